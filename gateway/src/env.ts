@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { logLevel, nodeEnv, parseEnv, port, secret, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+
+const optionalUrl = z.string().url({ error: 'must be an http(s) URL' }).optional();
+
+export const gatewayEnvSchema = z.object({
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port(4000),
+  GATEWAY_SIGNING_SECRET: secret,
+  JWT_PUBLIC_KEY: z.string({ error: 'is required: the Ed25519 public key (PEM) that verifies access tokens' }).includes('PUBLIC KEY', {
+    error: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
+  }),
+  SUPERGRAPH_PATH: z.string().optional(),
+  /** Comma-separated browser origins allowed by CORS and WebSocket upgrades; empty allows none. */
+  CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:3000,http://localhost:4000')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_000_000),
+  ACCOUNTS_URL: optionalUrl,
+  LISTINGS_URL: optionalUrl,
+  BOOKINGS_URL: optionalUrl,
+  MESSAGING_URL: optionalUrl,
+  ENGAGEMENT_URL: optionalUrl,
+  INSTANCES_URL: optionalUrl,
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export function loadGatewayEnv(source?: Record<string, string | undefined>): GatewayEnv {
+  return parseEnv('gateway', gatewayEnvSchema, source);
+}
+
+/** Routing URLs given in the environment override the ones in the supergraph file. */
+export function subgraphUrlOverrides(env: GatewayEnv): Partial<Record<SubgraphName, string>> {
+  const out: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const url = env[`${name.toUpperCase()}_URL` as `${Uppercase<SubgraphName>}_URL`];
+    if (url) out[name] = url;
+  }
+  return out;
+}

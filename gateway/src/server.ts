@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import cors from 'cors';
+import { GraphQLError } from 'graphql';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { Agent } from 'undici';
+import {
+  AccessTokenVerifier,
+  CALLER_HEADER,
+  REQUEST_ID_HEADER,
+  SIGNATURE_HEADER,
+  createErrorFormatter,
+  encodeCaller,
+  signRequest,
+  type Identity,
+  type Logger,
+  type SubgraphName,
+} from '@market/platform';
+import type { GatewayEnv } from './env';
+import { OPERATION_LIMITS, maxAliasesRule } from './limits';
+
+export interface GatewayContext {
+  identity: Identity | null;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface GatewayOptions {
+  env: GatewayEnv;
+  supergraphSdl: string;
+  /** Routing URLs by subgraph name; those given replace the supergraph's own. */
+  subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  logger: Logger;
+}
+
+export interface GatewayServer {
+  app: express.Express;
+  httpServer: http.Server;
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Forwards a subgraph fetch and signs exactly the body it sends, so a subgraph can tell the gateway's
+ * requests from anyone else's. Identity headers are always rebuilt from the verified token.
+ */
+class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http?.headers;
+    if (!headers) return;
+    const ctx = context as Partial<GatewayContext> | undefined;
+    headers.set(
+      CALLER_HEADER,
+      encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }),
+    );
+    headers.set(REQUEST_ID_HEADER, ctx?.requestId ?? randomUUID());
+  }
+}
+
+function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number) {
+  return async (url: string, init?: { body?: unknown; headers?: unknown; method?: string }) => {
+    const headers = new Headers();
+    const given = init?.headers as { forEach?: (cb: (v: string, k: string) => void) => void } | Record<string, string> | undefined;
+    if (given && typeof (given as { forEach?: unknown }).forEach === 'function') {
+      (given as { forEach: (cb: (v: string, k: string) => void) => void }).forEach((v, k) => headers.set(k, v));
+    } else if (given) {
+      for (const [k, v] of Object.entries(given as Record<string, string>)) headers.set(k, v);
+    }
+    const body = typeof init?.body === 'string' ? init.body : '';
+    headers.set(
+      SIGNATURE_HEADER,
+      signRequest(secret, {
+        callerHeader: headers.get(CALLER_HEADER) ?? '',
+        requestId: headers.get(REQUEST_ID_HEADER) ?? '',
+        body,
+      }),
+    );
+    const response = await fetch(url, {
+      method: init?.method ?? 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      // undici's dispatcher bounds sockets per subgraph and keeps them alive.
+      ...({ dispatcher } as object),
+    });
+    return response;
+  };
+}
+
+function authError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+export async function createGateway(options: GatewayOptions): Promise<GatewayServer> {
+  const { env, logger } = options;
+  const dev = env.NODE_ENV === 'development';
+  const verifier = await AccessTokenVerifier.fromPem(env.JWT_PUBLIC_KEY);
+  const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
+  const fetcher = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) =>
+      new SignedDataSource({
+        url: options.subgraphUrls?.[name as SubgraphName] ?? url,
+        fetcher: fetcher as unknown as ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer O
+          ? O extends { fetcher?: infer F }
+            ? F
+            : never
+          : never,
+      }),
+  });
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: OPERATION_LIMITS.depth },
+    maxAliases: { enabled: false },
+    maxDirectives: { n: OPERATION_LIMITS.directives },
+    maxTokens: { n: OPERATION_LIMITS.tokens },
+    costLimit: { maxCost: OPERATION_LIMITS.cost },
+    blockFieldSuggestion: { enabled: !dev },
+  });
+  const protection = armor.protect();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  httpServer.requestTimeout = 30_000;
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: dev,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: dev,
+    formatError: createErrorFormatter({
+      exposeInternals: dev,
+      onInternal: (err) => logger.error({ err }, 'unexpected gateway error'),
+    }),
+    ...protection,
+    validationRules: [...protection.validationRules, maxAliasesRule(OPERATION_LIMITS.aliases)],
+    plugins: [
+      ...protection.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      {
+        async requestDidStart(rc) {
+          const query = rc.request.query;
+          if (query && query.length > OPERATION_LIMITS.documentChars) {
+            throw new GraphQLError(
+              `The operation is ${query.length} characters; the limit is ${OPERATION_LIMITS.documentChars}.`,
+              { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
+            );
+          }
+          const started = process.hrtime.bigint();
+          return {
+            async willSendResponse(ctx) {
+              logger.info(
+                {
+                  requestId: ctx.contextValue.requestId,
+                  userId: ctx.contextValue.identity?.userId,
+                  operation: ctx.operationName ?? ctx.request.operationName,
+                  ms: Number(process.hrtime.bigint() - started) / 1e6,
+                  errors: ctx.errors?.length ?? 0,
+                },
+                'graphql request',
+              );
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const urls = Object.entries(options.subgraphUrls ?? {});
+    const results = await Promise.all(
+      urls.map(async ([name, url]) => {
+        try {
+          const r = await fetch(url.replace(/\/graphql$/, '/readyz'), { signal: AbortSignal.timeout(2000) });
+          return [name, r.ok] as const;
+        } catch {
+          return [name, false] as const;
+        }
+      }),
+    );
+    const down = results.filter(([, ok]) => !ok).map(([n]) => n);
+    res.status(down.length ? 503 : 200).json({ status: down.length ? 'not ready' : 'ready', down });
+  });
+
+  app.use(
+    '/graphql',
+    cors<cors.CorsRequest>({ origin: env.CORS_ORIGINS, credentials: false, maxAge: 600 }),
+    express.json({ limit: env.MAX_BODY_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GatewayContext> => {
+        const given = req.header(REQUEST_ID_HEADER);
+        const requestId = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+        res.setHeader(REQUEST_ID_HEADER, requestId);
+        const client = { ip: req.ip ?? null, userAgent: req.header('user-agent')?.slice(0, 512) ?? null };
+        const authorization = req.header('authorization');
+        if (!authorization) return { identity: null, requestId, ...client };
+        const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization);
+        if (!match?.[1]) throw authError('The Authorization header must be `Bearer <access token>`.');
+        const verdict = await verifier.verify(match[1]);
+        if (!verdict.ok) {
+          throw authError(
+            verdict.reason === 'expired'
+              ? 'Your access token has expired: refresh it with the refreshSession mutation and retry.'
+              : 'Your access token is not valid: sign in again.',
+          );
+        }
+        return { identity: verdict.identity, requestId, ...client };
+      },
+    }),
+  );
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status ?? 500;
+    if (status >= 500) logger.error({ err }, 'gateway request failed');
+    const message =
+      status === 413
+        ? `Request body too large: the limit is ${env.MAX_BODY_BYTES} bytes.`
+        : status === 400
+          ? 'Malformed request body: send JSON like {"query": "...", "variables": {...}}.'
+          : 'Internal server error.';
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+
+  return {
+    app,
+    httpServer,
+    async listen(port = env.PORT, host = env.HOST) {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const actual = (httpServer.address() as AddressInfo).port;
+      return { url: `http://localhost:${actual}/graphql`, port: actual };
+    },
+    async stop() {
+      await apollo.stop();
+      httpServer.closeAllConnections();
+      await dispatcher.close();
+    },
+  };
+}

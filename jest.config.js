@@ -1,0 +1,50 @@
+/**
+ * One jest run over every workspace, in three tiers by file suffix:
+ *   *.test.ts      unit: pure logic
+ *   *.int.test.ts  integration: a real PostgreSQL (and Redis/Kafka/Elasticsearch when configured)
+ *   *.e2e.test.ts  end to end: the gateway and all subgraphs over HTTP, like a client
+ * The global setup starts an embedded PostgreSQL (or uses POSTGRES_URL) and migrates one database per domain.
+ */
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const moduleNameMapper = {
+  '^@market/platform$': '<rootDir>/platform/src/index.ts',
+  '^@market/platform/(testing|db)$': '<rootDir>/platform/src/$1/index.ts',
+  '^@market/(accounts|listings|bookings|messaging|engagement|instances)$': '<rootDir>/subgraphs/$1/src/server.ts',
+  '^@market/gateway$': '<rootDir>/gateway/src/server.ts',
+};
+const common = {
+  rootDir: __dirname,
+  transform,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/platform', '<rootDir>/gateway', '<rootDir>/subgraphs'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+};
+
+module.exports = {
+  globalSetup: '<rootDir>/platform/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/platform/src/testing/global-teardown.ts',
+  transform,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/src/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['**/src/**/*.int.test.ts'],
+      testTimeout: 60_000,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['**/src/**/*.e2e.test.ts'],
+      testTimeout: 120_000,
+    },
+  ],
+};

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable service; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${service}: invalid configuration, the service cannot start:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSet these variables (see .env.example) and start again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates an environment against a zod schema. This is the only place a service reads
+ * process.env; everything else receives the typed object.
+ */
+export function parseEnv<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(root)';
+    return `${key}: ${issue.message}`;
+  });
+  throw new ConfigError(service, problems);
+}
+
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const secret = z
+  .string({ error: 'is required' })
+  .min(32, { error: 'must be at least 32 characters (generate one with `openssl rand -hex 32`)' });
+export const postgresUrl = z
+  .string({ error: 'is required' })
+  .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' });
+
+/** Variables every subgraph process reads. */
+export const subgraphEnvShape = {
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  GATEWAY_SIGNING_SECRET: secret,
+};

@@ -1,0 +1,4 @@
+export * from './contracts';
+export * from './bus';
+export * from './in-process-bus';
+export * from './outbox';

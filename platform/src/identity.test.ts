@@ -1,0 +1,52 @@
+import { encodeCaller, signRequest, verifyRequest, requireRole, requireUser, type Identity } from './identity';
+
+const secret = 'a'.repeat(64);
+const identity: Identity = { userId: 'u1', role: 'SELLER', sessionId: 's1' };
+const callerHeader = encodeCaller({ identity, ip: '10.0.0.1', userAgent: 'test' });
+const body = JSON.stringify({ query: '{ me { id } }' });
+
+function sign(overrides: Partial<{ body: string; now: number; secret: string }> = {}) {
+  return signRequest(overrides.secret ?? secret, { callerHeader, requestId: 'req-1', body: overrides.body ?? body, now: overrides.now });
+}
+
+describe('gateway request signatures', () => {
+  it('accepts a fresh signature over the same caller, request id and body', () => {
+    const verdict = verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body });
+    expect(verdict).toEqual({ ok: true, caller: { identity, ip: '10.0.0.1', userAgent: 'test' } });
+  });
+
+  it('refuses a missing, malformed or foreign signature', () => {
+    expect(verifyRequest(secret, { signatureHeader: undefined, callerHeader, requestId: 'req-1', body })).toMatchObject({ ok: false });
+    expect(verifyRequest(secret, { signatureHeader: 'nonsense', callerHeader, requestId: 'req-1', body })).toMatchObject({ ok: false });
+    const foreign = sign({ secret: 'b'.repeat(64) });
+    expect(verifyRequest(secret, { signatureHeader: foreign, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'bad gateway signature' });
+  });
+
+  it('refuses a signature replayed with another body, identity or request id', () => {
+    const signature = sign();
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body: body + ' ' })).toMatchObject({ ok: false });
+    const forgedCaller = encodeCaller({ identity: { ...identity, role: 'ADMIN' }, ip: null, userAgent: null });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader: forgedCaller, requestId: 'req-1', body })).toMatchObject({ ok: false });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-2', body })).toMatchObject({ ok: false });
+  });
+
+  it('refuses a stale signature', () => {
+    const old = sign({ now: Date.now() - 5 * 60_000 });
+    expect(verifyRequest(secret, { signatureHeader: old, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'stale gateway signature' });
+  });
+
+  it('refuses a well-signed but malformed caller', () => {
+    const bad = Buffer.from(JSON.stringify({ identity: { userId: 'x', role: 'GOD', sessionId: 's' }, ip: null, userAgent: null })).toString('base64url');
+    const signature = signRequest(secret, { callerHeader: bad, requestId: 'r', body });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader: bad, requestId: 'r', body })).toEqual({ ok: false, reason: 'malformed caller' });
+  });
+});
+
+describe('requireUser / requireRole', () => {
+  it('needs a caller, and one of the roles (admins pass)', () => {
+    expect(() => requireUser({ identity: null })).toThrow(expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } }));
+    expect(requireRole({ identity }, 'SELLER').userId).toBe('u1');
+    expect(() => requireRole({ identity }, 'ADMIN')).toThrow(expect.objectContaining({ extensions: { code: 'FORBIDDEN' } }));
+    expect(requireRole({ identity: { ...identity, role: 'ADMIN' } }, 'HOST').role).toBe('ADMIN');
+  });
+});

@@ -1,0 +1,123 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ForbiddenError, UnauthenticatedError } from './errors';
+
+export const ROLES = ['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, as verified by the gateway. */
+export interface Identity {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+const identitySchema = z.object({
+  userId: z.string().min(1),
+  role: z.enum(ROLES),
+  sessionId: z.string().min(1),
+});
+
+/** Who is calling and from where: the verified identity (if any) and the client's address and agent. */
+export interface Caller {
+  identity: Identity | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const callerSchema = z.object({
+  identity: identitySchema.nullable(),
+  ip: z.string().max(64).nullable(),
+  userAgent: z.string().max(512).nullable(),
+});
+
+/** Headers the gateway sets on every subgraph request; a client can never set them (they are rebuilt). */
+export const CALLER_HEADER = 'x-market-caller';
+export const SIGNATURE_HEADER = 'x-market-signature';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** A signature older than this (or this far in the future) is refused, so captured requests go stale. */
+const MAX_SKEW_MS = 60_000;
+
+export function encodeCaller(caller: Caller): string {
+  return Buffer.from(JSON.stringify(caller)).toString('base64url');
+}
+
+function mac(secret: string, timestamp: string, callerHeader: string, requestId: string, body: string | Buffer) {
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  return createHmac('sha256', secret)
+    .update(`${timestamp}.${callerHeader}.${requestId}.${bodyHash}`)
+    .digest('hex');
+}
+
+/** Signs exactly the bytes that go over the wire, binding caller, request id and body together. */
+export function signRequest(
+  secret: string,
+  input: { callerHeader: string; requestId: string; body: string | Buffer; now?: number },
+): string {
+  const t = String(input.now ?? Date.now());
+  return `t=${t},v1=${mac(secret, t, input.callerHeader, input.requestId, input.body)}`;
+}
+
+export type VerifyResult = { ok: true; caller: Caller } | { ok: false; reason: string };
+
+/** Checks a subgraph request: signature present, fresh, matching the body; identity well formed. */
+export function verifyRequest(
+  secret: string,
+  input: {
+    signatureHeader: string | undefined;
+    callerHeader: string | undefined;
+    requestId: string | undefined;
+    body: string | Buffer;
+    now?: number;
+  },
+): VerifyResult {
+  const header = input.signatureHeader;
+  if (!header) return { ok: false, reason: 'missing gateway signature' };
+  const match = /^t=(\d{1,16}),v1=([0-9a-f]{64})$/.exec(header);
+  if (!match) return { ok: false, reason: 'malformed gateway signature' };
+  const [, t, given] = match as unknown as [string, string, string];
+  const now = input.now ?? Date.now();
+  if (Math.abs(now - Number(t)) > MAX_SKEW_MS) return { ok: false, reason: 'stale gateway signature' };
+  const callerHeader = input.callerHeader ?? '';
+  const expected = mac(secret, t, callerHeader, input.requestId ?? '', input.body);
+  if (!timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'))) {
+    return { ok: false, reason: 'bad gateway signature' };
+  }
+  try {
+    const parsed = callerSchema.safeParse(JSON.parse(Buffer.from(callerHeader, 'base64url').toString('utf8')));
+    if (!parsed.success) return { ok: false, reason: 'malformed caller' };
+    return { ok: true, caller: parsed.data };
+  } catch {
+    return { ok: false, reason: 'malformed caller' };
+  }
+}
+
+/** What every resolver context carries. */
+export interface AuthContext {
+  identity: Identity | null;
+}
+
+/** Resolvers call this to require a signed-in caller. */
+export function requireUser(ctx: AuthContext): Identity {
+  if (!ctx.identity) throw new UnauthenticatedError();
+  return ctx.identity;
+}
+
+/** Resolvers call this to require one of the given roles (admins always pass). */
+export function requireRole(ctx: AuthContext, ...roles: Role[]): Identity {
+  const identity = requireUser(ctx);
+  if (identity.role === 'ADMIN' || roles.includes(identity.role)) return identity;
+  throw new ForbiddenError(`This needs one of the roles ${roles.join(', ')}; you are ${identity.role}.`);
+}
+
+export function isAdmin(ctx: AuthContext): boolean {
+  return ctx.identity?.role === 'ADMIN';
+}
+
+/** The caller must be this user, or an admin. */
+export function requireSelfOrAdmin(ctx: AuthContext, userId: string): Identity {
+  const identity = requireUser(ctx);
+  if (identity.userId !== userId && identity.role !== 'ADMIN') throw new ForbiddenError();
+  return identity;
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { DocumentNode } from 'graphql';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Logger } from './logger';
+import { createErrorFormatter } from './errors';
+import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type Caller, type Identity } from './identity';
+
+/** What the platform gives every resolver context; a subgraph adds its own services and loaders. */
+export interface BaseContext {
+  identity: Identity | null;
+  /** The client's address and user agent, as the gateway saw them. */
+  client: { ip: string | null; userAgent: string | null };
+  requestId: string;
+  logger: Logger;
+}
+
+export interface SubgraphServerOptions<C extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  // The resolver map's shape is checked by each subgraph's generated types.
+  resolvers: GraphQLResolverMap<C> | GraphQLResolverMap<C>[];
+  signingSecret: string;
+  logger: Logger;
+  /** Development shows internal error messages and stack traces; nothing else does. */
+  exposeInternals: boolean;
+  /** Builds the per-request context (fresh DataLoaders belong here). */
+  createContext: (base: BaseContext) => C | Promise<C>;
+  /** Throws when the service cannot serve (database unreachable, ...). */
+  readiness?: () => Promise<void>;
+  /** Largest accepted request body. */
+  bodyLimit?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface SubgraphServer {
+  name: string;
+  app: express.Express;
+  apollo: ApolloServer<BaseContext>;
+  listen(port: number, host?: string): Promise<RunningServer>;
+  stop(): Promise<void>;
+}
+
+type RawBodyRequest = Request & { rawBody?: Buffer };
+
+function refuse(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+function requestLogging(logger: Logger): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart(ctx) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(rc) {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const errors = rc.errors?.length ?? 0;
+          logger.debug(
+            { requestId: rc.contextValue.requestId, operation: ctx.request.operationName, ms, errors },
+            'operation',
+          );
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Builds a federated subgraph behind an HTTP server that answers only the gateway: every
+ * POST /graphql must carry a fresh HMAC signature over its identity header, request id and body.
+ * No side effects until `listen`.
+ */
+export async function createSubgraphServer<C extends BaseContext>(options: SubgraphServerOptions<C>): Promise<SubgraphServer> {
+  const { logger } = options;
+  const schema = buildSubgraphSchema({
+    typeDefs: options.typeDefs,
+    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const apollo = new ApolloServer<BaseContext>({
+    schema,
+    introspection: options.exposeInternals,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: options.exposeInternals,
+    formatError: createErrorFormatter({
+      exposeInternals: options.exposeInternals,
+      onInternal: (err) => logger.error({ err }, 'unexpected error in resolver'),
+    }),
+    // Inline tracing (ftv1) costs time on every request and nothing here reads it.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestLogging(logger)],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.name });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await options.readiness?.();
+      res.json({ status: 'ready', service: options.name });
+    } catch (err) {
+      logger.warn({ err }, 'not ready');
+      res.status(503).json({ status: 'not ready', service: options.name });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({
+      limit: options.bodyLimit ?? '1mb',
+      verify: (req, _res, buf) => {
+        (req as RawBodyRequest).rawBody = buf;
+      },
+    }),
+    (req: RawBodyRequest, res: Response, next: NextFunction) => {
+      if (req.method !== 'POST') {
+        refuse(res, 405, 'METHOD_NOT_ALLOWED', 'This subgraph answers POST requests from the gateway only.');
+        return;
+      }
+      const verdict = verifyRequest(options.signingSecret, {
+        signatureHeader: req.header(SIGNATURE_HEADER),
+        callerHeader: req.header(CALLER_HEADER),
+        requestId: req.header(REQUEST_ID_HEADER),
+        body: req.rawBody ?? Buffer.alloc(0),
+      });
+      if (!verdict.ok) {
+        logger.warn({ reason: verdict.reason, ip: req.ip }, 'refused an unsigned or forged subgraph request');
+        refuse(res, 403, 'FORBIDDEN', 'This subgraph answers the gateway only; send your request to the gateway.');
+        return;
+      }
+      res.locals['caller'] = verdict.caller;
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = req.header(REQUEST_ID_HEADER) ?? randomUUID();
+        const caller = res.locals['caller'] as Caller;
+        const identity = caller.identity;
+        return options.createContext({
+          identity,
+          client: { ip: caller.ip, userAgent: caller.userAgent },
+          requestId,
+          logger: logger.child({ requestId, userId: identity?.userId }),
+        });
+      },
+    }),
+  );
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status ?? 500;
+    if (status >= 500) logger.error({ err }, 'request failed');
+    refuse(res, status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', status === 413 ? 'Request body too large.' : 'Malformed request.');
+  });
+
+  const servers: http.Server[] = [];
+  return {
+    name: options.name,
+    app,
+    apollo: apollo,
+    async listen(port, host = '0.0.0.0') {
+      const server = http.createServer(app);
+      server.keepAliveTimeout = 65_000;
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const actual = (server.address() as AddressInfo).port;
+      const url = `http://127.0.0.1:${actual}/graphql`;
+      logger.info({ url }, `${options.name} subgraph listening`);
+      return {
+        url,
+        port: actual,
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      };
+    },
+    async stop() {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+      await apollo.stop();
+    },
+  };
+}

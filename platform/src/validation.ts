@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import { BadUserInputError } from './errors';
+
+/**
+ * Parses client input with a zod schema; failures become one BAD_USER_INPUT error that names every
+ * offending field, so a client can show all problems at once.
+ */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.join('.') || 'input';
+    (fields[key] ??= []).push(issue.message);
+  }
+  throw new BadUserInputError(result.error.issues.map((i) => i.message).join('; '), fields);
+}

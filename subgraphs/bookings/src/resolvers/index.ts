@@ -1,0 +1,19 @@
+import { DateTimeScalar, LocalDateScalar } from '@market/platform';
+import type { Resolvers } from '../generated/graphql';
+import { Query } from './query';
+import { Mutation } from './mutation';
+import { Stay } from './stay';
+import { ViewingAppointment } from './viewing-appointment';
+import { Listing } from './listing';
+import { User } from './user';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Date: LocalDateScalar,
+  Query,
+  Mutation,
+  Stay,
+  ViewingAppointment,
+  Listing,
+  User,
+};

@@ -1,0 +1,7 @@
+import type { ListingResolvers } from '../generated/graphql';
+
+export const Listing: ListingResolvers = {
+  __resolveReference: (ref) => ({ id: ref.id }),
+  stays: (listing, _args, ctx) => ctx.stays.ofListing(ctx, listing.id),
+  viewings: (listing, _args, ctx) => ctx.viewings.ofListing(ctx, listing.id),
+};
