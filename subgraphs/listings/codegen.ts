@@ -1,0 +1,19 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  generates: {
+    'src/generated/graphql.ts': {
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        federation: true,
+        useTypeImports: true,
+        enumsAsTypes: true,
+        contextType: '../context#Context',
+        mappers: { Listing: '../domain#ListingRecord', User: '../domain#UserRef' },
+        scalars: { DateTime: 'Date', ID: 'string' },
+      },
+    },
+  },
+};
+export default config;

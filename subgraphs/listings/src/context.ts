@@ -1,0 +1,13 @@
+import type { BaseContext, DataLoader } from '@market/platform';
+import type { ListingRecord } from './domain';
+import type { ListingService } from './services/listing-service';
+
+export interface Context extends BaseContext {
+  listings: ListingService;
+  loaders: {
+    /** Any listing by id, whatever its status: callers decide visibility through ListingService. */
+    listingById: DataLoader<string, ListingRecord | null>;
+    /** A user's listings as this request's caller may see them. */
+    listingsByOwner: DataLoader<string, ListingRecord[]>;
+  };
+}

@@ -1,0 +1,107 @@
+export const LISTING_KINDS = ['SALE', 'RENT'] as const;
+export type ListingKind = (typeof LISTING_KINDS)[number];
+
+export const PROPERTY_TYPES = ['HOUSE', 'APARTMENT', 'CONDO', 'TOWNHOUSE', 'LAND', 'COMMERCIAL', 'ROOM'] as const;
+export type PropertyType = (typeof PROPERTY_TYPES)[number];
+
+export const LISTING_STATUSES = ['DRAFT', 'ACTIVE', 'UNDER_OFFER', 'SOLD', 'RENTED', 'ARCHIVED'] as const;
+export type ListingStatus = (typeof LISTING_STATUSES)[number];
+
+/** Statuses only the owner and admins may see; every other status is public. */
+export const PRIVATE_STATUSES: readonly ListingStatus[] = ['DRAFT', 'ARCHIVED'];
+
+/** The status a listing must have to be browsed or shown on someone's public profile. */
+export const BROWSABLE_STATUS: ListingStatus = 'ACTIVE';
+
+export interface Address {
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+}
+
+export interface GeoPoint {
+  latitude: number;
+  longitude: number;
+}
+
+/** The state of a listing that its owner writes; money as exact decimal strings ("350000.00"). */
+export interface ListingData {
+  title: string;
+  description: string;
+  kind: ListingKind;
+  propertyType: PropertyType;
+  price: string | null;
+  currency: string;
+  address: Address;
+  zipCode: string | null;
+  bedrooms: number;
+  bathrooms: number;
+  toilets: number;
+  location: GeoPoint;
+  images: string[];
+  status: ListingStatus;
+  pricePerNight: string | null;
+  maxGuests: number | null;
+  timeZone: string;
+  cleaningFee: string | null;
+  minNights: number | null;
+  maxNights: number | null;
+  instantBook: boolean;
+}
+
+/** A listing as the domain sees it. */
+export interface ListingRecord extends ListingData {
+  id: string;
+  ownerId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A user of the accounts subgraph, known here by id only. */
+export interface UserRef {
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Listing and user ids are uuids; any other string names nothing and is kept away from SQL. */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+/** Who is looking, as far as listing visibility cares. */
+export interface Viewer {
+  userId: string | null;
+  isAdmin: boolean;
+}
+
+export function canManage(viewer: Viewer, listing: Pick<ListingRecord, 'ownerId'>): boolean {
+  return viewer.isAdmin || (viewer.userId !== null && viewer.userId === listing.ownerId);
+}
+
+export function canSee(viewer: Viewer, listing: Pick<ListingRecord, 'ownerId' | 'status'>): boolean {
+  return !PRIVATE_STATUSES.includes(listing.status) || canManage(viewer, listing);
+}
+
+/** Where a page of browsed listings starts: after this listing in (createdAt desc, id desc) order. */
+export interface ListingCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface ListingSearch {
+  kind?: ListingKind;
+  propertyType?: PropertyType;
+  city?: string;
+  minPrice?: string;
+  maxPrice?: string;
+  minBedrooms?: number;
+}
+
+export interface ListingPage {
+  edges: { cursor: string; node: ListingRecord }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}

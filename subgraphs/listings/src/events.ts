@@ -1,0 +1,32 @@
+import { enqueueEvent, type EventPayload, type RawSql } from '@market/platform';
+import type { ListingRecord } from './domain';
+
+/**
+ * What listings tells other services. Published (through the outbox, in the same transaction as
+ * the change): `listings.listing.upserted` on every create and update, `listings.listing.deleted`
+ * on delete. Consumed: nothing yet.
+ */
+export const PUBLISHED_EVENTS = ['listings.listing.upserted', 'listings.listing.deleted'] as const;
+
+export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'listings.listing.upserted'> {
+  return {
+    listingId: listing.id,
+    ownerId: listing.ownerId,
+    title: listing.title,
+    kind: listing.kind,
+    status: listing.status,
+    price: listing.price,
+    pricePerNight: listing.pricePerNight,
+    currency: listing.currency,
+    maxGuests: listing.maxGuests,
+    timeZone: listing.timeZone,
+  };
+}
+
+export async function publishListingUpserted(tx: RawSql, listing: ListingRecord): Promise<void> {
+  await enqueueEvent(tx, 'listings.listing.upserted', listing.id, listingUpsertedPayload(listing));
+}
+
+export async function publishListingDeleted(tx: RawSql, listing: Pick<ListingRecord, 'id' | 'ownerId'>): Promise<void> {
+  await enqueueEvent(tx, 'listings.listing.deleted', listing.id, { listingId: listing.id, ownerId: listing.ownerId });
+}

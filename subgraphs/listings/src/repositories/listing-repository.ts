@@ -1,0 +1,196 @@
+import type { Db, Tx } from '../db';
+import { Prisma } from '../generated/prisma/client';
+import { BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Viewer } from '../domain';
+import { publishListingDeleted, publishListingUpserted } from '../events';
+
+const listingSelect = {
+  id: true,
+  ownerId: true,
+  title: true,
+  description: true,
+  kind: true,
+  propertyType: true,
+  price: true,
+  currency: true,
+  addressLine1: true,
+  addressLine2: true,
+  city: true,
+  region: true,
+  country: true,
+  zipCode: true,
+  bedrooms: true,
+  bathrooms: true,
+  toilets: true,
+  latitude: true,
+  longitude: true,
+  images: true,
+  status: true,
+  pricePerNight: true,
+  maxGuests: true,
+  timeZone: true,
+  cleaningFee: true,
+  minNights: true,
+  maxNights: true,
+  instantBook: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+type ListingRow = Prisma.ListingGetPayload<{ select: typeof listingSelect }>;
+
+/** Newest first; id breaks ties so the order is total and pages never overlap. */
+const newestFirst = [{ createdAt: 'desc' }, { id: 'desc' }] as const satisfies Prisma.ListingOrderByWithRelationInput[];
+
+const money = (value: Prisma.Decimal | null): string | null => (value === null ? null : value.toFixed(2));
+
+function toRecord(row: ListingRow): ListingRecord {
+  return {
+    id: row.id,
+    ownerId: row.ownerId,
+    title: row.title,
+    description: row.description,
+    kind: row.kind,
+    propertyType: row.propertyType,
+    price: money(row.price),
+    currency: row.currency,
+    address: {
+      line1: row.addressLine1,
+      line2: row.addressLine2,
+      city: row.city,
+      region: row.region,
+      country: row.country,
+    },
+    zipCode: row.zipCode,
+    bedrooms: row.bedrooms,
+    bathrooms: row.bathrooms,
+    toilets: row.toilets,
+    location: { latitude: row.latitude, longitude: row.longitude },
+    images: row.images,
+    status: row.status,
+    pricePerNight: money(row.pricePerNight),
+    maxGuests: row.maxGuests,
+    timeZone: row.timeZone,
+    cleaningFee: money(row.cleaningFee),
+    minNights: row.minNights,
+    maxNights: row.maxNights,
+    instantBook: row.instantBook,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toColumns(data: ListingData) {
+  const { address, location, ...rest } = data;
+  return {
+    ...rest,
+    addressLine1: address.line1,
+    addressLine2: address.line2,
+    city: address.city,
+    region: address.region,
+    country: address.country,
+    latitude: location.latitude,
+    longitude: location.longitude,
+  } satisfies Omit<Prisma.ListingUncheckedCreateInput, 'ownerId'>;
+}
+
+function priceBetween(search: ListingSearch): Prisma.ListingWhereInput | null {
+  if (search.minPrice === undefined && search.maxPrice === undefined) return null;
+  const range = { gte: search.minPrice, lte: search.maxPrice };
+  const sale: Prisma.ListingWhereInput = { kind: 'SALE', price: range };
+  const rent: Prisma.ListingWhereInput = { kind: 'RENT', pricePerNight: range };
+  if (search.kind === 'SALE') return sale;
+  if (search.kind === 'RENT') return rent;
+  return { OR: [sale, rent] };
+}
+
+export class ListingRepository {
+  constructor(private readonly db: Db) {}
+
+  async findByIds(ids: readonly string[]): Promise<ListingRecord[]> {
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return [];
+    const rows = await this.db.listing.findMany({ where: { id: { in: wanted } }, select: listingSelect });
+    return rows.map(toRecord);
+  }
+
+  /** Listings of many owners in one query, newest first; others' non-ACTIVE listings are left out. */
+  async findByOwners(ownerIds: readonly string[], viewer: Viewer): Promise<ListingRecord[]> {
+    const visible: Prisma.ListingWhereInput = viewer.isAdmin
+      ? {}
+      : { OR: [{ status: BROWSABLE_STATUS }, ...(viewer.userId && isUuid(viewer.userId) ? [{ ownerId: viewer.userId }] : [])] };
+    const owners = ownerIds.filter(isUuid);
+    if (owners.length === 0) return [];
+    const rows = await this.db.listing.findMany({
+      where: { ownerId: { in: owners }, ...visible },
+      orderBy: newestFirst,
+      select: listingSelect,
+    });
+    return rows.map(toRecord);
+  }
+
+  /** Up to `take` ACTIVE listings matching the search, newest first, strictly after `after`. */
+  async browse(search: ListingSearch, after: ListingCursor | null, take: number): Promise<ListingRecord[]> {
+    const where: Prisma.ListingWhereInput[] = [{ status: BROWSABLE_STATUS }];
+    if (search.kind) where.push({ kind: search.kind });
+    if (search.propertyType) where.push({ propertyType: search.propertyType });
+    if (search.city) where.push({ city: { equals: search.city, mode: 'insensitive' } });
+    if (search.minBedrooms !== undefined) where.push({ bedrooms: { gte: search.minBedrooms } });
+    const price = priceBetween(search);
+    if (price) where.push(price);
+    if (after) {
+      where.push({
+        OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+      });
+    }
+    const rows = await this.db.listing.findMany({ where: { AND: where }, orderBy: newestFirst, take, select: listingSelect });
+    return rows.map(toRecord);
+  }
+
+  /** Creates the listing and its `listings.listing.upserted` event in one transaction. */
+  async create(ownerId: string, data: ListingData): Promise<ListingRecord> {
+    return this.db.$transaction(async (tx) => {
+      const listing = toRecord(await tx.listing.create({ data: { ...toColumns(data), ownerId }, select: listingSelect }));
+      await publishListingUpserted(tx, listing);
+      return listing;
+    });
+  }
+
+  /**
+   * Locks the listing, lets `decide` turn its current state into the new one (or throw), then writes
+   * it with its `listings.listing.upserted` event, all in one transaction. Null when there is no
+   * such listing.
+   */
+  async update(id: string, decide: (current: ListingRecord) => ListingData): Promise<ListingRecord | null> {
+    return this.db.$transaction(async (tx) => {
+      const current = await this.lockedById(tx, id);
+      if (!current) return null;
+      const next = decide(current);
+      const listing = toRecord(await tx.listing.update({ where: { id }, data: toColumns(next), select: listingSelect }));
+      await publishListingUpserted(tx, listing);
+      return listing;
+    });
+  }
+
+  /**
+   * Locks the listing, lets `authorize` throw to refuse, then deletes it with its
+   * `listings.listing.deleted` event in one transaction. False when there is no such listing.
+   */
+  async delete(id: string, authorize: (current: ListingRecord) => void): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const current = await this.lockedById(tx, id);
+      if (!current) return false;
+      authorize(current);
+      await tx.listing.delete({ where: { id }, select: { id: true } });
+      await publishListingDeleted(tx, current);
+      return true;
+    });
+  }
+
+  private async lockedById(tx: Tx, id: string): Promise<ListingRecord | null> {
+    // Serializes concurrent writers of one listing, so each validates against the state it replaces.
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM listings WHERE id = ${id}::uuid FOR UPDATE`;
+    if (locked.length === 0) return null;
+    const row = await tx.listing.findUnique({ where: { id }, select: listingSelect });
+    return row ? toRecord(row) : null;
+  }
+}

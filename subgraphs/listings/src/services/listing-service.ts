@@ -1,0 +1,80 @@
+import {
+  BadUserInputError,
+  ForbiddenError,
+  NotFoundError,
+  requireRole,
+  requireUser,
+  type AuthContext,
+} from '@market/platform';
+import { canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
+import type { ListingRepository } from '../repositories/listing-repository';
+import { decodeCursor, encodeCursor } from './cursor';
+import { applyListingChanges, parseListingSearch, parseNewListing } from './listing-input';
+
+export const MAX_PAGE_SIZE = 100;
+
+export function viewerOf(ctx: AuthContext): Viewer {
+  return { userId: ctx.identity?.userId ?? null, isAdmin: ctx.identity?.role === 'ADMIN' };
+}
+
+/** The rules of listings: who may create, see, change and delete them, and what a valid one is. */
+export class ListingService {
+  constructor(private readonly listings: ListingRepository) {}
+
+  /** The listing if this caller may see it; DRAFT and ARCHIVED are the owner's and admins' only. */
+  visibleTo(ctx: AuthContext, listing: ListingRecord | null): ListingRecord | null {
+    return listing && canSee(viewerOf(ctx), listing) ? listing : null;
+  }
+
+  async create(ctx: AuthContext, input: unknown): Promise<ListingRecord> {
+    const identity = requireRole(ctx, 'SELLER', 'AGENT', 'HOST');
+    return this.listings.create(identity.userId, parseNewListing(input));
+  }
+
+  /**
+   * Another user's listing the caller can see is FORBIDDEN; one they cannot see (a draft) is
+   * NOT_FOUND, so its existence does not leak.
+   */
+  async update(ctx: AuthContext, id: string, changes: Record<string, unknown>): Promise<ListingRecord> {
+    const viewer = this.writer(ctx);
+    const updated = isUuid(id)
+      ? await this.listings.update(id, (current) => {
+          this.authorizeWrite(viewer, current);
+          return applyListingChanges(current, changes);
+        })
+      : null;
+    if (!updated) throw new NotFoundError('Listing', id);
+    return updated;
+  }
+
+  async delete(ctx: AuthContext, id: string): Promise<true> {
+    const viewer = this.writer(ctx);
+    const deleted = isUuid(id) && (await this.listings.delete(id, (current) => this.authorizeWrite(viewer, current)));
+    if (!deleted) throw new NotFoundError('Listing', id);
+    return true;
+  }
+
+  /** A page of ACTIVE listings, newest first. */
+  async browse(args: { first?: number | null; after?: string | null; filter?: unknown }): Promise<ListingPage> {
+    const first = args.first ?? 20;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { first: [`must be between 0 and ${MAX_PAGE_SIZE}`] });
+    }
+    const after = args.after ? decodeCursor(args.after) : null;
+    const search = parseListingSearch(args.filter);
+    const rows = await this.listings.browse(search, after, first + 1);
+    const page = rows.slice(0, first);
+    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  private writer(ctx: AuthContext): Viewer {
+    requireUser(ctx);
+    return viewerOf(ctx);
+  }
+
+  private authorizeWrite(viewer: Viewer, listing: ListingRecord): void {
+    if (!canSee(viewer, listing)) throw new NotFoundError('Listing', listing.id);
+    if (!canManage(viewer, listing)) throw new ForbiddenError('Only the listing\'s owner or an admin can change it.');
+  }
+}
