@@ -1,0 +1,25 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  generates: {
+    'src/generated/graphql.ts': {
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        federation: true,
+        useTypeImports: true,
+        enumsAsTypes: true,
+        contextType: '../context#Context',
+        mappers: {
+          Post: '../domain#PostRecord',
+          Comment: '../domain#CommentRecord',
+          Reaction: '../domain#ReactionRecord',
+          User: '../domain#UserRef',
+          Listing: '../domain#ListingRef',
+        },
+        scalars: { DateTime: 'Date', ID: 'string' },
+      },
+    },
+  },
+};
+export default config;

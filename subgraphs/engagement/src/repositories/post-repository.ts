@@ -1,0 +1,94 @@
+import type { Db } from '../db';
+import { isUuid, type PostRecord, type Position, type Viewer } from '../domain';
+import { visiblePosts } from './visibility';
+
+const postSelect = {
+  id: true,
+  authorId: true,
+  listingId: true,
+  body: true,
+  status: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** Prisma's "record to update not found" (P2025) means the row is gone: null, not a fault. */
+async function orNullIfMissing<T>(write: Promise<T>): Promise<T | null> {
+  try {
+    return await write;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2025') return null;
+    throw err;
+  }
+}
+
+const newestFirst = [{ createdAt: 'desc' }, { id: 'desc' }] as const;
+
+export class PostRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The posts among `ids` the viewer may see. */
+  async findVisibleByIds(ids: readonly string[], viewer: Viewer): Promise<PostRecord[]> {
+    return this.db.post.findMany({
+      where: { id: { in: ids.filter(isUuid) }, ...visiblePosts(viewer) },
+      select: postSelect,
+    });
+  }
+
+  /** One post whatever its status; the service decides what the caller may know of it. */
+  async findById(id: string): Promise<PostRecord | null> {
+    if (!isUuid(id)) return null;
+    return this.db.post.findUnique({ where: { id }, select: postSelect });
+  }
+
+  async findVisibleByAuthors(authorIds: readonly string[], viewer: Viewer): Promise<PostRecord[]> {
+    return this.db.post.findMany({
+      where: { authorId: { in: authorIds.filter(isUuid) }, ...visiblePosts(viewer) },
+      select: postSelect,
+      orderBy: [...newestFirst],
+    });
+  }
+
+  async findVisibleByListings(listingIds: readonly string[], viewer: Viewer): Promise<PostRecord[]> {
+    return this.db.post.findMany({
+      where: { listingId: { in: listingIds.filter(isUuid) }, ...visiblePosts(viewer) },
+      select: postSelect,
+      orderBy: [...newestFirst],
+    });
+  }
+
+  /** Published posts, newest first, strictly after `after` in that order; `limit` at most. */
+  async findPublishedPage(limit: number, after: Position | null): Promise<PostRecord[]> {
+    return this.db.post.findMany({
+      where: {
+        status: 'PUBLISHED',
+        ...(after && {
+          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+        }),
+      },
+      select: postSelect,
+      orderBy: [...newestFirst],
+      take: limit,
+    });
+  }
+
+  async create(input: { authorId: string; listingId: string | null; body: string }): Promise<PostRecord> {
+    return this.db.post.create({ data: input, select: postSelect });
+  }
+
+  /** Changes the body if `authorId` still wrote the post; null when no such post remains. */
+  async updateBody(id: string, authorId: string, body: string): Promise<PostRecord | null> {
+    return orNullIfMissing(this.db.post.update({ where: { id, authorId }, data: { body }, select: postSelect }));
+  }
+
+  /** Deletes the post; its comments and reactions go with it (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    const { count } = await this.db.post.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /** Sets a post's status; moderation will call this, tests do now. */
+  async setStatus(id: string, status: PostRecord['status']): Promise<PostRecord | null> {
+    return orNullIfMissing(this.db.post.update({ where: { id }, data: { status }, select: postSelect }));
+  }
+}

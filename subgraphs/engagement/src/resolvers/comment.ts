@@ -1,0 +1,15 @@
+import { NotFoundError } from '@market/platform';
+import type { CommentResolvers } from '../generated/graphql';
+import { encodeCursor } from '../domain';
+
+export const Comment: CommentResolvers = {
+  __resolveReference: (ref, ctx) => ctx.loaders.commentById.load(ref.id),
+  // A comment is reached only through a post the caller sees; null means the post went meanwhile.
+  post: async (comment, _args, ctx) => {
+    const post = await ctx.loaders.postById.load(comment.postId);
+    if (!post) throw new NotFoundError('Post', comment.postId);
+    return post;
+  },
+  author: (comment) => ({ id: comment.authorId }),
+  cursor: (comment) => encodeCursor(comment),
+};

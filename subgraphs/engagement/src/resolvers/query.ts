@@ -1,0 +1,6 @@
+import type { QueryResolvers } from '../generated/graphql';
+
+export const Query: QueryResolvers = {
+  post: (_parent, { id }, ctx) => ctx.loaders.postById.load(id),
+  feed: (_parent, args, ctx) => ctx.posts.feed(args),
+};

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ForbiddenError, NotFoundError, requireUser, type AuthContext } from '@market/platform';
+import { canSeePost, viewerOf, type CommentRecord } from '../domain';
+import type { CommentRepository } from '../repositories/comment-repository';
+import type { PostService } from './post-service';
+import { parseOrThrow } from './validation';
+
+const addCommentSchema = z.object({
+  body: z.string().trim().min(1, 'body must not be empty').max(2000, 'body is at most 2000 characters'),
+});
+
+export class CommentService {
+  constructor(
+    private readonly comments: CommentRepository,
+    private readonly posts: PostService,
+  ) {}
+
+  async add(ctx: AuthContext, postId: string, input: unknown): Promise<CommentRecord> {
+    const { userId } = requireUser(ctx);
+    const { body } = parseOrThrow(addCommentSchema, input);
+    const comment = await this.comments.createOnPublishedPost({ postId, authorId: userId, body });
+    return comment ?? this.posts.explainClosed(ctx, postId);
+  }
+
+  /** The comment's author, the post's author or an admin may delete a comment. */
+  async delete(ctx: AuthContext, id: string): Promise<boolean> {
+    const identity = requireUser(ctx);
+    const comment = await this.comments.findWithPost(id);
+    if (!comment || !canSeePost(comment.post, viewerOf(identity))) throw new NotFoundError('Comment', id);
+    const allowed =
+      identity.role === 'ADMIN' || identity.userId === comment.authorId || identity.userId === comment.post.authorId;
+    if (!allowed) throw new ForbiddenError('Only the comment’s author, the post’s author or an admin may delete it.');
+    if (!(await this.comments.delete(id))) throw new NotFoundError('Comment', id);
+    return true;
+  }
+}
