@@ -1,0 +1,56 @@
+import { DataLoader, loaderByKey, loaderOfLists, type Identity } from '@market/platform';
+import type { ConversationService, MessagePage } from './services/conversation-service';
+import type { NotificationPage, NotificationService } from './services/notification-service';
+import { viewerOf } from './services/viewer';
+
+/**
+ * A loader for one page of children per parent, where the page is cut by arguments (how many,
+ * from where): parents asked for with the same arguments share one query.
+ */
+function loaderOfPages<A, V>(
+  fetch: (parentIds: readonly string[], args: A) => Promise<V[]>,
+  parentOf: (row: V) => string,
+): DataLoader<{ parentId: string; args: A }, V[], string> {
+  const keyOf = (parentId: string, args: string) => `${args}\u0000${parentId}`;
+  return new DataLoader(
+    async (keys) => {
+      const groups = new Map<string, { args: A; parentIds: string[] }>();
+      for (const { parentId, args } of keys) {
+        const group = JSON.stringify(args);
+        const entry = groups.get(group);
+        if (entry) entry.parentIds.push(parentId);
+        else groups.set(group, { args, parentIds: [parentId] });
+      }
+      const lists = new Map<string, V[]>();
+      await Promise.all(
+        [...groups].map(async ([group, { args, parentIds }]) => {
+          for (const row of await fetch(parentIds, args)) {
+            const key = keyOf(parentOf(row), group);
+            const list = lists.get(key);
+            if (list) list.push(row);
+            else lists.set(key, [row]);
+          }
+        }),
+      );
+      return keys.map((k) => lists.get(keyOf(k.parentId, JSON.stringify(k.args))) ?? []);
+    },
+    { cacheKeyFn: (k) => keyOf(k.parentId, JSON.stringify(k.args)) },
+  );
+}
+
+/** Per-request loaders, bound to the caller: what a loader returns, the caller may see. */
+export function createLoaders(services: { conversations: ConversationService; notifications: NotificationService }, identity: Identity | null) {
+  const { conversations, notifications } = services;
+  const viewer = viewerOf(identity);
+  return {
+    conversationById: loaderByKey((ids) => conversations.visibleByIds(viewer, ids), (c) => c.id),
+    messageById: loaderByKey((ids) => conversations.visibleMessagesByIds(viewer, ids), (m) => m.id),
+    notificationById: loaderByKey((ids) => notifications.visibleByIds(viewer, ids), (n) => n.id),
+    participantsOf: loaderOfLists((ids) => conversations.participantsOf(ids), (p) => p.conversationId),
+    conversationsOfUser: loaderOfLists((ids) => conversations.conversationsOfUsers(ids), (c) => c.userId),
+    messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(ids, page), (m) => m.conversationId),
+    notificationPages: loaderOfPages((ids, page: NotificationPage) => notifications.latestFor(ids, page), (n) => n.recipientId),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

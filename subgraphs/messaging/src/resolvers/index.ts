@@ -1,0 +1,10 @@
+import { DateTimeScalar } from '@market/platform';
+import type { Resolvers } from '../generated/graphql';
+import { Query } from './query';
+import { Mutation } from './mutation';
+import { User } from './user';
+import { Conversation } from './conversation';
+import { Message } from './message';
+import { Notification } from './notification';
+
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, Notification };

@@ -1,0 +1,13 @@
+import { NotFoundError } from '@market/platform';
+import type { MessageResolvers } from '../generated/graphql';
+
+/** A Message reaches a resolver only after the caller was allowed to see its conversation. */
+export const Message: MessageResolvers = {
+  __resolveReference: (ref, ctx) => ctx.loaders.messageById.load(ref.id),
+  conversation: async (message, _args, ctx) => {
+    const conversation = await ctx.loaders.conversationById.load(message.conversationId);
+    if (!conversation) throw new NotFoundError('Conversation', message.conversationId);
+    return conversation;
+  },
+  sender: (message) => ({ id: message.senderId }),
+};

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gql } from 'graphql-tag';
+import {
+  createLogger,
+  createSubgraphServer,
+  startOutboxRelay,
+  type Logger,
+  type Subgraph,
+  type SubgraphDeps,
+} from '@market/platform';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { MessagingEnv } from './env';
+import type { Context } from './context';
+import { createPrisma } from './db';
+import { consumeNotificationEvents } from './events';
+import { createLoaders } from './loaders';
+import { resolvers } from './resolvers';
+import { ConversationRepository } from './repositories/conversation-repository';
+import { MessageRepository } from './repositories/message-repository';
+import { NotificationRepository } from './repositories/notification-repository';
+import { ConversationService } from './services/conversation-service';
+import { NotificationService } from './services/notification-service';
+
+export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
+
+export const typeDefs = gql(readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
+
+/** Builds the messaging subgraph; nothing listens until the caller says so. */
+export async function createSubgraph(
+  env: MessagingEnv,
+  logger: Logger = createLogger('messaging', env.LOG_LEVEL),
+  deps: SubgraphDeps = { bus: null },
+): Promise<Subgraph> {
+  const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
+  const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
+  if (deps.bus) await consumeNotificationEvents(deps.bus, db);
+  const services = {
+    conversations: new ConversationService(new ConversationRepository(db), new MessageRepository(db)),
+    notifications: new NotificationService(new NotificationRepository(db)),
+  };
+  const server = await createSubgraphServer<Context>({
+    name: 'messaging',
+    typeDefs,
+    resolvers: resolvers as GraphQLResolverMap<Context>,
+    signingSecret: env.GATEWAY_SIGNING_SECRET,
+    logger,
+    exposeInternals: env.NODE_ENV === 'development',
+    readiness: async () => {
+      await db.$queryRaw`SELECT 1`;
+    },
+    createContext: (base) => ({ ...base, ...services, loaders: createLoaders(services, base.identity) }),
+  });
+  return {
+    name: 'messaging',
+    server,
+    async close() {
+      await server.stop();
+      await relay?.stop();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, type EventBus, type Identity, type Role } from '@market/platform';
+import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from '@market/platform/testing';
+import { createSubgraph, loadEnv } from '../server';
+import { createPrisma } from '../db';
+
+/** A messaging subgraph on a random port against the test database, with a query counter. */
+export async function startMessaging(options: { bus?: EventBus | null } = {}) {
+  const { signingSecret } = await testSecrets();
+  const env = loadEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl('messaging'),
+    DATABASE_POOL_SIZE: '5',
+    GATEWAY_SIGNING_SECRET: signingSecret,
+  });
+  const logger = createLogger('messaging', 'silent');
+  let sql: string[] = [];
+  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, onQuery: (q) => sql.push(q) });
+  const running = await subgraph.server.listen(0, '127.0.0.1');
+  // A separate client to look at what was (not) written, outside the subgraph's query count.
+  const db = createPrisma(env.DATABASE_URL, 2);
+
+  return {
+    db,
+    logger,
+    call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+      return callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
+    },
+    /** Runs `fn` and returns the SQL statements the subgraph sent meanwhile. */
+    async countQueries<R>(fn: () => Promise<R>): Promise<{ result: R; statements: string[] }> {
+      sql = [];
+      const result = await fn();
+      const statements = sql;
+      sql = [];
+      return { result, statements };
+    },
+    async close() {
+      await running.close();
+      await subgraph.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export type Messaging = Awaited<ReturnType<typeof startMessaging>>;
+
+/** A signed-in user nobody else has seen (user ids come from accounts; here any uuid will do). */
+export function someone(role: Role = 'BUYER'): Identity {
+  return { userId: randomUUID(), role, sessionId: randomUUID() };
+}
+
+/** The first error's code, for asserting on faults. */
+export function codeOf(response: GraphQLResponse<unknown>): unknown {
+  return response.errors?.[0]?.extensions?.['code'];
+}
+
+export const START = /* GraphQL */ `
+  mutation Start($input: StartConversationInput!) {
+    startConversation(input: $input) { id createdAt lastMessageAt participants { id } }
+  }
+`;
+
+export const SEND = /* GraphQL */ `
+  mutation Send($conversationId: ID!, $body: String!) {
+    sendMessage(conversationId: $conversationId, body: $body) { id body createdAt sender { id } conversation { id } }
+  }
+`;
+
+export interface StartedConversation {
+  id: string;
+  createdAt: string;
+  lastMessageAt: string | null;
+  participants: { id: string }[];
+}
+
+export interface SentMessage {
+  id: string;
+  body: string;
+  createdAt: string;
+  sender: { id: string };
+  conversation: { id: string };
+}
+
+/** Starts a conversation through the API and fails loudly if it did not work. */
+export async function startConversation(
+  m: Messaging,
+  as: Identity,
+  others: Identity[],
+  body?: string,
+): Promise<StartedConversation> {
+  const res = await m.call<{ startConversation: StartedConversation }>(as, START, {
+    input: { participantIds: others.map((o) => o.userId), ...(body !== undefined ? { body } : {}) },
+  });
+  if (!res.data?.startConversation) throw new Error(`startConversation failed: ${JSON.stringify(res.errors)}`);
+  return res.data.startConversation;
+}
+
+export async function sendMessage(m: Messaging, as: Identity, conversationId: string, body: string): Promise<SentMessage> {
+  const res = await m.call<{ sendMessage: SentMessage }>(as, SEND, { conversationId, body });
+  if (!res.data?.sendMessage) throw new Error(`sendMessage failed: ${JSON.stringify(res.errors)}`);
+  return res.data.sendMessage;
+}
