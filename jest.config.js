@@ -24,6 +24,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration and end-to-end tests talk to real servers; projects cannot set their own timeout.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/platform/src/testing/global-setup.ts',
   globalTeardown: '<rootDir>/platform/src/testing/global-teardown.ts',
   transform,
@@ -38,13 +40,11 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['**/src/**/*.int.test.ts'],
-      testTimeout: 60_000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['**/src/**/*.e2e.test.ts'],
-      testTimeout: 120_000,
     },
   ],
 };

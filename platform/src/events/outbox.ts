@@ -166,7 +166,7 @@ export function startOutboxRelay(options: {
   };
 }
 
-type Handlers<Tx> = { [T in EventType]?: (event: EventEnvelope<T>, tx: Tx) => Promise<void> };
+export type Handlers<Tx> = { [T in EventType]?: (event: EventEnvelope<T>, tx: Tx) => Promise<void> };
 
 /**
  * Subscribes a service to events. Each event is handled in one transaction together with an inbox

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, requireUser, type AuthContext } from '@market/platform';
+import { ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
 import { canSeePost, viewerOf, type CommentRecord } from '../domain';
 import type { CommentRepository } from '../repositories/comment-repository';
 import type { PostService } from './post-service';
-import { parseOrThrow } from './validation';
+
 
 const addCommentSchema = z.object({
   body: z.string().trim().min(1, 'body must not be empty').max(2000, 'body is at most 2000 characters'),
@@ -17,7 +17,7 @@ export class CommentService {
 
   async add(ctx: AuthContext, postId: string, input: unknown): Promise<CommentRecord> {
     const { userId } = requireUser(ctx);
-    const { body } = parseOrThrow(addCommentSchema, input);
+    const { body } = parseInput(addCommentSchema, input);
     const comment = await this.comments.createOnPublishedPost({ postId, authorId: userId, body });
     return comment ?? this.posts.explainClosed(ctx, postId);
   }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext } from '@market/platform';
+import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
 import { canSeePost, encodeCursor, viewerOf, type PostRecord } from '../domain';
 import type { PostRepository } from '../repositories/post-repository';
-import { parseOrThrow, parsePage, uuid } from './validation';
+import { parsePage, uuid } from './validation';
 
 const postBody = z
   .string()
@@ -36,13 +36,13 @@ export class PostService {
 
   async create(ctx: AuthContext, input: unknown): Promise<PostRecord> {
     const { userId } = requireUser(ctx);
-    const data = parseOrThrow(createPostSchema, input);
+    const data = parseInput(createPostSchema, input);
     return this.posts.create({ authorId: userId, listingId: data.listingId ?? null, body: data.body });
   }
 
   async update(ctx: AuthContext, id: string, input: unknown): Promise<PostRecord> {
     const identity = requireUser(ctx);
-    const data = parseOrThrow(updatePostSchema, input);
+    const data = parseInput(updatePostSchema, input);
     const post = await this.requireVisible(ctx, id);
     if (post.authorId !== identity.userId) throw new ForbiddenError('Only the author of a post may edit it.');
     const updated = await this.posts.updateBody(id, identity.userId, data.body);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { requireUser, type AuthContext } from '@market/platform';
+import { requireUser, type AuthContext, parseInput } from '@market/platform';
 import { REACTION_KINDS, type ReactionRecord } from '../domain';
 import type { ReactionRepository } from '../repositories/reaction-repository';
 import type { PostService } from './post-service';
-import { parseOrThrow } from './validation';
+
 
 const reactSchema = z.object({ kind: z.enum(REACTION_KINDS) });
 
@@ -16,7 +16,7 @@ export class ReactionService {
   /** Sets the caller's one reaction to a published post; reacting again changes its kind. */
   async react(ctx: AuthContext, postId: string, input: unknown): Promise<ReactionRecord> {
     const { userId } = requireUser(ctx);
-    const { kind } = parseOrThrow(reactSchema, input);
+    const { kind } = parseInput(reactSchema, input);
     const reaction = await this.reactions.upsertOnPublishedPost({ postId, userId, kind });
     return reaction ?? this.posts.explainClosed(ctx, postId);
   }

@@ -1,18 +1,7 @@
+import { parseInput } from '@market/platform';
 import { z } from 'zod';
-import { BadUserInputError } from '@market/platform';
 import { decodeCursor, isUuid, type Position } from '../domain';
 
-/** Parses input with a zod schema; every issue becomes a field message of one BAD_USER_INPUT error. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.join('.') || 'input';
-    (fields[key] ??= []).push(issue.message);
-  }
-  throw new BadUserInputError(result.error.issues.map((i) => i.message).join('; '), fields);
-}
 
 export const uuid = (field: string) => z.string().refine(isUuid, `${field} is not an id`);
 
@@ -40,5 +29,5 @@ export const pageSchema = z.object({
 export type Page = { first: number; after: Position | null };
 
 export function parsePage(input: { first?: number | null; after?: string | null }): Page {
-  return parseOrThrow(pageSchema, { first: input.first ?? 20, after: input.after });
+  return parseInput(pageSchema, { first: input.first ?? 20, after: input.after });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadUserInputError, ForbiddenError, NotFoundError, type Identity } from '@market/platform';
+import { BadUserInputError, ForbiddenError, NotFoundError, type Identity, parseInput } from '@market/platform';
 import {
   MAX_BODY,
   MAX_PAGE,
@@ -14,7 +14,7 @@ import {
 } from '../domain';
 import type { ConversationRepository } from '../repositories/conversation-repository';
 import type { MessageRepository } from '../repositories/message-repository';
-import { idSchema, pageSizeSchema, parseOrThrow } from './validation';
+import { idSchema, pageSizeSchema} from './validation';
 
 const bodySchema = z
   .string()
@@ -74,7 +74,7 @@ export class ConversationService {
   }
 
   messagePage(args: { last?: number | null; before?: string | null }): MessagePage {
-    return parseOrThrow(messagePageSchema, { last: args.last ?? 50, before: args.before ?? null });
+    return parseInput(messagePageSchema, { last: args.last ?? 50, before: args.before ?? null });
   }
 
   /**
@@ -82,7 +82,7 @@ export class ConversationService {
    * conversation: starting it again returns it (with the new message, if any).
    */
   async start(identity: Identity, input: { participantIds: readonly string[]; body?: string | null }): Promise<ConversationRecord> {
-    const data = parseOrThrow(startSchema, input);
+    const data = parseInput(startSchema, input);
     const me = identity.userId.toLowerCase();
     const participantIds = [...new Set([me, ...data.participantIds])];
     if (participantIds.length < MIN_PARTICIPANTS || participantIds.length > MAX_PARTICIPANTS) {
@@ -108,7 +108,7 @@ export class ConversationService {
   }
 
   async send(identity: Identity, input: { conversationId: string; body: string }): Promise<MessageRecord> {
-    const data = parseOrThrow(sendSchema, input);
+    const data = parseInput(sendSchema, input);
     const outcome = await this.conversations.send(data.conversationId, identity.userId.toLowerCase(), data.body);
     switch (outcome.kind) {
       case 'sent':

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, type EventPayload, type Identity } from '@market/platform';
+import { ForbiddenError, NotFoundError, type EventPayload, type Identity, parseInput } from '@market/platform';
 import { MAX_PAGE, isUuid, type NotificationKind, type NotificationRecord, type Viewer } from '../domain';
 import type { NotificationRepository } from '../repositories/notification-repository';
-import { idSchema, pageSizeSchema, parseOrThrow } from './validation';
+import { idSchema, pageSizeSchema} from './validation';
 
 const listSchema = z.object({ unreadOnly: z.boolean(), first: pageSizeSchema('first', MAX_PAGE) });
 
@@ -47,7 +47,7 @@ export class NotificationService {
   }
 
   page(args: { unreadOnly?: boolean | null; first?: number | null }): NotificationPage {
-    return parseOrThrow(listSchema, { unreadOnly: args.unreadOnly ?? false, first: args.first ?? 50 });
+    return parseInput(listSchema, { unreadOnly: args.unreadOnly ?? false, first: args.first ?? 50 });
   }
 
   /** Callers have already checked each recipient is the caller. */
@@ -56,7 +56,7 @@ export class NotificationService {
   }
 
   async markRead(identity: Identity, id: string): Promise<NotificationRecord> {
-    const notificationId = parseOrThrow(idSchema('id'), id);
+    const notificationId = parseInput(idSchema('id'), id);
     const found = await this.notifications.findById(notificationId);
     if (!found) throw new NotFoundError('Notification', notificationId);
     if (found.recipientId !== identity.userId.toLowerCase()) {

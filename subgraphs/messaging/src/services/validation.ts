@@ -1,18 +1,6 @@
 import { z } from 'zod';
-import { BadUserInputError } from '@market/platform';
 import { isUuid } from '../domain';
 
-/** Parses input or throws BAD_USER_INPUT listing every problem by field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.join('.') || 'input';
-    (fields[key] ??= []).push(issue.message);
-  }
-  throw new BadUserInputError(result.error.issues.map((i) => i.message).join('; '), fields);
-}
 
 /** An entity id: a uuid, compared in lower case. */
 export const idSchema = (what: string) =>

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Role } from '@market/platform';
+import type { Db } from '../db';
+import { isUuid, type EnvVar, type MachineRecord } from '../domain';
+
+const machineSelect = {
+  id: true,
+  name: true,
+  description: true,
+  image: true,
+  command: true,
+  exposedPort: true,
+  environment: true,
+  volumeMountPath: true,
+  cpuLimit: true,
+  memoryLimitMb: true,
+  maxInstancesPerUser: true,
+  capacity: true,
+  allowedRoles: true,
+  createdAt: true,
+} as const;
+
+const storedEnvironment = z.array(z.object({ name: z.string(), value: z.string() }));
+
+type MachineRow = Omit<MachineRecord, 'environment'> & { environment: unknown };
+
+function toMachine(row: MachineRow): MachineRecord {
+  return { ...row, environment: storedEnvironment.parse(row.environment) };
+}
+
+export interface NewMachine {
+  name: string;
+  description: string | null;
+  image: string | null;
+  command: string[];
+  exposedPort: number | null;
+  environment: EnvVar[];
+  volumeMountPath: string | null;
+  cpuLimit: number | null;
+  memoryLimitMb: number | null;
+  maxInstancesPerUser: number;
+  capacity: number;
+  allowedRoles: Role[];
+}
+
+export class MachineRepository {
+  // A transaction will do as well: allocation reads the machine it has locked.
+  constructor(private readonly db: Pick<Db, 'machine'>) {}
+
+  async findByIds(ids: readonly string[]): Promise<MachineRecord[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    const rows = await this.db.machine.findMany({ where: { id: { in: valid } }, select: machineSelect });
+    return rows.map(toMachine);
+  }
+
+  async list(): Promise<MachineRecord[]> {
+    const rows = await this.db.machine.findMany({ select: machineSelect, orderBy: { name: 'asc' } });
+    return rows.map(toMachine);
+  }
+
+  /** Returns null when the name is taken (the unique indexes decide, not a prior read). */
+  async create(input: NewMachine): Promise<MachineRecord | null> {
+    try {
+      const environment = input.environment.map(({ name, value }) => ({ name, value }));
+      return toMachine(await this.db.machine.create({ data: { ...input, environment }, select: machineSelect }));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') return null;
+      throw err;
+    }
+  }
+}

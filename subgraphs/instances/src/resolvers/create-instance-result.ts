@@ -1,0 +1,11 @@
+import type { CreateInstanceResultResolvers } from '../generated/graphql';
+
+const typeOfOutcome = {
+  quotaExceeded: 'QuotaExceeded',
+  capacityExhausted: 'CapacityExhausted',
+  noPortAvailable: 'NoPortAvailable',
+} as const;
+
+export const CreateInstanceResult: CreateInstanceResultResolvers = {
+  __resolveType: (result) => ('kind' in result ? typeOfOutcome[result.kind] : 'Instance'),
+};

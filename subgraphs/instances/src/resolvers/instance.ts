@@ -1,0 +1,13 @@
+import { NotFoundError } from '@market/platform';
+import type { InstanceResolvers } from '../generated/graphql';
+
+export const Instance: InstanceResolvers = {
+  __resolveReference: async (ref, ctx) => ctx.instances.visible(ctx.identity, await ctx.loaders.instanceById.load(ref.id)),
+  machine: async (instance, _args, ctx) => {
+    const machine = await ctx.loaders.machineById.load(instance.machineId);
+    // The foreign key keeps every instance's machine in place.
+    if (!machine) throw new NotFoundError('Machine', instance.machineId);
+    return machine;
+  },
+  owner: (instance) => ({ id: instance.ownerId }),
+};

@@ -1,0 +1,18 @@
+import { requireUser } from '@market/platform';
+import type { QueryResolvers } from '../generated/graphql';
+
+export const Query: QueryResolvers = {
+  machines: (_parent, _args, ctx) => ctx.machines.list(ctx.identity),
+  machine: (_parent, { id }, ctx) => {
+    requireUser(ctx);
+    return ctx.loaders.machineById.load(id);
+  },
+  instance: async (_parent, { id }, ctx) => {
+    requireUser(ctx);
+    return ctx.instances.visible(ctx.identity, await ctx.loaders.instanceById.load(id));
+  },
+  myInstances: (_parent, { includeRemoved }, ctx) => {
+    const { userId } = requireUser(ctx);
+    return (includeRemoved ? ctx.loaders.allInstancesByOwner : ctx.loaders.liveInstancesByOwner).load(userId);
+  },
+};
