@@ -126,7 +126,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     maxDepth: { n: OPERATION_LIMITS.depth },
     maxAliases: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.directives },
-    maxTokens: { n: OPERATION_LIMITS.tokens },
+    // graphql-js enforces the token limit while parsing (a 400 parse error), see parseOptions.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: OPERATION_LIMITS.cost },
     blockFieldSuggestion: { enabled: !dev },
   });
@@ -141,8 +142,11 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   httpServer.requestTimeout = 30_000;
 
   const apollo = new ApolloServer<GatewayContext>({
+    // graphql-armor's settings first, so the explicit choices below win.
+    ...protection,
     gateway,
     introspection: dev,
+    parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: dev,
@@ -150,21 +154,13 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       exposeInternals: dev,
       onInternal: (err) => logger.error({ err }, 'unexpected gateway error'),
     }),
-    ...protection,
     validationRules: [...protection.validationRules, maxAliasesRule(OPERATION_LIMITS.aliases)],
     plugins: [
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       {
-        async requestDidStart(rc) {
-          const query = rc.request.query;
-          if (query && query.length > OPERATION_LIMITS.documentChars) {
-            throw new GraphQLError(
-              `The operation is ${query.length} characters; the limit is ${OPERATION_LIMITS.documentChars}.`,
-              { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
-            );
-          }
+        async requestDidStart() {
           const started = process.hrtime.bigint();
           return {
             async willSendResponse(ctx) {
@@ -209,6 +205,21 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     '/graphql',
     cors<cors.CorsRequest>({ origin: env.CORS_ORIGINS, credentials: false, maxAge: 600 }),
     express.json({ limit: env.MAX_BODY_BYTES }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query['query'];
+      if (typeof query === 'string' && query.length > OPERATION_LIMITS.documentChars) {
+        res.status(400).json({
+          errors: [
+            {
+              message: `The operation is ${query.length} characters; the limit is ${OPERATION_LIMITS.documentChars}. Split it, or use variables for large values.`,
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          ],
+        });
+        return;
+      }
+      next();
+    },
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const given = req.header(REQUEST_ID_HEADER);
