@@ -12,6 +12,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { Agent } from 'undici';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import {
   AccessTokenVerifier,
   CALLER_HEADER,
@@ -68,16 +69,10 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number) {
-  return async (url: string, init?: { body?: unknown; headers?: unknown; method?: string }) => {
-    const headers = new Headers();
-    const given = init?.headers as { forEach?: (cb: (v: string, k: string) => void) => void } | Record<string, string> | undefined;
-    if (given && typeof (given as { forEach?: unknown }).forEach === 'function') {
-      (given as { forEach: (cb: (v: string, k: string) => void) => void }).forEach((v, k) => headers.set(k, v));
-    } else if (given) {
-      for (const [k, v] of Object.entries(given as Record<string, string>)) headers.set(k, v);
-    }
-    const body = typeof init?.body === 'string' ? init.body : '';
+function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number): Fetcher {
+  return async (url, init) => {
+    const headers = new Headers(init?.headers);
+    const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
     headers.set(
       SIGNATURE_HEADER,
       signRequest(secret, {
@@ -86,15 +81,14 @@ function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number) {
         body,
       }),
     );
-    const response = await fetch(url, {
+    return fetch(url, {
       method: init?.method ?? 'POST',
       headers,
       body,
       signal: AbortSignal.timeout(timeoutMs),
-      // undici's dispatcher bounds sockets per subgraph and keeps them alive.
+      // undici's dispatcher bounds the sockets per subgraph and keeps them alive.
       ...({ dispatcher } as object),
     });
-    return response;
   };
 }
 
@@ -114,11 +108,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     buildService: ({ name, url }) =>
       new SignedDataSource({
         url: options.subgraphUrls?.[name as SubgraphName] ?? url,
-        fetcher: fetcher as unknown as ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer O
-          ? O extends { fetcher?: infer F }
-            ? F
-            : never
-          : never,
+        fetcher,
       }),
   });
 
