@@ -51,4 +51,10 @@ export const subgraphEnvShape = {
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GATEWAY_SIGNING_SECRET: secret,
+  /** Comma-separated Kafka brokers; unset, a standalone process keeps its events in the outbox. */
+  KAFKA_BROKERS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((b) => b.trim()).filter(Boolean) : undefined)),
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('market'),
 };

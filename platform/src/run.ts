@@ -1,12 +1,15 @@
 import { ConfigError } from './env';
 import { createLogger, type Logger } from './logger';
 import type { Subgraph, SubgraphDeps } from './subgraph';
+import { KafkaEventBus } from './events/kafka-bus';
 
 /**
  * The whole of a subgraph's `index.ts`: validate the environment, build, listen, and shut down
  * cleanly on SIGINT/SIGTERM.
  */
-export function runSubgraphProcess<E extends { LOG_LEVEL: string; PORT: number; HOST: string }>(
+export function runSubgraphProcess<
+  E extends { LOG_LEVEL: string; PORT: number; HOST: string; KAFKA_BROKERS?: string[] | undefined; KAFKA_TOPIC_PREFIX: string },
+>(
   name: string,
   loadEnv: () => E,
   create: (env: E, logger: Logger, deps: SubgraphDeps) => Promise<Subgraph>,
@@ -14,17 +17,21 @@ export function runSubgraphProcess<E extends { LOG_LEVEL: string; PORT: number; 
   const start = async () => {
     const env = loadEnv();
     const logger = createLogger(name, env.LOG_LEVEL);
-    // The Kafka bus arrives with the real-services work; until then a standalone process keeps its
-    // events in the outbox, where nothing is lost.
-    logger.warn('no event bus configured for a standalone process: events stay in the outbox');
-    const subgraph = await create(env, logger, { bus: null });
+    const bus = env.KAFKA_BROKERS
+      ? await KafkaEventBus.connect({ brokers: env.KAFKA_BROKERS, clientId: name, logger, topicPrefix: env.KAFKA_TOPIC_PREFIX })
+      : null;
+    // Without a broker a standalone process cannot reach the others; its events wait in the outbox.
+    if (!bus) logger.warn('KAFKA_BROKERS is not set: events stay in the outbox until a broker is configured');
+    const subgraph = await create(env, logger, { bus });
     await subgraph.server.listen(env.PORT, env.HOST);
     let stopping = false;
     const shutdown = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
+      // The relay stops inside close(), before the bus it publishes to.
       await subgraph.close();
+      await bus?.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -7,6 +7,52 @@ import { z } from 'zod';
  */
 const id = z.string().min(1);
 
+/** A stay as bookings reports it: dates are YYYY-MM-DD at the listing, money exact decimal strings. */
+const bookingStay = z.object({
+  stayId: id,
+  listingId: id,
+  listingTitle: z.string(),
+  hostId: id,
+  guestId: id,
+  checkIn: z.string(),
+  checkOut: z.string(),
+  nights: z.number().int(),
+  guests: z.number().int(),
+  totalPrice: z.string(),
+  currency: z.string().length(3),
+});
+
+/** A viewing as bookings reports it: times are ISO-8601 instants. */
+const bookingViewing = z.object({
+  viewingId: id,
+  listingId: id,
+  listingTitle: z.string(),
+  buyerId: id,
+  agentId: id,
+  startsAt: z.string(),
+  endsAt: z.string(),
+});
+
+/**
+ * One lifecycle transition of an instance, as instances reports it: the status it reached and the one
+ * it left (null for a new instance), with what a notification needs to name it.
+ */
+const instanceStatus = z.enum(['REQUESTED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED', 'REMOVED']);
+const instanceTransition = z.object({
+  instanceId: id,
+  ownerId: id,
+  machineId: id,
+  machineName: z.string(),
+  status: instanceStatus,
+  previousStatus: instanceStatus.nullable(),
+  host: z.string(),
+  port: z.number().int(),
+  /** Set when status is FAILED. */
+  failureReason: z.string().nullable(),
+  /** The workload's exit code, once it has exited (null when unknown). */
+  exitCode: z.number().int().nullable(),
+});
+
 export const eventContracts = {
   'accounts.user.registered': {
     version: 1,
@@ -15,6 +61,32 @@ export const eventContracts = {
   'accounts.user.deleted': {
     version: 1,
     payload: z.object({ userId: id }),
+  },
+  /** Connection events: the two users, in the roles they had (requester asked, addressee was asked). */
+  'accounts.connection.requested': {
+    version: 1,
+    payload: z.object({ connectionId: id, requesterId: id, addresseeId: id }),
+  },
+  'accounts.connection.accepted': {
+    version: 1,
+    payload: z.object({ connectionId: id, requesterId: id, addresseeId: id }),
+  },
+  'accounts.connection.declined': {
+    version: 1,
+    payload: z.object({ connectionId: id, requesterId: id, addresseeId: id }),
+  },
+  /** An accepted connection ended, or a pending request was withdrawn; `removedBy` is one of the two. */
+  'accounts.connection.removed': {
+    version: 1,
+    payload: z.object({ connectionId: id, requesterId: id, addresseeId: id, removedBy: id }),
+  },
+  'accounts.user.followed': {
+    version: 1,
+    payload: z.object({ followerId: id, followeeId: id }),
+  },
+  'accounts.user.unfollowed': {
+    version: 1,
+    payload: z.object({ followerId: id, followeeId: id }),
   },
   'listings.listing.upserted': {
     version: 1,
@@ -30,12 +102,41 @@ export const eventContracts = {
       currency: z.string().length(3),
       maxGuests: z.number().int().nullable(),
       timeZone: z.string(),
+      /** Rental terms; optional so events written before they existed still parse (same version). */
+      cleaningFee: z.string().nullable().optional(),
+      minNights: z.number().int().nullable().optional(),
+      maxNights: z.number().int().nullable().optional(),
+      instantBook: z.boolean().optional(),
+      /** Percent off the nightly subtotal from 7 (weekly) and 28 (monthly) nights. */
+      weeklyDiscountPercent: z.number().int().min(0).max(100).nullable().optional(),
+      monthlyDiscountPercent: z.number().int().min(0).max(100).nullable().optional(),
+      /** Absent means MODERATE. */
+      cancellationPolicy: z.enum(['FLEXIBLE', 'MODERATE', 'STRICT']).optional(),
     }),
   },
   'listings.listing.deleted': {
     version: 1,
     payload: z.object({ listingId: id, ownerId: id }),
   },
+  'bookings.stay.requested': { version: 1, payload: bookingStay },
+  /** `instantBook`: confirmed at booking, without the host. */
+  'bookings.stay.confirmed': { version: 1, payload: bookingStay.extend({ instantBook: z.boolean() }) },
+  'bookings.stay.declined': { version: 1, payload: bookingStay },
+  'bookings.stay.cancelled': { version: 1, payload: bookingStay.extend({ cancelledBy: id, refundAmount: z.string() }) },
+  'bookings.viewing.requested': { version: 1, payload: bookingViewing },
+  /** `rescheduled`: the agent moved an appointment to new times (which they thereby confirm). */
+  'bookings.viewing.confirmed': { version: 1, payload: bookingViewing.extend({ rescheduled: z.boolean() }) },
+  'bookings.viewing.cancelled': { version: 1, payload: bookingViewing.extend({ cancelledBy: id }) },
+  /** Sent `minutesBefore` the start of a confirmed viewing (1440 and 60 by default). */
+  'bookings.viewing.reminder': { version: 1, payload: bookingViewing.extend({ minutesBefore: z.number().int() }) },
+  /** Every transition of an instance is one of these, named after the status it reached. */
+  'instances.instance.requested': { version: 1, payload: instanceTransition },
+  'instances.instance.starting': { version: 1, payload: instanceTransition },
+  'instances.instance.running': { version: 1, payload: instanceTransition },
+  'instances.instance.stopping': { version: 1, payload: instanceTransition },
+  'instances.instance.stopped': { version: 1, payload: instanceTransition },
+  'instances.instance.failed': { version: 1, payload: instanceTransition },
+  'instances.instance.removed': { version: 1, payload: instanceTransition },
 } as const;
 
 export type EventType = keyof typeof eventContracts;

@@ -2,3 +2,4 @@ export * from './contracts';
 export * from './bus';
 export * from './in-process-bus';
 export * from './outbox';
+export * from './kafka-bus';
