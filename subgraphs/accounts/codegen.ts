@@ -10,7 +10,12 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         contextType: '../context#Context',
-        mappers: { User: '../domain#UserRecord' },
+        mappers: {
+          User: '../domain#UserRecord',
+          Session: '../domain#SessionRecord',
+          Connection: '../domain#ConnectionRecord',
+          DevOutboxMessage: '../domain#DevOutboxRecord',
+        },
         scalars: { DateTime: 'Date', ID: 'string' },
       },
     },

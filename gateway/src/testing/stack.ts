@@ -48,23 +48,35 @@ export interface TestUser {
   token: string;
 }
 
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on AuthPayload { accessToken user { id name } } } }`;
-const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { accessToken } } }`;
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }`;
+/** A new user's first sign-in: the e-mailed code, verified, opens their session. */
+const SIGN_IN = `mutation($email: String!, $code: String!) { verifyEmail(email: $email, code: $code) {
+  __typename ... on AuthPayload { accessToken user { id } } } }`;
 const PASSWORD = 'correct horse battery staple';
 
-/** Signs a new user up through the gateway. ADMIN is granted directly in the accounts database, as an operator would. */
+/**
+ * Signs a new user up through the gateway and verifies their e-mail with the code the development
+ * mailer left in the accounts database (read directly: the devOutbox query is off in production).
+ * ADMIN is granted directly in the accounts database before verifying, as an operator would.
+ */
 export async function createUser(stack: TestStack, role: 'BUYER' | 'SELLER' | 'AGENT' | 'HOST' | 'ADMIN' = 'BUYER', name = 'Test User'): Promise<TestUser> {
   const email = `${unique(role.toLowerCase())}@example.com`;
   const res = await stack.request(SIGN_UP, { input: { name, email, password: PASSWORD, role: role === 'ADMIN' ? 'BUYER' : role } });
-  if (res.data?.signUp?.__typename !== 'AuthPayload') throw new Error(`sign-up failed: ${JSON.stringify(res)}`);
-  const user: TestUser = { id: res.data.signUp.user.id, email, name, token: res.data.signUp.accessToken };
-  if (role !== 'ADMIN') return user;
+  if (res.data?.signUp?.__typename !== 'VerificationSent') throw new Error(`sign-up failed: ${JSON.stringify(res)}`);
   const db = new Client({ connectionString: testDatabaseUrl('accounts') });
   await db.connect();
-  await db.query(`UPDATE users SET role = 'ADMIN' WHERE id = $1`, [user.id]);
-  await db.end();
-  const signedIn = await stack.request(SIGN_IN, { input: { email, password: PASSWORD } });
-  return { ...user, token: signedIn.data.signIn.accessToken };
+  let code: string | undefined;
+  try {
+    if (role === 'ADMIN') await db.query(`UPDATE users SET role = 'ADMIN' WHERE email = $1`, [email]);
+    const sent = await db.query<{ body: string }>(`SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`, [email]);
+    code = /\b(\d{6})\b/.exec(sent.rows[0]?.body ?? '')?.[1];
+  } finally {
+    await db.end();
+  }
+  if (!code) throw new Error(`no verification code was sent to ${email}`);
+  const verified = await stack.request(SIGN_IN, { email, code });
+  if (verified.data?.verifyEmail?.__typename !== 'AuthPayload') throw new Error(`verification failed: ${JSON.stringify(verified)}`);
+  return { id: verified.data.verifyEmail.user.id, email, name, token: verified.data.verifyEmail.accessToken };
 }
 
 /** Retries `fn` until it returns something truthy (events travel asynchronously). */

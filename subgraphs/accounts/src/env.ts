@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { parseEnv, port, subgraphEnvShape } from '@market/platform';
+import { parseEnv, port, secret, subgraphEnvShape } from '@market/platform';
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 export const accountsEnvSchema = z.object({
   ...subgraphEnvShape,
@@ -9,6 +12,28 @@ export const accountsEnvSchema = z.object({
     .includes('PRIVATE KEY', { error: 'must be a PEM private key (-----BEGIN PRIVATE KEY-----)' }),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /**
+   * Key of the HMAC that one-time codes are stored under. When unset it is derived (HKDF) from
+   * JWT_PRIVATE_KEY, which is just as secret; set it to rotate codes independently.
+   */
+  OTP_SECRET: optional(secret),
+  /** smtp:// or smtps:// URL of the mail server. Unset: messages go to the dev_outbox table instead. */
+  SMTP_URL: optional(z.string().regex(/^smtps?:\/\//, { error: 'must be an smtp:// or smtps:// URL' })),
+  MAIL_FROM: z.string().min(3).default('Market <no-reply@market.local>'),
+  /** Where the local avatar store keeps files (under DATA_DIR/uploads); a temporary folder when unset. */
+  DATA_DIR: optional(z.string().min(1)),
+  /** Public base URL of the local avatar store; default http://localhost:<port>/uploads of this process. */
+  UPLOADS_PUBLIC_URL: optional(z.url()),
+  /** Key of the HMAC that signs local upload URLs; derived from JWT_PRIVATE_KEY when unset. */
+  UPLOAD_SIGNING_SECRET: optional(secret),
+  /** Set S3_BUCKET to store avatars in S3 (or any S3-compatible store) instead of on local disk. */
+  S3_BUCKET: optional(z.string().min(3)),
+  S3_REGION: z.string().default('us-east-1'),
+  /** For S3-compatible stores (MinIO, R2, ...); path-style addressing is used when set. */
+  S3_ENDPOINT: optional(z.url()),
+  /** Public base URL of the bucket (a CDN, say); default https://<bucket>.s3.<region>.amazonaws.com. */
+  S3_PUBLIC_URL: optional(z.url()),
+  AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 export type AccountsEnv = z.infer<typeof accountsEnvSchema>;

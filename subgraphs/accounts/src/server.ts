@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gql } from 'graphql-tag';
 import {
   AccessTokenSigner,
   createLogger,
   createSubgraphServer,
+  DataLoader,
   loaderByKey,
   startOutboxRelay,
   type Logger,
@@ -18,27 +20,102 @@ import { createPrisma } from './db';
 import { resolvers } from './resolvers';
 import { UserRepository } from './repositories/user-repository';
 import { SessionRepository } from './repositories/session-repository';
-import { AuthService } from './services/auth-service';
+import { CodeRepository } from './repositories/code-repository';
+import { DevOutboxRepository } from './repositories/dev-outbox-repository';
+import { ConnectionRepository } from './repositories/connection-repository';
+import { AuthService, type Transaction } from './services/auth-service';
+import { Callers } from './services/callers';
+import { SessionService } from './services/session-service';
+import { ProfileService } from './services/profile-service';
+import { AdminService } from './services/admin-service';
+import { SocialService } from './services/social-service';
+import { DevOutboxService } from './services/dev-outbox-service';
+import { InProcessRateLimiter, type RateLimiter } from './services/rate-limits';
+import { CODE_RULES, CodeHasher, deriveKey } from './services/secrets';
+import type { Mailer } from './adapters/mailer';
+import { DevOutboxMailer } from './adapters/dev-outbox-mailer';
+import { SmtpMailer } from './adapters/smtp-mailer';
+import type { ObjectStorage } from './adapters/object-storage';
+import { LocalObjectStorage } from './adapters/local-object-storage';
+import { S3ObjectStorage } from './adapters/s3-object-storage';
 
 export { loadAccountsEnv, loadAccountsEnv as loadEnv, accountsEnvSchema, type AccountsEnv } from './env';
 
 export const typeDefs = gql(readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
+/** What accounts needs beyond every subgraph's deps; tests replace the limiter or the mailer. */
+export interface AccountsDeps extends SubgraphDeps {
+  rateLimiter?: RateLimiter;
+  mailer?: Mailer;
+}
+
+async function createMailer(env: AccountsEnv, outbox: DevOutboxRepository, logger: Logger): Promise<Mailer> {
+  if (env.SMTP_URL) return SmtpMailer.connect(env.SMTP_URL, env.MAIL_FROM, logger);
+  if (env.NODE_ENV === 'production') {
+    logger.warn('SMTP_URL is not set: one-time codes are kept in the dev_outbox table instead of being e-mailed');
+  }
+  return new DevOutboxMailer(outbox);
+}
+
+async function createStorage(env: AccountsEnv, logger: Logger): Promise<{ storage: ObjectStorage; local: LocalObjectStorage | null }> {
+  if (env.S3_BUCKET) {
+    const storage = await S3ObjectStorage.create({
+      bucket: env.S3_BUCKET,
+      region: env.S3_REGION,
+      endpoint: env.S3_ENDPOINT,
+      publicUrl: env.S3_PUBLIC_URL,
+    });
+    return { storage, local: null };
+  }
+  const local = new LocalObjectStorage({
+    root: path.join(env.DATA_DIR ?? path.join(os.tmpdir(), 'market-accounts'), 'uploads'),
+    signingKey: deriveKey(env.UPLOAD_SIGNING_SECRET ?? env.JWT_PRIVATE_KEY, 'upload-urls'),
+    baseUrl: env.UPLOADS_PUBLIC_URL,
+    logger,
+  });
+  return { storage: local, local };
+}
+
 /** Builds the accounts subgraph; nothing listens until the caller says so. */
 export async function createSubgraph(
   env: AccountsEnv,
   logger: Logger = createLogger('accounts', env.LOG_LEVEL),
-  deps: SubgraphDeps = { bus: null },
+  deps: AccountsDeps = { bus: null },
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
+  // Accounts consumes no events, so the bus is only needed to publish.
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
+  const transaction: Transaction = (fn) => db.$transaction(fn);
+
   const users = new UserRepository(db);
-  const auth = new AuthService(
+  const sessions = new SessionRepository(db);
+  const outbox = new DevOutboxRepository(db);
+  const connections = new ConnectionRepository(db);
+  const callers = new Callers(sessions);
+  // In-process until @market/platform exports its Redis-backed limiter (issue #5); the port is the same.
+  const limiter = deps.rateLimiter ?? new InProcessRateLimiter();
+  const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
+  const { storage, local } = await createStorage(env, logger);
+
+  const auth = new AuthService({
     users,
-    new SessionRepository(db),
-    await AccessTokenSigner.fromPem(env.JWT_PRIVATE_KEY, env.ACCESS_TOKEN_TTL_SECONDS),
-    env.SESSION_TTL_DAYS,
-  );
+    sessions,
+    codes: new CodeRepository(db, CODE_RULES),
+    callers,
+    transaction,
+    signer: await AccessTokenSigner.fromPem(env.JWT_PRIVATE_KEY, env.ACCESS_TOKEN_TTL_SECONDS),
+    hasher: new CodeHasher(deriveKey(env.OTP_SECRET ?? env.JWT_PRIVATE_KEY, 'one-time-codes')),
+    mailer,
+    limiter,
+    sessionTtlDays: env.SESSION_TTL_DAYS,
+    logger,
+  });
+  const sessionService = new SessionService(sessions, callers);
+  const profiles = new ProfileService({ users, callers, storage, limiter, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+  const admin = new AdminService({ users, sessions, callers, transaction });
+  const social = new SocialService({ connections, users, callers });
+  const devOutbox = new DevOutboxService(outbox, env.NODE_ENV !== 'production');
+
   const server = await createSubgraphServer<Context>({
     name: 'accounts',
     typeDefs,
@@ -52,15 +129,40 @@ export async function createSubgraph(
     createContext: (base) => ({
       ...base,
       auth,
-      loaders: { userById: loaderByKey((ids) => users.findByIds(ids), (u) => u.id) },
+      sessions: sessionService,
+      profiles,
+      admin,
+      social,
+      devOutbox,
+      loaders: {
+        userById: loaderByKey((ids) => users.findByIds(ids), (u) => u.id),
+        followerCount: new DataLoader<string, number>(async (ids) => {
+          const counts = new Map((await users.followerCounts(ids)).map((c) => [c.userId, c.count]));
+          return ids.map((id) => counts.get(id) ?? 0);
+        }),
+      },
     }),
   });
+
+  if (local) {
+    // Embedded mode: this process serves the avatars it signs upload URLs for.
+    local.mount(server.app);
+    const listen = server.listen.bind(server);
+    server.listen = async (port, host) => {
+      const running = await listen(port, host);
+      local.useBaseUrlIfUnset(`http://localhost:${running.port}/uploads`);
+      return running;
+    };
+  }
+
   return {
     name: 'accounts',
     server,
     async close() {
       await server.stop();
       await relay?.stop();
+      await mailer.close();
+      if (storage instanceof S3ObjectStorage) storage.close();
       await db.$disconnect();
     },
   };

@@ -1,0 +1,5 @@
+import type { DevOutboxMessageResolvers } from '../generated/graphql';
+
+export const DevOutboxMessage: DevOutboxMessageResolvers = {
+  to: (message) => message.recipient,
+};

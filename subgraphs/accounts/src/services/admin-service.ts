@@ -1,0 +1,69 @@
+import { BadUserInputError, ForbiddenError, NotFoundError, ROLES, type AuthContext, type Role } from '@market/platform';
+import type { UserPage, UserRecord } from '../domain';
+import type { UserRepository } from '../repositories/user-repository';
+import type { SessionRepository } from '../repositories/session-repository';
+import type { Callers } from './callers';
+import type { Transaction } from './auth-service';
+import { decodeCursor, encodeCursor } from './cursor';
+
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * What only admins do. Every operation checks the caller's role in the database (not only in the
+ * token), and no admin changes their own role or status: nobody raises, or locks out, themselves.
+ */
+export class AdminService {
+  constructor(
+    private readonly deps: {
+      users: UserRepository;
+      sessions: SessionRepository;
+      callers: Callers;
+      transaction: Transaction;
+    },
+  ) {}
+
+  async users(ctx: AuthContext, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<UserPage> {
+    await this.deps.callers.admin(ctx);
+    const first = args.first ?? 20;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { first: [`must be between 0 and ${MAX_PAGE_SIZE}`] });
+    }
+    const search = args.search?.trim() || null;
+    if (search && search.length > 254) throw new BadUserInputError('search is at most 254 characters.', { search: ['is too long'] });
+    const after = args.after ? decodeCursor(args.after) : null;
+    const rows = await this.deps.users.page(search, after, first + 1);
+    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  async setRole(ctx: AuthContext, userId: string, role: Role): Promise<UserRecord> {
+    const admin = await this.deps.callers.admin(ctx);
+    if (!ROLES.includes(role)) throw new BadUserInputError('Unknown role.', { role: ['is not a role'] });
+    if (userId === admin.userId) throw new ForbiddenError('Nobody changes their own role; ask another admin.');
+    const updated = await this.deps.users.setRole(userId, role);
+    if (!updated) throw new NotFoundError('User', userId);
+    return updated;
+  }
+
+  /** The user cannot sign in or refresh any more; every session ends now, access tokens within 15 minutes. */
+  async suspend(ctx: AuthContext, userId: string): Promise<UserRecord> {
+    const admin = await this.deps.callers.admin(ctx);
+    if (userId === admin.userId) throw new ForbiddenError('Nobody suspends themselves.');
+    return this.setStatus(userId, 'SUSPENDED');
+  }
+
+  async unsuspend(ctx: AuthContext, userId: string): Promise<UserRecord> {
+    await this.deps.callers.admin(ctx);
+    return this.setStatus(userId, 'ACTIVE');
+  }
+
+  private async setStatus(userId: string, status: 'ACTIVE' | 'SUSPENDED'): Promise<UserRecord> {
+    const target = await this.deps.users.findById(userId);
+    if (!target || target.status === 'DELETED') throw new NotFoundError('User', userId);
+    await this.deps.transaction(async (tx) => {
+      if (!(await this.deps.users.setStatus(tx, userId, status))) throw new NotFoundError('User', userId);
+      if (status === 'SUSPENDED') await this.deps.sessions.revokeAll(tx, userId, 'SUSPENDED');
+    });
+    return { ...target, status };
+  }
+}

@@ -1,0 +1,27 @@
+import { NotFoundError, type AuthContext } from '@market/platform';
+import type { SessionRecord } from '../domain';
+import type { SessionRepository } from '../repositories/session-repository';
+import type { Callers } from './callers';
+
+const MAX_LISTED_SESSIONS = 100;
+
+/** The caller's own sessions: listing and ending them. */
+export class SessionService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly callers: Callers,
+  ) {}
+
+  async mine(ctx: AuthContext): Promise<SessionRecord[]> {
+    const caller = await this.callers.active(ctx);
+    return this.sessions.listForUser(caller.userId, MAX_LISTED_SESSIONS);
+  }
+
+  /** Another user's session id is NOT_FOUND, exactly like an id that does not exist. */
+  async revoke(ctx: AuthContext, sessionId: string): Promise<SessionRecord> {
+    const caller = await this.callers.active(ctx);
+    const session = await this.sessions.revoke(sessionId, caller.userId, 'REVOKED');
+    if (!session) throw new NotFoundError('Session', sessionId);
+    return session;
+  }
+}
