@@ -11,3 +11,4 @@ export * from './scalars';
 export * from './run';
 export * from './events';
 export * from './validation';
+export * from './redis';

@@ -252,7 +252,8 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
 describe('accounts subgraph: resending codes (database throttle, limiter out of the way)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startAccounts({}, { rateLimiter: { hit: async () => undefined } });
+    const unlimited = { allowed: true, remaining: Infinity, retryAfterSeconds: 0 };
+    h = await startAccounts({}, { rateLimiter: { hit: async () => unlimited, consume: async () => unlimited } });
   });
   afterAll(async () => {
     await h.close();

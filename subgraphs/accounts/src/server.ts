@@ -8,6 +8,7 @@ import {
   createSubgraphServer,
   DataLoader,
   loaderByKey,
+  createRedisServices,
   startOutboxRelay,
   type Logger,
   type Subgraph,
@@ -30,7 +31,7 @@ import { ProfileService } from './services/profile-service';
 import { AdminService } from './services/admin-service';
 import { SocialService } from './services/social-service';
 import { DevOutboxService } from './services/dev-outbox-service';
-import { InProcessRateLimiter, type RateLimiter } from './services/rate-limits';
+import type { RateLimiter } from './services/rate-limits';
 import { CODE_RULES, CodeHasher, deriveKey } from './services/secrets';
 import type { Mailer } from './adapters/mailer';
 import { DevOutboxMailer } from './adapters/dev-outbox-mailer';
@@ -92,8 +93,9 @@ export async function createSubgraph(
   const outbox = new DevOutboxRepository(db);
   const connections = new ConnectionRepository(db);
   const callers = new Callers(sessions);
-  // In-process until @market/platform exports its Redis-backed limiter (issue #5); the port is the same.
-  const limiter = deps.rateLimiter ?? new InProcessRateLimiter();
+  // Redis when REDIS_URL is set (limits shared by every replica), in-process otherwise.
+  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: 'market:accounts:' });
+  const limiter = deps.rateLimiter ?? redis.rateLimiter;
   const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
   const { storage, local } = await createStorage(env, logger);
 
@@ -163,6 +165,7 @@ export async function createSubgraph(
       await relay?.stop();
       await mailer.close();
       if (storage instanceof S3ObjectStorage) storage.close();
+      await redis.close();
       await db.$disconnect();
     },
   };

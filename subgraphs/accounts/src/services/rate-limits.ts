@@ -1,22 +1,6 @@
-import { RateLimitedError } from '@market/platform';
+import type { RateLimitRule } from '@market/platform';
 
-/**
- * The rate-limiter port, shaped like platform/src/redis/rate-limit.ts (`RateLimiter.hit`), so its
- * Redis and memory adapters plug in unchanged once the platform package exports them.
- */
-export interface RateLimitRule {
-  limit: number;
-  windowSeconds: number;
-  /** Brute-force limits fail closed when the limiter's store is unreachable. */
-  onUnavailable?: 'allow' | 'deny';
-  /** Plural noun for the client's message: "Too many <what>". */
-  what?: string;
-}
-
-export interface RateLimiter {
-  /** Counts one call; throws RateLimitedError (RATE_LIMITED, `retryAfterSeconds`) past the limit. */
-  hit(key: string, rule: RateLimitRule): Promise<unknown>;
-}
+export type { RateLimiter } from '@market/platform';
 
 /**
  * Every limit of this service, per account (keyed by the normalized e-mail or user id, so aliases,
@@ -47,46 +31,4 @@ export function ipKey(scope: string, ip: string | null): string {
 
 export function accountKey(scope: string, account: string): string {
   return `${scope}:account:${account}`;
-}
-
-/**
- * Stand-in for platform's MemoryRateLimiter until `@market/platform` exports it: a sliding-window
- * log per key, in this process (embedded mode and tests).
- */
-export class InProcessRateLimiter implements RateLimiter {
-  private readonly logs = new Map<string, number[]>();
-  private lastSweep: number;
-
-  constructor(
-    private readonly now: () => number = Date.now,
-    private readonly maxKeys = 100_000,
-  ) {
-    this.lastSweep = now();
-  }
-
-  async hit(key: string, rule: RateLimitRule): Promise<void> {
-    const now = this.now();
-    const windowMs = rule.windowSeconds * 1000;
-    const slot = `${key}|${rule.limit}/${rule.windowSeconds}`;
-    if (now - this.lastSweep > 60_000) this.sweep(now);
-    const log = (this.logs.get(slot) ?? []).filter((at) => at > now - windowMs);
-    this.logs.delete(slot);
-    if (log.length >= rule.limit) {
-      this.logs.set(slot, log);
-      const retryAfterMs = (log[log.length - rule.limit] as number) + windowMs - now;
-      throw new RateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)), rule.what);
-    }
-    log.push(now);
-    this.logs.set(slot, log);
-    for (const oldest of this.logs.keys()) {
-      if (this.logs.size <= this.maxKeys) break;
-      this.logs.delete(oldest);
-    }
-  }
-
-  private sweep(now: number) {
-    this.lastSweep = now;
-    // Rules never span more than a day, so an older log can only be empty.
-    for (const [slot, log] of this.logs) if ((log.at(-1) ?? 0) < now - 86_400_000) this.logs.delete(slot);
-  }
 }
