@@ -1,9 +1,11 @@
 import type { BaseContext, DataLoader } from '@market/platform';
 import type { ListingRecord } from './domain';
 import type { ListingService } from './services/listing-service';
+import type { ListingSearchService } from './search/search-service';
 
 export interface Context extends BaseContext {
   listings: ListingService;
+  search: ListingSearchService;
   loaders: {
     /** Any listing by id, whatever its status: callers decide visibility through ListingService. */
     listingById: DataLoader<string, ListingRecord | null>;

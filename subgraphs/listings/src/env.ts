@@ -4,6 +4,18 @@ import { parseEnv, port, subgraphEnvShape } from '@market/platform';
 export const listingsEnvSchema = z.object({
   ...subgraphEnvShape,
   PORT: port(4002),
+  /** Search backend: Elasticsearch 8 at this URL; unset (or empty) keeps search in PostgreSQL. */
+  ELASTICSEARCH_URL: z
+    .string()
+    .trim()
+    .regex(/^(https?:\/\/.+)?$/, { error: 'must be an http(s):// URL, or empty for search in PostgreSQL' })
+    .optional()
+    .transform((url) => url || undefined),
+  /** Prepended to the index and alias names, so several environments can share one cluster. */
+  ELASTICSEARCH_INDEX_PREFIX: z
+    .string()
+    .regex(/^([a-z0-9][a-z0-9_-]*)?$/, { error: 'must be lowercase letters, digits, _ or - (an index name prefix)' })
+    .default(''),
 });
 
 export type ListingsEnv = z.infer<typeof listingsEnvSchema>;

@@ -4,7 +4,8 @@ import type { ListingRecord } from './domain';
 /**
  * What listings tells other services. Published (through the outbox, in the same transaction as
  * the change): `listings.listing.upserted` on every create and update, `listings.listing.deleted`
- * on delete. Consumed: nothing yet.
+ * on delete. Consumed: its own listing events, by `listings.search-index` (search/consumer.ts),
+ * which keeps the search index in step with the database.
  */
 export const PUBLISHED_EVENTS = ['listings.listing.upserted', 'listings.listing.deleted'] as const;
 
@@ -20,6 +21,10 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
     currency: listing.currency,
     maxGuests: listing.maxGuests,
     timeZone: listing.timeZone,
+    cleaningFee: listing.cleaningFee,
+    minNights: listing.minNights,
+    maxNights: listing.maxNights,
+    instantBook: listing.instantBook,
   };
 }
 

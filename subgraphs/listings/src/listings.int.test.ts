@@ -446,6 +446,10 @@ describe('events', () => {
           currency: 'USD',
           maxGuests: 4,
           timeZone: 'Europe/Lisbon',
+          cleaningFee: '25.00',
+          minNights: 2,
+          maxNights: 30,
+          instantBook: true,
         },
       },
     ]);

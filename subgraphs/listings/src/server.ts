@@ -18,6 +18,9 @@ import { createPrisma } from './db';
 import { resolvers } from './resolvers';
 import { ListingRepository } from './repositories/listing-repository';
 import { ListingService, viewerOf } from './services/listing-service';
+import { consumeSearchEvents } from './search/consumer';
+import { createListingSearch } from './search/create-search';
+import { ListingSearchService } from './search/search-service';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -30,10 +33,13 @@ export async function createSubgraph(
   deps: SubgraphDeps = { bus: null },
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
-  // Listings consumes no events yet, so the bus is only needed to publish.
+  const index = createListingSearch(env, db, logger);
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
+  // Listings consumes its own events to keep the search index in line with the database.
+  if (deps.bus) await consumeSearchEvents(deps.bus, db, index);
   const repository = new ListingRepository(db);
   const listings = new ListingService(repository);
+  const search = new ListingSearchService(index, repository);
   const server = await createSubgraphServer<Context>({
     name: 'listings',
     typeDefs,
@@ -47,6 +53,7 @@ export async function createSubgraph(
     createContext: (base) => ({
       ...base,
       listings,
+      search,
       loaders: {
         listingById: loaderByKey((ids) => repository.findByIds(ids), (l) => l.id),
         listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
@@ -59,6 +66,7 @@ export async function createSubgraph(
     async close() {
       await server.stop();
       await relay?.stop();
+      await index.close();
       await db.$disconnect();
     },
   };

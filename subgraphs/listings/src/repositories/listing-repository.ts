@@ -80,7 +80,16 @@ function toRecord(row: ListingRow): ListingRecord {
 }
 
 function toColumns(data: ListingData) {
-  const { address, location, ...rest } = data;
+  // An update passes the merged record: its id, owner and timestamps are never written from it
+  // (a stale updatedAt written back would freeze the version search orders writes by).
+  const { address, location, ...fields } = data;
+  const {
+    id: _id,
+    ownerId: _ownerId,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    ...rest
+  } = fields as typeof fields & Partial<Record<'id' | 'ownerId' | 'createdAt' | 'updatedAt', unknown>>;
   return {
     ...rest,
     addressLine1: address.line1,
