@@ -9,7 +9,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { Agent } from 'undici';
 import type { Fetcher } from '@apollo/utils.fetcher';
@@ -27,6 +27,7 @@ import {
 } from '@market/platform';
 import type { GatewayEnv } from './env';
 import { OPERATION_LIMITS, maxAliasesRule } from './limits';
+import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
 
 export interface GatewayContext {
   identity: Identity | null;
@@ -41,11 +42,15 @@ export interface GatewayOptions {
   /** Routing URLs by subgraph name; those given replace the supergraph's own. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   logger: Logger;
+  /** Overrides of the WebSocket subscription limits (tests shorten timers with it). */
+  subscriptionLimits?: Partial<SubscriptionLimits>;
 }
 
 export interface GatewayServer {
   app: express.Express;
   httpServer: http.Server;
+  /** graphql-ws on the same /graphql (subscriptions/WIRING.md). */
+  subscriptions: SubscriptionServer;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
 }
@@ -103,14 +108,13 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
   const fetcher = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS);
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) =>
-      new SignedDataSource({
-        url: options.subgraphUrls?.[name as SubgraphName] ?? url,
-        fetcher,
-      }),
-  });
+  // Shared by HTTP execution and subscriptions, so every subgraph call is signed the same way.
+  const buildService = ({ name, url }: ServiceEndpointDefinition) =>
+    new SignedDataSource({
+      url: options.subgraphUrls?.[name as SubgraphName] ?? url,
+      fetcher,
+    });
+  const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
 
   const armor = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.depth },
@@ -122,6 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     blockFieldSuggestion: { enabled: !dev },
   });
   const protection = armor.protect();
+  const validationRules = [...protection.validationRules, maxAliasesRule(OPERATION_LIMITS.aliases)];
 
   const app = express();
   app.disable('x-powered-by');
@@ -144,7 +149,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       exposeInternals: dev,
       onInternal: (err) => logger.error({ err }, 'unexpected gateway error'),
     }),
-    validationRules: [...protection.validationRules, maxAliasesRule(OPERATION_LIMITS.aliases)],
+    validationRules,
     plugins: [
       ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -169,6 +174,20 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
         },
       },
     ],
+  });
+  // Created before apollo.start() so it follows the gateway's schema from the first load.
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    supergraphSdl: options.supergraphSdl,
+    gateway,
+    buildService,
+    verifier,
+    signingSecret: env.GATEWAY_SIGNING_SECRET,
+    allowedOrigins: env.CORS_ORIGINS,
+    validationRules,
+    logger,
+    exposeInternals: dev,
+    limits: options.subscriptionLimits,
   });
   await apollo.start();
 
@@ -247,6 +266,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   return {
     app,
     httpServer,
+    subscriptions,
     async listen(port = env.PORT, host = env.HOST) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -256,6 +276,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       return { url: `http://localhost:${actual}/graphql`, port: actual };
     },
     async stop() {
+      // First: open WebSockets would keep the HTTP server from closing.
+      await subscriptions.close();
       await apollo.stop();
       httpServer.closeAllConnections();
       await dispatcher.close();

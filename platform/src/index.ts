@@ -12,3 +12,4 @@ export * from './run';
 export * from './events';
 export * from './validation';
 export * from './redis';
+export * from './subscriptions';

@@ -11,6 +11,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Logger } from './logger';
 import { createErrorFormatter } from './errors';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type Caller, type Identity } from './identity';
+import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
 
 /** What the platform gives every resolver context; a subgraph adds its own services and loaders. */
 export interface BaseContext {
@@ -36,6 +37,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   readiness?: () => Promise<void>;
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /** Serve the schema's Subscription fields over graphql-ws on /graphql (signed gateway connections only). */
+  subscriptions?: boolean;
 }
 
 export interface RunningServer {
@@ -100,6 +103,9 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestLogging(logger)],
   });
   await apollo.start();
+  const live = options.subscriptions
+    ? createSubgraphSubscriptions<C>({ name: options.name, schema, signingSecret: options.signingSecret, logger, exposeInternals: options.exposeInternals, createContext: options.createContext })
+    : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -172,6 +178,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
       const server = http.createServer(app);
       server.keepAliveTimeout = 65_000;
       servers.push(server);
+      const detachLive = live?.attach(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
@@ -182,14 +189,17 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
       return {
         url,
         port: actual,
-        close: () =>
-          new Promise<void>((resolve) => {
+        close: async () => {
+          await detachLive?.();
+          await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
-          }),
+          });
+        },
       };
     },
     async stop() {
+      await live?.close();
       await Promise.all(
         servers.map(
           (s) =>

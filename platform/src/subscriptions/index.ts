@@ -1,0 +1,6 @@
+export * from './bounded-queue';
+export * from './topic';
+export * from './field';
+export * from './protocol';
+export * from './subgraph-ws';
+export * from './ws';
