@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { createLogger, SUBGRAPH_NAMES, type EventBus, type Logger, type Subgraph, type SubgraphDeps, type SubgraphName } from '@market/platform';
+import {
+  createLogger,
+  SUBGRAPH_NAMES,
+  type EventBus,
+  type Logger,
+  type PubSub,
+  type Subgraph,
+  type SubgraphDeps,
+  type SubgraphName,
+} from '@market/platform';
 import * as accounts from '@market/accounts';
 import * as listings from '@market/listings';
 import * as bookings from '@market/bookings';
@@ -42,6 +51,8 @@ export interface StackOptions {
   extraEnv?: Env;
   /** The bus the subgraphs' outbox relays publish to and their consumers read from. */
   bus: EventBus | null;
+  /** Subscription fan-out shared by the subgraphs (one in-process instance in embedded mode). */
+  pubsub?: PubSub;
   /** Receives every SQL statement, tagged with its subgraph (tests count queries with it). */
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
 }
@@ -79,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         const onQuery = options.onQuery;
         const subgraph = await mod.createSubgraph(env as never, createLogger(name, logLevel), {
           bus: options.bus,
+          ...(options.pubsub ? { pubsub: options.pubsub } : {}),
           ...(onQuery ? { onQuery: (sql: string) => onQuery(name, sql) } : {}),
         });
         const running = await subgraph.server.listen(options.ports?.[name] ?? 0, host);

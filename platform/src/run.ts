@@ -2,13 +2,21 @@ import { ConfigError } from './env';
 import { createLogger, type Logger } from './logger';
 import type { Subgraph, SubgraphDeps } from './subgraph';
 import { KafkaEventBus } from './events/kafka-bus';
+import { createRedisServices } from './redis';
 
 /**
  * The whole of a subgraph's `index.ts`: validate the environment, build, listen, and shut down
  * cleanly on SIGINT/SIGTERM.
  */
 export function runSubgraphProcess<
-  E extends { LOG_LEVEL: string; PORT: number; HOST: string; KAFKA_BROKERS?: string[] | undefined; KAFKA_TOPIC_PREFIX: string },
+  E extends {
+    LOG_LEVEL: string;
+    PORT: number;
+    HOST: string;
+    KAFKA_BROKERS?: string[] | undefined;
+    KAFKA_TOPIC_PREFIX: string;
+    REDIS_URL?: string | undefined;
+  },
 >(
   name: string,
   loadEnv: () => E,
@@ -22,7 +30,9 @@ export function runSubgraphProcess<
       : null;
     // Without a broker a standalone process cannot reach the others; its events wait in the outbox.
     if (!bus) logger.warn('KAFKA_BROKERS is not set: events stay in the outbox until a broker is configured');
-    const subgraph = await create(env, logger, { bus });
+    // Subscription events cross replicas through Redis; without it they reach this process only.
+    const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: `market:${name}:` });
+    const subgraph = await create(env, logger, { bus, pubsub: redis.pubsub });
     await subgraph.server.listen(env.PORT, env.HOST);
     let stopping = false;
     const shutdown = async (signal: string) => {
@@ -32,6 +42,7 @@ export function runSubgraphProcess<
       // The relay stops inside close(), before the bus it publishes to.
       await subgraph.close();
       await bus?.close();
+      await redis.close();
       process.exit(0);
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));

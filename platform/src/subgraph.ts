@@ -1,5 +1,6 @@
 import type { SubgraphServer } from './subgraph-server';
 import type { EventBus } from './events/bus';
+import type { PubSub } from './redis/pubsub';
 
 /** What each subgraph package's `createSubgraph` returns: a server, and how to release what it holds. */
 export interface Subgraph {
@@ -25,6 +26,11 @@ export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
 export interface SubgraphDeps {
   /** Null when no bus is configured: events then wait in the outbox until one is. */
   bus: EventBus | null;
+  /**
+   * Fan-out for subscriptions: Redis in a process of its own, one in-process instance shared by all
+   * subgraphs in embedded mode. Subgraphs without subscription fields ignore it.
+   */
+  pubsub?: PubSub;
   /** Called with each SQL statement the subgraph's Prisma client runs (tests count queries with it). */
   onQuery?: (sql: string) => void;
 }

@@ -4,6 +4,7 @@ import {
   createLogger,
   DEFAULT_SUBGRAPH_PORTS,
   InProcessEventBus,
+  MemoryPubSub,
   SUBGRAPH_NAMES,
   type SubgraphName,
 } from '@market/platform';
@@ -82,6 +83,7 @@ async function main() {
       gatewayPort: env.PORT,
       ports: Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, DEFAULT_SUBGRAPH_PORTS[d] + offset])),
       bus: new InProcessEventBus(createLogger('events', env.LOG_LEVEL)),
+      pubsub: new MemoryPubSub(createLogger('pubsub', env.LOG_LEVEL)),
       extraEnv: { DATA_DIR: env.DATA_DIR },
     });
     logger.info({ url: stack.url, ms: Date.now() - started }, `ready: GraphQL at ${stack.url}`);

@@ -1,10 +1,11 @@
 import { Client } from 'pg';
-import { createLogger, InProcessEventBus, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import { createLogger, InProcessEventBus, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
 import { testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
 import { startStack, type RunningStack } from '../stack';
 
 export interface TestStack extends RunningStack {
   bus: InProcessEventBus;
+  pubsub: MemoryPubSub;
   /** POSTs an operation to the gateway the way a client would. */
   request<T = any>(
     query: string,
@@ -18,6 +19,7 @@ export interface TestStack extends RunningStack {
 export async function startTestStack(options: { nodeEnv?: 'development' | 'test' | 'production' } = {}): Promise<TestStack> {
   const secrets = await testSecrets();
   const bus = new InProcessEventBus(createLogger('events', 'silent'));
+  const pubsub = new MemoryPubSub(createLogger('pubsub', 'silent'));
   const stack = await startStack({
     databaseUrls: Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, testDatabaseUrl(d)])) as Record<SubgraphName, string>,
     signingSecret: secrets.signingSecret,
@@ -26,10 +28,12 @@ export async function startTestStack(options: { nodeEnv?: 'development' | 'test'
     nodeEnv: options.nodeEnv ?? 'test',
     logLevel: 'silent',
     bus,
+    pubsub,
   });
   return {
     ...stack,
     bus,
+    pubsub,
     async request(query, variables, token, headers = {}) {
       const response = await fetch(stack.url, {
         method: 'POST',
