@@ -62,6 +62,14 @@ export const eventContracts = {
     version: 1,
     payload: z.object({ userId: id }),
   },
+  /**
+   * The user's record changed (profile, role or status). Names the user only: read the user through
+   * federation when you need the new state.
+   */
+  'accounts.user.updated': {
+    version: 1,
+    payload: z.object({ userId: id }),
+  },
   /** Connection events: the two users, in the roles they had (requester asked, addressee was asked). */
   'accounts.connection.requested': {
     version: 1,

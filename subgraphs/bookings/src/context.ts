@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { AuthContext, BaseContext } from '@market/platform';
-import type { ListingSnapshot, StayRecord, ViewingRecord } from './domain';
+import type { ListingSnapshot, StayRecord, ViewingRecord, ViewingSlotRecord } from './domain';
+import type { CalendarService } from './services/calendar-service';
 import type { StayService } from './services/stay-service';
 import type { ViewingService } from './services/viewing-service';
 
@@ -13,6 +14,7 @@ export interface Loaders {
   staysByGuest: DataLoader<string, StayRecord[]>;
   viewingsByListing: DataLoader<string, ViewingRecord[]>;
   viewingsByBuyer: DataLoader<string, ViewingRecord[]>;
+  slotsByListing: DataLoader<string, ViewingSlotRecord[]>;
 }
 
 /** What the services need from a request: who calls, and the request's loaders. */
@@ -23,4 +25,5 @@ export interface Viewer extends AuthContext {
 export interface Context extends BaseContext, Viewer {
   stays: StayService;
   viewings: ViewingService;
+  calendar: CalendarService;
 }

@@ -1,12 +1,114 @@
-import { consumeEvents, InvalidEventError, type EventBus, type EventEnvelope, type EventType } from '@market/platform';
+import {
+  consumeEvents,
+  enqueueEvent,
+  InvalidEventError,
+  type EventBus,
+  type EventEnvelope,
+  type EventPayload,
+  type EventType,
+  type RawSql,
+} from '@market/platform';
 import { uuidsOnly, type Db, type Tx } from './db';
+import type { StayRecord, ViewingRecord } from './domain';
 import { ListingSnapshotRepository } from './repositories/listing-snapshot-repository';
 
 /**
- * Bookings publishes no events yet. It consumes listings' events to keep `listing_snapshots`, its
- * own copy of the listing facts that bookings and viewings need.
+ * What bookings tells other services, through the outbox in the same transaction as the change:
+ *   bookings.stay.requested | confirmed | declined | cancelled,
+ *   bookings.viewing.requested | confirmed | cancelled, and bookings.viewing.reminder (from the
+ *   scheduler, 24 h and 1 h before a confirmed viewing).
+ * Consumed (consumer group `bookings.listing-snapshots`): listings' events, to keep
+ * `listing_snapshots`, its own copy of the listing facts that stays and viewings need.
  */
+export const PUBLISHED_EVENTS = [
+  'bookings.stay.requested',
+  'bookings.stay.confirmed',
+  'bookings.stay.declined',
+  'bookings.stay.cancelled',
+  'bookings.viewing.requested',
+  'bookings.viewing.confirmed',
+  'bookings.viewing.cancelled',
+  'bookings.viewing.reminder',
+] as const satisfies readonly EventType[];
+
 export const LISTING_SNAPSHOTS_CONSUMER = 'bookings.listing-snapshots';
+
+export function stayPayload(stay: StayRecord): EventPayload<'bookings.stay.requested'> {
+  return {
+    stayId: stay.id,
+    listingId: stay.listingId,
+    listingTitle: stay.listingTitle,
+    hostId: stay.hostId,
+    guestId: stay.guestId,
+    checkIn: stay.checkIn,
+    checkOut: stay.checkOut,
+    nights: stay.nights,
+    guests: stay.guests,
+    totalPrice: stay.totalPrice,
+    currency: stay.currency,
+  };
+}
+
+export function viewingPayload(viewing: ViewingRecord): EventPayload<'bookings.viewing.requested'> {
+  return {
+    viewingId: viewing.id,
+    listingId: viewing.listingId,
+    listingTitle: viewing.listingTitle,
+    buyerId: viewing.buyerId,
+    agentId: viewing.agentId,
+    startsAt: viewing.startsAt.toISOString(),
+    endsAt: viewing.endsAt.toISOString(),
+  };
+}
+
+/** The event a stay's new status is announced with; COMPLETED announces nothing. */
+export async function publishStayChange(
+  tx: RawSql,
+  stay: StayRecord,
+  context: { instantBook?: boolean } = {},
+): Promise<void> {
+  const payload = stayPayload(stay);
+  switch (stay.status) {
+    case 'REQUESTED':
+      await enqueueEvent(tx, 'bookings.stay.requested', stay.id, payload);
+      return;
+    case 'CONFIRMED':
+      await enqueueEvent(tx, 'bookings.stay.confirmed', stay.id, { ...payload, instantBook: context.instantBook ?? false });
+      return;
+    case 'DECLINED':
+      await enqueueEvent(tx, 'bookings.stay.declined', stay.id, payload);
+      return;
+    case 'CANCELLED':
+      await enqueueEvent(tx, 'bookings.stay.cancelled', stay.id, {
+        ...payload,
+        cancelledBy: stay.cancelledById ?? stay.guestId,
+        refundAmount: stay.refundAmount ?? '0.00',
+      });
+      return;
+    case 'COMPLETED':
+      return;
+  }
+}
+
+/** The event a viewing's new state is announced with. */
+export async function publishViewingChange(
+  tx: RawSql,
+  viewing: ViewingRecord,
+  context: { rescheduled?: boolean; cancelledBy?: string } = {},
+): Promise<void> {
+  const payload = viewingPayload(viewing);
+  switch (viewing.status) {
+    case 'PENDING':
+      await enqueueEvent(tx, 'bookings.viewing.requested', viewing.id, payload);
+      return;
+    case 'CONFIRMED':
+      await enqueueEvent(tx, 'bookings.viewing.confirmed', viewing.id, { ...payload, rescheduled: context.rescheduled ?? false });
+      return;
+    case 'CANCELLED':
+      await enqueueEvent(tx, 'bookings.viewing.cancelled', viewing.id, { ...payload, cancelledBy: context.cancelledBy ?? viewing.buyerId });
+      return;
+  }
+}
 
 type Handler<T extends EventType> = (event: EventEnvelope<T>, tx: Tx) => Promise<void>;
 

@@ -1,5 +1,10 @@
-import { isExclusionViolation, uuidsOnly, type Db } from '../db';
-import { LIVE_STAY_STATUSES, type StayRecord } from '../domain';
+import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type DbOrTx, type Tx } from '../db';
+import type { CancellationPolicy, PriceBreakdown, StayRecord, StayStatus } from '../domain';
+import { publishStayChange } from '../events';
+import type { IdempotencyClaim } from '../services/idempotency';
+import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-holds';
+import { asDate, dateOnly } from './dates';
+import { claimIdempotencyKey, type PriorRequest } from './idempotency-keys';
 
 /** Named in the init migration: live stays of one listing never overlap. */
 export const STAY_OVERLAP_CONSTRAINT = 'stays_no_overlapping_live_stays';
@@ -12,36 +17,134 @@ const staySelect = {
   checkOut: true,
   nights: true,
   guests: true,
+  nightlyRate: true,
+  nightlySubtotal: true,
+  cleaningFee: true,
+  discountPercent: true,
+  discountAmount: true,
   totalPrice: true,
   currency: true,
+  cancellationPolicy: true,
   status: true,
+  refundAmount: true,
+  cancelledAt: true,
+  cancelledById: true,
   createdAt: true,
   // Who owns the listing now decides who may see the stay; joined into the same query.
-  listing: { select: { ownerId: true } },
+  listing: { select: { ownerId: true, title: true, timeZone: true } },
 } as const;
 
-type StayRow = Omit<StayRecord, 'checkIn' | 'checkOut' | 'totalPrice' | 'hostId'> & {
+type Money = { toFixed(dp: number): string };
+
+interface StayRow {
+  id: string;
+  listingId: string;
+  guestId: string;
   checkIn: Date;
   checkOut: Date;
-  totalPrice: { toFixed(dp: number): string };
-  listing: { ownerId: string };
-};
-
-const dateOnly = (d: Date) => d.toISOString().slice(0, 10);
-const asDate = (day: string) => new Date(`${day}T00:00:00.000Z`);
-
-function toStay({ listing, checkIn, checkOut, totalPrice, ...row }: StayRow): StayRecord {
-  return { ...row, hostId: listing.ownerId, checkIn: dateOnly(checkIn), checkOut: dateOnly(checkOut), totalPrice: totalPrice.toFixed(2) };
+  nights: number;
+  guests: number;
+  nightlyRate: Money;
+  nightlySubtotal: Money;
+  cleaningFee: Money;
+  discountPercent: number;
+  discountAmount: Money;
+  totalPrice: Money;
+  currency: string;
+  cancellationPolicy: CancellationPolicy;
+  status: StayStatus;
+  refundAmount: Money | null;
+  cancelledAt: Date | null;
+  cancelledById: string | null;
+  createdAt: Date;
+  listing: { ownerId: string; title: string; timeZone: string };
 }
 
-export type CreateStayOutcome = { kind: 'created'; stay: StayRecord } | { kind: 'overlap' };
+function toStay(row: StayRow): StayRecord {
+  const price: PriceBreakdown = {
+    nightlyRate: row.nightlyRate.toFixed(2),
+    nights: row.nights,
+    nightlySubtotal: row.nightlySubtotal.toFixed(2),
+    discountPercent: row.discountPercent,
+    discount: row.discountAmount.toFixed(2),
+    cleaningFee: row.cleaningFee.toFixed(2),
+    total: row.totalPrice.toFixed(2),
+    currency: row.currency,
+  };
+  return {
+    id: row.id,
+    listingId: row.listingId,
+    hostId: row.listing.ownerId,
+    listingTitle: row.listing.title,
+    timeZone: row.listing.timeZone,
+    guestId: row.guestId,
+    checkIn: dateOnly(row.checkIn),
+    checkOut: dateOnly(row.checkOut),
+    nights: row.nights,
+    guests: row.guests,
+    price,
+    totalPrice: price.total,
+    currency: row.currency,
+    cancellationPolicy: row.cancellationPolicy,
+    status: row.status,
+    refundAmount: row.refundAmount === null ? null : row.refundAmount.toFixed(2),
+    cancelledAt: row.cancelledAt,
+    cancelledById: row.cancelledById,
+    createdAt: row.createdAt,
+  };
+}
+
+export interface NewStay {
+  id: string;
+  listingId: string;
+  guestId: string;
+  checkIn: string;
+  checkOut: string;
+  guests: number;
+  price: PriceBreakdown;
+  cancellationPolicy: CancellationPolicy;
+  status: 'REQUESTED' | 'CONFIRMED';
+}
+
+/** What a stay becomes; `decide` callbacks return it from the locked current state. */
+export interface StayChange {
+  status: StayStatus;
+  refundAmount?: string;
+  cancelledById?: string;
+}
+
+export type BookOutcome = { kind: 'created'; stay: StayRecord } | { kind: 'overlap' } | ({ kind: 'replay' } & PriorRequest);
+export type ChangeOutcome = { kind: 'changed'; stay: StayRecord } | { kind: 'missing' } | ({ kind: 'replay' } & PriorRequest);
+
+async function findStays(db: DbOrTx, ids: readonly string[]): Promise<StayRecord[]> {
+  const rows = await db.stay.findMany({
+    where: { id: { in: uuidsOnly(ids) } },
+    select: staySelect,
+    relationLoadStrategy: 'join',
+  });
+  return rows.map(toStay);
+}
+
+async function findStay(tx: Tx, id: string): Promise<StayRecord> {
+  const [stay] = await findStays(tx, [id]);
+  if (!stay) throw new Error(`stay ${id} vanished inside its own transaction`);
+  return stay;
+}
 
 export class StayRepository {
   constructor(private readonly db: Db) {}
 
-  async findByIds(ids: readonly string[]): Promise<StayRecord[]> {
-    const rows = await this.db.stay.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: staySelect, relationLoadStrategy: 'join' });
-    return rows.map(toStay);
+  findByIds(ids: readonly string[]): Promise<StayRecord[]> {
+    return findStays(this.db, ids);
+  }
+
+  /** The request that spent the caller's key, if any (a cheap look before the transaction claims it). */
+  async findPriorRequest(callerId: string, key: string): Promise<PriorRequest | null> {
+    if (uuidsOnly([callerId]).length === 0) return null;
+    return this.db.idempotencyKey.findUnique({
+      where: { callerId_key: { callerId, key } },
+      select: { requestHash: true, stayId: true },
+    });
   }
 
   async findByListingIds(listingIds: readonly string[]): Promise<StayRecord[]> {
@@ -64,40 +167,112 @@ export class StayRepository {
     return rows.map(toStay);
   }
 
+  /** Whether a committed hold (stay or block) already covers one of the nights: a cheap early answer. */
+  async isHeld(listingId: string, checkIn: string, checkOut: string): Promise<boolean> {
+    const held = await this.db.calendarHold.findFirst({
+      where: { listingId, startsOn: { lt: asDate(checkOut) }, endsOn: { gt: asDate(checkIn) } },
+      select: { id: true },
+    });
+    return held !== null;
+  }
+
   /**
-   * Inserts a REQUESTED stay. The database decides whether the dates are free (its exclusion
-   * constraint), so concurrent bookings of the same nights cannot both succeed.
+   * Books a stay: in one transaction, the caller's idempotency key (when given), the stay, its
+   * calendar hold and its event. Whether the nights are free is the database's decision (the
+   * exclusion constraints on stays and on calendar holds), so of concurrent bookings of the same
+   * nights, or a booking and a block, exactly one wins. A failed booking spends no key.
    */
-  async create(input: {
-    listingId: string;
-    guestId: string;
-    checkIn: string;
-    checkOut: string;
-    nights: number;
-    guests: number;
-    totalPrice: string;
-    currency: string;
-  }): Promise<CreateStayOutcome> {
+  async book(input: NewStay, claim: IdempotencyClaim | null, context: { instantBook: boolean }): Promise<BookOutcome> {
     try {
-      const row = await this.db.stay.create({
-        data: { ...input, checkIn: asDate(input.checkIn), checkOut: asDate(input.checkOut), status: 'REQUESTED' },
-        select: staySelect,
-      });
-      return { kind: 'created', stay: toStay(row) };
+      return await retryOnDeadlock(() =>
+        this.db.$transaction(async (tx): Promise<BookOutcome> => {
+          if (claim) {
+            const prior = await claimIdempotencyKey(tx, claim, input.id);
+            if (prior) return { kind: 'replay', ...prior };
+          }
+          await lockListingCalendar(tx, input.listingId);
+          const { price } = input;
+          await tx.stay.create({
+            data: {
+              id: input.id,
+              listingId: input.listingId,
+              guestId: input.guestId,
+              checkIn: asDate(input.checkIn),
+              checkOut: asDate(input.checkOut),
+              nights: price.nights,
+              guests: input.guests,
+              nightlyRate: price.nightlyRate,
+              nightlySubtotal: price.nightlySubtotal,
+              cleaningFee: price.cleaningFee,
+              discountPercent: price.discountPercent,
+              discountAmount: price.discount,
+              totalPrice: price.total,
+              currency: price.currency,
+              cancellationPolicy: input.cancellationPolicy,
+              status: input.status,
+            },
+            select: { id: true },
+          });
+          await tx.calendarHold.create({
+            data: {
+              listingId: input.listingId,
+              kind: 'STAY',
+              startsOn: asDate(input.checkIn),
+              endsOn: asDate(input.checkOut),
+              stayId: input.id,
+              createdById: input.guestId,
+            },
+            select: { id: true },
+          });
+          const stay = await findStay(tx, input.id);
+          await publishStayChange(tx, stay, context);
+          return { kind: 'created', stay };
+        }, TX_OPTIONS),
+      );
     } catch (err) {
-      if (isExclusionViolation(err, STAY_OVERLAP_CONSTRAINT)) return { kind: 'overlap' };
+      if (isExclusionViolation(err, STAY_OVERLAP_CONSTRAINT) || isExclusionViolation(err, HOLD_OVERLAP_CONSTRAINT)) {
+        return { kind: 'overlap' };
+      }
       throw err;
     }
   }
 
-  /** Cancels a live stay; null when the stay is not live (any more), decided by the same UPDATE. */
-  async cancel(id: string): Promise<StayRecord | null> {
-    const { count } = await this.db.stay.updateMany({
-      where: { id, status: { in: [...LIVE_STAY_STATUSES] } },
-      data: { status: 'CANCELLED' },
-    });
-    if (count === 0) return null;
-    const [stay] = await this.findByIds([id]);
-    return stay ?? null;
+  /**
+   * Locks the stay, lets `decide` turn its current state into the next (or throw to refuse), then
+   * writes it with its event, in one transaction. A stay that stops being live frees its nights.
+   */
+  async change(id: string, decide: (current: StayRecord) => StayChange, claim: IdempotencyClaim | null): Promise<ChangeOutcome> {
+    return retryOnDeadlock(() =>
+      this.db.$transaction(async (tx): Promise<ChangeOutcome> => {
+        if (claim) {
+          const prior = await claimIdempotencyKey(tx, claim, id);
+          if (prior) return { kind: 'replay', ...prior };
+        }
+        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM stays WHERE id = ${id}::uuid FOR UPDATE`;
+        if (locked.length === 0) return { kind: 'missing' };
+        const next = decide(await findStay(tx, id));
+        const cancelled = next.status === 'CANCELLED';
+        await tx.stay.update({
+          where: { id },
+          data: {
+            status: next.status,
+            ...(cancelled
+              ? {
+                  refundAmount: next.refundAmount ?? '0',
+                  cancelledAt: new Date(),
+                  cancelledById: next.cancelledById ?? null,
+                }
+              : {}),
+          },
+          select: { id: true },
+        });
+        if (next.status === 'DECLINED' || next.status === 'CANCELLED') {
+          await tx.calendarHold.deleteMany({ where: { stayId: id } });
+        }
+        const stay = await findStay(tx, id);
+        await publishStayChange(tx, stay);
+        return { kind: 'changed', stay };
+      }, TX_OPTIONS),
+    );
   }
 }

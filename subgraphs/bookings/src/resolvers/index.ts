@@ -4,6 +4,8 @@ import { Query } from './query';
 import { Mutation } from './mutation';
 import { Stay } from './stay';
 import { ViewingAppointment } from './viewing-appointment';
+import { ViewingSlot } from './viewing-slot';
+import { CalendarBlock } from './calendar-block';
 import { Listing } from './listing';
 import { User } from './user';
 
@@ -14,6 +16,8 @@ export const resolvers: Resolvers = {
   Mutation,
   Stay,
   ViewingAppointment,
+  ViewingSlot,
+  CalendarBlock,
   Listing,
   User,
 };

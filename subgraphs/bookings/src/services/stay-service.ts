@@ -1,12 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, requireSelfOrAdmin, requireUser } from '@market/platform';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  requireSelfOrAdmin,
+  requireUser,
+  type Identity,
+} from '@market/platform';
 import type { Viewer } from '../context';
-import { daysBetween, multiplyMoney, todayIn, type StayRecord } from '../domain';
-import type { StayRepository } from '../repositories/stay-repository';
-import { isStayParty, managesListing } from './access';
+import { daysBetween, isBookable, todayIn, type CancellationQuoteRecord, type StayRecord } from '../domain';
+import type { ChangeOutcome, StayChange, StayRepository } from '../repositories/stay-repository';
+import type { PriorRequest } from '../repositories/idempotency-keys';
+import { actsAsHost, isStayParty, managesListing } from './access';
+import { refundFor } from './cancellation-policy';
+import { idempotencyClaim, type IdempotencyClaim } from './idempotency';
+import { priceStay } from './pricing';
 import { badField, parseOrThrow } from './validation';
 
-/** Longest stay one booking may cover. */
+/** Longest stay one booking may cover, whatever the listing allows. */
 export const MAX_NIGHTS = 365;
 
 export type BookStayOutcome =
@@ -27,7 +39,12 @@ const bookStaySchema = z
     if (nights > MAX_NIGHTS) ctx.addIssue({ code: 'custom', path: ['checkOut'], message: `a stay is at most ${MAX_NIGHTS} nights` });
   });
 
-/** The rules of stays: who may book, see and cancel them, and what a booking costs. */
+const stayIdSchema = z.object({ id: z.string().min(1).max(100) });
+
+/**
+ * The rules of stays: who may book, see, confirm, decline, cancel and complete them, what a booking
+ * costs and what a cancellation refunds.
+ */
 export class StayService {
   constructor(
     private readonly stays: StayRepository,
@@ -39,41 +56,57 @@ export class StayService {
    * computed here; whether the dates are free is the database's decision, so two concurrent bookings
    * of overlapping nights never both succeed.
    */
-  async book(viewer: Viewer, input: unknown): Promise<BookStayOutcome> {
+  async book(viewer: Viewer, input: unknown, idempotencyKey?: string | null): Promise<BookStayOutcome> {
     const guest = requireUser(viewer);
     const data = parseOrThrow(bookStaySchema, input);
+    const claim = idempotencyClaim(guest.userId, idempotencyKey, 'bookStay', data);
+    // A retry answers from the first request even if the listing or the day has changed since.
+    const prior = claim ? await this.stays.findPriorRequest(claim.callerId, claim.key) : null;
+    if (claim && prior) return { kind: 'booked', stay: await this.replay(claim, prior) };
+
     const listing = await viewer.loaders.snapshotById.load(data.listingId);
-    if (
-      !listing ||
-      listing.deletedAt !== null ||
-      listing.kind !== 'RENT' ||
-      listing.status !== 'ACTIVE' ||
-      listing.pricePerNight === null
-    ) {
-      return { kind: 'listingUnavailable', listingId: data.listingId };
-    }
+    if (!isBookable(listing)) return { kind: 'listingUnavailable', listingId: data.listingId };
     if (listing.ownerId === guest.userId) throw new ForbiddenError('You cannot book a stay at your own listing.');
     if (listing.maxGuests !== null && data.guests > listing.maxGuests) {
       throw badField('guests', `this property takes at most ${listing.maxGuests} guests`);
     }
+    const nights = daysBetween(data.checkIn, data.checkOut);
+    if (listing.minNights !== null && nights < listing.minNights) {
+      throw badField('checkOut', `this property is booked for at least ${listing.minNights} nights`);
+    }
+    if (listing.maxNights !== null && nights > listing.maxNights) {
+      throw badField('checkOut', `this property is booked for at most ${listing.maxNights} nights`);
+    }
     const today = todayIn(listing.timeZone, this.now());
     if (data.checkIn < today) throw badField('checkIn', `checkIn is in the past: today is ${today} at the property`);
 
-    const nights = daysBetween(data.checkIn, data.checkOut);
-    const outcome = await this.stays.create({
-      listingId: listing.listingId,
-      guestId: guest.userId,
-      checkIn: data.checkIn,
-      checkOut: data.checkOut,
-      nights,
-      guests: data.guests,
-      totalPrice: multiplyMoney(listing.pricePerNight, nights),
-      currency: listing.currency,
-    });
-    if (outcome.kind === 'overlap') {
-      return { kind: 'datesUnavailable', listingId: listing.listingId, checkIn: data.checkIn, checkOut: data.checkOut };
+    const datesUnavailable = { kind: 'datesUnavailable', listingId: listing.listingId, checkIn: data.checkIn, checkOut: data.checkOut } as const;
+    // Most losers of a race learn it here without a transaction; the database still decides the rest.
+    if (await this.stays.isHeld(listing.listingId, data.checkIn, data.checkOut)) return datesUnavailable;
+
+    const outcome = await this.stays.book(
+      {
+        id: randomUUID(),
+        listingId: listing.listingId,
+        guestId: guest.userId,
+        checkIn: data.checkIn,
+        checkOut: data.checkOut,
+        guests: data.guests,
+        price: priceStay(listing, nights),
+        cancellationPolicy: listing.cancellationPolicy,
+        status: listing.instantBook ? 'CONFIRMED' : 'REQUESTED',
+      },
+      claim,
+      { instantBook: listing.instantBook },
+    );
+    switch (outcome.kind) {
+      case 'created':
+        return { kind: 'booked', stay: outcome.stay };
+      case 'overlap':
+        return datesUnavailable;
+      case 'replay':
+        return { kind: 'booked', stay: await this.replay(claim as IdempotencyClaim, outcome) };
     }
-    return { kind: 'booked', stay: outcome.stay };
   }
 
   /** A stay its guest, the listing's owner or an admin may see; NOT_FOUND for anyone else. */
@@ -83,13 +116,61 @@ export class StayService {
     return stay;
   }
 
-  /** Guest, listing owner or admin; only a live (REQUESTED or CONFIRMED) stay can be cancelled. */
-  async cancel(viewer: Viewer, id: string): Promise<StayRecord> {
-    requireUser(viewer);
+  /** The host accepts a REQUESTED stay. */
+  confirm(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<StayRecord> {
+    return this.hostDecision(viewer, id, idempotencyKey, 'confirmStay', 'CONFIRMED');
+  }
+
+  /** The host refuses a REQUESTED stay; its nights are free again. */
+  decline(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<StayRecord> {
+    return this.hostDecision(viewer, id, idempotencyKey, 'declineStay', 'DECLINED');
+  }
+
+  /** Guest, host or admin cancels a live stay; the refund is decided from the locked state, now. */
+  async cancel(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<StayRecord> {
+    const identity = requireUser(viewer);
+    parseOrThrow(stayIdSchema, { id });
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, 'cancelStay', { id });
     const stay = await this.get(viewer, id);
-    const cancelled = await this.stays.cancel(stay.id);
-    if (!cancelled) throw new ConflictError('Only a REQUESTED or CONFIRMED stay can be cancelled; this one is not (any more).');
-    return cancelled;
+    return this.change(id, claim, (current) => {
+      if (current.status !== 'REQUESTED' && current.status !== 'CONFIRMED') {
+        throw new ConflictError(`Only a REQUESTED or CONFIRMED stay can be cancelled; this one is ${current.status}.`);
+      }
+      const refund = refundFor(current, this.cancelledBy(identity, stay), this.now());
+      return { status: 'CANCELLED', refundAmount: refund.amount, cancelledById: identity.userId };
+    });
+  }
+
+  /** The host marks a CONFIRMED stay COMPLETED from its check-out day (at the listing) on. */
+  async complete(viewer: Viewer, id: string): Promise<StayRecord> {
+    const identity = requireUser(viewer);
+    const stay = await this.get(viewer, id);
+    if (!actsAsHost(identity, stay)) throw new ForbiddenError('Only the host completes a stay.');
+    return this.change(id, null, (current) => {
+      if (current.status !== 'CONFIRMED') throw new ConflictError(`Only a CONFIRMED stay can be completed; this one is ${current.status}.`);
+      const today = todayIn(current.timeZone, this.now());
+      if (today < current.checkOut) throw new ConflictError(`The stay ends on ${current.checkOut}; today is ${today} at the property.`);
+      return { status: 'COMPLETED' };
+    });
+  }
+
+  /** What cancelling now would refund, for the caller (a host's cancellation refunds everything). */
+  async quote(viewer: Viewer, stayId: string): Promise<CancellationQuoteRecord> {
+    const identity = requireUser(viewer);
+    const stay = await this.get(viewer, stayId);
+    if (stay.status !== 'REQUESTED' && stay.status !== 'CONFIRMED') {
+      throw new ConflictError(`Only a REQUESTED or CONFIRMED stay can be cancelled; this one is ${stay.status}.`);
+    }
+    const refund = refundFor(stay, this.cancelledBy(identity, stay), this.now());
+    return {
+      stay,
+      policy: stay.cancellationPolicy,
+      refundPercent: refund.percent,
+      refundAmount: refund.amount,
+      currency: stay.currency,
+      refundableUntil: refund.until,
+      explanation: refund.explanation,
+    };
   }
 
   async mine(viewer: Viewer): Promise<StayRecord[]> {
@@ -113,5 +194,58 @@ export class StayService {
     if (!listing) return [];
     if (!managesListing(identity, listing)) throw new ForbiddenError("Only the listing's owner sees its stays.");
     return viewer.loaders.staysByListing.load(listingId);
+  }
+
+  private cancelledBy(identity: Identity, stay: StayRecord): 'guest' | 'host' {
+    return identity.userId === stay.guestId ? 'guest' : 'host';
+  }
+
+  private async hostDecision(
+    viewer: Viewer,
+    id: string,
+    idempotencyKey: string | null | undefined,
+    operation: 'confirmStay' | 'declineStay',
+    status: 'CONFIRMED' | 'DECLINED',
+  ): Promise<StayRecord> {
+    const identity = requireUser(viewer);
+    parseOrThrow(stayIdSchema, { id });
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, operation, { id });
+    const stay = await this.get(viewer, id);
+    if (!actsAsHost(identity, stay)) throw new ForbiddenError('Only the host confirms or declines a stay.');
+    return this.change(id, claim, (current) => {
+      if (current.status !== 'REQUESTED') {
+        throw new ConflictError(`Only a REQUESTED stay can be ${status.toLowerCase()}; this one is ${current.status}.`);
+      }
+      return { status };
+    });
+  }
+
+  /** Applies a change, answering a retried key from its first request. */
+  private async change(
+    id: string,
+    claim: IdempotencyClaim | null,
+    decide: (current: StayRecord) => StayChange,
+  ): Promise<StayRecord> {
+    const prior = claim ? await this.stays.findPriorRequest(claim.callerId, claim.key) : null;
+    if (claim && prior) return this.replay(claim, prior);
+    const outcome: ChangeOutcome = await this.stays.change(id, decide, claim);
+    switch (outcome.kind) {
+      case 'changed':
+        return outcome.stay;
+      case 'missing':
+        throw new NotFoundError('Stay', id);
+      case 'replay':
+        return this.replay(claim as IdempotencyClaim, outcome);
+    }
+  }
+
+  /** The first result of a retried request, as the stay stands now; CONFLICT when the key was used for another request. */
+  private async replay(claim: IdempotencyClaim, prior: PriorRequest): Promise<StayRecord> {
+    if (prior.requestHash !== claim.requestHash) {
+      throw new ConflictError('This idempotencyKey was already used for a different request; use a new key.');
+    }
+    const [stay] = await this.stays.findByIds([prior.stayId]);
+    if (!stay) throw new NotFoundError('Stay', prior.stayId);
+    return stay;
   }
 }

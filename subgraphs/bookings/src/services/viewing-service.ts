@@ -1,20 +1,32 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, requireSelfOrAdmin, requireUser } from '@market/platform';
 import type { Viewer } from '../context';
-import type { ViewingRecord } from '../domain';
-import type { ViewingRepository } from '../repositories/viewing-repository';
-import { isViewingParty, managesListing } from './access';
+import type { ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
+import type { ChangeViewingOutcome, ViewingChange, ViewingRepository } from '../repositories/viewing-repository';
+import { actsAsAgent, isViewingParty, managesListing } from './access';
 import { badField, parseOrThrow } from './validation';
 
 const MINUTE_MS = 60_000;
 export const MIN_VIEWING_MINUTES = 15;
 export const MAX_VIEWING_MINUTES = 240;
+export const MAX_SLOTS_PER_CALL = 50;
+
+const durationMessage = `a viewing lasts ${MIN_VIEWING_MINUTES} minutes to ${MAX_VIEWING_MINUTES / 60} hours`;
+const lastsRightLong = (t: { startsAt: Date; endsAt: Date }) => {
+  const minutes = (t.endsAt.getTime() - t.startsAt.getTime()) / MINUTE_MS;
+  return minutes >= MIN_VIEWING_MINUTES && minutes <= MAX_VIEWING_MINUTES;
+};
+
+const timesSchema = z
+  .object({ startsAt: z.date('startsAt must be a date-time'), endsAt: z.date('endsAt must be a date-time') })
+  .refine(lastsRightLong, { path: ['endsAt'], message: durationMessage });
 
 const requestViewingSchema = z
   .object({
     listingId: z.uuid('listingId is not a listing id'),
-    startsAt: z.date('startsAt must be a date-time'),
-    endsAt: z.date('endsAt must be a date-time'),
+    slotId: z.uuid('slotId is not a slot id').nullish(),
+    startsAt: z.date('startsAt must be a date-time').nullish(),
+    endsAt: z.date('endsAt must be a date-time').nullish(),
     note: z
       .string()
       .trim()
@@ -23,17 +35,41 @@ const requestViewingSchema = z
       .transform((note) => note || null),
   })
   .superRefine((input, ctx) => {
-    const minutes = (input.endsAt.getTime() - input.startsAt.getTime()) / MINUTE_MS;
-    if (minutes < MIN_VIEWING_MINUTES || minutes > MAX_VIEWING_MINUTES) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endsAt'],
-        message: `a viewing lasts ${MIN_VIEWING_MINUTES} minutes to ${MAX_VIEWING_MINUTES / 60} hours`,
-      });
+    const timed = Boolean(input.startsAt) || Boolean(input.endsAt);
+    if (input.slotId && timed) ctx.addIssue({ code: 'custom', path: ['slotId'], message: 'give either slotId or startsAt and endsAt, not both' });
+    if (!input.slotId && !(input.startsAt && input.endsAt)) {
+      ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'give slotId, or both startsAt and endsAt' });
+    }
+    if (input.startsAt && input.endsAt && !lastsRightLong({ startsAt: input.startsAt, endsAt: input.endsAt })) {
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: durationMessage });
     }
   });
 
-/** The rules of viewings: who may request and see them. */
+const slotsSchema = z.object({
+  listingId: z.uuid('listingId is not a listing id'),
+  slots: z
+    .array(timesSchema)
+    .min(1, 'publish at least one slot')
+    .max(MAX_SLOTS_PER_CALL, `at most ${MAX_SLOTS_PER_CALL} slots at a time`)
+    .superRefine((slots, ctx) => {
+      const sorted = [...slots].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      for (let i = 1; i < sorted.length; i++) {
+        if ((sorted[i] as { startsAt: Date }).startsAt < (sorted[i - 1] as { endsAt: Date }).endsAt) {
+          ctx.addIssue({ code: 'custom', message: 'slots must not overlap each other' });
+          return;
+        }
+      }
+    }),
+});
+
+export type ViewingOutcome =
+  | { kind: 'viewing'; viewing: ViewingRecord }
+  | { kind: 'timeUnavailable'; listingId: string; startsAt: Date; endsAt: Date; reason: 'slotTaken' | 'agentBusy' };
+
+/**
+ * The rules of viewings: agents publish slots, buyers request viewings (in a slot or at times they
+ * propose), agents confirm them; either side moves or cancels them. Reminders follow confirmation.
+ */
 export class ViewingService {
   constructor(
     private readonly viewings: ViewingRepository,
@@ -41,23 +77,95 @@ export class ViewingService {
   ) {}
 
   /** Asks the listing's agent (its owner) for a viewing; the listing must be ACTIVE and for SALE. */
-  async request(viewer: Viewer, input: unknown): Promise<ViewingRecord> {
+  async request(viewer: Viewer, input: unknown): Promise<ViewingOutcome> {
     const buyer = requireUser(viewer);
     const data = parseOrThrow(requestViewingSchema, input);
-    if (data.startsAt <= this.now()) throw badField('startsAt', 'startsAt must be in the future');
     const listing = await viewer.loaders.snapshotById.load(data.listingId);
     if (!listing || listing.deletedAt !== null) throw new NotFoundError('Listing', data.listingId);
     if (listing.kind !== 'SALE') throw badField('listingId', 'this listing is for rent: book a stay instead of a viewing');
     if (listing.status !== 'ACTIVE') throw new ConflictError('This listing is not on the market now.');
     if (listing.ownerId === buyer.userId) throw new ForbiddenError('You cannot request a viewing of your own listing.');
-    return this.viewings.create({
+
+    let times: { startsAt: Date; endsAt: Date };
+    if (data.slotId) {
+      const slot = await this.viewings.findSlotById(data.slotId);
+      if (!slot || slot.listingId !== listing.listingId) throw new NotFoundError('ViewingSlot', data.slotId);
+      times = slot;
+    } else {
+      times = { startsAt: data.startsAt as Date, endsAt: data.endsAt as Date };
+    }
+    if (times.startsAt <= this.now()) throw badField(data.slotId ? 'slotId' : 'startsAt', 'the viewing must start in the future');
+
+    const outcome = await this.viewings.create({
       listingId: listing.listingId,
       buyerId: buyer.userId,
       agentId: listing.ownerId,
-      startsAt: data.startsAt,
-      endsAt: data.endsAt,
+      startsAt: times.startsAt,
+      endsAt: times.endsAt,
       note: data.note,
+      slotId: data.slotId ?? null,
     });
+    if (outcome.kind === 'slotTaken') return { kind: 'timeUnavailable', listingId: listing.listingId, ...times, reason: 'slotTaken' };
+    return { kind: 'viewing', viewing: outcome.viewing };
+  }
+
+  /** The agent confirms a PENDING viewing that has not started. */
+  async confirm(viewer: Viewer, id: string): Promise<ViewingOutcome> {
+    const identity = requireUser(viewer);
+    const viewing = await this.get(viewer, id);
+    if (!actsAsAgent(identity, viewing)) throw new ForbiddenError('Only the agent confirms a viewing.');
+    return this.change(viewing, (current) => {
+      if (current.status !== 'PENDING') throw new ConflictError(`Only a PENDING viewing can be confirmed; this one is ${current.status}.`);
+      if (current.startsAt <= this.now()) throw new ConflictError('This viewing has already started.');
+      return { status: 'CONFIRMED', rescheduled: false };
+    });
+  }
+
+  /** Moves a live viewing: confirmed at once when the agent moves it, PENDING again when the buyer does. */
+  async reschedule(viewer: Viewer, id: string, input: { startsAt: unknown; endsAt: unknown }): Promise<ViewingOutcome> {
+    const identity = requireUser(viewer);
+    const times = parseOrThrow(timesSchema, input);
+    const viewing = await this.get(viewer, id);
+    if (times.startsAt <= this.now()) throw badField('startsAt', 'the viewing must start in the future');
+    const byAgent = actsAsAgent(identity, viewing);
+    return this.change(viewing, (current) => {
+      if (current.status === 'CANCELLED') throw new ConflictError('A cancelled viewing cannot be moved.');
+      return byAgent
+        ? { status: 'CONFIRMED', ...times, leaveSlot: true, rescheduled: true }
+        : { status: 'PENDING', ...times, leaveSlot: true };
+    }, times);
+  }
+
+  /** Buyer, agent or admin cancels a live viewing; its slot is free again and its reminders go. */
+  async cancel(viewer: Viewer, id: string): Promise<ViewingRecord> {
+    const identity = requireUser(viewer);
+    const viewing = await this.get(viewer, id);
+    const outcome = await this.change(viewing, (current) => {
+      if (current.status === 'CANCELLED') throw new ConflictError('This viewing is already cancelled.');
+      return { status: 'CANCELLED', cancelledBy: identity.userId };
+    });
+    if (outcome.kind !== 'viewing') throw new ConflictError('The viewing could not be cancelled.');
+    return outcome.viewing;
+  }
+
+  /** The agent (the listing's owner) or an admin offers times for viewings of a listing for sale. */
+  async publishSlots(viewer: Viewer, input: { listingId: string; slots: unknown }): Promise<ViewingSlotRecord[]> {
+    const identity = requireUser(viewer);
+    const data = parseOrThrow(slotsSchema, input);
+    const listing = await viewer.loaders.snapshotById.load(data.listingId);
+    if (!listing || listing.deletedAt !== null) throw new NotFoundError('Listing', data.listingId);
+    if (!managesListing(identity, listing)) throw new ForbiddenError("Only the listing's agent publishes viewing slots.");
+    if (listing.kind !== 'SALE') throw badField('listingId', 'this listing is for rent: it has no viewings');
+    const now = this.now();
+    if (data.slots.some((s) => s.startsAt <= now)) throw badField('slots', 'every slot must start in the future');
+    const outcome = await this.viewings.publishSlots(listing.listingId, listing.ownerId, data.slots);
+    if (outcome.kind === 'overlap') throw new ConflictError('A slot overlaps one already published for this listing.');
+    return outcome.slots;
+  }
+
+  /** A listing's upcoming slots, with whether each is still free; public. */
+  slotsOf(viewer: Viewer, listingId: string): Promise<ViewingSlotRecord[]> {
+    return viewer.loaders.slotsByListing.load(listingId);
   }
 
   /** A viewing its buyer, its agent or an admin may see; NOT_FOUND for anyone else. */
@@ -65,6 +173,12 @@ export class ViewingService {
     const viewing = await viewer.loaders.viewingById.load(id);
     if (!viewing || !isViewingParty(viewer.identity, viewing)) throw new NotFoundError('ViewingAppointment', id);
     return viewing;
+  }
+
+  /** The caller's viewings, as buyer or as agent. */
+  async mine(viewer: Viewer): Promise<ViewingRecord[]> {
+    const identity = requireUser(viewer);
+    return this.viewings.findByParticipant(identity.userId);
   }
 
   /** The viewings a user requested, for the user themselves and admins. */
@@ -76,9 +190,27 @@ export class ViewingService {
   /** A listing's viewings, for its owner and admins (none for a listing bookings has not heard of). */
   async ofListing(viewer: Viewer, listingId: string): Promise<ViewingRecord[]> {
     const identity = requireUser(viewer);
-    const listing = await viewer.loaders.snapshotById.load(listingId);
+    const listing: ListingSnapshot | null = await viewer.loaders.snapshotById.load(listingId);
     if (!listing) return [];
     if (!managesListing(identity, listing)) throw new ForbiddenError("Only the listing's owner sees its viewings.");
     return viewer.loaders.viewingsByListing.load(listingId);
+  }
+
+  private async change(
+    viewing: ViewingRecord,
+    decide: (current: ViewingRecord) => ViewingChange,
+    times?: { startsAt: Date; endsAt: Date },
+  ): Promise<ViewingOutcome> {
+    const outcome: ChangeViewingOutcome = await this.viewings.change(viewing.id, decide, this.now());
+    switch (outcome.kind) {
+      case 'changed':
+        return { kind: 'viewing', viewing: outcome.viewing };
+      case 'missing':
+        throw new NotFoundError('ViewingAppointment', viewing.id);
+      case 'agentBusy': {
+        const at = times ?? viewing;
+        return { kind: 'timeUnavailable', listingId: viewing.listingId, startsAt: at.startsAt, endsAt: at.endsAt, reason: 'agentBusy' };
+      }
+    }
   }
 }

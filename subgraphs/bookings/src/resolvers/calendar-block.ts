@@ -1,0 +1,5 @@
+import type { CalendarBlockResolvers } from '../generated/graphql';
+
+export const CalendarBlock: CalendarBlockResolvers = {
+  listing: (block) => ({ id: block.listingId }),
+};

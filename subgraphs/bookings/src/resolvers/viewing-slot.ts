@@ -1,0 +1,5 @@
+import type { ViewingSlotResolvers } from '../generated/graphql';
+
+export const ViewingSlot: ViewingSlotResolvers = {
+  listing: (slot) => ({ id: slot.listingId }),
+};

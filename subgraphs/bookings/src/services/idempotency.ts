@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { parseOrThrow } from './validation';
+
+/** What the repository needs to claim a caller's idempotency key in the same transaction as the change. */
+export interface IdempotencyClaim {
+  callerId: string;
+  key: string;
+  /** sha256 of the operation and its input: a retry must match it. */
+  requestHash: string;
+}
+
+const keySchema = z
+  .string()
+  .trim()
+  .min(1, 'idempotencyKey must not be empty')
+  .max(200, 'idempotencyKey is at most 200 characters');
+
+/** JSON with sorted keys, so the same input always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestHash(operation: string, input: unknown): string {
+  return createHash('sha256').update(`${operation}\n${canonical(input)}`).digest('hex');
+}
+
+/** A claim for the caller's key, or null when the caller sent none. */
+export function idempotencyClaim(
+  callerId: string,
+  key: string | null | undefined,
+  operation: string,
+  input: unknown,
+): IdempotencyClaim | null {
+  if (key === null || key === undefined) return null;
+  const parsed = parseOrThrow(z.object({ idempotencyKey: keySchema }), { idempotencyKey: key }).idempotencyKey;
+  return { callerId, key: parsed, requestHash: requestHash(operation, input) };
+}
