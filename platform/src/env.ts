@@ -58,5 +58,8 @@ export const subgraphEnvShape = {
     .transform((s) => (s ? s.split(',').map((b) => b.trim()).filter(Boolean) : undefined)),
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('market'),
   /** Redis for caches, rate limits and subscription fan-out; unset, in-process stand-ins are used. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
 };

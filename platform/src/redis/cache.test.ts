@@ -108,4 +108,121 @@ describe('MemoryCache', () => {
     await expect(cache.set('a', 1, 0)).rejects.toThrow(RangeError);
     await expect(cache.getOrLoad('a', Number.NaN, async () => 1)).rejects.toThrow(RangeError);
   });
+
+  it('getMany answers many keys in order, undefined for misses and expired entries', async () => {
+    const time = clock();
+    const cache = new MemoryCache({ now: time.now });
+    await cache.set('a', { n: 1 }, 10);
+    await cache.set('c', null, 60);
+    await cache.set('short', 's', 1);
+    time.advance(1_000);
+    expect(await cache.getMany(['c', 'missing', 'a', 'short', 'a'])).toEqual([null, undefined, { n: 1 }, undefined, { n: 1 }]);
+    expect(await cache.getMany([])).toEqual([]);
+  });
+
+  describe('getOrLoadMany', () => {
+    const byKey = <T>(entries: [string, T][]) => new Map(entries);
+
+    it('loads only the misses, in one call, caches them, and then loads nothing', async () => {
+      const cache = new MemoryCache();
+      await cache.set('u:1', { name: 'cached' }, 60);
+      const loader = jest.fn(async (missing: string[]) => byKey(missing.map((k) => [k, { name: `loaded ${k}` }])));
+      const keys = ['u:2', 'u:1', 'u:3', 'u:2'];
+      expect(await cache.getOrLoadMany(keys, 60, loader)).toEqual([
+        { name: 'loaded u:2' },
+        { name: 'cached' },
+        { name: 'loaded u:3' },
+        { name: 'loaded u:2' },
+      ]);
+      expect(loader).toHaveBeenCalledTimes(1);
+      expect(loader).toHaveBeenCalledWith(['u:2', 'u:3']);
+      expect(await cache.getOrLoadMany(keys, 60, loader)).toEqual([
+        { name: 'loaded u:2' },
+        { name: 'cached' },
+        { name: 'loaded u:3' },
+        { name: 'loaded u:2' },
+      ]);
+      expect(loader).toHaveBeenCalledTimes(1);
+      expect(await cache.get('u:3')).toEqual({ name: 'loaded u:3' });
+    });
+
+    it('answers undefined for keys the loader leaves out, and does not cache them', async () => {
+      const cache = new MemoryCache();
+      const loader = jest.fn(async (missing: string[]) => byKey(missing.filter((k) => k !== 'gone').map((k) => [k, k.toUpperCase()])));
+      expect(await cache.getOrLoadMany(['a', 'gone', 'b'], 60, loader)).toEqual(['A', undefined, 'B']);
+      expect(await cache.getOrLoadMany(['gone'], 60, loader)).toEqual([undefined]);
+      expect(loader).toHaveBeenCalledTimes(2);
+      expect(loader).toHaveBeenLastCalledWith(['gone']);
+      expect(cache.size).toBe(2);
+    });
+
+    it('expires what it cached after the TTL', async () => {
+      const time = clock();
+      const cache = new MemoryCache({ now: time.now });
+      let version = 0;
+      const loader = async (missing: string[]) => byKey(missing.map((k) => [k, ++version]));
+      expect(await cache.getOrLoadMany(['k'], 5, loader)).toEqual([1]);
+      time.advance(4_999);
+      expect(await cache.getOrLoadMany(['k'], 5, loader)).toEqual([1]);
+      time.advance(1);
+      expect(await cache.getOrLoadMany(['k'], 5, loader)).toEqual([2]);
+    });
+
+    it('joins loads already under way in this process instead of loading those keys again', async () => {
+      const cache = new MemoryCache();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const slow = jest.fn(async (missing: string[]) => {
+        await gate;
+        return byKey(missing.map((k) => [k, `slow ${k}`]));
+      });
+      const fast = jest.fn(async (missing: string[]) => byKey(missing.map((k) => [k, `fast ${k}`])));
+      const first = cache.getOrLoadMany(['a', 'b'], 60, slow);
+      await new Promise((r) => setImmediate(r));
+      const single = cache.getOrLoad('a', 60, async () => 'single');
+      const second = cache.getOrLoadMany(['b', 'c'], 60, fast);
+      release();
+      expect(await first).toEqual(['slow a', 'slow b']);
+      expect(await single).toBe('slow a');
+      expect(await second).toEqual(['slow b', 'fast c']);
+      expect(slow).toHaveBeenCalledTimes(1);
+      expect(fast).toHaveBeenCalledWith(['c']);
+    });
+
+    it('a delete during the load keeps that key out of the cache (its value is stale), and only that key', async () => {
+      const cache = new MemoryCache();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const load = cache.getOrLoadMany(['l:1', 'l:2'], 60, async (missing) => {
+        await gate;
+        return byKey(missing.map((k) => [k, 'old price']));
+      });
+      await new Promise((r) => setImmediate(r));
+      await cache.delete('l:1'); // an event handler invalidates while the old rows are being read
+      release();
+      expect(await load).toEqual(['old price', 'old price']);
+      expect(await cache.getMany(['l:1', 'l:2'])).toEqual([undefined, 'old price']);
+    });
+
+    it('a failing loader reaches the caller and every joined waiter, caches nothing, and the next call retries', async () => {
+      const cache = new MemoryCache();
+      const failing = jest.fn(async (): Promise<Map<string, string>> => {
+        await new Promise((r) => setImmediate(r));
+        throw new Error('database down');
+      });
+      const results = await Promise.allSettled([cache.getOrLoadMany(['a', 'b'], 60, failing), cache.getOrLoad('b', 60, async () => 'x')]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(failing).toHaveBeenCalledTimes(1);
+      expect(cache.size).toBe(0);
+      expect(await cache.getOrLoadMany(['a', 'b'], 60, async (missing) => byKey(missing.map((k) => [k, 'ok'])))).toEqual(['ok', 'ok']);
+    });
+
+    it('never calls the loader for no keys, and refuses a bad TTL', async () => {
+      const cache = new MemoryCache();
+      const loader = jest.fn(async () => new Map<string, number>());
+      expect(await cache.getOrLoadMany([], 60, loader)).toEqual([]);
+      expect(loader).not.toHaveBeenCalled();
+      await expect(cache.getOrLoadMany(['a'], 0, loader)).rejects.toThrow(RangeError);
+    });
+  });
 });

@@ -19,6 +19,19 @@ export interface Cache {
    * read-only. A loader error reaches every waiter and nothing is cached.
    */
   getOrLoad<T>(key: string, ttlSeconds: number, loader: () => Promise<T>): Promise<T>;
+  /** The cached values of many keys in one round trip, in the order of `keys`; undefined where `get` would say so. */
+  getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
+  /**
+   * `getOrLoad` for many keys with one lookup and at most one loader call: the loader gets the keys
+   * that missed (never called when none did) and answers a map by key; those values are cached.
+   * A key it leaves out comes back undefined and is not cached (a row that does not exist). Keys
+   * already being loaded in this process join that load. Results follow the order of `keys`.
+   */
+  getOrLoadMany<T>(
+    keys: readonly string[],
+    ttlSeconds: number,
+    loader: (missing: string[]) => Promise<ReadonlyMap<string, T>>,
+  ): Promise<(T | undefined)[]>;
 }
 
 /** What a store found: a value, nothing, or no answer at all (the store is down). */
@@ -36,12 +49,17 @@ function assertTtl(ttlSeconds: number) {
   }
 }
 
+const toTtlMs = (ttlSeconds: number) => Math.max(1, Math.round(ttlSeconds * 1000));
+
 /** Single-flight and invalidation bookkeeping shared by the adapters. */
 abstract class SingleFlightCache implements Cache {
   private readonly flights = new Map<string, Flight>();
 
   protected abstract lookup<T>(key: string): Promise<Lookup<T>>;
+  /** One answer per key, in order; a store that is down answers 'unavailable' for all of them. */
+  protected abstract lookupMany<T>(keys: string[]): Promise<Lookup<T>[]>;
   protected abstract store(key: string, json: string, ttlMs: number): Promise<void>;
+  protected abstract storeMany(entries: [key: string, json: string][], ttlMs: number): Promise<void>;
   protected abstract remove(keys: string[]): Promise<void>;
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -86,10 +104,89 @@ abstract class SingleFlightCache implements Cache {
     return flight.promise as Promise<T>;
   }
 
+  async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return [];
+    const found = await this.lookupMany<T>([...keys]);
+    return found.map((f) => (typeof f === 'object' ? f.value : undefined));
+  }
+
+  getOrLoadMany<T>(
+    keys: readonly string[],
+    ttlSeconds: number,
+    loader: (missing: string[]) => Promise<ReadonlyMap<string, T>>,
+  ): Promise<(T | undefined)[]> {
+    try {
+      assertTtl(ttlSeconds);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const pending = new Map<string, Promise<unknown>>();
+    const mine = new Map<string, Flight>();
+    for (const key of keys) {
+      if (pending.has(key)) continue;
+      const current = this.flights.get(key);
+      if (current) {
+        pending.set(key, current.promise);
+        continue;
+      }
+      const flight: Flight = { promise: Promise.resolve(), stale: false };
+      mine.set(key, flight);
+      pending.set(key, flight.promise);
+    }
+    if (mine.size > 0) {
+      const batch = this.loadMany(mine, ttlSeconds, loader);
+      for (const [key, flight] of mine) {
+        flight.promise = batch
+          .then((values) => values.get(key))
+          .finally(() => {
+            if (this.flights.get(key) === flight) this.flights.delete(key);
+          });
+        this.flights.set(key, flight);
+        pending.set(key, flight.promise);
+      }
+    }
+    // Every flight promise is awaited here, so a loader error reaches the caller and nothing is left unhandled.
+    return Promise.all(keys.map((key) => pending.get(key))) as Promise<(T | undefined)[]>;
+  }
+
+  private async loadMany<T>(
+    flights: Map<string, Flight>,
+    ttlSeconds: number,
+    loader: (missing: string[]) => Promise<ReadonlyMap<string, T>>,
+  ): Promise<Map<string, T | undefined>> {
+    const keys = [...flights.keys()];
+    const found = await this.lookupMany<T>(keys);
+    const values = new Map<string, T | undefined>();
+    const missing: string[] = [];
+    const writable = new Set<string>();
+    keys.forEach((key, i) => {
+      const hit = found[i];
+      if (typeof hit === 'object') {
+        values.set(key, hit.value);
+        return;
+      }
+      missing.push(key);
+      // As in getOrLoad: no write after the store failed to answer.
+      if (hit === 'miss') writable.add(key);
+    });
+    if (missing.length === 0) return values;
+    const loaded = await loader(missing);
+    const writes: [string, string][] = [];
+    for (const key of missing) {
+      const value = loaded.get(key);
+      values.set(key, value);
+      if (!writable.has(key) || flights.get(key)?.stale) continue;
+      const json = JSON.stringify(value);
+      if (json !== undefined) writes.push([key, json]);
+    }
+    if (writes.length > 0) await this.storeMany(writes, toTtlMs(ttlSeconds));
+    return values;
+  }
+
   private async write(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     const json = JSON.stringify(value);
     if (json === undefined) return;
-    await this.store(key, json, Math.max(1, Math.round(ttlSeconds * 1000)));
+    await this.store(key, json, toTtlMs(ttlSeconds));
   }
 
   private invalidateFlight(key: string) {
@@ -133,13 +230,18 @@ export class RedisCache extends SingleFlightCache {
       this.bypassed('get', err);
       return 'unavailable';
     }
-    if (raw === null) return 'miss';
+    return this.parse<T>(raw);
+  }
+
+  protected async lookupMany<T>(keys: string[]): Promise<Lookup<T>[]> {
+    let raws: (string | null)[];
     try {
-      return { value: JSON.parse(raw) as T };
-    } catch {
-      this.throttle.log(this.logger, 'warn', 'corrupt', { cache: this.prefix }, 'cache entry is not JSON; treated as a miss');
-      return 'miss';
+      raws = await this.client.mget(keys.map((k) => this.prefix + k));
+    } catch (err) {
+      this.bypassed('get', err);
+      return keys.map(() => 'unavailable');
     }
+    return raws.map((raw) => this.parse<T>(raw));
   }
 
   protected async store(key: string, json: string, ttlMs: number): Promise<void> {
@@ -147,6 +249,28 @@ export class RedisCache extends SingleFlightCache {
       await this.client.set(this.prefix + key, json, 'PX', ttlMs);
     } catch (err) {
       this.bypassed('set', err);
+    }
+  }
+
+  protected async storeMany(entries: [string, string][], ttlMs: number): Promise<void> {
+    // MSET takes no TTL: one pipelined SET PX per key, a single round trip.
+    const pipeline = this.client.pipeline();
+    for (const [key, json] of entries) pipeline.set(this.prefix + key, json, 'PX', ttlMs);
+    try {
+      const failed = (await pipeline.exec())?.find(([err]) => err);
+      if (failed) this.bypassed('set', failed[0]);
+    } catch (err) {
+      this.bypassed('set', err);
+    }
+  }
+
+  private parse<T>(raw: string | null): Lookup<T> {
+    if (raw === null) return 'miss';
+    try {
+      return { value: JSON.parse(raw) as T };
+    } catch {
+      this.throttle.log(this.logger, 'warn', 'corrupt', { cache: this.prefix }, 'cache entry is not JSON; treated as a miss');
+      return 'miss';
     }
   }
 
@@ -202,6 +326,10 @@ export class MemoryCache extends SingleFlightCache {
     return { value: JSON.parse(entry.json) as T };
   }
 
+  protected async lookupMany<T>(keys: string[]): Promise<Lookup<T>[]> {
+    return Promise.all(keys.map((key) => this.lookup<T>(key)));
+  }
+
   protected async store(key: string, json: string, ttlMs: number): Promise<void> {
     this.entries.delete(key);
     this.entries.set(key, { json, expiresAt: this.now() + ttlMs });
@@ -209,6 +337,10 @@ export class MemoryCache extends SingleFlightCache {
       if (this.entries.size <= this.maxEntries) break;
       this.entries.delete(oldest);
     }
+  }
+
+  protected async storeMany(entries: [string, string][], ttlMs: number): Promise<void> {
+    for (const [key, json] of entries) await this.store(key, json, ttlMs);
   }
 
   protected async remove(keys: string[]): Promise<void> {

@@ -108,6 +108,29 @@ describeRedis('Redis adapters against the shared Redis', () => {
       expect(await replicaA.getOrLoad('shared', 30, async () => ({ price: 90 }))).toEqual({ price: 90 });
     });
 
+    it('getOrLoadMany reads every key with one MGET and writes the misses with their TTL; getMany sees them', async () => {
+      const replicaA = new RedisCache(a, logger, { prefix: `${RUN}cache:` });
+      const replicaB = new RedisCache(b, logger, { prefix: `${RUN}cache:` });
+      await replicaA.set('many:2', { title: 'cached' }, 30);
+      await admin.set(`${RUN}cache:many:bad`, '{not json', 'EX', 30);
+      const loader = jest.fn(async (missing: string[]) => new Map(missing.filter((k) => k !== 'many:none').map((k) => [k, { title: `loaded ${k}` }])));
+      const keys = ['many:1', 'many:2', 'many:none', 'many:bad'];
+      expect(await replicaA.getOrLoadMany(keys, 30, loader)).toEqual([
+        { title: 'loaded many:1' },
+        { title: 'cached' },
+        undefined,
+        { title: 'loaded many:bad' },
+      ]);
+      expect(loader).toHaveBeenCalledWith(['many:1', 'many:none', 'many:bad']);
+      const ttl = await admin.pttl(`${RUN}cache:many:1`);
+      expect(ttl).toBeGreaterThan(28_000);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      expect(await admin.exists(`${RUN}cache:many:none`)).toBe(0);
+      expect(await replicaB.getMany(keys)).toEqual([{ title: 'loaded many:1' }, { title: 'cached' }, undefined, { title: 'loaded many:bad' }]);
+      expect(await replicaB.getOrLoadMany(keys.slice(0, 2), 30, loader)).toHaveLength(2);
+      expect(loader).toHaveBeenCalledTimes(1);
+    });
+
     it('treats an entry that is not JSON as a miss and replaces it', async () => {
       const cache = new RedisCache(a, logger, { prefix: `${RUN}cache:` });
       await admin.set(`${RUN}cache:corrupt`, '{not json', 'EX', 30);
@@ -431,6 +454,32 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
       `[redis outage] down ${restarted - outageStarted} ms, cache back ${recoveryMs} ms after restart; ` +
         `${outcomes.served} requests served, 0 failed, slowest ${outcomes.slowest} ms; ${lines.length} log lines\n`,
     );
+  });
+
+  it('getOrLoadMany serves from the source while Redis is down, writes nothing, and caches again once it is back', async () => {
+    const cache = new RedisCache(client, logger, { prefix: 'm:' });
+    let loads = 0;
+    const loader = jest.fn(async (missing: string[]) => new Map(missing.map((k) => [k, { key: k, load: ++loads }])));
+    await waitFor('ready', async () => (client.status === 'ready' ? true : undefined));
+    await cache.getOrLoadMany(['a', 'b'], 60, loader);
+    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 1 }, { key: 'b', load: 2 }]);
+
+    await server.kill();
+    await waitFor('the client to notice', async () => (client.status !== 'ready' ? true : undefined));
+    const started = Date.now();
+    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 3 }, { key: 'b', load: 4 }]);
+    expect(await cache.getOrLoadMany(['a'], 60, loader)).toEqual([{ key: 'a', load: 5 }]);
+    expect(await cache.getMany(['a'])).toEqual([undefined]);
+    expect(Date.now() - started).toBeLessThan(500);
+
+    await server.start();
+    await waitFor('MGET to answer again', async () => {
+      await cache.getOrLoadMany(['probe'], 60, async () => new Map([['probe', 'back']]));
+      return (await cache.getMany(['probe']))[0] === 'back' ? true : undefined;
+    });
+    loads = 0;
+    await cache.getOrLoadMany(['a', 'b'], 60, loader);
+    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 1 }, { key: 'b', load: 2 }]);
   });
 
   it('does not hang on a Redis that stops answering (commands time out, the source answers)', async () => {

@@ -7,6 +7,8 @@ const optional = <T extends z.ZodType>(schema: T) =>
 export const accountsEnvSchema = z.object({
   ...subgraphEnvShape,
   PORT: port(4001),
+  /** Namespace of this service's keys in Redis (rate limits, cached profiles), so environments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('market:accounts:'),
   JWT_PRIVATE_KEY: z
     .string({ error: 'is required: the Ed25519 private key (PEM, PKCS#8) that signs access tokens' })
     .includes('PRIVATE KEY', { error: 'must be a PEM private key (-----BEGIN PRIVATE KEY-----)' }),

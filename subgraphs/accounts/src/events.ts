@@ -1,19 +1,24 @@
-import { enqueueEvent, type RawSql, type Role } from '@market/platform';
+import { consumeEvents, enqueueEvent, type EventBus, type RawSql, type Role } from '@market/platform';
+import type { Db, Tx } from './db';
 import type { ConnectionRecord } from './domain';
+import type { UserProfileCache } from './repositories/user-profile-cache';
 
 /**
  * What accounts tells other services, always through the outbox in the same transaction as the
  * change:
  *  - `accounts.user.registered` when a user verifies their e-mail address (unverified accounts
  *    cannot sign in, so other services never hear of them);
+ *  - `accounts.user.updated` when a user's record changes otherwise (profile, role, status);
  *  - `accounts.user.deleted` when a user deletes their account;
  *  - `accounts.connection.requested|accepted|declined|removed` and `accounts.user.followed|unfollowed`.
  * Connection and follow events are keyed by the pair of users, so one pair's events stay in order
  * even when a connection is removed and asked for again (a new id).
- * Consumed: nothing.
+ * Consumed: its own `accounts.user.registered|updated|deleted`, by `accounts.profile-cache`, which
+ * drops the user from the profile cache (shared by every replica, so one group is enough).
  */
 export const PUBLISHED_EVENTS = [
   'accounts.user.registered',
+  'accounts.user.updated',
   'accounts.user.deleted',
   'accounts.connection.requested',
   'accounts.connection.accepted',
@@ -27,6 +32,10 @@ const pairKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
 export async function publishUserRegistered(tx: RawSql, user: { id: string; name: string; role: Role }): Promise<void> {
   await enqueueEvent(tx, 'accounts.user.registered', user.id, { userId: user.id, name: user.name, role: user.role });
+}
+
+export async function publishUserUpdated(tx: RawSql, userId: string): Promise<void> {
+  await enqueueEvent(tx, 'accounts.user.updated', userId, { userId });
 }
 
 export async function publishUserDeleted(tx: RawSql, userId: string): Promise<void> {
@@ -61,4 +70,25 @@ export async function publishFollowChanged(
   follow: { followerId: string; followeeId: string },
 ): Promise<void> {
   await enqueueEvent(tx, `accounts.user.${change}`, pairKey(follow.followerId, follow.followeeId), follow);
+}
+
+export const PROFILE_CACHE_CONSUMER = 'accounts.profile-cache';
+
+/**
+ * Every event that changes a user's record drops it from the profile cache. The writer already did
+ * right after its commit; this is the guarantee, and it also removes a stale entry that a read
+ * racing the commit put back.
+ */
+export async function consumeProfileCacheEvents(bus: EventBus, db: Db, profiles: UserProfileCache): Promise<void> {
+  const invalidate = async (event: { payload: { userId: string } }) => profiles.invalidate(event.payload.userId);
+  await consumeEvents<Tx>({
+    bus,
+    consumer: PROFILE_CACHE_CONSUMER,
+    transaction: (fn) => db.$transaction(fn),
+    handlers: {
+      'accounts.user.registered': invalidate,
+      'accounts.user.updated': invalidate,
+      'accounts.user.deleted': invalidate,
+    },
+  });
 }

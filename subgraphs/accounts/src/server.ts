@@ -19,7 +19,9 @@ import type { AccountsEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
 import { resolvers } from './resolvers';
+import { consumeProfileCacheEvents } from './events';
 import { UserRepository } from './repositories/user-repository';
+import { UserProfileCache } from './repositories/user-profile-cache';
 import { SessionRepository } from './repositories/session-repository';
 import { CodeRepository } from './repositories/code-repository';
 import { DevOutboxRepository } from './repositories/dev-outbox-repository';
@@ -84,23 +86,27 @@ export async function createSubgraph(
   deps: AccountsDeps = { bus: null },
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
-  // Accounts consumes no events, so the bus is only needed to publish.
-  const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
   const transaction: Transaction = (fn) => db.$transaction(fn);
+  // Redis when REDIS_URL is set (limits and cached profiles shared by every replica), in-process otherwise.
+  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
 
   const users = new UserRepository(db);
+  const profileCache = new UserProfileCache(users, redis.cache);
+  // Accounts consumes its own user events to drop changed users from the profile cache.
+  if (deps.bus) await consumeProfileCacheEvents(deps.bus, db, profileCache);
+  // Relayed once the consumer listens, so an in-process bus hands it every event.
+  const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
   const sessions = new SessionRepository(db);
   const outbox = new DevOutboxRepository(db);
   const connections = new ConnectionRepository(db);
   const callers = new Callers(sessions);
-  // Redis when REDIS_URL is set (limits shared by every replica), in-process otherwise.
-  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: 'market:accounts:' });
   const limiter = deps.rateLimiter ?? redis.rateLimiter;
   const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
   const { storage, local } = await createStorage(env, logger);
 
   const auth = new AuthService({
     users,
+    profileCache,
     sessions,
     codes: new CodeRepository(db, CODE_RULES),
     callers,
@@ -113,8 +119,8 @@ export async function createSubgraph(
     logger,
   });
   const sessionService = new SessionService(sessions, callers);
-  const profiles = new ProfileService({ users, callers, storage, limiter, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
-  const admin = new AdminService({ users, sessions, callers, transaction });
+  const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+  const admin = new AdminService({ users, profileCache, sessions, callers, transaction });
   const social = new SocialService({ connections, users, callers });
   const devOutbox = new DevOutboxService(outbox, env.NODE_ENV !== 'production');
 
@@ -137,7 +143,7 @@ export async function createSubgraph(
       social,
       devOutbox,
       loaders: {
-        userById: loaderByKey((ids) => users.findByIds(ids), (u) => u.id),
+        userById: loaderByKey((ids) => profileCache.findByIds(ids), (u) => u.id),
         followerCount: new DataLoader<string, number>(async (ids) => {
           const counts = new Map((await users.followerCounts(ids)).map((c) => [c.userId, c.count]));
           return ids.map((id) => counts.get(id) ?? 0);

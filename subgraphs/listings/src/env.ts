@@ -4,6 +4,8 @@ import { parseEnv, port, subgraphEnvShape } from '@market/platform';
 export const listingsEnvSchema = z.object({
   ...subgraphEnvShape,
   PORT: port(4002),
+  /** Namespace of this service's keys in Redis (cached listings), so environments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('market:listings:'),
   /** Search backend: Elasticsearch 8 at this URL; unset (or empty) keeps search in PostgreSQL. */
   ELASTICSEARCH_URL: z
     .string()

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { gql } from 'graphql-tag';
 import {
   createLogger,
+  createRedisServices,
   createSubgraphServer,
   loaderByKey,
   loaderOfLists,
@@ -17,6 +18,8 @@ import type { Context } from './context';
 import { createPrisma } from './db';
 import { resolvers } from './resolvers';
 import { ListingRepository } from './repositories/listing-repository';
+import { ListingDetailCache } from './repositories/listing-detail-cache';
+import { consumeDetailCacheEvents } from './events';
 import { ListingService, viewerOf } from './services/listing-service';
 import { consumeSearchEvents } from './search/consumer';
 import { createListingSearch } from './search/create-search';
@@ -34,11 +37,18 @@ export async function createSubgraph(
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
   const index = createListingSearch(env, db, logger);
-  const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
-  // Listings consumes its own events to keep the search index in line with the database.
-  if (deps.bus) await consumeSearchEvents(deps.bus, db, index);
+  // Redis when REDIS_URL is set (cached listings shared by every replica), in-process otherwise.
+  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
   const repository = new ListingRepository(db);
-  const listings = new ListingService(repository);
+  const details = new ListingDetailCache(repository, redis.cache);
+  // Listings consumes its own events to keep the search index and the detail cache in line with the database.
+  if (deps.bus) {
+    await consumeSearchEvents(deps.bus, db, index);
+    await consumeDetailCacheEvents(deps.bus, db, details);
+  }
+  // Relayed once the consumers listen, so an in-process bus hands them every event.
+  const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
+  const listings = new ListingService(repository, details);
   const search = new ListingSearchService(index, repository);
   const server = await createSubgraphServer<Context>({
     name: 'listings',
@@ -55,7 +65,7 @@ export async function createSubgraph(
       listings,
       search,
       loaders: {
-        listingById: loaderByKey((ids) => repository.findByIds(ids), (l) => l.id),
+        listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
         listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
       },
     }),
@@ -67,6 +77,7 @@ export async function createSubgraph(
       await server.stop();
       await relay?.stop();
       await index.close();
+      await redis.close();
       await db.$disconnect();
     },
   };

@@ -2,7 +2,7 @@ import type { Role } from '@market/platform';
 import type { Db, Tx } from '../db';
 import type { Prisma } from '../generated/prisma/client';
 import { DELETED_USER_NAME, isUuid, type UserCursor, type UserRecord, type UserStatus } from '../domain';
-import { publishUserDeleted, publishUserRegistered } from '../events';
+import { publishUserDeleted, publishUserRegistered, publishUserUpdated } from '../events';
 
 const userSelect = {
   id: true,
@@ -85,22 +85,34 @@ export class UserRepository {
     await tx.user.update({ where: { id: userId }, data: { passwordHash }, select: { id: true } });
   }
 
+  /** Writes the changes with their `accounts.user.updated` event in one transaction. */
   async updateProfile(
     userId: string,
     changes: { name?: string; phone?: string | null; bio?: string | null; avatarUrl?: string | null },
   ): Promise<UserRecord> {
-    return this.db.user.update({ where: { id: userId }, data: changes, select: userSelect });
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.user.update({ where: { id: userId }, data: changes, select: userSelect });
+      await publishUserUpdated(tx, userId);
+      return updated;
+    });
   }
 
+  /** Changes the role of a user that is not deleted, with its `accounts.user.updated` event; null when there is none. */
   async setRole(userId: string, role: Role): Promise<UserRecord | null> {
-    const updated = await this.db.user.updateMany({ where: { id: userId, status: { not: 'DELETED' } }, data: { role } });
-    return updated.count === 0 ? null : this.findById(userId);
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.user.updateMany({ where: { id: userId, status: { not: 'DELETED' } }, data: { role } });
+      if (updated.count === 0) return null;
+      await publishUserUpdated(tx, userId);
+      return this.findById(userId, tx);
+    });
   }
 
-  /** Changes the status of a user that is not deleted; false when there is none. */
+  /** Changes the status of a user that is not deleted, with its `accounts.user.updated` event; false when there is none. */
   async setStatus(tx: Tx, userId: string, status: Exclude<UserStatus, 'DELETED'>): Promise<boolean> {
     const updated = await tx.user.updateMany({ where: { id: userId, status: { not: 'DELETED' } }, data: { status } });
-    return updated.count > 0;
+    if (updated.count === 0) return false;
+    await publishUserUpdated(tx, userId);
+    return true;
   }
 
   /** Users newest first, after the cursor, optionally only those whose name or e-mail contains `search`. */

@@ -1,6 +1,7 @@
 import { BadUserInputError, ForbiddenError, NotFoundError, ROLES, type AuthContext, type Role } from '@market/platform';
 import type { UserPage, UserRecord } from '../domain';
 import type { UserRepository } from '../repositories/user-repository';
+import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { SessionRepository } from '../repositories/session-repository';
 import type { Callers } from './callers';
 import type { Transaction } from './auth-service';
@@ -16,6 +17,7 @@ export class AdminService {
   constructor(
     private readonly deps: {
       users: UserRepository;
+      profileCache: UserProfileCache;
       sessions: SessionRepository;
       callers: Callers;
       transaction: Transaction;
@@ -42,6 +44,7 @@ export class AdminService {
     if (userId === admin.userId) throw new ForbiddenError('Nobody changes their own role; ask another admin.');
     const updated = await this.deps.users.setRole(userId, role);
     if (!updated) throw new NotFoundError('User', userId);
+    await this.deps.profileCache.invalidate(userId);
     return updated;
   }
 
@@ -64,6 +67,7 @@ export class AdminService {
       if (!(await this.deps.users.setStatus(tx, userId, status))) throw new NotFoundError('User', userId);
       if (status === 'SUSPENDED') await this.deps.sessions.revokeAll(tx, userId, 'SUSPENDED');
     });
+    await this.deps.profileCache.invalidate(userId);
     return { ...target, status };
   }
 }

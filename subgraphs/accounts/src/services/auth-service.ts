@@ -4,6 +4,7 @@ import { normalizeEmail, type CodeCheck, type CodePurpose, type UserRecord } fro
 import type { Tx } from '../db';
 import type { Mailer } from '../adapters/mailer';
 import type { UserRepository } from '../repositories/user-repository';
+import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { ClientInfo, SessionRepository } from '../repositories/session-repository';
 import type { CodeRepository } from '../repositories/code-repository';
 import type { Callers } from './callers';
@@ -66,6 +67,7 @@ export class AuthService {
   constructor(
     private readonly deps: {
       users: UserRepository;
+      profileCache: UserProfileCache;
       sessions: SessionRepository;
       codes: CodeRepository;
       callers: Callers;
@@ -117,6 +119,7 @@ export class AuthService {
       return result;
     });
     if (check !== 'accepted') return CODE_FAILURES[check];
+    await this.deps.profileCache.invalidate(user.id);
     if (user.status === 'SUSPENDED') return { kind: 'accountSuspended' };
     return this.openSession({ ...user, emailVerifiedAt: user.emailVerifiedAt ?? new Date() }, client);
   }
@@ -225,6 +228,8 @@ export class AuthService {
       await this.deps.sessions.revokeAll(tx, user.id, 'PASSWORD_RESET');
       return result;
     });
+    // The reset may have verified the address.
+    if (check === 'accepted') await this.deps.profileCache.invalidate(user.id);
     return check === 'accepted' ? { kind: 'passwordReset' } : CODE_FAILURES[check];
   }
 

@@ -4,6 +4,7 @@ import { BadUserInputError, parseInput, type AuthContext, type Logger } from '@m
 import type { UserRecord } from '../domain';
 import type { ObjectStorage, PresignedUpload } from '../adapters/object-storage';
 import type { UserRepository } from '../repositories/user-repository';
+import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { Callers } from './callers';
 import { verifyPassword } from './passwords';
 import { LIMITS, accountKey, type RateLimiter } from './rate-limits';
@@ -41,6 +42,7 @@ export class ProfileService {
   constructor(
     private readonly deps: {
       users: UserRepository;
+      profileCache: UserProfileCache;
       callers: Callers;
       storage: ObjectStorage;
       limiter: RateLimiter;
@@ -57,6 +59,7 @@ export class ProfileService {
     const before = await this.deps.users.findById(caller.userId);
     if (changes.avatarUrl) await this.checkAvatar(caller.userId, changes.avatarUrl);
     const updated = await this.deps.users.updateProfile(caller.userId, changes);
+    await this.deps.profileCache.invalidate(caller.userId);
     if (changes.avatarUrl !== undefined && before?.avatarUrl && before.avatarUrl !== updated.avatarUrl) {
       await this.removeAvatar(before.avatarUrl);
     }
@@ -86,6 +89,7 @@ export class ProfileService {
     const credentials = await this.deps.users.findCredentialsById(caller.userId);
     if (!credentials || !(await verifyPassword(credentials.passwordHash, password))) return 'invalidCredentials';
     await this.deps.users.anonymize(caller.userId);
+    await this.deps.profileCache.invalidate(caller.userId);
     if (credentials.avatarUrl) await this.removeAvatar(credentials.avatarUrl);
     return 'deleted';
   }

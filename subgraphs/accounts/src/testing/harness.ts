@@ -8,6 +8,7 @@ import {
   encodeCaller,
   signRequest,
   type Identity,
+  type Logger,
   type RunningServer,
   type Subgraph,
 } from '@market/platform';
@@ -26,7 +27,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startAccounts(env: Record<string, string> = {}, deps: Partial<AccountsDeps> = {}): Promise<Harness> {
+export async function startAccounts(
+  env: Record<string, string> = {},
+  deps: Partial<AccountsDeps> = {},
+  logger: Logger = createLogger('accounts', 'silent'),
+): Promise<Harness> {
   const secrets = await testSecrets();
   const queries: string[] = [];
   const subgraph = await createSubgraph(
@@ -38,7 +43,7 @@ export async function startAccounts(env: Record<string, string> = {}, deps: Part
       DATABASE_POOL_SIZE: '30',
       ...env,
     }),
-    createLogger('accounts', 'silent'),
+    logger,
     { bus: null, onQuery: (sql) => queries.push(sql), ...deps },
   );
   const running = await subgraph.server.listen(0, '127.0.0.1');

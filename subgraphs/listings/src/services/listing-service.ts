@@ -8,6 +8,7 @@ import {
 } from '@market/platform';
 import { canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
 import type { ListingRepository } from '../repositories/listing-repository';
+import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import { decodeCursor, encodeCursor } from './cursor';
 import { applyListingChanges, parseListingSearch, parseNewListing } from './listing-input';
 
@@ -19,7 +20,10 @@ export function viewerOf(ctx: AuthContext): Viewer {
 
 /** The rules of listings: who may create, see, change and delete them, and what a valid one is. */
 export class ListingService {
-  constructor(private readonly listings: ListingRepository) {}
+  constructor(
+    private readonly listings: ListingRepository,
+    private readonly details: ListingDetailCache,
+  ) {}
 
   /** The listing if this caller may see it; DRAFT and ARCHIVED are the owner's and admins' only. */
   visibleTo(ctx: AuthContext, listing: ListingRecord | null): ListingRecord | null {
@@ -44,6 +48,7 @@ export class ListingService {
         })
       : null;
     if (!updated) throw new NotFoundError('Listing', id);
+    await this.details.invalidate(id);
     return updated;
   }
 
@@ -51,6 +56,7 @@ export class ListingService {
     const viewer = this.writer(ctx);
     const deleted = isUuid(id) && (await this.listings.delete(id, (current) => this.authorizeWrite(viewer, current)));
     if (!deleted) throw new NotFoundError('Listing', id);
+    await this.details.invalidate(id);
     return true;
   }
 
