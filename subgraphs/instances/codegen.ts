@@ -13,6 +13,8 @@ const config: CodegenConfig = {
         mappers: {
           Machine: '../domain#MachineRecord',
           Instance: '../domain#InstanceRecord',
+          InstanceLogLine: '../domain#InstanceLogLineRecord',
+          InstanceLogLineConnection: '../domain#InstanceLogLinePage',
           User: '../domain#UserRef',
           QuotaExceeded: '../domain#QuotaExceededOutcome',
           CapacityExhausted: '../domain#CapacityExhaustedOutcome',

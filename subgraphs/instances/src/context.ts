@@ -1,4 +1,4 @@
-import type { BaseContext, DataLoader } from '@market/platform';
+import type { BaseContext, DataLoader, PubSub } from '@market/platform';
 import type { InstanceRecord, MachineRecord } from './domain';
 import type { MachineService } from './services/machine-service';
 import type { InstanceService } from './services/instance-service';
@@ -17,4 +17,6 @@ export interface Context extends BaseContext {
   machines: MachineService;
   instances: InstanceService;
   loaders: Loaders;
+  /** Fan-out for the Subscription fields. */
+  pubsub: PubSub;
 }

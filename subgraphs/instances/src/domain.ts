@@ -26,6 +26,9 @@ export interface MachineRecord {
 export const INSTANCE_STATUSES = ['REQUESTED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED', 'REMOVED'] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
+/** Which driver runs an instance: a Docker container from the machine's image, or a local process from its command. */
+export type RuntimeDriver = 'DOCKER' | 'PROCESS';
+
 export interface InstanceRecord {
   id: string;
   machineId: string;
@@ -33,10 +36,54 @@ export interface InstanceRecord {
   status: InstanceStatus;
   host: string;
   port: number;
+  driver: RuntimeDriver;
+  /** The driver's handle while it has one: a process id or a container id. */
+  runtimeRef: string | null;
   failureReason: string | null;
   exitCode: number | null;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+  removedAt: Date | null;
+  /** When the current status began. */
+  statusChangedAt: Date;
+  /** Time spent RUNNING before the current status. */
+  uptimeMs: number;
+  /** Time spent meant to run but not running (REQUESTED, STARTING, FAILED) before the current status. */
+  downtimeMs: number;
+  /** REMOVED only: its volume goes too. */
+  deleteVolume: boolean;
+  /** REMOVED only: when its process or container (and volume, if asked) were released; null while pending. */
+  releasedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One line an instance wrote; its id orders the lines of an instance and is the cursor clients resume from. */
+export interface InstanceLogLineRecord {
+  id: string;
+  instanceId: string;
+  stream: LogStream;
+  line: string;
+  at: Date;
+}
+
+export type LogStream = 'STDOUT' | 'STDERR';
+
+/** Statuses in which an instance is meant to have a live process or container. */
+export const LIVE_STATUSES: readonly InstanceStatus[] = ['STARTING', 'RUNNING', 'STOPPING'];
+
+/** Statuses whose time counts as downtime: the owner asked for it to run and it does not (yet). */
+export const DOWN_STATUSES: readonly InstanceStatus[] = ['REQUESTED', 'STARTING', 'FAILED'];
+
+/** Uptime and downtime in whole seconds, including the time spent in the current status until `now`. */
+export function availability(
+  instance: Pick<InstanceRecord, 'status' | 'statusChangedAt' | 'uptimeMs' | 'downtimeMs'>,
+  now: Date,
+): { uptimeSeconds: number; downtimeSeconds: number } {
+  const current = Math.max(0, now.getTime() - instance.statusChangedAt.getTime());
+  const up = instance.uptimeMs + (instance.status === 'RUNNING' ? current : 0);
+  const down = instance.downtimeMs + (DOWN_STATUSES.includes(instance.status) ? current : 0);
+  return { uptimeSeconds: Math.floor(up / 1000), downtimeSeconds: Math.floor(down / 1000) };
 }
 
 /** A user of the accounts subgraph, known here by id only. */
@@ -80,4 +127,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids come from clients; one that is not a uuid names nothing (and must never reach a uuid column). */
 export function isUuid(id: string): boolean {
   return UUID.test(id);
+}
+
+/** One page of an instance's log lines, oldest first. */
+export interface InstanceLogLinePage {
+  lines: InstanceLogLineRecord[];
+  hasNextPage: boolean;
 }

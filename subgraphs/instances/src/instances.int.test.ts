@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   createLogger,
   InProcessEventBus,
@@ -6,10 +9,9 @@ import {
   type Identity,
   type Role,
   type RunningServer,
-  type Subgraph,
 } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from './server';
+import { createSubgraph, loadEnv, type InstancesSubgraph } from './server';
 
 const CREATE_MACHINE = `mutation($input: CreateMachineInput!) { createMachine(input: $input) {
   id name description image command exposedPort environment { name value } volumeMountPath cpuLimit memoryLimitMb
@@ -41,14 +43,19 @@ async function startInstances(portRange = '20000-20999', bus: EventBus | null = 
   const secrets = await testSecrets();
   const host = `${unique('host')}.test`;
   const queries: string[] = [];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'instances-test-'));
   const env = loadEnv({
     NODE_ENV: 'test',
     DATABASE_URL: testDatabaseUrl('instances'),
     GATEWAY_SIGNING_SECRET: secrets.signingSecret,
     INSTANCE_HOST: host,
     INSTANCE_PORT_RANGE: portRange,
+    // These tests are about allocation: the reconciler's queries would only blur the query counts.
+    INSTANCE_RECONCILE_INTERVAL_MS: '0',
+    INSTANCE_STOP_GRACE_MS: '2000',
+    INSTANCES_DATA_DIR: dataDir,
   });
-  const subgraph: Subgraph = await createSubgraph(env, createLogger('instances', 'silent'), {
+  const subgraph: InstancesSubgraph = await createSubgraph(env, createLogger('instances', 'silent'), {
     bus,
     onQuery: (sql) => queries.push(sql),
   });
@@ -72,9 +79,12 @@ async function startInstances(portRange = '20000-20999', bus: EventBus | null = 
     queries,
     machine,
     createInstance: (machineId: string, who: Identity) => call(CREATE_INSTANCE, { machineId }, who),
+    /** Waits until the runtime work the requests so far asked for is done (starts, stops, releases). */
+    idle: () => subgraph.idle(),
     async close() {
       await running.close();
       await subgraph.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -191,7 +201,7 @@ describe('instances subgraph', () => {
       const instance = created.data.createInstance;
       expect(instance).toMatchObject({
         __typename: 'Instance',
-        status: 'REQUESTED',
+        status: 'STARTING',
         host: h.host,
         port: expect.any(Number),
         owner: { id: owner.userId },
@@ -200,17 +210,18 @@ describe('instances subgraph', () => {
       expect(instance.port).toBeGreaterThanOrEqual(20000);
       expect(instance.port).toBeLessThanOrEqual(20999);
 
+      await h.idle();
       const read = await h.call(INSTANCE, { id: instance.id }, owner);
       expect(read.data.instance).toEqual({
         id: instance.id,
-        status: 'REQUESTED',
+        status: 'RUNNING',
         host: h.host,
         port: instance.port,
         owner: { id: owner.userId },
         machine: { name: m.name },
       });
       const mine = await h.call(MY_INSTANCES, {}, owner);
-      expect(mine.data.myInstances).toEqual([{ id: instance.id, status: 'REQUESTED', port: instance.port }]);
+      expect(mine.data.myInstances).toEqual([{ id: instance.id, status: 'RUNNING', port: instance.port }]);
       const asAdmin = await h.call(INSTANCE, { id: instance.id }, h.admin);
       expect(asAdmin.data.instance.id).toBe(instance.id);
     });
@@ -367,7 +378,8 @@ describe('instances subgraph', () => {
       const removal = await h.call(REMOVE_INSTANCE, { id }, stranger);
       expect(removal.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
       expect(removal.errors?.[0]?.message).not.toContain(owner.userId);
-      expect((await h.call(INSTANCE, { id }, owner)).data.instance.status).toBe('REQUESTED');
+      await h.idle();
+      expect((await h.call(INSTANCE, { id }, owner)).data.instance.status).toBe('RUNNING');
     });
 
     it('is FORBIDDEN to read User.instances of someone else', async () => {
@@ -387,6 +399,7 @@ describe('instances subgraph', () => {
       const machines: { id: string }[] = [];
       for (let i = 0; i < 5; i++) machines.push(await h.machine());
       const representations = Array.from({ length: 50 }, (_, i) => ({ __typename: 'Machine', id: machines[(i * 7) % 5]!.id }));
+      await h.idle();
       h.queries.length = 0;
       const res = await h.call(ENTITIES, { r: representations }, person());
       expect(res.errors).toBeUndefined();
@@ -400,6 +413,7 @@ describe('instances subgraph', () => {
       const ids: string[] = [];
       for (let i = 0; i < 50; i++) ids.push((await h.createInstance(m.id, owner)).data.createInstance.id);
       const representations = [...ids].reverse().map((id) => ({ __typename: 'Instance', id }));
+      await h.idle();
       h.queries.length = 0;
       const res = await h.call(ENTITIES, { r: representations }, owner);
       expect(res.errors).toBeUndefined();
@@ -411,6 +425,7 @@ describe('instances subgraph', () => {
       const m = await h.machine();
       const users = Array.from({ length: 50 }, () => person());
       for (const u of users.slice(0, 5)) await h.createInstance(m.id, u);
+      await h.idle();
       h.queries.length = 0;
       const res = await h.call(ENTITIES, { r: users.map((u) => ({ __typename: 'User', id: u.userId })) }, h.admin);
       expect(res.errors).toBeUndefined();
@@ -441,7 +456,8 @@ describe('instances subgraph', () => {
         expect(await bus.deadLetters()).toEqual([]);
 
         expect((await own.call(INSTANCE, { id: gone.id }, own.admin)).data.instance.status).toBe('REMOVED');
-        expect((await own.call(INSTANCE, { id: kept.id }, own.admin)).data.instance.status).toBe('REQUESTED');
+        await own.idle();
+        expect((await own.call(INSTANCE, { id: kept.id }, own.admin)).data.instance.status).toBe('RUNNING');
         const next = await own.createInstance(m.id, person());
         expect(next.data.createInstance).toMatchObject({ __typename: 'Instance', port: gone.port });
       } finally {

@@ -1,4 +1,5 @@
 import { NotFoundError } from '@market/platform';
+import { availability } from '../domain';
 import type { InstanceResolvers } from '../generated/graphql';
 
 export const Instance: InstanceResolvers = {
@@ -10,4 +11,10 @@ export const Instance: InstanceResolvers = {
     return machine;
   },
   owner: (instance) => ({ id: instance.ownerId }),
+  uptimeSeconds: (instance) => availability(instance, new Date()).uptimeSeconds,
+  downtimeSeconds: (instance) => availability(instance, new Date()).downtimeSeconds,
+  volumeSizeBytes: async (instance, _args, ctx) => {
+    const machine = await ctx.loaders.machineById.load(instance.machineId);
+    return machine ? ctx.instances.volumeSizeBytes(instance, machine) : null;
+  },
 };

@@ -6,5 +6,8 @@ export const Mutation: MutationResolvers = {
     const outcome = await ctx.instances.create(ctx.identity, machineId);
     return outcome.kind === 'allocated' ? outcome.instance : outcome;
   },
-  removeInstance: (_parent, { id }, ctx) => ctx.instances.remove(ctx.identity, id),
+  startInstance: (_parent, { id }, ctx) => ctx.instances.start(ctx.identity, id),
+  stopInstance: (_parent, { id }, ctx) => ctx.instances.stop(ctx.identity, id),
+  restartInstance: (_parent, { id }, ctx) => ctx.instances.restart(ctx.identity, id),
+  removeInstance: (_parent, { id, deleteVolume }, ctx) => ctx.instances.remove(ctx.identity, id, deleteVolume ?? false),
 };

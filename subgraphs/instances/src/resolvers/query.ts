@@ -15,4 +15,5 @@ export const Query: QueryResolvers = {
     const { userId } = requireUser(ctx);
     return (includeRemoved ? ctx.loaders.allInstancesByOwner : ctx.loaders.liveInstancesByOwner).load(userId);
   },
+  instanceLogLines: (_parent, { instanceId, after, first }, ctx) => ctx.instances.logLines(ctx.identity, instanceId, { after, first }),
 };

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ConflictError, ROLES, requireRole, requireUser, type Identity, type Role } from '@market/platform';
+import { ConflictError, parseInput, ROLES, requireRole, requireUser, type Identity, type Role } from '@market/platform';
 import type { MachineRecord } from '../domain';
 import type { MachineRepository, NewMachine } from '../repositories/machine-repository';
-import { parseInput } from './validation';
 
 const noNul = (s: string) => !s.includes('\0');
 
