@@ -15,6 +15,7 @@ const config: CodegenConfig = {
           Conversation: '../domain#ConversationRecord',
           Message: '../domain#MessageRecord',
           Notification: '../domain#NotificationRecord',
+          TypingEvent: '../domain#TypingRecord',
         },
         scalars: { DateTime: 'Date', ID: 'string' },
       },

@@ -1,4 +1,4 @@
-import { isUuid, pairKey } from './domain';
+import { decodeCursor, encodeCursor, isUuid, pairKey } from './domain';
 
 describe('pairKey', () => {
   const a = '0b6f2b9e-7d7a-4c84-9a8e-2f1d8b3c4e5f';
@@ -19,5 +19,22 @@ describe('isUuid', () => {
     expect(isUuid('0b6f2b9e-7d7a-4c84-9a8e-2f1d8b3c4e5f')).toBe(true);
     expect(isUuid('0b6f2b9e7d7a4c849a8e2f1d8b3c4e5f')).toBe(false);
     expect(isUuid("x' OR 1=1 --")).toBe(false);
+  });
+});
+
+describe('cursors', () => {
+  const id = '0b6f2b9e-7d7a-4c84-9a8e-2f1d8b3c4e5f';
+
+  it('round-trip a position, and sort like (createdAt, id) within a stream', () => {
+    const position = { createdAt: new Date('2026-11-22T10:00:00.123Z'), id };
+    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+    expect(encodeCursor(position)).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it('name nothing unless this subgraph made them', () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    for (const cursor of ['', '!!!', b64('yesterday|' + id), b64('2026-11-22T10:00:00.123Z|42'), b64(`2026-11-22T10:00:00.123Z|${id}|x`), b64('2026-11-22|' + id), 'a'.repeat(300)]) {
+      expect(decodeCursor(cursor)).toBeNull();
+    }
   });
 });

@@ -59,3 +59,37 @@ export function pairKey(a: string, b: string): string {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()].sort();
   return `${x}:${y}`;
 }
+
+/** Someone typing in a conversation: announced live, never stored. */
+export interface TypingRecord {
+  conversationId: string;
+  userId: string;
+  at: Date;
+}
+
+/**
+ * A position in a stream ordered by (createdAt, id): the messages of a conversation, the
+ * notifications of a recipient. Both are stamped strictly increasing in commit order within their
+ * stream, so "after this position" misses nothing that was committed later.
+ */
+export interface StreamPosition {
+  createdAt: Date;
+  id: string;
+}
+
+const CURSOR_SEPARATOR = '|';
+
+/** The opaque cursor a client holds: base64url of "<ISO instant>|<id>". */
+export function encodeCursor(position: StreamPosition): string {
+  return Buffer.from(`${position.createdAt.toISOString()}${CURSOR_SEPARATOR}${position.id}`, 'utf8').toString('base64url');
+}
+
+/** The position a cursor names, or null when it is not one this subgraph made. */
+export function decodeCursor(cursor: string): StreamPosition | null {
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const [iso, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(CURSOR_SEPARATOR);
+  if (!iso || !id || rest.length > 0 || !isUuid(id)) return null;
+  const createdAt = new Date(iso);
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) return null;
+  return { createdAt, id: id.toLowerCase() };
+}

@@ -1,29 +1,129 @@
-import { consumeEvents, type EventBus, type EventEnvelope } from '@market/platform';
+import { z } from 'zod';
+import { consumeEvents, defineTopic, InvalidEventError, type EventBus, type EventEnvelope, type Handlers } from '@market/platform';
 import type { Db, Tx } from './db';
+import { isUuid, NOTIFICATION_KINDS, type NotificationRecord } from './domain';
 import { NotificationRepository } from './repositories/notification-repository';
-import { welcomeNotification } from './services/notification-service';
+import { BOOKING_EVENT_TYPES, bookingNotifications, type BookingEventType } from './services/booking-notifications';
+import { INSTANCE_EVENT_TYPES, instanceNotification, type InstanceEventType } from './services/instance-notifications';
+import type { LiveUpdates } from './services/live-updates';
+import { welcomeNotification, type NewNotification } from './services/notification-service';
 
 /**
  * Events messaging takes part in.
- * Publishes: none yet.
- * Consumes (consumer group `messaging.notifications`):
- *   - accounts.user.registered: the new user gets a WELCOME notification.
- * Each handler runs inside the inbox transaction `tx`, so each event has its effect exactly once.
+ * Publishes no bus events yet. Publishes live events (pub/sub, for subscriptions: at-most-once,
+ * after the commit, each with the cursor its catch-up query resumes from), see the topics below:
+ *   - messaging.messageAdded, keyed by conversation id: every message sent;
+ *   - messaging.typing, keyed by conversation id: someone is typing (ephemeral);
+ *   - messaging.notificationAdded, keyed by recipient id: every notification stored.
+ * Consumes, each handler inside the inbox transaction `tx` so each event has its effect exactly once:
+ *   - consumer group `messaging.notifications`:
+ *     accounts.user.registered: the new user gets a WELCOME notification.
+ *   - consumer group `messaging.booking-notifications`:
+ *     bookings.stay.requested | confirmed | declined | cancelled and
+ *     bookings.viewing.requested | confirmed | cancelled | reminder: BOOKING notifications for the
+ *     host and guest (agent and buyer) the event concerns (see services/booking-notifications.ts).
+ *   - consumer group `messaging.instance-notifications`:
+ *     instances.instance.stopped | failed: an INSTANCE notification for the instance's owner
+ *     (see services/instance-notifications.ts).
  */
 export const NOTIFICATIONS_CONSUMER = 'messaging.notifications';
+export const BOOKING_NOTIFICATIONS_CONSUMER = 'messaging.booking-notifications';
+export const INSTANCE_NOTIFICATIONS_CONSUMER = 'messaging.instance-notifications';
+
+export const messageAddedTopic = defineTopic(
+  'messaging.messageAdded',
+  z.object({ id: z.string(), conversationId: z.string(), senderId: z.string(), body: z.string(), createdAt: z.coerce.date() }),
+);
+
+export const typingTopic = defineTopic(
+  'messaging.typing',
+  z.object({ conversationId: z.string(), userId: z.string(), at: z.coerce.date() }),
+);
+
+export const notificationAddedTopic = defineTopic(
+  'messaging.notificationAdded',
+  z.object({
+    id: z.string(),
+    recipientId: z.string(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    title: z.string(),
+    body: z.string(),
+    readAt: z.coerce.date().nullable(),
+    createdAt: z.coerce.date(),
+  }),
+);
+
+/** The notifications each running handler transaction stored, to announce once it has committed. */
+const storedIn = new WeakMap<Tx, NotificationRecord[]>();
+
+/** Stores notifications in a handler's transaction; those really stored (not duplicates) are announced after the commit. */
+async function storeNotifications(tx: Tx, notifications: readonly NewNotification[]): Promise<void> {
+  const stored = await new NotificationRepository(tx).createAll(notifications);
+  storedIn.get(tx)?.push(...stored);
+}
+
+/** A handler transaction that announces the notifications it stored once committed (the catch-up query then sees them). */
+function announcingTransaction(db: Db, live: LiveUpdates) {
+  return async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
+    const stored: NotificationRecord[] = [];
+    const result = await db.$transaction((tx) => {
+      storedIn.set(tx, stored);
+      return fn(tx);
+    });
+    for (const notification of stored) await live.notificationAdded(notification);
+    return result;
+  };
+}
 
 export const notificationHandlers = {
   'accounts.user.registered': async (event: EventEnvelope<'accounts.user.registered'>, tx: Tx): Promise<void> => {
-    await new NotificationRepository(tx).create(welcomeNotification(event.payload));
+    await storeNotifications(tx, [welcomeNotification(event.payload)]);
   },
 };
 
-/** Joins the consumer group; every event is handled together with its inbox row. */
-export function consumeNotificationEvents(bus: EventBus, db: Db): Promise<void> {
-  return consumeEvents<Tx>({
+async function notifyAboutBooking(event: EventEnvelope<BookingEventType>, tx: Tx): Promise<void> {
+  const notifications = bookingNotifications(event);
+  // A recipient that is not a user id can never be stored: dead letters, not retries.
+  if (notifications.some((n) => !isUuid(n.recipientId))) throw new InvalidEventError(`${event.type} ${event.id}: user ids must be uuids`);
+  await storeNotifications(tx, notifications);
+}
+
+export const bookingNotificationHandlers: Handlers<Tx> = Object.fromEntries(
+  BOOKING_EVENT_TYPES.map((type) => [type, notifyAboutBooking]),
+);
+
+async function notifyAboutInstance(event: EventEnvelope<InstanceEventType>, tx: Tx): Promise<void> {
+  const notification = instanceNotification(event);
+  // An owner that is not a user id can never be stored: dead letters, not retries.
+  if (!isUuid(notification.recipientId)) throw new InvalidEventError(`${event.type} ${event.id}: the owner id must be a uuid`);
+  await storeNotifications(tx, [notification]);
+}
+
+export const instanceNotificationHandlers: Handlers<Tx> = Object.fromEntries(
+  INSTANCE_EVENT_TYPES.map((type) => [type, notifyAboutInstance]),
+);
+
+/**
+ * Joins the consumer groups; every event is handled together with its inbox row, and the
+ * notifications it stored are announced live after the commit.
+ */
+export async function consumeNotificationEvents(bus: EventBus, db: Db, live: LiveUpdates): Promise<void> {
+  await consumeEvents<Tx>({
     bus,
     consumer: NOTIFICATIONS_CONSUMER,
-    transaction: (fn) => db.$transaction(fn),
+    transaction: announcingTransaction(db, live),
     handlers: notificationHandlers,
+  });
+  await consumeEvents<Tx>({
+    bus,
+    consumer: BOOKING_NOTIFICATIONS_CONSUMER,
+    transaction: announcingTransaction(db, live),
+    handlers: bookingNotificationHandlers,
+  });
+  await consumeEvents<Tx>({
+    bus,
+    consumer: INSTANCE_NOTIFICATIONS_CONSUMER,
+    transaction: announcingTransaction(db, live),
+    handlers: instanceNotificationHandlers,
   });
 }

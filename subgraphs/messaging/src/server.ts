@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gql } from 'graphql-tag';
 import {
+  MemoryPubSub,
   createLogger,
   createSubgraphServer,
   startOutboxRelay,
@@ -20,7 +21,9 @@ import { ConversationRepository } from './repositories/conversation-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { NotificationRepository } from './repositories/notification-repository';
 import { ConversationService } from './services/conversation-service';
+import { LiveUpdates } from './services/live-updates';
 import { NotificationService } from './services/notification-service';
+import { TypingService } from './services/typing-service';
 
 export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
 
@@ -33,11 +36,17 @@ export async function createSubgraph(
   deps: SubgraphDeps = { bus: null },
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
+  // Alone (no shared pub/sub given), live events reach the subscribers of this process only.
+  const pubsub = deps.pubsub ?? new MemoryPubSub(logger);
+  const ownsPubsub = !deps.pubsub;
+  const live = new LiveUpdates(pubsub, logger);
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
-  if (deps.bus) await consumeNotificationEvents(deps.bus, db);
+  if (deps.bus) await consumeNotificationEvents(deps.bus, db, live);
+  const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live);
   const services = {
-    conversations: new ConversationService(new ConversationRepository(db), new MessageRepository(db)),
+    conversations,
     notifications: new NotificationService(new NotificationRepository(db)),
+    typing: new TypingService(conversations, live),
   };
   const server = await createSubgraphServer<Context>({
     name: 'messaging',
@@ -49,7 +58,8 @@ export async function createSubgraph(
     readiness: async () => {
       await db.$queryRaw`SELECT 1`;
     },
-    createContext: (base) => ({ ...base, ...services, loaders: createLoaders(services, base.identity) }),
+    subscriptions: true,
+    createContext: (base) => ({ ...base, ...services, pubsub, loaders: createLoaders(services, base.identity) }),
   });
   return {
     name: 'messaging',
@@ -57,6 +67,7 @@ export async function createSubgraph(
     async close() {
       await server.stop();
       await relay?.stop();
+      if (ownsPubsub) await pubsub.close();
       await db.$disconnect();
     },
   };

@@ -1,11 +1,12 @@
 import type { Db, Tx } from '../db';
-import type { ConversationRecord, ParticipantRecord } from '../domain';
+import type { ConversationRecord, MessageRecord, ParticipantRecord } from '../domain';
 import { appendMessage, type AppendOutcome } from './message-repository';
 
 const conversationSelect = { id: true, createdAt: true, lastMessageAt: true } as const;
 
 export type StartOutcome =
-  | { kind: 'started'; conversation: ConversationRecord }
+  /** `message` is the first message, when one was given. */
+  | { kind: 'started'; conversation: ConversationRecord; message: MessageRecord | null }
   /** Another request created this pair's conversation first; use that one. */
   | { kind: 'pairTaken' };
 
@@ -40,6 +41,20 @@ export class ConversationRepository {
     });
   }
 
+  /** Which of the (conversation, user) pairs are participations, in one query. */
+  async participations(pairs: readonly ParticipantRecord[]): Promise<ParticipantRecord[]> {
+    if (pairs.length === 0) return [];
+    return this.db.$queryRaw<ParticipantRecord[]>`
+      SELECT p.conversation_id::text AS "conversationId", p.user_id::text AS "userId"
+      FROM conversation_participants p
+      JOIN unnest(${pairs.map((p) => p.conversationId)}::uuid[], ${pairs.map((p) => p.userId)}::uuid[]) AS q(conversation_id, user_id)
+        ON p.conversation_id = q.conversation_id AND p.user_id = q.user_id`;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.db.conversation.findUnique({ where: { id }, select: { id: true } })) !== null;
+  }
+
   /** Every conversation of each user, most recent activity first, in one query. */
   async listForUsers(userIds: readonly string[]): Promise<(ConversationRecord & { userId: string })[]> {
     if (userIds.length === 0) return [];
@@ -70,10 +85,10 @@ export class ConversationRepository {
           },
           select: conversationSelect,
         });
-        if (!input.firstMessage) return { kind: 'started', conversation: created } as const;
+        if (!input.firstMessage) return { kind: 'started', conversation: created, message: null } as const;
         const sent = await appendMessage(tx, created.id, input.firstMessage.senderId, input.firstMessage.body);
         if (sent.kind !== 'sent') throw new Error(`first message of a new conversation was refused (${sent.kind})`);
-        return { kind: 'started', conversation: { ...created, lastMessageAt: sent.message.createdAt } } as const;
+        return { kind: 'started', conversation: { ...created, lastMessageAt: sent.message.createdAt }, message: sent.message } as const;
       });
     } catch (err) {
       if (isUniqueViolation(err)) return { kind: 'pairTaken' };

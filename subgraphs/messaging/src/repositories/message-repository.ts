@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
-import type { MessageRecord } from '../domain';
+import type { MessageRecord, StreamPosition } from '../domain';
 
 const messageSelect = { id: true, conversationId: true, senderId: true, body: true, createdAt: true } as const;
 
@@ -83,6 +83,31 @@ export class MessageRepository {
         WHERE m.conversation_id = c.id ${olderThan}
         ORDER BY m.created_at DESC, m.id DESC
         LIMIT ${last}
+      ) m
+      ORDER BY m.conversation_id, m.created_at, m.id`;
+  }
+
+  /**
+   * The first `first` messages of each conversation sent after the position `after` (from the
+   * start without it), oldest first, in one query. Messages are stamped strictly increasing in
+   * commit order within a conversation (`appendMessage`), so nothing committed after the message
+   * at `after` is skipped.
+   */
+  async after(conversationIds: readonly string[], first: number, after: StreamPosition | null): Promise<MessageRecord[]> {
+    if (conversationIds.length === 0) return [];
+    const newerThan = after
+      ? Prisma.sql`AND (m.created_at, m.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+      : Prisma.empty;
+    return this.db.$queryRaw<MessageRecord[]>`
+      SELECT m.id::text AS id, m.conversation_id::text AS "conversationId", m.sender_id::text AS "senderId",
+             m.body, m.created_at AS "createdAt"
+      FROM unnest(${[...conversationIds]}::uuid[]) AS c(id)
+      CROSS JOIN LATERAL (
+        SELECT m.id, m.conversation_id, m.sender_id, m.body, m.created_at
+        FROM messages m
+        WHERE m.conversation_id = c.id ${newerThan}
+        ORDER BY m.created_at, m.id
+        LIMIT ${first}
       ) m
       ORDER BY m.conversation_id, m.created_at, m.id`;
   }

@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from '../db';
-import type { NotificationKind, NotificationRecord } from '../domain';
+import type { NotificationKind, NotificationRecord, StreamPosition } from '../domain';
 
 const notificationSelect = {
   id: true,
@@ -11,6 +11,14 @@ const notificationSelect = {
   readAt: true,
   createdAt: true,
 } as const;
+
+export interface NewNotificationRow {
+  recipientId: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  dedupeKey?: string;
+}
 
 /** Works on the service's client or inside a transaction (an event handler's). */
 export class NotificationRepository {
@@ -26,10 +34,21 @@ export class NotificationRepository {
     return this.db.notification.findUnique({ where: { id }, select: notificationSelect });
   }
 
-  /** The newest `first` notifications of each recipient, newest first, in one query. */
-  async latestFor(recipientIds: readonly string[], options: { unreadOnly: boolean; first: number }): Promise<NotificationRecord[]> {
+  /**
+   * One page of each recipient's notifications, in one query: the newest `first`, newest first; or,
+   * with `after`, the first `first` created after that position, oldest first (one index range scan
+   * on (recipient_id, created_at, id) either way).
+   */
+  async latestFor(
+    recipientIds: readonly string[],
+    options: { unreadOnly: boolean; first: number; after: StreamPosition | null },
+  ): Promise<NotificationRecord[]> {
     if (recipientIds.length === 0) return [];
     const unread = options.unreadOnly ? Prisma.sql`AND n.read_at IS NULL` : Prisma.empty;
+    const after = options.after
+      ? Prisma.sql`AND (n.created_at, n.id) > (${options.after.createdAt}::timestamptz, ${options.after.id}::uuid)`
+      : Prisma.empty;
+    const order = options.after ? Prisma.sql`n.created_at, n.id` : Prisma.sql`n.created_at DESC, n.id DESC`;
     return this.db.$queryRaw<NotificationRecord[]>`
       SELECT n.id::text AS id, n.recipient_id::text AS "recipientId", n.kind::text AS kind, n.title, n.body,
              n.read_at AS "readAt", n.created_at AS "createdAt"
@@ -37,26 +56,39 @@ export class NotificationRepository {
       CROSS JOIN LATERAL (
         SELECT n.id, n.recipient_id, n.kind, n.title, n.body, n.read_at, n.created_at
         FROM notifications n
-        WHERE n.recipient_id = r.id ${unread}
-        ORDER BY n.created_at DESC, n.id DESC
+        WHERE n.recipient_id = r.id ${unread} ${after}
+        ORDER BY ${order}
         LIMIT ${options.first}
       ) n
-      ORDER BY n.created_at DESC, n.id DESC`;
+      ORDER BY ${order}`;
   }
 
   /**
-   * Stores a notification. With a dedupe key, a second notification for the same fact is dropped
-   * (the unique index decides); returns whether one was stored.
+   * Stores notifications and returns those stored: with a dedupe key, a second notification for
+   * the same fact is dropped (the unique index decides).
+   *
+   * Run it inside a transaction (an event handler's): each recipient's stream is locked until the
+   * commit, and `created_at` is stamped strictly after that recipient's newest notification. So per
+   * recipient creation order is commit order, and a client holding the cursor of the newest
+   * notification it has seen never misses one committed later (`latestFor` with `after`).
+   * Recipients are locked in id order, so two transactions never wait for each other in a cycle.
    */
-  async create(input: {
-    recipientId: string;
-    kind: NotificationKind;
-    title: string;
-    body: string;
-    dedupeKey?: string;
-  }): Promise<boolean> {
-    const { count } = await this.db.notification.createMany({ data: [input], skipDuplicates: true });
-    return count === 1;
+  async createAll(inputs: readonly NewNotificationRow[]): Promise<NotificationRecord[]> {
+    const stored: NotificationRecord[] = [];
+    const byRecipient = [...inputs].sort((a, b) => (a.recipientId < b.recipientId ? -1 : a.recipientId > b.recipientId ? 1 : 0));
+    for (const input of byRecipient) {
+      await this.db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`messaging.notifications:${input.recipientId}`}, 0))`;
+      const rows = await this.db.$queryRaw<NotificationRecord[]>`
+        INSERT INTO notifications (id, recipient_id, dedupe_key, kind, title, body, created_at)
+        SELECT gen_random_uuid(), ${input.recipientId}::uuid, ${input.dedupeKey ?? null}, ${input.kind}::"NotificationKind",
+               ${input.title}, ${input.body},
+               GREATEST(clock_timestamp(), (SELECT max(created_at) + interval '1 millisecond' FROM notifications WHERE recipient_id = ${input.recipientId}::uuid))
+        ON CONFLICT DO NOTHING
+        RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
+                  read_at AS "readAt", created_at AS "createdAt"`;
+      stored.push(...rows);
+    }
+    return stored;
   }
 
   /** Marks a notification read once; a second call keeps the first time. */

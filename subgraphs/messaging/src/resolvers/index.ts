@@ -6,5 +6,7 @@ import { User } from './user';
 import { Conversation } from './conversation';
 import { Message } from './message';
 import { Notification } from './notification';
+import { Subscription } from './subscription';
+import { TypingEvent } from './typing-event';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, Notification };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, Notification, TypingEvent, Subscription };

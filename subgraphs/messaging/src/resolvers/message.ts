@@ -1,5 +1,6 @@
 import { NotFoundError } from '@market/platform';
 import type { MessageResolvers } from '../generated/graphql';
+import { encodeCursor } from '../domain';
 
 /** A Message reaches a resolver only after the caller was allowed to see its conversation. */
 export const Message: MessageResolvers = {
@@ -10,4 +11,5 @@ export const Message: MessageResolvers = {
     return conversation;
   },
   sender: (message) => ({ id: message.senderId }),
+  cursor: (message) => encodeCursor(message),
 };

@@ -1,6 +1,8 @@
 import type { NotificationResolvers } from '../generated/graphql';
+import { encodeCursor } from '../domain';
 
 /** A Notification reaches a resolver only when the caller is its recipient. */
 export const Notification: NotificationResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.notificationById.load(ref.id),
+  cursor: (notification) => encodeCursor(notification),
 };

@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, type EventPayload, type Identity, parseInput } from '@market/platform';
-import { MAX_PAGE, isUuid, type NotificationKind, type NotificationRecord, type Viewer } from '../domain';
+import { MAX_PAGE, isUuid, type NotificationKind, type NotificationRecord, type StreamPosition, type Viewer } from '../domain';
 import type { NotificationRepository } from '../repositories/notification-repository';
-import { idSchema, pageSizeSchema} from './validation';
+import { cursorSchema, idSchema, pageSizeSchema } from './validation';
 
-const listSchema = z.object({ unreadOnly: z.boolean(), first: pageSizeSchema('first', MAX_PAGE) });
+const listSchema = z.object({
+  unreadOnly: z.boolean(),
+  first: pageSizeSchema('first', MAX_PAGE),
+  after: cursorSchema('after').nullable(),
+});
 
+/** Newest first; or, `after` a cursor, what came after it, oldest first. */
 export interface NotificationPage {
   unreadOnly: boolean;
   first: number;
+  after: StreamPosition | null;
 }
 
 export interface NewNotification {
@@ -46,8 +52,13 @@ export class NotificationService {
     }
   }
 
-  page(args: { unreadOnly?: boolean | null; first?: number | null }): NotificationPage {
-    return parseInput(listSchema, { unreadOnly: args.unreadOnly ?? false, first: args.first ?? 50 });
+  page(args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }): NotificationPage {
+    return parseInput(listSchema, { unreadOnly: args.unreadOnly ?? false, first: args.first ?? 50, after: args.after ?? null });
+  }
+
+  /** Whether a live notification is for this subscriber: its recipient only, admins included. */
+  isRecipient(identity: Identity | null, notification: NotificationRecord): boolean {
+    return identity !== null && notification.recipientId.toLowerCase() === identity.userId.toLowerCase();
   }
 
   /** Callers have already checked each recipient is the caller. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { isUuid } from '../domain';
-
+import { decodeCursor, isUuid } from '../domain';
 
 /** An entity id: a uuid, compared in lower case. */
 export const idSchema = (what: string) =>
@@ -17,3 +16,14 @@ export const pageSizeSchema = (name: string, max: number) =>
     .int()
     .min(1, `${name} must be at least 1`)
     .max(max, `${name} is at most ${max}`);
+
+/** A cursor this subgraph handed out (`Message.cursor`, `Notification.cursor`), as the position it names. */
+export const cursorSchema = (name: string) =>
+  z.string().transform((cursor, ctx) => {
+    const position = decodeCursor(cursor);
+    if (!position) {
+      ctx.addIssue({ code: 'custom', message: `${name} is not a cursor this API handed out` });
+      return z.NEVER;
+    }
+    return position;
+  });

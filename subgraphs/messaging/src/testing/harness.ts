@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type EventBus, type Identity, type Role } from '@market/platform';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { MemoryPubSub, createLogger, signConnectionInit, signSubscribePayload, type EventBus, type Identity, type Role } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from '../server';
 import { createPrisma } from '../db';
@@ -16,14 +18,46 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
   });
   const logger = createLogger('messaging', 'silent');
   let sql: string[] = [];
-  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, onQuery: (q) => sql.push(q) });
+  const pubsub = new MemoryPubSub(logger);
+  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q) });
   const running = await subgraph.server.listen(0, '127.0.0.1');
+  const clients: Client[] = [];
   // A separate client to look at what was (not) written, outside the subgraph's query count.
   const db = createPrisma(env.DATABASE_URL, 2);
 
   return {
     db,
     logger,
+    pubsub,
+    /**
+     * Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the
+     * caller in the envelope) and collects what arrives.
+     */
+    subscribe<T = Record<string, unknown>>(as: Identity | null, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
+      const client = createClient({
+        url: running.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: () => signConnectionInit(signingSecret),
+      });
+      clients.push(client);
+      const payload = signSubscribePayload(signingSecret, { query, variables }, { identity: as, ip: null, userAgent: 'test' }, randomUUID());
+      const sub: LiveSubscription<T> = { events: [], errors: [], done: false, unsubscribe: () => undefined };
+      sub.unsubscribe = client.subscribe<T>(payload, {
+        next: (result) => {
+          if (result.data) sub.events.push(result.data as T);
+          if (result.errors) sub.errors.push(...result.errors);
+        },
+        error: (err) => {
+          sub.errors.push(err);
+          sub.done = true;
+        },
+        complete: () => {
+          sub.done = true;
+        },
+      });
+      return sub;
+    },
     call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
       return callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
     },
@@ -36,6 +70,7 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
       return { result, statements };
     },
     async close() {
+      await Promise.all(clients.map((c) => c.dispose()));
       await running.close();
       await subgraph.close();
       await db.$disconnect();
@@ -44,6 +79,23 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
 }
 
 export type Messaging = Awaited<ReturnType<typeof startMessaging>>;
+
+export interface LiveSubscription<T> {
+  events: T[];
+  /** GraphQL errors delivered, or what ended the subscription. */
+  errors: unknown[];
+  done: boolean;
+  unsubscribe(): void;
+}
+
+/** Waits until `condition` holds (live events travel asynchronously). */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** A signed-in user nobody else has seen (user ids come from accounts; here any uuid will do). */
 export function someone(role: Role = 'BUYER'): Identity {
