@@ -108,7 +108,13 @@ describe('a real local process', () => {
 
     // The working directory stands for its volume: what it wrote is measured.
     expect(existsSync(path.join(h.volumeDir(inst.id), 'data.txt'))).toBe(true);
-    expect((await h.instance(inst.id, owner)).volumeSizeBytes).toBe(1234);
+    // Sizes are measured at most every 10 s, so an earlier read may still show the empty volume.
+    let size: number | null = null;
+    for (const deadline = Date.now() + 15_000; size !== 1234 && Date.now() < deadline; ) {
+      size = (await h.instance(inst.id, owner)).volumeSizeBytes;
+      if (size !== 1234) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(size).toBe(1234);
   });
 
   it('stops on request: STOPPING, then STOPPED with every process of its group gone; restarts', async () => {
