@@ -16,7 +16,7 @@ import * as messaging from '@market/messaging';
 import * as engagement from '@market/engagement';
 import * as instances from '@market/instances';
 import { loadGatewayEnv } from './env';
-import { createGateway, type GatewayServer } from './server';
+import { createGateway, type GatewayOptions, type GatewayServer } from './server';
 import { SUPERGRAPH_PATH } from './compose';
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +53,8 @@ export interface StackOptions {
   bus: EventBus | null;
   /** Subscription fan-out shared by the subgraphs (one in-process instance in embedded mode). */
   pubsub?: PubSub;
+  /** Subscription limits of the gateway (tests close idle upstream sockets sooner). */
+  subscriptionLimits?: GatewayOptions['subscriptionLimits'];
   /** Receives every SQL statement, tagged with its subgraph (tests count queries with it). */
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
 }
@@ -123,6 +125,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, started[n].url])),
     logger: createLogger('gateway', logLevel),
+    ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
   });
   const { url } = await gateway.listen(gatewayEnv.PORT, host);
   return {

@@ -29,6 +29,8 @@ export async function startTestStack(options: { nodeEnv?: 'development' | 'test'
     logLevel: 'silent',
     bus,
     pubsub,
+    // Idle upstream sockets close soon after the last subscriber, so jest can exit right after stop().
+    subscriptionLimits: { upstreamIdleCloseMs: 50 },
   });
   return {
     ...stack,
