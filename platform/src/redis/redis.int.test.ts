@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { RateLimitedError } from '../errors';
+import { PrivateRedis, waitFor } from '../testing/private-redis';
 import { RedisCache, RedisPubSub, RedisRateLimiter, checkRedis, createRedis, createRedisServices } from './index';
 
 /**
@@ -40,15 +36,6 @@ function captureLogger() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function ready(client: Redis): Promise<void> {
   return client.status === 'ready' ? Promise.resolve() : once(client, 'ready').then(() => undefined);
@@ -242,82 +229,6 @@ describeRedis('Redis adapters against the shared Redis', () => {
   });
 });
 
-/** A redis-server of this test's own, on a free port, that can be killed and restarted. */
-class PrivateRedis {
-  private child: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'redis-int-'));
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<PrivateRedis> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const port = 6390 + Math.floor(Math.random() * 2000);
-      if (await portIsFree(port)) {
-        const server = new PrivateRedis(port);
-        await server.start();
-        return server;
-      }
-    }
-    throw new Error('no free port for a private redis-server');
-  }
-
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir];
-    this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor('redis-server to answer PING', async () => ((await rawPing(this.port)) ? true : undefined));
-  }
-
-  /** A crash: no shutdown, connections reset. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    child.kill('SIGCONT');
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-    this.child = undefined;
-  }
-
-  /** A hang: the process stays, the socket stays open, nothing answers. */
-  pause(): void {
-    this.child?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.child?.kill('SIGCONT');
-  }
-
-  async dispose(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-function rawPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => finish(data.toString().startsWith('+PONG')));
-  });
-}
 
 describeRedis('Redis outage (a private redis-server, killed and restarted)', () => {
   let server: PrivateRedis;

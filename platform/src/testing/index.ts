@@ -55,3 +55,4 @@ export async function callSubgraph<T = Record<string, unknown>>(
 export function unique(prefix = 't'): string {
   return `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
+export * from './private-redis';

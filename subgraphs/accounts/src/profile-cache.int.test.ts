@@ -7,7 +7,7 @@ import { unique } from '@market/platform/testing';
 import { PROFILE_CACHE_CONSUMER } from './events';
 import { USER_PROFILE_TTL_SECONDS } from './repositories/user-profile-cache';
 import { PASSWORD, call, outboxEvents, startAccounts, verifiedAdmin, verifiedUser, type Harness } from './testing/harness';
-import { PrivateRedis, waitFor } from './testing/private-redis';
+import { PrivateRedis, waitFor } from '@market/platform/testing';
 
 /**
  * The profile cache behind the user loader: in-process always, and against the Redis at REDIS_URL

@@ -8,7 +8,7 @@ import { DETAIL_CACHE_CONSUMER } from './events';
 import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache';
 import { SEARCH_CONSUMER } from './search/consumer';
 import { createSubgraph, loadEnv } from './server';
-import { PrivateRedis, waitFor } from './testing/private-redis';
+import { PrivateRedis, waitFor } from '@market/platform/testing';
 
 /**
  * The listing detail cache behind the `listingById` loader: in-process always, and against the Redis

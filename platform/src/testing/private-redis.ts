@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * A redis-server of the test's own, on a free port, that it may kill and restart (the shared Redis
- * other suites use is never stopped). Nothing is persisted: a restarted server starts empty.
+ * A redis-server of the test's own, on a free port, that it may kill, freeze and restart (the shared
+ * Redis other suites use is never stopped). Nothing is persisted: a restarted server starts empty.
  */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'redis-listings-'));
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'redis-int-'));
 
   private constructor(readonly port: number) {}
 
@@ -27,39 +27,39 @@ export class PrivateRedis {
     throw new Error('no free port for a private redis-server');
   }
 
-  get url(): string {
+  get url() {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor('redis-server to answer PING', async () => ((await ping(this.port)) ? true : undefined));
+    await waitFor('redis-server to answer PING', async () => ((await rawPing(this.port)) ? true : undefined));
   }
 
   /** A crash: no shutdown, connections reset. */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
+    child.kill('SIGCONT');
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
     this.child = undefined;
   }
 
+  /** A hang: the process stays, the socket stays open, nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async dispose(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -71,7 +71,7 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+function rawPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     const finish = (ok: boolean) => {
@@ -83,4 +83,15 @@ function ping(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => finish(data.toString().startsWith('+PONG')));
   });
+}
+
+/** Polls until `probe` returns something other than undefined. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
