@@ -11,7 +11,7 @@
  * BENCH_LISTINGS, BENCH_CONCURRENCY, BENCH_SINGLE_LISTING_BOOKINGS, BENCH_BURSTS, BENCH_BURST_SIZE,
  * BENCH_POOL_SIZE (each subgraph's DATABASE_POOL_SIZE).
  */
-import './sources';
+import '../sources';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';

@@ -6,7 +6,7 @@
  *                               (after a full GC unless gc is false)
  *   { type: 'stop' }          → exits
  */
-import './sources';
+import '../sources';
 import { readFileSync } from 'node:fs';
 import { createLogger, type SubgraphName } from '@market/platform';
 import { SUPERGRAPH_PATH } from '../../gateway/src/compose';

@@ -24,7 +24,7 @@
  * for messaging's fields. Databases bench_<run>_<domain> are created on BENCH_POSTGRES_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres), migrated, and dropped at the end.
  */
-import './sources';
+import '../sources';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';

@@ -5,7 +5,7 @@ import path from 'node:path';
  * Loads the workspace packages from their TypeScript sources (as jest's moduleNameMapper does), so
  * the benchmark measures the code in the tree, not whatever `dist/` was last built. Imported first.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const SUBGRAPHS = ['accounts', 'listings', 'bookings', 'messaging', 'engagement', 'instances'];
 const SOURCES: Record<string, string> = {
   '@market/platform': 'platform/src/index.ts',
