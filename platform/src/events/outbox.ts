@@ -10,6 +10,8 @@ export interface RawSql {
 }
 
 const NOTIFY_CHANNEL = 'outbox_events';
+/** Advisory lock key (any constant bigint) held by the one relay currently publishing a database's outbox. */
+const RELAY_LOCK_KEY = 7_304_417_113;
 
 /**
  * Writes an event to the service's outbox inside the caller's transaction, so the event exists
@@ -54,9 +56,11 @@ interface OutboxRow {
 }
 
 /**
- * Moves committed outbox rows to the bus. Rows are claimed with FOR UPDATE SKIP LOCKED, so any
- * number of replicas can relay side by side; a row is marked published only after the bus accepted
- * it, so a crash in between re-sends it (at-least-once; consumers deduplicate through their inbox).
+ * Moves committed outbox rows to the bus in the order they were written (`seq`). Any number of
+ * replicas can run a relay; an advisory lock lets one publish at a time, so per-aggregate order holds
+ * across replicas, and rows are claimed FOR UPDATE SKIP LOCKED. A row is marked published only after
+ * the bus accepted it, so a crash in between re-sends it (at-least-once; consumers deduplicate
+ * through their inbox).
  */
 export function startOutboxRelay(options: {
   databaseUrl: string;
@@ -77,9 +81,17 @@ export function startOutboxRelay(options: {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      // One relay per database publishes at a time: two replicas publishing neighbouring batches side
+      // by side could deliver a later event of an aggregate before an earlier one. The others return
+      // at once; the holder is woken by the same NOTIFY and drains what they would have sent.
+      const { rows: lock } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS held', [RELAY_LOCK_KEY]);
+      if (!lock[0]?.held) {
+        await client.query('COMMIT');
+        return 0;
+      }
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, type, version, aggregate_id, payload, occurred_at FROM outbox_events
-         WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       if (rows.length === 0) {

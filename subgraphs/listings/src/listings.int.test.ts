@@ -123,7 +123,7 @@ const listingsOf = (ownerId: string) => rowCount('SELECT 1 FROM listings WHERE o
 
 async function outboxOf(listingId: string) {
   const { rows } = await db.query<{ type: string; payload: Record<string, unknown> }>(
-    'SELECT type, payload FROM outbox_events WHERE aggregate_id = $1 ORDER BY occurred_at, id',
+    'SELECT type, payload FROM outbox_events WHERE aggregate_id = $1 ORDER BY seq',
     [listingId],
   );
   return rows;

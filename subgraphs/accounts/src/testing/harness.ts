@@ -187,7 +187,7 @@ export async function signInAgain(h: Harness, user: TestUser, userAgent = 'jest'
 
 export async function outboxEvents(h: Harness, aggregateLike: string): Promise<{ type: string; payload: any }[]> {
   const { rows } = await h.db.query(
-    `SELECT type, payload FROM outbox_events WHERE aggregate_id LIKE $1 ORDER BY occurred_at, id`,
+    `SELECT type, payload FROM outbox_events WHERE aggregate_id LIKE $1 ORDER BY seq`,
     [`%${aggregateLike}%`],
   );
   return rows;

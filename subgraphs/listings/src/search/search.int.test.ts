@@ -183,7 +183,7 @@ async function remove(h: Harness, id: string): Promise<void> {
 async function deliver(h: Harness, listings: readonly { id: string }[]): Promise<void> {
   const { rows } = await pg.query<{ type: string; version: number; aggregate_id: string; payload: unknown; occurred_at: Date }>(
     `SELECT type, version, aggregate_id, payload, occurred_at FROM outbox_events
-     WHERE aggregate_id = ANY($1::text[]) ORDER BY occurred_at, id`,
+     WHERE aggregate_id = ANY($1::text[]) ORDER BY seq`,
     [listings.map((l) => l.id)],
   );
   const events = rows.map((r) => ({
