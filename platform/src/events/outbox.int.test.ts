@@ -111,7 +111,7 @@ describe('outbox relay (PostgreSQL)', () => {
   });
 
   it('keeps each aggregate in order with three relays on one database, publishing each event once', async () => {
-    const aggregates = Array.from({ length: 6 }, () => randomUUID());
+    const aggregates: string[] = Array.from({ length: 6 }, () => randomUUID());
     const perAggregate = 120;
     const bus = new RecordingBus();
     const relays = Array.from({ length: 3 }, () =>
