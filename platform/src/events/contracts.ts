@@ -129,7 +129,11 @@ export const eventContracts = {
   'bookings.stay.requested': { version: 1, payload: bookingStay },
   /** `instantBook`: confirmed at booking, without the host. */
   'bookings.stay.confirmed': { version: 1, payload: bookingStay.extend({ instantBook: z.boolean() }) },
-  'bookings.stay.declined': { version: 1, payload: bookingStay },
+  /**
+   * `reason`: HOST when the host declined, EXPIRED when nobody answered the request in time (absent in
+   * events written before expiry existed: read as HOST).
+   */
+  'bookings.stay.declined': { version: 1, payload: bookingStay.extend({ reason: z.enum(['HOST', 'EXPIRED']).optional() }) },
   'bookings.stay.cancelled': { version: 1, payload: bookingStay.extend({ cancelledBy: id, refundAmount: z.string() }) },
   'bookings.viewing.requested': { version: 1, payload: bookingViewing },
   /** `rescheduled`: the agent moved an appointment to new times (which they thereby confirm). */
