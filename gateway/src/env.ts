@@ -26,6 +26,10 @@ export const gatewayEnvSchema = z.object({
   ENGAGEMENT_URL: optionalUrl,
   INSTANCES_URL: optionalUrl,
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Open WebSocket (subscription) connections per gateway process. */
+  WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000),
+  /** Open WebSocket connections per client address per gateway process; 0 turns the cap off. */
+  WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -187,7 +187,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     validationRules,
     logger,
     exposeInternals: dev,
-    limits: options.subscriptionLimits,
+    limits: { maxConnections: env.WS_MAX_CONNECTIONS, maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP, ...options.subscriptionLimits },
   });
   await apollo.start();
 

@@ -39,6 +39,12 @@ export interface SubscriptionLimits {
   connectionInitWaitMs: number;
   /** Open client connections per gateway process (then 503 on upgrade). */
   maxConnections: number;
+  /**
+   * Open client connections from one client address per gateway process (then 429 on upgrade), so one
+   * client cannot take the whole `maxConnections`; 0 turns the cap off. The address is the one HTTP
+   * rate limits use (X-Forwarded-For only from a loopback proxy).
+   */
+  maxConnectionsPerIp: number;
   /** Concurrent subscriptions on one connection. */
   maxSubscriptionsPerConnection: number;
   /** Upstream events waiting for one subscription before its client counts as too slow. */
@@ -58,6 +64,7 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = {
   keepAliveMs: 12_000,
   connectionInitWaitMs: 3_000,
   maxConnections: 10_000,
+  maxConnectionsPerIp: 256,
   maxSubscriptionsPerConnection: 50,
   maxQueuedEvents: 100,
   maxBufferedBytes: 1024 * 1024,
@@ -94,6 +101,8 @@ export interface SubscriptionServerOptions {
 
 export interface SubscriptionServerStats {
   connections: number;
+  /** Client addresses with at least one open socket. */
+  addresses: number;
   subscriptions: number;
   upstreamSockets: number;
 }
@@ -198,6 +207,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   });
 
   const connections = new Map<WebSocket, Connection>();
+  /** Open (or opening) sockets per client address. */
+  const connectionsByAddress = new Map<string, number>();
   let subscriptions = 0;
 
   const tooSlow = (connection: Connection, reason: string) => {
@@ -363,16 +374,37 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       return;
     }
     if (wss.clients.size >= limits.maxConnections) {
-      refuseUpgrade(socket, 503, 'Too many open connections; retry later.');
+      refuseUpgrade(socket, 503, 'Too many open connections; retry later.', 5);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    const address = clientIp(req) ?? 'unknown';
+    const open = connectionsByAddress.get(address) ?? 0;
+    if (limits.maxConnectionsPerIp > 0 && open >= limits.maxConnectionsPerIp) {
+      logger.warn({ ip: address, open }, 'refused a WebSocket upgrade: too many connections from one address');
+      refuseUpgrade(socket, 429, `At most ${limits.maxConnectionsPerIp} open connections per client address; close one and retry.`, 5);
+      return;
+    }
+    // Counted before the handshake completes, so a burst of upgrades cannot slip past the cap.
+    connectionsByAddress.set(address, open + 1);
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (connectionsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) connectionsByAddress.set(address, left);
+      else connectionsByAddress.delete(address);
+    };
+    socket.once('close', release);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', release);
+      wss.emit('connection', ws, req);
+    });
   };
   httpServer.on('upgrade', onUpgrade);
 
   let closing: Promise<void> | null = null;
   return {
-    stats: () => ({ connections: wss.clients.size, subscriptions, upstreamSockets: upstream.sockets() }),
+    stats: () => ({ connections: wss.clients.size, addresses: connectionsByAddress.size, subscriptions, upstreamSockets: upstream.sockets() }),
     close() {
       closing ??= (async () => {
         httpServer.off('upgrade', onUpgrade);

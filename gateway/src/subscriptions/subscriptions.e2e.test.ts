@@ -264,13 +264,43 @@ describe('resources', () => {
       await eventually(() => reviews.stats().subscriptions === 0 && reviews.stats().sockets === 0, 5_000);
       await eventually(() => gateway.subscriptions.stats().upstreamSockets === 0, 5_000);
       expect(graph.pubsub.channels()).toEqual([]);
-      expect(gateway.subscriptions.stats()).toEqual({ connections: 1, subscriptions: 0, upstreamSockets: 0 });
+      expect(gateway.subscriptions.stats()).toEqual({ connections: 1, addresses: 1, subscriptions: 0, upstreamSockets: 0 });
       expect(reviews.stats()).toEqual({ sockets: 0, subscriptions: 0 });
       await eventually(() => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore, 5_000, 'timers left behind');
       expect(gateway.server.httpServer.listenerCount('upgrade')).toBe(upgradeListeners);
 
       await client.dispose();
       await eventually(() => gateway.subscriptions.stats().connections === 0);
+    } finally {
+      await graph.stop();
+    }
+  });
+
+  it('caps open sockets per client address with 429 and Retry-After, and frees a slot when one closes', async () => {
+    const graph = await startFakeGraph();
+    try {
+      const gateway = await graph.startGateway({ limits: { maxConnectionsPerIp: 3 } });
+      const open = [rawSocket(gateway.wsUrl), rawSocket(gateway.wsUrl), rawSocket(gateway.wsUrl)];
+      await Promise.all(open.map((s) => s.opened));
+
+      const refused = rawSocket(gateway.wsUrl);
+      const response = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve) =>
+        refused.socket.once('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += String(chunk)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+        }),
+      );
+      expect(response).toEqual({ status: 429, retryAfter: '5', body: 'At most 3 open connections per client address; close one and retry.\n' });
+      expect(gateway.subscriptions.stats()).toMatchObject({ connections: 3, addresses: 1 });
+
+      open[0]!.socket.close();
+      await open[0]!.closed;
+      await eventually(() => gateway.subscriptions.stats().connections === 2);
+      const again = rawSocket(gateway.wsUrl);
+      await again.opened;
+      for (const s of [...open.slice(1), again]) s.socket.close();
+      await eventually(() => gateway.subscriptions.stats().addresses === 0, 5_000, 'per-address count not released');
     } finally {
       await graph.stop();
     }

@@ -3,11 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 
 /** Answers an upgrade request with a plain HTTP error and drops the socket. */
-export function refuseUpgrade(socket: Duplex, status: 400 | 403 | 404 | 503, message: string): void {
-  const reason = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status];
+export function refuseUpgrade(socket: Duplex, status: 400 | 403 | 404 | 429 | 503, message: string, retryAfterSeconds?: number): void {
+  const reason = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status];
   const body = `${message}\n`;
+  const retryAfter = retryAfterSeconds === undefined ? '' : `Retry-After: ${Math.max(0, Math.ceil(retryAfterSeconds))}\r\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${retryAfter}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   socket.once('finish', () => socket.destroy());
