@@ -10,7 +10,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         contextType: '../context#Context',
-        mappers: { Listing: '../domain#ListingRecord', User: '../domain#UserRef' },
+        mappers: { Listing: '../domain#ListingView', User: '../domain#UserRef' },
         scalars: { DateTime: 'Date', ID: 'string' },
       },
     },

@@ -1,4 +1,4 @@
-import type { BaseContext, DataLoader } from '@market/platform';
+import type { BaseContext, DataLoader, PubSub } from '@market/platform';
 import type { ListingRecord } from './domain';
 import type { ListingService } from './services/listing-service';
 import type { ListingSearchService } from './search/search-service';
@@ -6,6 +6,8 @@ import type { ListingSearchService } from './search/search-service';
 export interface Context extends BaseContext {
   listings: ListingService;
   search: ListingSearchService;
+  /** Where `listingUpdated` listens (shared by every replica: Redis, or in-process when embedded). */
+  pubsub: PubSub;
   loaders: {
     /** Any listing by id, whatever its status: callers decide visibility through ListingService. */
     listingById: DataLoader<string, ListingRecord | null>;

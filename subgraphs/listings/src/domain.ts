@@ -7,6 +7,20 @@ export type PropertyType = (typeof PROPERTY_TYPES)[number];
 export const LISTING_STATUSES = ['DRAFT', 'ACTIVE', 'UNDER_OFFER', 'SOLD', 'RENTED', 'ARCHIVED'] as const;
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
 
+/**
+ * What `listingUpdated` shows in the last event of a deleted listing. Never stored: `listing(id)`
+ * is null once the listing is gone.
+ */
+export const DELETED_STATUS = 'DELETED';
+export type ShownStatus = ListingStatus | typeof DELETED_STATUS;
+
+/** What a guest who cancels gets back; bookings owns the terms of each policy. */
+export const CANCELLATION_POLICIES = ['FLEXIBLE', 'MODERATE', 'STRICT'] as const;
+export type CancellationPolicy = (typeof CANCELLATION_POLICIES)[number];
+
+/** The policy of a RENT listing whose owner did not choose one. */
+export const DEFAULT_CANCELLATION_POLICY: CancellationPolicy = 'MODERATE';
+
 /** Statuses only the owner and admins may see; every other status is public. */
 export const PRIVATE_STATUSES: readonly ListingStatus[] = ['DRAFT', 'ARCHIVED'];
 
@@ -50,14 +64,35 @@ export interface ListingData {
   minNights: number | null;
   maxNights: number | null;
   instantBook: boolean;
+  /** Percent off the nightly subtotal of stays from 7 nights (bookings applies it); RENT only. */
+  weeklyDiscountPercent: number | null;
+  /** Percent off the nightly subtotal of stays from 28 nights, not below the weekly one; RENT only. */
+  monthlyDiscountPercent: number | null;
+  /** Required on RENT listings, null on SALE ones. */
+  cancellationPolicy: CancellationPolicy | null;
 }
 
 /** A listing as the domain sees it. */
 export interface ListingRecord extends ListingData {
   id: string;
   ownerId: string;
+  /** 1 when created, one more with every change (and, in its live event, with the deletion). */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * A listing as the API shows it: a stored record, or, in the last `listingUpdated` event of a
+ * deleted listing, its last state marked DELETED.
+ */
+export interface ListingView extends Omit<ListingRecord, 'status'> {
+  status: ShownStatus;
+}
+
+/** The last state of a deleted listing, as its final live event shows it. */
+export function deletedView(last: ListingRecord, deletedAt: Date): ListingView {
+  return { ...last, status: DELETED_STATUS, version: last.version + 1, updatedAt: deletedAt };
 }
 
 /** A user of the accounts subgraph, known here by id only. */

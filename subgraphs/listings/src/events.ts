@@ -1,14 +1,26 @@
-import { consumeEvents, enqueueEvent, type EventBus, type EventPayload, type RawSql } from '@market/platform';
+import { z } from 'zod';
+import { consumeEvents, defineTopic, enqueueEvent, type EventBus, type EventPayload, type RawSql } from '@market/platform';
 import type { Db, Tx } from './db';
-import type { ListingRecord } from './domain';
+import {
+  CANCELLATION_POLICIES,
+  DELETED_STATUS,
+  LISTING_KINDS,
+  LISTING_STATUSES,
+  PROPERTY_TYPES,
+  type ListingRecord,
+} from './domain';
 import type { ListingDetailCache } from './repositories/listing-detail-cache';
 
 /**
  * What listings tells other services. Published (through the outbox, in the same transaction as
  * the change): `listings.listing.upserted` on every create and update, `listings.listing.deleted`
- * on delete. Consumed: its own listing events, by `listings.search-index` (search/consumer.ts),
- * which keeps the search index in step with the database, and by `listings.detail-cache` (below),
- * which drops the listing from the detail cache (shared by every replica, so one group is enough).
+ * on delete (also for each listing of a deleted user). Consumed: its own listing events, by
+ * `listings.search-index` (search/consumer.ts), which keeps the search index in step with the
+ * database, and by `listings.detail-cache` (below), which drops the listing from the detail cache
+ * (shared by every replica, so one group is enough); `accounts.user.deleted`, by
+ * `listings.owner-cleanup` (owner-cleanup.ts), which deletes the user's listings.
+ * Live events (pub/sub, at-most-once, after the commit): `listings.listingUpdated`, keyed by listing
+ * id, with the listing after each change, or its last state marked DELETED (cursor: its version).
  */
 export const PUBLISHED_EVENTS = ['listings.listing.upserted', 'listings.listing.deleted'] as const;
 
@@ -28,6 +40,10 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
     minNights: listing.minNights,
     maxNights: listing.maxNights,
     instantBook: listing.instantBook,
+    weeklyDiscountPercent: listing.weeklyDiscountPercent,
+    monthlyDiscountPercent: listing.monthlyDiscountPercent,
+    // The contract reads an absent policy as MODERATE; SALE listings have none.
+    ...(listing.cancellationPolicy ? { cancellationPolicy: listing.cancellationPolicy } : {}),
   };
 }
 
@@ -38,6 +54,57 @@ export async function publishListingUpserted(tx: RawSql, listing: ListingRecord)
 export async function publishListingDeleted(tx: RawSql, listing: Pick<ListingRecord, 'id' | 'ownerId'>): Promise<void> {
   await enqueueEvent(tx, 'listings.listing.deleted', listing.id, { listingId: listing.id, ownerId: listing.ownerId });
 }
+
+const money = z.string().nullable();
+
+/**
+ * `listingUpdated`: the listing as `Listing` resolves it, and who may receive it. `ownerOnly` is
+ * decided when the event is published, from the status that hides a listing (DRAFT, ARCHIVED; for a
+ * deletion, the status it had), so each subscriber is checked against the event it would receive.
+ */
+const listingUpdated = z.object({
+  id: z.string(),
+  ownerId: z.string(),
+  title: z.string(),
+  description: z.string(),
+  kind: z.enum(LISTING_KINDS),
+  propertyType: z.enum(PROPERTY_TYPES),
+  price: money,
+  currency: z.string(),
+  address: z.object({
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    region: z.string().nullable(),
+    country: z.string(),
+  }),
+  zipCode: z.string().nullable(),
+  bedrooms: z.number().int(),
+  bathrooms: z.number().int(),
+  toilets: z.number().int(),
+  location: z.object({ latitude: z.number(), longitude: z.number() }),
+  images: z.array(z.string()),
+  status: z.enum([...LISTING_STATUSES, DELETED_STATUS]),
+  pricePerNight: money,
+  maxGuests: z.number().int().nullable(),
+  timeZone: z.string(),
+  cleaningFee: money,
+  minNights: z.number().int().nullable(),
+  maxNights: z.number().int().nullable(),
+  instantBook: z.boolean(),
+  weeklyDiscountPercent: z.number().int().nullable(),
+  monthlyDiscountPercent: z.number().int().nullable(),
+  cancellationPolicy: z.enum(CANCELLATION_POLICIES).nullable(),
+  version: z.number().int(),
+  createdAt: z.coerce.date(),
+  updatedAt: z.coerce.date(),
+  /** Only the owner and admins may receive this event. */
+  ownerOnly: z.boolean(),
+});
+
+export type ListingUpdated = z.infer<typeof listingUpdated>;
+
+export const listingUpdatedTopic = defineTopic('listings.listingUpdated', listingUpdated);
 
 export const DETAIL_CACHE_CONSUMER = 'listings.detail-cache';
 

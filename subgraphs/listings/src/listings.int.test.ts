@@ -8,7 +8,8 @@ const LISTING_FIELDS = `
   id title description kind propertyType price currency
   address { line1 line2 city region country } zipCode
   bedrooms bathrooms toilets location { latitude longitude } images status owner { id }
-  pricePerNight maxGuests timeZone cleaningFee minNights maxNights instantBook createdAt updatedAt`;
+  pricePerNight maxGuests timeZone cleaningFee minNights maxNights instantBook
+  weeklyDiscountPercent monthlyDiscountPercent cancellationPolicy version createdAt updatedAt`;
 
 const CREATE = `mutation ($input: CreateListingInput!) { createListing(input: $input) { ${LISTING_FIELDS} } }`;
 const UPDATE = `mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { ${LISTING_FIELDS} } }`;
@@ -450,6 +451,9 @@ describe('events', () => {
           minNights: 2,
           maxNights: 30,
           instantBook: true,
+          weeklyDiscountPercent: null,
+          monthlyDiscountPercent: null,
+          cancellationPolicy: 'MODERATE',
         },
       },
     ]);
@@ -461,5 +465,81 @@ describe('events', () => {
     const events = await outboxOf(created.id);
     expect(events).toHaveLength(3);
     expect(events).toContainEqual({ type: 'listings.listing.deleted', payload: { listingId: created.id, ownerId: host.userId } });
+  });
+});
+
+describe('rental terms', () => {
+  it('stores length-of-stay discounts and the cancellation policy of a RENT listing, and sends them with its events', async () => {
+    const host = person('HOST');
+    const created = await createListing(host, rentInput({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' }));
+    expect(created).toMatchObject({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' });
+    expect((await call<{ listing: ListingView }>(LISTING, { id: created.id }, null)).data?.listing).toEqual(created);
+    const updated = await call<{ updateListing: ListingView }>(
+      UPDATE,
+      { id: created.id, input: { weeklyDiscountPercent: null, monthlyDiscountPercent: 30, cancellationPolicy: 'FLEXIBLE' } },
+      host,
+    );
+    expect(updated.errors).toBeUndefined();
+    expect(updated.data?.updateListing).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: 30, cancellationPolicy: 'FLEXIBLE' });
+    const payloads = (await outboxOf(created.id)).map((e) => e.payload);
+    expect(payloads).toEqual([
+      expect.objectContaining({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' }),
+      expect.objectContaining({ weeklyDiscountPercent: null, monthlyDiscountPercent: 30, cancellationPolicy: 'FLEXIBLE' }),
+    ]);
+  });
+
+  it('gives a RENT listing the MODERATE policy by default and a SALE listing no terms at all', async () => {
+    const host = person('HOST');
+    const rental = await createListing(host, rentInput());
+    expect(rental).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null, cancellationPolicy: 'MODERATE' });
+    const sale = await createListing(person('SELLER'), saleInput());
+    expect(sale).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null, cancellationPolicy: null });
+    // The contract reads an absent policy as MODERATE, so a SALE listing's event leaves it out.
+    const [event] = await outboxOf(sale.id);
+    expect(event?.payload).not.toHaveProperty('cancellationPolicy');
+    expect(event?.payload).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null });
+  });
+
+  it.each([
+    ['monthlyDiscountPercent', 'RENT', { weeklyDiscountPercent: 20, monthlyDiscountPercent: 10 }],
+    ['weeklyDiscountPercent', 'RENT', { weeklyDiscountPercent: 101 }],
+    ['cancellationPolicy', 'SALE', { cancellationPolicy: 'STRICT' }],
+    ['weeklyDiscountPercent', 'SALE', { weeklyDiscountPercent: 5 }],
+  ])('refuses a bad %s on a %s listing with nothing written', async (field, kind, change) => {
+    const owner = person('AGENT');
+    const res = await call(CREATE, { input: kind === 'RENT' ? rentInput(change) : saleInput(change) }, owner);
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(Object.keys(res.errors?.[0]?.extensions?.['fields'] as object)).toEqual([field]);
+    expect(await listingsOf(owner.userId)).toBe(0);
+  });
+
+  it('keeps the terms true in the database too', async () => {
+    const rental = await createListing(person('HOST'), rentInput({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 20 }));
+    const sale = await createListing(person('SELLER'), saleInput());
+    const violations: [string, string, string][] = [
+      [rental.id, 'weekly_discount_percent = 101, monthly_discount_percent = NULL', 'listings_weekly_discount_percent_range'],
+      [rental.id, 'monthly_discount_percent = -1, weekly_discount_percent = NULL', 'listings_monthly_discount_percent_range'],
+      [rental.id, 'monthly_discount_percent = 5', 'listings_monthly_discount_not_below_weekly'],
+      [rental.id, 'cancellation_policy = NULL', 'listings_rental_needs_cancellation_policy'],
+      [sale.id, "cancellation_policy = 'STRICT'", 'listings_rental_terms_on_rent_only'],
+      [sale.id, 'weekly_discount_percent = 5', 'listings_rental_terms_on_rent_only'],
+      [sale.id, 'version = 0', 'listings_version_positive'],
+    ];
+    for (const [id, change, constraint] of violations) {
+      await expect(db.query(`UPDATE listings SET ${change} WHERE id = $1`, [id])).rejects.toMatchObject({ code: '23514', constraint });
+    }
+  });
+});
+
+describe('versions', () => {
+  it('starts at 1 and counts every change, refused ones excepted', async () => {
+    const seller = person('SELLER');
+    const created = await createListing(seller, saleInput());
+    expect(created['version']).toBe(1);
+    await call(UPDATE, { id: created.id, input: { title: 'First change' } }, seller);
+    await call(UPDATE, { id: created.id, input: { price: '-1' } }, seller);
+    const second = await call<{ updateListing: ListingView }>(UPDATE, { id: created.id, input: { status: 'UNDER_OFFER' } }, seller);
+    expect(second.data?.updateListing['version']).toBe(3);
+    expect((await call<{ listing: ListingView }>(LISTING, { id: created.id }, null)).data?.listing['version']).toBe(3);
   });
 });

@@ -20,7 +20,9 @@ import { resolvers } from './resolvers';
 import { ListingRepository } from './repositories/listing-repository';
 import { ListingDetailCache } from './repositories/listing-detail-cache';
 import { consumeDetailCacheEvents } from './events';
+import { consumeAccountEvents } from './owner-cleanup';
 import { ListingService, viewerOf } from './services/listing-service';
+import { LiveUpdates } from './services/live-updates';
 import { consumeSearchEvents } from './search/consumer';
 import { createListingSearch } from './search/create-search';
 import { ListingSearchService } from './search/search-service';
@@ -39,16 +41,22 @@ export async function createSubgraph(
   const index = createListingSearch(env, db, logger);
   // Redis when REDIS_URL is set (cached listings shared by every replica), in-process otherwise.
   const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
+  // Subscription fan-out: the one given (Redis in a process of its own, shared in embedded mode), else
+  // this service's own (Redis when REDIS_URL is set, otherwise this process only).
+  const pubsub = deps.pubsub ?? redis.pubsub;
+  const live = new LiveUpdates(pubsub, logger);
   const repository = new ListingRepository(db);
   const details = new ListingDetailCache(repository, redis.cache);
-  // Listings consumes its own events to keep the search index and the detail cache in line with the database.
+  // Listings consumes its own events to keep the search index and the detail cache in line with the
+  // database, and account deletions to delete the user's listings.
   if (deps.bus) {
     await consumeSearchEvents(deps.bus, db, index);
     await consumeDetailCacheEvents(deps.bus, db, details);
+    await consumeAccountEvents(deps.bus, db, { details, live });
   }
   // Relayed once the consumers listen, so an in-process bus hands them every event.
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
-  const listings = new ListingService(repository, details);
+  const listings = new ListingService(repository, details, live);
   const search = new ListingSearchService(index, repository);
   const server = await createSubgraphServer<Context>({
     name: 'listings',
@@ -60,10 +68,12 @@ export async function createSubgraph(
     readiness: async () => {
       await db.$queryRaw`SELECT 1`;
     },
+    subscriptions: true,
     createContext: (base) => ({
       ...base,
       listings,
       search,
+      pubsub,
       loaders: {
         listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
         listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),

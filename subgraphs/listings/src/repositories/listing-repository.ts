@@ -32,6 +32,10 @@ const listingSelect = {
   minNights: true,
   maxNights: true,
   instantBook: true,
+  weeklyDiscountPercent: true,
+  monthlyDiscountPercent: true,
+  cancellationPolicy: true,
+  version: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -74,22 +78,27 @@ function toRecord(row: ListingRow): ListingRecord {
     minNights: row.minNights,
     maxNights: row.maxNights,
     instantBook: row.instantBook,
+    weeklyDiscountPercent: row.weeklyDiscountPercent,
+    monthlyDiscountPercent: row.monthlyDiscountPercent,
+    cancellationPolicy: row.cancellationPolicy,
+    version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
 
 function toColumns(data: ListingData) {
-  // An update passes the merged record: its id, owner and timestamps are never written from it
-  // (a stale updatedAt written back would freeze the version search orders writes by).
+  // An update passes the merged record: its id, owner, version and timestamps are never written from
+  // it (a stale updatedAt written back would freeze the version search orders writes by).
   const { address, location, ...fields } = data;
   const {
     id: _id,
     ownerId: _ownerId,
+    version: _version,
     createdAt: _createdAt,
     updatedAt: _updatedAt,
     ...rest
-  } = fields as typeof fields & Partial<Record<'id' | 'ownerId' | 'createdAt' | 'updatedAt', unknown>>;
+  } = fields as typeof fields & Partial<Record<'id' | 'ownerId' | 'version' | 'createdAt' | 'updatedAt', unknown>>;
   return {
     ...rest,
     addressLine1: address.line1,
@@ -166,15 +175,17 @@ export class ListingRepository {
 
   /**
    * Locks the listing, lets `decide` turn its current state into the new one (or throw), then writes
-   * it with its `listings.listing.upserted` event, all in one transaction. Null when there is no
-   * such listing.
+   * it, one version up, with its `listings.listing.upserted` event, all in one transaction. Null when
+   * there is no such listing.
    */
   async update(id: string, decide: (current: ListingRecord) => ListingData): Promise<ListingRecord | null> {
     return this.db.$transaction(async (tx) => {
       const current = await this.lockedById(tx, id);
       if (!current) return null;
       const next = decide(current);
-      const listing = toRecord(await tx.listing.update({ where: { id }, data: toColumns(next), select: listingSelect }));
+      const listing = toRecord(
+        await tx.listing.update({ where: { id }, data: { ...toColumns(next), version: { increment: 1 } }, select: listingSelect }),
+      );
       await publishListingUpserted(tx, listing);
       return listing;
     });
@@ -182,17 +193,39 @@ export class ListingRepository {
 
   /**
    * Locks the listing, lets `authorize` throw to refuse, then deletes it with its
-   * `listings.listing.deleted` event in one transaction. False when there is no such listing.
+   * `listings.listing.deleted` event in one transaction. Its last state, or null when there is no
+   * such listing.
    */
-  async delete(id: string, authorize: (current: ListingRecord) => void): Promise<boolean> {
+  async delete(id: string, authorize: (current: ListingRecord) => void): Promise<ListingRecord | null> {
     return this.db.$transaction(async (tx) => {
       const current = await this.lockedById(tx, id);
-      if (!current) return false;
+      if (!current) return null;
       authorize(current);
       await tx.listing.delete({ where: { id }, select: { id: true } });
       await publishListingDeleted(tx, current);
-      return true;
+      return current;
     });
+  }
+
+  /**
+   * Everything listings holds about a user who deleted their account, inside the caller's
+   * transaction: their listings are deleted, each with its `listings.listing.deleted` event (search,
+   * bookings, messaging and engagement follow it), and the earlier events of those listings leave
+   * the outbox (their payloads name the owner and the listing; the deletion events take their place).
+   * Returns the listings as they were, newest first.
+   */
+  static async deleteAllOfOwner(tx: Tx, ownerId: string): Promise<ListingRecord[]> {
+    if (!isUuid(ownerId)) return [];
+    // Locked in one order, like a single-listing write, so a concurrent update waits and then finds nothing.
+    await tx.$queryRaw`SELECT id FROM listings WHERE owner_id = ${ownerId}::uuid ORDER BY id FOR UPDATE`;
+    const rows = await tx.listing.findMany({ where: { ownerId }, orderBy: newestFirst, select: listingSelect });
+    if (rows.length === 0) return [];
+    const listings = rows.map(toRecord);
+    const ids = listings.map((l) => l.id);
+    await tx.listing.deleteMany({ where: { id: { in: ids } } });
+    await tx.outboxEvent.deleteMany({ where: { aggregateId: { in: ids } } });
+    for (const listing of listings) await publishListingDeleted(tx, listing);
+    return listings;
   }
 
   private async lockedById(tx: Tx, id: string): Promise<ListingRecord | null> {

@@ -123,3 +123,67 @@ describe('parseListingSearch', () => {
     expect(fieldsOf(() => parseListingSearch({ minPrice: '200', maxPrice: '100' }))).toHaveProperty('maxPrice');
   });
 });
+
+describe('rental terms', () => {
+  it('gives a RENT listing the MODERATE policy and no discounts unless its owner chose', () => {
+    expect(parseNewListing(rent)).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null, cancellationPolicy: 'MODERATE' });
+    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' })).toMatchObject({
+      weeklyDiscountPercent: 10,
+      monthlyDiscountPercent: 25,
+      cancellationPolicy: 'STRICT',
+    });
+    // Either discount alone, and the bounds themselves, are fine.
+    expect(parseNewListing({ ...rent, monthlyDiscountPercent: 100 })).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: 100 });
+    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 0 })).toMatchObject({ weeklyDiscountPercent: 0, monthlyDiscountPercent: null });
+  });
+
+  it('leaves a SALE listing without terms and refuses them there', () => {
+    expect(parseNewListing(sale)).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null, cancellationPolicy: null });
+    const fields = fieldsOf(() => parseNewListing({ ...sale, weeklyDiscountPercent: 5, monthlyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE' }));
+    expect(fields).toEqual({
+      weeklyDiscountPercent: ['applies to RENT listings only'],
+      monthlyDiscountPercent: ['applies to RENT listings only'],
+      cancellationPolicy: ['applies to RENT listings only'],
+    });
+  });
+
+  it.each([
+    ['weeklyDiscountPercent', { weeklyDiscountPercent: -1 }],
+    ['weeklyDiscountPercent', { weeklyDiscountPercent: 101 }],
+    ['monthlyDiscountPercent', { monthlyDiscountPercent: 12.5 }],
+    ['cancellationPolicy', { cancellationPolicy: 'LENIENT' }],
+  ])('refuses a bad %s', (field, change) => {
+    expect(Object.keys(fieldsOf(() => parseNewListing({ ...rent, ...change })))).toEqual([field]);
+  });
+
+  it('refuses a monthly discount below the weekly one, which would never apply', () => {
+    expect(fieldsOf(() => parseNewListing({ ...rent, weeklyDiscountPercent: 20, monthlyDiscountPercent: 10 }))).toEqual({
+      monthlyDiscountPercent: ['must not be less than weeklyDiscountPercent'],
+    });
+    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 15, monthlyDiscountPercent: 15 }).monthlyDiscountPercent).toBe(15);
+    const current = parseNewListing({ ...rent, weeklyDiscountPercent: 10, monthlyDiscountPercent: 20 });
+    expect(fieldsOf(() => applyListingChanges(current, { weeklyDiscountPercent: 30 }))).toHaveProperty('monthlyDiscountPercent');
+  });
+
+  it('changes, clears and resets terms on update, and lets the policy follow a change of kind', () => {
+    const current = parseNewListing({ ...rent, weeklyDiscountPercent: 10, cancellationPolicy: 'STRICT' });
+    expect(applyListingChanges(current, { weeklyDiscountPercent: null, cancellationPolicy: 'FLEXIBLE' })).toMatchObject({
+      weeklyDiscountPercent: null,
+      cancellationPolicy: 'FLEXIBLE',
+    });
+    // Null on a RENT listing means the default.
+    expect(applyListingChanges(current, { cancellationPolicy: null }).cancellationPolicy).toBe('MODERATE');
+    const sold = applyListingChanges(current, { kind: 'SALE', price: '1', pricePerNight: null, maxGuests: null, weeklyDiscountPercent: null });
+    expect(sold.cancellationPolicy).toBeNull();
+    // Left in place, a discount stops the switch like any other rental field.
+    expect(fieldsOf(() => applyListingChanges(current, { kind: 'SALE', price: '1', pricePerNight: null, maxGuests: null }))).toEqual({
+      weeklyDiscountPercent: ['applies to RENT listings only'],
+    });
+    expect(fieldsOf(() => applyListingChanges(sold, { cancellationPolicy: 'STRICT' }))).toHaveProperty('cancellationPolicy');
+    expect(applyListingChanges(sold, { kind: 'RENT', price: null, pricePerNight: '50', maxGuests: 2 }).cancellationPolicy).toBe('MODERATE');
+  });
+
+  it('refuses DELETED as a status one sets', () => {
+    expect(Object.keys(fieldsOf(() => applyListingChanges(parseNewListing(sale), { status: 'DELETED' })))).toEqual(['status']);
+  });
+});

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { BadUserInputError } from '@market/platform';
-import { LISTING_KINDS, LISTING_STATUSES, PROPERTY_TYPES, type ListingData, type ListingSearch } from '../domain';
+import {
+  CANCELLATION_POLICIES,
+  DEFAULT_CANCELLATION_POLICY,
+  LISTING_KINDS,
+  LISTING_STATUSES,
+  PROPERTY_TYPES,
+  type ListingData,
+  type ListingSearch,
+} from '../domain';
 
 /** Turns zod issues into one BAD_USER_INPUT fault naming every field at fault. */
 export function badInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): BadUserInputError {
@@ -96,6 +104,7 @@ const location = z.object({
 
 const count = z.number().int().min(0, 'must not be negative').max(1000, 'must be at most 1000');
 const nights = z.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650');
+const percent = z.number().int().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
 const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? null);
 
 /** Every field a listing's owner writes, one schema each; create and update compose them differently. */
@@ -113,7 +122,8 @@ const fields = {
   toilets: count,
   location,
   images: z.array(httpsUrl).max(30, 'at most 30 images'),
-  status: z.enum(LISTING_STATUSES),
+  // DELETED is in the GraphQL enum (the last live event of a deleted listing) but is no status one sets.
+  status: z.enum(LISTING_STATUSES, { error: `must be one of ${LISTING_STATUSES.join(', ')} (deleteListing deletes)` }),
   pricePerNight: optional(decimalAmount),
   maxGuests: optional(z.number().int().min(1, 'must be at least 1').max(1000, 'must be at most 1000')),
   timeZone,
@@ -121,9 +131,21 @@ const fields = {
   minNights: optional(nights),
   maxNights: optional(nights),
   instantBook: z.boolean(),
+  weeklyDiscountPercent: optional(percent),
+  monthlyDiscountPercent: optional(percent),
+  cancellationPolicy: optional(z.enum(CANCELLATION_POLICIES)),
 };
 
-const RENTAL_ONLY = ['pricePerNight', 'maxGuests', 'cleaningFee', 'minNights', 'maxNights'] as const;
+const RENTAL_ONLY = [
+  'pricePerNight',
+  'maxGuests',
+  'cleaningFee',
+  'minNights',
+  'maxNights',
+  'weeklyDiscountPercent',
+  'monthlyDiscountPercent',
+  'cancellationPolicy',
+] as const;
 
 /** Rules across fields: what each kind needs and refuses. The database checks the same. */
 export function listingRuleViolations(data: ListingData): { path: string[]; message: string }[] {
@@ -144,13 +166,23 @@ export function listingRuleViolations(data: ListingData): { path: string[]; mess
   if (data.minNights !== null && data.maxNights !== null && data.minNights > data.maxNights) {
     issues.push({ path: ['maxNights'], message: 'must not be less than minNights' });
   }
+  // A stay of 28 nights also qualifies for the weekly discount, so a smaller monthly one would never apply.
+  if (data.weeklyDiscountPercent !== null && data.monthlyDiscountPercent !== null && data.monthlyDiscountPercent < data.weeklyDiscountPercent) {
+    issues.push({ path: ['monthlyDiscountPercent'], message: 'must not be less than weeklyDiscountPercent' });
+  }
   return issues;
 }
 
+/** A RENT listing always has a cancellation policy: MODERATE unless its owner chose (or after null). */
+function withDefaults(data: ListingData): ListingData {
+  return data.kind === 'RENT' && data.cancellationPolicy === null ? { ...data, cancellationPolicy: DEFAULT_CANCELLATION_POLICY } : data;
+}
+
 function checkRules(data: ListingData): ListingData {
-  const issues = listingRuleViolations(data);
+  const complete = withDefaults(data);
+  const issues = listingRuleViolations(complete);
   if (issues.length > 0) throw badInput(issues);
-  return data;
+  return complete;
 }
 
 const createSchema = z.object({
@@ -189,6 +221,9 @@ export function applyListingChanges(current: ListingData, changes: Record<string
     else issues.push(...result.error.issues.map((issue) => ({ path: [name, ...issue.path], message: issue.message })));
   }
   if (issues.length > 0) throw badInput(issues);
+  // The policy follows the kind unless this change sets it: none on a listing switched to SALE (and
+  // MODERATE, from checkRules, on one switched to RENT).
+  if (next['kind'] === 'SALE' && changes['cancellationPolicy'] === undefined) next['cancellationPolicy'] = null;
   return checkRules(next as unknown as ListingData);
 }
 

@@ -7,8 +7,10 @@ import {
   type AuthContext,
 } from '@market/platform';
 import { canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
+import type { ListingUpdated } from '../events';
 import type { ListingRepository } from '../repositories/listing-repository';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
+import type { LiveUpdates } from './live-updates';
 import { decodeCursor, encodeCursor } from './cursor';
 import { applyListingChanges, parseListingSearch, parseNewListing } from './listing-input';
 
@@ -23,6 +25,7 @@ export class ListingService {
   constructor(
     private readonly listings: ListingRepository,
     private readonly details: ListingDetailCache,
+    private readonly live: LiveUpdates,
   ) {}
 
   /** The listing if this caller may see it; DRAFT and ARCHIVED are the owner's and admins' only. */
@@ -49,15 +52,34 @@ export class ListingService {
       : null;
     if (!updated) throw new NotFoundError('Listing', id);
     await this.details.invalidate(id);
+    await this.live.listingChanged(updated);
     return updated;
   }
 
   async delete(ctx: AuthContext, id: string): Promise<true> {
     const viewer = this.writer(ctx);
-    const deleted = isUuid(id) && (await this.listings.delete(id, (current) => this.authorizeWrite(viewer, current)));
+    const deleted = isUuid(id) ? await this.listings.delete(id, (current) => this.authorizeWrite(viewer, current)) : null;
     if (!deleted) throw new NotFoundError('Listing', id);
     await this.details.invalidate(id);
+    await this.live.listingDeleted(deleted);
     return true;
+  }
+
+  /**
+   * Where `listingUpdated` listens: the listing's id, once the caller is known to see it, exactly as
+   * `listing(id)` decides (anonymous callers included). A listing they cannot see is NOT_FOUND.
+   */
+  async watchable(ctx: AuthContext, id: string): Promise<string> {
+    // Uuids compare case-insensitively; the cache and the channel use the database's lowercase spelling.
+    const [listing] = isUuid(id) ? await this.details.findByIds([id.toLowerCase()]) : [];
+    const visible = this.visibleTo(ctx, listing ?? null);
+    if (!visible) throw new NotFoundError('Listing', id);
+    return visible.id;
+  }
+
+  /** Checked for every `listingUpdated` event and subscriber: a hidden listing's events go to its owner and admins only. */
+  mayReceive(ctx: AuthContext, event: ListingUpdated): boolean {
+    return !event.ownerOnly || canManage(viewerOf(ctx), event);
   }
 
   /** A page of ACTIVE listings, newest first. */

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { listingUpdatedTopic } from './events';
+import { codeOf, createListing, person, rentInput, saleInput, startListings, until, type Listings } from './testing/harness';
+
+/** `listingUpdated` on the subgraph itself, subscribed over graphql-ws the way the gateway does. */
+let l: Listings;
+beforeAll(async () => {
+  l = await startListings();
+});
+afterAll(async () => {
+  await l?.close();
+});
+
+const LISTING_UPDATED = /* GraphQL */ `
+  subscription ($listingId: ID!) {
+    listingUpdated(listingId: $listingId) { id title status pricePerNight weeklyDiscountPercent cancellationPolicy version owner { id } }
+  }
+`;
+const UPDATE = /* GraphQL */ `mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { id version } }`;
+const DELETE = /* GraphQL */ `mutation ($id: ID!) { deleteListing(id: $id) }`;
+const LISTING = /* GraphQL */ `query ($id: ID!) { listing(id: $id) { id title version } }`;
+
+interface Event {
+  listingUpdated: { id: string; title: string; status: string; version: number; [field: string]: unknown };
+}
+
+/** Resolves once `count` subscriptions listen to the listing's channel. */
+const listening = (listingId: string, count: number) => until(() => l.pubsub.listeners(listingUpdatedTopic.channel(listingId)) === count);
+
+async function update(as: ReturnType<typeof person>, id: string, input: Record<string, unknown>): Promise<number> {
+  const res = await l.call<{ updateListing: { version: number } }>(as, UPDATE, { id, input });
+  expect(res.errors).toBeUndefined();
+  return res.data!.updateListing.version;
+}
+
+describe('listingUpdated', () => {
+  it('tells anyone watching a published listing, signed in or not, about each change, with its version', async () => {
+    const host = person('HOST');
+    const listing = await createListing(l, host, rentInput());
+    const anonymous = l.subscribe<Event>(null, LISTING_UPDATED, { listingId: listing.id });
+    const buyer = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id.toUpperCase() });
+    await listening(listing.id, 2);
+
+    await update(host, listing.id, { pricePerNight: '120', weeklyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE' });
+    await update(host, listing.id, { title: 'Now with a balcony' });
+    await until(() => anonymous.events.length === 2 && buyer.events.length === 2);
+
+    for (const sub of [anonymous, buyer]) {
+      expect(sub.errors).toEqual([]);
+      expect(sub.events.map((e) => e.listingUpdated)).toEqual([
+        expect.objectContaining({ id: listing.id, pricePerNight: '120.00', weeklyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE', version: 2, owner: { id: host.userId } }),
+        expect.objectContaining({ title: 'Now with a balcony', status: 'ACTIVE', version: 3 }),
+      ]);
+    }
+    // Catch-up is a read of the listing: its version is the last event's.
+    const current = await l.call<{ listing: { version: number } }>(null, LISTING, { id: listing.id });
+    expect(current.data?.listing.version).toBe(3);
+    anonymous.unsubscribe();
+    buyer.unsubscribe();
+    await listening(listing.id, 0);
+  });
+
+  it('refuses a listing the caller cannot see as NOT_FOUND, like the query, and lets its owner and admins watch it', async () => {
+    const seller = person('SELLER');
+    const draft = await createListing(l, seller, saleInput({ status: 'DRAFT' }));
+    const refused = [
+      l.subscribe(person('BUYER'), LISTING_UPDATED, { listingId: draft.id }),
+      l.subscribe(person('SELLER'), LISTING_UPDATED, { listingId: draft.id }),
+      l.subscribe(null, LISTING_UPDATED, { listingId: draft.id }),
+      l.subscribe(person('BUYER'), LISTING_UPDATED, { listingId: randomUUID() }),
+      l.subscribe(person('BUYER'), LISTING_UPDATED, { listingId: 'not-a-uuid' }),
+    ];
+    await until(() => refused.every((s) => s.done));
+    expect(refused.map((s) => codeOf({ errors: s.errors as { extensions?: Record<string, unknown> }[] }))).toEqual(
+      Array(refused.length).fill('NOT_FOUND'),
+    );
+
+    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: draft.id });
+    const admin = l.subscribe<Event>(person('ADMIN'), LISTING_UPDATED, { listingId: draft.id });
+    await listening(draft.id, 2);
+    await update(seller, draft.id, { title: 'Still a draft' });
+    await until(() => owner.events.length === 1 && admin.events.length === 1);
+    expect(owner.events[0]?.listingUpdated).toMatchObject({ title: 'Still a draft', status: 'DRAFT', version: 2 });
+    expect(refused.every((s) => s.events.length === 0)).toBe(true);
+    owner.unsubscribe();
+    admin.unsubscribe();
+  });
+
+  it('checks every event: while the listing is hidden, only its owner and admins hear of it', async () => {
+    const seller = person('SELLER');
+    const listing = await createListing(l, seller, saleInput());
+    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: listing.id });
+    await listening(listing.id, 2);
+
+    await update(seller, listing.id, { status: 'DRAFT' });
+    await update(seller, listing.id, { title: 'Secret renovation' });
+    await update(seller, listing.id, { status: 'ACTIVE' });
+    await until(() => owner.events.length === 3);
+    await until(() => stranger.events.length === 1);
+    expect(owner.events.map((e) => [e.listingUpdated.status, e.listingUpdated.version])).toEqual([
+      ['DRAFT', 2],
+      ['DRAFT', 3],
+      ['ACTIVE', 4],
+    ]);
+    expect(stranger.events.map((e) => [e.listingUpdated.status, e.listingUpdated.version, e.listingUpdated.title])).toEqual([
+      ['ACTIVE', 4, 'Secret renovation'],
+    ]);
+    expect(stranger.done).toBe(false);
+    stranger.unsubscribe();
+    owner.unsubscribe();
+  });
+
+  it('ends with a DELETED event, one version up, after which the listing reads as null', async () => {
+    const seller = person('SELLER');
+    const listing = await createListing(l, seller, saleInput());
+    const watcher = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    await listening(listing.id, 1);
+
+    await update(seller, listing.id, { price: '340000' });
+    expect((await l.call(seller, DELETE, { id: listing.id })).data).toEqual({ deleteListing: true });
+    await until(() => watcher.events.length === 2);
+    expect(watcher.events[1]?.listingUpdated).toMatchObject({ id: listing.id, status: 'DELETED', version: 3, owner: { id: seller.userId } });
+    expect((await l.call(null, LISTING, { id: listing.id })).data).toEqual({ listing: null });
+    watcher.unsubscribe();
+  });
+
+  it('tells a stranger nothing about a deleted draft', async () => {
+    const seller = person('SELLER');
+    const listing = await createListing(l, seller, saleInput());
+    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: listing.id });
+    await listening(listing.id, 2);
+
+    await update(seller, listing.id, { status: 'DRAFT' });
+    await l.call(seller, DELETE, { id: listing.id });
+    await until(() => owner.events.length === 2);
+    expect(owner.events[1]?.listingUpdated).toMatchObject({ status: 'DELETED', version: 3 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stranger.events).toEqual([]);
+    stranger.unsubscribe();
+    owner.unsubscribe();
+  });
+});
