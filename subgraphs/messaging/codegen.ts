@@ -16,6 +16,8 @@ const config: CodegenConfig = {
           Message: '../domain#MessageRecord',
           Notification: '../domain#NotificationRecord',
           TypingEvent: '../domain#TypingRecord',
+          Listing: '../domain#ListingRef',
+          ListingWatch: '../domain#WatchRecord',
         },
         scalars: { DateTime: 'Date', ID: 'string' },
       },

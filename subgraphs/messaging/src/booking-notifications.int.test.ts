@@ -84,6 +84,24 @@ describe('BOOKING notifications from bookings events', () => {
     expect(await bus.deadLetters()).toEqual([]);
   });
 
+  it('tells the guest a request expired when bookings says nobody answered it in time', async () => {
+    const [host, guest, otherGuest] = [someone('HOST'), someone(), someone()];
+    const expired = event('bookings.stay.declined', { ...stay(host, guest), reason: 'EXPIRED' });
+    await bus.publish([expired, event('bookings.stay.declined', { ...stay(host, otherGuest), reason: 'HOST' })]);
+    await bus.drain();
+    await bus.publish([expired]);
+    await bus.drain();
+
+    expect(await mine(guest)).toEqual([
+      { kind: 'BOOKING', title: 'Your booking request for Sea view flat expired', body: expect.stringContaining('did not answer your request') },
+    ]);
+    expect(await mine(otherGuest)).toEqual([
+      { kind: 'BOOKING', title: 'Your booking request for Sea view flat was declined', body: expect.stringContaining('The host cannot take your stay') },
+    ]);
+    expect(await mine(host)).toEqual([]);
+    expect(await bus.deadLetters()).toEqual([]);
+  });
+
   it('sends an event naming no real user to dead letters without notifying anyone', async () => {
     const guest = someone();
     await bus.publish([event('bookings.stay.declined', { ...stay(someone(), guest), hostId: 'not-a-user', guestId: 'nobody' })]);

@@ -20,9 +20,14 @@ export interface MessageRecord {
   senderId: string;
   body: string;
   createdAt: Date;
+  /** Set when the text was removed (its sender deleted their account); `body` is then REMOVED_MESSAGE_BODY. */
+  removedAt?: Date | null;
 }
 
-export const NOTIFICATION_KINDS = ['WELCOME', 'MESSAGE', 'BOOKING', 'INSTANCE', 'SYSTEM'] as const;
+/** What a removed message reads instead of its text (the database accepts nothing else for one). */
+export const REMOVED_MESSAGE_BODY = 'This message was removed.';
+
+export const NOTIFICATION_KINDS = ['WELCOME', 'MESSAGE', 'BOOKING', 'INSTANCE', 'LISTING', 'SYSTEM'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationRecord {
@@ -41,7 +46,45 @@ export interface Viewer {
   isAdmin: boolean;
 }
 
+/** A listing as messaging refers to it: only the id (listings owns the rest). */
+export interface ListingRef {
+  id: string;
+}
+
+/** A user watching a listing. */
+export interface WatchRecord {
+  userId: string;
+  listingId: string;
+  createdAt: Date;
+}
+
+/** The last state of a listing messaging has seen, from listings' events. */
+export interface KnownListingRecord {
+  listingId: string;
+  ownerId: string;
+  title: string;
+  kind: 'SALE' | 'RENT';
+  status: string;
+  price: string | null;
+  pricePerNight: string | null;
+  currency: string;
+  deletedAt: Date | null;
+}
+
+/**
+ * The listing statuses anyone may see. listings shows the others (DRAFT, ARCHIVED, and any status it
+ * adds later) to the owner and admins only, so a status not listed here is treated as hidden.
+ */
+export const PUBLIC_LISTING_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'UNDER_OFFER', 'SOLD', 'RENTED']);
+
+/** Whether this viewer may see the listing, by listings' rule: public statuses for all, the rest for owner and admins. */
+export function canSeeListing(viewer: Viewer, listing: Pick<KnownListingRecord, 'ownerId' | 'status' | 'deletedAt'>): boolean {
+  if (listing.deletedAt) return false;
+  return PUBLIC_LISTING_STATUSES.has(listing.status) || viewer.isAdmin || listing.ownerId === viewer.userId;
+}
+
 /** Limits shared by the schema's docs, the services and the tests. */
+export const MAX_WATCHED_LISTINGS = 500;
 export const MAX_PAGE = 200;
 export const MAX_BODY = 4000;
 export const MIN_PARTICIPANTS = 2;

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { consumeEvents, defineTopic, InvalidEventError, type EventBus, type EventEnvelope, type Handlers } from '@market/platform';
 import type { Db, Tx } from './db';
 import { isUuid, NOTIFICATION_KINDS, type NotificationRecord } from './domain';
+import { KnownListingRepository } from './repositories/known-listing-repository';
 import { NotificationRepository } from './repositories/notification-repository';
+import { UserErasure } from './repositories/user-erasure';
 import { BOOKING_EVENT_TYPES, bookingNotifications, type BookingEventType } from './services/booking-notifications';
 import { INSTANCE_EVENT_TYPES, instanceNotification, type InstanceEventType } from './services/instance-notifications';
+import { listingChangeNotice, listingDeletedNotice, type ListingNotice } from './services/listing-notifications';
 import type { LiveUpdates } from './services/live-updates';
 import { welcomeNotification, type NewNotification } from './services/notification-service';
 
@@ -25,10 +28,21 @@ import { welcomeNotification, type NewNotification } from './services/notificati
  *   - consumer group `messaging.instance-notifications`:
  *     instances.instance.stopped | failed: an INSTANCE notification for the instance's owner
  *     (see services/instance-notifications.ts).
+ *   - consumer group `messaging.listing-watches`:
+ *     listings.listing.upserted: the listing's state is recorded (known_listings: what makes it
+ *     watchable); when its status or asking price changed, its watchers get a LISTING notification
+ *     (see services/listing-notifications.ts);
+ *     listings.listing.deleted: the listing is marked deleted for good, its watches removed and its
+ *     watchers told.
+ *   - consumer group `messaging.account-deletion`:
+ *     accounts.user.deleted: the user's notifications and watches are deleted, the text of their
+ *     messages removed, and they leave their conversations (see repositories/user-erasure.ts).
  */
 export const NOTIFICATIONS_CONSUMER = 'messaging.notifications';
 export const BOOKING_NOTIFICATIONS_CONSUMER = 'messaging.booking-notifications';
 export const INSTANCE_NOTIFICATIONS_CONSUMER = 'messaging.instance-notifications';
+export const LISTING_WATCH_CONSUMER = 'messaging.listing-watches';
+export const ACCOUNT_DELETION_CONSUMER = 'messaging.account-deletion';
 
 export const messageAddedTopic = defineTopic(
   'messaging.messageAdded',
@@ -63,13 +77,16 @@ async function storeNotifications(tx: Tx, notifications: readonly NewNotificatio
 }
 
 /** A handler transaction that announces the notifications it stored once committed (the catch-up query then sees them). */
-function announcingTransaction(db: Db, live: LiveUpdates) {
+function announcingTransaction(db: Db, live: LiveUpdates, options: { timeoutMs?: number } = {}) {
   return async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
     const stored: NotificationRecord[] = [];
-    const result = await db.$transaction((tx) => {
-      storedIn.set(tx, stored);
-      return fn(tx);
-    });
+    const result = await db.$transaction(
+      (tx) => {
+        storedIn.set(tx, stored);
+        return fn(tx);
+      },
+      options.timeoutMs ? { timeout: options.timeoutMs } : undefined,
+    );
     for (const notification of stored) await live.notificationAdded(notification);
     return result;
   };
@@ -103,11 +120,68 @@ export const instanceNotificationHandlers: Handlers<Tx> = Object.fromEntries(
   INSTANCE_EVENT_TYPES.map((type) => [type, notifyAboutInstance]),
 );
 
+/** The instant an event happened: the order of a listing's states. */
+function occurredAt(event: EventEnvelope): Date {
+  const at = new Date(event.occurredAt);
+  if (Number.isNaN(at.getTime())) throw new InvalidEventError(`${event.type} ${event.id}: occurredAt is not an instant`);
+  return at;
+}
+
+function uuidOf(event: EventEnvelope, what: string, value: string): string {
+  // An id that is not a uuid names nothing here and never will: dead letters, not retries.
+  if (!isUuid(value)) throw new InvalidEventError(`${event.type} ${event.id}: ${what} must be a uuid`);
+  return value.toLowerCase();
+}
+
+/** One notification per watcher, stored once however often the event arrives (the key names the event). */
+async function tellWatchers(tx: Tx, event: EventEnvelope, watcherIds: readonly string[], notice: ListingNotice): Promise<void> {
+  if (watcherIds.length === 0) return;
+  const stored = await new NotificationRepository(tx).createForEach(watcherIds, { kind: 'LISTING', ...notice }, `listing:${event.id}:`);
+  storedIn.get(tx)?.push(...stored);
+}
+
+export const listingWatchHandlers = {
+  'listings.listing.upserted': async (event: EventEnvelope<'listings.listing.upserted'>, tx: Tx): Promise<void> => {
+    const p = event.payload;
+    const listingId = uuidOf(event, 'listingId', p.listingId);
+    const listings = new KnownListingRepository(tx);
+    const outcome = await listings.apply(
+      {
+        listingId,
+        ownerId: uuidOf(event, 'ownerId', p.ownerId),
+        title: p.title,
+        kind: p.kind,
+        status: p.status,
+        price: p.price,
+        pricePerNight: p.pricePerNight,
+        currency: p.currency,
+      },
+      occurredAt(event),
+    );
+    // A first sighting is a new listing: nobody can have watched it yet.
+    if (outcome.kind !== 'applied' || !outcome.before) return;
+    const notice = listingChangeNotice(outcome.before, outcome.after);
+    if (notice) await tellWatchers(tx, event, await listings.watcherIds(listingId), notice);
+  },
+  'listings.listing.deleted': async (event: EventEnvelope<'listings.listing.deleted'>, tx: Tx): Promise<void> => {
+    const listingId = uuidOf(event, 'listingId', event.payload.listingId);
+    const ownerId = uuidOf(event, 'ownerId', event.payload.ownerId);
+    const { before, watcherIds } = await new KnownListingRepository(tx).markDeleted(listingId, ownerId, occurredAt(event));
+    if (before) await tellWatchers(tx, event, watcherIds, listingDeletedNotice(before));
+  },
+};
+
+export const accountDeletionHandlers = {
+  'accounts.user.deleted': async (event: EventEnvelope<'accounts.user.deleted'>, tx: Tx): Promise<void> => {
+    await new UserErasure(tx).forget(uuidOf(event, 'userId', event.payload.userId));
+  },
+};
+
 /**
  * Joins the consumer groups; every event is handled together with its inbox row, and the
  * notifications it stored are announced live after the commit.
  */
-export async function consumeNotificationEvents(bus: EventBus, db: Db, live: LiveUpdates): Promise<void> {
+export async function consumeMessagingEvents(bus: EventBus, db: Db, live: LiveUpdates): Promise<void> {
   await consumeEvents<Tx>({
     bus,
     consumer: NOTIFICATIONS_CONSUMER,
@@ -125,5 +199,18 @@ export async function consumeNotificationEvents(bus: EventBus, db: Db, live: Liv
     consumer: INSTANCE_NOTIFICATIONS_CONSUMER,
     transaction: announcingTransaction(db, live),
     handlers: instanceNotificationHandlers,
+  });
+  await consumeEvents<Tx>({
+    bus,
+    consumer: LISTING_WATCH_CONSUMER,
+    // A popular listing has many watchers, all told in the event's one transaction.
+    transaction: announcingTransaction(db, live, { timeoutMs: 60_000 }),
+    handlers: listingWatchHandlers,
+  });
+  await consumeEvents<Tx>({
+    bus,
+    consumer: ACCOUNT_DELETION_CONSUMER,
+    transaction: (fn) => db.$transaction(fn),
+    handlers: accountDeletionHandlers,
   });
 }

@@ -2,6 +2,7 @@ import { DataLoader, loaderByKey, loaderOfLists, type Identity } from '@market/p
 import type { ConversationService, MessagePage } from './services/conversation-service';
 import type { NotificationPage, NotificationService } from './services/notification-service';
 import { viewerOf } from './services/viewer';
+import type { WatchService } from './services/watch-service';
 
 /**
  * A loader for one page of children per parent, where the page is cut by arguments (how many,
@@ -39,8 +40,11 @@ function loaderOfPages<A, V>(
 }
 
 /** Per-request loaders, bound to the caller: what a loader returns, the caller may see. */
-export function createLoaders(services: { conversations: ConversationService; notifications: NotificationService }, identity: Identity | null) {
-  const { conversations, notifications } = services;
+export function createLoaders(
+  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService },
+  identity: Identity | null,
+) {
+  const { conversations, notifications, watches } = services;
   const viewer = viewerOf(identity);
   return {
     conversationById: loaderByKey((ids) => conversations.visibleByIds(viewer, ids), (c) => c.id),
@@ -50,6 +54,16 @@ export function createLoaders(services: { conversations: ConversationService; no
     conversationsOfUser: loaderOfLists((ids) => conversations.conversationsOfUsers(ids), (c) => c.userId),
     messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(ids, page), (m) => m.conversationId),
     notificationPages: loaderOfPages((ids, page: NotificationPage) => notifications.latestFor(ids, page), (n) => n.recipientId),
+    /** Keyed by listing id in lower case. */
+    listingWatchedByMe: new DataLoader<string, boolean>(async (ids) => {
+      const watched = new Set(await watches.watchedAmong(viewer, ids));
+      return ids.map((id) => watched.has(id));
+    }),
+    /** Keyed by listing id in lower case. */
+    listingWatcherCount: new DataLoader<string, number>(async (ids) => {
+      const counts = new Map((await watches.watcherCounts(ids)).map((c) => [c.listingId, c.count]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
   };
 }
 

@@ -14,16 +14,18 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { MessagingEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
-import { consumeNotificationEvents } from './events';
+import { consumeMessagingEvents } from './events';
 import { createLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { ConversationRepository } from './repositories/conversation-repository';
+import { ListingWatchRepository } from './repositories/listing-watch-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { NotificationRepository } from './repositories/notification-repository';
 import { ConversationService } from './services/conversation-service';
 import { LiveUpdates } from './services/live-updates';
 import { NotificationService } from './services/notification-service';
 import { TypingService } from './services/typing-service';
+import { WatchService } from './services/watch-service';
 
 export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
 
@@ -41,12 +43,13 @@ export async function createSubgraph(
   const ownsPubsub = !deps.pubsub;
   const live = new LiveUpdates(pubsub, logger);
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
-  if (deps.bus) await consumeNotificationEvents(deps.bus, db, live);
+  if (deps.bus) await consumeMessagingEvents(deps.bus, db, live);
   const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live);
   const services = {
     conversations,
     notifications: new NotificationService(new NotificationRepository(db)),
     typing: new TypingService(conversations, live),
+    watches: new WatchService(new ListingWatchRepository(db)),
   };
   const server = await createSubgraphServer<Context>({
     name: 'messaging',

@@ -2,7 +2,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
 import type { MessageRecord, StreamPosition } from '../domain';
 
-const messageSelect = { id: true, conversationId: true, senderId: true, body: true, createdAt: true } as const;
+const messageSelect = { id: true, conversationId: true, senderId: true, body: true, createdAt: true, removedAt: true } as const;
 
 export type AppendOutcome =
   | { kind: 'sent'; message: MessageRecord }
@@ -15,15 +15,20 @@ export type AppendOutcome =
  * `created_at` strictly after the previous message's (never before the conversation's own). So
  * within a conversation creation order is commit order, and a reader holding the newest
  * (created_at, id) it has seen never misses a later message.
+ *
+ * The sender's participant row is locked too, after the conversation's (the order the erasure of a
+ * deleted account follows): a sender whose account is being deleted either sends before leaving
+ * (and the erasure, waiting on the conversation, then removes the message) or is refused (the lock,
+ * once granted, rechecks `left_at` on the row the erasure committed).
  */
 export async function appendMessage(tx: Tx, conversationId: string, senderId: string, body: string): Promise<AppendOutcome> {
   const stamped = await tx.$queryRaw<{ at: Date }[]>`
     WITH stamp AS (
       SELECT c.id, GREATEST(clock_timestamp(), c.created_at, c.last_message_at + interval '1 millisecond') AS at
       FROM conversations c
+      JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = ${senderId}::uuid AND p.left_at IS NULL
       WHERE c.id = ${conversationId}::uuid
-        AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.user_id = ${senderId}::uuid)
-      FOR UPDATE OF c
+      FOR UPDATE OF c, p
     )
     UPDATE conversations c SET last_message_at = stamp.at, last_activity_at = stamp.at
     FROM stamp WHERE c.id = stamp.id
@@ -57,7 +62,7 @@ export class MessageRepository {
     return this.db.message.findMany({
       where: {
         id: { in: [...ids] },
-        ...(participantId ? { conversation: { participants: { some: { userId: participantId } } } } : {}),
+        ...(participantId ? { conversation: { participants: { some: { userId: participantId, leftAt: null } } } } : {}),
       },
       select: messageSelect,
     });
@@ -75,10 +80,10 @@ export class MessageRepository {
       : Prisma.empty;
     return this.db.$queryRaw<MessageRecord[]>`
       SELECT m.id::text AS id, m.conversation_id::text AS "conversationId", m.sender_id::text AS "senderId",
-             m.body, m.created_at AS "createdAt"
+             m.body, m.created_at AS "createdAt", m.removed_at AS "removedAt"
       FROM unnest(${[...conversationIds]}::uuid[]) AS c(id)
       CROSS JOIN LATERAL (
-        SELECT m.id, m.conversation_id, m.sender_id, m.body, m.created_at
+        SELECT m.id, m.conversation_id, m.sender_id, m.body, m.created_at, m.removed_at
         FROM messages m
         WHERE m.conversation_id = c.id ${olderThan}
         ORDER BY m.created_at DESC, m.id DESC
@@ -100,10 +105,10 @@ export class MessageRepository {
       : Prisma.empty;
     return this.db.$queryRaw<MessageRecord[]>`
       SELECT m.id::text AS id, m.conversation_id::text AS "conversationId", m.sender_id::text AS "senderId",
-             m.body, m.created_at AS "createdAt"
+             m.body, m.created_at AS "createdAt", m.removed_at AS "removedAt"
       FROM unnest(${[...conversationIds]}::uuid[]) AS c(id)
       CROSS JOIN LATERAL (
-        SELECT m.id, m.conversation_id, m.sender_id, m.body, m.created_at
+        SELECT m.id, m.conversation_id, m.sender_id, m.body, m.created_at, m.removed_at
         FROM messages m
         WHERE m.conversation_id = c.id ${newerThan}
         ORDER BY m.created_at, m.id

@@ -20,6 +20,33 @@ export interface NewNotificationRow {
   dedupeKey?: string;
 }
 
+/** Advisory lock space of the recipients' notification streams (any constant int4). */
+const STREAM_LOCK_SPACE = 730_417_001;
+/**
+ * Recipients share this many stream locks. A transaction locks one per distinct bucket, so telling
+ * 50,000 watchers of a listing takes at most 1,024 locks (PostgreSQL's shared lock table holds about
+ * 64 per connection), at the price of some writers of unrelated recipients waiting for each other.
+ */
+const STREAM_LOCK_BUCKETS = 1024;
+/** Recipients per INSERT of a fan-out. */
+const FAN_OUT_CHUNK = 1_000;
+
+/**
+ * Locks the notification streams of these recipients until the transaction ends, in bucket order
+ * (the same order in every transaction, so two never wait for each other in a cycle). Whoever
+ * stamps a notification or erases a recipient's notifications holds the recipient's lock.
+ */
+export async function lockNotificationStreams(tx: Tx, recipientIds: readonly string[]): Promise<void> {
+  if (recipientIds.length === 0) return;
+  await tx.$executeRaw`
+    SELECT pg_advisory_xact_lock(${STREAM_LOCK_SPACE}::int, s.bucket)
+    FROM (
+      SELECT DISTINCT hashtext(lower(r.id)) & ${STREAM_LOCK_BUCKETS - 1}::int AS bucket
+      FROM unnest(${[...recipientIds]}::text[]) AS r(id)
+      ORDER BY bucket
+    ) s`;
+}
+
 /** Works on the service's client or inside a transaction (an event handler's). */
 export class NotificationRepository {
   constructor(private readonly db: Tx) {}
@@ -67,26 +94,56 @@ export class NotificationRepository {
    * Stores notifications and returns those stored: with a dedupe key, a second notification for
    * the same fact is dropped (the unique index decides).
    *
-   * Run it inside a transaction (an event handler's): each recipient's stream is locked until the
-   * commit, and `created_at` is stamped strictly after that recipient's newest notification. So per
-   * recipient creation order is commit order, and a client holding the cursor of the newest
-   * notification it has seen never misses one committed later (`latestFor` with `after`).
-   * Recipients are locked in id order, so two transactions never wait for each other in a cycle.
+   * Run it inside a transaction (an event handler's): the recipients' streams are locked until the
+   * commit (`lockNotificationStreams`), and `created_at` is stamped strictly after that recipient's
+   * newest notification. So per recipient creation order is commit order, and a client holding the
+   * cursor of the newest notification it has seen never misses one committed later (`latestFor`
+   * with `after`). Nothing is stored for a deleted user.
    */
   async createAll(inputs: readonly NewNotificationRow[]): Promise<NotificationRecord[]> {
     const stored: NotificationRecord[] = [];
-    const byRecipient = [...inputs].sort((a, b) => (a.recipientId < b.recipientId ? -1 : a.recipientId > b.recipientId ? 1 : 0));
-    for (const input of byRecipient) {
-      await this.db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`messaging.notifications:${input.recipientId}`}, 0))`;
+    await lockNotificationStreams(this.db, inputs.map((i) => i.recipientId));
+    for (const input of inputs) {
       const rows = await this.db.$queryRaw<NotificationRecord[]>`
         INSERT INTO notifications (id, recipient_id, dedupe_key, kind, title, body, created_at)
         SELECT gen_random_uuid(), ${input.recipientId}::uuid, ${input.dedupeKey ?? null}, ${input.kind}::"NotificationKind",
                ${input.title}, ${input.body},
                GREATEST(clock_timestamp(), (SELECT max(created_at) + interval '1 millisecond' FROM notifications WHERE recipient_id = ${input.recipientId}::uuid))
+        WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = ${input.recipientId}::uuid)
         ON CONFLICT DO NOTHING
         RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
                   read_at AS "readAt", created_at AS "createdAt"`;
       stored.push(...rows);
+    }
+    return stored;
+  }
+
+  /**
+   * The same notification for many distinct recipients (a listing's watchers), stamped and
+   * deduplicated like `createAll` (each one's dedupe key is `dedupePrefix` + the recipient id), in
+   * one INSERT per 1,000 recipients instead of one per recipient. Run it inside a transaction.
+   */
+  async createForEach(
+    recipientIds: readonly string[],
+    content: { kind: NotificationKind; title: string; body: string },
+    dedupePrefix: string,
+  ): Promise<NotificationRecord[]> {
+    const recipients = [...new Set(recipientIds.map((id) => id.toLowerCase()))];
+    await lockNotificationStreams(this.db, recipients);
+    const stored: NotificationRecord[] = [];
+    for (let i = 0; i < recipients.length; i += FAN_OUT_CHUNK) {
+      const chunk = recipients.slice(i, i + FAN_OUT_CHUNK);
+      stored.push(
+        ...(await this.db.$queryRaw<NotificationRecord[]>`
+          INSERT INTO notifications (id, recipient_id, dedupe_key, kind, title, body, created_at)
+          SELECT gen_random_uuid(), r.id, ${dedupePrefix} || r.id::text, ${content.kind}::"NotificationKind", ${content.title}, ${content.body},
+                 GREATEST(clock_timestamp(), (SELECT max(n.created_at) + interval '1 millisecond' FROM notifications n WHERE n.recipient_id = r.id))
+          FROM unnest(${chunk}::uuid[]) AS r(id)
+          WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = r.id)
+          ON CONFLICT DO NOTHING
+          RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
+                    read_at AS "readAt", created_at AS "createdAt"`),
+      );
     }
     return stored;
   }

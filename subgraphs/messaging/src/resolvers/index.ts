@@ -8,5 +8,7 @@ import { Message } from './message';
 import { Notification } from './notification';
 import { Subscription } from './subscription';
 import { TypingEvent } from './typing-event';
+import { Listing } from './listing';
+import { ListingWatch } from './listing-watch';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, Notification, TypingEvent, Subscription };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, Notification, TypingEvent, Subscription, Listing, ListingWatch };

@@ -10,4 +10,5 @@ export const Query: QueryResolvers = {
     const me = requireUser(ctx);
     return ctx.loaders.notificationPages.load({ parentId: me.userId.toLowerCase(), args: ctx.notifications.page(args) });
   },
+  myWatchedListings: (_parent, { first }, ctx) => ctx.watches.watchedListings(requireUser(ctx), first),
 };

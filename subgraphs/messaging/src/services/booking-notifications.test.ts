@@ -76,6 +76,20 @@ describe('bookingNotifications', () => {
     expect(hour?.title).toBe('Reminder: viewing of Family house in 60 minutes');
   });
 
+  it('tells the guest whether the host declined or the request expired unanswered', () => {
+    const [byHost] = bookingNotifications(event('bookings.stay.declined', { ...stay, reason: 'HOST' }));
+    expect(byHost?.title).toBe('Your booking request for Sea view flat was declined');
+    expect(byHost?.body).toContain('The host cannot take your stay');
+    const [expired] = bookingNotifications(event('bookings.stay.declined', { ...stay, reason: 'EXPIRED' }));
+    expect(expired).toMatchObject({ recipientId: guest, kind: 'BOOKING', title: 'Your booking request for Sea view flat expired' });
+    expect(expired?.body).toBe(
+      'The host did not answer your request to stay 2027-01-10 to 2027-01-13 (3 nights, 2 guests), 361.50 EUR in time, so it lapsed; the dates are free for other plans. You will not be charged.',
+    );
+    // Events written before requests could expire carry no reason: the host declined those.
+    const [legacy] = bookingNotifications(event('bookings.stay.declined', stay));
+    expect(legacy?.title).toBe(byHost?.title);
+  });
+
   it('keeps titles within what a notification holds', () => {
     const [n] = bookingNotifications(event('bookings.stay.declined', { ...stay, listingTitle: 'x'.repeat(300) }));
     expect(n?.title.length).toBe(200);

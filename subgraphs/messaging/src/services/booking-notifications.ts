@@ -51,11 +51,20 @@ export function bookingNotifications(event: EventEnvelope<BookingEventType>): Ne
     }
     case 'bookings.stay.declined': {
       const s = (event as EventEnvelope<typeof type>).payload;
-      out.push({
-        to: s.guestId,
-        title: `Your booking request for ${s.listingTitle} was declined`,
-        body: `The host cannot take your stay ${stayTerms(s)}; the dates are free for other plans. You will not be charged.`,
-      });
+      // Absent in events written before requests could expire: the host declined those.
+      out.push(
+        s.reason === 'EXPIRED'
+          ? {
+              to: s.guestId,
+              title: `Your booking request for ${s.listingTitle} expired`,
+              body: `The host did not answer your request to stay ${stayTerms(s)} in time, so it lapsed; the dates are free for other plans. You will not be charged.`,
+            }
+          : {
+              to: s.guestId,
+              title: `Your booking request for ${s.listingTitle} was declined`,
+              body: `The host cannot take your stay ${stayTerms(s)}; the dates are free for other plans. You will not be charged.`,
+            },
+      );
       break;
     }
     case 'bookings.stay.cancelled': {

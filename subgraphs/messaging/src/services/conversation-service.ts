@@ -147,6 +147,8 @@ export class ConversationService {
       const problem = `a conversation has ${MIN_PARTICIPANTS} to ${MAX_PARTICIPANTS} distinct participants including you; this one would have ${participantIds.length}`;
       throw new BadUserInputError(problem, { participantIds: [problem] });
     }
+    const [deleted] = await this.conversations.deletedUsersAmong(participantIds.filter((id) => id !== me));
+    if (deleted) throw new NotFoundError('User', deleted);
     const body = data.body ?? null;
     const key = participantIds.length === 2 ? pairKey(participantIds[0] as string, participantIds[1] as string) : null;
     if (key) {

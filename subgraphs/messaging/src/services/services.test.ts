@@ -7,6 +7,8 @@ import type { NotificationRepository } from '../repositories/notification-reposi
 import { encodeCursor } from '../domain';
 import type { LiveUpdates } from './live-updates';
 import { Throttle, TypingService } from './typing-service';
+import { WatchService } from './watch-service';
+import type { ListingWatchRepository } from '../repositories/listing-watch-repository';
 
 /** Repositories that fail the test if the service reaches them: validation must come first. */
 const untouchable = <T extends object>() =>
@@ -101,5 +103,20 @@ describe('NotificationService rules', () => {
   it('welcomes a user with a notification deduplicated per user', () => {
     const welcome = welcomeNotification({ userId: me.userId, name: 'Ana', role: 'BUYER' });
     expect(welcome).toMatchObject({ recipientId: me.userId, kind: 'WELCOME', title: 'Welcome, Ana!', dedupeKey: `welcome:${me.userId}` });
+  });
+});
+
+describe('WatchService input rules', () => {
+  const watches = new WatchService(untouchable<ListingWatchRepository>());
+
+  it('refuses malformed listing ids and page sizes before touching the database', async () => {
+    expect(await codeOf(watches.watch(me, 'listing-1'))).toBe('BAD_USER_INPUT');
+    expect(await codeOf(watches.unwatch(me, ''))).toBe('BAD_USER_INPUT');
+    expect(await codeOf(watches.watchedListings(me, 0))).toBe('BAD_USER_INPUT');
+    expect(await codeOf(watches.watchedListings(me, 501))).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a signed-out caller that they watch nothing, without a query', async () => {
+    expect(await watches.watchedAmong(null, [me.userId])).toEqual([]);
   });
 });

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { InProcessEventBus, createLogger, type EventEnvelope, type EventPayload, type Identity } from '@market/platform';
+import { LISTING_WATCH_CONSUMER, notificationAddedTopic } from './events';
+import { MAX_WATCHED_LISTINGS } from './domain';
+import { codeOf, someone, startMessaging, until, type Messaging } from './testing/harness';
+
+let m: Messaging;
+let bus: InProcessEventBus;
+beforeAll(async () => {
+  bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
+  m = await startMessaging({ bus });
+});
+afterAll(async () => {
+  await m?.close();
+  await bus?.close();
+});
+
+type Listing = EventPayload<'listings.listing.upserted'>;
+
+const WATCH = /* GraphQL */ `
+  mutation Watch($listingId: ID!) {
+    watchListing(listingId: $listingId) {
+      __typename
+      ... on ListingWatch { listing { id } watchedAt }
+      ... on WatchLimitReached { limit message }
+    }
+  }
+`;
+const UNWATCH = /* GraphQL */ `mutation Unwatch($listingId: ID!) { unwatchListing(listingId: $listingId) }`;
+const WATCHED = /* GraphQL */ `query Watched($first: Int) { myWatchedListings(first: $first) { id } }`;
+const LISTINGS = /* GraphQL */ `
+  query Listings($r: [_Any!]!) { _entities(representations: $r) { ... on Listing { id watchedByMe watcherCount } } }
+`;
+const MINE = /* GraphQL */ `{ myNotifications { kind title body } }`;
+
+interface WatchResult {
+  watchListing: { __typename: 'ListingWatch'; listing: { id: string }; watchedAt: string } | { __typename: 'WatchLimitReached'; limit: number; message: string };
+}
+
+function listing(owner: Identity, overrides: Partial<Listing> = {}): Listing {
+  return {
+    listingId: randomUUID(),
+    ownerId: owner.userId,
+    title: 'Sea view flat',
+    kind: 'SALE',
+    status: 'ACTIVE',
+    price: '350000.00',
+    pricePerNight: null,
+    currency: 'EUR',
+    maxGuests: null,
+    timeZone: 'Europe/Lisbon',
+    ...overrides,
+  };
+}
+
+let clock = Date.now();
+/** Events of one listing carry increasing instants, as listings' writes do. */
+function upserted(payload: Listing, occurredAt = new Date(++clock)): EventEnvelope<'listings.listing.upserted'> {
+  return { id: randomUUID(), type: 'listings.listing.upserted', version: 1, aggregateId: payload.listingId, occurredAt: occurredAt.toISOString(), payload };
+}
+
+function deleted(payload: Listing): EventEnvelope<'listings.listing.deleted'> {
+  return {
+    id: randomUUID(),
+    type: 'listings.listing.deleted',
+    version: 1,
+    aggregateId: payload.listingId,
+    occurredAt: new Date(++clock).toISOString(),
+    payload: { listingId: payload.listingId, ownerId: payload.ownerId },
+  };
+}
+
+async function deliver(...events: EventEnvelope[]): Promise<void> {
+  await bus.publish(events);
+  await bus.drain();
+}
+
+/** A listing listings has announced (so messaging knows it). */
+async function published(owner: Identity, overrides: Partial<Listing> = {}): Promise<Listing> {
+  const l = listing(owner, overrides);
+  await deliver(upserted(l));
+  return l;
+}
+
+const watch = (as: Identity, listingId: string) => m.call<WatchResult>(as, WATCH, { listingId });
+const mine = async (as: Identity) => (await m.call<{ myNotifications: { kind: string; title: string; body: string }[] }>(as, MINE)).data?.myNotifications ?? [];
+const watched = async (as: Identity, first?: number) =>
+  (await m.call<{ myWatchedListings: { id: string }[] }>(as, WATCHED, first ? { first } : {})).data?.myWatchedListings.map((l) => l.id);
+
+describe('watching a listing', () => {
+  it('is idempotent, shows on the listing and in the watch list, and unwatching is too', async () => {
+    const [owner, ana, ben] = [someone('SELLER'), someone(), someone()];
+    const flat = await published(owner);
+
+    const first = await watch(ana, flat.listingId);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.watchListing).toMatchObject({ __typename: 'ListingWatch', listing: { id: flat.listingId } });
+    const again = await watch(ana, flat.listingId.toUpperCase());
+    expect(again.data?.watchListing).toEqual(first.data?.watchListing);
+    expect(await m.db.listingWatch.count({ where: { listingId: flat.listingId } })).toBe(1);
+
+    const r = [{ __typename: 'Listing', id: flat.listingId }];
+    expect((await m.call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: true, watcherCount: 1 }] });
+    expect((await m.call(ben, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
+    expect((await m.call(null, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
+    expect(await watched(ana)).toEqual([flat.listingId]);
+    expect(await watched(ben)).toEqual([]);
+
+    for (let i = 0; i < 2; i++) {
+      const res = await m.call<{ unwatchListing: boolean }>(ana, UNWATCH, { listingId: flat.listingId });
+      expect(res.data?.unwatchListing).toBe(true);
+    }
+    expect(await watched(ana)).toEqual([]);
+    expect((await m.call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 0 }] });
+  });
+
+  it('lists the most recently watched first', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const a = await published(owner);
+    const b = await published(owner);
+    await watch(ana, a.listingId);
+    await watch(ana, b.listingId);
+    expect(await watched(ana)).toEqual([b.listingId, a.listingId]);
+    expect(await watched(ana, 1)).toEqual([b.listingId]);
+  });
+
+  it('refuses unknown, deleted and hidden listings as NOT_FOUND, and one\'s own listing', async () => {
+    const [owner, ana, admin] = [someone('SELLER'), someone(), someone('ADMIN')];
+    expect(codeOf(await watch(ana, randomUUID()))).toBe('NOT_FOUND');
+
+    const draft = await published(owner, { status: 'DRAFT' });
+    const archived = await published(owner, { status: 'ARCHIVED' });
+    expect(codeOf(await watch(ana, draft.listingId))).toBe('NOT_FOUND');
+    expect(codeOf(await watch(ana, archived.listingId))).toBe('NOT_FOUND');
+    // Admins see every listing in listings, so they may watch any.
+    expect((await watch(admin, draft.listingId)).data?.watchListing.__typename).toBe('ListingWatch');
+
+    const own = await published(owner);
+    expect(codeOf(await watch(owner, own.listingId))).toBe('BAD_USER_INPUT');
+
+    const gone = await published(owner);
+    await deliver(deleted(gone));
+    expect(codeOf(await watch(ana, gone.listingId))).toBe('NOT_FOUND');
+    // A late (replayed) upsert does not bring a deleted listing back.
+    await deliver(upserted(gone));
+    expect(codeOf(await watch(ana, gone.listingId))).toBe('NOT_FOUND');
+
+    expect(codeOf(await watch(ana, 'nope'))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await watch(null as unknown as Identity, draft.listingId))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await m.call(ana, WATCHED, { first: 501 }))).toBe('BAD_USER_INPUT');
+  });
+
+  it(`caps a user at ${MAX_WATCHED_LISTINGS} watched listings, also under concurrent calls`, async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const ids = Array.from({ length: MAX_WATCHED_LISTINGS - 1 }, () => randomUUID());
+    await m.db.knownListing.createMany({
+      data: ids.map((listingId) => ({ listingId, ownerId: owner.userId, title: 't', kind: 'SALE', status: 'ACTIVE', price: '1.00', currency: 'EUR', lastEventAt: new Date() })),
+    });
+    await m.db.listingWatch.createMany({ data: ids.map((listingId) => ({ userId: ana.userId, listingId })) });
+    const [x, y] = [await published(owner), await published(owner)];
+
+    const results = await Promise.all([watch(ana, x.listingId), watch(ana, y.listingId)]);
+    expect(results.map((r) => r.data?.watchListing.__typename).sort()).toEqual(['ListingWatch', 'WatchLimitReached']);
+    const refused = results.find((r) => r.data?.watchListing.__typename === 'WatchLimitReached');
+    expect(refused?.data?.watchListing).toEqual({ __typename: 'WatchLimitReached', limit: MAX_WATCHED_LISTINGS, message: expect.stringContaining('500') });
+    expect(await m.db.listingWatch.count({ where: { userId: ana.userId } })).toBe(MAX_WATCHED_LISTINGS);
+
+    // At the cap, watching one already watched still answers the watch.
+    expect((await watch(ana, ids[0] as string)).data?.watchListing.__typename).toBe('ListingWatch');
+    expect((await watched(ana, 500))?.length).toBe(MAX_WATCHED_LISTINGS);
+  });
+
+  it('answers watchedByMe and watcherCount for 50 listings in two SQL queries', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const listings = [];
+    for (let i = 0; i < 50; i++) listings.push(listing(owner));
+    await deliver(...listings.map((l) => upserted(l)));
+    for (const l of listings.slice(0, 10)) await watch(ana, l.listingId);
+
+    const r = listings.map((l) => ({ __typename: 'Listing', id: l.listingId }));
+    const { result, statements } = await m.countQueries(() =>
+      m.call<{ _entities: { id: string; watchedByMe: boolean; watcherCount: number }[] }>(ana, LISTINGS, { r }),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?._entities.filter((l) => l.watchedByMe).length).toBe(10);
+    expect(result.data?._entities.map((l) => l.watcherCount)).toEqual(listings.map((_, i) => (i < 10 ? 1 : 0)));
+    expect(statements).toHaveLength(2);
+  });
+});
+
+describe('LISTING notifications from listings events', () => {
+  it('tells every watcher, once, that the price dropped, and nobody else', async () => {
+    const [owner, ana, ben, bystander] = [someone('SELLER'), someone(), someone(), someone()];
+    const flat = await published(owner);
+    await watch(ana, flat.listingId);
+    await watch(ben, flat.listingId);
+
+    const cheaper = upserted({ ...flat, price: '320000.00' });
+    await deliver(cheaper, cheaper);
+    await deliver(cheaper);
+
+    const expected = { kind: 'LISTING', title: 'Price drop: Sea view flat', body: 'The asking price is now 320000.00 EUR (was 350000.00 EUR).' };
+    expect(await mine(ana)).toEqual([expected]);
+    expect(await mine(ben)).toEqual([expected]);
+    expect(await mine(bystander)).toEqual([]);
+    expect(await mine(owner)).toEqual([]);
+    expect(await m.db.inboxEvent.count({ where: { consumer: LISTING_WATCH_CONSUMER, eventId: cheaper.id } })).toBe(1);
+    expect(await bus.deadLetters()).toEqual([]);
+  });
+
+  it('says nothing of edits that change neither price nor status, nor of an event older than the state it has', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const flat = await published(owner);
+    await watch(ana, flat.listingId);
+    await deliver(upserted({ ...flat, title: 'Sea view flat, renovated' }));
+    // A replayed dead letter from before the first event: neither told nor recorded.
+    await deliver(upserted({ ...flat, price: '1.00' }, new Date(clock - 60_000)));
+    expect(await mine(ana)).toEqual([]);
+    expect((await m.db.knownListing.findUniqueOrThrow({ where: { listingId: flat.listingId } })).price).toBe('350000.00');
+  });
+
+  it('follows a listing through offer, withdrawal, return and sale', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const flat = await published(owner);
+    await watch(ana, flat.listingId);
+
+    await deliver(upserted({ ...flat, status: 'UNDER_OFFER' }));
+    await deliver(upserted({ ...flat, status: 'ARCHIVED' }));
+    expect(await watched(ana)).toEqual([]);
+    // Hidden from the watcher: nothing about its edits.
+    await deliver(upserted({ ...flat, status: 'ARCHIVED', price: '1.00' }));
+    await deliver(upserted({ ...flat, status: 'ACTIVE', price: '340000.00' }));
+    expect(await watched(ana)).toEqual([flat.listingId]);
+    await deliver(upserted({ ...flat, status: 'SOLD', price: '340000.00' }));
+
+    expect((await mine(ana)).map((n) => n.title).reverse()).toEqual([
+      'Sea view flat is under offer',
+      'Sea view flat was withdrawn',
+      'Sea view flat is available again',
+      'Sea view flat was sold',
+    ]);
+  });
+
+  it('tells watchers a listing was deleted, and forgets their watches', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const cabin = await published(owner, { kind: 'RENT', title: 'Forest cabin', price: null, pricePerNight: '110.00' });
+    await watch(ana, cabin.listingId);
+    const gone = deleted(cabin);
+    await deliver(gone, gone);
+
+    expect(await mine(ana)).toEqual([{ kind: 'LISTING', title: 'Forest cabin was removed', body: expect.stringContaining('taken off your watched listings') }]);
+    expect(await watched(ana)).toEqual([]);
+    expect(await m.db.listingWatch.count({ where: { listingId: cabin.listingId } })).toBe(0);
+  });
+
+  it('announces the notification live to the watcher', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const flat = await published(owner);
+    await watch(ana, flat.listingId);
+    const live = m.subscribe<{ notificationAdded: { kind: string; title: string } }>(ana, `subscription { notificationAdded { kind title } }`);
+    await until(() => m.pubsub.channels().includes(notificationAddedTopic.channel(ana.userId.toLowerCase())));
+
+    await deliver(upserted({ ...flat, price: '360000.00' }));
+    await until(() => live.events.length === 1);
+    expect(live.events).toEqual([{ notificationAdded: { kind: 'LISTING', title: 'New price: Sea view flat' } }]);
+    live.unsubscribe();
+  });
+
+  it('tells a few thousand watchers in one event', async () => {
+    const owner = someone('SELLER');
+    const flat = await published(owner);
+    const watchers = Array.from({ length: 3_000 }, () => randomUUID());
+    await m.db.listingWatch.createMany({ data: watchers.map((userId) => ({ userId, listingId: flat.listingId })) });
+
+    await deliver(upserted({ ...flat, status: 'SOLD' }));
+    expect(await m.db.notification.count({ where: { recipientId: { in: watchers }, kind: 'LISTING' } })).toBe(3_000);
+    expect(await bus.deadLetters()).toEqual([]);
+  });
+
+  it('sends an event naming no real listing to dead letters', async () => {
+    const bad = upserted({ ...listing(someone()), listingId: 'listing-1' });
+    await deliver(bad);
+    expect((await bus.deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
+  });
+});
