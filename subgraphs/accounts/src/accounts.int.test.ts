@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { callSubgraph, unique } from '@market/platform/testing';
 import {
   DEV_OUTBOX,
@@ -79,6 +80,20 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     expect((await call(h, q, { e: newEmail() })).data.emailAvailable).toBe(true);
   });
 
+  it('stores passwords as argon2id with a salt of their own, and never the password itself', async () => {
+    const [a, b] = [await signUp(h), await signUp(h)];
+    const { rows } = await h.db.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE email = ANY($1) ORDER BY email`, [
+      [a.email.toLowerCase(), b.email.toLowerCase()],
+    ]);
+    expect(rows).toHaveLength(2);
+    for (const { password_hash } of rows) {
+      expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+      expect(password_hash).not.toContain(PASSWORD);
+    }
+    // Same password, different salts: different hashes.
+    expect(rows[0]!.password_hash.split('$')[4]).not.toBe(rows[1]!.password_hash.split('$')[4]);
+  });
+
   it('answers InvalidCredentials for a wrong password or unknown e-mail', async () => {
     const { email } = await verifiedUser(h);
     for (const input of [{ email, password: 'wrong password!!' }, { email: `${unique()}@nowhere.test`, password: 'whatever12345' }]) {
@@ -112,6 +127,18 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
       expect((await call(h, VERIFY_EMAIL, { email, code })).data.verifyEmail.__typename).toBe('AuthPayload');
       const reused = await call(h, VERIFY_EMAIL, { email, code });
       expect(reused.data.verifyEmail).toEqual({ __typename: 'InvalidCode', message: expect.any(String) });
+    });
+
+    it('keeps only a keyed hash of the code, valid 10 minutes', async () => {
+      const { email } = await signUp(h);
+      const code = await latestCode(h, email);
+      const { rows } = await h.db.query(
+        `SELECT c.code_hash, extract(epoch FROM c.expires_at - c.last_sent_at)::int AS ttl FROM verification_codes c JOIN users u ON u.id = c.user_id WHERE u.email = $1`,
+        [email.toLowerCase()],
+      );
+      expect(rows[0].code_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(rows[0].code_hash).not.toContain(code);
+      expect(rows[0].ttl).toBe(600);
     });
 
     it('an expired code is CodeExpired, even when it is right', async () => {
@@ -294,11 +321,23 @@ describe('accounts subgraph: resending codes (database throttle, limiter out of 
 
 describe('accounts subgraph in production', () => {
   let h: Harness;
+  const warnings: string[] = [];
   beforeAll(async () => {
-    h = await startAccounts({ NODE_ENV: 'production' });
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    h = await startAccounts({ NODE_ENV: 'production' }, {}, logger);
   });
   afterAll(async () => {
     await h.close();
+  });
+
+  it('warns at start-up about every single-replica stand-in it was left with', () => {
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^REDIS_URL is not set: sign-in, code and resend limits are counted per process/),
+        expect.stringMatching(/^S3_BUCKET is not set: avatars are kept on this machine/),
+        expect.stringMatching(/^SMTP_URL is not set/),
+      ]),
+    );
   });
 
   it('never exposes the development outbox', async () => {

@@ -26,6 +26,7 @@ import { SessionRepository } from './repositories/session-repository';
 import { CodeRepository } from './repositories/code-repository';
 import { DevOutboxRepository } from './repositories/dev-outbox-repository';
 import { ConnectionRepository } from './repositories/connection-repository';
+import { RetentionRepository } from './repositories/retention-repository';
 import { AuthService, type Transaction } from './services/auth-service';
 import { Callers } from './services/callers';
 import { SessionService } from './services/session-service';
@@ -41,10 +42,16 @@ import { SmtpMailer } from './adapters/smtp-mailer';
 import type { ObjectStorage } from './adapters/object-storage';
 import { LocalObjectStorage } from './adapters/local-object-storage';
 import { S3ObjectStorage } from './adapters/s3-object-storage';
+import { startRetentionPurge, type RetentionPurge } from './retention';
 
 export { loadAccountsEnv, loadAccountsEnv as loadEnv, accountsEnvSchema, type AccountsEnv } from './env';
 
 export const typeDefs = gql(readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8'));
+
+/** The subgraph, and its retention purge (which tests and operators can run at once). */
+export interface AccountsSubgraph extends Subgraph {
+  retention: RetentionPurge;
+}
 
 /** What accounts needs beyond every subgraph's deps; tests replace the limiter or the mailer. */
 export interface AccountsDeps extends SubgraphDeps {
@@ -70,6 +77,9 @@ async function createStorage(env: AccountsEnv, logger: Logger): Promise<{ storag
     });
     return { storage, local: null };
   }
+  if (env.NODE_ENV === 'production') {
+    logger.warn('S3_BUCKET is not set: avatars are kept on this machine\'s disk, which only suits a single replica');
+  }
   const local = new LocalObjectStorage({
     root: path.join(env.DATA_DIR ?? path.join(os.tmpdir(), 'market-accounts'), 'uploads'),
     signingKey: deriveKey(env.UPLOAD_SIGNING_SECRET ?? env.JWT_PRIVATE_KEY, 'upload-urls'),
@@ -84,11 +94,14 @@ export async function createSubgraph(
   env: AccountsEnv,
   logger: Logger = createLogger('accounts', env.LOG_LEVEL),
   deps: AccountsDeps = { bus: null },
-): Promise<Subgraph> {
+): Promise<AccountsSubgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
   const transaction: Transaction = (fn) => db.$transaction(fn);
   // Redis when REDIS_URL is set (limits and cached profiles shared by every replica), in-process otherwise.
   const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
+  if (redis.mode === 'memory' && env.NODE_ENV === 'production' && !deps.rateLimiter) {
+    logger.warn('REDIS_URL is not set: sign-in, code and resend limits are counted per process, which only suits a single replica');
+  }
 
   const users = new UserRepository(db);
   const profileCache = new UserProfileCache(users, redis.cache);
@@ -152,6 +165,14 @@ export async function createSubgraph(
     }),
   });
 
+  // Started once nothing else can fail, so a failed start leaves no timer behind.
+  const retention = startRetentionPurge({
+    repository: new RetentionRepository(db),
+    policy: { sessionsDays: env.RETENTION_SESSIONS_DAYS, codesHours: env.RETENTION_CODES_HOURS, devOutboxDays: env.RETENTION_DEV_OUTBOX_DAYS },
+    intervalMinutes: env.RETENTION_PURGE_INTERVAL_MINUTES,
+    logger,
+  });
+
   if (local) {
     // Embedded mode: this process serves the avatars it signs upload URLs for.
     local.mount(server.app);
@@ -166,8 +187,10 @@ export async function createSubgraph(
   return {
     name: 'accounts',
     server,
+    retention,
     async close() {
       await server.stop();
+      await retention.stop();
       await relay?.stop();
       await mailer.close();
       if (storage instanceof S3ObjectStorage) storage.close();

@@ -13,7 +13,7 @@ import {
   type Harness,
 } from './testing/harness';
 
-const MY_SESSIONS = `{ mySessions { id createdAt expiresAt lastActivityAt ipAddress userAgent deviceInfo active revoked current } }`;
+const MY_SESSIONS = `{ mySessions { id user { id name } createdAt expiresAt lastActivityAt ipAddress userAgent deviceInfo active revoked current } }`;
 const LOGOUT = `mutation { logout }`;
 const REVOKE = `mutation($id: ID!) { revokeSession(id: $id) { id active revoked current } }`;
 const CHANGE_PASSWORD = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) {
@@ -88,6 +88,7 @@ describe('accounts subgraph: sessions, refresh tokens and passwords', () => {
       const sessions = res.data.mySessions as { id: string }[];
       expect(sessions.map((s) => s.id).sort()).toEqual([user.sessionId, other.sessionId].sort());
       expect(sessions.find((s) => s.id === other.sessionId)).toMatchObject({
+        user: { id: user.id, name: 'Ada Lovelace' },
         userAgent: FIREFOX,
         deviceInfo: 'Firefox on Linux',
         ipAddress: user.ip,

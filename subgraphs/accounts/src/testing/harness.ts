@@ -10,16 +10,15 @@ import {
   type Identity,
   type Logger,
   type RunningServer,
-  type Subgraph,
 } from '@market/platform';
 import { testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv, type AccountsDeps } from '../server';
+import { createSubgraph, loadEnv, type AccountsDeps, type AccountsSubgraph } from '../server';
 
 /** Test support for the accounts subgraph: a running instance, signed calls, and user builders. */
 export interface Harness {
   url: string;
   secret: string;
-  subgraph: Subgraph;
+  subgraph: AccountsSubgraph;
   running: RunningServer;
   /** The accounts test database, for what a client cannot see (counters, outbox rows). */
   db: Pool;
@@ -41,6 +40,9 @@ export async function startAccounts(
       GATEWAY_SIGNING_SECRET: secrets.signingSecret,
       JWT_PRIVATE_KEY: secrets.privateKeyPem,
       DATABASE_POOL_SIZE: '30',
+      // No purge in the background of tests (its statements would show up in `queries`);
+      // retention.int.test.ts runs it when it wants.
+      RETENTION_PURGE_INTERVAL_MINUTES: '0',
       ...env,
     }),
     logger,
