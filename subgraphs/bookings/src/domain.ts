@@ -45,7 +45,7 @@ export function isBookable(listing: ListingSnapshot | null): listing is ListingS
   );
 }
 
-export type StayStatus = 'REQUESTED' | 'CONFIRMED' | 'DECLINED' | 'CANCELLED' | 'COMPLETED';
+export type StayStatus = 'REQUESTED' | 'CONFIRMED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'COMPLETED';
 export type ViewingStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED';
 
 /** Stays in these statuses hold their dates (the database's exclusion constraint says the same). */
@@ -85,6 +85,8 @@ export interface StayRecord {
   currency: string;
   cancellationPolicy: CancellationPolicy;
   status: StayStatus;
+  /** Until when the host may answer a requested stay; null for instant bookings. */
+  respondBy: Date | null;
   refundAmount: string | null;
   cancelledAt: Date | null;
   cancelledById: string | null;

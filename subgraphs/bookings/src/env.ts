@@ -13,8 +13,15 @@ export const bookingsEnvSchema = z.object({
   PORT: port(4003),
   /** How long before a confirmed viewing its reminders go out, in minutes. */
   VIEWING_REMINDER_LEADS_MINUTES: minutesList.default([1440, 60]),
-  /** How often the scheduler looks for due events (reminders), in milliseconds. */
+  /** How often the scheduler looks for due work (reminders, lapsed requests, old keys), in milliseconds. */
   SCHEDULER_POLL_MS: z.coerce.number().int().min(10).default(5_000),
+  /**
+   * How long a host has to answer a stay request, in minutes; never past the start of the check-in
+   * day at the listing. After it, the scheduler lets the request expire and frees its nights.
+   */
+  STAY_REQUEST_TTL_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
+  /** How long an idempotency key answers retries, in hours; a retry after it is a new request. */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
 });
 
 export type BookingsEnv = z.infer<typeof bookingsEnvSchema>;

@@ -1,39 +1,65 @@
 import type { Logger } from '@market/platform';
-import type { Db } from './db';
-import { dispatchDueEvents } from './repositories/scheduled-event-repository';
+
+/**
+ * One kind of due work. `run` handles at most `limit` items due at `now` in one transaction and
+ * says how many it handled; a job claims its rows FOR UPDATE SKIP LOCKED (or equivalent), so
+ * several replicas can run the same jobs at once without doing an item twice.
+ */
+export interface ScheduledJob {
+  name: string;
+  run(limit: number, now: Date): Promise<number>;
+}
 
 export interface Scheduler {
-  /** Moves everything due now into the outbox; resolves with how many events went. */
-  tick(): Promise<number>;
+  /** Runs every job until nothing is due now; resolves with how many items each job handled. */
+  tick(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
 /**
- * Polls `scheduled_events` and hands due events (viewing reminders) to the outbox, from where the
- * relay publishes them. Started only when the subgraph has a bus: without one, nothing would
- * carry the events on, and the rows simply wait.
+ * Polls for due work every `pollMs`: viewing reminders into the outbox, unanswered stay requests to
+ * EXPIRED, idempotency keys past their retention. A job that fails is logged and retried at the next
+ * tick; the others still run.
  */
-export function startScheduler(options: { db: Db; logger: Logger; pollMs: number; batchSize?: number }): Scheduler {
-  const { db, logger } = options;
+export function startScheduler(options: {
+  jobs: readonly ScheduledJob[];
+  logger: Logger;
+  pollMs: number;
+  batchSize?: number;
+  now?: () => Date;
+}): Scheduler {
+  const { jobs, logger } = options;
   const batchSize = options.batchSize ?? 100;
-  let running: Promise<number> | null = null;
+  const now = options.now ?? (() => new Date());
+  let running: Promise<Record<string, number>> | null = null;
   let stopped = false;
 
-  const tick = (): Promise<number> => {
+  const runJob = async (job: ScheduledJob): Promise<number> => {
+    let total = 0;
+    try {
+      let done: number;
+      do {
+        done = await job.run(batchSize, now());
+        total += done;
+      } while (done === batchSize && !stopped);
+    } catch (err) {
+      if (!stopped) logger.warn({ err, job: job.name }, 'scheduled job failed; will retry');
+    }
+    return total;
+  };
+
+  const tick = (): Promise<Record<string, number>> => {
     running ??= (async () => {
-      let total = 0;
+      const totals: Record<string, number> = {};
       try {
-        let sent: number;
-        do {
-          sent = await dispatchDueEvents(db, logger, batchSize);
-          total += sent;
-        } while (sent === batchSize && !stopped);
-      } catch (err) {
-        if (!stopped) logger.warn({ err }, 'scheduler tick failed; will retry');
+        for (const job of jobs) {
+          if (stopped) break;
+          totals[job.name] = await runJob(job);
+        }
       } finally {
         running = null;
       }
-      return total;
+      return totals;
     })();
     return running;
   };

@@ -15,13 +15,15 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BookingsEnv } from './env';
 import type { Context, Loaders } from './context';
 import { createPrisma } from './db';
-import { consumeListingEvents } from './events';
+import { subscribeConsumers } from './events';
 import { resolvers } from './resolvers';
 import { CalendarRepository } from './repositories/calendar-repository';
 import { ListingSnapshotRepository } from './repositories/listing-snapshot-repository';
 import { StayRepository } from './repositories/stay-repository';
 import { ViewingRepository } from './repositories/viewing-repository';
 import { startScheduler } from './scheduler';
+import { reminderJob, scheduledJobs } from './scheduled-jobs';
+import { CleanupService } from './services/cleanup-service';
 import { CalendarService } from './services/calendar-service';
 import { StayService } from './services/stay-service';
 import { ViewingService } from './services/viewing-service';
@@ -38,16 +40,27 @@ export async function createSubgraph(
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
-  // Reminders are only worth moving to the outbox when a bus will carry them on.
-  const scheduler = deps.bus ? startScheduler({ db, logger, pollMs: env.SCHEDULER_POLL_MS }) : null;
-  if (deps.bus) await consumeListingEvents(deps.bus, db);
 
   const snapshots = new ListingSnapshotRepository(db);
   const stays = new StayRepository(db);
   const viewings = new ViewingRepository(db, env.VIEWING_REMINDER_LEADS_MINUTES);
-  const stayService = new StayService(stays);
-  const viewingService = new ViewingService(viewings);
+  const stayService = new StayService(stays, {
+    requestTtlMinutes: env.STAY_REQUEST_TTL_MINUTES,
+    keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS,
+  });
+  const viewingService = new ViewingService(viewings, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS });
   const calendarService = new CalendarService(new CalendarRepository(db));
+
+  if (deps.bus) await subscribeConsumers(deps.bus, db, new CleanupService(env.VIEWING_REMINDER_LEADS_MINUTES));
+  const scheduler = startScheduler({
+    logger,
+    pollMs: env.SCHEDULER_POLL_MS,
+    jobs: [
+      ...scheduledJobs(db, logger, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS }),
+      // Reminders are only worth moving to the outbox when a bus will carry them on; without one they wait.
+      ...(deps.bus ? [reminderJob(db, logger)] : []),
+    ],
+  });
 
   const createLoaders = (): Loaders => ({
     snapshotById: loaderByKey((ids) => snapshots.findByIds(ids), (s) => s.listingId),
@@ -83,7 +96,7 @@ export async function createSubgraph(
     server,
     async close() {
       await server.stop();
-      await scheduler?.stop();
+      await scheduler.stop();
       await relay?.stop();
       await db.$disconnect();
     },

@@ -313,6 +313,7 @@ describe('no double booking', () => {
               price: priceStay({ pricePerNight: '10.00', cleaningFee: null, currency: 'EUR', weeklyDiscountPercent: null, monthlyDiscountPercent: null }, 2 - (i % 2)),
               cancellationPolicy: 'MODERATE',
               status: 'REQUESTED',
+              respondBy: new Date(Date.now() + 3_600_000),
             },
             null,
             { instantBook: false },
@@ -400,5 +401,79 @@ describe('idempotency', () => {
     expect((await b.call(guest, CANCEL, { id: stay.id, key: 'x1' })).data.cancelStay).toEqual(first);
     expect(codeOf(await b.call(guest, CANCEL, { id: stay.id }))).toBe('CONFLICT');
     expect((await b.outbox(stay.id)).filter((e) => e.type === 'bookings.stay.cancelled')).toHaveLength(1);
+  });
+});
+
+describe('the end of a stay', () => {
+  const AVAILABILITY = `query($l: ID!, $f: Date!, $t: Date!) { availability(listingId: $l, from: $f, to: $t) { date status } }`;
+  /** A CONFIRMED stay with its calendar hold, written directly (the API books no past nights). */
+  async function ongoingStay(listingId: string, guestId: string, from: number, to: number): Promise<string> {
+    const id = randomUUID();
+    await b.sql.query(
+      `INSERT INTO stays (id, listing_id, guest_id, check_in, check_out, nights, guests, nightly_rate, nightly_subtotal, cleaning_fee,
+         discount_percent, discount_amount, total_price, currency, cancellation_policy, status, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 1, 10, $7, 0, 0, 0, $7, 'EUR', 'FLEXIBLE', 'CONFIRMED', now())`,
+      [id, listingId, guestId, day(from), day(to), to - from, 10 * (to - from)],
+    );
+    await b.sql.query(
+      `INSERT INTO calendar_holds (id, listing_id, kind, starts_on, ends_on, stay_id, created_by_id) VALUES ($1, $2, 'STAY', $3, $4, $5, $6)`,
+      [randomUUID(), listingId, day(from), day(to), id, guestId],
+    );
+    return id;
+  }
+
+  it('refuses to cancel or quote a stay from its check-out day on, and keeps a completed stay’s nights booked', async () => {
+    const home = await b.listing();
+    const guest = person();
+    const ended = await ongoingStay(home.id, guest.userId, -2, 0);
+    for (const who of [guest, home.owner]) {
+      expect(codeOf(await b.call(who, QUOTE, { id: ended }))).toBe('CONFLICT');
+      expect(codeOf(await b.call(who, CANCEL, { id: ended }))).toBe('CONFLICT');
+    }
+    expect((await b.call(home.owner, COMPLETE, { id: ended })).data.completeStay.status).toBe('COMPLETED');
+    const calendar = (await b.call(home.owner, AVAILABILITY, { l: home.id, f: day(-2), t: day(1) })).data.availability;
+    expect(calendar.map((d: { status: string }) => d.status)).toEqual(['BOOKED', 'BOOKED', 'FREE']);
+  });
+
+  it('still lets a stay under way be cancelled before its check-out day, refunding the guest by the policy', async () => {
+    const home = await b.listing();
+    const guest = person();
+    const underway = await ongoingStay(home.id, guest.userId, -1, 2);
+    const quote = (await b.call(guest, QUOTE, { id: underway })).data.cancellationQuote;
+    expect(quote).toMatchObject({ policy: 'FLEXIBLE', refundPercent: 0, refundAmount: '0.00' });
+    const cancelled = (await b.call(guest, CANCEL, { id: underway })).data.cancelStay;
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', refundAmount: quote.refundAmount });
+    // After cancelling, the stay itself shows what was refunded.
+    expect((await b.call(guest, STAY, { id: underway })).data.stay).toMatchObject({ status: 'CANCELLED', refundAmount: '0.00' });
+  });
+});
+
+describe('refundIfCancelledNow', () => {
+  const MY_STAYS = `{ myStays { id status refundAmount refundIfCancelledNow { policy refundPercent refundAmount currency refundableUntil explanation } } }`;
+  const STAY_QUOTE = `query($id: ID!) { stay(id: $id) { refundIfCancelledNow { refundPercent refundAmount } } }`;
+
+  it('shows each party, on the stay itself, what cancelling now would refund; null once cancelled, when refundAmount says what went back', async () => {
+    const home = await b.listing({ cancellationPolicy: 'STRICT', pricePerNight: '100.00' });
+    const guest = person();
+    const booked = await bookOk(guest, { listingId: home.id, checkIn: day(10), checkOut: day(12), guests: 1 });
+    await b.call(home.owner, CONFIRM, { id: booked.id });
+
+    const [mine] = (await b.call(guest, MY_STAYS)).data.myStays;
+    const quote = (await b.call(guest, QUOTE, { id: booked.id })).data.cancellationQuote;
+    expect(mine.refundIfCancelledNow).toEqual({
+      policy: quote.policy,
+      refundPercent: 50,
+      refundAmount: '100.00',
+      currency: 'EUR',
+      refundableUntil: quote.refundableUntil,
+      explanation: quote.explanation,
+    });
+    const hostSees = (await b.call(home.owner, STAY_QUOTE, { id: booked.id })).data.stay.refundIfCancelledNow;
+    expect(hostSees).toMatchObject({ refundPercent: 100, refundAmount: '200.00' });
+
+    await b.call(guest, CANCEL, { id: booked.id });
+    expect((await b.call(guest, MY_STAYS)).data.myStays).toEqual([
+      { id: booked.id, status: 'CANCELLED', refundAmount: '100.00', refundIfCancelledNow: null },
+    ]);
   });
 });

@@ -287,3 +287,76 @@ describe('reminders', () => {
     expect((await b.outbox(soonViewing.id)).filter((e) => e.type === 'bookings.viewing.reminder')).toHaveLength(1);
   });
 });
+
+describe('idempotency', () => {
+  const REQUEST_KEYED = `mutation($input: RequestViewingInput!, $key: String) { requestViewing(input: $input, idempotencyKey: $key) { ${VIEWING_RESULT} } }`;
+  const CONFIRM_KEYED = `mutation($id: ID!, $key: String) { confirmViewing(id: $id, idempotencyKey: $key) { ${VIEWING_RESULT} } }`;
+  const RESCHEDULE_KEYED = `mutation($id: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $key: String) {
+    rescheduleViewing(id: $id, startsAt: $startsAt, endsAt: $endsAt, idempotencyKey: $key) { ${VIEWING_RESULT} } }`;
+  const CANCEL_KEYED = `mutation($id: ID!, $key: String) { cancelViewing(id: $id, idempotencyKey: $key) { id status } }`;
+  const requestKeyed = (buyer: Identity, input: Record<string, unknown>, key: string) => b.call(buyer, REQUEST_KEYED, { input, key });
+  const viewingsOf = (buyerId: string) => b.count('SELECT 1 FROM viewing_appointments WHERE buyer_id = $1', [buyerId]);
+
+  it('answers a retried request with the first viewing, also when the retries race, and refuses the key for another request', async () => {
+    const house = await b.forSale();
+    const buyer = person();
+    const input = { listingId: house.id, startsAt: inHours(80), endsAt: inHours(81), note: 'Twice?' };
+    const results = await Promise.all(Array.from({ length: 8 }, () => requestKeyed(buyer, input, 'see-it')));
+    const ids = new Set(results.map((r) => r.data.requestViewing.id));
+    expect(results.map((r) => r.data.requestViewing.__typename)).toEqual(Array(8).fill('ViewingAppointment'));
+    expect(ids.size).toBe(1);
+    expect(await viewingsOf(buyer.userId)).toBe(1);
+    const [id] = [...ids];
+    expect((await b.outbox(id as string)).map((e) => e.type)).toEqual(['bookings.viewing.requested']);
+
+    expect(codeOf(await requestKeyed(buyer, { ...input, startsAt: inHours(90), endsAt: inHours(91) }, 'see-it'))).toBe('CONFLICT');
+    // The same key of another caller is theirs alone.
+    expect((await requestKeyed(person(), input, 'see-it')).data.requestViewing.__typename).toBe('ViewingAppointment');
+    expect(await viewingsOf(buyer.userId)).toBe(1);
+  });
+
+  it('spends no key on a slot that was taken', async () => {
+    const house = await b.forSale();
+    const [slot, other] = (
+      await b.call(house.owner, PUBLISH, {
+        listingId: house.id,
+        slots: [
+          { startsAt: inHours(30), endsAt: inHours(31) },
+          { startsAt: inHours(32), endsAt: inHours(33) },
+        ],
+      })
+    ).data.publishViewingSlots;
+    await requested(person(), { listingId: house.id, slotId: slot.id });
+    const buyer = person();
+    expect((await requestKeyed(buyer, { listingId: house.id, slotId: slot.id }, 'k')).data.requestViewing.__typename).toBe('TimeUnavailable');
+    expect((await requestKeyed(buyer, { listingId: house.id, slotId: other.id }, 'k')).data.requestViewing.__typename).toBe('ViewingAppointment');
+  });
+
+  it('answers retried confirm, reschedule and cancel with the viewing instead of CONFLICT or a second move', async () => {
+    const house = await b.forSale();
+    const buyer = person();
+    const viewing = await requested(buyer, { listingId: house.id, startsAt: inHours(100), endsAt: inHours(101) });
+    for (let i = 0; i < 2; i++) {
+      expect((await b.call(house.owner, CONFIRM_KEYED, { id: viewing.id, key: 'ok' })).data.confirmViewing.status).toBe('CONFIRMED');
+    }
+    const moved = { startsAt: inHours(110), endsAt: inHours(111) };
+    for (let i = 0; i < 2; i++) {
+      expect((await b.call(buyer, RESCHEDULE_KEYED, { id: viewing.id, ...moved, key: 'move' })).data.rescheduleViewing).toMatchObject({
+        status: 'PENDING',
+        ...moved,
+      });
+    }
+    expect(codeOf(await b.call(buyer, RESCHEDULE_KEYED, { id: viewing.id, startsAt: inHours(120), endsAt: inHours(121), key: 'move' }))).toBe(
+      'CONFLICT',
+    );
+    for (let i = 0; i < 2; i++) {
+      expect((await b.call(buyer, CANCEL_KEYED, { id: viewing.id, key: 'off' })).data.cancelViewing).toEqual({ id: viewing.id, status: 'CANCELLED' });
+    }
+    expect((await b.outbox(viewing.id)).map((e) => e.type)).toEqual([
+      'bookings.viewing.requested',
+      'bookings.viewing.confirmed',
+      'bookings.viewing.requested',
+      'bookings.viewing.cancelled',
+    ]);
+  });
+});

@@ -8,7 +8,11 @@ export const HOLD_OVERLAP_CONSTRAINT = 'calendar_holds_no_overlap';
  * constraints decide what fits; this lock only makes the loser of a race see the winner's committed
  * hold and fail at once, instead of both checking each other's uncommitted rows and deadlocking.
  * NO KEY UPDATE does not conflict with the KEY SHARE locks that foreign keys to the row take.
+ * Says whether the listing has been deleted (or its owner's account) by the time the lock is held:
+ * a deletion marks the row first, so a booking that waited on it learns of it here.
  */
-export async function lockListingCalendar(tx: Tx, listingId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM listing_snapshots WHERE listing_id = ${listingId}::uuid FOR NO KEY UPDATE`;
+export async function lockListingCalendar(tx: Tx, listingId: string): Promise<{ deleted: boolean }> {
+  const [row] = await tx.$queryRaw<{ deleted: boolean }[]>`
+    SELECT deleted_at IS NOT NULL AS deleted FROM listing_snapshots WHERE listing_id = ${listingId}::uuid FOR NO KEY UPDATE`;
+  return { deleted: row?.deleted ?? true };
 }

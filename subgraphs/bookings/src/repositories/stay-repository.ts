@@ -1,10 +1,11 @@
 import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type DbOrTx, type Tx } from '../db';
+import { Prisma } from '../generated/prisma/client';
 import type { CancellationPolicy, PriceBreakdown, StayRecord, StayStatus } from '../domain';
 import { publishStayChange } from '../events';
 import type { IdempotencyClaim } from '../services/idempotency';
 import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-holds';
 import { asDate, dateOnly } from './dates';
-import { claimIdempotencyKey, type PriorRequest } from './idempotency-keys';
+import { claimIdempotencyKey, findPriorRequest, type PriorRequest } from './idempotency-keys';
 
 /** Named in the init migration: live stays of one listing never overlap. */
 export const STAY_OVERLAP_CONSTRAINT = 'stays_no_overlapping_live_stays';
@@ -26,6 +27,7 @@ const staySelect = {
   currency: true,
   cancellationPolicy: true,
   status: true,
+  respondBy: true,
   refundAmount: true,
   cancelledAt: true,
   cancelledById: true,
@@ -53,6 +55,7 @@ interface StayRow {
   currency: string;
   cancellationPolicy: CancellationPolicy;
   status: StayStatus;
+  respondBy: Date | null;
   refundAmount: Money | null;
   cancelledAt: Date | null;
   cancelledById: string | null;
@@ -87,6 +90,7 @@ function toStay(row: StayRow): StayRecord {
     currency: row.currency,
     cancellationPolicy: row.cancellationPolicy,
     status: row.status,
+    respondBy: row.respondBy,
     refundAmount: row.refundAmount === null ? null : row.refundAmount.toFixed(2),
     cancelledAt: row.cancelledAt,
     cancelledById: row.cancelledById,
@@ -104,6 +108,8 @@ export interface NewStay {
   price: PriceBreakdown;
   cancellationPolicy: CancellationPolicy;
   status: 'REQUESTED' | 'CONFIRMED';
+  /** Set exactly when status is REQUESTED. */
+  respondBy: Date | null;
 }
 
 /** What a stay becomes; `decide` callbacks return it from the locked current state. */
@@ -113,10 +119,14 @@ export interface StayChange {
   cancelledById?: string;
 }
 
-export type BookOutcome = { kind: 'created'; stay: StayRecord } | { kind: 'overlap' } | ({ kind: 'replay' } & PriorRequest);
+export type BookOutcome =
+  | { kind: 'created'; stay: StayRecord }
+  | { kind: 'overlap' }
+  | { kind: 'listingGone' }
+  | ({ kind: 'replay' } & PriorRequest);
 export type ChangeOutcome = { kind: 'changed'; stay: StayRecord } | { kind: 'missing' } | ({ kind: 'replay' } & PriorRequest);
 
-async function findStays(db: DbOrTx, ids: readonly string[]): Promise<StayRecord[]> {
+export async function findStays(db: DbOrTx, ids: readonly string[]): Promise<StayRecord[]> {
   const rows = await db.stay.findMany({
     where: { id: { in: uuidsOnly(ids) } },
     select: staySelect,
@@ -131,6 +141,12 @@ async function findStay(tx: Tx, id: string): Promise<StayRecord> {
   return stay;
 }
 
+/** Rolls a booking's transaction back (with the key it claimed) when its listing is gone. */
+class ListingGone extends Error {}
+
+/** A stay that ends in one of these frees its nights (a COMPLETED stay keeps them: they were slept in). */
+const FREES_NIGHTS: readonly StayStatus[] = ['DECLINED', 'EXPIRED', 'CANCELLED'];
+
 export class StayRepository {
   constructor(private readonly db: Db) {}
 
@@ -138,13 +154,9 @@ export class StayRepository {
     return findStays(this.db, ids);
   }
 
-  /** The request that spent the caller's key, if any (a cheap look before the transaction claims it). */
-  async findPriorRequest(callerId: string, key: string): Promise<PriorRequest | null> {
-    if (uuidsOnly([callerId]).length === 0) return null;
-    return this.db.idempotencyKey.findUnique({
-      where: { callerId_key: { callerId, key } },
-      select: { requestHash: true, stayId: true },
-    });
+  /** The live request that spent the caller's key, if any (a cheap look before the transaction claims it). */
+  findPriorRequest(claim: IdempotencyClaim): Promise<PriorRequest | null> {
+    return findPriorRequest(this.db, claim);
   }
 
   async findByListingIds(listingIds: readonly string[]): Promise<StayRecord[]> {
@@ -187,10 +199,11 @@ export class StayRepository {
       return await retryOnDeadlock(() =>
         this.db.$transaction(async (tx): Promise<BookOutcome> => {
           if (claim) {
-            const prior = await claimIdempotencyKey(tx, claim, input.id);
+            const prior = await claimIdempotencyKey(tx, claim, { stayId: input.id });
             if (prior) return { kind: 'replay', ...prior };
           }
-          await lockListingCalendar(tx, input.listingId);
+          // Deleted while this request was on its way: nothing is booked (and no key spent).
+          if ((await lockListingCalendar(tx, input.listingId)).deleted) throw new ListingGone();
           const { price } = input;
           await tx.stay.create({
             data: {
@@ -210,6 +223,7 @@ export class StayRepository {
               currency: price.currency,
               cancellationPolicy: input.cancellationPolicy,
               status: input.status,
+              respondBy: input.respondBy,
             },
             select: { id: true },
           });
@@ -230,6 +244,7 @@ export class StayRepository {
         }, TX_OPTIONS),
       );
     } catch (err) {
+      if (err instanceof ListingGone) return { kind: 'listingGone' };
       if (isExclusionViolation(err, STAY_OVERLAP_CONSTRAINT) || isExclusionViolation(err, HOLD_OVERLAP_CONSTRAINT)) {
         return { kind: 'overlap' };
       }
@@ -245,34 +260,74 @@ export class StayRepository {
     return retryOnDeadlock(() =>
       this.db.$transaction(async (tx): Promise<ChangeOutcome> => {
         if (claim) {
-          const prior = await claimIdempotencyKey(tx, claim, id);
+          const prior = await claimIdempotencyKey(tx, claim, { stayId: id });
           if (prior) return { kind: 'replay', ...prior };
         }
-        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM stays WHERE id = ${id}::uuid FOR UPDATE`;
-        if (locked.length === 0) return { kind: 'missing' };
-        const next = decide(await findStay(tx, id));
-        const cancelled = next.status === 'CANCELLED';
-        await tx.stay.update({
-          where: { id },
-          data: {
-            status: next.status,
-            ...(cancelled
-              ? {
-                  refundAmount: next.refundAmount ?? '0',
-                  cancelledAt: new Date(),
-                  cancelledById: next.cancelledById ?? null,
-                }
-              : {}),
-          },
-          select: { id: true },
-        });
-        if (next.status === 'DECLINED' || next.status === 'CANCELLED') {
-          await tx.calendarHold.deleteMany({ where: { stayId: id } });
-        }
-        const stay = await findStay(tx, id);
-        await publishStayChange(tx, stay);
-        return { kind: 'changed', stay };
+        const [current] = await lockStays(tx, Prisma.sql`id = ${id}::uuid`);
+        if (!current) return { kind: 'missing' };
+        return { kind: 'changed', stay: await writeStayChange(tx, current, decide(current)) };
       }, TX_OPTIONS),
     );
   }
+
+  /**
+   * Lets up to `limit` REQUESTED stays whose host did not answer by `respondBy` expire, soonest
+   * deadline first, in one transaction: each becomes EXPIRED, frees its nights and is announced as
+   * declined (reason EXPIRED). Rows are claimed FOR UPDATE SKIP LOCKED: replicas running this at
+   * once take disjoint stays, and a stay a host is answering right now is left to the host (its
+   * answer is refused if the deadline has passed; the next run expires it). Returns how many expired.
+   */
+  async expireUnanswered(now: Date, limit: number): Promise<number> {
+    return retryOnDeadlock(() =>
+      this.db.$transaction(async (tx) => {
+        const due = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id::text AS id FROM stays
+          WHERE status = 'REQUESTED' AND respond_by <= ${now}
+          ORDER BY respond_by, id
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED`;
+        if (due.length === 0) return 0;
+        for (const stay of await findStays(tx, due.map((r) => r.id))) {
+          await writeStayChange(tx, stay, { status: 'EXPIRED' });
+        }
+        return due.length;
+      }, TX_OPTIONS),
+    );
+  }
+}
+
+/**
+ * Locks the stays matching `where` (SQL over `stays`) FOR UPDATE and reads them, by id. Whoever
+ * changes a stay holds this lock, so decisions are taken on the state that will be overwritten.
+ */
+export async function lockStays(tx: Tx, where: Prisma.Sql): Promise<StayRecord[]> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM stays WHERE ${where} ORDER BY id FOR UPDATE`;
+  if (locked.length === 0) return [];
+  return findStays(tx, locked.map((r) => r.id));
+}
+
+/**
+ * Writes a locked stay's next state and its event in the caller's transaction. A declined, expired
+ * or cancelled stay frees its nights.
+ */
+export async function writeStayChange(tx: Tx, current: StayRecord, next: StayChange): Promise<StayRecord> {
+  const cancelled = next.status === 'CANCELLED';
+  await tx.stay.update({
+    where: { id: current.id },
+    data: {
+      status: next.status,
+      ...(cancelled
+        ? {
+            refundAmount: next.refundAmount ?? '0',
+            cancelledAt: new Date(),
+            cancelledById: next.cancelledById ?? null,
+          }
+        : {}),
+    },
+    select: { id: true },
+  });
+  if (FREES_NIGHTS.includes(next.status)) await tx.calendarHold.deleteMany({ where: { stayId: current.id } });
+  const stay = await findStay(tx, current.id);
+  await publishStayChange(tx, stay);
+  return stay;
 }

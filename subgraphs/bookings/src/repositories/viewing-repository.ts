@@ -1,6 +1,9 @@
+import { Prisma } from '../generated/prisma/client';
 import { isExclusionViolation, isUniqueViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type Tx } from '../db';
 import { LIVE_VIEWING_STATUSES, type ViewingRecord, type ViewingSlotRecord, type ViewingStatus } from '../domain';
 import { publishViewingChange } from '../events';
+import type { IdempotencyClaim } from '../services/idempotency';
+import { claimIdempotencyKey, findPriorRequest, type PriorRequest } from './idempotency-keys';
 import { ScheduledEventRepository } from './scheduled-event-repository';
 
 /** Named in the init migration: an agent's confirmed viewings never overlap. */
@@ -69,9 +72,26 @@ export interface ViewingChange {
   cancelledBy?: string;
 }
 
-export type CreateViewingOutcome = { kind: 'created'; viewing: ViewingRecord } | { kind: 'slotTaken' };
-export type ChangeViewingOutcome = { kind: 'changed'; viewing: ViewingRecord } | { kind: 'missing' } | { kind: 'agentBusy' };
+export type CreateViewingOutcome =
+  | { kind: 'created'; viewing: ViewingRecord }
+  | { kind: 'slotTaken' }
+  | ({ kind: 'replay' } & PriorRequest);
+export type ChangeViewingOutcome =
+  | { kind: 'changed'; viewing: ViewingRecord }
+  | { kind: 'missing' }
+  | { kind: 'agentBusy' }
+  | ({ kind: 'replay' } & PriorRequest);
 export type PublishSlotsOutcome = { kind: 'published'; slots: ViewingSlotRecord[] } | { kind: 'overlap' };
+
+async function findViewings(tx: Tx, ids: readonly string[]): Promise<ViewingRecord[]> {
+  const rows = await tx.viewingAppointment.findMany({
+    where: { id: { in: [...ids] } },
+    select: viewingSelect,
+    relationLoadStrategy: 'join',
+    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map(toViewing);
+}
 
 async function findViewing(tx: Tx, id: string): Promise<ViewingRecord> {
   const row = await tx.viewingAppointment.findUnique({
@@ -131,18 +151,34 @@ export class ViewingRepository {
     return rows.map(toViewing);
   }
 
-  /** A PENDING viewing with its event; in a slot, only if no other live viewing holds it (unique index). */
-  async create(input: {
-    listingId: string;
-    buyerId: string;
-    agentId: string;
-    startsAt: Date;
-    endsAt: Date;
-    note: string | null;
-    slotId: string | null;
-  }): Promise<CreateViewingOutcome> {
+  /** The live request that spent the caller's key, if any (a cheap look before the transaction claims it). */
+  findPriorRequest(claim: IdempotencyClaim): Promise<PriorRequest | null> {
+    return findPriorRequest(this.db, claim);
+  }
+
+  /**
+   * A PENDING viewing with its event (and the caller's idempotency key, when given); in a slot, only
+   * if no other live viewing holds it (unique index). A refused request spends no key.
+   */
+  async create(
+    input: {
+      id: string;
+      listingId: string;
+      buyerId: string;
+      agentId: string;
+      startsAt: Date;
+      endsAt: Date;
+      note: string | null;
+      slotId: string | null;
+    },
+    claim: IdempotencyClaim | null,
+  ): Promise<CreateViewingOutcome> {
     try {
       return await this.db.$transaction(async (tx): Promise<CreateViewingOutcome> => {
+        if (claim) {
+          const prior = await claimIdempotencyKey(tx, claim, { viewingId: input.id });
+          if (prior) return { kind: 'replay', ...prior };
+        }
         const { id } = await tx.viewingAppointment.create({
           data: { ...input, status: 'PENDING' },
           select: { id: true },
@@ -162,31 +198,22 @@ export class ViewingRepository {
    * event and its reminders (scheduled when CONFIRMED, dropped otherwise) in one transaction. The
    * agent's exclusion constraint refuses a confirmed viewing that overlaps another.
    */
-  async change(id: string, decide: (current: ViewingRecord) => ViewingChange, now: Date): Promise<ChangeViewingOutcome> {
+  async change(
+    id: string,
+    decide: (current: ViewingRecord) => ViewingChange,
+    now: Date,
+    claim: IdempotencyClaim | null,
+  ): Promise<ChangeViewingOutcome> {
     try {
       return await retryOnDeadlock(() =>
         this.db.$transaction(async (tx): Promise<ChangeViewingOutcome> => {
-          const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM viewing_appointments WHERE id = ${id}::uuid FOR UPDATE`;
-          if (locked.length === 0) return { kind: 'missing' };
-          const next = decide(await findViewing(tx, id));
-          await tx.viewingAppointment.update({
-            where: { id },
-            data: {
-              status: next.status,
-              ...(next.startsAt ? { startsAt: next.startsAt } : {}),
-              ...(next.endsAt ? { endsAt: next.endsAt } : {}),
-              ...(next.leaveSlot ? { slotId: null } : {}),
-            },
-            select: { id: true },
-          });
-          const viewing = await findViewing(tx, id);
-          const scheduled = new ScheduledEventRepository(tx);
-          await scheduled.clearFor(id);
-          if (viewing.status === 'CONFIRMED') await scheduled.scheduleViewingReminders(viewing, this.reminderLeadsMinutes, now);
-          await publishViewingChange(tx, viewing, {
-            ...(next.rescheduled !== undefined ? { rescheduled: next.rescheduled } : {}),
-            ...(next.cancelledBy !== undefined ? { cancelledBy: next.cancelledBy } : {}),
-          });
+          if (claim) {
+            const prior = await claimIdempotencyKey(tx, claim, { viewingId: id });
+            if (prior) return { kind: 'replay', ...prior };
+          }
+          const [current] = await lockViewings(tx, Prisma.sql`id = ${id}::uuid`);
+          if (!current) return { kind: 'missing' };
+          const viewing = await writeViewingChange(tx, current, decide(current), { now, reminderLeadsMinutes: this.reminderLeadsMinutes });
           return { kind: 'changed', viewing };
         }, TX_OPTIONS),
       );
@@ -245,4 +272,42 @@ export class ViewingRepository {
       throw err;
     }
   }
+}
+
+/** Locks the viewings matching `where` (SQL over `viewing_appointments`) FOR UPDATE and reads them. */
+export async function lockViewings(tx: Tx, where: Prisma.Sql): Promise<ViewingRecord[]> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM viewing_appointments WHERE ${where} ORDER BY id FOR UPDATE`;
+  if (locked.length === 0) return [];
+  return findViewings(tx, locked.map((r) => r.id));
+}
+
+/**
+ * Writes a locked viewing's next state in the caller's transaction, with its event and its
+ * reminders (scheduled when CONFIRMED, dropped otherwise).
+ */
+export async function writeViewingChange(
+  tx: Tx,
+  current: ViewingRecord,
+  next: ViewingChange,
+  options: { now: Date; reminderLeadsMinutes: readonly number[] },
+): Promise<ViewingRecord> {
+  await tx.viewingAppointment.update({
+    where: { id: current.id },
+    data: {
+      status: next.status,
+      ...(next.startsAt ? { startsAt: next.startsAt } : {}),
+      ...(next.endsAt ? { endsAt: next.endsAt } : {}),
+      ...(next.leaveSlot ? { slotId: null } : {}),
+    },
+    select: { id: true },
+  });
+  const viewing = await findViewing(tx, current.id);
+  const scheduled = new ScheduledEventRepository(tx);
+  await scheduled.clearFor(current.id);
+  if (viewing.status === 'CONFIRMED') await scheduled.scheduleViewingReminders(viewing, options.reminderLeadsMinutes, options.now);
+  await publishViewingChange(tx, viewing, {
+    ...(next.rescheduled !== undefined ? { rescheduled: next.rescheduled } : {}),
+    ...(next.cancelledBy !== undefined ? { cancelledBy: next.cancelledBy } : {}),
+  });
+  return viewing;
 }

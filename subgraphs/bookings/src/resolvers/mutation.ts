@@ -59,9 +59,9 @@ export const Mutation: MutationResolvers = {
   unblockDates: (_parent, args, ctx) => ctx.calendar.unblock(ctx, args),
 
   publishViewingSlots: (_parent, { listingId, slots }, ctx) => ctx.viewings.publishSlots(ctx, { listingId, slots }),
-  requestViewing: async (_parent, { input }, ctx) => viewingResult(await ctx.viewings.request(ctx, input)),
-  confirmViewing: async (_parent, { id }, ctx) => viewingResult(await ctx.viewings.confirm(ctx, id)),
-  rescheduleViewing: async (_parent, { id, startsAt, endsAt }, ctx) =>
-    viewingResult(await ctx.viewings.reschedule(ctx, id, { startsAt, endsAt })),
-  cancelViewing: (_parent, { id }, ctx) => ctx.viewings.cancel(ctx, id),
+  requestViewing: async (_parent, { input, idempotencyKey }, ctx) => viewingResult(await ctx.viewings.request(ctx, input, idempotencyKey)),
+  confirmViewing: async (_parent, { id, idempotencyKey }, ctx) => viewingResult(await ctx.viewings.confirm(ctx, id, idempotencyKey)),
+  rescheduleViewing: async (_parent, { id, startsAt, endsAt, idempotencyKey }, ctx) =>
+    viewingResult(await ctx.viewings.reschedule(ctx, id, { startsAt, endsAt }, idempotencyKey)),
+  cancelViewing: (_parent, { id, idempotencyKey }, ctx) => ctx.viewings.cancel(ctx, id, idempotencyKey),
 };

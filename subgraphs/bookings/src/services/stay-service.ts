@@ -14,8 +14,9 @@ import type { ChangeOutcome, StayChange, StayRepository } from '../repositories/
 import type { PriorRequest } from '../repositories/idempotency-keys';
 import { actsAsHost, isStayParty, managesListing } from './access';
 import { refundFor } from './cancellation-policy';
-import { idempotencyClaim, type IdempotencyClaim } from './idempotency';
+import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
 import { priceStay } from './pricing';
+import { respondByFor } from './request-deadline';
 import { badField, parseOrThrow } from './validation';
 
 /** Longest stay one booking may cover, whatever the listing allows. */
@@ -41,15 +42,27 @@ const bookStaySchema = z
 
 const stayIdSchema = z.object({ id: z.string().min(1).max(100) });
 
+export interface StayRules {
+  /** Minutes a host has to answer a request (never past the start of the check-in day). */
+  requestTtlMinutes: number;
+  /** Hours an idempotency key answers retries. */
+  keyRetentionHours: number;
+}
+
 /**
  * The rules of stays: who may book, see, confirm, decline, cancel and complete them, what a booking
  * costs and what a cancellation refunds.
  */
 export class StayService {
+  private readonly keys: KeyRetention;
+
   constructor(
     private readonly stays: StayRepository,
+    private readonly rules: StayRules,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.keys = { hours: rules.keyRetentionHours, now };
+  }
 
   /**
    * Books a stay for the caller. The listing's facts come from the local snapshot and the price is
@@ -59,9 +72,9 @@ export class StayService {
   async book(viewer: Viewer, input: unknown, idempotencyKey?: string | null): Promise<BookStayOutcome> {
     const guest = requireUser(viewer);
     const data = parseOrThrow(bookStaySchema, input);
-    const claim = idempotencyClaim(guest.userId, idempotencyKey, 'bookStay', data);
+    const claim = idempotencyClaim(guest.userId, idempotencyKey, 'bookStay', data, this.keys);
     // A retry answers from the first request even if the listing or the day has changed since.
-    const prior = claim ? await this.stays.findPriorRequest(claim.callerId, claim.key) : null;
+    const prior = claim ? await this.stays.findPriorRequest(claim) : null;
     if (claim && prior) return { kind: 'booked', stay: await this.replay(claim, prior) };
 
     const listing = await viewer.loaders.snapshotById.load(data.listingId);
@@ -77,8 +90,10 @@ export class StayService {
     if (listing.maxNights !== null && nights > listing.maxNights) {
       throw badField('checkOut', `this property is booked for at most ${listing.maxNights} nights`);
     }
-    const today = todayIn(listing.timeZone, this.now());
+    const now = this.now();
+    const today = todayIn(listing.timeZone, now);
     if (data.checkIn < today) throw badField('checkIn', `checkIn is in the past: today is ${today} at the property`);
+    const respondBy = listing.instantBook ? null : respondByFor(data.checkIn, listing.timeZone, now, this.rules.requestTtlMinutes);
 
     const datesUnavailable = { kind: 'datesUnavailable', listingId: listing.listingId, checkIn: data.checkIn, checkOut: data.checkOut } as const;
     // Most losers of a race learn it here without a transaction; the database still decides the rest.
@@ -95,6 +110,7 @@ export class StayService {
         price: priceStay(listing, nights),
         cancellationPolicy: listing.cancellationPolicy,
         status: listing.instantBook ? 'CONFIRMED' : 'REQUESTED',
+        respondBy,
       },
       claim,
       { instantBook: listing.instantBook },
@@ -104,6 +120,8 @@ export class StayService {
         return { kind: 'booked', stay: outcome.stay };
       case 'overlap':
         return datesUnavailable;
+      case 'listingGone':
+        return { kind: 'listingUnavailable', listingId: listing.listingId };
       case 'replay':
         return { kind: 'booked', stay: await this.replay(claim as IdempotencyClaim, outcome) };
     }
@@ -130,12 +148,10 @@ export class StayService {
   async cancel(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<StayRecord> {
     const identity = requireUser(viewer);
     parseOrThrow(stayIdSchema, { id });
-    const claim = idempotencyClaim(identity.userId, idempotencyKey, 'cancelStay', { id });
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, 'cancelStay', { id }, this.keys);
     const stay = await this.get(viewer, id);
     return this.change(id, claim, (current) => {
-      if (current.status !== 'REQUESTED' && current.status !== 'CONFIRMED') {
-        throw new ConflictError(`Only a REQUESTED or CONFIRMED stay can be cancelled; this one is ${current.status}.`);
-      }
+      this.assertCancellable(current);
       const refund = refundFor(current, this.cancelledBy(identity, stay), this.now());
       return { status: 'CANCELLED', refundAmount: refund.amount, cancelledById: identity.userId };
     });
@@ -158,9 +174,17 @@ export class StayService {
   async quote(viewer: Viewer, stayId: string): Promise<CancellationQuoteRecord> {
     const identity = requireUser(viewer);
     const stay = await this.get(viewer, stayId);
-    if (stay.status !== 'REQUESTED' && stay.status !== 'CONFIRMED') {
-      throw new ConflictError(`Only a REQUESTED or CONFIRMED stay can be cancelled; this one is ${stay.status}.`);
-    }
+    this.assertCancellable(stay);
+    return this.quoteFor(identity, stay);
+  }
+
+  /** The quote for a stay the caller already sees; null when it can no longer be cancelled. */
+  quoteIfCancellable(viewer: Viewer, stay: StayRecord): CancellationQuoteRecord | null {
+    const identity = requireUser(viewer);
+    return this.whyNotCancellable(stay) === null ? this.quoteFor(identity, stay) : null;
+  }
+
+  private quoteFor(identity: Identity, stay: StayRecord): CancellationQuoteRecord {
     const refund = refundFor(stay, this.cancelledBy(identity, stay), this.now());
     return {
       stay,
@@ -196,6 +220,21 @@ export class StayService {
     return viewer.loaders.staysByListing.load(listingId);
   }
 
+  /** A live stay can be called off until its check-out day at the listing; after that it can only be completed. */
+  private whyNotCancellable(stay: StayRecord): string | null {
+    if (stay.status !== 'REQUESTED' && stay.status !== 'CONFIRMED') {
+      return `Only a REQUESTED or CONFIRMED stay can be cancelled; this one is ${stay.status}.`;
+    }
+    const today = todayIn(stay.timeZone, this.now());
+    if (today >= stay.checkOut) return `The stay ended on ${stay.checkOut} (today is ${today} at the property): it can no longer be cancelled.`;
+    return null;
+  }
+
+  private assertCancellable(stay: StayRecord): void {
+    const refusal = this.whyNotCancellable(stay);
+    if (refusal !== null) throw new ConflictError(refusal);
+  }
+
   private cancelledBy(identity: Identity, stay: StayRecord): 'guest' | 'host' {
     return identity.userId === stay.guestId ? 'guest' : 'host';
   }
@@ -209,12 +248,16 @@ export class StayService {
   ): Promise<StayRecord> {
     const identity = requireUser(viewer);
     parseOrThrow(stayIdSchema, { id });
-    const claim = idempotencyClaim(identity.userId, idempotencyKey, operation, { id });
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, operation, { id }, this.keys);
     const stay = await this.get(viewer, id);
     if (!actsAsHost(identity, stay)) throw new ForbiddenError('Only the host confirms or declines a stay.');
     return this.change(id, claim, (current) => {
       if (current.status !== 'REQUESTED') {
         throw new ConflictError(`Only a REQUESTED stay can be ${status.toLowerCase()}; this one is ${current.status}.`);
+      }
+      // Past its deadline the request is lapsing (the scheduler is about to expire it): too late to answer.
+      if (current.respondBy !== null && current.respondBy <= this.now()) {
+        throw new ConflictError(`This request expired at ${current.respondBy.toISOString()} without an answer; its nights are free again.`);
       }
       return { status };
     });
@@ -226,7 +269,7 @@ export class StayService {
     claim: IdempotencyClaim | null,
     decide: (current: StayRecord) => StayChange,
   ): Promise<StayRecord> {
-    const prior = claim ? await this.stays.findPriorRequest(claim.callerId, claim.key) : null;
+    const prior = claim ? await this.stays.findPriorRequest(claim) : null;
     if (claim && prior) return this.replay(claim, prior);
     const outcome: ChangeOutcome = await this.stays.change(id, decide, claim);
     switch (outcome.kind) {
@@ -241,7 +284,7 @@ export class StayService {
 
   /** The first result of a retried request, as the stay stands now; CONFLICT when the key was used for another request. */
   private async replay(claim: IdempotencyClaim, prior: PriorRequest): Promise<StayRecord> {
-    if (prior.requestHash !== claim.requestHash) {
+    if (prior.requestHash !== claim.requestHash || prior.stayId === null) {
       throw new ConflictError('This idempotencyKey was already used for a different request; use a new key.');
     }
     const [stay] = await this.stays.findByIds([prior.stayId]);

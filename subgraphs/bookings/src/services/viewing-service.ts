@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, requireSelfOrAdmin, requireUser } from '@market/platform';
 import type { Viewer } from '../context';
 import type { ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
+import type { PriorRequest } from '../repositories/idempotency-keys';
 import type { ChangeViewingOutcome, ViewingChange, ViewingRepository } from '../repositories/viewing-repository';
 import { actsAsAgent, isViewingParty, managesListing } from './access';
+import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
 import { badField, parseOrThrow } from './validation';
 
 const MINUTE_MS = 60_000;
@@ -71,15 +74,28 @@ export type ViewingOutcome =
  * propose), agents confirm them; either side moves or cancels them. Reminders follow confirmation.
  */
 export class ViewingService {
+  private readonly keys: KeyRetention;
+
   constructor(
     private readonly viewings: ViewingRepository,
+    rules: { keyRetentionHours: number },
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.keys = { hours: rules.keyRetentionHours, now };
+  }
 
-  /** Asks the listing's agent (its owner) for a viewing; the listing must be ACTIVE and for SALE. */
-  async request(viewer: Viewer, input: unknown): Promise<ViewingOutcome> {
+  /**
+   * Asks the listing's agent (its owner) for a viewing; the listing must be ACTIVE and for SALE.
+   * With an idempotency key, a retry answers with the viewing the first request made.
+   */
+  async request(viewer: Viewer, input: unknown, idempotencyKey?: string | null): Promise<ViewingOutcome> {
     const buyer = requireUser(viewer);
     const data = parseOrThrow(requestViewingSchema, input);
+    const claim = idempotencyClaim(buyer.userId, idempotencyKey, 'requestViewing', data, this.keys);
+    // A retry answers from the first request even if the slot or the listing has changed since.
+    const prior = claim ? await this.viewings.findPriorRequest(claim) : null;
+    if (claim && prior) return { kind: 'viewing', viewing: await this.replay(claim, prior) };
+
     const listing = await viewer.loaders.snapshotById.load(data.listingId);
     if (!listing || listing.deletedAt !== null) throw new NotFoundError('Listing', data.listingId);
     if (listing.kind !== 'SALE') throw badField('listingId', 'this listing is for rent: book a stay instead of a viewing');
@@ -96,25 +112,36 @@ export class ViewingService {
     }
     if (times.startsAt <= this.now()) throw badField(data.slotId ? 'slotId' : 'startsAt', 'the viewing must start in the future');
 
-    const outcome = await this.viewings.create({
-      listingId: listing.listingId,
-      buyerId: buyer.userId,
-      agentId: listing.ownerId,
-      startsAt: times.startsAt,
-      endsAt: times.endsAt,
-      note: data.note,
-      slotId: data.slotId ?? null,
-    });
-    if (outcome.kind === 'slotTaken') return { kind: 'timeUnavailable', listingId: listing.listingId, ...times, reason: 'slotTaken' };
-    return { kind: 'viewing', viewing: outcome.viewing };
+    const outcome = await this.viewings.create(
+      {
+        id: randomUUID(),
+        listingId: listing.listingId,
+        buyerId: buyer.userId,
+        agentId: listing.ownerId,
+        startsAt: times.startsAt,
+        endsAt: times.endsAt,
+        note: data.note,
+        slotId: data.slotId ?? null,
+      },
+      claim,
+    );
+    switch (outcome.kind) {
+      case 'slotTaken':
+        return { kind: 'timeUnavailable', listingId: listing.listingId, ...times, reason: 'slotTaken' };
+      case 'created':
+        return { kind: 'viewing', viewing: outcome.viewing };
+      case 'replay':
+        return { kind: 'viewing', viewing: await this.replay(claim as IdempotencyClaim, outcome) };
+    }
   }
 
   /** The agent confirms a PENDING viewing that has not started. */
-  async confirm(viewer: Viewer, id: string): Promise<ViewingOutcome> {
+  async confirm(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<ViewingOutcome> {
     const identity = requireUser(viewer);
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, 'confirmViewing', { id }, this.keys);
     const viewing = await this.get(viewer, id);
     if (!actsAsAgent(identity, viewing)) throw new ForbiddenError('Only the agent confirms a viewing.');
-    return this.change(viewing, (current) => {
+    return this.change(viewing, claim, (current) => {
       if (current.status !== 'PENDING') throw new ConflictError(`Only a PENDING viewing can be confirmed; this one is ${current.status}.`);
       if (current.startsAt <= this.now()) throw new ConflictError('This viewing has already started.');
       return { status: 'CONFIRMED', rescheduled: false };
@@ -122,25 +149,37 @@ export class ViewingService {
   }
 
   /** Moves a live viewing: confirmed at once when the agent moves it, PENDING again when the buyer does. */
-  async reschedule(viewer: Viewer, id: string, input: { startsAt: unknown; endsAt: unknown }): Promise<ViewingOutcome> {
+  async reschedule(
+    viewer: Viewer,
+    id: string,
+    input: { startsAt: unknown; endsAt: unknown },
+    idempotencyKey?: string | null,
+  ): Promise<ViewingOutcome> {
     const identity = requireUser(viewer);
     const times = parseOrThrow(timesSchema, input);
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, 'rescheduleViewing', { id, ...times }, this.keys);
     const viewing = await this.get(viewer, id);
     if (times.startsAt <= this.now()) throw badField('startsAt', 'the viewing must start in the future');
     const byAgent = actsAsAgent(identity, viewing);
-    return this.change(viewing, (current) => {
-      if (current.status === 'CANCELLED') throw new ConflictError('A cancelled viewing cannot be moved.');
-      return byAgent
-        ? { status: 'CONFIRMED', ...times, leaveSlot: true, rescheduled: true }
-        : { status: 'PENDING', ...times, leaveSlot: true };
-    }, times);
+    return this.change(
+      viewing,
+      claim,
+      (current) => {
+        if (current.status === 'CANCELLED') throw new ConflictError('A cancelled viewing cannot be moved.');
+        return byAgent
+          ? { status: 'CONFIRMED', ...times, leaveSlot: true, rescheduled: true }
+          : { status: 'PENDING', ...times, leaveSlot: true };
+      },
+      times,
+    );
   }
 
   /** Buyer, agent or admin cancels a live viewing; its slot is free again and its reminders go. */
-  async cancel(viewer: Viewer, id: string): Promise<ViewingRecord> {
+  async cancel(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<ViewingRecord> {
     const identity = requireUser(viewer);
+    const claim = idempotencyClaim(identity.userId, idempotencyKey, 'cancelViewing', { id }, this.keys);
     const viewing = await this.get(viewer, id);
-    const outcome = await this.change(viewing, (current) => {
+    const outcome = await this.change(viewing, claim, (current) => {
       if (current.status === 'CANCELLED') throw new ConflictError('This viewing is already cancelled.');
       return { status: 'CANCELLED', cancelledBy: identity.userId };
     });
@@ -196,15 +235,21 @@ export class ViewingService {
     return viewer.loaders.viewingsByListing.load(listingId);
   }
 
+  /** Applies a change, answering a retried key from its first request. */
   private async change(
     viewing: ViewingRecord,
+    claim: IdempotencyClaim | null,
     decide: (current: ViewingRecord) => ViewingChange,
     times?: { startsAt: Date; endsAt: Date },
   ): Promise<ViewingOutcome> {
-    const outcome: ChangeViewingOutcome = await this.viewings.change(viewing.id, decide, this.now());
+    const prior = claim ? await this.viewings.findPriorRequest(claim) : null;
+    if (claim && prior) return { kind: 'viewing', viewing: await this.replay(claim, prior) };
+    const outcome: ChangeViewingOutcome = await this.viewings.change(viewing.id, decide, this.now(), claim);
     switch (outcome.kind) {
       case 'changed':
         return { kind: 'viewing', viewing: outcome.viewing };
+      case 'replay':
+        return { kind: 'viewing', viewing: await this.replay(claim as IdempotencyClaim, outcome) };
       case 'missing':
         throw new NotFoundError('ViewingAppointment', viewing.id);
       case 'agentBusy': {
@@ -212,5 +257,15 @@ export class ViewingService {
         return { kind: 'timeUnavailable', listingId: viewing.listingId, startsAt: at.startsAt, endsAt: at.endsAt, reason: 'agentBusy' };
       }
     }
+  }
+
+  /** The viewing a retried request first produced, as it stands now; CONFLICT when the key was used for another request. */
+  private async replay(claim: IdempotencyClaim, prior: PriorRequest): Promise<ViewingRecord> {
+    if (prior.requestHash !== claim.requestHash || prior.viewingId === null) {
+      throw new ConflictError('This idempotencyKey was already used for a different request; use a new key.');
+    }
+    const [viewing] = await this.viewings.findByIds([prior.viewingId]);
+    if (!viewing) throw new NotFoundError('ViewingAppointment', prior.viewingId);
+    return viewing;
   }
 }

@@ -12,7 +12,8 @@ import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from
 import { createSubgraph, loadEnv } from '../server';
 
 type Upserted = EventPayload<'listings.listing.upserted'>;
-type ListingEvent = 'listings.listing.upserted' | 'listings.listing.deleted';
+/** The events of other services that bookings consumes. */
+type ConsumedEvent = 'listings.listing.upserted' | 'listings.listing.deleted' | 'accounts.user.deleted';
 
 const DAY_MS = 86_400_000;
 /** A calendar date `days` from today (UTC, the test listings' zone unless a test says otherwise). */
@@ -63,20 +64,26 @@ export async function startBookings(extraEnv: Record<string, string> = {}) {
   const call = <T = any>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> =>
     callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
 
-  /** Hands an event to the bus, as listings' outbox relay would, and waits until it is handled. */
-  async function deliver<T extends ListingEvent>(type: T, payload: EventPayload<T>, overrides: Partial<EventEnvelope<T>> = {}) {
+  /** Hands an event to the bus, as the producer's outbox relay would, and waits until it is handled. */
+  async function deliver<T extends ConsumedEvent>(type: T, payload: EventPayload<T>, overrides: Partial<EventEnvelope<T>> = {}) {
+    const ids = payload as { listingId?: string; userId?: string };
     const event = {
       id: randomUUID(),
       type,
       version: 1,
-      aggregateId: (payload as { listingId: string }).listingId,
+      aggregateId: ids.listingId ?? ids.userId,
       occurredAt: new Date().toISOString(),
       payload,
       ...overrides,
     } as EventEnvelope<T>;
+    await redeliver(event);
+    return event;
+  }
+
+  /** Hands an event to the bus again (at-least-once delivery) and waits until it is handled. */
+  async function redeliver(event: EventEnvelope) {
     await bus.publish([event]);
     await bus.drain();
-    return event;
   }
 
   /** A listing as bookings learns of it: through a `listings.listing.upserted` event. A rental by default. */
@@ -108,6 +115,7 @@ export async function startBookings(extraEnv: Record<string, string> = {}) {
     sql,
     call,
     deliver,
+    redeliver,
     listing,
     forSale,
     /** Runs `fn` and returns the SQL statements the subgraph sent meanwhile. */
