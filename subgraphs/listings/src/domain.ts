@@ -95,6 +95,12 @@ export function deletedView(last: ListingRecord, deletedAt: Date): ListingView {
   return { ...last, status: DELETED_STATUS, version: last.version + 1, updatedAt: deletedAt };
 }
 
+/**
+ * What a write answers when its writer's account was deleted: their access token outlives the
+ * account by up to its lifetime, and listings remembers the deletion (deleted_owners).
+ */
+export const ACCOUNT_DELETED = 'ACCOUNT_DELETED';
+
 /** A user of the accounts subgraph, known here by id only. */
 export interface UserRef {
   id: string;

@@ -14,11 +14,14 @@ import type { ListingDetailCache } from './repositories/listing-detail-cache';
 /**
  * What listings tells other services. Published (through the outbox, in the same transaction as
  * the change): `listings.listing.upserted` on every create and update, `listings.listing.deleted`
- * on delete (also for each listing of a deleted user). Consumed: its own listing events, by
+ * on delete (also for each listing of a deleted user). `npm run republish` (republish/) writes a
+ * fresh `listings.listing.upserted` with the current state of every listing, for a consumer that
+ * joins late. Consumed: its own listing events, by
  * `listings.search-index` (search/consumer.ts), which keeps the search index in step with the
  * database, and by `listings.detail-cache` (below), which drops the listing from the detail cache
  * (shared by every replica, so one group is enough); `accounts.user.deleted`, by
- * `listings.owner-cleanup` (owner-cleanup.ts), which deletes the user's listings.
+ * `listings.owner-cleanup` (owner-cleanup.ts), which deletes the user's listings and records them
+ * in `deleted_owners`, so their still-valid access token can write no more.
  * Live events (pub/sub, at-most-once, after the commit): `listings.listingUpdated`, keyed by listing
  * id, with the listing after each change, or its last state marked DELETED (cursor: its version).
  */

@@ -1,7 +1,8 @@
 import type { Db, Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
-import { BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Viewer } from '../domain';
+import { ACCOUNT_DELETED, BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Viewer } from '../domain';
 import { publishListingDeleted, publishListingUpserted } from '../events';
+import { DeletedOwnerRepository } from './deleted-owner-repository';
 
 const listingSelect = {
   id: true,
@@ -164,9 +165,13 @@ export class ListingRepository {
     return rows.map(toRecord);
   }
 
-  /** Creates the listing and its `listings.listing.upserted` event in one transaction. */
-  async create(ownerId: string, data: ListingData): Promise<ListingRecord> {
+  /**
+   * Creates the listing and its `listings.listing.upserted` event in one transaction, unless the
+   * owner's account was deleted (see DeletedOwnerRepository for why that is checked in here).
+   */
+  async create(ownerId: string, data: ListingData): Promise<ListingRecord | typeof ACCOUNT_DELETED> {
     return this.db.$transaction(async (tx) => {
+      if (await new DeletedOwnerRepository(tx).isDeleted(ownerId)) return ACCOUNT_DELETED;
       const listing = toRecord(await tx.listing.create({ data: { ...toColumns(data), ownerId }, select: listingSelect }));
       await publishListingUpserted(tx, listing);
       return listing;
@@ -176,10 +181,15 @@ export class ListingRepository {
   /**
    * Locks the listing, lets `decide` turn its current state into the new one (or throw), then writes
    * it, one version up, with its `listings.listing.upserted` event, all in one transaction. Null when
-   * there is no such listing.
+   * there is no such listing; ACCOUNT_DELETED, before anything else, when the writer's account was.
    */
-  async update(id: string, decide: (current: ListingRecord) => ListingData): Promise<ListingRecord | null> {
+  async update(
+    id: string,
+    writerId: string,
+    decide: (current: ListingRecord) => ListingData,
+  ): Promise<ListingRecord | typeof ACCOUNT_DELETED | null> {
     return this.db.$transaction(async (tx) => {
+      if (await new DeletedOwnerRepository(tx).isDeleted(writerId)) return ACCOUNT_DELETED;
       const current = await this.lockedById(tx, id);
       if (!current) return null;
       const next = decide(current);
@@ -194,10 +204,15 @@ export class ListingRepository {
   /**
    * Locks the listing, lets `authorize` throw to refuse, then deletes it with its
    * `listings.listing.deleted` event in one transaction. Its last state, or null when there is no
-   * such listing.
+   * such listing; ACCOUNT_DELETED, before anything else, when the writer's account was.
    */
-  async delete(id: string, authorize: (current: ListingRecord) => void): Promise<ListingRecord | null> {
+  async delete(
+    id: string,
+    writerId: string,
+    authorize: (current: ListingRecord) => void,
+  ): Promise<ListingRecord | typeof ACCOUNT_DELETED | null> {
     return this.db.$transaction(async (tx) => {
+      if (await new DeletedOwnerRepository(tx).isDeleted(writerId)) return ACCOUNT_DELETED;
       const current = await this.lockedById(tx, id);
       if (!current) return null;
       authorize(current);
@@ -228,7 +243,39 @@ export class ListingRepository {
     return listings;
   }
 
+  /**
+   * Up to `take` listings in id order, after the listing `after` and updated since `updatedSince`
+   * (each optional), share-locked until the caller's transaction ends: a write in flight commits
+   * first and is read, a later one waits, so what the caller publishes from them is never older
+   * than the listing. Also returns the last id locked, where the next page starts.
+   */
+  static async lockedPageById(
+    tx: Tx,
+    page: { after: string | null; updatedSince: Date | null; take: number },
+  ): Promise<{ listings: ListingRecord[]; lastId: string | null }> {
+    const after = page.after !== null && isUuid(page.after) ? page.after : null;
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id::text AS id FROM listings
+      WHERE (${after}::uuid IS NULL OR id > ${after}::uuid)
+        AND (${page.updatedSince}::timestamptz IS NULL OR updated_at >= ${page.updatedSince}::timestamptz)
+      ORDER BY listings.id
+      LIMIT ${page.take}
+      FOR SHARE`;
+    const ids = locked.map((r) => r.id);
+    if (ids.length === 0) return { listings: [], lastId: null };
+    // Read after the lock was granted: the committed state of each, not the one the lock waited on.
+    const rows = await tx.listing.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: listingSelect });
+    return { listings: rows.map(toRecord), lastId: ids.at(-1) ?? null };
+  }
+
+  /** How many listings were updated since `updatedSince` (all of them when null). */
+  async countUpdatedSince(updatedSince: Date | null): Promise<number> {
+    return this.db.listing.count({ where: updatedSince ? { updatedAt: { gte: updatedSince } } : {} });
+  }
+
   private async lockedById(tx: Tx, id: string): Promise<ListingRecord | null> {
+    // Not a uuid: no such listing (and kept away from the ::uuid cast).
+    if (!isUuid(id)) return null;
     // Serializes concurrent writers of one listing, so each validates against the state it replaces.
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM listings WHERE id = ${id}::uuid FOR UPDATE`;
     if (locked.length === 0) return null;

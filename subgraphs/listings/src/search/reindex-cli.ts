@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { ConfigError, createLogger, logLevel, parseEnv, postgresUrl } from '@market/platform';
+import { progressPrinter } from '../cli-progress';
 import { createPrisma } from '../db';
 import { listingsEnvSchema } from '../env';
 import { createListingSearch } from './create-search';
 import { reindexListings } from './indexer';
-import type { ReindexProgress } from './port';
 
 const reindexEnvSchema = z
   .object({
@@ -26,23 +26,6 @@ const reindexEnvSchema = z
     error: 'is required (or DATABASE_URL): the postgres:// URL of the listings database',
   });
 
-/** One line, rewritten in place on a terminal; every 10 % otherwise, so CI logs stay short. */
-function progressPrinter(out: NodeJS.WriteStream) {
-  let lastTenth = -1;
-  let last = '';
-  return ({ done, total }: ReindexProgress) => {
-    const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
-    const line = `reindexing ${done}/${total} (${percent}%)`;
-    if (line === last) return;
-    last = line;
-    if (out.isTTY) out.write(`\r${line}`);
-    else if (Math.floor(percent / 10) > lastTenth || done === total) {
-      lastTenth = Math.floor(percent / 10);
-      out.write(`${line}\n`);
-    }
-  };
-}
-
 async function main(): Promise<void> {
   const env = parseEnv('reindex', reindexEnvSchema);
   const logger = createLogger('listings-reindex', env.LOG_LEVEL);
@@ -51,7 +34,7 @@ async function main(): Promise<void> {
   const where = env.ELASTICSEARCH_URL ? `Elasticsearch at ${env.ELASTICSEARCH_URL}` : 'PostgreSQL (listing_search)';
   process.stderr.write(`reindexing listings into ${where}\n`);
   try {
-    const report = await reindexListings(search, db, { batchSize: env.REINDEX_BATCH_SIZE, onProgress: progressPrinter(process.stderr) });
+    const report = await reindexListings(search, db, { batchSize: env.REINDEX_BATCH_SIZE, onProgress: progressPrinter('reindexing', process.stderr) });
     if (process.stderr.isTTY) process.stderr.write('\n');
     const perSecond = report.ms > 0 ? Math.round((report.indexed * 1000) / report.ms) : report.indexed;
     console.log(

@@ -2,11 +2,12 @@ import {
   BadUserInputError,
   ForbiddenError,
   NotFoundError,
+  UnauthenticatedError,
   requireRole,
   requireUser,
   type AuthContext,
 } from '@market/platform';
-import { canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
+import { ACCOUNT_DELETED, canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
 import type { ListingUpdated } from '../events';
 import type { ListingRepository } from '../repositories/listing-repository';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
@@ -15,6 +16,11 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { applyListingChanges, parseListingSearch, parseNewListing } from './listing-input';
 
 export const MAX_PAGE_SIZE = 100;
+
+/** A caller whose account was deleted while their access token is still valid. */
+function accountDeleted(): UnauthenticatedError {
+  return new UnauthenticatedError('This account was deleted.');
+}
 
 export function viewerOf(ctx: AuthContext): Viewer {
   return { userId: ctx.identity?.userId ?? null, isAdmin: ctx.identity?.role === 'ADMIN' };
@@ -35,21 +41,22 @@ export class ListingService {
 
   async create(ctx: AuthContext, input: unknown): Promise<ListingRecord> {
     const identity = requireRole(ctx, 'SELLER', 'AGENT', 'HOST');
-    return this.listings.create(identity.userId, parseNewListing(input));
+    const created = await this.listings.create(identity.userId, parseNewListing(input));
+    if (created === ACCOUNT_DELETED) throw accountDeleted();
+    return created;
   }
 
   /**
    * Another user's listing the caller can see is FORBIDDEN; one they cannot see (a draft) is
-   * NOT_FOUND, so its existence does not leak.
+   * NOT_FOUND, so its existence does not leak. A caller whose account was deleted is UNAUTHENTICATED.
    */
   async update(ctx: AuthContext, id: string, changes: Record<string, unknown>): Promise<ListingRecord> {
     const viewer = this.writer(ctx);
-    const updated = isUuid(id)
-      ? await this.listings.update(id, (current) => {
-          this.authorizeWrite(viewer, current);
-          return applyListingChanges(current, changes);
-        })
-      : null;
+    const updated = await this.listings.update(id, viewer.userId, (current) => {
+      this.authorizeWrite(viewer, current);
+      return applyListingChanges(current, changes);
+    });
+    if (updated === ACCOUNT_DELETED) throw accountDeleted();
     if (!updated) throw new NotFoundError('Listing', id);
     await this.details.invalidate(id);
     await this.live.listingChanged(updated);
@@ -58,7 +65,8 @@ export class ListingService {
 
   async delete(ctx: AuthContext, id: string): Promise<true> {
     const viewer = this.writer(ctx);
-    const deleted = isUuid(id) ? await this.listings.delete(id, (current) => this.authorizeWrite(viewer, current)) : null;
+    const deleted = await this.listings.delete(id, viewer.userId, (current) => this.authorizeWrite(viewer, current));
+    if (deleted === ACCOUNT_DELETED) throw accountDeleted();
     if (!deleted) throw new NotFoundError('Listing', id);
     await this.details.invalidate(id);
     await this.live.listingDeleted(deleted);
@@ -96,9 +104,9 @@ export class ListingService {
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
-  private writer(ctx: AuthContext): Viewer {
-    requireUser(ctx);
-    return viewerOf(ctx);
+  private writer(ctx: AuthContext): Viewer & { userId: string } {
+    const identity = requireUser(ctx);
+    return { ...viewerOf(ctx), userId: identity.userId };
   }
 
   private authorizeWrite(viewer: Viewer, listing: ListingRecord): void {

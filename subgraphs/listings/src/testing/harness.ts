@@ -23,14 +23,14 @@ import { createSubgraph, loadEnv } from '../server';
 /**
  * A listings subgraph on a random port against the test database, with its own in-process pub/sub
  * (so a test sees exactly the live events this subgraph publishes) and a separate database client to
- * look at what was written.
+ * look at what was written. On the shared test database unless given another (see private-database.ts).
  */
-export async function startListings(options: { bus?: EventBus | null } = {}) {
+export async function startListings(options: { bus?: EventBus | null; databaseUrl?: string } = {}) {
   const { signingSecret } = await testSecrets();
   const env = loadEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: testDatabaseUrl('listings'),
+    DATABASE_URL: options.databaseUrl ?? testDatabaseUrl('listings'),
     DATABASE_POOL_SIZE: '5',
     GATEWAY_SIGNING_SECRET: signingSecret,
   });
