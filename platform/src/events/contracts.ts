@@ -120,11 +120,26 @@ export const eventContracts = {
       monthlyDiscountPercent: z.number().int().min(0).max(100).nullable().optional(),
       /** Absent means MODERATE. */
       cancellationPolicy: z.enum(['FLEXIBLE', 'MODERATE', 'STRICT']).optional(),
+      /**
+       * The listing's version after this change (1 when created, one more with every update):
+       * consumers keep the highest, so the order of a listing's events does not depend on clocks.
+       * Optional so events written before it existed still parse (same version); without it,
+       * consumers fall back to `occurredAt`.
+       */
+      version: z.number().int().min(1).optional(),
     }),
   },
   'listings.listing.deleted': {
     version: 1,
-    payload: z.object({ listingId: id, ownerId: id }),
+    payload: z.object({
+      listingId: id,
+      ownerId: id,
+      /**
+       * The listing's version after this change: its version when deleted plus one, as in its last
+       * `listingUpdated` event. Consumers keep the highest; optional like the upsert's.
+       */
+      version: z.number().int().min(1).optional(),
+    }),
   },
   'bookings.stay.requested': { version: 1, payload: bookingStay },
   /** `instantBook`: confirmed at booking, without the host. */

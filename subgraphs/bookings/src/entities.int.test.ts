@@ -133,6 +133,70 @@ describe('listing snapshots from events', () => {
     expect((await book(ghost.listingId, 5, 6)).__typename).toBe('ListingUnavailable');
   });
 
+  describe('ordered by the listing version, not by clocks', () => {
+    const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const held = async (listingId: string) =>
+      (
+        await b.sql.query<{ version: number | null; price: string | null; deleted: boolean }>(
+          'SELECT version, price_per_night AS price, deleted_at IS NOT NULL AS deleted FROM listing_snapshots WHERE listing_id = $1',
+          [listingId],
+        )
+      ).rows[0];
+
+    it('ignores an older version that arrives after a newer one, even stamped later', async () => {
+      const home = await b.listing({ pricePerNight: '100.00', version: 1 });
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '300.00', version: 3 });
+      // Version 2 from a replica whose clock runs a minute ahead (or a dead letter replayed now).
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '50.00', status: 'PAUSED', version: 2 }, { occurredAt: soon(60_000) });
+      // The same version again, stamped later still (a republish), changes nothing either.
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '999.00', version: 3 }, { occurredAt: soon(120_000) });
+      expect(await held(home.id)).toEqual({ version: 3, price: '300.00', deleted: false });
+      expect(await book(home.id, 5, 6)).toMatchObject({ __typename: 'Stay', totalPrice: '300.00' });
+    });
+
+    it('applies a newer version stamped earlier than the state it replaces', async () => {
+      const home = await b.listing({ pricePerNight: '100.00', version: 4 });
+      // Written after version 4 by a replica whose clock runs a minute behind.
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '140.00', version: 5 }, { occurredAt: soon(-60_000) });
+      expect(await held(home.id)).toEqual({ version: 5, price: '140.00', deleted: false });
+      expect(await book(home.id, 5, 6)).toMatchObject({ __typename: 'Stay', totalPrice: '140.00' });
+    });
+
+    it('orders by time when either side has no version, and keeps the highest version seen', async () => {
+      // Held without a version (written before versions existed): a versioned event is ordered by time.
+      const home = await b.listing({ pricePerNight: '100.00' });
+      expect(await held(home.id)).toMatchObject({ version: null });
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '10.00', version: 9 }, { occurredAt: soon(-60_000) });
+      expect(await held(home.id)).toEqual({ version: null, price: '100.00', deleted: false });
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '110.00', version: 2 }, { occurredAt: soon(1_000) });
+      expect(await held(home.id)).toEqual({ version: 2, price: '110.00', deleted: false });
+      // A versionless event older than what is held (a replayed dead letter) changes nothing; a newer one applies
+      // and leaves the version where it was, so a replayed version 1 still cannot win.
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '20.00' }, { occurredAt: soon(-120_000) });
+      expect(await held(home.id)).toEqual({ version: 2, price: '110.00', deleted: false });
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '120.00' }, { occurredAt: soon(2_000) });
+      expect(await held(home.id)).toEqual({ version: 2, price: '120.00', deleted: false });
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '30.00', version: 1 }, { occurredAt: soon(60_000) });
+      expect(await book(home.id, 5, 6)).toMatchObject({ __typename: 'Stay', totalPrice: '120.00' });
+    });
+
+    it('keeps a deleted listing deleted: no upsert up to its version brings it back or changes it, however late it is stamped', async () => {
+      const home = await b.listing({ pricePerNight: '100.00', version: 2 });
+      await b.deliver('listings.listing.deleted', { listingId: home.id, ownerId: home.owner.userId, version: 3 }, { occurredAt: soon(-60_000) });
+      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '70.00', version: 2 }, { occurredAt: soon(60_000) });
+      expect(await held(home.id)).toEqual({ version: 3, price: '100.00', deleted: true });
+      expect((await book(home.id, 5, 6)).__typename).toBe('ListingUnavailable');
+
+      // The deletion arrives first: its tombstone carries its version, so no earlier state fills it in.
+      const ghost = { ...home.payload, listingId: randomUUID(), version: 5 };
+      await b.deliver('listings.listing.deleted', { listingId: ghost.listingId, ownerId: ghost.ownerId, version: 6 }, { occurredAt: soon(-60_000) });
+      await b.deliver('listings.listing.upserted', ghost, { occurredAt: soon(60_000) });
+      expect(await held(ghost.listingId)).toEqual({ version: 6, price: null, deleted: true });
+      expect((await book(ghost.listingId, 5, 6)).__typename).toBe('ListingUnavailable');
+      expect(await b.bus.deadLetters()).toEqual([]);
+    });
+  });
+
   it('applies an event delivered twice only once (inbox)', async () => {
     const home = await b.listing({ pricePerNight: '80.00' });
     const update = await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '90.00' }, {

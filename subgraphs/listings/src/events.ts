@@ -47,15 +47,22 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
     monthlyDiscountPercent: listing.monthlyDiscountPercent,
     // The contract reads an absent policy as MODERATE; SALE listings have none.
     ...(listing.cancellationPolicy ? { cancellationPolicy: listing.cancellationPolicy } : {}),
+    // Taken under the write's row lock: consumers order a listing's events by it, not by clocks.
+    version: listing.version,
   };
+}
+
+/** The deletion is one version past the listing's last state, as its last `listingUpdated` event says. */
+export function listingDeletedPayload(listing: Pick<ListingRecord, 'id' | 'ownerId' | 'version'>): EventPayload<'listings.listing.deleted'> {
+  return { listingId: listing.id, ownerId: listing.ownerId, version: listing.version + 1 };
 }
 
 export async function publishListingUpserted(tx: RawSql, listing: ListingRecord): Promise<void> {
   await enqueueEvent(tx, 'listings.listing.upserted', listing.id, listingUpsertedPayload(listing));
 }
 
-export async function publishListingDeleted(tx: RawSql, listing: Pick<ListingRecord, 'id' | 'ownerId'>): Promise<void> {
-  await enqueueEvent(tx, 'listings.listing.deleted', listing.id, { listingId: listing.id, ownerId: listing.ownerId });
+export async function publishListingDeleted(tx: RawSql, listing: Pick<ListingRecord, 'id' | 'ownerId' | 'version'>): Promise<void> {
+  await enqueueEvent(tx, 'listings.listing.deleted', listing.id, listingDeletedPayload(listing));
 }
 
 const money = z.string().nullable();

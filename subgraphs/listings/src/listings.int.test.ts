@@ -454,17 +454,19 @@ describe('events', () => {
           weeklyDiscountPercent: null,
           monthlyDiscountPercent: null,
           cancellationPolicy: 'MODERATE',
+          version: 1,
         },
       },
     ]);
     await call(UPDATE, { id: created.id, input: { status: 'ACTIVE', pricePerNight: '95' } }, host);
     const afterUpdate = await outboxOf(created.id);
     expect(afterUpdate).toHaveLength(2);
-    expect(afterUpdate.map((e) => e.payload)).toContainEqual(expect.objectContaining({ status: 'ACTIVE', pricePerNight: '95.00' }));
+    expect(afterUpdate.map((e) => e.payload)).toContainEqual(expect.objectContaining({ status: 'ACTIVE', pricePerNight: '95.00', version: 2 }));
     await call(DELETE, { id: created.id }, host);
     const events = await outboxOf(created.id);
     expect(events).toHaveLength(3);
-    expect(events).toContainEqual({ type: 'listings.listing.deleted', payload: { listingId: created.id, ownerId: host.userId } });
+    // One version past the last state, like the listing's last listingUpdated event.
+    expect(events).toContainEqual({ type: 'listings.listing.deleted', payload: { listingId: created.id, ownerId: host.userId, version: 3 } });
   });
 });
 

@@ -79,9 +79,10 @@ describe('accounts.user.deleted', () => {
     const theirs = await l.call<{ _entities: { listings: unknown[] }[] }>(admin, USER_LISTINGS, { reps: [{ __typename: 'User', id: leaving.userId }] });
     expect(theirs.data?._entities[0]?.listings).toEqual([]);
 
-    // Their deletion events take the place of every earlier event naming them.
-    for (const id of [rental.id, draft.id]) {
-      expect(await outboxOf(id)).toEqual([{ type: 'listings.listing.deleted', payload: { listingId: id, ownerId: leaving.userId } }]);
+    // Their deletion events take the place of every earlier event naming them, one version past
+    // each listing's last state (the rental was updated once).
+    for (const [id, version] of [[rental.id, 3], [draft.id, 2]] as const) {
+      expect(await outboxOf(id)).toEqual([{ type: 'listings.listing.deleted', payload: { listingId: id, ownerId: leaving.userId, version } }]);
     }
     expect(await outboxOf(kept.id)).toHaveLength(1);
     const inbox = await l.db.query('SELECT 1 FROM inbox_events WHERE consumer = $1 AND event_id = $2', [OWNER_CLEANUP_CONSUMER, event.id]);
@@ -112,7 +113,7 @@ describe('accounts.user.deleted', () => {
     const lateWatch = await watch(late.id);
     await deliver(event);
     expect(await exists(late.id)).toBe(true);
-    expect(await outboxOf(first.id)).toEqual([{ type: 'listings.listing.deleted', payload: { listingId: first.id, ownerId: leaving.userId } }]);
+    expect(await outboxOf(first.id)).toEqual([{ type: 'listings.listing.deleted', payload: { listingId: first.id, ownerId: leaving.userId, version: 2 } }]);
     expect(await outboxOf(late.id)).toEqual([expect.objectContaining({ type: 'listings.listing.upserted' })]);
     const inbox = await l.db.query('SELECT 1 FROM inbox_events WHERE consumer = $1 AND event_id = $2', [OWNER_CLEANUP_CONSUMER, event.id]);
     expect(inbox.rowCount).toBe(1);

@@ -7,6 +7,7 @@ import { NotificationRepository } from './repositories/notification-repository';
 import { UserErasure } from './repositories/user-erasure';
 import { BOOKING_EVENT_TYPES, bookingNotifications, type BookingEventType } from './services/booking-notifications';
 import { INSTANCE_EVENT_TYPES, instanceNotification, type InstanceEventType } from './services/instance-notifications';
+import { orderOf } from './services/listing-event-order';
 import { listingChangeNotice, listingDeletedNotice, type ListingNotice } from './services/listing-notifications';
 import type { LiveUpdates } from './services/live-updates';
 import { welcomeNotification, type NewNotification } from './services/notification-service';
@@ -30,8 +31,9 @@ import { welcomeNotification, type NewNotification } from './services/notificati
  *     (see services/instance-notifications.ts).
  *   - consumer group `messaging.listing-watches`:
  *     listings.listing.upserted: the listing's state is recorded (known_listings: what makes it
- *     watchable); when its status or asking price changed, its watchers get a LISTING notification
- *     (see services/listing-notifications.ts);
+ *     watchable) unless a newer one is held (by the listing's version, or by time for events
+ *     without one: services/listing-event-order.ts); when its status or asking price changed, its
+ *     watchers get a LISTING notification (see services/listing-notifications.ts);
  *     listings.listing.deleted: the listing is marked deleted for good, its watches removed and its
  *     watchers told.
  *   - consumer group `messaging.account-deletion`:
@@ -120,13 +122,6 @@ export const instanceNotificationHandlers: Handlers<Tx> = Object.fromEntries(
   INSTANCE_EVENT_TYPES.map((type) => [type, notifyAboutInstance]),
 );
 
-/** The instant an event happened: the order of a listing's states. */
-function occurredAt(event: EventEnvelope): Date {
-  const at = new Date(event.occurredAt);
-  if (Number.isNaN(at.getTime())) throw new InvalidEventError(`${event.type} ${event.id}: occurredAt is not an instant`);
-  return at;
-}
-
 function uuidOf(event: EventEnvelope, what: string, value: string): string {
   // An id that is not a uuid names nothing here and never will: dead letters, not retries.
   if (!isUuid(value)) throw new InvalidEventError(`${event.type} ${event.id}: ${what} must be a uuid`);
@@ -156,7 +151,7 @@ export const listingWatchHandlers = {
         pricePerNight: p.pricePerNight,
         currency: p.currency,
       },
-      occurredAt(event),
+      orderOf(event),
     );
     // A first sighting is a new listing: nobody can have watched it yet.
     if (outcome.kind !== 'applied' || !outcome.before) return;
@@ -166,7 +161,7 @@ export const listingWatchHandlers = {
   'listings.listing.deleted': async (event: EventEnvelope<'listings.listing.deleted'>, tx: Tx): Promise<void> => {
     const listingId = uuidOf(event, 'listingId', event.payload.listingId);
     const ownerId = uuidOf(event, 'ownerId', event.payload.ownerId);
-    const { before, watcherIds } = await new KnownListingRepository(tx).markDeleted(listingId, ownerId, occurredAt(event));
+    const { before, watcherIds } = await new KnownListingRepository(tx).markDeleted(listingId, ownerId, orderOf(event));
     if (before) await tellWatchers(tx, event, watcherIds, listingDeletedNotice(before));
   },
 };

@@ -59,14 +59,15 @@ function upserted(payload: Listing, occurredAt = new Date(++clock)): EventEnvelo
   return { id: randomUUID(), type: 'listings.listing.upserted', version: 1, aggregateId: payload.listingId, occurredAt: occurredAt.toISOString(), payload };
 }
 
-function deleted(payload: Listing): EventEnvelope<'listings.listing.deleted'> {
+/** The listing's deletion; `version` is the listing's (one past its last state), absent as in older events. */
+function deleted(payload: Listing, version?: number, occurredAt = new Date(++clock)): EventEnvelope<'listings.listing.deleted'> {
   return {
     id: randomUUID(),
     type: 'listings.listing.deleted',
     version: 1,
     aggregateId: payload.listingId,
-    occurredAt: new Date(++clock).toISOString(),
-    payload: { listingId: payload.listingId, ownerId: payload.ownerId },
+    occurredAt: occurredAt.toISOString(),
+    payload: { listingId: payload.listingId, ownerId: payload.ownerId, ...(version === undefined ? {} : { version }) },
   };
 }
 
@@ -275,6 +276,73 @@ describe('LISTING notifications from listings events', () => {
     await deliver(upserted({ ...flat, status: 'SOLD' }));
     expect(await m.db.notification.count({ where: { recipientId: { in: watchers }, kind: 'LISTING' } })).toBe(3_000);
     expect(await bus.deadLetters()).toEqual([]);
+  });
+
+  describe('ordered by the listing version, not by clocks', () => {
+    const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+    const held = async (listingId: string) =>
+      m.db.knownListing.findUniqueOrThrow({ where: { listingId }, select: { version: true, price: true, status: true, deletedAt: true } });
+
+    it('ignores an older version that arrives after a newer one, even stamped later, and tells nobody', async () => {
+      const [owner, ana] = [someone('SELLER'), someone()];
+      const flat = await published(owner, { version: 1 });
+      await watch(ana, flat.listingId);
+      await deliver(upserted({ ...flat, price: '320000.00', version: 3 }));
+      // Version 2 from a replica whose clock runs ten minutes ahead (or a dead letter replayed now).
+      await deliver(upserted({ ...flat, price: '1.00', status: 'SOLD', version: 2 }, minutesFromNow(10)));
+      // The same version again, stamped later still (a republish), changes nothing either.
+      await deliver(upserted({ ...flat, price: '2.00', version: 3 }, minutesFromNow(20)));
+      expect(await held(flat.listingId)).toEqual({ version: 3, price: '320000.00', status: 'ACTIVE', deletedAt: null });
+      expect((await mine(ana)).map((n) => n.title)).toEqual(['Price drop: Sea view flat']);
+    });
+
+    it('applies a newer version stamped earlier than the state it replaces, and tells the watchers', async () => {
+      const [owner, ana] = [someone('SELLER'), someone()];
+      const flat = listing(owner, { version: 4 });
+      await deliver(upserted(flat, minutesFromNow(10)));
+      await watch(ana, flat.listingId);
+      // Written after version 4 by a replica whose clock runs behind.
+      await deliver(upserted({ ...flat, status: 'UNDER_OFFER', version: 5 }, minutesFromNow(-10)));
+      expect(await held(flat.listingId)).toMatchObject({ version: 5, status: 'UNDER_OFFER' });
+      expect((await mine(ana)).map((n) => n.title)).toEqual(['Sea view flat is under offer']);
+    });
+
+    it('orders by time when either side has no version, and keeps the highest version seen', async () => {
+      const [owner, ana] = [someone('SELLER'), someone()];
+      // Known from an event written before versions existed: a versioned event is ordered by time.
+      const flat = await published(owner);
+      await watch(ana, flat.listingId);
+      await deliver(upserted({ ...flat, price: '1.00', version: 9 }, minutesFromNow(-10)));
+      expect(await held(flat.listingId)).toMatchObject({ version: null, price: '350000.00' });
+      await deliver(upserted({ ...flat, price: '340000.00', version: 2 }));
+      expect(await held(flat.listingId)).toMatchObject({ version: 2, price: '340000.00' });
+      // A versionless event older than what is held (a replayed dead letter) changes nothing; a newer one
+      // applies and leaves the version where it was, so a replayed version 1 still cannot win.
+      await deliver(upserted({ ...flat, price: '2.00' }, minutesFromNow(-20)));
+      await deliver(upserted({ ...flat, price: '330000.00' }));
+      expect(await held(flat.listingId)).toMatchObject({ version: 2, price: '330000.00' });
+      await deliver(upserted({ ...flat, price: '3.00', version: 1 }, minutesFromNow(30)));
+      expect(await held(flat.listingId)).toMatchObject({ version: 2, price: '330000.00' });
+      expect((await mine(ana)).map((n) => n.title)).toEqual(['Price drop: Sea view flat', 'Price drop: Sea view flat']);
+    });
+
+    it('keeps a deleted listing deleted: no upsert up to its version brings it back, however late it is stamped', async () => {
+      const [owner, ana] = [someone('SELLER'), someone()];
+      const flat = await published(owner, { version: 2 });
+      await watch(ana, flat.listingId);
+      await deliver(deleted(flat, 3, minutesFromNow(-10)));
+      await deliver(upserted({ ...flat, price: '1.00', version: 2 }, minutesFromNow(10)));
+      expect(await held(flat.listingId)).toMatchObject({ version: 3, price: '350000.00', deletedAt: expect.any(Date) });
+      expect(codeOf(await watch(ana, flat.listingId))).toBe('NOT_FOUND');
+      expect((await mine(ana)).map((n) => n.title)).toEqual(['Sea view flat was removed']);
+
+      // The deletion arrives first: its tombstone carries its version, and no earlier state makes it watchable.
+      const ghost = listing(owner, { version: 5 });
+      await deliver(deleted(ghost, 6, minutesFromNow(-10)));
+      await deliver(upserted(ghost, minutesFromNow(10)));
+      expect(await held(ghost.listingId)).toMatchObject({ version: 6, status: 'DELETED', deletedAt: expect.any(Date) });
+      expect(codeOf(await watch(ana, ghost.listingId))).toBe('NOT_FOUND');
+    });
   });
 
   it('sends an event naming no real listing to dead letters', async () => {

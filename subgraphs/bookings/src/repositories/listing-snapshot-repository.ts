@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@market/platform';
 import { uuidsOnly, type DbOrTx } from '../db';
 import { DEFAULT_CANCELLATION_POLICY, type CancellationPolicy, type ListingKind, type ListingSnapshot } from '../domain';
+import { advance, orderOf, supersedes, type ListingEventOrder } from '../services/listing-event-order';
 
 const snapshotSelect = {
   listingId: true,
@@ -43,8 +44,10 @@ function toSnapshot(row: SnapshotRow): ListingSnapshot {
 
 /**
  * The local replica of listings. Writes come only from listings' events, and each write carries
- * the event's time: a row is changed only by an event at least as new as the one it reflects, so
- * events arriving out of order cannot roll a listing back.
+ * where its event stands in the listing's history (its version, and its time for events without
+ * one; see services/listing-event-order.ts): a row is changed only by a newer state than the one
+ * it reflects, so events arriving out of order, or stamped by a replica whose clock runs ahead,
+ * cannot roll a listing back.
  */
 export class ListingSnapshotRepository {
   constructor(private readonly db: DbOrTx) {}
@@ -57,42 +60,76 @@ export class ListingSnapshotRepository {
     return rows.map(toSnapshot);
   }
 
-  async applyUpserted(event: EventEnvelope<'listings.listing.upserted'>): Promise<void> {
+  /** Records the listing's state unless the snapshot already reflects a newer one; whether it did. */
+  async applyUpserted(event: EventEnvelope<'listings.listing.upserted'>): Promise<boolean> {
     const p = event.payload;
+    const incoming = orderOf(event);
     // Terms an older producer leaves out read as "none" (and the default policy): the newest event
-    // describes the whole listing.
-    const policy = p.cancellationPolicy ?? DEFAULT_CANCELLATION_POLICY;
-    // A deleted listing stays deleted: deleted_at is never cleared here.
-    await this.db.$executeRaw`
-      INSERT INTO listing_snapshots
-        (listing_id, owner_id, kind, status, title, price_per_night, cleaning_fee, currency, max_guests, min_nights,
-         max_nights, instant_book, weekly_discount_percent, monthly_discount_percent, cancellation_policy, time_zone, updated_at)
-      VALUES (${p.listingId}::uuid, ${p.ownerId}::uuid, ${p.kind}::"ListingKind", ${p.status}, ${p.title.slice(0, 160)},
-        ${p.pricePerNight}::numeric, ${p.cleaningFee ?? null}::numeric, ${p.currency}, ${p.maxGuests}::int,
-        ${p.minNights ?? null}::int, ${p.maxNights ?? null}::int, ${p.instantBook ?? false},
-        ${p.weeklyDiscountPercent ?? null}::int, ${p.monthlyDiscountPercent ?? null}::int,
-        ${policy}::"CancellationPolicy", ${p.timeZone}, ${event.occurredAt}::timestamptz)
-      ON CONFLICT (listing_id) DO UPDATE SET
-        owner_id = EXCLUDED.owner_id, kind = EXCLUDED.kind, status = EXCLUDED.status, title = EXCLUDED.title,
-        price_per_night = EXCLUDED.price_per_night, cleaning_fee = EXCLUDED.cleaning_fee, currency = EXCLUDED.currency,
-        max_guests = EXCLUDED.max_guests, min_nights = EXCLUDED.min_nights, max_nights = EXCLUDED.max_nights,
-        instant_book = EXCLUDED.instant_book, weekly_discount_percent = EXCLUDED.weekly_discount_percent,
-        monthly_discount_percent = EXCLUDED.monthly_discount_percent, cancellation_policy = EXCLUDED.cancellation_policy,
-        time_zone = EXCLUDED.time_zone, updated_at = EXCLUDED.updated_at
-      WHERE listing_snapshots.updated_at <= EXCLUDED.updated_at`;
+    // describes the whole listing. A deleted listing stays deleted: deleted_at is never written here.
+    const facts = {
+      ownerId: p.ownerId,
+      kind: p.kind,
+      status: p.status,
+      title: p.title.slice(0, 160),
+      pricePerNight: p.pricePerNight,
+      cleaningFee: p.cleaningFee ?? null,
+      currency: p.currency,
+      maxGuests: p.maxGuests,
+      minNights: p.minNights ?? null,
+      maxNights: p.maxNights ?? null,
+      instantBook: p.instantBook ?? false,
+      weeklyDiscountPercent: p.weeklyDiscountPercent ?? null,
+      monthlyDiscountPercent: p.monthlyDiscountPercent ?? null,
+      cancellationPolicy: p.cancellationPolicy ?? DEFAULT_CANCELLATION_POLICY,
+      timeZone: p.timeZone,
+    };
+    // A first sighting that races another transaction's meets its row on insert (committed by then:
+    // a unique insert waits for the other to end), and the second pass decides against that row.
+    for (let pass = 0; pass < 2; pass++) {
+      const held = await this.lockedOrder(p.listingId);
+      if (held) {
+        if (!supersedes(held, incoming)) return false;
+        const next = advance(held, incoming);
+        await this.db.listingSnapshot.update({
+          where: { listingId: p.listingId },
+          data: { ...facts, version: next.version, updatedAt: next.occurredAt },
+          select: { listingId: true },
+        });
+        return true;
+      }
+      const { count } = await this.db.listingSnapshot.createMany({
+        data: [{ listingId: p.listingId, ...facts, version: incoming.version, updatedAt: incoming.occurredAt }],
+        skipDuplicates: true,
+      });
+      if (count === 1) return true;
+    }
+    // Rows are never removed, so the second pass always finds one: this is a fault, and the event is retried.
+    throw new Error(`listing snapshot ${p.listingId} neither found nor inserted`);
   }
 
   async applyDeleted(event: EventEnvelope<'listings.listing.deleted'>): Promise<void> {
     const p = event.payload;
-    // Deletion wins whatever the order. When it arrives before any upsert, a tombstone is written so
-    // a late upsert cannot bring the listing back; its placeholder facts ('XXX' is ISO 4217's "no
-    // currency") are never used because deleted_at is set.
+    const { version, occurredAt } = orderOf(event);
+    // Deletion wins whatever the order (and whatever the versions). When it arrives before any
+    // upsert, a tombstone is written so a late upsert cannot bring the listing back; its placeholder
+    // facts ('XXX' is ISO 4217's "no currency") are never used because deleted_at is set. The
+    // deletion's version, one above the listing's last state, keeps every upsert from changing it.
+    // Version and time advance as services/listing-event-order.ts `advance` does (GREATEST skips nulls).
     await this.db.$executeRaw`
-      INSERT INTO listing_snapshots (listing_id, owner_id, kind, status, currency, time_zone, updated_at, deleted_at)
-      VALUES (${p.listingId}::uuid, ${p.ownerId}::uuid, 'SALE'::"ListingKind", 'DELETED', 'XXX', 'UTC',
-        ${event.occurredAt}::timestamptz, ${event.occurredAt}::timestamptz)
+      INSERT INTO listing_snapshots (listing_id, owner_id, kind, status, currency, time_zone, version, updated_at, deleted_at)
+      VALUES (${p.listingId}::uuid, ${p.ownerId}::uuid, 'SALE'::"ListingKind", 'DELETED', 'XXX', 'UTC', ${version}::int,
+        ${occurredAt}::timestamptz, ${occurredAt}::timestamptz)
       ON CONFLICT (listing_id) DO UPDATE SET
         deleted_at = COALESCE(listing_snapshots.deleted_at, EXCLUDED.deleted_at),
+        version = GREATEST(listing_snapshots.version, EXCLUDED.version),
         updated_at = GREATEST(listing_snapshots.updated_at, EXCLUDED.updated_at)`;
+  }
+
+  /** Where the snapshot stands, locked until the transaction ends; null when there is none yet. */
+  private async lockedOrder(listingId: string): Promise<ListingEventOrder | null> {
+    // NO KEY UPDATE: stays and viewings referencing the row (FOR KEY SHARE) are not held up.
+    const [row] = await this.db.$queryRaw<ListingEventOrder[]>`
+      SELECT version, updated_at AS "occurredAt" FROM listing_snapshots WHERE listing_id = ${listingId}::uuid FOR NO KEY UPDATE`;
+    return row ?? null;
   }
 }

@@ -108,7 +108,7 @@ describe('republishing listings', () => {
         validateEvent({ id: event.id, type: event.type, version: event.version, aggregateId: event.aggregate_id, occurredAt: event.occurred_at.toISOString(), payload: event.payload }),
       ).not.toThrow();
     }
-    expect(events.find((e) => e.aggregate_id === renamed.id)?.payload).toMatchObject({ title: 'Renamed', status: 'ARCHIVED' });
+    expect(events.find((e) => e.aggregate_id === renamed.id)?.payload).toMatchObject({ title: 'Renamed', status: 'ARCHIVED', version: 2 });
     expect(new Set(events.map((e) => e.id)).size).toBe(5);
 
     expect(report).toMatchObject({ dryRun: false, since: null, matched: 5, enqueued: 5, batches: 3 });
@@ -172,7 +172,7 @@ describe('republishing listings', () => {
     await republished;
     const events = await outbox(from);
     expect(events.map((e) => e.aggregate_id).sort()).toEqual([first!.id, busy!.id, last!.id].sort());
-    expect(events.find((e) => e.aggregate_id === busy!.id)?.payload).toMatchObject({ title: 'Changed meanwhile' });
+    expect(events.find((e) => e.aggregate_id === busy!.id)?.payload).toMatchObject({ title: 'Changed meanwhile', version: 2 });
   });
 
   it('runs as `npm run republish`: progress on stderr, a JSON summary line on stdout, usage errors exit 2', async () => {
