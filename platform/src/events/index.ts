@@ -3,3 +3,4 @@ export * from './bus';
 export * from './in-process-bus';
 export * from './outbox';
 export * from './kafka-bus';
+export * from './listing-order';

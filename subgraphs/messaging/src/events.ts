@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { consumeEvents, defineTopic, InvalidEventError, type EventBus, type EventEnvelope, type Handlers } from '@market/platform';
+import { consumeEvents, defineTopic, InvalidEventError, listingEventOrderOf, type EventBus, type EventEnvelope, type Handlers } from '@market/platform';
 import type { Db, Tx } from './db';
 import { isUuid, NOTIFICATION_KINDS, type NotificationRecord } from './domain';
 import { KnownListingRepository } from './repositories/known-listing-repository';
@@ -7,7 +7,6 @@ import { NotificationRepository } from './repositories/notification-repository';
 import { UserErasure } from './repositories/user-erasure';
 import { BOOKING_EVENT_TYPES, bookingNotifications, type BookingEventType } from './services/booking-notifications';
 import { INSTANCE_EVENT_TYPES, instanceNotification, type InstanceEventType } from './services/instance-notifications';
-import { orderOf } from './services/listing-event-order';
 import { listingChangeNotice, listingDeletedNotice, type ListingNotice } from './services/listing-notifications';
 import type { LiveUpdates } from './services/live-updates';
 import { welcomeNotification, type NewNotification } from './services/notification-service';
@@ -32,7 +31,7 @@ import { welcomeNotification, type NewNotification } from './services/notificati
  *   - consumer group `messaging.listing-watches`:
  *     listings.listing.upserted: the listing's state is recorded (known_listings: what makes it
  *     watchable) unless a newer one is held (by the listing's version, or by time for events
- *     without one: services/listing-event-order.ts); when its status or asking price changed, its
+ *     without one: platform/src/events/listing-order.ts); when its status or asking price changed, its
  *     watchers get a LISTING notification (see services/listing-notifications.ts);
  *     listings.listing.deleted: the listing is marked deleted for good, its watches removed and its
  *     watchers told.
@@ -151,7 +150,7 @@ export const listingWatchHandlers = {
         pricePerNight: p.pricePerNight,
         currency: p.currency,
       },
-      orderOf(event),
+      listingEventOrderOf(event),
     );
     // A first sighting is a new listing: nobody can have watched it yet.
     if (outcome.kind !== 'applied' || !outcome.before) return;
@@ -161,7 +160,7 @@ export const listingWatchHandlers = {
   'listings.listing.deleted': async (event: EventEnvelope<'listings.listing.deleted'>, tx: Tx): Promise<void> => {
     const listingId = uuidOf(event, 'listingId', event.payload.listingId);
     const ownerId = uuidOf(event, 'ownerId', event.payload.ownerId);
-    const { before, watcherIds } = await new KnownListingRepository(tx).markDeleted(listingId, ownerId, orderOf(event));
+    const { before, watcherIds } = await new KnownListingRepository(tx).markDeleted(listingId, ownerId, listingEventOrderOf(event));
     if (before) await tellWatchers(tx, event, watcherIds, listingDeletedNotice(before));
   },
 };

@@ -1,7 +1,6 @@
-import type { EventEnvelope } from '@market/platform';
 import { uuidsOnly, type DbOrTx } from '../db';
 import { DEFAULT_CANCELLATION_POLICY, type CancellationPolicy, type ListingKind, type ListingSnapshot } from '../domain';
-import { advance, orderOf, supersedes, type ListingEventOrder } from '../services/listing-event-order';
+import { advanceListingOrder, listingEventOrderOf, supersedesListingState, type EventEnvelope, type ListingEventOrder } from '@market/platform';
 
 const snapshotSelect = {
   listingId: true,
@@ -45,7 +44,7 @@ function toSnapshot(row: SnapshotRow): ListingSnapshot {
 /**
  * The local replica of listings. Writes come only from listings' events, and each write carries
  * where its event stands in the listing's history (its version, and its time for events without
- * one; see services/listing-event-order.ts): a row is changed only by a newer state than the one
+ * one; see platform/src/events/listing-order.ts): a row is changed only by a newer state than the one
  * it reflects, so events arriving out of order, or stamped by a replica whose clock runs ahead,
  * cannot roll a listing back.
  */
@@ -63,7 +62,7 @@ export class ListingSnapshotRepository {
   /** Records the listing's state unless the snapshot already reflects a newer one; whether it did. */
   async applyUpserted(event: EventEnvelope<'listings.listing.upserted'>): Promise<boolean> {
     const p = event.payload;
-    const incoming = orderOf(event);
+    const incoming = listingEventOrderOf(event);
     // Terms an older producer leaves out read as "none" (and the default policy): the newest event
     // describes the whole listing. A deleted listing stays deleted: deleted_at is never written here.
     const facts = {
@@ -88,8 +87,8 @@ export class ListingSnapshotRepository {
     for (let pass = 0; pass < 2; pass++) {
       const held = await this.lockedOrder(p.listingId);
       if (held) {
-        if (!supersedes(held, incoming)) return false;
-        const next = advance(held, incoming);
+        if (!supersedesListingState(held, incoming)) return false;
+        const next = advanceListingOrder(held, incoming);
         await this.db.listingSnapshot.update({
           where: { listingId: p.listingId },
           data: { ...facts, version: next.version, updatedAt: next.occurredAt },
@@ -109,12 +108,12 @@ export class ListingSnapshotRepository {
 
   async applyDeleted(event: EventEnvelope<'listings.listing.deleted'>): Promise<void> {
     const p = event.payload;
-    const { version, occurredAt } = orderOf(event);
+    const { version, occurredAt } = listingEventOrderOf(event);
     // Deletion wins whatever the order (and whatever the versions). When it arrives before any
     // upsert, a tombstone is written so a late upsert cannot bring the listing back; its placeholder
     // facts ('XXX' is ISO 4217's "no currency") are never used because deleted_at is set. The
     // deletion's version, one above the listing's last state, keeps every upsert from changing it.
-    // Version and time advance as services/listing-event-order.ts `advance` does (GREATEST skips nulls).
+    // Version and time advanceListingOrder as platform/src/events/listing-order.ts `advanceListingOrder` does (GREATEST skips nulls).
     await this.db.$executeRaw`
       INSERT INTO listing_snapshots (listing_id, owner_id, kind, status, currency, time_zone, version, updated_at, deleted_at)
       VALUES (${p.listingId}::uuid, ${p.ownerId}::uuid, 'SALE'::"ListingKind", 'DELETED', 'XXX', 'UTC', ${version}::int,

@@ -1,6 +1,6 @@
 import type { Tx } from '../db';
 import type { KnownListingRecord } from '../domain';
-import { advance, supersedes, type ListingEventOrder } from '../services/listing-event-order';
+import { advanceListingOrder, supersedesListingState, type ListingEventOrder } from '@market/platform';
 
 /** A listing's state as a `listings.listing.upserted` event reports it. */
 export type ListingState = Omit<KnownListingRecord, 'deletedAt'>;
@@ -21,7 +21,7 @@ export class KnownListingRepository {
   /**
    * Records the listing's new state and returns the one it replaces. The row is locked first, so
    * the previous state read is the one replaced. A state not newer than the one held (see
-   * services/listing-event-order.ts: a replayed dead letter, an event stamped by a replica whose
+   * platform/src/events/listing-order.ts: a replayed dead letter, an event stamped by a replica whose
    * clock runs ahead) and any event after the deletion change nothing.
    */
   async apply(state: ListingState, incoming: ListingEventOrder): Promise<ApplyOutcome> {
@@ -40,8 +40,8 @@ export class KnownListingRepository {
       const held = await this.locked(state.listingId);
       if (held) {
         const { known: before, order } = held;
-        if (before.deletedAt || !supersedes(order, incoming)) return { kind: 'stale' };
-        const next = advance(order, incoming);
+        if (before.deletedAt || !supersedesListingState(order, incoming)) return { kind: 'stale' };
+        const next = advanceListingOrder(order, incoming);
         await this.tx.knownListing.update({
           where: { listingId: state.listingId },
           data: { ...data, version: next.version, lastEventAt: next.occurredAt },
@@ -69,7 +69,7 @@ export class KnownListingRepository {
     const held = await this.locked(listingId);
     if (held?.known.deletedAt) return { before: null, watcherIds: [] };
     if (held) {
-      const next = advance(held.order, incoming);
+      const next = advanceListingOrder(held.order, incoming);
       await this.tx.knownListing.update({
         where: { listingId },
         data: { deletedAt: incoming.occurredAt, version: next.version, lastEventAt: next.occurredAt },

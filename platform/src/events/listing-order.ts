@@ -1,4 +1,4 @@
-import { InvalidEventError, type EventEnvelope } from '@market/platform';
+import { InvalidEventError, type EventEnvelope } from './contracts';
 
 /**
  * Where a listing's state stands in its history: the version listings gave it (taken under the
@@ -12,7 +12,7 @@ export interface ListingEventOrder {
 }
 
 /** Where a `listings.listing.*` event stands. */
-export function orderOf(event: EventEnvelope<'listings.listing.upserted' | 'listings.listing.deleted'>): ListingEventOrder {
+export function listingEventOrderOf(event: EventEnvelope<'listings.listing.upserted' | 'listings.listing.deleted'>): ListingEventOrder {
   const occurredAt = new Date(event.occurredAt);
   // A time that is no instant never will be: dead letters, not retries.
   if (Number.isNaN(occurredAt.getTime())) throw new InvalidEventError(`${event.type} ${event.id}: occurredAt is not an instant`);
@@ -24,7 +24,7 @@ export function orderOf(event: EventEnvelope<'listings.listing.upserted' | 'list
  * replayed dead letter or a replica with a fast clock cannot win by its time); otherwise a time at
  * least as late, as before versions existed.
  */
-export function supersedes(held: ListingEventOrder, incoming: ListingEventOrder): boolean {
+export function supersedesListingState(held: ListingEventOrder, incoming: ListingEventOrder): boolean {
   if (held.version !== null && incoming.version !== null) return incoming.version > held.version;
   return incoming.occurredAt.getTime() >= held.occurredAt.getTime();
 }
@@ -33,7 +33,7 @@ export function supersedes(held: ListingEventOrder, incoming: ListingEventOrder)
  * What a copy remembers after applying a state: the highest version and the latest time it has
  * seen, so neither a versioned nor a versionless older event can win afterwards.
  */
-export function advance(held: ListingEventOrder | null, incoming: ListingEventOrder): ListingEventOrder {
+export function advanceListingOrder(held: ListingEventOrder | null, incoming: ListingEventOrder): ListingEventOrder {
   if (!held) return incoming;
   const versions = [held.version, incoming.version].filter((v): v is number => v !== null);
   return {
