@@ -56,3 +56,4 @@ export function unique(prefix = 't'): string {
   return `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
 export * from './private-redis';
+export * from './signed-subscriber';

@@ -2,18 +2,14 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import {
   createLogger,
   MemoryPubSub,
-  signConnectionInit,
-  signSubscribePayload,
   type EventBus,
   type Identity,
   type Role,
 } from '@market/platform';
-import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
+import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
 import { createPrisma } from '../db';
 import { createSubgraph, loadEnv, type InstancesSubgraph } from '../server';
 
@@ -70,7 +66,6 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
   const logger = createLogger('instances', 'silent');
   const pubsub = new MemoryPubSub(logger);
   const subgraph: InstancesSubgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub });
-  const clients: Client[] = [];
   const running = await subgraph.server.listen(0, '127.0.0.1');
   const db = createPrisma(env.DATABASE_URL, 2);
   const admin = person('ADMIN');
@@ -141,35 +136,8 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
     throw new Error(`instance ${id} never logged ${what}; it logged: ${JSON.stringify(last)}`);
   }
 
-  /**
-   * Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller
-   * in the envelope) and collects what arrives.
-   */
-  function subscribe<T = any>(as: Identity | null, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
-    const client = createClient({
-      url: running.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: () => signConnectionInit(secrets.signingSecret),
-    });
-    clients.push(client);
-    const payload = signSubscribePayload(secrets.signingSecret, { query, variables }, { identity: as, ip: null, userAgent: 'test' }, randomUUID());
-    const sub: LiveSubscription<T> = { events: [], errors: [], done: false, unsubscribe: () => undefined };
-    sub.unsubscribe = client.subscribe<T>(payload, {
-      next: (result) => {
-        if (result.data) sub.events.push(result.data as T);
-        if (result.errors) sub.errors.push(...result.errors);
-      },
-      error: (err) => {
-        sub.errors.push(err);
-        sub.done = true;
-      },
-      complete: () => {
-        sub.done = true;
-      },
-    });
-    return sub;
-  }
+  const subscriber = signedSubscriber(running.url, secrets.signingSecret);
+  const subscribe = subscriber.subscribe;
 
   return {
     host,
@@ -202,7 +170,7 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
     async close(options: { keepDataDir?: boolean } = {}) {
       if (closed) return;
       closed = true;
-      await Promise.all(clients.map((c) => c.dispose()));
+      await subscriber.close();
       await running.close();
       await subgraph.close();
       await pubsub.close();
@@ -213,14 +181,6 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
 }
 
 export type RuntimeHarness = Awaited<ReturnType<typeof startRuntimeHarness>>;
-
-export interface LiveSubscription<T> {
-  events: T[];
-  /** GraphQL errors delivered, or what ended the subscription. */
-  errors: unknown[];
-  done: boolean;
-  unsubscribe(): void;
-}
 
 /** Waits until `condition` holds (5 s at most). */
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {

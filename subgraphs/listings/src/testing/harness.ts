@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
-import WebSocket from 'ws';
 import {
   MemoryPubSub,
   createLogger,
-  signConnectionInit,
-  signSubscribePayload,
   type EventBus,
   type EventEnvelope,
   type EventPayload,
@@ -17,7 +13,7 @@ import {
   type Role,
   type Unsubscribe,
 } from '@market/platform';
-import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
+import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from '../server';
 
 /**
@@ -38,7 +34,7 @@ export async function startListings(options: { bus?: EventBus | null; databaseUr
   const pubsub = new CountingPubSub(new MemoryPubSub(logger));
   const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub });
   const running = await subgraph.server.listen(0, '127.0.0.1');
-  const clients: WsClient[] = [];
+  const subscriber = signedSubscriber(running.url, signingSecret);
   const db = new Client({ connectionString: env.DATABASE_URL });
   await db.connect();
 
@@ -46,36 +42,12 @@ export async function startListings(options: { bus?: EventBus | null; databaseUr
     db,
     pubsub,
     /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
-    subscribe<T = Record<string, unknown>>(as: Identity | null, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
-      const client = createClient({
-        url: running.url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        connectionParams: () => signConnectionInit(signingSecret),
-      });
-      clients.push(client);
-      const payload = signSubscribePayload(signingSecret, { query, variables }, { identity: as, ip: null, userAgent: 'test' }, randomUUID());
-      const sub: LiveSubscription<T> = { events: [], errors: [], done: false, unsubscribe: () => undefined };
-      sub.unsubscribe = client.subscribe<T>(payload, {
-        next: (result) => {
-          if (result.data) sub.events.push(result.data as T);
-          if (result.errors) sub.errors.push(...result.errors);
-        },
-        error: (err) => {
-          sub.errors.push(err);
-          sub.done = true;
-        },
-        complete: () => {
-          sub.done = true;
-        },
-      });
-      return sub;
-    },
+    subscribe: subscriber.subscribe,
     call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
       return callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
     },
     async close() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await subscriber.close();
       await running.close();
       await subgraph.close();
       await db.end();
@@ -120,14 +92,6 @@ class CountingPubSub implements PubSub {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-export interface LiveSubscription<T> {
-  events: T[];
-  /** GraphQL errors delivered, or what ended the subscription. */
-  errors: unknown[];
-  done: boolean;
-  unsubscribe(): void;
 }
 
 /** Waits until `condition` holds (live events and consumed events travel asynchronously). */

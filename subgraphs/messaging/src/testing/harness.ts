@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { MemoryPubSub, createLogger, signConnectionInit, signSubscribePayload, type EventBus, type Identity, type Role } from '@market/platform';
-import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from '@market/platform/testing';
+import { MemoryPubSub, createLogger, type EventBus, type Identity, type Role } from '@market/platform';
+import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from '../server';
 import { createPrisma } from '../db';
 
@@ -21,7 +19,7 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
   const pubsub = new MemoryPubSub(logger);
   const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q) });
   const running = await subgraph.server.listen(0, '127.0.0.1');
-  const clients: Client[] = [];
+  const subscriber = signedSubscriber(running.url, signingSecret);
   // A separate client to look at what was (not) written, outside the subgraph's query count.
   const db = createPrisma(env.DATABASE_URL, 2);
 
@@ -29,35 +27,8 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
     db,
     logger,
     pubsub,
-    /**
-     * Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the
-     * caller in the envelope) and collects what arrives.
-     */
-    subscribe<T = Record<string, unknown>>(as: Identity | null, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
-      const client = createClient({
-        url: running.url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        connectionParams: () => signConnectionInit(signingSecret),
-      });
-      clients.push(client);
-      const payload = signSubscribePayload(signingSecret, { query, variables }, { identity: as, ip: null, userAgent: 'test' }, randomUUID());
-      const sub: LiveSubscription<T> = { events: [], errors: [], done: false, unsubscribe: () => undefined };
-      sub.unsubscribe = client.subscribe<T>(payload, {
-        next: (result) => {
-          if (result.data) sub.events.push(result.data as T);
-          if (result.errors) sub.errors.push(...result.errors);
-        },
-        error: (err) => {
-          sub.errors.push(err);
-          sub.done = true;
-        },
-        complete: () => {
-          sub.done = true;
-        },
-      });
-      return sub;
-    },
+    /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
+    subscribe: subscriber.subscribe,
     call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
       return callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
     },
@@ -70,7 +41,7 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
       return { result, statements };
     },
     async close() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await subscriber.close();
       await running.close();
       await subgraph.close();
       await db.$disconnect();
@@ -79,14 +50,6 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
 }
 
 export type Messaging = Awaited<ReturnType<typeof startMessaging>>;
-
-export interface LiveSubscription<T> {
-  events: T[];
-  /** GraphQL errors delivered, or what ended the subscription. */
-  errors: unknown[];
-  done: boolean;
-  unsubscribe(): void;
-}
 
 /** Waits until `condition` holds (live events travel asynchronously). */
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
