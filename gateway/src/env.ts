@@ -28,6 +28,15 @@ export const gatewayEnvSchema = z.object({
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Open WebSocket (subscription) connections per gateway process. */
   WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Redis where accounts records ended sessions (logout, revocation, suspension, deleted account);
+   * every token is checked against it. Unset: the in-process store the embedded stack shares, or
+   * no check at all when the gateway runs alone (a warning says so at start).
+   */
+  REDIS_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
   /** Open WebSocket connections per client address per gateway process; 0 turns the cap off. */
   WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
 });

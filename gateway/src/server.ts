@@ -12,17 +12,22 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { Agent } from 'undici';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import {
   AccessTokenVerifier,
   CALLER_HEADER,
   REQUEST_ID_HEADER,
+  RedisSessionRevocations,
+  SESSION_ENDED_MESSAGE,
   SIGNATURE_HEADER,
   createErrorFormatter,
+  createRedis,
   encodeCaller,
   signRequest,
+  verifySessionToken,
   type Identity,
   type Logger,
+  type SessionRevocations,
   type SubgraphName,
 } from '@market/platform';
 import type { GatewayEnv } from './env';
@@ -44,6 +49,11 @@ export interface GatewayOptions {
   logger: Logger;
   /** Overrides of the WebSocket subscription limits (tests shorten timers with it). */
   subscriptionLimits?: Partial<SubscriptionLimits>;
+  /**
+   * Ended sessions and users who may no longer act, when REDIS_URL is not set: the in-process
+   * store accounts writes to in embedded mode (startStack shares one).
+   */
+  revocations?: SessionRevocations;
 }
 
 export interface GatewayServer {
@@ -72,6 +82,29 @@ class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     );
     headers.set(REQUEST_ID_HEADER, ctx?.requestId ?? randomUUID());
   }
+
+  /**
+   * A subgraph answers 400 when the request reached it but its variables did not coerce, for
+   * example a custom scalar the gateway cannot check (Date "2027-02-30"): that is the client's
+   * input, so the client reads the subgraph's message as BAD_USER_INPUT, not an internal error.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    if (response.status === 400) {
+      const messages = graphQLErrorMessages(await response.clone().json().catch(() => null));
+      if (messages.length > 0) return new GraphQLError(messages.join(' '), { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return super.errorFromResponse(response);
+  }
+}
+
+/** The messages of a GraphQL response body's `errors`, or none when it is not one. */
+function graphQLErrorMessages(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .map((e) => (e as { message?: unknown } | null)?.message)
+    .filter((m): m is string => typeof m === 'string' && m.length > 0)
+    .slice(0, 10);
 }
 
 function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number): Fetcher {
@@ -105,6 +138,19 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const { env, logger } = options;
   const dev = env.NODE_ENV === 'development';
   const verifier = await AccessTokenVerifier.fromPem(env.JWT_PUBLIC_KEY);
+  // Redis when REDIS_URL is set (accounts writes there), else the embedded stack's shared store.
+  // Every authenticated request waits for this check: a hung Redis costs at most 250 ms, then the
+  // check is skipped (fail open, warned) rather than failing the request.
+  const revocationsRedis = env.REDIS_URL
+    ? createRedis(env.REDIS_URL, logger, { name: 'gateway-revocations', commandTimeoutMs: 250 })
+    : null;
+  const revocations: SessionRevocations | null = revocationsRedis
+    ? new RedisSessionRevocations(revocationsRedis, logger)
+    : (options.revocations ?? null);
+  if (!revocations) {
+    logger.warn('REDIS_URL is not set: ended sessions are not refused here; their access tokens work until they expire (accounts still refuses them)');
+  }
+  const sessionVerifier = { verify: (token: string) => verifySessionToken(verifier, revocations, token) };
   const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
   const fetcher = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS);
 
@@ -181,7 +227,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     supergraphSdl: options.supergraphSdl,
     gateway,
     buildService,
-    verifier,
+    verifier: sessionVerifier,
     signingSecret: env.GATEWAY_SIGNING_SECRET,
     allowedOrigins: env.CORS_ORIGINS,
     validationRules,
@@ -239,12 +285,14 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
         if (!authorization) return { identity: null, requestId, ...client };
         const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization);
         if (!match?.[1]) throw authError('The Authorization header must be `Bearer <access token>`.');
-        const verdict = await verifier.verify(match[1]);
+        const verdict = await sessionVerifier.verify(match[1]);
         if (!verdict.ok) {
           throw authError(
             verdict.reason === 'expired'
               ? 'Your access token has expired: refresh it with the refreshSession mutation and retry.'
-              : 'Your access token is not valid: sign in again.',
+              : verdict.reason === 'revoked'
+                ? SESSION_ENDED_MESSAGE
+                : 'Your access token is not valid: sign in again.',
           );
         }
         return { identity: verdict.identity, requestId, ...client };
@@ -281,6 +329,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       await apollo.stop();
       httpServer.closeAllConnections();
       await dispatcher.close();
+      await revocationsRedis?.quit().catch(() => revocationsRedis.disconnect());
     },
   };
 }

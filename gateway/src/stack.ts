@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import {
   createLogger,
+  MemorySessionRevocations,
   SUBGRAPH_NAMES,
   type EventBus,
   type Logger,
   type PubSub,
+  type SessionRevocations,
   type Subgraph,
   type SubgraphDeps,
   type SubgraphName,
@@ -21,10 +23,13 @@ import { SUPERGRAPH_PATH } from './compose';
 
 type Env = Record<string, string | undefined>;
 
+/** What the stack hands every subgraph; only accounts writes revocations, the others ignore them. */
+type StackSubgraphDeps = SubgraphDeps & { revocations?: SessionRevocations };
+
 /** Every subgraph package exposes the same two functions, so one loop can start them all. */
 interface SubgraphModule {
   loadEnv(source: Env): unknown;
-  createSubgraph(env: never, logger: Logger, deps: SubgraphDeps): Promise<Subgraph>;
+  createSubgraph(env: never, logger: Logger, deps: StackSubgraphDeps): Promise<Subgraph>;
 }
 
 export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule> = {
@@ -53,6 +58,11 @@ export interface StackOptions {
   bus: EventBus | null;
   /** Subscription fan-out shared by the subgraphs (one in-process instance in embedded mode). */
   pubsub?: PubSub;
+  /**
+   * Where accounts records ended sessions and the gateway checks tokens, when REDIS_URL (in
+   * extraEnv) is not set; one in-process store is made when not given.
+   */
+  revocations?: SessionRevocations;
   /** Subscription limits of the gateway (tests close idle upstream sockets sooner). */
   subscriptionLimits?: GatewayOptions['subscriptionLimits'];
   /** Receives every SQL statement, tagged with its subgraph (tests count queries with it). */
@@ -83,6 +93,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ...options.extraEnv,
   };
 
+  // One store for accounts (writer) and the gateway (reader), like the shared pubsub.
+  const revocations = options.revocations ?? new MemorySessionRevocations();
   const started = {} as RunningStack['subgraphs'];
   try {
     await Promise.all(
@@ -92,6 +104,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         const onQuery = options.onQuery;
         const subgraph = await mod.createSubgraph(env as never, createLogger(name, logLevel), {
           bus: options.bus,
+          revocations,
           ...(options.pubsub ? { pubsub: options.pubsub } : {}),
           ...(onQuery ? { onQuery: (sql: string) => onQuery(name, sql) } : {}),
         });
@@ -125,6 +138,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, started[n].url])),
     logger: createLogger('gateway', logLevel),
+    revocations,
     ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
   });
   const { url } = await gateway.listen(gatewayEnv.PORT, host);

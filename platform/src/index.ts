@@ -3,6 +3,7 @@ export * from './logger';
 export * from './errors';
 export * from './identity';
 export * from './tokens';
+export * from './session-revocations';
 export * from './subgraph-server';
 export * from './subgraph';
 export * from './dataloader';

@@ -14,6 +14,13 @@ import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type
 import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
 
 /** What the platform gives every resolver context; a subgraph adds its own services and loaders. */
+/**
+ * Subgraphs only hear from the gateway, which accepts client bodies up to MAX_BODY_BYTES (2 MB by
+ * default) and forwards variables re-serialized, plus entity representations. Twice that, so the
+ * limit a client meets is always the gateway's, answered as a clear 413, never a subgraph failure.
+ */
+export const SUBGRAPH_BODY_LIMIT = '4mb';
+
 export interface BaseContext {
   identity: Identity | null;
   /** The client's address and user agent, as the gateway saw them. */
@@ -35,7 +42,7 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   createContext: (base: BaseContext) => C | Promise<C>;
   /** Throws when the service cannot serve (database unreachable, ...). */
   readiness?: () => Promise<void>;
-  /** Largest accepted request body. */
+  /** Largest accepted request body; SUBGRAPH_BODY_LIMIT unless given. */
   bodyLimit?: string;
   /** Serve the schema's Subscription fields over graphql-ws on /graphql (signed gateway connections only). */
   subscriptions?: boolean;
@@ -125,7 +132,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   app.use(
     '/graphql',
     express.json({
-      limit: options.bodyLimit ?? '1mb',
+      limit: options.bodyLimit ?? SUBGRAPH_BODY_LIMIT,
       verify: (req, _res, buf) => {
         (req as RawBodyRequest).rawBody = buf;
       },

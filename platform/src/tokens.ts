@@ -44,6 +44,11 @@ export class AccessTokenSigner {
 
 export type VerifyTokenResult = { ok: true; identity: Identity } | { ok: false; reason: 'expired' | 'invalid' };
 
+/** A verified token with the times it carries, in seconds since the epoch (`iat`, `exp`). */
+export type VerifyTokenClaimsResult =
+  | { ok: true; identity: Identity; issuedAt: number; expiresAt: number }
+  | { ok: false; reason: 'expired' | 'invalid' };
+
 export class AccessTokenVerifier {
   private constructor(private readonly key: KeyLike) {}
 
@@ -52,6 +57,12 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<VerifyTokenResult> {
+    const verdict = await this.verifyClaims(token);
+    return verdict.ok ? { ok: true, identity: verdict.identity } : verdict;
+  }
+
+  /** Like `verify`, plus `iat` and `exp`, which a revocation check compares with. */
+  async verifyClaims(token: string): Promise<VerifyTokenClaimsResult> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ACCESS_TOKEN_ALG],
@@ -61,10 +72,16 @@ export class AccessTokenVerifier {
       });
       const role = payload['role'];
       const sid = payload['sid'];
-      if (typeof payload.sub !== 'string' || typeof sid !== 'string' || !ROLES.includes(role as Role)) {
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof sid !== 'string' ||
+        !ROLES.includes(role as Role) ||
+        typeof payload.iat !== 'number' ||
+        typeof payload.exp !== 'number'
+      ) {
         return { ok: false, reason: 'invalid' };
       }
-      return { ok: true, identity: { userId: payload.sub, role: role as Role, sessionId: sid } };
+      return { ok: true, identity: { userId: payload.sub, role: role as Role, sessionId: sid }, issuedAt: payload.iat, expiresAt: payload.exp };
     } catch (err) {
       if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
       return { ok: false, reason: 'invalid' };

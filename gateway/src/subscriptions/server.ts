@@ -23,6 +23,7 @@ import {
   createErrorFormatter,
   refuseUpgrade,
   upgradePath,
+  SESSION_ENDED_MESSAGE,
   type Logger,
   type VerifyTokenResult,
 } from '@market/platform';
@@ -86,7 +87,8 @@ export interface SubscriptionServerOptions {
   gateway?: SchemaSource;
   /** The gateway's own data-source factory (the signed one), so per-event fetches are signed the same way. */
   buildService(definition: { name: string; url: string }): GraphQLDataSource;
-  verifier: { verify(token: string): Promise<VerifyTokenResult> };
+  /** Verifies a token and, at the gateway, refuses the tokens of ended sessions ('revoked'). */
+  verifier: { verify(token: string): Promise<VerifyTokenResult | { ok: false; reason: 'revoked' }> };
   signingSecret: string;
   /** Browser origins allowed to open a socket; a request without Origin (not a browser) is allowed. */
   allowedOrigins: readonly string[];
@@ -242,7 +244,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         if (!verdict.ok) {
           socket.close(
             CloseCode.Unauthorized,
-            verdict.reason === 'expired' ? 'Access token expired: refresh it and reconnect' : 'Access token not valid: sign in again',
+            verdict.reason === 'expired'
+              ? 'Access token expired: refresh it and reconnect'
+              : verdict.reason === 'revoked'
+                ? SESSION_ENDED_MESSAGE
+                : 'Access token not valid: sign in again',
           );
           return false;
         }

@@ -1,11 +1,13 @@
 import { Client } from 'pg';
-import { createLogger, InProcessEventBus, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import { createLogger, InProcessEventBus, MemoryPubSub, MemorySessionRevocations, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
 import { testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
 import { startStack, type RunningStack } from '../stack';
 
 export interface TestStack extends RunningStack {
   bus: InProcessEventBus;
   pubsub: MemoryPubSub;
+  /** The store accounts records ended sessions in and the gateway checks (REDIS_URL is not given to the stack). */
+  revocations: MemorySessionRevocations;
   /** POSTs an operation to the gateway the way a client would. */
   request<T = any>(
     query: string,
@@ -20,6 +22,7 @@ export async function startTestStack(options: { nodeEnv?: 'development' | 'test'
   const secrets = await testSecrets();
   const bus = new InProcessEventBus(createLogger('events', 'silent'));
   const pubsub = new MemoryPubSub(createLogger('pubsub', 'silent'));
+  const revocations = new MemorySessionRevocations();
   const stack = await startStack({
     databaseUrls: Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, testDatabaseUrl(d)])) as Record<SubgraphName, string>,
     signingSecret: secrets.signingSecret,
@@ -29,6 +32,7 @@ export async function startTestStack(options: { nodeEnv?: 'development' | 'test'
     logLevel: 'silent',
     bus,
     pubsub,
+    revocations,
     // Idle upstream sockets close soon after the last subscriber, so jest can exit right after stop().
     subscriptionLimits: { upstreamIdleCloseMs: 50 },
   });
@@ -36,6 +40,7 @@ export async function startTestStack(options: { nodeEnv?: 'development' | 'test'
     ...stack,
     bus,
     pubsub,
+    revocations,
     async request(query, variables, token, headers = {}) {
       const response = await fetch(stack.url, {
         method: 'POST',

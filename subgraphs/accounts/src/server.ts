@@ -8,8 +8,12 @@ import {
   createSubgraphServer,
   DataLoader,
   loaderByKey,
+  createRedis,
   createRedisServices,
+  MemorySessionRevocations,
+  RedisSessionRevocations,
   startOutboxRelay,
+  type SessionRevocations,
   type Logger,
   type Subgraph,
   type SubgraphDeps,
@@ -34,6 +38,7 @@ import { ProfileService } from './services/profile-service';
 import { AdminService } from './services/admin-service';
 import { SocialService } from './services/social-service';
 import { DevOutboxService } from './services/dev-outbox-service';
+import { Revocations } from './services/revocations';
 import type { RateLimiter } from './services/rate-limits';
 import { CODE_RULES, CodeHasher, deriveKey } from './services/secrets';
 import type { Mailer } from './adapters/mailer';
@@ -57,6 +62,11 @@ export interface AccountsSubgraph extends Subgraph {
 export interface AccountsDeps extends SubgraphDeps {
   rateLimiter?: RateLimiter;
   mailer?: Mailer;
+  /**
+   * Where ended sessions are announced to the gateway when REDIS_URL is not set: in embedded mode
+   * the instance the gateway checks (startStack shares one).
+   */
+  revocations?: SessionRevocations;
 }
 
 async function createMailer(env: AccountsEnv, outbox: DevOutboxRepository, logger: Logger): Promise<Mailer> {
@@ -110,6 +120,12 @@ export async function createSubgraph(
   // Relayed once the consumer listens, so an in-process bus hands it every event.
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
   const sessions = new SessionRepository(db);
+  // Redis when REDIS_URL is set: every gateway replica reads the same keys.
+  const revocationsRedis = env.REDIS_URL ? createRedis(env.REDIS_URL, logger, { name: 'accounts-revocations' }) : null;
+  const revocationPort: SessionRevocations = revocationsRedis
+    ? new RedisSessionRevocations(revocationsRedis, logger)
+    : (deps.revocations ?? new MemorySessionRevocations());
+  const revocations = new Revocations(revocationPort, logger);
   const outbox = new DevOutboxRepository(db);
   const connections = new ConnectionRepository(db);
   const callers = new Callers(sessions);
@@ -128,12 +144,13 @@ export async function createSubgraph(
     hasher: new CodeHasher(deriveKey(env.OTP_SECRET ?? env.JWT_PRIVATE_KEY, 'one-time-codes')),
     mailer,
     limiter,
+    revocations,
     sessionTtlDays: env.SESSION_TTL_DAYS,
     logger,
   });
-  const sessionService = new SessionService(sessions, callers);
-  const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
-  const admin = new AdminService({ users, profileCache, sessions, callers, transaction });
+  const sessionService = new SessionService(sessions, callers, revocations);
+  const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+  const admin = new AdminService({ users, profileCache, sessions, callers, transaction, revocations });
   const social = new SocialService({ connections, users, callers });
   const devOutbox = new DevOutboxService(outbox, env.NODE_ENV !== 'production');
 
@@ -195,6 +212,7 @@ export async function createSubgraph(
       await mailer.close();
       if (storage instanceof S3ObjectStorage) storage.close();
       await redis.close();
+      await revocationsRedis?.quit().catch(() => revocationsRedis.disconnect());
       await db.$disconnect();
     },
   };

@@ -21,7 +21,8 @@ export interface ClientInfo {
 export type Rotation =
   | { kind: 'rotated'; session: SessionRecord }
   | { kind: 'unknown' }
-  | { kind: 'reused' }
+  /** A rotated token presented again: its whole session was revoked now. */
+  | { kind: 'reused'; sessionId: string }
   /** The token or its session expired or was revoked, or its user may no longer refresh. */
   | { kind: 'ended'; userId: string | null };
 
@@ -74,7 +75,7 @@ export class SessionRepository {
           where: { id: known.sessionId, revokedAt: null },
           data: { revokedAt: new Date(), revokedReason: 'REFRESH_TOKEN_REUSE' },
         });
-        return { kind: 'reused' } as const;
+        return { kind: 'reused', sessionId: known.sessionId } as const;
       }
       const locked = await tx.$queryRaw<{ user_id: string; expires_at: Date; active: boolean }[]>`
         SELECT user_id, expires_at, (revoked_at IS NULL AND expires_at > now()) AS active
@@ -117,13 +118,16 @@ export class SessionRepository {
     return this.db.session.findFirst({ where: { id: sessionId, userId }, select: sessionSelect });
   }
 
-  /** Ends every live session of the user, but `except`; returns how many were ended. */
-  async revokeAll(tx: Tx, userId: string, reason: SessionEndReason, except?: string): Promise<number> {
-    const ended = await tx.session.updateMany({
-      where: { userId, revokedAt: null, expiresAt: { gt: new Date() }, ...(except ? { id: { not: except } } : {}) },
-      data: { revokedAt: new Date(), revokedReason: reason },
-    });
-    return ended.count;
+  /** Ends every live session of the user, but `except`; returns the ids of those it ended. */
+  async revokeAll(tx: Tx, userId: string, reason: SessionEndReason, except?: string): Promise<string[]> {
+    if (!isUuid(userId)) return [];
+    const keep = except && isUuid(except) ? except : null;
+    const ended = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE sessions SET revoked_at = now(), revoked_reason = ${reason}::"SessionEndReason"
+      WHERE user_id = ${userId}::uuid AND revoked_at IS NULL AND expires_at > now()
+        AND (${keep}::uuid IS NULL OR id <> ${keep}::uuid)
+      RETURNING id`;
+    return ended.map((row) => row.id);
   }
 
   async listForUser(userId: string, limit: number): Promise<SessionRecord[]> {

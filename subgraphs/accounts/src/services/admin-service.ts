@@ -4,6 +4,7 @@ import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { SessionRepository } from '../repositories/session-repository';
 import type { Callers } from './callers';
+import type { Revocations } from './revocations';
 import type { Transaction } from './auth-service';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -21,6 +22,7 @@ export class AdminService {
       sessions: SessionRepository;
       callers: Callers;
       transaction: Transaction;
+      revocations: Revocations;
     },
   ) {}
 
@@ -48,7 +50,7 @@ export class AdminService {
     return updated;
   }
 
-  /** The user cannot sign in or refresh any more; every session ends now, access tokens within 15 minutes. */
+  /** The user cannot sign in or refresh any more; every session ends now, and the gateway refuses their access tokens. */
   async suspend(ctx: AuthContext, userId: string): Promise<UserRecord> {
     const admin = await this.deps.callers.admin(ctx);
     if (userId === admin.userId) throw new ForbiddenError('Nobody suspends themselves.');
@@ -63,10 +65,18 @@ export class AdminService {
   private async setStatus(userId: string, status: 'ACTIVE' | 'SUSPENDED'): Promise<UserRecord> {
     const target = await this.deps.users.findById(userId);
     if (!target || target.status === 'DELETED') throw new NotFoundError('User', userId);
-    await this.deps.transaction(async (tx) => {
+    const endedSessions = await this.deps.transaction(async (tx) => {
       if (!(await this.deps.users.setStatus(tx, userId, status))) throw new NotFoundError('User', userId);
-      if (status === 'SUSPENDED') await this.deps.sessions.revokeAll(tx, userId, 'SUSPENDED');
+      return status === 'SUSPENDED' ? this.deps.sessions.revokeAll(tx, userId, 'SUSPENDED') : [];
     });
+    if (status === 'SUSPENDED') {
+      // User-wide for tokens of sessions opened while this ran; by id so that lifting the
+      // suspension (which forgets the user-wide entry) does not bring the old tokens back.
+      await this.deps.revocations.sessions(endedSessions, 'SUSPENDED');
+      await this.deps.revocations.user(userId, 'SUSPENDED');
+    } else {
+      await this.deps.revocations.reinstate(userId);
+    }
     await this.deps.profileCache.invalidate(userId);
     return { ...target, status };
   }

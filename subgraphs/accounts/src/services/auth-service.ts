@@ -8,6 +8,7 @@ import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { ClientInfo, SessionRepository } from '../repositories/session-repository';
 import type { CodeRepository } from '../repositories/code-repository';
 import type { Callers } from './callers';
+import type { Revocations } from './revocations';
 import { codeEmail } from './messages';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { LIMITS, accountKey, ipKey, type RateLimiter } from './rate-limits';
@@ -76,6 +77,7 @@ export class AuthService {
       hasher: CodeHasher;
       mailer: Mailer;
       limiter: RateLimiter;
+      revocations: Revocations;
       sessionTtlDays: number;
       logger: Logger;
     },
@@ -158,6 +160,7 @@ export class AuthService {
     });
     if (rotation.kind === 'reused') {
       this.deps.logger.warn({ ip: client.ip }, 'a rotated refresh token was presented again: its session was revoked');
+      await this.deps.revocations.sessions([rotation.sessionId], 'REFRESH_TOKEN_REUSE');
     }
     if (rotation.kind === 'ended' && rotation.userId) {
       const owner = await this.deps.users.findById(rotation.userId);
@@ -177,10 +180,11 @@ export class AuthService {
     };
   }
 
-  /** Ends the session the request was made with (its access token dies within its lifetime). */
+  /** Ends the session the request was made with; the gateway refuses its access tokens from now on. */
   async logout(ctx: AuthContext): Promise<true> {
     const identity = requireUser(ctx);
-    await this.deps.sessions.revoke(identity.sessionId, identity.userId, 'LOGOUT');
+    const ended = await this.deps.sessions.revoke(identity.sessionId, identity.userId, 'LOGOUT');
+    if (ended) await this.deps.revocations.sessions([ended.id], 'LOGOUT');
     return true;
   }
 
@@ -198,7 +202,8 @@ export class AuthService {
       await this.deps.users.setPassword(tx, caller.userId, passwordHash);
       return this.deps.sessions.revokeAll(tx, caller.userId, 'PASSWORD_CHANGED', caller.sessionId);
     });
-    return { kind: 'passwordChanged', endedSessions };
+    await this.deps.revocations.sessions(endedSessions, 'PASSWORD_CHANGED');
+    return { kind: 'passwordChanged', endedSessions: endedSessions.length };
   }
 
   /** Same answer whether or not the account exists. */
@@ -220,14 +225,17 @@ export class AuthService {
     const user = await this.deps.users.findByEmail(address);
     if (!user || user.status === 'DELETED') return { kind: 'invalidCode' };
     const passwordHash = await hashPassword(newPassword);
+    let endedSessions: string[] = [];
     const check = await this.deps.transaction(async (tx) => {
       const result = await this.deps.codes.check(tx, user.id, 'PASSWORD_RESET', this.deps.hasher.hash('PASSWORD_RESET', user.id, code));
       if (result !== 'accepted') return result;
       await this.deps.users.setPassword(tx, user.id, passwordHash);
       await this.deps.users.markEmailVerified(tx, user.id);
-      await this.deps.sessions.revokeAll(tx, user.id, 'PASSWORD_RESET');
+      endedSessions = await this.deps.sessions.revokeAll(tx, user.id, 'PASSWORD_RESET');
       return result;
     });
+    // By session, not user-wide: the owner usually signs in again within the same second.
+    await this.deps.revocations.sessions(endedSessions, 'PASSWORD_RESET');
     // The reset may have verified the address.
     if (check === 'accepted') await this.deps.profileCache.invalidate(user.id);
     return check === 'accepted' ? { kind: 'passwordReset' } : CODE_FAILURES[check];

@@ -6,6 +6,7 @@ import type { ObjectStorage, PresignedUpload } from '../adapters/object-storage'
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { Callers } from './callers';
+import type { Revocations } from './revocations';
 import { verifyPassword } from './passwords';
 import { LIMITS, accountKey, type RateLimiter } from './rate-limits';
 
@@ -46,6 +47,7 @@ export class ProfileService {
       callers: Callers;
       storage: ObjectStorage;
       limiter: RateLimiter;
+      revocations: Revocations;
       avatarMaxBytes: number;
       logger: Logger;
     },
@@ -89,6 +91,8 @@ export class ProfileService {
     const credentials = await this.deps.users.findCredentialsById(caller.userId);
     if (!credentials || !(await verifyPassword(credentials.passwordHash, password))) return 'invalidCredentials';
     await this.deps.users.anonymize(caller.userId);
+    // Before answering, so no request made after the deletion creates data the erasure missed.
+    await this.deps.revocations.user(caller.userId, 'DELETED');
     await this.deps.profileCache.invalidate(caller.userId);
     if (credentials.avatarUrl) await this.removeAvatar(credentials.avatarUrl);
     return 'deleted';

@@ -2,6 +2,7 @@ import { NotFoundError, type AuthContext } from '@market/platform';
 import type { SessionRecord } from '../domain';
 import type { SessionRepository } from '../repositories/session-repository';
 import type { Callers } from './callers';
+import type { Revocations } from './revocations';
 
 const MAX_LISTED_SESSIONS = 100;
 
@@ -10,6 +11,7 @@ export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly callers: Callers,
+    private readonly revocations: Revocations,
   ) {}
 
   async mine(ctx: AuthContext): Promise<SessionRecord[]> {
@@ -22,6 +24,7 @@ export class SessionService {
     const caller = await this.callers.active(ctx);
     const session = await this.sessions.revoke(sessionId, caller.userId, 'REVOKED');
     if (!session) throw new NotFoundError('Session', sessionId);
+    await this.revocations.sessions([session.id], 'REVOKED');
     return session;
   }
 }
