@@ -3,6 +3,7 @@ import path from 'node:path';
 import { gql } from 'graphql-tag';
 import {
   createLogger,
+  createRedisServices,
   createSubgraphServer,
   startOutboxRelay,
   type Logger,
@@ -23,6 +24,7 @@ import { ReactionRepository } from './repositories/reaction-repository';
 import { PostService } from './services/post-service';
 import { CommentService } from './services/comment-service';
 import { ReactionService } from './services/reaction-service';
+import { WriteLimits, writeLimitRules } from './services/rate-limits';
 
 export { loadEngagementEnv, loadEngagementEnv as loadEnv, engagementEnvSchema, type EngagementEnv } from './env';
 
@@ -42,9 +44,15 @@ export async function createSubgraph(
     comments: new CommentRepository(db),
     reactions: new ReactionRepository(db),
   };
-  const posts = new PostService(repos.posts);
-  const comments = new CommentService(repos.comments, posts);
-  const reactions = new ReactionService(repos.reactions, posts);
+  // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
+  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
+  if (redis.mode === 'memory' && env.NODE_ENV === 'production') {
+    logger.warn('REDIS_URL is not set: post, comment and reaction limits are counted per process, which only suits a single replica');
+  }
+  const limits = new WriteLimits(redis.rateLimiter, writeLimitRules(env));
+  const posts = new PostService(repos.posts, limits);
+  const comments = new CommentService(repos.comments, posts, limits);
+  const reactions = new ReactionService(repos.reactions, posts, limits);
   const server = await createSubgraphServer<Context>({
     name: 'engagement',
     typeDefs,
@@ -66,6 +74,7 @@ export async function createSubgraph(
     async close() {
       await server.stop();
       await relay?.stop();
+      await redis.close();
       await db.$disconnect();
     },
   };

@@ -122,7 +122,11 @@ describe('listingUpdated', () => {
     await until(() => watcher.events.length === 2);
     expect(watcher.events[1]?.listingUpdated).toMatchObject({ id: listing.id, status: 'DELETED', version: 3, owner: { id: seller.userId } });
     expect((await l.call(null, LISTING, { id: listing.id })).data).toEqual({ listing: null });
-    watcher.unsubscribe();
+    // Nothing can follow a deletion: the subscription completes, without an error, and lets go of the channel.
+    await until(() => watcher.done);
+    expect(watcher.errors).toEqual([]);
+    expect(watcher.events).toHaveLength(2);
+    await listening(listing.id, 0);
   });
 
   it('tells a stranger nothing about a deleted draft', async () => {
@@ -136,9 +140,56 @@ describe('listingUpdated', () => {
     await l.call(seller, DELETE, { id: listing.id });
     await until(() => owner.events.length === 2);
     expect(owner.events[1]?.listingUpdated).toMatchObject({ status: 'DELETED', version: 3 });
-    await new Promise((r) => setTimeout(r, 100));
+    // The stranger's subscription ends too, with no data: not even that the draft was deleted.
+    await until(() => stranger.done && owner.done);
     expect(stranger.events).toEqual([]);
-    stranger.unsubscribe();
-    owner.unsubscribe();
+    expect(stranger.errors).toEqual([]);
+    expect(owner.errors).toEqual([]);
+    await listening(listing.id, 0);
+  });
+
+  it('ends every subscription to a listing deleted while archived: owner and admin after the DELETED event, a stranger without it', async () => {
+    const seller = person('SELLER');
+    const listing = await createListing(l, seller, rentInput());
+    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    const anonymous = l.subscribe<Event>(null, LISTING_UPDATED, { listingId: listing.id });
+    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: listing.id });
+    const admin = l.subscribe<Event>(person('ADMIN'), LISTING_UPDATED, { listingId: listing.id });
+    await listening(listing.id, 4);
+
+    await update(seller, listing.id, { status: 'ARCHIVED' });
+    await update(seller, listing.id, { title: 'SECRET new name' });
+    await l.call(seller, DELETE, { id: listing.id });
+    await until(() => [stranger, anonymous, owner, admin].every((s) => s.done));
+
+    for (const sub of [owner, admin]) {
+      expect(sub.errors).toEqual([]);
+      expect(sub.events.map((e) => [e.listingUpdated.status, e.listingUpdated.version])).toEqual([
+        ['ARCHIVED', 2],
+        ['ARCHIVED', 3],
+        ['DELETED', 4],
+      ]);
+    }
+    for (const sub of [stranger, anonymous]) {
+      expect(sub.errors).toEqual([]);
+      expect(sub.events).toEqual([]);
+    }
+    await listening(listing.id, 0);
+  });
+
+  it('keeps a subscription open through hiding and showing again; only deletion ends it', async () => {
+    const seller = person('SELLER');
+    const listing = await createListing(l, seller, saleInput());
+    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    await listening(listing.id, 1);
+
+    await update(seller, listing.id, { status: 'ARCHIVED' });
+    await update(seller, listing.id, { status: 'ACTIVE' });
+    await until(() => stranger.events.length === 1);
+    expect(stranger.done).toBe(false);
+    await l.call(seller, DELETE, { id: listing.id });
+    await until(() => stranger.done);
+    expect(stranger.events.map((e) => e.listingUpdated.status)).toEqual(['ACTIVE', 'DELETED']);
+    await listening(listing.id, 0);
   });
 });

@@ -161,7 +161,7 @@ export const listingWatchHandlers = {
     const listingId = uuidOf(event, 'listingId', event.payload.listingId);
     const ownerId = uuidOf(event, 'ownerId', event.payload.ownerId);
     const { before, watcherIds } = await new KnownListingRepository(tx).markDeleted(listingId, ownerId, listingEventOrderOf(event));
-    if (before) await tellWatchers(tx, event, watcherIds, listingDeletedNotice(before));
+    if (before) await tellWatchers(tx, event, watcherIds, listingDeletedNotice(before, before.shownTitle));
   },
 };
 

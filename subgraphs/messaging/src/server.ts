@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gql } from 'graphql-tag';
 import {
-  MemoryPubSub,
   createLogger,
+  createRedisServices,
   createSubgraphServer,
   startOutboxRelay,
   type Logger,
@@ -26,6 +26,7 @@ import { LiveUpdates } from './services/live-updates';
 import { NotificationService } from './services/notification-service';
 import { TypingService } from './services/typing-service';
 import { WatchService } from './services/watch-service';
+import { WriteLimits, writeLimitRules } from './services/rate-limits';
 
 export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
 
@@ -38,18 +39,24 @@ export async function createSubgraph(
   deps: SubgraphDeps = { bus: null },
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
-  // Alone (no shared pub/sub given), live events reach the subscribers of this process only.
-  const pubsub = deps.pubsub ?? new MemoryPubSub(logger);
-  const ownsPubsub = !deps.pubsub;
+  // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
+  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
+  if (redis.mode === 'memory' && env.NODE_ENV === 'production') {
+    logger.warn('REDIS_URL is not set: message, conversation and watch limits are counted per process, which only suits a single replica');
+  }
+  const limits = new WriteLimits(redis.rateLimiter, writeLimitRules(env));
+  // Subscription fan-out: the one given (Redis in a process of its own, shared in embedded mode), else
+  // this service's own (Redis when REDIS_URL is set, otherwise this process only).
+  const pubsub = deps.pubsub ?? redis.pubsub;
   const live = new LiveUpdates(pubsub, logger);
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
   if (deps.bus) await consumeMessagingEvents(deps.bus, db, live);
-  const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live);
+  const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live, limits);
   const services = {
     conversations,
     notifications: new NotificationService(new NotificationRepository(db)),
     typing: new TypingService(conversations, live),
-    watches: new WatchService(new ListingWatchRepository(db)),
+    watches: new WatchService(new ListingWatchRepository(db), limits),
   };
   const server = await createSubgraphServer<Context>({
     name: 'messaging',
@@ -70,7 +77,7 @@ export async function createSubgraph(
     async close() {
       await server.stop();
       await relay?.stop();
-      if (ownsPubsub) await pubsub.close();
+      await redis.close();
       await db.$disconnect();
     },
   };

@@ -254,6 +254,44 @@ describe('LISTING notifications from listings events', () => {
     expect(await m.db.listingWatch.count({ where: { listingId: cabin.listingId } })).toBe(0);
   });
 
+  it('never tells watchers a title the owner gave the listing while it was hidden', async () => {
+    const [owner, ana] = [someone('SELLER'), someone()];
+    const flat = await published(owner);
+    await watch(ana, flat.listingId);
+    await deliver(upserted({ ...flat, status: 'ARCHIVED' }));
+    await deliver(upserted({ ...flat, status: 'ARCHIVED', title: 'SECRET rename while archived' }));
+    await deliver(deleted(flat));
+    // The deletion names the listing as the watcher last saw it.
+    expect((await mine(ana)).map((n) => n.title).reverse()).toEqual(['Sea view flat was withdrawn', 'Sea view flat was removed']);
+
+    // Renamed in the same edit that hides it, then deleted: neither notice carries the new name.
+    const cabin = await published(owner, { kind: 'RENT', title: 'Forest cabin', price: null, pricePerNight: '110.00' });
+    const bea = someone();
+    await watch(bea, cabin.listingId);
+    await deliver(upserted({ ...cabin, status: 'DRAFT', title: 'SECRET cabin' }));
+    await deliver(deleted(cabin));
+    expect((await mine(bea)).map((n) => n.title).reverse()).toEqual(['Forest cabin was withdrawn', 'Forest cabin was removed']);
+
+    // Shown again under a new name: that name is the one watchers saw, and the one they are told.
+    const loft = await published(owner, { title: 'Loft' });
+    const cleo = someone();
+    await watch(cleo, loft.listingId);
+    await deliver(upserted({ ...loft, status: 'ARCHIVED', title: 'SECRET loft' }));
+    await deliver(upserted({ ...loft, status: 'ACTIVE', title: 'Loft with a terrace' }));
+    await deliver(upserted({ ...loft, status: 'ARCHIVED', title: 'SECRET loft again' }));
+    await deliver(deleted(loft));
+    expect((await mine(cleo)).map((n) => n.title)[0]).toBe('Loft with a terrace was removed');
+    expect((await mine(cleo)).some((n) => n.title.includes('SECRET'))).toBe(false);
+  });
+
+  it('names no listing when one never shown to anyone is deleted', async () => {
+    const [owner, admin] = [someone('SELLER'), someone('ADMIN')];
+    const draft = await published(owner, { status: 'DRAFT', title: 'SECRET draft' });
+    expect((await watch(admin, draft.listingId)).data?.watchListing.__typename).toBe('ListingWatch');
+    await deliver(deleted(draft));
+    expect((await mine(admin)).map((n) => n.title)).toEqual(['A listing you watched was removed']);
+  });
+
   it('announces the notification live to the watcher', async () => {
     const [owner, ana] = [someone('SELLER'), someone()];
     const flat = await published(owner);

@@ -3,6 +3,7 @@ import { ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInpu
 import { canSeePost, viewerOf, type CommentRecord } from '../domain';
 import type { CommentRepository } from '../repositories/comment-repository';
 import type { PostService } from './post-service';
+import type { WriteLimits } from './rate-limits';
 
 
 const addCommentSchema = z.object({
@@ -13,11 +14,13 @@ export class CommentService {
   constructor(
     private readonly comments: CommentRepository,
     private readonly posts: PostService,
+    private readonly limits: WriteLimits,
   ) {}
 
   async add(ctx: AuthContext, postId: string, input: unknown): Promise<CommentRecord> {
     const { userId } = requireUser(ctx);
     const { body } = parseInput(addCommentSchema, input);
+    await this.limits.count('addComment', userId);
     const comment = await this.comments.createOnPublishedPost({ postId, authorId: userId, body });
     return comment ?? this.posts.explainClosed(ctx, postId);
   }

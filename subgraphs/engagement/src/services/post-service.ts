@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
 import { canSeePost, encodeCursor, viewerOf, type PostRecord } from '../domain';
 import type { PostRepository } from '../repositories/post-repository';
+import type { WriteLimits } from './rate-limits';
 import { parsePage, uuid } from './validation';
 
 const postBody = z
@@ -23,7 +24,10 @@ export interface PostPage {
 }
 
 export class PostService {
-  constructor(private readonly posts: PostRepository) {}
+  constructor(
+    private readonly posts: PostRepository,
+    private readonly limits: WriteLimits,
+  ) {}
 
   /** Published posts, newest first. */
   async feed(args: { first?: number | null; after?: string | null }): Promise<PostPage> {
@@ -37,6 +41,7 @@ export class PostService {
   async create(ctx: AuthContext, input: unknown): Promise<PostRecord> {
     const { userId } = requireUser(ctx);
     const data = parseInput(createPostSchema, input);
+    await this.limits.count('createPost', userId);
     return this.posts.create({ authorId: userId, listingId: data.listingId ?? null, body: data.body });
   }
 

@@ -1,13 +1,16 @@
 import type { Tx } from '../db';
-import type { KnownListingRecord } from '../domain';
+import { PUBLIC_LISTING_STATUSES, type KnownListingRecord } from '../domain';
 import { advanceListingOrder, supersedesListingState, type ListingEventOrder } from '@market/platform';
 
 /** A listing's state as a `listings.listing.upserted` event reports it. */
 export type ListingState = Omit<KnownListingRecord, 'deletedAt'>;
 
+/** What was known of a listing before an event, with the title its watchers last saw. */
+export type KnownListingState = KnownListingRecord & { shownTitle: string | null };
+
 export type ApplyOutcome =
   /** `before` is null for a listing seen for the first time. */
-  | { kind: 'applied'; before: KnownListingRecord | null; after: ListingState }
+  | { kind: 'applied'; before: KnownListingState | null; after: ListingState }
   /** The listing was deleted, or a newer event was applied already: nothing changed. */
   | { kind: 'stale' };
 
@@ -33,6 +36,8 @@ export class KnownListingRepository {
       price: state.price,
       pricePerNight: state.pricePerNight,
       currency: state.currency,
+      // Only a state watchers can see names the listing for them; a hidden one keeps the last shown title.
+      ...(PUBLIC_LISTING_STATUSES.has(state.status) ? { shownTitle: state.title } : {}),
     };
     // A first sighting that races another transaction's meets its row on insert (committed by then:
     // a unique insert waits for the other to end), and the second pass decides against that row.
@@ -65,7 +70,7 @@ export class KnownListingRepository {
    * bare tombstone, so a late upsert cannot make it watchable. Deletion wins whatever its version or
    * time; the row keeps the highest version seen.
    */
-  async markDeleted(listingId: string, ownerId: string, incoming: ListingEventOrder): Promise<{ before: KnownListingRecord | null; watcherIds: string[] }> {
+  async markDeleted(listingId: string, ownerId: string, incoming: ListingEventOrder): Promise<{ before: KnownListingState | null; watcherIds: string[] }> {
     const held = await this.locked(listingId);
     if (held?.known.deletedAt) return { before: null, watcherIds: [] };
     if (held) {
@@ -106,9 +111,9 @@ export class KnownListingRepository {
   }
 
   /** What is known of the listing and where that state stands, locked until the transaction ends. */
-  private async locked(listingId: string): Promise<{ known: KnownListingRecord; order: ListingEventOrder } | null> {
-    const [row] = await this.tx.$queryRaw<(KnownListingRecord & { version: number | null; lastEventAt: Date })[]>`
-      SELECT listing_id::text AS "listingId", owner_id::text AS "ownerId", title, kind, status, price,
+  private async locked(listingId: string): Promise<{ known: KnownListingState; order: ListingEventOrder } | null> {
+    const [row] = await this.tx.$queryRaw<(KnownListingState & { version: number | null; lastEventAt: Date })[]>`
+      SELECT listing_id::text AS "listingId", owner_id::text AS "ownerId", title, shown_title AS "shownTitle", kind, status, price,
              price_per_night AS "pricePerNight", currency, deleted_at AS "deletedAt", version, last_event_at AS "lastEventAt"
       FROM known_listings WHERE listing_id = ${listingId}::uuid
       FOR UPDATE`;

@@ -16,6 +16,7 @@ import {
 import type { ConversationRepository } from '../repositories/conversation-repository';
 import type { MessageRepository } from '../repositories/message-repository';
 import type { LiveUpdates } from './live-updates';
+import type { WriteLimits } from './rate-limits';
 import { cursorSchema, idSchema, pageSizeSchema } from './validation';
 
 const bodySchema = z
@@ -65,6 +66,7 @@ export class ConversationService {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly live: LiveUpdates,
+    private readonly limits: WriteLimits,
   ) {
     const keyOf = (p: ParticipantRecord) => `${p.conversationId}:${p.userId}`;
     this.participation = new DataLoader(
@@ -147,6 +149,7 @@ export class ConversationService {
       const problem = `a conversation has ${MIN_PARTICIPANTS} to ${MAX_PARTICIPANTS} distinct participants including you; this one would have ${participantIds.length}`;
       throw new BadUserInputError(problem, { participantIds: [problem] });
     }
+    await this.limits.count('startConversation', me);
     const [deleted] = await this.conversations.deletedUsersAmong(participantIds.filter((id) => id !== me));
     if (deleted) throw new NotFoundError('User', deleted);
     const body = data.body ?? null;
@@ -172,6 +175,7 @@ export class ConversationService {
 
   async send(identity: Identity, input: { conversationId: string; body: string }): Promise<MessageRecord> {
     const data = parseInput(sendSchema, input);
+    await this.limits.count('sendMessage', identity.userId);
     const outcome = await this.conversations.send(data.conversationId, identity.userId.toLowerCase(), data.body);
     switch (outcome.kind) {
       case 'sent':

@@ -76,4 +76,15 @@ describe('listingDeletedNotice', () => {
       body: 'Its owner deleted the listing, so it is no longer on the market. It has been taken off your watched listings.',
     });
   });
+
+  it('names a listing deleted while hidden by the title watchers last saw, or not at all', () => {
+    const hidden = { ...flat, status: 'ARCHIVED', title: 'SECRET rename' };
+    expect(listingDeletedNotice(hidden, 'Sea view flat').title).toBe('Sea view flat was removed');
+    expect(listingDeletedNotice(hidden, null).title).toBe('A listing you watched was removed');
+    expect(listingDeletedNotice({ ...flat, status: 'SUSPENDED' }).title).toBe('A listing you watched was removed');
+  });
+
+  it('names a withdrawn listing as it was before the edit that hid it', () => {
+    expect(listingChangeNotice(flat, { ...flat, status: 'ARCHIVED', title: 'SECRET rename' })?.title).toBe('Sea view flat was withdrawn');
+  });
 });

@@ -39,11 +39,12 @@ const STATUS_NEWS: Record<string, (title: string, s: State) => ListingNotice> = 
 export function listingChangeNotice(before: State, after: State): ListingNotice | null {
   const visibleBefore = PUBLIC_LISTING_STATUSES.has(before.status);
   const visibleAfter = PUBLIC_LISTING_STATUSES.has(after.status);
-  const name = after.title;
   if (!visibleAfter) {
     if (!visibleBefore) return null;
-    return finish({ title: `${name} was withdrawn`, body: 'The owner took it off the market. You still watch it: we will tell you if it comes back.' });
+    // Named as watchers last saw it: a title given in the same edit that hid it is the owner's own.
+    return finish({ title: `${before.title} was withdrawn`, body: 'The owner took it off the market. You still watch it: we will tell you if it comes back.' });
   }
+  const name = after.title;
   const was = askingPrice(before);
   const now = askingPrice(after);
   const priceChanged =
@@ -56,10 +57,15 @@ export function listingChangeNotice(before: State, after: State): ListingNotice 
   return finish({ title: drop ? `Price drop: ${name}` : `New price: ${name}`, body: priceSentence });
 }
 
-/** What watchers are told when a listing is deleted (their watch goes with it). */
-export function listingDeletedNotice(before: Pick<State, 'title'>): ListingNotice {
+/**
+ * What watchers are told when a listing is deleted (their watch goes with it). A listing deleted while
+ * hidden is named by `shownTitle`, the title it last had while they could see it: a name the owner
+ * gave it meanwhile was never theirs to read.
+ */
+export function listingDeletedNotice(before: Pick<State, 'title' | 'status'>, shownTitle: string | null = null): ListingNotice {
+  const name = PUBLIC_LISTING_STATUSES.has(before.status) ? before.title : shownTitle;
   return finish({
-    title: `${before.title} was removed`,
+    title: name ? `${name} was removed` : 'A listing you watched was removed',
     body: 'Its owner deleted the listing, so it is no longer on the market. It has been taken off your watched listings.',
   });
 }

@@ -6,11 +6,12 @@ import type { MessageRepository } from '../repositories/message-repository';
 import type { NotificationRepository } from '../repositories/notification-repository';
 import { encodeCursor } from '../domain';
 import type { LiveUpdates } from './live-updates';
+import type { WriteLimits } from './rate-limits';
 import { Throttle, TypingService } from './typing-service';
 import { WatchService } from './watch-service';
 import type { ListingWatchRepository } from '../repositories/listing-watch-repository';
 
-/** Repositories that fail the test if the service reaches them: validation must come first. */
+/** Repositories (and limits) that fail the test if the service reaches them: validation must come first. */
 const untouchable = <T extends object>() =>
   new Proxy({} as T, {
     get: (_t, prop) => () => {
@@ -19,7 +20,7 @@ const untouchable = <T extends object>() =>
   });
 
 const me: Identity = { userId: '0b6f2b9e-7d7a-4c84-9a8e-2f1d8b3c4e5f', role: 'BUYER', sessionId: 's' };
-const conversations = new ConversationService(untouchable<ConversationRepository>(), untouchable<MessageRepository>(), untouchable<LiveUpdates>());
+const conversations = new ConversationService(untouchable<ConversationRepository>(), untouchable<MessageRepository>(), untouchable<LiveUpdates>(), untouchable<WriteLimits>());
 const notifications = new NotificationService(untouchable<NotificationRepository>());
 
 const codeOf = async (p: Promise<unknown> | (() => unknown)) => {
@@ -107,7 +108,7 @@ describe('NotificationService rules', () => {
 });
 
 describe('WatchService input rules', () => {
-  const watches = new WatchService(untouchable<ListingWatchRepository>());
+  const watches = new WatchService(untouchable<ListingWatchRepository>(), untouchable<WriteLimits>());
 
   it('refuses malformed listing ids and page sizes before touching the database', async () => {
     expect(await codeOf(watches.watch(me, 'listing-1'))).toBe('BAD_USER_INPUT');

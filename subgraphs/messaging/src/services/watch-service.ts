@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BadUserInputError, NotFoundError, parseInput, type Identity } from '@market/platform';
 import { MAX_WATCHED_LISTINGS, canSeeListing, isUuid, type ListingRef, type Viewer, type WatchRecord } from '../domain';
 import type { ListingWatchRepository } from '../repositories/listing-watch-repository';
+import type { WriteLimits } from './rate-limits';
 import { idSchema, pageSizeSchema } from './validation';
 import { viewerOf } from './viewer';
 
@@ -18,12 +19,14 @@ export type WatchListingOutcome = { kind: 'watching'; watch: WatchRecord } | { k
 export class WatchService {
   constructor(
     private readonly watches: ListingWatchRepository,
+    private readonly limits: WriteLimits,
     private readonly limit: number = MAX_WATCHED_LISTINGS,
   ) {}
 
   async watch(identity: Identity, listingId: string): Promise<WatchListingOutcome> {
     const id = parseInput(listingIdSchema, listingId);
     const viewer = viewerOf(identity);
+    await this.limits.count('watchListing', viewer.userId);
     const listing = await this.watches.findKnown(id);
     // Hidden listings answer like missing ones, so their existence does not leak (as in listings).
     if (!listing || !canSeeListing(viewer, listing)) throw new NotFoundError('Listing', id);

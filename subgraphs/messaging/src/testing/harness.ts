@@ -4,8 +4,8 @@ import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse, signe
 import { createSubgraph, loadEnv } from '../server';
 import { createPrisma } from '../db';
 
-/** A messaging subgraph on a random port against the test database, with a query counter. */
-export async function startMessaging(options: { bus?: EventBus | null } = {}) {
+/** A messaging subgraph on a random port against the test database, with a query counter; `env` overrides its settings. */
+export async function startMessaging(options: { bus?: EventBus | null; env?: Record<string, string> } = {}) {
   const { signingSecret } = await testSecrets();
   const env = loadEnv({
     NODE_ENV: 'test',
@@ -13,6 +13,7 @@ export async function startMessaging(options: { bus?: EventBus | null } = {}) {
     DATABASE_URL: testDatabaseUrl('messaging'),
     DATABASE_POOL_SIZE: '5',
     GATEWAY_SIGNING_SECRET: signingSecret,
+    ...options.env,
   });
   const logger = createLogger('messaging', 'silent');
   let sql: string[] = [];
