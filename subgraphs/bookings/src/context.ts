@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { AuthContext, BaseContext } from '@market/platform';
-import type { ListingSnapshot, StayRecord, ViewingRecord, ViewingSlotRecord } from './domain';
+import type { ListedSlotRecord, ListingSnapshot, StayRecord, ViewingRecord } from './domain';
 import type { CalendarService } from './services/calendar-service';
 import type { StayService } from './services/stay-service';
 import type { ViewingService } from './services/viewing-service';
@@ -14,7 +14,7 @@ export interface Loaders {
   staysByGuest: DataLoader<string, StayRecord[]>;
   viewingsByListing: DataLoader<string, ViewingRecord[]>;
   viewingsByBuyer: DataLoader<string, ViewingRecord[]>;
-  slotsByListing: DataLoader<string, ViewingSlotRecord[]>;
+  slotsByListing: DataLoader<string, ListedSlotRecord[]>;
 }
 
 /** What the services need from a request: who calls, and the request's loaders. */

@@ -70,7 +70,10 @@ export interface StayRecord {
   listingId: string;
   /** The listing's owner per the current snapshot: may see, confirm, decline and cancel the stay. */
   hostId: string;
+  /** The listing's title when booked (kept when the listing is renamed, hidden or deleted). */
   listingTitle: string;
+  /** bookings has learnt that the listing was deleted: there is no Listing to point at any more. */
+  listingDeleted: boolean;
   /** The listing's time zone: check-in day boundaries are local to it. */
   timeZone: string;
   guestId: string;
@@ -96,7 +99,10 @@ export interface StayRecord {
 export interface ViewingRecord {
   id: string;
   listingId: string;
+  /** The listing's title when the viewing was requested (kept when the listing is renamed, hidden or deleted). */
   listingTitle: string;
+  /** bookings has learnt that the listing was deleted: there is no Listing to point at any more. */
+  listingDeleted: boolean;
   buyerId: string;
   /** The listing's owner when the viewing was requested. */
   agentId: string;
@@ -115,6 +121,13 @@ export interface ViewingSlotRecord {
   startsAt: Date;
   endsAt: Date;
   available: boolean;
+}
+
+/** A slot with what decides who may see it: its listing's owner and whether the listing is on the market. */
+export interface ListedSlotRecord extends ViewingSlotRecord {
+  listingOwnerId: string;
+  /** ACTIVE and not deleted, per bookings' snapshot. */
+  listingOnMarket: boolean;
 }
 
 export interface CalendarBlockRecord {

@@ -22,6 +22,15 @@ export const bookingsEnvSchema = z.object({
   STAY_REQUEST_TTL_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
   /** How long an idempotency key answers retries, in hours; a retry after it is a new request. */
   IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  /** REQUESTED stays one guest may have waiting for hosts' answers at once; one more is TooManyPendingRequests. */
+  STAY_MAX_PENDING_REQUESTS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Longest stay, in nights, at a listing that sets no maximum of its own (never more than 365). */
+  STAY_DEFAULT_MAX_NIGHTS: z.coerce.number().int().min(1).max(365).default(90),
+  /** bookStay and requestViewing calls one user may make per BOOKING_WRITE_WINDOW_SECONDS; more are RATE_LIMITED. */
+  BOOKING_WRITE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+  BOOKING_WRITE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(600),
+  /** Namespace of this service's keys in Redis (rate limits), so environments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).default('market:bookings:'),
 });
 
 export type BookingsEnv = z.infer<typeof bookingsEnvSchema>;

@@ -21,7 +21,13 @@ let replicas: Db[];
 beforeAll(async () => {
   // A 90-minute window and 2-hour key retention; the scheduler runs once at start and then not for
   // an hour, so these tests drive the jobs themselves (a second subgraph below shows the loop).
-  b = await startBookings({ STAY_REQUEST_TTL_MINUTES: '90', IDEMPOTENCY_KEY_RETENTION_HOURS: '2', SCHEDULER_POLL_MS: '3600000' });
+  b = await startBookings({
+    STAY_REQUEST_TTL_MINUTES: '90',
+    IDEMPOTENCY_KEY_RETENTION_HOURS: '2',
+    SCHEDULER_POLL_MS: '3600000',
+    // One guest here holds a dozen requests at once; the cap on waiting requests is tested in stays.
+    STAY_MAX_PENDING_REQUESTS: '50',
+  });
   replicas = Array.from({ length: 4 }, () => createPrisma(b.env.DATABASE_URL, 4));
 });
 afterAll(async () => {

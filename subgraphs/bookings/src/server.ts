@@ -3,6 +3,7 @@ import path from 'node:path';
 import { gql } from 'graphql-tag';
 import {
   createLogger,
+  createRedisServices,
   createSubgraphServer,
   loaderByKey,
   loaderOfLists,
@@ -25,6 +26,7 @@ import { startScheduler } from './scheduler';
 import { reminderJob, scheduledJobs } from './scheduled-jobs';
 import { CleanupService } from './services/cleanup-service';
 import { CalendarService } from './services/calendar-service';
+import { bookingWriteRule, type RateLimiter } from './services/rate-limits';
 import { StayService } from './services/stay-service';
 import { ViewingService } from './services/viewing-service';
 
@@ -36,7 +38,7 @@ export const typeDefs = gql(readFileSync(path.join(__dirname, '..', 'schema.grap
 export async function createSubgraph(
   env: BookingsEnv,
   logger: Logger = createLogger('bookings', env.LOG_LEVEL),
-  deps: SubgraphDeps = { bus: null },
+  deps: SubgraphDeps & { rateLimiter?: RateLimiter } = { bus: null },
 ): Promise<Subgraph> {
   const db = createPrisma(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
@@ -44,11 +46,25 @@ export async function createSubgraph(
   const snapshots = new ListingSnapshotRepository(db);
   const stays = new StayRepository(db);
   const viewings = new ViewingRepository(db, env.VIEWING_REMINDER_LEADS_MINUTES);
-  const stayService = new StayService(stays, {
-    requestTtlMinutes: env.STAY_REQUEST_TTL_MINUTES,
-    keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS,
-  });
-  const viewingService = new ViewingService(viewings, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS });
+  // Redis when REDIS_URL is set (write limits shared by every replica), in-process otherwise.
+  const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
+  if (redis.mode === 'memory' && env.NODE_ENV === 'production' && !deps.rateLimiter) {
+    logger.warn('REDIS_URL is not set: booking write limits are counted per process, which only suits a single replica');
+  }
+  const limiter = deps.rateLimiter ?? redis.rateLimiter;
+  const writeLimit = bookingWriteRule(env.BOOKING_WRITE_LIMIT, env.BOOKING_WRITE_WINDOW_SECONDS);
+  const stayService = new StayService(
+    stays,
+    {
+      requestTtlMinutes: env.STAY_REQUEST_TTL_MINUTES,
+      keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS,
+      maxPendingRequests: env.STAY_MAX_PENDING_REQUESTS,
+      defaultMaxNights: env.STAY_DEFAULT_MAX_NIGHTS,
+      writeLimit,
+    },
+    limiter,
+  );
+  const viewingService = new ViewingService(viewings, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS, writeLimit }, limiter);
   const calendarService = new CalendarService(new CalendarRepository(db));
 
   if (deps.bus) await subscribeConsumers(deps.bus, db, new CleanupService(env.VIEWING_REMINDER_LEADS_MINUTES));
@@ -99,6 +115,7 @@ export async function createSubgraph(
       await scheduler.stop();
       await relay?.stop();
       await db.$disconnect();
+      await redis.close();
     },
   };
 }

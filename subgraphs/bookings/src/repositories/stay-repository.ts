@@ -32,8 +32,9 @@ const staySelect = {
   cancelledAt: true,
   cancelledById: true,
   createdAt: true,
+  listingTitle: true,
   // Who owns the listing now decides who may see the stay; joined into the same query.
-  listing: { select: { ownerId: true, title: true, timeZone: true } },
+  listing: { select: { ownerId: true, timeZone: true, deletedAt: true } },
 } as const;
 
 type Money = { toFixed(dp: number): string };
@@ -60,7 +61,8 @@ interface StayRow {
   cancelledAt: Date | null;
   cancelledById: string | null;
   createdAt: Date;
-  listing: { ownerId: string; title: string; timeZone: string };
+  listingTitle: string;
+  listing: { ownerId: string; timeZone: string; deletedAt: Date | null };
 }
 
 function toStay(row: StayRow): StayRecord {
@@ -78,7 +80,8 @@ function toStay(row: StayRow): StayRecord {
     id: row.id,
     listingId: row.listingId,
     hostId: row.listing.ownerId,
-    listingTitle: row.listing.title,
+    listingTitle: row.listingTitle,
+    listingDeleted: row.listing.deletedAt !== null,
     timeZone: row.listing.timeZone,
     guestId: row.guestId,
     checkIn: dateOnly(row.checkIn),
@@ -123,6 +126,7 @@ export type BookOutcome =
   | { kind: 'created'; stay: StayRecord }
   | { kind: 'overlap' }
   | { kind: 'listingGone' }
+  | { kind: 'tooManyPending' }
   | ({ kind: 'replay' } & PriorRequest);
 export type ChangeOutcome = { kind: 'changed'; stay: StayRecord } | { kind: 'missing' } | ({ kind: 'replay' } & PriorRequest);
 
@@ -143,6 +147,17 @@ async function findStay(tx: Tx, id: string): Promise<StayRecord> {
 
 /** Rolls a booking's transaction back (with the key it claimed) when its listing is gone. */
 class ListingGone extends Error {}
+/** Rolls a booking's transaction back (with the key it claimed) when the guest has too many requests waiting. */
+class TooManyPending extends Error {}
+
+/** What a booking's transaction checks besides the calendar. */
+export interface BookContext {
+  instantBook: boolean;
+  /** A REQUESTED booking is refused when the guest already has this many live requests (absent: no cap). */
+  maxPendingRequests?: number;
+  /** The clock requests' deadlines are measured by (absent: the database's time of the call). */
+  now?: Date;
+}
 
 /** A stay that ends in one of these frees its nights (a COMPLETED stay keeps them: they were slept in). */
 const FREES_NIGHTS: readonly StayStatus[] = ['DECLINED', 'EXPIRED', 'CANCELLED'];
@@ -194,7 +209,7 @@ export class StayRepository {
    * exclusion constraints on stays and on calendar holds), so of concurrent bookings of the same
    * nights, or a booking and a block, exactly one wins. A failed booking spends no key.
    */
-  async book(input: NewStay, claim: IdempotencyClaim | null, context: { instantBook: boolean }): Promise<BookOutcome> {
+  async book(input: NewStay, claim: IdempotencyClaim | null, context: BookContext): Promise<BookOutcome> {
     try {
       return await retryOnDeadlock(() =>
         this.db.$transaction(async (tx): Promise<BookOutcome> => {
@@ -203,12 +218,18 @@ export class StayRepository {
             if (prior) return { kind: 'replay', ...prior };
           }
           // Deleted while this request was on its way: nothing is booked (and no key spent).
-          if ((await lockListingCalendar(tx, input.listingId)).deleted) throw new ListingGone();
+          const listing = await lockListingCalendar(tx, input.listingId);
+          if (listing.deleted) throw new ListingGone();
+          if (input.status === 'REQUESTED' && context.maxPendingRequests !== undefined) {
+            const waiting = await lockPendingRequestsOf(tx, input.guestId, context.now ?? new Date());
+            if (waiting >= context.maxPendingRequests) throw new TooManyPending();
+          }
           const { price } = input;
           await tx.stay.create({
             data: {
               id: input.id,
               listingId: input.listingId,
+              listingTitle: listing.title,
               guestId: input.guestId,
               checkIn: asDate(input.checkIn),
               checkOut: asDate(input.checkOut),
@@ -239,12 +260,13 @@ export class StayRepository {
             select: { id: true },
           });
           const stay = await findStay(tx, input.id);
-          await publishStayChange(tx, stay, context);
+          await publishStayChange(tx, stay, { instantBook: context.instantBook });
           return { kind: 'created', stay };
         }, TX_OPTIONS),
       );
     } catch (err) {
       if (err instanceof ListingGone) return { kind: 'listingGone' };
+      if (err instanceof TooManyPending) return { kind: 'tooManyPending' };
       if (isExclusionViolation(err, STAY_OVERLAP_CONSTRAINT) || isExclusionViolation(err, HOLD_OVERLAP_CONSTRAINT)) {
         return { kind: 'overlap' };
       }
@@ -294,6 +316,20 @@ export class StayRepository {
       }, TX_OPTIONS),
     );
   }
+}
+
+/**
+ * Serializes one guest's REQUESTED bookings (a transaction-scoped advisory lock, taken after the
+ * listing's calendar lock and never before it, so no two transactions wait on each other in a
+ * cycle) and counts the guest's requests still waiting for an answer: concurrent requests cannot all
+ * slip under the cap. A request past its respondBy is lapsing and no longer counts.
+ */
+async function lockPendingRequestsOf(tx: Tx, guestId: string, now: Date): Promise<number> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${`bookings:pending-requests:${guestId}`}, 0))`;
+  const [row] = await tx.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM stays
+    WHERE guest_id = ${guestId}::uuid AND status = 'REQUESTED' AND respond_by > ${now}`;
+  return row?.n ?? 0;
 }
 
 /**

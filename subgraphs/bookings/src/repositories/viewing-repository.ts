@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import { isExclusionViolation, isUniqueViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type Tx } from '../db';
-import { LIVE_VIEWING_STATUSES, type ViewingRecord, type ViewingSlotRecord, type ViewingStatus } from '../domain';
+import { LIVE_VIEWING_STATUSES, type ListedSlotRecord, type ViewingRecord, type ViewingSlotRecord, type ViewingStatus } from '../domain';
 import { publishViewingChange } from '../events';
 import type { IdempotencyClaim } from '../services/idempotency';
 import { claimIdempotencyKey, findPriorRequest, type PriorRequest } from './idempotency-keys';
@@ -24,15 +24,16 @@ const viewingSelect = {
   note: true,
   slotId: true,
   createdAt: true,
-  listing: { select: { title: true } },
+  listingTitle: true,
+  listing: { select: { deletedAt: true } },
 } as const;
 
-type ViewingRow = Omit<ViewingRecord, 'listingTitle'> & {
-  listing: { title: string };
+type ViewingRow = Omit<ViewingRecord, 'listingDeleted'> & {
+  listing: { deletedAt: Date | null };
 };
 const toViewing = ({ listing, ...row }: ViewingRow): ViewingRecord => ({
   ...row,
-  listingTitle: listing.title,
+  listingDeleted: listing.deletedAt !== null,
 });
 
 const slotSelect = {
@@ -164,6 +165,8 @@ export class ViewingRepository {
     input: {
       id: string;
       listingId: string;
+      /** The listing's title now: the viewing keeps it. */
+      listingTitle: string;
       buyerId: string;
       agentId: string;
       startsAt: Date;
@@ -233,13 +236,19 @@ export class ViewingRepository {
   }
 
   /** Slots of many listings ending after `now`, by start, in one query. */
-  async findSlotsByListingIds(listingIds: readonly string[], now: Date): Promise<ViewingSlotRecord[]> {
+  async findSlotsByListingIds(listingIds: readonly string[], now: Date): Promise<ListedSlotRecord[]> {
     const rows = await this.db.viewingSlot.findMany({
       where: { listingId: { in: uuidsOnly(listingIds) }, endsAt: { gt: now } },
-      select: slotSelect,
+      // Who may see the slots is decided from the listing, joined into the same query.
+      select: { ...slotSelect, listing: { select: { ownerId: true, status: true, deletedAt: true } } },
+      relationLoadStrategy: 'join',
       orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
     });
-    return rows.map(toSlot);
+    return rows.map(({ listing, ...row }) => ({
+      ...toSlot(row),
+      listingOwnerId: listing.ownerId,
+      listingOnMarket: listing.status === 'ACTIVE' && listing.deletedAt === null,
+    }));
   }
 
   /** All or none: the listing's slots never overlap (exclusion constraint), old or new. */

@@ -38,6 +38,12 @@ export const Mutation: MutationResolvers = {
         };
       case 'listingUnavailable':
         return { __typename: 'ListingUnavailable', listingId: outcome.listingId, message: 'Property not found or not available' };
+      case 'tooManyPendingRequests':
+        return {
+          __typename: 'TooManyPendingRequests',
+          limit: outcome.limit,
+          message: `You already have ${outcome.limit} stay requests waiting for hosts' answers: wait for one to be answered, or cancel one, before requesting another.`,
+        };
     }
   },
   confirmStay: (_parent, { id, idempotencyKey }, ctx) => ctx.stays.confirm(ctx, id, idempotencyKey),

@@ -1,8 +1,9 @@
 import type { StayResolvers } from '../generated/graphql';
+import { listingRefOf } from '../services/listing-refs';
 
 export const Stay: StayResolvers = {
   __resolveReference: (ref, ctx) => ctx.stays.get(ctx, ref.id),
-  listing: (stay) => ({ id: stay.listingId }),
+  listing: (stay) => listingRefOf(stay),
   guest: (stay) => ({ id: stay.guestId }),
   refundIfCancelledNow: (stay, _args, ctx) => ctx.stays.quoteIfCancellable(ctx, stay),
 };

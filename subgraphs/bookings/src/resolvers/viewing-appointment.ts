@@ -1,8 +1,9 @@
 import type { ViewingAppointmentResolvers } from '../generated/graphql';
+import { listingRefOf } from '../services/listing-refs';
 
 export const ViewingAppointment: ViewingAppointmentResolvers = {
   __resolveReference: (ref, ctx) => ctx.viewings.get(ctx, ref.id),
-  listing: (viewing) => ({ id: viewing.listingId }),
+  listing: (viewing) => listingRefOf(viewing),
   buyer: (viewing) => ({ id: viewing.buyerId }),
   agent: (viewing) => ({ id: viewing.agentId }),
 };

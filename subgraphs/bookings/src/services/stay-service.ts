@@ -7,6 +7,7 @@ import {
   requireSelfOrAdmin,
   requireUser,
   type Identity,
+  type RateLimitRule,
 } from '@market/platform';
 import type { Viewer } from '../context';
 import { daysBetween, isBookable, todayIn, type CancellationQuoteRecord, type StayRecord } from '../domain';
@@ -16,16 +17,18 @@ import { actsAsHost, isStayParty, managesListing } from './access';
 import { refundFor } from './cancellation-policy';
 import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
 import { priceStay } from './pricing';
+import { bookingWriteKey, type RateLimiter } from './rate-limits';
 import { respondByFor } from './request-deadline';
 import { badField, parseOrThrow } from './validation';
 
-/** Longest stay one booking may cover, whatever the listing allows. */
+/** Longest stay one booking may cover, whatever the listing allows (a listing's own maximum can be up to this). */
 export const MAX_NIGHTS = 365;
 
 export type BookStayOutcome =
   | { kind: 'booked'; stay: StayRecord }
   | { kind: 'datesUnavailable'; listingId: string; checkIn: string; checkOut: string }
-  | { kind: 'listingUnavailable'; listingId: string };
+  | { kind: 'listingUnavailable'; listingId: string }
+  | { kind: 'tooManyPendingRequests'; limit: number };
 
 const bookStaySchema = z
   .object({
@@ -47,6 +50,12 @@ export interface StayRules {
   requestTtlMinutes: number;
   /** Hours an idempotency key answers retries. */
   keyRetentionHours: number;
+  /** REQUESTED stays one guest may have waiting at once. */
+  maxPendingRequests: number;
+  /** Longest stay at a listing that sets no maximum of its own. */
+  defaultMaxNights: number;
+  /** bookStay calls per user (shared with requestViewing). */
+  writeLimit: RateLimitRule;
 }
 
 /**
@@ -59,6 +68,7 @@ export class StayService {
   constructor(
     private readonly stays: StayRepository,
     private readonly rules: StayRules,
+    private readonly limiter: RateLimiter,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.keys = { hours: rules.keyRetentionHours, now };
@@ -87,17 +97,21 @@ export class StayService {
     if (listing.minNights !== null && nights < listing.minNights) {
       throw badField('checkOut', `this property is booked for at least ${listing.minNights} nights`);
     }
-    if (listing.maxNights !== null && nights > listing.maxNights) {
-      throw badField('checkOut', `this property is booked for at most ${listing.maxNights} nights`);
-    }
+    const maxNights = listing.maxNights ?? this.rules.defaultMaxNights;
+    if (nights > maxNights) throw badField('checkOut', `this property is booked for at most ${maxNights} nights`);
     const now = this.now();
     const today = todayIn(listing.timeZone, now);
     if (data.checkIn < today) throw badField('checkIn', `checkIn is in the past: today is ${today} at the property`);
     const respondBy = listing.instantBook ? null : respondByFor(data.checkIn, listing.timeZone, now, this.rules.requestTtlMinutes);
 
+    // Counted from here: only attempts that reach the calendar (a retry's replay, a refused input or
+    // a listing bookings has not heard of yet cost reads only, and clients poll the latter).
+    await this.limiter.hit(bookingWriteKey(guest.userId), this.rules.writeLimit);
     const datesUnavailable = { kind: 'datesUnavailable', listingId: listing.listingId, checkIn: data.checkIn, checkOut: data.checkOut } as const;
     // Most losers of a race learn it here without a transaction; the database still decides the rest.
-    if (await this.stays.isHeld(listing.listingId, data.checkIn, data.checkOut)) return datesUnavailable;
+    // A hold seen here may be this very request's, booked by a concurrent call with the same key:
+    // its key row committed together with the hold, so looking again finds it.
+    if (await this.stays.isHeld(listing.listingId, data.checkIn, data.checkOut)) return this.unlessRetried(claim, datesUnavailable);
 
     const outcome = await this.stays.book(
       {
@@ -113,18 +127,30 @@ export class StayService {
         respondBy,
       },
       claim,
-      { instantBook: listing.instantBook },
+      { instantBook: listing.instantBook, maxPendingRequests: this.rules.maxPendingRequests, now },
     );
     switch (outcome.kind) {
       case 'created':
         return { kind: 'booked', stay: outcome.stay };
       case 'overlap':
-        return datesUnavailable;
+        return this.unlessRetried(claim, datesUnavailable);
+      case 'tooManyPending':
+        return this.unlessRetried(claim, { kind: 'tooManyPendingRequests', limit: this.rules.maxPendingRequests });
       case 'listingGone':
         return { kind: 'listingUnavailable', listingId: listing.listingId };
       case 'replay':
         return { kind: 'booked', stay: await this.replay(claim as IdempotencyClaim, outcome) };
     }
+  }
+
+  /**
+   * A refusal, unless a concurrent call with the same key has committed since this one first looked
+   * for it: then this call is that request's retry and gets its stay (or CONFLICT for another request).
+   */
+  private async unlessRetried(claim: IdempotencyClaim | null, refusal: BookStayOutcome): Promise<BookStayOutcome> {
+    const prior = claim ? await this.stays.findPriorRequest(claim) : null;
+    if (claim && prior) return { kind: 'booked', stay: await this.replay(claim, prior) };
+    return refusal;
   }
 
   /** A stay its guest, the listing's owner or an admin may see; NOT_FOUND for anyone else. */

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, requireSelfOrAdmin, requireUser } from '@market/platform';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  requireSelfOrAdmin,
+  requireUser,
+  type RateLimitRule,
+} from '@market/platform';
 import type { Viewer } from '../context';
-import type { ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
+import type { ListedSlotRecord, ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
 import type { PriorRequest } from '../repositories/idempotency-keys';
 import type { ChangeViewingOutcome, ViewingChange, ViewingRepository } from '../repositories/viewing-repository';
 import { actsAsAgent, isViewingParty, managesListing } from './access';
 import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
+import { bookingWriteKey, type RateLimiter } from './rate-limits';
 import { badField, parseOrThrow } from './validation';
 
 const MINUTE_MS = 60_000;
@@ -75,13 +83,16 @@ export type ViewingOutcome =
  */
 export class ViewingService {
   private readonly keys: KeyRetention;
+  private readonly writeLimit: RateLimitRule;
 
   constructor(
     private readonly viewings: ViewingRepository,
-    rules: { keyRetentionHours: number },
+    rules: { keyRetentionHours: number; writeLimit: RateLimitRule },
+    private readonly limiter: RateLimiter,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.keys = { hours: rules.keyRetentionHours, now };
+    this.writeLimit = rules.writeLimit;
   }
 
   /**
@@ -111,11 +122,14 @@ export class ViewingService {
       times = { startsAt: data.startsAt as Date, endsAt: data.endsAt as Date };
     }
     if (times.startsAt <= this.now()) throw badField(data.slotId ? 'slotId' : 'startsAt', 'the viewing must start in the future');
+    // Counted from here, as for bookStay: only attempts that would write.
+    await this.limiter.hit(bookingWriteKey(buyer.userId), this.writeLimit);
 
     const outcome = await this.viewings.create(
       {
         id: randomUUID(),
         listingId: listing.listingId,
+        listingTitle: listing.title,
         buyerId: buyer.userId,
         agentId: listing.ownerId,
         startsAt: times.startsAt,
@@ -203,8 +217,12 @@ export class ViewingService {
   }
 
   /** A listing's upcoming slots, with whether each is still free; public. */
-  slotsOf(viewer: Viewer, listingId: string): Promise<ViewingSlotRecord[]> {
-    return viewer.loaders.slotsByListing.load(listingId);
+  /** A listing's open slots: anyone's while it is ACTIVE; otherwise only its owner and admins see them. */
+  async slotsOf(viewer: Viewer, listingId: string): Promise<ViewingSlotRecord[]> {
+    const slots = await viewer.loaders.slotsByListing.load(listingId);
+    const { identity } = viewer;
+    const manages = (slot: ListedSlotRecord) => identity !== null && (identity.role === 'ADMIN' || identity.userId === slot.listingOwnerId);
+    return slots.filter((slot) => slot.listingOnMarket || manages(slot));
   }
 
   /** A viewing its buyer, its agent or an admin may see; NOT_FOUND for anyone else. */
