@@ -136,9 +136,12 @@ describe('deleting an account reaches every domain', () => {
       return res.data?.instance === null || res.data?.instance?.status === 'REMOVED' ? { gone: true } : null;
     }, EVENTUAL_MS);
     expect(removed).toEqual({ gone: true });
-    // The guest's still-valid access token no longer reaches their conversations.
-    const after = await stack.request(`query($id: ID!) { conversation(id: $id) { id } }`, { id: conversationId }, guest.token);
-    expect(after.data?.conversation ?? null).toBeNull();
+    // The guest's unexpired access token is refused at the gateway, for every subgraph.
+    for (const write of [`mutation { createPost(input: { body: "ghost" }) { id } }`, `mutation($id: ID!) { watchListing(listingId: $id) { __typename } }`]) {
+      const after = await stack.request(write, { id: listingId }, guest.token);
+      expect(after.data ?? null).toBeNull();
+      expect(after.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('a host leaves: their listings disappear and the stays booked there are cancelled with a full refund', async () => {
@@ -155,6 +158,10 @@ describe('deleting an account reaches every domain', () => {
       return res.data?.stay?.status === 'CANCELLED' ? res.data.stay : null;
     }, EVENTUAL_MS);
     expect(cancelled.refundAmount).toBe(cancelled.totalPrice);
+    // The guest's own list still reads whole: the listing is gone, what they booked is not.
+    const mine = await stack.request(`{ myStays { id status listingTitle listing { id title } } }`, {}, guest.token);
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data.myStays).toEqual([{ id: stay.id, status: 'CANCELLED', listingTitle: 'Studio on the square', listing: null }]);
     // The guest is told, in messaging, that the stay was cancelled.
     const notified = await eventually(async () => {
       const res = await stack.request(`{ myNotifications(first: 20) { kind title } }`, {}, guest.token);
