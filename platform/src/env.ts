@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_RATE_LIMIT } from './redis/rate-limit';
 
 /** Raised when the environment does not describe a runnable service; lists every problem at once. */
 export class ConfigError extends Error {
@@ -35,6 +36,24 @@ export function parseEnv<S extends z.ZodType>(
 
 export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** A rate limit setting, written "30/10s": at most 30 in any 10 seconds (units s, m, h). */
+export const rateLimitSetting = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const match = /^\s*(\d+)\s*\/\s*(\d+)\s*([smh])\s*$/.exec(text);
+      const limit = Number(match?.[1]);
+      const windowSeconds = Number(match?.[2]) * UNIT_SECONDS[(match?.[3] ?? 's') as keyof typeof UNIT_SECONDS];
+      if (!match || limit < 1 || limit > MAX_RATE_LIMIT || windowSeconds < 1) {
+        ctx.addIssue({ code: 'custom', message: `must look like 30/10s (at most 30 in any 10 seconds; units s, m, h; 1 to ${MAX_RATE_LIMIT})` });
+        return z.NEVER;
+      }
+      return { limit, windowSeconds };
+    });
+
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const secret = z
   .string({ error: 'is required' })

@@ -43,6 +43,24 @@ export interface RateLimiter {
 }
 
 /**
+ * Per-user limits on a service's writes (`sendMessage`, `createPost`, ...), counted in the shared
+ * limiter (Redis when configured, so every replica counts together). Set far above a person's pace,
+ * they stop a script flooding others; they protect capacity, so a limiter outage lets writes through
+ * unless a rule says otherwise.
+ */
+export class PerUserLimits<W extends string> {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly rules: Readonly<Record<W, RateLimitRule>>,
+  ) {}
+
+  /** Counts one write of this user; beyond the limit, throws RATE_LIMITED with `retryAfterSeconds`. */
+  async count(write: W, userId: string): Promise<void> {
+    await this.limiter.hit(`${write}:user:${userId.toLowerCase()}`, this.rules[write]);
+  }
+}
+
+/**
  * The log keeps one entry per unit used in the window, so its memory grows with the limit; limits
  * above this belong to a counter-based algorithm.
  */

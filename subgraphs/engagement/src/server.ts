@@ -24,7 +24,7 @@ import { ReactionRepository } from './repositories/reaction-repository';
 import { PostService } from './services/post-service';
 import { CommentService } from './services/comment-service';
 import { ReactionService } from './services/reaction-service';
-import { WriteLimits, writeLimitRules } from './services/rate-limits';
+import { writeLimits } from './services/rate-limits';
 
 export { loadEngagementEnv, loadEngagementEnv as loadEnv, engagementEnvSchema, type EngagementEnv } from './env';
 
@@ -49,7 +49,7 @@ export async function createSubgraph(
   if (redis.mode === 'memory' && env.NODE_ENV === 'production') {
     logger.warn('REDIS_URL is not set: post, comment and reaction limits are counted per process, which only suits a single replica');
   }
-  const limits = new WriteLimits(redis.rateLimiter, writeLimitRules(env));
+  const limits = writeLimits(redis.rateLimiter, env);
   const posts = new PostService(repos.posts, limits);
   const comments = new CommentService(repos.comments, posts, limits);
   const reactions = new ReactionService(repos.reactions, posts, limits);

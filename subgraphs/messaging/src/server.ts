@@ -26,7 +26,7 @@ import { LiveUpdates } from './services/live-updates';
 import { NotificationService } from './services/notification-service';
 import { TypingService } from './services/typing-service';
 import { WatchService } from './services/watch-service';
-import { WriteLimits, writeLimitRules } from './services/rate-limits';
+import { writeLimits } from './services/rate-limits';
 
 export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
 
@@ -44,7 +44,7 @@ export async function createSubgraph(
   if (redis.mode === 'memory' && env.NODE_ENV === 'production') {
     logger.warn('REDIS_URL is not set: message, conversation and watch limits are counted per process, which only suits a single replica');
   }
-  const limits = new WriteLimits(redis.rateLimiter, writeLimitRules(env));
+  const limits = writeLimits(redis.rateLimiter, env);
   // Subscription fan-out: the one given (Redis in a process of its own, shared in embedded mode), else
   // this service's own (Redis when REDIS_URL is set, otherwise this process only).
   const pubsub = deps.pubsub ?? redis.pubsub;
