@@ -73,6 +73,7 @@ export interface RunningStack {
   url: string;
   gateway: GatewayServer;
   subgraphs: Record<SubgraphName, { subgraph: Subgraph; url: string; close(): Promise<void> }>;
+  /** Stops the gateway, then the event bus once the events already handed out are handled, then the subgraphs. */
   stop(): Promise<void>;
 }
 
@@ -148,6 +149,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     subgraphs: started,
     async stop() {
       await gateway.stop();
+      // Events already handed to consumers finish while every subgraph is still up; after that the
+      // bus refuses new ones, which stay in their outbox (published on the next start) rather than
+      // reaching a consumer whose database is closing.
+      await options.bus?.close();
       await Promise.allSettled(Object.values(started).map((s) => s.close()));
     },
   };
