@@ -49,6 +49,8 @@ process.on('message', (message: GatewayRequest) => {
             PORT: '0',
             GATEWAY_SIGNING_SECRET: config.signingSecret,
             JWT_PUBLIC_KEY: config.jwtPublicKey,
+            // Every simulated client connects from 127.0.0.1: lift the per-address cap.
+            WS_MAX_CONNECTIONS_PER_IP: '0',
           }),
           supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
           subgraphUrls: config.subgraphUrls,

@@ -117,8 +117,6 @@ async function main() {
       logLevel: 'silent',
       bus,
       pubsub,
-      // Every simulated client connects from 127.0.0.1: lift the per-address cap.
-      subscriptionLimits: { maxConnectionsPerIp: 0 },
       extraEnv: { DATABASE_POOL_SIZE: '20' },
     });
     const setupUrl = stack.url;
