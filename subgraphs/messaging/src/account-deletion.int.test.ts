@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InProcessEventBus, createLogger, type EventEnvelope, type EventPayload, type Identity } from '@market/platform';
+import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
 import { ACCOUNT_DELETION_CONSUMER } from './events';
 import { REMOVED_MESSAGE_BODY } from './domain';
-import { START, codeOf, sendMessage, someone, startConversation, startMessaging, type Messaging } from './testing/harness';
+import { START, codeOf, sendMessage, someone, startConversation, useMessaging } from './testing/harness';
 
-let m: Messaging;
-let bus: InProcessEventBus;
-beforeAll(async () => {
-  bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
-  m = await startMessaging({ bus });
-});
-afterAll(async () => {
-  await m?.close();
-  await bus?.close();
-});
+const { m, bus } = useMessaging();
 
 const CONVERSATION = /* GraphQL */ `
   query Conversation($id: ID!) {
@@ -37,19 +28,19 @@ function userDeleted(user: Identity): EventEnvelope<'accounts.user.deleted'> {
 }
 
 async function deliver(...events: EventEnvelope[]): Promise<void> {
-  await bus.publish(events);
-  await bus.drain();
+  await bus().publish(events);
+  await bus().drain();
 }
 
-const read = async (as: Identity, id: string) => (await m.call<{ conversation: ConversationView | null }>(as, CONVERSATION, { id })).data?.conversation;
+const read = async (as: Identity, id: string) => (await m().call<{ conversation: ConversationView | null }>(as, CONVERSATION, { id })).data?.conversation;
 
 async function notify(recipient: Identity, title: string): Promise<void> {
-  await m.db.notification.create({ data: { recipientId: recipient.userId, kind: 'SYSTEM', title, body: 'b' } });
+  await m().db.notification.create({ data: { recipientId: recipient.userId, kind: 'SYSTEM', title, body: 'b' } });
 }
 
 async function knownListing(owner: Identity): Promise<string> {
   const listingId = randomUUID();
-  await m.db.knownListing.create({
+  await m().db.knownListing.create({
     data: { listingId, ownerId: owner.userId, title: 'Flat', kind: 'SALE', status: 'ACTIVE', price: '1.00', currency: 'EUR', lastEventAt: new Date() },
   });
   return listingId;
@@ -58,18 +49,18 @@ async function knownListing(owner: Identity): Promise<string> {
 describe('accounts.user.deleted', () => {
   it('removes the user\'s words and data but leaves the others\' conversations readable, once however often it arrives', async () => {
     const [ana, ben, cara, owner] = [someone(), someone(), someone(), someone('SELLER')];
-    const pair = await startConversation(m, ana, [ben], 'Hi Ben, is the flat still free?');
-    await sendMessage(m, ben, pair.id, 'It is, Ana.');
-    await sendMessage(m, ana, pair.id, 'My number is 555-0100.');
-    const group = await startConversation(m, ana, [ben, cara], 'Hello both');
+    const pair = await startConversation(m(), ana, [ben], 'Hi Ben, is the flat still free?');
+    await sendMessage(m(), ben, pair.id, 'It is, Ana.');
+    await sendMessage(m(), ana, pair.id, 'My number is 555-0100.');
+    const group = await startConversation(m(), ana, [ben, cara], 'Hello both');
     await notify(ana, 'for ana');
     await notify(ben, 'for ben');
     const listingId = await knownListing(owner);
-    await m.db.listingWatch.createMany({ data: [{ userId: ana.userId, listingId }, { userId: ben.userId, listingId }] });
+    await m().db.listingWatch.createMany({ data: [{ userId: ana.userId, listingId }, { userId: ben.userId, listingId }] });
 
     const event = userDeleted(ana);
     await deliver(event, event);
-    const removedAt = (await m.db.message.findFirstOrThrow({ where: { senderId: ana.userId, conversationId: pair.id } })).removedAt;
+    const removedAt = (await m().db.message.findFirstOrThrow({ where: { senderId: ana.userId, conversationId: pair.id } })).removedAt;
     await deliver(event);
 
     // Ben still has the conversation, with Ana's messages in place but emptied.
@@ -84,29 +75,29 @@ describe('accounts.user.deleted', () => {
     });
     // Joined together: listed by id.
     expect((await read(cara, group.id))?.participants).toEqual([ben, cara].map((u) => ({ id: u.userId })).sort((a, b) => (a.id < b.id ? -1 : 1)));
-    const stored = await m.db.message.findMany({ where: { senderId: ana.userId }, select: { body: true, removedAt: true } });
+    const stored = await m().db.message.findMany({ where: { senderId: ana.userId }, select: { body: true, removedAt: true } });
     expect(stored).toHaveLength(3);
     expect(JSON.stringify(stored)).not.toMatch(/555-0100|Hi Ben|Hello both/);
     expect(stored.every((s) => s.removedAt?.getTime() === removedAt?.getTime())).toBe(true);
 
     // Ana's own data is gone; Ben's is not.
-    expect(await m.db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
-    expect((await m.call<{ myNotifications: { title: string }[] }>(ben, MINE)).data?.myNotifications).toEqual([{ title: 'for ben' }]);
-    expect(await m.db.listingWatch.findMany({ where: { listingId }, select: { userId: true } })).toEqual([{ userId: ben.userId }]);
-    expect(await m.db.inboxEvent.count({ where: { consumer: ACCOUNT_DELETION_CONSUMER, eventId: event.id } })).toBe(1);
-    expect(await bus.deadLetters()).toEqual([]);
+    expect(await m().db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
+    expect((await m().call<{ myNotifications: { title: string }[] }>(ben, MINE)).data?.myNotifications).toEqual([{ title: 'for ben' }]);
+    expect(await m().db.listingWatch.findMany({ where: { listingId }, select: { userId: true } })).toEqual([{ userId: ben.userId }]);
+    expect(await m().db.inboxEvent.count({ where: { consumer: ACCOUNT_DELETION_CONSUMER, eventId: event.id } })).toBe(1);
+    expect(await bus().deadLetters()).toEqual([]);
   });
 
   it('shuts the deleted user out: their last access token reads and writes nothing', async () => {
     const [ana, ben] = [someone(), someone()];
-    const pair = await startConversation(m, ana, [ben], 'hello');
+    const pair = await startConversation(m(), ana, [ben], 'hello');
     await deliver(userDeleted(ana));
 
     expect(await read(ana, pair.id)).toBeNull();
-    expect(codeOf(await m.call(ana, SEND, { conversationId: pair.id, body: 'still here?' }))).toBe('FORBIDDEN');
-    const theirs = await m.call<{ _entities: { conversations: unknown[] }[] }>(ana, MY_CONVERSATIONS, { r: [{ __typename: 'User', id: ana.userId }] });
+    expect(codeOf(await m().call(ana, SEND, { conversationId: pair.id, body: 'still here?' }))).toBe('FORBIDDEN');
+    const theirs = await m().call<{ _entities: { conversations: unknown[] }[] }>(ana, MY_CONVERSATIONS, { r: [{ __typename: 'User', id: ana.userId }] });
     expect(theirs.data?._entities[0]?.conversations).toEqual([]);
-    const live = m.subscribe(ana, `subscription($id: ID!) { messageAdded(conversationId: $id) { id } }`, { id: pair.id });
+    const live = m().subscribe(ana, `subscription($id: ID!) { messageAdded(conversationId: $id) { id } }`, { id: pair.id });
     await new Promise<void>((resolve) => {
       const poll = () => (live.done ? resolve() : setTimeout(poll, 10));
       poll();
@@ -116,11 +107,11 @@ describe('accounts.user.deleted', () => {
 
   it('lets nobody start a conversation with a deleted user, and stores no later notification for them', async () => {
     const [ana, ben, host] = [someone(), someone(), someone('HOST')];
-    await startConversation(m, ana, [ben]);
+    await startConversation(m(), ana, [ben]);
     await deliver(userDeleted(ana));
 
-    expect(codeOf(await m.call(ben, START, { input: { participantIds: [ana.userId] } }))).toBe('NOT_FOUND');
-    expect(codeOf(await m.call(ben, START, { input: { participantIds: [ana.userId, someone().userId] } }))).toBe('NOT_FOUND');
+    expect(codeOf(await m().call(ben, START, { input: { participantIds: [ana.userId] } }))).toBe('NOT_FOUND');
+    expect(codeOf(await m().call(ben, START, { input: { participantIds: [ana.userId, someone().userId] } }))).toBe('NOT_FOUND');
 
     // bookings cancels the deleted guest's stays afterwards: the host hears of it, the guest is gone.
     const stay: EventPayload<'bookings.stay.cancelled'> = {
@@ -139,32 +130,32 @@ describe('accounts.user.deleted', () => {
       refundAmount: '200.00',
     };
     await deliver({ id: randomUUID(), type: 'bookings.stay.cancelled', version: 1, aggregateId: stay.stayId, occurredAt: new Date().toISOString(), payload: stay });
-    expect(await m.db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
-    expect(await m.db.notification.count({ where: { recipientId: host.userId } })).toBe(1);
+    expect(await m().db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
+    expect(await m().db.notification.count({ where: { recipientId: host.userId } })).toBe(1);
   });
 
   it('deletes a conversation nobody is left in, with its messages', async () => {
     const [ana, ben] = [someone(), someone()];
-    const pair = await startConversation(m, ana, [ben], 'just us');
+    const pair = await startConversation(m(), ana, [ben], 'just us');
     await deliver(userDeleted(ben));
-    expect(await m.db.conversation.count({ where: { id: pair.id } })).toBe(1);
+    expect(await m().db.conversation.count({ where: { id: pair.id } })).toBe(1);
     await deliver(userDeleted(ana));
-    expect(await m.db.conversation.count({ where: { id: pair.id } })).toBe(0);
-    expect(await m.db.message.count({ where: { conversationId: pair.id } })).toBe(0);
+    expect(await m().db.conversation.count({ where: { id: pair.id } })).toBe(0);
+    expect(await m().db.message.count({ where: { conversationId: pair.id } })).toBe(0);
   });
 
   it('removes a message sent while the account is being erased, or refuses it', async () => {
     const [ana, ben] = [someone(), someone()];
-    const pair = await startConversation(m, ana, [ben], 'first');
-    const sends = Array.from({ length: 10 }, (_, i) => m.call(ana, SEND, { conversationId: pair.id, body: `racing ${i}` }));
+    const pair = await startConversation(m(), ana, [ben], 'first');
+    const sends = Array.from({ length: 10 }, (_, i) => m().call(ana, SEND, { conversationId: pair.id, body: `racing ${i}` }));
     await Promise.all([deliver(userDeleted(ana)), ...sends]);
-    const left = await m.db.message.findMany({ where: { conversationId: pair.id }, select: { body: true } });
+    const left = await m().db.message.findMany({ where: { conversationId: pair.id }, select: { body: true } });
     expect(left.every((l) => l.body === REMOVED_MESSAGE_BODY)).toBe(true);
   });
 
   it('sends an event naming no user id to dead letters', async () => {
     const bad = userDeleted({ ...someone(), userId: 'user-1' });
     await deliver(bad);
-    expect((await bus.deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
+    expect((await bus().deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
   });
 });

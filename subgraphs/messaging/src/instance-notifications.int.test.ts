@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { InProcessEventBus, createLogger, type EventEnvelope, type EventPayload, type Identity } from '@market/platform';
+import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
 import { INSTANCE_NOTIFICATIONS_CONSUMER } from './events';
-import { someone, startMessaging, type Messaging } from './testing/harness';
+import { someone, useMessaging } from './testing/harness';
 
-let m: Messaging;
-let bus: InProcessEventBus;
-beforeAll(async () => {
-  bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
-  m = await startMessaging({ bus });
-});
-afterAll(async () => {
-  await m?.close();
-  await bus?.close();
-});
+const { m, bus } = useMessaging();
 
 type Transition = EventPayload<'instances.instance.failed'>;
 type InstanceEventType = `instances.instance.${'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'removed'}`;
 
 const MINE = `{ myNotifications { kind title body } }`;
-const mine = async (who: Identity) => (await m.call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
+const mine = async (who: Identity) => (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
 
 function transition(owner: Identity, status: Transition['status'], overrides: Partial<Transition> = {}): Transition {
   return {
@@ -46,10 +37,10 @@ describe('instance notifications from instances.instance.*', () => {
     const other = someone();
     const failed = event('instances.instance.failed', transition(owner, 'FAILED'));
     const stopped = event('instances.instance.stopped', transition(owner, 'STOPPED', { previousStatus: 'STOPPING', exitCode: 0 }));
-    await bus.publish([failed, failed, stopped]);
-    await bus.drain();
-    await bus.publish([stopped]);
-    await bus.drain();
+    await bus().publish([failed, failed, stopped]);
+    await bus().drain();
+    await bus().publish([stopped]);
+    await bus().drain();
 
     expect(await mine(owner)).toEqual(
       expect.arrayContaining([
@@ -59,8 +50,8 @@ describe('instance notifications from instances.instance.*', () => {
     );
     expect(await mine(owner)).toHaveLength(2);
     expect(await mine(other)).toEqual([]);
-    expect(await m.db.inboxEvent.count({ where: { consumer: INSTANCE_NOTIFICATIONS_CONSUMER, eventId: { in: [failed.id, stopped.id] } } })).toBe(2);
-    expect(await bus.deadLetters()).toEqual([]);
+    expect(await m().db.inboxEvent.count({ where: { consumer: INSTANCE_NOTIFICATIONS_CONSUMER, eventId: { in: [failed.id, stopped.id] } } })).toBe(2);
+    expect(await bus().deadLetters()).toEqual([]);
   });
 
   it('says nothing about the other transitions', async () => {
@@ -73,16 +64,16 @@ describe('instance notifications from instances.instance.*', () => {
       ['instances.instance.stopping', 'STOPPING'],
       ['instances.instance.removed', 'REMOVED'],
     ] as const) {
-      await bus.publish([event(type, transition(owner, status, { instanceId: id }))]);
+      await bus().publish([event(type, transition(owner, status, { instanceId: id }))]);
     }
-    await bus.drain();
+    await bus().drain();
     expect(await mine(owner)).toEqual([]);
   });
 
   it('sends an event whose owner is not a user id to dead letters', async () => {
     const bad = event('instances.instance.failed', { ...transition(someone(), 'FAILED'), ownerId: 'not-a-uuid' });
-    await bus.publish([bad]);
-    await bus.drain();
-    expect((await bus.deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
+    await bus().publish([bad]);
+    await bus().drain();
+    expect((await bus().deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
   });
 });

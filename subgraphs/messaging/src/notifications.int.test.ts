@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { InProcessEventBus, createLogger, type EventEnvelope, type Identity } from '@market/platform';
+import type { EventEnvelope, Identity } from '@market/platform';
 import { NOTIFICATIONS_CONSUMER } from './events';
-import { codeOf, someone, startMessaging, type Messaging } from './testing/harness';
+import { codeOf, someone, useMessaging } from './testing/harness';
 
-let m: Messaging;
-let bus: InProcessEventBus;
-beforeAll(async () => {
-  bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
-  m = await startMessaging({ bus });
-});
-afterAll(async () => {
-  await m?.close();
-  await bus?.close();
-});
+const { m, bus } = useMessaging();
 
 const MINE = /* GraphQL */ `
   query Mine($unreadOnly: Boolean, $first: Int) {
@@ -44,13 +35,13 @@ function registered(user: Identity, name: string): EventEnvelope<'accounts.user.
 }
 
 async function mine(as: Identity, variables: Record<string, unknown> = {}): Promise<NotificationView[]> {
-  const res = await m.call<{ myNotifications: NotificationView[] }>(as, MINE, variables);
+  const res = await m().call<{ myNotifications: NotificationView[] }>(as, MINE, variables);
   expect(res.errors).toBeUndefined();
   return res.data?.myNotifications ?? [];
 }
 
 async function seedNotification(recipient: Identity, title = 'Your booking is confirmed'): Promise<string> {
-  const row = await m.db.notification.create({
+  const row = await m().db.notification.create({
     data: { recipientId: recipient.userId, kind: 'BOOKING', title, body: 'See you soon.' },
     select: { id: true },
   });
@@ -61,23 +52,23 @@ describe('welcome notifications from accounts.user.registered', () => {
   it('creates exactly one WELCOME notification when the same event is delivered twice', async () => {
     const ana = someone();
     const event = registered(ana, 'Ana');
-    await bus.publish([event]);
-    await bus.publish([event]);
-    await bus.drain();
-    await bus.publish([event]);
-    await bus.drain();
+    await bus().publish([event]);
+    await bus().publish([event]);
+    await bus().drain();
+    await bus().publish([event]);
+    await bus().drain();
 
     const list = await mine(ana);
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ kind: 'WELCOME', title: 'Welcome, Ana!', readAt: null });
-    expect(await m.db.inboxEvent.count({ where: { consumer: NOTIFICATIONS_CONSUMER, eventId: event.id } })).toBe(1);
-    expect(await bus.deadLetters()).toEqual([]);
+    expect(await m().db.inboxEvent.count({ where: { consumer: NOTIFICATIONS_CONSUMER, eventId: event.id } })).toBe(1);
+    expect(await bus().deadLetters()).toEqual([]);
   });
 
   it('still welcomes a user once when the registration is reported again under a new event id', async () => {
     const ben = someone();
-    await bus.publish([registered(ben, 'Ben'), registered(ben, 'Ben')]);
-    await bus.drain();
+    await bus().publish([registered(ben, 'Ben'), registered(ben, 'Ben')]);
+    await bus().drain();
     expect((await mine(ben)).filter((n) => n.kind === 'WELCOME')).toHaveLength(1);
   });
 });
@@ -91,7 +82,7 @@ describe('reading notifications', () => {
     expect((await mine(ana)).map((n) => n.id)).toEqual([newer, older]);
     expect((await mine(ana, { first: 1 })).map((n) => n.id)).toEqual([newer]);
 
-    const marked = await m.call<{ markNotificationRead: { id: string; readAt: string } }>(ana, MARK, { id: newer });
+    const marked = await m().call<{ markNotificationRead: { id: string; readAt: string } }>(ana, MARK, { id: newer });
     expect(marked.errors).toBeUndefined();
     const readAt = marked.data?.markNotificationRead.readAt;
     expect(readAt).toEqual(expect.any(String));
@@ -99,7 +90,7 @@ describe('reading notifications', () => {
     expect((await mine(ana, { unreadOnly: true })).map((n) => n.id)).toEqual([older]);
     expect((await mine(ana)).find((n) => n.id === newer)?.readAt).toBe(readAt);
 
-    const again = await m.call<{ markNotificationRead: { readAt: string } }>(ana, MARK, { id: newer });
+    const again = await m().call<{ markNotificationRead: { readAt: string } }>(ana, MARK, { id: newer });
     expect(again.data?.markNotificationRead.readAt).toBe(readAt);
   });
 
@@ -108,27 +99,27 @@ describe('reading notifications', () => {
     const id = await seedNotification(ana, 'private matter');
 
     for (const intruder of [eve, admin]) {
-      const res = await m.call(intruder, MARK, { id });
+      const res = await m().call(intruder, MARK, { id });
       expect(codeOf(res)).toBe('FORBIDDEN');
       expect(JSON.stringify(res)).not.toContain('private matter');
 
-      const entities = await m.call<{ _entities: unknown[] }>(intruder, /* GraphQL */ `
+      const entities = await m().call<{ _entities: unknown[] }>(intruder, /* GraphQL */ `
         query ($r: [_Any!]!) { _entities(representations: $r) { ... on Notification { title } } }`, {
         r: [{ __typename: 'Notification', id }],
       });
       expect(entities.data?._entities).toEqual([null]);
 
-      const list = await m.call(intruder, /* GraphQL */ `
+      const list = await m().call(intruder, /* GraphQL */ `
         query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications { title } } } }`, {
         r: [{ __typename: 'User', id: ana.userId }],
       });
       expect(codeOf(list)).toBe('FORBIDDEN');
       expect(JSON.stringify(list)).not.toContain('private matter');
     }
-    const row = await m.db.notification.findUniqueOrThrow({ where: { id } });
+    const row = await m().db.notification.findUniqueOrThrow({ where: { id } });
     expect(row.readAt).toBeNull();
 
-    const own = await m.call<{ _entities: { notifications: { title: string }[] }[] }>(ana, /* GraphQL */ `
+    const own = await m().call<{ _entities: { notifications: { title: string }[] }[] }>(ana, /* GraphQL */ `
       query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications(unreadOnly: true) { title } } } }`, {
       r: [{ __typename: 'User', id: ana.userId }],
     });
@@ -137,10 +128,10 @@ describe('reading notifications', () => {
 
   it('answers NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one or a bad page size', async () => {
     const ana = someone();
-    expect(codeOf(await m.call(ana, MARK, { id: randomUUID() }))).toBe('NOT_FOUND');
-    expect(codeOf(await m.call(ana, MARK, { id: '42' }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await m.call(ana, MINE, { first: 0 }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await m.call(ana, MINE, { first: 201 }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await m.call(null, MINE))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await m().call(ana, MARK, { id: randomUUID() }))).toBe('NOT_FOUND');
+    expect(codeOf(await m().call(ana, MARK, { id: '42' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await m().call(ana, MINE, { first: 0 }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await m().call(ana, MINE, { first: 201 }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await m().call(null, MINE))).toBe('UNAUTHENTICATED');
   });
 });

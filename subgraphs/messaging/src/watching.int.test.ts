@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { InProcessEventBus, createLogger, type EventEnvelope, type EventPayload, type Identity } from '@market/platform';
+import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
 import { LISTING_WATCH_CONSUMER, notificationAddedTopic } from './events';
 import { MAX_WATCHED_LISTINGS } from './domain';
-import { codeOf, someone, startMessaging, until, type Messaging } from './testing/harness';
+import { codeOf, someone, useMessaging, until } from './testing/harness';
 
-let m: Messaging;
-let bus: InProcessEventBus;
-beforeAll(async () => {
-  bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
-  m = await startMessaging({ bus });
-});
-afterAll(async () => {
-  await m?.close();
-  await bus?.close();
-});
+const { m, bus } = useMessaging();
 
 type Listing = EventPayload<'listings.listing.upserted'>;
 
@@ -72,8 +63,8 @@ function deleted(payload: Listing, version?: number, occurredAt = new Date(++clo
 }
 
 async function deliver(...events: EventEnvelope[]): Promise<void> {
-  await bus.publish(events);
-  await bus.drain();
+  await bus().publish(events);
+  await bus().drain();
 }
 
 /** A listing listings has announced (so messaging knows it). */
@@ -83,10 +74,10 @@ async function published(owner: Identity, overrides: Partial<Listing> = {}): Pro
   return l;
 }
 
-const watch = (as: Identity, listingId: string) => m.call<WatchResult>(as, WATCH, { listingId });
-const mine = async (as: Identity) => (await m.call<{ myNotifications: { kind: string; title: string; body: string }[] }>(as, MINE)).data?.myNotifications ?? [];
+const watch = (as: Identity, listingId: string) => m().call<WatchResult>(as, WATCH, { listingId });
+const mine = async (as: Identity) => (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(as, MINE)).data?.myNotifications ?? [];
 const watched = async (as: Identity, first?: number) =>
-  (await m.call<{ myWatchedListings: { id: string }[] }>(as, WATCHED, first ? { first } : {})).data?.myWatchedListings.map((l) => l.id);
+  (await m().call<{ myWatchedListings: { id: string }[] }>(as, WATCHED, first ? { first } : {})).data?.myWatchedListings.map((l) => l.id);
 
 describe('watching a listing', () => {
   it('is idempotent, shows on the listing and in the watch list, and unwatching is too', async () => {
@@ -98,21 +89,21 @@ describe('watching a listing', () => {
     expect(first.data?.watchListing).toMatchObject({ __typename: 'ListingWatch', listing: { id: flat.listingId } });
     const again = await watch(ana, flat.listingId.toUpperCase());
     expect(again.data?.watchListing).toEqual(first.data?.watchListing);
-    expect(await m.db.listingWatch.count({ where: { listingId: flat.listingId } })).toBe(1);
+    expect(await m().db.listingWatch.count({ where: { listingId: flat.listingId } })).toBe(1);
 
     const r = [{ __typename: 'Listing', id: flat.listingId }];
-    expect((await m.call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: true, watcherCount: 1 }] });
-    expect((await m.call(ben, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
-    expect((await m.call(null, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
+    expect((await m().call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: true, watcherCount: 1 }] });
+    expect((await m().call(ben, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
+    expect((await m().call(null, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
     expect(await watched(ana)).toEqual([flat.listingId]);
     expect(await watched(ben)).toEqual([]);
 
     for (let i = 0; i < 2; i++) {
-      const res = await m.call<{ unwatchListing: boolean }>(ana, UNWATCH, { listingId: flat.listingId });
+      const res = await m().call<{ unwatchListing: boolean }>(ana, UNWATCH, { listingId: flat.listingId });
       expect(res.data?.unwatchListing).toBe(true);
     }
     expect(await watched(ana)).toEqual([]);
-    expect((await m.call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 0 }] });
+    expect((await m().call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 0 }] });
   });
 
   it('lists the most recently watched first', async () => {
@@ -148,23 +139,23 @@ describe('watching a listing', () => {
 
     expect(codeOf(await watch(ana, 'nope'))).toBe('BAD_USER_INPUT');
     expect(codeOf(await watch(null as unknown as Identity, draft.listingId))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await m.call(ana, WATCHED, { first: 501 }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await m().call(ana, WATCHED, { first: 501 }))).toBe('BAD_USER_INPUT');
   });
 
   it(`caps a user at ${MAX_WATCHED_LISTINGS} watched listings, also under concurrent calls`, async () => {
     const [owner, ana] = [someone('SELLER'), someone()];
     const ids = Array.from({ length: MAX_WATCHED_LISTINGS - 1 }, () => randomUUID());
-    await m.db.knownListing.createMany({
+    await m().db.knownListing.createMany({
       data: ids.map((listingId) => ({ listingId, ownerId: owner.userId, title: 't', kind: 'SALE', status: 'ACTIVE', price: '1.00', currency: 'EUR', lastEventAt: new Date() })),
     });
-    await m.db.listingWatch.createMany({ data: ids.map((listingId) => ({ userId: ana.userId, listingId })) });
+    await m().db.listingWatch.createMany({ data: ids.map((listingId) => ({ userId: ana.userId, listingId })) });
     const [x, y] = [await published(owner), await published(owner)];
 
     const results = await Promise.all([watch(ana, x.listingId), watch(ana, y.listingId)]);
     expect(results.map((r) => r.data?.watchListing.__typename).sort()).toEqual(['ListingWatch', 'WatchLimitReached']);
     const refused = results.find((r) => r.data?.watchListing.__typename === 'WatchLimitReached');
     expect(refused?.data?.watchListing).toEqual({ __typename: 'WatchLimitReached', limit: MAX_WATCHED_LISTINGS, message: expect.stringContaining('500') });
-    expect(await m.db.listingWatch.count({ where: { userId: ana.userId } })).toBe(MAX_WATCHED_LISTINGS);
+    expect(await m().db.listingWatch.count({ where: { userId: ana.userId } })).toBe(MAX_WATCHED_LISTINGS);
 
     // At the cap, watching one already watched still answers the watch.
     expect((await watch(ana, ids[0] as string)).data?.watchListing.__typename).toBe('ListingWatch');
@@ -179,8 +170,8 @@ describe('watching a listing', () => {
     for (const l of listings.slice(0, 10)) await watch(ana, l.listingId);
 
     const r = listings.map((l) => ({ __typename: 'Listing', id: l.listingId }));
-    const { result, statements } = await m.countQueries(() =>
-      m.call<{ _entities: { id: string; watchedByMe: boolean; watcherCount: number }[] }>(ana, LISTINGS, { r }),
+    const { result, statements } = await m().countQueries(() =>
+      m().call<{ _entities: { id: string; watchedByMe: boolean; watcherCount: number }[] }>(ana, LISTINGS, { r }),
     );
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.filter((l) => l.watchedByMe).length).toBe(10);
@@ -205,8 +196,8 @@ describe('LISTING notifications from listings events', () => {
     expect(await mine(ben)).toEqual([expected]);
     expect(await mine(bystander)).toEqual([]);
     expect(await mine(owner)).toEqual([]);
-    expect(await m.db.inboxEvent.count({ where: { consumer: LISTING_WATCH_CONSUMER, eventId: cheaper.id } })).toBe(1);
-    expect(await bus.deadLetters()).toEqual([]);
+    expect(await m().db.inboxEvent.count({ where: { consumer: LISTING_WATCH_CONSUMER, eventId: cheaper.id } })).toBe(1);
+    expect(await bus().deadLetters()).toEqual([]);
   });
 
   it('says nothing of edits that change neither price nor status, nor of an event older than the state it has', async () => {
@@ -217,7 +208,7 @@ describe('LISTING notifications from listings events', () => {
     // A replayed dead letter from before the first event: neither told nor recorded.
     await deliver(upserted({ ...flat, price: '1.00' }, new Date(clock - 60_000)));
     expect(await mine(ana)).toEqual([]);
-    expect((await m.db.knownListing.findUniqueOrThrow({ where: { listingId: flat.listingId } })).price).toBe('350000.00');
+    expect((await m().db.knownListing.findUniqueOrThrow({ where: { listingId: flat.listingId } })).price).toBe('350000.00');
   });
 
   it('follows a listing through offer, withdrawal, return and sale', async () => {
@@ -251,7 +242,7 @@ describe('LISTING notifications from listings events', () => {
 
     expect(await mine(ana)).toEqual([{ kind: 'LISTING', title: 'Forest cabin was removed', body: expect.stringContaining('taken off your watched listings') }]);
     expect(await watched(ana)).toEqual([]);
-    expect(await m.db.listingWatch.count({ where: { listingId: cabin.listingId } })).toBe(0);
+    expect(await m().db.listingWatch.count({ where: { listingId: cabin.listingId } })).toBe(0);
   });
 
   it('never tells watchers a title the owner gave the listing while it was hidden', async () => {
@@ -296,8 +287,8 @@ describe('LISTING notifications from listings events', () => {
     const [owner, ana] = [someone('SELLER'), someone()];
     const flat = await published(owner);
     await watch(ana, flat.listingId);
-    const live = m.subscribe<{ notificationAdded: { kind: string; title: string } }>(ana, `subscription { notificationAdded { kind title } }`);
-    await until(() => m.pubsub.channels().includes(notificationAddedTopic.channel(ana.userId.toLowerCase())));
+    const live = m().subscribe<{ notificationAdded: { kind: string; title: string } }>(ana, `subscription { notificationAdded { kind title } }`);
+    await until(() => m().pubsub.channels().includes(notificationAddedTopic.channel(ana.userId.toLowerCase())));
 
     await deliver(upserted({ ...flat, price: '360000.00' }));
     await until(() => live.events.length === 1);
@@ -309,17 +300,17 @@ describe('LISTING notifications from listings events', () => {
     const owner = someone('SELLER');
     const flat = await published(owner);
     const watchers = Array.from({ length: 3_000 }, () => randomUUID());
-    await m.db.listingWatch.createMany({ data: watchers.map((userId) => ({ userId, listingId: flat.listingId })) });
+    await m().db.listingWatch.createMany({ data: watchers.map((userId) => ({ userId, listingId: flat.listingId })) });
 
     await deliver(upserted({ ...flat, status: 'SOLD' }));
-    expect(await m.db.notification.count({ where: { recipientId: { in: watchers }, kind: 'LISTING' } })).toBe(3_000);
-    expect(await bus.deadLetters()).toEqual([]);
+    expect(await m().db.notification.count({ where: { recipientId: { in: watchers }, kind: 'LISTING' } })).toBe(3_000);
+    expect(await bus().deadLetters()).toEqual([]);
   });
 
   describe('ordered by the listing version, not by clocks', () => {
     const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000);
     const held = async (listingId: string) =>
-      m.db.knownListing.findUniqueOrThrow({ where: { listingId }, select: { version: true, price: true, status: true, deletedAt: true } });
+      m().db.knownListing.findUniqueOrThrow({ where: { listingId }, select: { version: true, price: true, status: true, deletedAt: true } });
 
     it('ignores an older version that arrives after a newer one, even stamped later, and tells nobody', async () => {
       const [owner, ana] = [someone('SELLER'), someone()];
@@ -386,6 +377,6 @@ describe('LISTING notifications from listings events', () => {
   it('sends an event naming no real listing to dead letters', async () => {
     const bad = upserted({ ...listing(someone()), listingId: 'listing-1' });
     await deliver(bad);
-    expect((await bus.deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
+    expect((await bus().deadLetters()).map((d) => (d.event as { id: string }).id)).toContain(bad.id);
   });
 });

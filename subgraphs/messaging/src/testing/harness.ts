@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MemoryPubSub, createLogger, type EventBus, type Identity, type Role } from '@market/platform';
+import { InProcessEventBus, MemoryPubSub, createLogger, type EventBus, type Identity, type Role } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from '../server';
 import { createPrisma } from '../db';
@@ -51,6 +51,28 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
 }
 
 export type Messaging = Awaited<ReturnType<typeof startMessaging>>;
+
+/**
+ * For a test file whose subgraph consumes events: an in-process bus (quick retries) and a messaging subgraph on it,
+ * started in `beforeAll` and closed in `afterAll`. The getters are valid inside hooks and tests.
+ */
+export function useMessaging(): { m: () => Messaging; bus: () => InProcessEventBus } {
+  let m: Messaging | undefined;
+  let bus: InProcessEventBus | undefined;
+  beforeAll(async () => {
+    bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
+    m = await startMessaging({ bus });
+  });
+  afterAll(async () => {
+    await m?.close();
+    await bus?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useMessaging: used outside a test (the subgraph is not started)');
+    return value;
+  };
+  return { m: () => started(m), bus: () => started(bus) };
+}
 
 /** Waits until `condition` holds (live events travel asynchronously). */
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
