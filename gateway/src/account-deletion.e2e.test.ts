@@ -1,11 +1,10 @@
-import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
+import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
 
 /**
  * Deleting an account, end to end: the user's data in all six domains is removed or anonymized by
  * the `accounts.user.deleted` event, each domain on its own, and what other people keep (a booking,
  * a conversation) stays readable for them. Everything is made and checked through the gateway.
  */
-const PASSWORD = 'correct horse battery staple';
 const EVENTUAL_MS = 20_000;
 
 describe('deleting an account reaches every domain', () => {

@@ -9,7 +9,7 @@ import {
 } from '@market/platform';
 import { Client } from 'pg';
 import { testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
-import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
+import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
 
 /**
  * Accounts as a client meets it: every flow through the gateway over HTTP, codes read from the
@@ -17,7 +17,6 @@ import { createUser, eventually, startTestStack, type TestStack, type TestUser }
  * graph or on the event bus a consumer would read.
  */
 
-const PASSWORD = 'correct horse battery staple';
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on VerificationSent { email codeExpiresAt } } }`;
 const DEV_OUTBOX = `query($email: String!) { devOutbox(email: $email) { subject body } }`;
 const AUTH_FIELDS = `__typename ... on AuthPayload { accessToken accessTokenExpiresAt refreshToken sessionId user { id role email } }`;

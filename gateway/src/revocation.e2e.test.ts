@@ -1,12 +1,11 @@
 import WebSocket from 'ws';
-import { createUser, startTestStack, type TestStack, type TestUser } from './testing/stack';
+import { createUser, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
 
 /**
  * Ended sessions end at the gateway: once accounts has ended a session (logout, revokeSession,
  * suspension, a deleted account), its still-unexpired access token is refused for every subgraph,
  * over HTTP and on graphql-ws connection_init, not only by accounts.
  */
-const PASSWORD = 'correct horse battery staple';
 const ENDED = 'This session has ended: sign in again.';
 
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) {

@@ -1,4 +1,4 @@
-import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
+import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
 import { subscribe } from './testing/ws';
 
 /**
@@ -19,8 +19,6 @@ const NOTIFICATION_ADDED = `subscription { notificationAdded { kind title body c
 const START = `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`;
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) { participants { name } messages { body removedAt sender { name } } } }`;
 const DELETE_ACCOUNT = `mutation($password: String!) { deleteAccount(password: $password) { __typename } }`;
-/** The password `createUser` signs every test user up with. */
-const PASSWORD = 'correct horse battery staple';
 
 interface NotificationView {
   kind: string;

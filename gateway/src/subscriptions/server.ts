@@ -25,7 +25,7 @@ import {
   upgradePath,
   SESSION_ENDED_MESSAGE,
   type Logger,
-  type VerifyTokenResult,
+  type SessionTokenVerdict,
 } from '@market/platform';
 import type { GatewayContext } from '../server';
 import { OPERATION_LIMITS, maxAliasesRule } from '../limits';
@@ -88,7 +88,7 @@ export interface SubscriptionServerOptions {
   /** The gateway's own data-source factory (the signed one), so per-event fetches are signed the same way. */
   buildService(definition: { name: string; url: string }): GraphQLDataSource;
   /** Verifies a token and, at the gateway, refuses the tokens of ended sessions ('revoked'). */
-  verifier: { verify(token: string): Promise<VerifyTokenResult | { ok: false; reason: 'revoked' }> };
+  verifier: { verify(token: string): Promise<SessionTokenVerdict> };
   signingSecret: string;
   /** Browser origins allowed to open a socket; a request without Origin (not a browser) is allowed. */
   allowedOrigins: readonly string[];
@@ -253,7 +253,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           return false;
         }
         context.identity = verdict.identity;
-        expiresAt = tokenExpiry(token);
+        expiresAt = verdict.expiresAt * 1000;
       }
       if (socket.readyState !== WebSocket.OPEN) return false;
       const connection: Connection = { socket, context, expiry: null, live: new Set(), slow: false, closeTimer: null };
@@ -439,16 +439,6 @@ function readToken(params: Readonly<Record<string, unknown>> | undefined): strin
   const token = params['token'];
   if (token !== undefined) return typeof token === 'string' && TOKEN.test(token) ? token : 'malformed';
   return undefined;
-}
-
-/** `exp` of an already verified JWT, in ms. */
-function tokenExpiry(token: string): number | null {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' ? claims.exp * 1000 : null;
-  } catch {
-    return null;
-  }
 }
 
 /** As express computes req.ip with `trust proxy: loopback`: the nearest address that is not a local proxy. */

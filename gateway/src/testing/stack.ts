@@ -63,7 +63,8 @@ const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { __type
 /** A new user's first sign-in: the e-mailed code, verified, opens their session. */
 const SIGN_IN = `mutation($email: String!, $code: String!) { verifyEmail(email: $email, code: $code) {
   __typename ... on AuthPayload { accessToken user { id } } } }`;
-const PASSWORD = 'correct horse battery staple';
+/** The password createUser signs every test user up with. */
+export const PASSWORD = 'correct horse battery staple';
 
 /**
  * Signs a new user up through the gateway and verifies their e-mail with the code the development

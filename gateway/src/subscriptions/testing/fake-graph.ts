@@ -362,7 +362,8 @@ export async function startFakeGraph(
           httpServer: server.httpServer,
           supergraphSdl,
           buildService: ({ name, url }) => new TestSignedDataSource((subgraphUrls as Record<string, string>)[name] ?? url, secrets.signingSecret),
-          verifier: await AccessTokenVerifier.fromPem(secrets.publicKeyPem),
+          // No revocation store here: the claims' verdict, which carries `exp` for the expiry timer.
+          verifier: await AccessTokenVerifier.fromPem(secrets.publicKeyPem).then((tokens) => ({ verify: (token: string) => tokens.verifyClaims(token) })),
           signingSecret: secrets.signingSecret,
           allowedOrigins: env.CORS_ORIGINS,
           logger,
