@@ -9,6 +9,7 @@ import {
   loaderOfLists,
   startOutboxRelay,
   type Logger,
+  type RateLimiter,
   type Subgraph,
   type SubgraphDeps,
 } from '@market/platform';
@@ -26,7 +27,7 @@ import { startScheduler } from './scheduler';
 import { reminderJob, scheduledJobs } from './scheduled-jobs';
 import { CleanupService } from './services/cleanup-service';
 import { CalendarService } from './services/calendar-service';
-import { bookingWriteRule, type RateLimiter } from './services/rate-limits';
+import { writeLimits } from './services/rate-limits';
 import { StayService } from './services/stay-service';
 import { ViewingService } from './services/viewing-service';
 
@@ -51,8 +52,7 @@ export async function createSubgraph(
   if (redis.mode === 'memory' && env.NODE_ENV === 'production' && !deps.rateLimiter) {
     logger.warn('REDIS_URL is not set: booking write limits are counted per process, which only suits a single replica');
   }
-  const limiter = deps.rateLimiter ?? redis.rateLimiter;
-  const writeLimit = bookingWriteRule(env.BOOKING_WRITE_LIMIT, env.BOOKING_WRITE_WINDOW_SECONDS);
+  const limits = writeLimits(deps.rateLimiter ?? redis.rateLimiter, env);
   const stayService = new StayService(
     stays,
     {
@@ -60,11 +60,10 @@ export async function createSubgraph(
       keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS,
       maxPendingRequests: env.STAY_MAX_PENDING_REQUESTS,
       defaultMaxNights: env.STAY_DEFAULT_MAX_NIGHTS,
-      writeLimit,
     },
-    limiter,
+    limits,
   );
-  const viewingService = new ViewingService(viewings, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS, writeLimit }, limiter);
+  const viewingService = new ViewingService(viewings, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS }, limits);
   const calendarService = new CalendarService(new CalendarRepository(db));
 
   if (deps.bus) await subscribeConsumers(deps.bus, db, new CleanupService(env.VIEWING_REMINDER_LEADS_MINUTES));

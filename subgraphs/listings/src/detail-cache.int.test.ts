@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { InProcessEventBus, createLogger, enqueueEvent, type EventBus, type Identity, type Logger, type RawSql, type Role, type RunningServer, type Subgraph } from '@market/platform';
+import { InProcessEventBus, createLogger, enqueueEvent, type EventBus, type Identity, type Logger, type RawSql, type RunningServer, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
 import { DETAIL_CACHE_CONSUMER } from './events';
 import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache';
 import { SEARCH_CONSUMER } from './search/consumer';
 import { createSubgraph, loadEnv } from './server';
+import { person } from './testing/harness';
 import { PrivateRedis, waitFor } from '@market/platform/testing';
 
 /**
@@ -91,10 +92,6 @@ async function start(redisUrl: string | null, bus: EventBus | null = null, keyPr
 }
 
 const selects = (i: Instance) => i.queries.filter((q) => /^\s*SELECT/i.test(q));
-
-function person(role: Role): Identity {
-  return { userId: randomUUID(), role, sessionId: randomUUID() };
-}
 
 const ADMIN = person('ADMIN');
 

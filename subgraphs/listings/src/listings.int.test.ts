@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createLogger, type Identity, type Role, type RunningServer, type Subgraph } from '@market/platform';
+import { createLogger, type Identity, type RunningServer, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from './server';
+import { codeOf, person } from './testing/harness';
 
 const LISTING_FIELDS = `
   id title description kind propertyType price currency
@@ -59,10 +59,6 @@ afterAll(async () => {
   await db?.end();
 });
 
-function person(role: Role): Identity {
-  return { userId: randomUUID(), role, sessionId: randomUUID() };
-}
-
 function call<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, identity: Identity | null) {
   return callSubgraph<T>(running.url, { query, variables }, { secret, identity });
 }
@@ -109,10 +105,6 @@ async function createListing(owner: Identity, input: Record<string, unknown>): P
   const res = await call<{ createListing: ListingView }>(CREATE, { input }, owner);
   expect(res.errors).toBeUndefined();
   return res.data!.createListing;
-}
-
-function codeOf(res: GraphQLResponse): unknown {
-  return res.errors?.[0]?.extensions?.['code'];
 }
 
 async function rowCount(sql: string, params: unknown[]): Promise<number> {

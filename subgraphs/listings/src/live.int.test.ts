@@ -27,6 +27,12 @@ interface Event {
 /** Resolves once `count` subscriptions listen to the listing's channel. */
 const listening = (listingId: string, count: number) => until(() => l.pubsub.listeners(listingUpdatedTopic.channel(listingId)) === count);
 
+/** Watches the listing over `listingUpdated` as this caller (null: signed out). */
+const watch = (as: ReturnType<typeof person> | null, listingId: string) => l.subscribe<Event>(as, LISTING_UPDATED, { listingId });
+
+/** [status, version] of each event a watcher heard. */
+const statusesAndVersions = (sub: { events: Event[] }) => sub.events.map((e) => [e.listingUpdated.status, e.listingUpdated.version]);
+
 async function update(as: ReturnType<typeof person>, id: string, input: Record<string, unknown>): Promise<number> {
   const res = await l.call<{ updateListing: { version: number } }>(as, UPDATE, { id, input });
   expect(res.errors).toBeUndefined();
@@ -37,8 +43,8 @@ describe('listingUpdated', () => {
   it('tells anyone watching a published listing, signed in or not, about each change, with its version', async () => {
     const host = person('HOST');
     const listing = await createListing(l, host, rentInput());
-    const anonymous = l.subscribe<Event>(null, LISTING_UPDATED, { listingId: listing.id });
-    const buyer = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id.toUpperCase() });
+    const anonymous = watch(null, listing.id);
+    const buyer = watch(person('BUYER'), listing.id.toUpperCase());
     await listening(listing.id, 2);
 
     await update(host, listing.id, { pricePerNight: '120', weeklyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE' });
@@ -64,19 +70,19 @@ describe('listingUpdated', () => {
     const seller = person('SELLER');
     const draft = await createListing(l, seller, saleInput({ status: 'DRAFT' }));
     const refused = [
-      l.subscribe(person('BUYER'), LISTING_UPDATED, { listingId: draft.id }),
-      l.subscribe(person('SELLER'), LISTING_UPDATED, { listingId: draft.id }),
-      l.subscribe(null, LISTING_UPDATED, { listingId: draft.id }),
-      l.subscribe(person('BUYER'), LISTING_UPDATED, { listingId: randomUUID() }),
-      l.subscribe(person('BUYER'), LISTING_UPDATED, { listingId: 'not-a-uuid' }),
+      watch(person('BUYER'), draft.id),
+      watch(person('SELLER'), draft.id),
+      watch(null, draft.id),
+      watch(person('BUYER'), randomUUID()),
+      watch(person('BUYER'), 'not-a-uuid'),
     ];
     await until(() => refused.every((s) => s.done));
     expect(refused.map((s) => codeOf({ errors: s.errors as { extensions?: Record<string, unknown> }[] }))).toEqual(
       Array(refused.length).fill('NOT_FOUND'),
     );
 
-    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: draft.id });
-    const admin = l.subscribe<Event>(person('ADMIN'), LISTING_UPDATED, { listingId: draft.id });
+    const owner = watch(seller, draft.id);
+    const admin = watch(person('ADMIN'), draft.id);
     await listening(draft.id, 2);
     await update(seller, draft.id, { title: 'Still a draft' });
     await until(() => owner.events.length === 1 && admin.events.length === 1);
@@ -89,8 +95,8 @@ describe('listingUpdated', () => {
   it('checks every event: while the listing is hidden, only its owner and admins hear of it', async () => {
     const seller = person('SELLER');
     const listing = await createListing(l, seller, saleInput());
-    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
-    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: listing.id });
+    const stranger = watch(person('BUYER'), listing.id);
+    const owner = watch(seller, listing.id);
     await listening(listing.id, 2);
 
     await update(seller, listing.id, { status: 'DRAFT' });
@@ -98,7 +104,7 @@ describe('listingUpdated', () => {
     await update(seller, listing.id, { status: 'ACTIVE' });
     await until(() => owner.events.length === 3);
     await until(() => stranger.events.length === 1);
-    expect(owner.events.map((e) => [e.listingUpdated.status, e.listingUpdated.version])).toEqual([
+    expect(statusesAndVersions(owner)).toEqual([
       ['DRAFT', 2],
       ['DRAFT', 3],
       ['ACTIVE', 4],
@@ -114,7 +120,7 @@ describe('listingUpdated', () => {
   it('ends with a DELETED event, one version up, after which the listing reads as null', async () => {
     const seller = person('SELLER');
     const listing = await createListing(l, seller, saleInput());
-    const watcher = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    const watcher = watch(person('BUYER'), listing.id);
     await listening(listing.id, 1);
 
     await update(seller, listing.id, { price: '340000' });
@@ -132,8 +138,8 @@ describe('listingUpdated', () => {
   it('tells a stranger nothing about a deleted draft', async () => {
     const seller = person('SELLER');
     const listing = await createListing(l, seller, saleInput());
-    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
-    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: listing.id });
+    const stranger = watch(person('BUYER'), listing.id);
+    const owner = watch(seller, listing.id);
     await listening(listing.id, 2);
 
     await update(seller, listing.id, { status: 'DRAFT' });
@@ -151,10 +157,10 @@ describe('listingUpdated', () => {
   it('ends every subscription to a listing deleted while archived: owner and admin after the DELETED event, a stranger without it', async () => {
     const seller = person('SELLER');
     const listing = await createListing(l, seller, rentInput());
-    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
-    const anonymous = l.subscribe<Event>(null, LISTING_UPDATED, { listingId: listing.id });
-    const owner = l.subscribe<Event>(seller, LISTING_UPDATED, { listingId: listing.id });
-    const admin = l.subscribe<Event>(person('ADMIN'), LISTING_UPDATED, { listingId: listing.id });
+    const stranger = watch(person('BUYER'), listing.id);
+    const anonymous = watch(null, listing.id);
+    const owner = watch(seller, listing.id);
+    const admin = watch(person('ADMIN'), listing.id);
     await listening(listing.id, 4);
 
     await update(seller, listing.id, { status: 'ARCHIVED' });
@@ -164,7 +170,7 @@ describe('listingUpdated', () => {
 
     for (const sub of [owner, admin]) {
       expect(sub.errors).toEqual([]);
-      expect(sub.events.map((e) => [e.listingUpdated.status, e.listingUpdated.version])).toEqual([
+      expect(statusesAndVersions(sub)).toEqual([
         ['ARCHIVED', 2],
         ['ARCHIVED', 3],
         ['DELETED', 4],
@@ -180,7 +186,7 @@ describe('listingUpdated', () => {
   it('keeps a subscription open through hiding and showing again; only deletion ends it', async () => {
     const seller = person('SELLER');
     const listing = await createListing(l, seller, saleInput());
-    const stranger = l.subscribe<Event>(person('BUYER'), LISTING_UPDATED, { listingId: listing.id });
+    const stranger = watch(person('BUYER'), listing.id);
     await listening(listing.id, 1);
 
     await update(seller, listing.id, { status: 'ARCHIVED' });

@@ -7,7 +7,6 @@ import {
   requireSelfOrAdmin,
   requireUser,
   type Identity,
-  type RateLimitRule,
 } from '@market/platform';
 import type { Viewer } from '../context';
 import { daysBetween, isBookable, todayIn, type CancellationQuoteRecord, type StayRecord } from '../domain';
@@ -17,7 +16,7 @@ import { actsAsHost, isStayParty, managesListing } from './access';
 import { refundFor } from './cancellation-policy';
 import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
 import { priceStay } from './pricing';
-import { bookingWriteKey, type RateLimiter } from './rate-limits';
+import type { WriteLimits } from './rate-limits';
 import { respondByFor } from './request-deadline';
 import { badField, parseOrThrow } from './validation';
 
@@ -54,8 +53,6 @@ export interface StayRules {
   maxPendingRequests: number;
   /** Longest stay at a listing that sets no maximum of its own. */
   defaultMaxNights: number;
-  /** bookStay calls per user (shared with requestViewing). */
-  writeLimit: RateLimitRule;
 }
 
 /**
@@ -68,7 +65,7 @@ export class StayService {
   constructor(
     private readonly stays: StayRepository,
     private readonly rules: StayRules,
-    private readonly limiter: RateLimiter,
+    private readonly limits: WriteLimits,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.keys = { hours: rules.keyRetentionHours, now };
@@ -106,7 +103,7 @@ export class StayService {
 
     // Counted from here: only attempts that reach the calendar (a retry's replay, a refused input or
     // a listing bookings has not heard of yet cost reads only, and clients poll the latter).
-    await this.limiter.hit(bookingWriteKey(guest.userId), this.rules.writeLimit);
+    await this.limits.count('booking-writes', guest.userId);
     const datesUnavailable = { kind: 'datesUnavailable', listingId: listing.listingId, checkIn: data.checkIn, checkOut: data.checkOut } as const;
     // Most losers of a race learn it here without a transaction; the database still decides the rest.
     // A hold seen here may be this very request's, booked by a concurrent call with the same key:

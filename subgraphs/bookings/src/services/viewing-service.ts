@@ -6,7 +6,6 @@ import {
   NotFoundError,
   requireSelfOrAdmin,
   requireUser,
-  type RateLimitRule,
 } from '@market/platform';
 import type { Viewer } from '../context';
 import type { ListedSlotRecord, ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
@@ -14,7 +13,7 @@ import type { PriorRequest } from '../repositories/idempotency-keys';
 import type { ChangeViewingOutcome, ViewingChange, ViewingRepository } from '../repositories/viewing-repository';
 import { actsAsAgent, isViewingParty, managesListing } from './access';
 import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
-import { bookingWriteKey, type RateLimiter } from './rate-limits';
+import type { WriteLimits } from './rate-limits';
 import { badField, parseOrThrow } from './validation';
 
 const MINUTE_MS = 60_000;
@@ -83,16 +82,14 @@ export type ViewingOutcome =
  */
 export class ViewingService {
   private readonly keys: KeyRetention;
-  private readonly writeLimit: RateLimitRule;
 
   constructor(
     private readonly viewings: ViewingRepository,
-    rules: { keyRetentionHours: number; writeLimit: RateLimitRule },
-    private readonly limiter: RateLimiter,
+    rules: { keyRetentionHours: number },
+    private readonly limits: WriteLimits,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.keys = { hours: rules.keyRetentionHours, now };
-    this.writeLimit = rules.writeLimit;
   }
 
   /**
@@ -123,7 +120,7 @@ export class ViewingService {
     }
     if (times.startsAt <= this.now()) throw badField(data.slotId ? 'slotId' : 'startsAt', 'the viewing must start in the future');
     // Counted from here, as for bookStay: only attempts that would write.
-    await this.limiter.hit(bookingWriteKey(buyer.userId), this.writeLimit);
+    await this.limits.count('booking-writes', buyer.userId);
 
     const outcome = await this.viewings.create(
       {
