@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { RateLimitedError } from '../errors';
-import { PrivateRedis, waitFor } from '../testing/private-redis';
+import { PrivateRedis, deleteKeysByPrefix, waitFor } from '../testing/private-redis';
 import { RedisCache, RedisPubSub, RedisRateLimiter, checkRedis, createRedis, createRedisServices } from './index';
 
 /**
@@ -55,12 +55,7 @@ describeRedis('Redis adapters against the shared Redis', () => {
   });
 
   afterAll(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN}*`, 'COUNT', 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysByPrefix(admin, RUN);
     await Promise.all([a.quit(), b.quit(), admin.quit()]);
   });
 

@@ -7,7 +7,7 @@ import { unique } from '@market/platform/testing';
 import { PROFILE_CACHE_CONSUMER } from './events';
 import { USER_PROFILE_TTL_SECONDS } from './repositories/user-profile-cache';
 import { PASSWORD, call, outboxEvents, startAccounts, verifiedAdmin, verifiedUser, type Harness } from './testing/harness';
-import { PrivateRedis, waitFor } from '@market/platform/testing';
+import { PrivateRedis, deleteKeysByPrefix, waitFor } from '@market/platform/testing';
 
 /**
  * The profile cache behind the user loader: in-process always, and against the Redis at REDIS_URL
@@ -228,12 +228,7 @@ describeRedis('accounts profile cache shared through Redis', () => {
 
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN}*`, 'COUNT', 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysByPrefix(admin, RUN);
     await admin.quit();
   });
 

@@ -9,7 +9,7 @@ import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache'
 import { SEARCH_CONSUMER } from './search/consumer';
 import { createSubgraph, loadEnv } from './server';
 import { person } from './testing/harness';
-import { PrivateRedis, waitFor } from '@market/platform/testing';
+import { PrivateRedis, deleteKeysByPrefix, waitFor } from '@market/platform/testing';
 
 /**
  * The listing detail cache behind the `listingById` loader: in-process always, and against the Redis
@@ -266,12 +266,7 @@ describeRedis('listings detail cache shared through Redis', () => {
 
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${RUN}*`, 'COUNT', 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysByPrefix(admin, RUN);
     await admin.quit();
   });
 
