@@ -70,6 +70,8 @@ export const subgraphEnvShape = {
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GATEWAY_SIGNING_SECRET: secret,
+  /** How long a draining process lets requests in flight finish after SIGTERM before cutting them, in ms. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Comma-separated Kafka brokers; unset, a standalone process keeps its events in the outbox. */
   KAFKA_BROKERS: z
     .string()

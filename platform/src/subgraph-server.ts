@@ -7,13 +7,17 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+
+/** The resolvers `buildSubgraphSchema` takes (the package exports the function, not its parameter types). */
+type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers'];
 import type { Logger } from './logger';
+import type { BaseContext } from './context';
+
+export type { BaseContext } from './context';
 import { createErrorFormatter } from './errors';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type Caller, type Identity } from './identity';
 import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
 
-/** What the platform gives every resolver context; a subgraph adds its own services and loaders. */
 /**
  * Subgraphs only hear from the gateway, which accepts client bodies up to MAX_BODY_BYTES (2 MB by
  * default) and forwards variables re-serialized, plus entity representations. Twice that, so the
@@ -21,19 +25,11 @@ import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
  */
 export const SUBGRAPH_BODY_LIMIT = '4mb';
 
-export interface BaseContext {
-  identity: Identity | null;
-  /** The client's address and user agent, as the gateway saw them. */
-  client: { ip: string | null; userAgent: string | null };
-  requestId: string;
-  logger: Logger;
-}
-
 export interface SubgraphServerOptions<C extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
-  // The resolver map's shape is checked by each subgraph's generated types.
-  resolvers: GraphQLResolverMap<C> | GraphQLResolverMap<C>[];
+  /** The resolver map; its shape is checked by each subgraph's generated resolver types. */
+  resolvers: object;
   signingSecret: string;
   logger: Logger;
   /** Development shows internal error messages and stack traces; nothing else does. */
@@ -59,7 +55,32 @@ export interface SubgraphServer {
   app: express.Express;
   apollo: ApolloServer<BaseContext>;
   listen(port: number, host?: string): Promise<RunningServer>;
+  /**
+   * Graceful drain: /readyz answers 503 from now on, the listeners stop accepting, idle keep-alive
+   * connections close, requests in flight finish (until `deadlineMs`, then their connections are
+   * cut), and subscription sockets close with 1001 so the gateway resubscribes elsewhere.
+   */
+  drain(deadlineMs: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Closes an HTTP server gracefully: stops accepting, closes idle keep-alive connections as they
+ * become idle, and cuts whatever is still open at the deadline. Resolves when every connection is gone.
+ */
+export async function drainHttpServer(server: http.Server, deadlineMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A connection that finishes its response after close() goes back to idle; close it then.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 25);
+  server.closeIdleConnections();
+  const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), deadlineMs).unref());
+  const outcome = await Promise.race([closed.then(() => 'closed' as const), deadline]);
+  clearInterval(sweeper);
+  if (outcome === 'deadline') {
+    server.closeAllConnections();
+    await closed;
+  }
 }
 
 type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -95,13 +116,16 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   const { logger } = options;
   const schema = buildSubgraphSchema({
     typeDefs: options.typeDefs,
-    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: options.resolvers as SubgraphResolvers,
   });
   const apollo = new ApolloServer<BaseContext>({
     schema,
     introspection: options.exposeInternals,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: options.exposeInternals,
+    // The host owns the process's signals and drains in order; Apollo's own handler would stop the
+    // server at once and re-raise the signal before the drain runs.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter({
       exposeInternals: options.exposeInternals,
       onInternal: (err) => logger.error({ err }, 'unexpected error in resolver'),
@@ -119,7 +143,12 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
   });
+  let draining = false;
   app.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining', service: options.name });
+      return;
+    }
     try {
       await options.readiness?.();
       res.json({ status: 'ready', service: options.name });
@@ -177,6 +206,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   });
 
   const servers: http.Server[] = [];
+  const detachers: (() => Promise<void>)[] = [];
   return {
     name: options.name,
     app,
@@ -186,6 +216,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
       server.keepAliveTimeout = 65_000;
       servers.push(server);
       const detachLive = live?.attach(server);
+      if (detachLive) detachers.push(detachLive);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
@@ -205,7 +236,14 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
         },
       };
     },
+    async drain(deadlineMs) {
+      draining = true;
+      // Sockets first: their close (1001) tells the gateway to resubscribe while requests finish.
+      await Promise.all(detachers.map((detach) => detach()));
+      await Promise.all(servers.map((s) => drainHttpServer(s, deadlineMs)));
+    },
     async stop() {
+      draining = true;
       await live?.close();
       await Promise.all(
         servers.map(

@@ -3,7 +3,7 @@ import type { Db } from './db';
 import { purgeExpiredIdempotencyKeys } from './repositories/idempotency-keys';
 import { dispatchDueEvents } from './repositories/scheduled-event-repository';
 import { StayRepository } from './repositories/stay-repository';
-import type { ScheduledJob } from './scheduler';
+import type { ScheduledJob } from '@market/platform';
 import { keysExpiredBefore } from './services/idempotency';
 
 /**

@@ -9,7 +9,7 @@ import {
   type Role,
 } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from '../server';
+import { createSubgraph, loadEnv } from '../subgraph';
 
 type Upserted = EventPayload<'listings.listing.upserted'>;
 /** The events of other services that bookings consumes. */
@@ -59,7 +59,7 @@ export async function startBookings(extraEnv: Record<string, string> = {}) {
   });
   let statements: string[] = [];
   const subgraph = await createSubgraph(env, logger, { bus, onQuery: (q) => statements.push(q) });
-  const running = await subgraph.server.listen(0, '127.0.0.1');
+  const running = await subgraph.listen(0, '127.0.0.1');
   const sql = new Client({ connectionString: env.DATABASE_URL });
   await sql.connect();
 

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@market/platform';
+import { bookings } from './subgraph';
+
+runSubgraph(bookings);
