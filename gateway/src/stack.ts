@@ -4,42 +4,31 @@ import {
   MemorySessionRevocations,
   SUBGRAPH_NAMES,
   type EventBus,
-  type Logger,
+  type HostDeps,
   type PubSub,
   type SessionRevocations,
   type Subgraph,
-  type SubgraphDeps,
   type SubgraphName,
 } from '@market/platform';
-import * as accounts from '@market/accounts';
-import * as listings from '@market/listings';
-import * as bookings from '@market/bookings';
-import * as messaging from '@market/messaging';
-import * as engagement from '@market/engagement';
-import * as instances from '@market/instances';
+import { accounts } from '@market/accounts';
+import { listings } from '@market/listings';
+import { bookings } from '@market/bookings';
+import { messaging } from '@market/messaging';
+import { engagement } from '@market/engagement';
+import { instances } from '@market/instances';
 import { loadGatewayEnv } from './env';
 import { createGateway, type GatewayOptions, type GatewayServer } from './server';
 import { SUPERGRAPH_PATH } from './compose';
 
 type Env = Record<string, string | undefined>;
 
-/** What the stack hands every subgraph; only accounts writes revocations, the others ignore them. */
-type StackSubgraphDeps = SubgraphDeps & { revocations?: SessionRevocations };
-
-/** Every subgraph package exposes the same two functions, so one loop can start them all. */
-interface SubgraphModule {
+/** The six declarations, so one loop can build them all on the host. */
+interface Declared {
   loadEnv(source: Env): unknown;
-  createSubgraph(env: never, logger: Logger, deps: StackSubgraphDeps): Promise<Subgraph>;
+  create(env: never, logger: ReturnType<typeof createLogger>, deps: HostDeps & { revocations?: SessionRevocations }): Promise<Subgraph>;
 }
 
-export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule> = {
-  accounts,
-  listings,
-  bookings,
-  messaging,
-  engagement,
-  instances,
-};
+export const SUBGRAPHS: Record<SubgraphName, Declared> = { accounts, listings, bookings, messaging, engagement, instances };
 
 export interface StackOptions {
   databaseUrls: Record<SubgraphName, string>;
@@ -97,19 +86,33 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   // One store for accounts (writer) and the gateway (reader), like the shared pubsub.
   const revocations = options.revocations ?? new MemorySessionRevocations();
   const started = {} as RunningStack['subgraphs'];
+  const built: Subgraph[] = [];
   try {
+    // Start order for the whole process: every subgraph's consumers subscribe (in build), then every
+    // relay starts, then every job, then the servers listen. The in-process bus hands an event only to
+    // groups already subscribed, so an event left in an outbox by a previous run reaches its consumer.
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
-        const mod = SUBGRAPH_MODULES[name];
-        const env = mod.loadEnv({ ...common, DATABASE_URL: options.databaseUrls[name], PORT: String(options.ports?.[name] ?? 0) });
+        const declared = SUBGRAPHS[name];
+        const env = declared.loadEnv({ ...common, DATABASE_URL: options.databaseUrls[name], PORT: String(options.ports?.[name] ?? 0) });
         const onQuery = options.onQuery;
-        const subgraph = await mod.createSubgraph(env as never, createLogger(name, logLevel), {
+        const subgraph = await declared.create(env as never, createLogger(name, logLevel), {
           bus: options.bus,
           revocations,
+          start: false,
           ...(options.pubsub ? { pubsub: options.pubsub } : {}),
           ...(onQuery ? { onQuery: (sql: string) => onQuery(name, sql) } : {}),
         });
-        const running = await subgraph.server.listen(options.ports?.[name] ?? 0, host);
+        built.push(subgraph);
+        started[name] = { subgraph, url: '', close: () => subgraph.close() };
+      }),
+    );
+    for (const subgraph of built) subgraph.startRelay();
+    for (const subgraph of built) subgraph.startJobs();
+    await Promise.all(
+      SUBGRAPH_NAMES.map(async (name) => {
+        const { subgraph } = started[name];
+        const running = await subgraph.listen(options.ports?.[name] ?? 0, host);
         started[name] = {
           subgraph,
           url: running.url,

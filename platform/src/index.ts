@@ -5,7 +5,7 @@ export * from './identity';
 export * from './tokens';
 export * from './session-revocations';
 export * from './subgraph-server';
-export * from './subgraph';
+export * from './subgraph-names';
 export * from './dataloader';
 export * from './prisma';
 export * from './scalars';

@@ -15,7 +15,7 @@ import type { BaseContext } from './context';
 
 export type { BaseContext } from './context';
 import { createErrorFormatter } from './errors';
-import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type Caller, type Identity } from './identity';
+import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type Caller } from './identity';
 import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv, ConfigError } from '../env';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraph';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraph-names';
 import { databaseUrl, ensureDatabases } from './databases';
 import { applyMigrations, diffMigration } from './migrations';
 import { startEmbeddedPostgres } from './embedded-postgres';

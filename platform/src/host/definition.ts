@@ -5,7 +5,7 @@ import type { PubSub } from '../redis/pubsub';
 import type { RedisServices } from '../redis';
 import type { ScheduledJob } from '../jobs/scheduler';
 import type { BaseContext } from '../context';
-import type { SubgraphName } from '../subgraph';
+import type { SubgraphName } from '../subgraph-names';
 
 /** The settings every subgraph's env module has (platform's `subgraphEnvShape`). */
 export interface HostEnv {

@@ -7,6 +7,7 @@ import { InProcessEventBus } from '../events/in-process-bus';
 import { startOutboxRelay, type OutboxRelay } from '../events/outbox';
 import { startScheduler, type Scheduler } from '../jobs/scheduler';
 import { createSubgraphServer, type RunningServer, type SubgraphServer } from '../subgraph-server';
+import type { SubgraphName } from '../subgraph-names';
 import type { HostDatabase, HostDeps, HostEnv, Infra, SubgraphDefinition, SubgraphParts } from './definition';
 
 /** Default drain deadline when the env module does not set SHUTDOWN_TIMEOUT_MS. */
@@ -15,7 +16,7 @@ const DEFAULT_POLL_MS = 5_000;
 
 /** One subgraph as the host runs it. Built by `createHostedSubgraph`; `X` are its extras. */
 export type HostedSubgraph<X extends object = object> = X & {
-  name: string;
+  name: SubgraphName;
   server: SubgraphServer;
   scheduler: Scheduler | null;
   /** Starts the outbox relay (publishing to the bus); a no-op without a bus or when already started. */
@@ -144,3 +145,6 @@ export async function createHostedSubgraph<E extends HostEnv, Db extends HostDat
     throw err;
   }
 }
+
+/** A running subgraph, whichever it is (what the embedded stack and tests hold). */
+export type Subgraph<X extends object = object> = HostedSubgraph<X>;

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { MemoryCache, RedisCache, type Cache } from './cache';
 import { checkRedis, createRedis, type RedisConnectionOptions, type RedisHealth } from './connection';
@@ -11,6 +12,8 @@ export * from './pubsub';
 
 export interface RedisServices {
   mode: 'redis' | 'memory';
+  /** The connection behind the ports, for services that keep keys of their own (null in memory mode). */
+  client: Redis | null;
   cache: Cache;
   rateLimiter: RateLimiter;
   pubsub: PubSub;
@@ -38,6 +41,7 @@ export function createRedisServices(options: RedisServicesOptions): RedisService
     const pubsub = new MemoryPubSub(logger);
     return {
       mode: 'memory',
+      client: null,
       cache: new MemoryCache(),
       rateLimiter: new MemoryRateLimiter(),
       pubsub,
@@ -49,6 +53,7 @@ export function createRedisServices(options: RedisServicesOptions): RedisService
   const pubsub = new RedisPubSub(client, logger, { prefix: channelPrefix });
   return {
     mode: 'redis',
+    client,
     cache: new RedisCache(client, logger, { prefix: `${keyPrefix}cache:` }),
     rateLimiter: new RedisRateLimiter(client, logger, { prefix: `${keyPrefix}rl:` }),
     pubsub,

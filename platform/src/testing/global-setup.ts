@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { applyMigrations } from '../db/migrations';
 import { databaseUrl, ensureDatabases } from '../db/databases';
-import { SUBGRAPH_NAMES } from '../subgraph';
+import { SUBGRAPH_NAMES } from '../subgraph-names';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 

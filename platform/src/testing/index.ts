@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, encodeCaller, signRequest, type Identity } from '../identity';
 import { generateAccessTokenKeys, type KeyPairPem } from '../tokens';
-import type { SubgraphName } from '../subgraph';
+import type { SubgraphName } from '../subgraph-names';
 
 /**
  * Test support. Tests run against real databases prepared by the jest global setup, which exports

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { testDatabaseUrl, unique, waitFor } from '@market/platform/testing';
 import { createPrisma, type Db } from './db';
 import { RetentionRepository } from './repositories/retention-repository';
-import { RETENTION_JOB, startRetentionPurge, type PurgeCounts } from './retention';
+import { RETENTION_JOB, createRetentionPurge, type PurgeCounts } from './retention';
 import {
   DEV_OUTBOX,
   PASSWORD,
@@ -208,17 +208,13 @@ describe('accounts retention purge', () => {
     it('runs the scheduled purge on one replica per interval', async () => {
       const silent = pino({ level: 'silent' });
       const policy = { sessionsDays: 30, codesHours: 24, devOutboxDays: 7 };
-      const purges = dbs.map((db) => startRetentionPurge({ repository: new RetentionRepository(db), policy, intervalMinutes: 60, logger: silent }));
-      try {
-        // Each started with a check of its own; make the job due again and let both check at once.
-        await Promise.all(purges.map((p) => p.tick()));
-        await h.db.query(`UPDATE maintenance_runs SET last_run_at = now() - interval '61 minutes' WHERE job = $1`, [RETENTION_JOB]);
-        const runs = await Promise.all(purges.map((p) => p.tick()));
-        expect(runs.filter((r) => r !== null)).toHaveLength(1);
-        expect(await Promise.all(purges.map((p) => p.tick()))).toEqual([null, null]);
-      } finally {
-        await Promise.all(purges.map((p) => p.stop()));
-      }
+      const purges = dbs.map((db) => createRetentionPurge({ repository: new RetentionRepository(db), policy, intervalMinutes: 60, logger: silent }));
+      // Each replica's scheduler checks at start; make the job due again and let both check at once.
+      await Promise.all(purges.map((p) => p.tick()));
+      await h.db.query(`UPDATE maintenance_runs SET last_run_at = now() - interval '61 minutes' WHERE job = $1`, [RETENTION_JOB]);
+      const runs = await Promise.all(purges.map((p) => p.tick()));
+      expect(runs.filter((r) => r !== null)).toHaveLength(1);
+      expect(await Promise.all(purges.map((p) => p.tick()))).toEqual([null, null]);
     });
 
     it('purges in batches, concurrently, without deleting a row twice or failing', async () => {
@@ -231,14 +227,13 @@ describe('accounts retention purge', () => {
       const silent = pino({ level: 'silent' });
       const policy = { sessionsDays: 30, codesHours: 24, devOutboxDays: 7 };
       const purges = dbs.map((db) =>
-        startRetentionPurge({ repository: new RetentionRepository(db), policy, intervalMinutes: 0, logger: silent, batchSize: 5 }),
+        createRetentionPurge({ repository: new RetentionRepository(db), policy, intervalMinutes: 0, logger: silent, batchSize: 5 }),
       );
       const results = await Promise.all(purges.map((p) => p.purgeNow()));
       const deleted = results.reduce((sum, r) => sum + r.devOutboxMessages, 0);
       expect(deleted).toBeGreaterThanOrEqual(57);
       const left = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dev_outbox WHERE recipient = $1`, [recipient]);
       expect(left.rows[0]!.n).toBe(0);
-      await Promise.all(purges.map((p) => p.stop()));
     });
   });
 });

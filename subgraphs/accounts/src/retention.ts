@@ -1,4 +1,4 @@
-import type { Logger } from '@market/platform';
+import type { Logger, ScheduledJob } from '@market/platform';
 import type { RetentionRepository } from './repositories/retention-repository';
 
 /** How long accounts keeps what it no longer needs (see .env.example). */
@@ -28,17 +28,18 @@ export interface RetentionPurge {
   purgeNow(): Promise<PurgeCounts>;
   /** Purges if this replica claims the job's run for this interval; null when it did not (or failed). */
   tick(): Promise<PurgeCounts | null>;
-  stop(): Promise<void>;
+  /** The periodic check for the platform scheduler; null when `intervalMinutes` is 0. */
+  job: ScheduledJob | null;
 }
 
 /**
- * The periodic purge of expired data. Every replica checks every few minutes; the database hands
+ * The periodic purge of expired data. Every replica's scheduler checks every few minutes; the database hands
  * each interval's run to exactly one of them (RetentionRepository.claimRun), so the job runs once
  * per interval however many replicas there are, and still runs when replicas restart more often
  * than the interval. Each run deletes in batches and logs what it deleted. `intervalMinutes` 0
  * schedules nothing (purgeNow still works).
  */
-export function startRetentionPurge(options: {
+export function createRetentionPurge(options: {
   repository: RetentionRepository;
   policy: RetentionPolicy;
   intervalMinutes: number;
@@ -48,7 +49,6 @@ export function startRetentionPurge(options: {
   const { repository, policy, logger } = options;
   const batchSize = options.batchSize ?? BATCH_SIZE;
   let running: Promise<PurgeCounts> | null = null;
-  let stopped = false;
 
   /** Repeats one batched delete until a batch comes back short. */
   const drain = async (deleteBatch: () => Promise<number>): Promise<number> => {
@@ -56,7 +56,7 @@ export function startRetentionPurge(options: {
     for (;;) {
       const deleted = await deleteBatch();
       total += deleted;
-      if (deleted < batchSize || stopped) return total;
+      if (deleted < batchSize) return total;
     }
   };
 
@@ -83,13 +83,13 @@ export function startRetentionPurge(options: {
   /** One check at a time in this process: a tick asked for while one is under way shares its result. */
   let ticking: Promise<PurgeCounts | null> | null = null;
   const tick = (): Promise<PurgeCounts | null> => {
-    if (stopped || options.intervalMinutes === 0) return Promise.resolve(null);
+    if (options.intervalMinutes === 0) return Promise.resolve(null);
     ticking ??= (async () => {
       try {
         if (!(await repository.claimRun(RETENTION_JOB, options.intervalMinutes * 60))) return null;
         return await purgeNow();
       } catch (err) {
-        if (!stopped) logger.warn({ err, job: RETENTION_JOB }, 'retention purge failed; the next interval tries again');
+        logger.warn({ err, job: RETENTION_JOB }, 'retention purge failed; the next interval tries again');
         return null;
       } finally {
         ticking = null;
@@ -98,21 +98,19 @@ export function startRetentionPurge(options: {
     return ticking;
   };
 
-  let timer: NodeJS.Timeout | null = null;
-  if (options.intervalMinutes > 0) {
-    timer = setInterval(() => void tick(), Math.min(options.intervalMinutes * 60_000, MAX_CHECK_INTERVAL_MS));
-    timer.unref();
-    void tick();
-  }
-
   return {
     purgeNow,
     tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await ticking;
-      await running?.catch(() => undefined);
-    },
+    job:
+      options.intervalMinutes > 0
+        ? {
+            name: RETENTION_JOB,
+            everyMs: Math.min(options.intervalMinutes * 60_000, MAX_CHECK_INTERVAL_MS),
+            run: async () => {
+              await tick();
+              return 0;
+            },
+          }
+        : null,
   };
 }

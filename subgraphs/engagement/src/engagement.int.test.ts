@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, InProcessEventBus, type Identity, type Role, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from './server';
+import { createSubgraph, loadEnv } from './subgraph';
 import { createPrisma } from './db';
 import { PostRepository } from './repositories/post-repository';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
     bus: null,
     onQuery: (sql) => queries.push(sql),
   });
-  url = (await subgraph.server.listen(0, '127.0.0.1')).url;
+  url = (await subgraph.listen(0, '127.0.0.1')).url;
   // Moderation does not exist yet: tests set statuses through the repository, as it will.
   db = createPrisma(env.DATABASE_URL, 2);
   postRepository = new PostRepository(db);

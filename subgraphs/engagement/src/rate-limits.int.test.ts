@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createLogger, type Identity, type Logger, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, waitFor, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from './server';
+import { createSubgraph, loadEnv } from './subgraph';
 
 /**
  * Per-user write limits on posts, comments and reactions. With REDIS_URL, replicas count together
@@ -29,7 +29,7 @@ async function start(overrides: Record<string, string> = {}, logger: Logger = cr
     ...overrides,
   });
   const subgraph = await createSubgraph(env, logger, { bus: null });
-  const { url } = await subgraph.server.listen(0, '127.0.0.1');
+  const { url } = await subgraph.listen(0, '127.0.0.1');
   const running: Running = {
     subgraph,
     call: (as, query, variables) => callSubgraph(url, { query, ...(variables && { variables }) }, { secret: signingSecret, identity: as }),

@@ -11,7 +11,7 @@ import {
   type RunningServer,
 } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
-import { createSubgraph, loadEnv, type InstancesSubgraph } from './server';
+import { createSubgraph, loadEnv, type InstancesSubgraph } from './subgraph';
 
 const CREATE_MACHINE = `mutation($input: CreateMachineInput!) { createMachine(input: $input) {
   id name description image command exposedPort environment { name value } volumeMountPath cpuLimit memoryLimitMb
@@ -59,7 +59,7 @@ async function startInstances(portRange = '20000-20999', bus: EventBus | null = 
     bus,
     onQuery: (sql) => queries.push(sql),
   });
-  const running: RunningServer = await subgraph.server.listen(0, '127.0.0.1');
+  const running: RunningServer = await subgraph.listen(0, '127.0.0.1');
   const call: Call = (query, variables, identity) =>
     callSubgraph(running.url, { query, variables }, { secret: secrets.signingSecret, identity });
   const admin = person('ADMIN');

@@ -7,7 +7,7 @@ import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/plat
 import { DETAIL_CACHE_CONSUMER } from './events';
 import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache';
 import { SEARCH_CONSUMER } from './search/consumer';
-import { createSubgraph, loadEnv } from './server';
+import { createSubgraph, loadEnv } from './subgraph';
 import { person } from './testing/harness';
 import { PrivateRedis, deleteKeysByPrefix, waitFor } from '@market/platform/testing';
 
@@ -78,7 +78,7 @@ async function start(redisUrl: string | null, bus: EventBus | null = null, keyPr
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix } : {}),
   });
   const subgraph: Subgraph = await createSubgraph(env, logger, { bus, onQuery: (sql) => queries.push(sql) });
-  const running: RunningServer = await subgraph.server.listen(0, '127.0.0.1');
+  const running: RunningServer = await subgraph.listen(0, '127.0.0.1');
   if (redisUrl) await waitFor('listings to reach Redis', async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined));
   return {
     url: running.url,

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createLogger, type Identity, type RunningServer, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from './server';
+import { createSubgraph, loadEnv } from './subgraph';
 import { codeOf, person } from './testing/harness';
 
 const LISTING_FIELDS = `
@@ -48,7 +48,7 @@ beforeAll(async () => {
     GATEWAY_SIGNING_SECRET: secret,
   });
   subgraph = await createSubgraph(env, createLogger('listings', 'silent'), { bus: null, onQuery: (sql) => queries.push(sql) });
-  running = await subgraph.server.listen(0, '127.0.0.1');
+  running = await subgraph.listen(0, '127.0.0.1');
   db = new Client({ connectionString: testDatabaseUrl('listings') });
   await db.connect();
 });

@@ -8,11 +8,12 @@ import {
   encodeCaller,
   signRequest,
   type Identity,
+  type HostDeps,
   type Logger,
   type RunningServer,
 } from '@market/platform';
 import { testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv, type AccountsDeps, type AccountsSubgraph } from '../server';
+import { createSubgraph, loadEnv, type AccountsDeps, type AccountsSubgraph } from '../subgraph';
 
 /** Test support for the accounts subgraph: a running instance, signed calls, and user builders. */
 export interface Harness {
@@ -28,7 +29,7 @@ export interface Harness {
 
 export async function startAccounts(
   env: Record<string, string> = {},
-  deps: Partial<AccountsDeps> = {},
+  deps: Partial<AccountsDeps & HostDeps> = {},
   logger: Logger = createLogger('accounts', 'silent'),
 ): Promise<Harness> {
   const secrets = await testSecrets();
@@ -48,7 +49,7 @@ export async function startAccounts(
     logger,
     { bus: null, onQuery: (sql) => queries.push(sql), ...deps },
   );
-  const running = await subgraph.server.listen(0, '127.0.0.1');
+  const running = await subgraph.listen(0, '127.0.0.1');
   const db = new Pool({ connectionString: testDatabaseUrl('accounts'), max: 3 });
   return {
     url: running.url,

@@ -11,7 +11,7 @@ import {
 } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
 import { createPrisma } from '../db';
-import { createSubgraph, loadEnv, type InstancesSubgraph } from '../server';
+import { createSubgraph, loadEnv, type InstancesSubgraph } from '../subgraph';
 
 export const person = (role: Role = 'BUYER'): Identity => ({ userId: randomUUID(), role, sessionId: randomUUID() });
 
@@ -66,7 +66,7 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
   const logger = createLogger('instances', 'silent');
   const pubsub = new MemoryPubSub(logger);
   const subgraph: InstancesSubgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub });
-  const running = await subgraph.server.listen(0, '127.0.0.1');
+  const running = await subgraph.listen(0, '127.0.0.1');
   const db = createPrisma(env.DATABASE_URL, 2);
   const admin = person('ADMIN');
   let closed = false;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createLogger, InProcessEventBus, type Identity, type RunningServer, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from '../server';
+import { createSubgraph, loadEnv } from '../subgraph';
 import { createPrisma, type Db } from '../db';
 import { consumeSearchEvents } from './consumer';
 import { createListingSearch } from './create-search';
@@ -87,7 +87,7 @@ function harness(backend: Backend): Promise<Harness> {
       });
       const queries: string[] = [];
       const subgraph = await createSubgraph(env, logger, { bus: null, onQuery: (sql) => queries.push(sql) });
-      const running = await subgraph.server.listen(0, '127.0.0.1');
+      const running = await subgraph.listen(0, '127.0.0.1');
       const db = createPrisma(env.DATABASE_URL, 5);
       // Refresh on write: what the consumer wrote is searchable once the bus has drained.
       const search = createListingSearch(env, db, logger, { refreshOnWrite: true, dropDelayMs: 500 });
@@ -467,7 +467,7 @@ describe('searchListings in a running subgraph', () => {
     const bus = new InProcessEventBus(logger);
     const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: testDatabaseUrl('listings'), GATEWAY_SIGNING_SECRET: secret });
     const subgraph = await createSubgraph(env, logger, { bus });
-    const running = await subgraph.server.listen(0, '127.0.0.1');
+    const running = await subgraph.listen(0, '127.0.0.1');
     try {
       const city = unique('City');
       const res = await callSubgraph<{ createListing: Created }>(running.url, { query: CREATE, variables: { input: sale(city) } }, { secret, identity: seller });

@@ -14,7 +14,7 @@ import {
   type Unsubscribe,
 } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from '../server';
+import { createSubgraph, loadEnv } from '../subgraph';
 
 /**
  * A listings subgraph on a random port against the test database, with its own in-process pub/sub
@@ -33,7 +33,7 @@ export async function startListings(options: { bus?: EventBus | null; databaseUr
   const logger = createLogger('listings', 'silent');
   const pubsub = new CountingPubSub(new MemoryPubSub(logger));
   const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub });
-  const running = await subgraph.server.listen(0, '127.0.0.1');
+  const running = await subgraph.listen(0, '127.0.0.1');
   const subscriber = signedSubscriber(running.url, signingSecret);
   const db = new Client({ connectionString: env.DATABASE_URL });
   await db.connect();

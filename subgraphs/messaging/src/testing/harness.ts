@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InProcessEventBus, MemoryPubSub, createLogger, type EventBus, type Identity, type Role } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
-import { createSubgraph, loadEnv } from '../server';
+import { createSubgraph, loadEnv } from '../subgraph';
 import { createPrisma } from '../db';
 
 /** A messaging subgraph on a random port against the test database, with a query counter; `env` overrides its settings. */
@@ -19,7 +19,7 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
   let sql: string[] = [];
   const pubsub = new MemoryPubSub(logger);
   const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q) });
-  const running = await subgraph.server.listen(0, '127.0.0.1');
+  const running = await subgraph.listen(0, '127.0.0.1');
   const subscriber = signedSubscriber(running.url, signingSecret);
   // A separate client to look at what was (not) written, outside the subgraph's query count.
   const db = createPrisma(env.DATABASE_URL, 2);

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@market/platform';
+import { accounts } from './subgraph';
+
+runSubgraph(accounts);

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@market/platform';
+import { engagement } from './subgraph';
+
+runSubgraph(engagement);

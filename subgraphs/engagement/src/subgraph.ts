@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { defineSubgraph } from '@market/platform';
+import { loadEngagementEnv } from './env';
+import type { Context } from './context';
+import { createPrisma } from './db';
+import { viewerOf } from './domain';
+import { subscribeConsumers } from './events';
+import { createLoaders } from './loaders';
+import { resolvers } from './resolvers';
+import { PostRepository } from './repositories/post-repository';
+import { CommentRepository } from './repositories/comment-repository';
+import { ReactionRepository } from './repositories/reaction-repository';
+import { PostService } from './services/post-service';
+import { CommentService } from './services/comment-service';
+import { ReactionService } from './services/reaction-service';
+import { writeLimits } from './services/rate-limits';
+
+export { loadEngagementEnv, loadEngagementEnv as loadEnv, engagementEnvSchema, type EngagementEnv } from './env';
+
+/** Posts, comments and reactions: what engagement is made of; the platform host runs it. */
+export const engagement = defineSubgraph()({
+  name: 'engagement',
+  schemaPath: path.join(__dirname, '..', 'schema.graphql'),
+  loadEnv: loadEngagementEnv,
+  database: createPrisma,
+  build({ env, db, redis }) {
+    const repos = {
+      posts: new PostRepository(db),
+      comments: new CommentRepository(db),
+      reactions: new ReactionRepository(db),
+    };
+    // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
+    const limits = writeLimits(redis.rateLimiter, env);
+    const posts = new PostService(repos.posts, limits);
+    const comments = new CommentService(repos.comments, posts, limits);
+    const reactions = new ReactionService(repos.reactions, posts, limits);
+    return {
+      resolvers,
+      context: (base): Context => {
+        const viewer = viewerOf(base.identity);
+        return { ...base, viewer, posts, comments, reactions, loaders: createLoaders(repos, viewer) };
+      },
+      consumers: [(bus) => subscribeConsumers(bus, db)],
+    };
+  },
+});
+
+export const createSubgraph = engagement.create;

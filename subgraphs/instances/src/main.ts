@@ -1,0 +1,4 @@
+import { runSubgraph } from '@market/platform';
+import { instances } from './subgraph';
+
+runSubgraph(instances);

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@market/platform';
+import { listings } from './subgraph';
+
+runSubgraph(listings);

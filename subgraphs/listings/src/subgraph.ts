@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { defineSubgraph, loaderByKey, loaderOfLists } from '@market/platform';
+import { loadListingsEnv } from './env';
+import type { Context } from './context';
+import { createPrisma } from './db';
+import { resolvers } from './resolvers';
+import { ListingRepository } from './repositories/listing-repository';
+import { ListingDetailCache } from './repositories/listing-detail-cache';
+import { consumeDetailCacheEvents } from './events';
+import { consumeAccountEvents } from './owner-cleanup';
+import { ListingService, viewerOf } from './services/listing-service';
+import { LiveUpdates } from './services/live-updates';
+import { consumeSearchEvents } from './search/consumer';
+import { createListingSearch } from './search/create-search';
+import { ListingSearchService } from './search/search-service';
+
+export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
+
+/** Listings and their search: what the listings subgraph is made of; the platform host runs it. */
+export const listings = defineSubgraph()({
+  name: 'listings',
+  schemaPath: path.join(__dirname, '..', 'schema.graphql'),
+  loadEnv: loadListingsEnv,
+  database: createPrisma,
+  build({ env, db, redis, pubsub, logger }) {
+    const index = createListingSearch(env, db, logger);
+    const live = new LiveUpdates(pubsub, logger);
+    const repository = new ListingRepository(db);
+    // Redis when REDIS_URL is set (cached listings shared by every replica), in-process otherwise.
+    const details = new ListingDetailCache(repository, redis.cache);
+    const listingService = new ListingService(repository, details, live);
+    const search = new ListingSearchService(index, repository);
+    return {
+      resolvers,
+      subscriptions: true,
+      context: (base): Context => ({
+        ...base,
+        listings: listingService,
+        search,
+        pubsub,
+        loaders: {
+          listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
+          listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
+        },
+      }),
+      // Listings consumes its own events to keep the search index and the detail cache in line with
+      // the database, and account deletions to delete the user's listings.
+      consumers: [
+        (bus) => consumeSearchEvents(bus, db, index),
+        (bus) => consumeDetailCacheEvents(bus, db, details),
+        (bus) => consumeAccountEvents(bus, db, { details, live }),
+      ],
+      close: () => index.close(),
+    };
+  },
+});
+
+export const createSubgraph = listings.create;

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@market/platform';
+import { messaging } from './subgraph';
+
+runSubgraph(messaging);

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { defineSubgraph } from '@market/platform';
+import { loadMessagingEnv } from './env';
+import type { Context } from './context';
+import { createPrisma } from './db';
+import { consumeMessagingEvents } from './events';
+import { createLoaders } from './loaders';
+import { resolvers } from './resolvers';
+import { ConversationRepository } from './repositories/conversation-repository';
+import { ListingWatchRepository } from './repositories/listing-watch-repository';
+import { MessageRepository } from './repositories/message-repository';
+import { NotificationRepository } from './repositories/notification-repository';
+import { ConversationService } from './services/conversation-service';
+import { LiveUpdates } from './services/live-updates';
+import { NotificationService } from './services/notification-service';
+import { TypingService } from './services/typing-service';
+import { WatchService } from './services/watch-service';
+import { writeLimits } from './services/rate-limits';
+
+export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
+
+/** Conversations, notifications and watching: what messaging is made of; the platform host runs it. */
+export const messaging = defineSubgraph()({
+  name: 'messaging',
+  schemaPath: path.join(__dirname, '..', 'schema.graphql'),
+  loadEnv: loadMessagingEnv,
+  database: createPrisma,
+  build({ env, db, redis, pubsub, logger }) {
+    // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
+    const limits = writeLimits(redis.rateLimiter, env);
+    const live = new LiveUpdates(pubsub, logger);
+    const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live, limits);
+    const services = {
+      conversations,
+      notifications: new NotificationService(new NotificationRepository(db)),
+      typing: new TypingService(conversations, live),
+      watches: new WatchService(new ListingWatchRepository(db), limits),
+    };
+    return {
+      resolvers,
+      subscriptions: true,
+      context: (base): Context => ({ ...base, ...services, pubsub, loaders: createLoaders(services, base.identity) }),
+      consumers: [(bus) => consumeMessagingEvents(bus, db, live)],
+    };
+  },
+});
+
+export const createSubgraph = messaging.create;
