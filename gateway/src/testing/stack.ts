@@ -18,9 +18,11 @@ export interface TestStack extends RunningStack {
 }
 
 /** The whole graph on the test databases, in this process, on free ports. */
-export async function startTestStack(options: { nodeEnv?: 'development' | 'test' | 'production' } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { nodeEnv?: 'development' | 'test' | 'production'; bus?: InProcessEventBus } = {},
+): Promise<TestStack> {
   const secrets = await testSecrets();
-  const bus = new InProcessEventBus(createLogger('events', 'silent'));
+  const bus = options.bus ?? new InProcessEventBus(createLogger('events', 'silent'));
   const pubsub = new MemoryPubSub(createLogger('pubsub', 'silent'));
   const revocations = new MemorySessionRevocations();
   const stack = await startStack({
