@@ -15,6 +15,8 @@ export function runSubgraphProcess<
     HOST: string;
     KAFKA_BROKERS?: string[] | undefined;
     KAFKA_TOPIC_PREFIX: string;
+    EVENT_RETRY_BUDGET_MS?: number;
+    EVENT_RETRY_MAX_DELAY_MS?: number;
     REDIS_URL?: string | undefined;
   },
 >(
@@ -26,7 +28,13 @@ export function runSubgraphProcess<
     const env = loadEnv();
     const logger = createLogger(name, env.LOG_LEVEL);
     const bus = env.KAFKA_BROKERS
-      ? await KafkaEventBus.connect({ brokers: env.KAFKA_BROKERS, clientId: name, logger, topicPrefix: env.KAFKA_TOPIC_PREFIX })
+      ? await KafkaEventBus.connect({
+          brokers: env.KAFKA_BROKERS,
+          clientId: name,
+          logger,
+          topicPrefix: env.KAFKA_TOPIC_PREFIX,
+          retry: { budgetMs: env.EVENT_RETRY_BUDGET_MS, maxDelayMs: env.EVENT_RETRY_MAX_DELAY_MS },
+        })
       : null;
     // Without a broker a standalone process cannot reach the others; its events wait in the outbox.
     if (!bus) logger.warn('KAFKA_BROKERS is not set: events stay in the outbox until a broker is configured');
