@@ -76,6 +76,10 @@ class SwitchableProxy {
 function pgTransaction(pool: Pool) {
   return async <R>(fn: (tx: RawSql) => Promise<R>): Promise<R> => {
     const client = await pool.connect();
+    // A checked-out client whose socket dies emits 'error' besides failing its query; unheard, that
+    // would crash the process (Prisma's adapter listens the same way).
+    const ignore = () => undefined;
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const result = await fn({
@@ -87,6 +91,7 @@ function pgTransaction(pool: Pool) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      client.removeListener('error', ignore);
       client.release();
     }
   };
