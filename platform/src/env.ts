@@ -78,6 +78,14 @@ export const subgraphEnvShape = {
     .optional()
     .transform((s) => (s ? s.split(',').map((b) => b.trim()).filter(Boolean) : undefined)),
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('market'),
+  /**
+   * How long a consumer retries an event whose handler keeps failing for an unknown reason before it
+   * goes to dead letters. Infrastructure failures (database unreachable, timeouts) are retried for
+   * as long as they last; invalid events go to dead letters at once.
+   */
+  EVENT_RETRY_BUDGET_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(15 * 60_000)),
+  /** Longest backoff between two attempts of a failing consumer: also how long a recovered outage can keep events waiting. */
+  EVENT_RETRY_MAX_DELAY_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(10).max(10 * 60_000).default(10_000)),
   /** Redis for caches, rate limits and subscription fan-out; unset, in-process stand-ins are used. */
   REDIS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),

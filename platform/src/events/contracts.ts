@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PermanentEventError } from './failures';
 
 /**
  * The events that cross domains: one versioned, validated contract per type. Producers validate
@@ -180,7 +181,8 @@ export interface EventEnvelope<T extends EventType = EventType> {
   payload: EventPayload<T>;
 }
 
-export class InvalidEventError extends Error {
+/** An event that breaks its contract: no retry can fix it, so it goes straight to dead letters. */
+export class InvalidEventError extends PermanentEventError {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidEventError';

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
-import { InvalidEventError, validateEvent, type EventEnvelope, type EventType } from './contracts';
-import { DEFAULT_RETRY, backoffDelay, type DeadLetter, type EventBus, type EventListener, type RetryPolicy } from './bus';
+import { validateEvent, type EventEnvelope, type EventType } from './contracts';
+import {
+  EventCounters,
+  RetrySchedule,
+  metricsFanOut,
+  retryPolicy,
+  type DeadLetter,
+  type DeadLetterReason,
+  type EventBus,
+  type EventListener,
+  type EventMetrics,
+  type RetryPolicy,
+} from './bus';
+import type { FailureKind } from './failures';
 
 interface Group {
   types: Set<EventType>;
@@ -13,19 +25,31 @@ interface Group {
 
 /**
  * The embedded-mode bus: the same contract as Kafka (consumer groups, per-aggregate order,
- * retries with backoff, dead letters) inside one process. Durability comes from the outbox: an
- * event is marked published only after `publish` resolves, and handlers are idempotent.
+ * retries with backoff that outlast infrastructure outages, dead letters) inside one process.
+ * Durability comes from the outbox: an event is marked published only after `publish` resolves,
+ * and handlers are idempotent.
  */
 export class InProcessEventBus implements EventBus {
+  /** Dead letters and handler failures since start, by group and type. */
+  readonly counters = new EventCounters();
   private readonly groups = new Map<string, Group>();
   private readonly dead: (DeadLetter & { raw: EventEnvelope })[] = [];
   private readonly pending = new Set<Promise<void>>();
+  /** Retries waiting for their backoff; closing wakes them so close() never waits out a long backoff. */
+  private readonly sleepers = new Set<() => void>();
+  private readonly retry: RetryPolicy;
+  private readonly metrics: EventMetrics;
+  private closing = false;
   private closed = false;
 
   constructor(
     private readonly logger: Logger,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+    retry: Partial<RetryPolicy> = {},
+    options: { metrics?: EventMetrics } = {},
+  ) {
+    this.retry = retryPolicy(retry);
+    this.metrics = metricsFanOut(this.counters, options.metrics);
+  }
 
   async publish(events: EventEnvelope[]): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
@@ -64,29 +88,55 @@ export class InProcessEventBus implements EventBus {
     try {
       event = validateEvent(raw);
     } catch (err) {
-      this.bury(group, raw, err);
+      this.bury(group, raw, err, 'permanent', 'permanent', 0);
       return;
     }
-    for (let attempt = 1; ; attempt++) {
+    const schedule = new RetrySchedule(this.retry);
+    for (;;) {
       try {
         await listener(event);
         return;
       } catch (err) {
-        if (err instanceof InvalidEventError || attempt >= this.retry.attempts || this.closed) {
-          this.bury(group, raw, err);
+        const decision = schedule.afterFailure(err);
+        this.metrics.handlerFailed?.({ group, type: raw.type, failure: decision.failure });
+        if (decision.action === 'dead-letter') {
+          this.bury(group, raw, err, decision.reason, decision.failure, decision.attempt);
           return;
         }
-        const delay = backoffDelay(this.retry, attempt);
-        this.logger.warn({ err, group, eventId: raw.id, type: raw.type, attempt, delay }, 'event handler failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        // Nobody else can take the event over in this process: at close it is kept as a dead
+        // letter (replayable while the process lives) rather than holding the shutdown up.
+        if (this.closing) {
+          this.bury(group, raw, err, 'shutdown', decision.failure, decision.attempt);
+          return;
+        }
+        const { failure, attempt, delayMs } = decision;
+        this.logger.warn({ err, group, eventId: raw.id, type: raw.type, failure, attempt, delay: Math.round(delayMs) }, 'event handler failed; retrying');
+        await this.sleep(delayMs);
       }
     }
   }
 
-  private bury(group: string, raw: EventEnvelope, err: unknown) {
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private bury(group: string, raw: EventEnvelope, err: unknown, reason: DeadLetterReason, failure: FailureKind, attempts: number) {
     const error = err instanceof Error ? err.message : String(err);
-    this.logger.error({ group, eventId: raw.id, type: raw.type, error }, 'event moved to dead letters');
-    this.dead.push({ id: randomUUID(), group, event: raw, raw, error, failedAt: new Date().toISOString() });
+    const id = randomUUID();
+    this.dead.push({ id, group, event: raw, raw, error, failedAt: new Date().toISOString() });
+    this.metrics.deadLettered({ group, type: raw.type, reason });
+    this.logger.error(
+      { deadLetterId: id, group, eventId: raw.id, type: raw.type, reason, failure, attempts, error, deadLetters: this.counters.deadLetterCount({ group, type: raw.type }) },
+      'event moved to dead letters',
+    );
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
@@ -110,6 +160,8 @@ export class InProcessEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    for (const wake of [...this.sleepers]) wake();
     await this.drain();
     this.closed = true;
   }

@@ -1,5 +1,6 @@
 export * from './contracts';
 export * from './bus';
+export * from './failures';
 export * from './in-process-bus';
 export * from './outbox';
 export * from './kafka-bus';

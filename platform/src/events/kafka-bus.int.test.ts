@@ -265,6 +265,11 @@ describeKafka('KafkaEventBus against a real broker', () => {
     expect(attempts.get(poison.id)).toBe(FAST_RETRY.attempts);
     expect(handled).toEqual([flaky.id, after.id]);
     expect(lines.filter((l) => l.msg === 'event handler failed; retrying')).toHaveLength(2 + (FAST_RETRY.attempts - 1));
+    // One structured line and one count per dead letter.
+    expect(lines.filter((l) => l.msg === 'event moved to dead letters')).toEqual([
+      expect.objectContaining({ level: 'error', group: 'projector', eventId: poison.id, type: UPSERTED, reason: 'retries-exhausted', failure: 'unknown', attempts: FAST_RETRY.attempts }),
+    ]);
+    expect(bus.counters.deadLetterCount({ group: 'projector', type: UPSERTED })).toBe(1);
 
     // Any process sees the dead letter: a fresh bus reads it from the topic.
     const operator = await openBus(prefix);
@@ -336,6 +341,8 @@ describeKafka('KafkaEventBus against a real broker', () => {
     ]);
     expect(letters[0]?.event).toBe('this is not json {');
     expect(lines.filter((l) => l.msg === 'event handler failed; retrying')).toEqual([]);
+    expect(bus.counters.deadLetterCount({ group: 'strict' })).toBe(5);
+    expect(lines.filter((l) => l.msg === 'event moved to dead letters' && l['reason'] === 'permanent')).toHaveLength(5);
   });
 
   describe('with the outbox and the inbox (PostgreSQL)', () => {

@@ -20,7 +20,19 @@ import {
 } from 'kafkajs';
 import type { Logger } from '../logger';
 import { InvalidEventError, eventContracts, validateEvent, type EventEnvelope, type EventType } from './contracts';
-import { DEFAULT_RETRY, backoffDelay, type DeadLetter, type EventBus, type EventListener, type RetryPolicy } from './bus';
+import {
+  EventCounters,
+  RetrySchedule,
+  metricsFanOut,
+  retryPolicy,
+  type DeadLetter,
+  type DeadLetterReason,
+  type EventBus,
+  type EventListener,
+  type EventMetrics,
+  type RetryPolicy,
+} from './bus';
+import type { FailureKind } from './failures';
 
 export interface KafkaEventBusOptions {
   brokers: string[];
@@ -34,8 +46,13 @@ export interface KafkaEventBusOptions {
   createTopics?: boolean;
   /** Omitted: the broker's `default.replication.factor` (3 in production clusters). */
   replicationFactor?: number;
-  /** How a failing listener is retried in place before its event goes to dead letters. */
-  retry?: RetryPolicy;
+  /**
+   * How a failing listener is retried in place (holding back its partition, heartbeating) before
+   * its event goes to dead letters; infrastructure failures are retried for as long as they last.
+   */
+  retry?: Partial<RetryPolicy>;
+  /** Also report dead letters and handler failures here (the bus always counts them in `counters`). */
+  metrics?: EventMetrics;
   /**
    * How kafkajs retries a request before giving up: then a publish fails (the outbox relay tries
    * again later) and a consumer crashes and is restarted. Default: 8 retries, 0.3 s up to 10 s apart.
@@ -108,7 +125,9 @@ const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer ma
  *   once Kafka has acknowledged every message.
  * - Each `subscribe` is one member of a Kafka consumer group. Offsets are committed by hand, only
  *   for messages whose listener succeeded or which went to dead letters. A failing listener is
- *   retried in place with backoff, which holds back the rest of its partition and keeps order.
+ *   retried in place with backoff, which holds back the rest of its partition (in effect pausing
+ *   it) and keeps order, while heartbeats keep the member in its group. Infrastructure failures
+ *   are retried until they clear; unknown ones for the retry budget; see `RetrySchedule`.
  * - Dead letters live in the compacted topic `<prefix>.dead-letters`, so every process sees them.
  */
 export class KafkaEventBus implements EventBus {
@@ -126,6 +145,9 @@ export class KafkaEventBus implements EventBus {
 
   readonly topicPrefix: string;
   readonly deadLetterTopic: string;
+  /** Dead letters this process wrote and handler failures it saw, by group and type. */
+  readonly counters = new EventCounters();
+  private readonly metrics: EventMetrics;
   private readonly logger: Logger;
   private readonly kafka: Kafka;
   private readonly admin: Admin;
@@ -148,7 +170,8 @@ export class KafkaEventBus implements EventBus {
     if (!TOPIC_NAME.test(this.topicPrefix)) throw new Error(`KafkaEventBus: "${this.topicPrefix}" is not a valid topic prefix`);
     this.deadLetterTopic = `${this.topicPrefix}.dead-letters`;
     this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
-    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.retry = retryPolicy(options.retry);
+    this.metrics = metricsFanOut(this.counters, options.metrics);
     this.consumerOptions = {
       sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: options.consumer?.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -464,25 +487,31 @@ export class KafkaEventBus implements EventBus {
     try {
       event = this.decode(topic, message);
     } catch (err) {
-      await this.bury(group, topic, partition, message, err);
+      await this.bury(group, topic, partition, message, err, undefined, 'permanent', 'permanent', 0);
       return 'dead-lettered';
     }
     // A stream's topic carries every type of its aggregate; this group handles only some of them.
     if (!types.has(event.type)) return 'skipped';
-    for (let attempt = 1; ; attempt++) {
+    const schedule = new RetrySchedule(this.retry);
+    for (;;) {
       try {
         await listener(event);
         return 'handled';
       } catch (err) {
         // Shutting down is no reason to bury an event: it stays uncommitted and comes back.
         if (stopping()) return 'interrupted';
-        if (err instanceof InvalidEventError || attempt >= this.retry.attempts) {
-          await this.bury(group, topic, partition, message, err, event);
+        const decision = schedule.afterFailure(err);
+        this.metrics.handlerFailed?.({ group, type: event.type, failure: decision.failure });
+        if (decision.action === 'dead-letter') {
+          await this.bury(group, topic, partition, message, err, event, decision.reason, decision.failure, decision.attempt);
           return 'dead-lettered';
         }
-        const delay = backoffDelay(this.retry, attempt);
-        this.logger.warn({ err, group, eventId: event.id, type: event.type, topic, partition, offset: message.offset, attempt, delay }, 'event handler failed; retrying');
-        if (!(await pause(delay, heartbeat, stopping))) return 'interrupted';
+        const { failure, attempt, delayMs } = decision;
+        this.logger.warn(
+          { err, group, eventId: event.id, type: event.type, topic, partition, offset: message.offset, failure, attempt, delay: Math.round(delayMs) },
+          failure === 'infrastructure' ? 'event handler failed on infrastructure; partition held until it recovers' : 'event handler failed; retrying',
+        );
+        if (!(await pause(delayMs, heartbeat, stopping))) return 'interrupted';
       }
     }
   }
@@ -502,7 +531,17 @@ export class KafkaEventBus implements EventBus {
     return event;
   }
 
-  private async bury(group: string, topic: string, partition: number, message: KafkaMessage, err: unknown, event?: EventEnvelope) {
+  private async bury(
+    group: string,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    err: unknown,
+    event: EventEnvelope | undefined,
+    reason: DeadLetterReason,
+    failure: FailureKind,
+    attempts: number,
+  ) {
     const error = err instanceof Error ? err.message : String(err);
     const record: DeadLetterRecord = {
       id: deadLetterId(group, topic, partition, message.offset),
@@ -514,8 +553,23 @@ export class KafkaEventBus implements EventBus {
       value: message.value?.toString('base64') ?? null,
     };
     await this.send([{ topic: this.deadLetterTopic, messages: [{ key: record.id, value: JSON.stringify(record) }] }]);
+    const type = event?.type ?? headersToStrings(message.headers)[EVENT_TYPE_HEADER] ?? 'unknown';
+    this.metrics.deadLettered({ group, type, reason });
     this.logger.error(
-      { deadLetterId: record.id, group, topic, partition, offset: message.offset, eventId: event?.id, type: event?.type, error },
+      {
+        deadLetterId: record.id,
+        group,
+        topic,
+        partition,
+        offset: message.offset,
+        eventId: event?.id,
+        type,
+        reason,
+        failure,
+        attempts,
+        error,
+        deadLetters: this.counters.deadLetterCount({ group, type }),
+      },
       'event moved to dead letters',
     );
   }

@@ -35,6 +35,17 @@ class RecordingBus implements EventBus {
 }
 
 const titleNumber = (event: EventEnvelope) => Number((event.payload as { title: string }).title.split('#')[1]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
 
 describe('outbox relay (PostgreSQL)', () => {
   const accountsUrl = new URL(testDatabaseUrl('accounts'));
@@ -138,5 +149,72 @@ describe('outbox relay (PostgreSQL)', () => {
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
     }
+  });
+
+  /** The backends LISTENing on this database (the relay's listener shows its last query). */
+  async function listenerPids(): Promise<number[]> {
+    const { rows } = await pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+    );
+    return rows.map((r) => r.pid);
+  }
+
+  async function enqueueOne(): Promise<EventEnvelope> {
+    const listingId = randomUUID();
+    let event: EventEnvelope | undefined;
+    await inTransaction(async (tx) => {
+      event = await enqueueEvent(tx, UPSERTED, listingId, upserted(listingId, 1));
+    });
+    return event!;
+  }
+
+  it('LISTENs again after its connection is terminated, so events go out at once instead of at the next poll', async () => {
+    const bus = new RecordingBus();
+    // A poll this long cannot explain any delivery below: only a NOTIFY (or a flush on reconnecting) can.
+    const relay = startOutboxRelay({ databaseUrl: url, bus, logger, pollMs: 600_000, maxListenRetryMs: 200 });
+    const published = (id: string) => (bus.published.some((e) => e.id === id) ? true : undefined);
+    try {
+      const [first] = await waitFor('the relay to LISTEN', async () => ((await listenerPids()).length === 1 ? listenerPids() : undefined), 10_000);
+      await pool.query('SELECT pg_terminate_backend($1)', [first]);
+      await waitFor('the old LISTEN backend to go', async () => ((await listenerPids()).includes(first!) ? undefined : true), 5_000);
+
+      // Committed while nobody listens: the flush after reconnecting sends it.
+      const missed = await enqueueOne();
+      await waitFor('the event committed while the listener was down', () => published(missed.id), 5_000);
+
+      // And NOTIFY works again: a new event arrives within normal latency.
+      const [second] = await waitFor('a new LISTEN connection', async () => {
+        const pids = await listenerPids();
+        return pids.length === 1 && pids[0] !== first ? pids : undefined;
+      }, 5_000);
+      expect(second).not.toBe(first);
+      const started = Date.now();
+      const fresh = await enqueueOne();
+      await waitFor('the event committed after reconnecting', () => published(fresh.id), 5_000);
+      expect(Date.now() - started).toBeLessThan(500);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('publishes what is still pending when stopped', async () => {
+    const bus = new RecordingBus();
+    const relay = startOutboxRelay({ databaseUrl: url, bus, logger, pollMs: 600_000 });
+    await waitFor('the relay to LISTEN', async () => ((await listenerPids()).length === 1 ? true : undefined), 10_000);
+    await relay.flush();
+    // Rows committed without a NOTIFY, as if the relay's last poll had just passed: only stop()'s
+    // final flush can publish them.
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const listingId = randomUUID();
+    for (const [n, id] of ids.entries()) {
+      await pool.query(
+        `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at) VALUES ($1::uuid, $2, 1, $3, $4::jsonb, now())`,
+        [id, UPSERTED, listingId, JSON.stringify(upserted(listingId, n))],
+      );
+    }
+    await relay.stop();
+    expect(bus.published.filter((e) => e.aggregateId === listingId).map((e) => e.id)).toEqual(ids);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY($1::uuid[]) AND published_at IS NULL', [ids]);
+    expect(rows[0]?.n).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import type { Logger } from '../logger';
 import { eventContracts, validateEvent, type EventEnvelope, type EventPayload, type EventType } from './contracts';
-import type { EventBus } from './bus';
+import { backoffDelay, type EventBus } from './bus';
 
 /** A Prisma client or interactive transaction: all the outbox and inbox need from it. */
 export interface RawSql {
@@ -43,6 +43,7 @@ export async function enqueueEvent<T extends EventType>(
 export interface OutboxRelay {
   /** Publishes whatever is pending now; resolves with how many events went out. */
   flush(): Promise<number>;
+  /** Stops listening and polling, publishes what is still pending (a last flush), then closes its connections. */
   stop(): Promise<void>;
 }
 
@@ -68,12 +69,16 @@ export function startOutboxRelay(options: {
   logger: Logger;
   batchSize?: number;
   pollMs?: number;
+  /** Longest wait between attempts to re-establish a dropped LISTEN connection. Default 30 s. */
+  maxListenRetryMs?: number;
 }): OutboxRelay {
   const { bus, logger } = options;
   const batchSize = options.batchSize ?? 200;
+  const maxListenRetryMs = options.maxListenRetryMs ?? 30_000;
   const pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
   pool.on('error', (err) => logger.warn({ err }, 'outbox relay pool error'));
-  let stopped = false;
+  /** Set by stop(): no more polling, listening or reconnecting; flush() only drains. */
+  let stopping = false;
   let running: Promise<number> | null = null;
   let again = false;
 
@@ -134,10 +139,10 @@ export function startOutboxRelay(options: {
           do {
             n = await relayOnce();
             total += n;
-          } while (n === batchSize && !stopped);
-        } while (again && !stopped);
+          } while (n === batchSize);
+        } while (again && !stopping);
       } catch (err) {
-        if (!stopped) logger.warn({ err }, 'outbox relay failed; will retry');
+        logger.warn({ err }, stopping ? 'outbox relay could not publish before stopping; the rows stay for the next start' : 'outbox relay failed; will retry');
       } finally {
         running = null;
       }
@@ -149,19 +154,54 @@ export function startOutboxRelay(options: {
   const timer = setInterval(() => void flush(), options.pollMs ?? 1_000);
   timer.unref();
 
+  // NOTIFY wakes the relay within milliseconds; without it, events wait for the next poll. A LISTEN
+  // connection dies with its backend (a failover, a restart, pg_terminate_backend, a network blip),
+  // so it is re-established with backoff for as long as the relay runs, and a flush after each
+  // (re)connect publishes what was notified while nobody listened.
   let listener: Client | null = null;
+  let listenFailures = 0;
+  let listenTimer: NodeJS.Timeout | null = null;
+  const scheduleListen = () => {
+    if (stopping || listenTimer) return;
+    const delay = Math.round(backoffDelay({ initialDelayMs: 100, maxDelayMs: maxListenRetryMs }, ++listenFailures));
+    listenTimer = setTimeout(() => {
+      listenTimer = null;
+      void listen();
+    }, delay);
+    listenTimer.unref();
+  };
   const listen = async () => {
+    const client = new Client({ connectionString: options.databaseUrl, application_name: 'outbox-relay-listener' });
+    let lost = false;
+    const onLost = (err?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (listener === client) listener = null;
+      void client.end().catch(() => undefined);
+      if (stopping) return;
+      logger.warn({ err }, 'outbox relay lost its LISTEN connection; reconnecting');
+      scheduleListen();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', () => void flush());
     try {
-      const client = new Client({ connectionString: options.databaseUrl });
-      client.on('error', () => undefined);
       await client.connect();
-      client.on('notification', () => void flush());
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      listener = client;
-      if (stopped) await client.end();
     } catch (err) {
-      logger.warn({ err }, 'outbox relay could not LISTEN; polling only');
+      if (!lost && !stopping) logger.warn({ err }, 'outbox relay could not LISTEN; polling until it can');
+      onLost();
+      return;
     }
+    if (lost) return;
+    if (stopping) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    listener = client;
+    if (listenFailures > 0) logger.info({ attempts: listenFailures }, 'outbox relay listening again');
+    listenFailures = 0;
+    void flush();
   };
   void listen();
   void flush();
@@ -169,10 +209,15 @@ export function startOutboxRelay(options: {
   return {
     flush,
     async stop() {
-      stopped = true;
+      stopping = true;
       clearInterval(timer);
-      await running;
+      if (listenTimer) clearTimeout(listenTimer);
       await listener?.end().catch(() => undefined);
+      listener = null;
+      // Whatever was committed up to now goes out before the relay ends: the flush in progress may
+      // have started before the last commits, so one more follows it.
+      await running;
+      await flush();
       await pool.end();
     },
   };

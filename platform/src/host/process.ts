@@ -9,6 +9,8 @@ import { createHostedSubgraph } from './hosted-subgraph';
 interface ProcessEnv extends HostEnv {
   KAFKA_BROKERS?: string[] | undefined;
   KAFKA_TOPIC_PREFIX: string;
+  EVENT_RETRY_BUDGET_MS?: number;
+  EVENT_RETRY_MAX_DELAY_MS?: number;
 }
 
 /**
@@ -24,7 +26,13 @@ export function runSubgraph<E extends ProcessEnv, Db extends HostDatabase, C ext
     const env = definition.loadEnv();
     const logger = createLogger(name, env.LOG_LEVEL);
     const bus = env.KAFKA_BROKERS
-      ? await KafkaEventBus.connect({ brokers: env.KAFKA_BROKERS, clientId: name, logger, topicPrefix: env.KAFKA_TOPIC_PREFIX })
+      ? await KafkaEventBus.connect({
+          brokers: env.KAFKA_BROKERS,
+          clientId: name,
+          logger,
+          topicPrefix: env.KAFKA_TOPIC_PREFIX,
+          retry: { budgetMs: env.EVENT_RETRY_BUDGET_MS, maxDelayMs: env.EVENT_RETRY_MAX_DELAY_MS },
+        })
       : null;
     // Without a broker a standalone process cannot reach the others; its events wait in the outbox.
     if (!bus) logger.warn('KAFKA_BROKERS is not set: events stay in the outbox until a broker is configured');
