@@ -16,6 +16,8 @@ const config: CodegenConfig = {
           Reaction: '../domain#ReactionRecord',
           User: '../domain#UserRef',
           Listing: '../domain#ListingRef',
+          ModerationCase: '../domain#ModerationCaseRecord',
+          ModerationReport: '../domain#ModerationReportRecord',
         },
         scalars: { DateTime: 'Date', ID: 'string' },
       },

@@ -21,10 +21,12 @@ import { resolvers } from './resolvers';
 import { PostRepository } from './repositories/post-repository';
 import { CommentRepository } from './repositories/comment-repository';
 import { ReactionRepository } from './repositories/reaction-repository';
+import { ModerationRepository } from './moderation/moderation-repository';
 import { PostService } from './services/post-service';
 import { CommentService } from './services/comment-service';
 import { ReactionService } from './services/reaction-service';
 import { writeLimits } from './services/rate-limits';
+import { createModeration } from './moderation';
 
 export { loadEngagementEnv, loadEngagementEnv as loadEnv, engagementEnvSchema, type EngagementEnv } from './env';
 
@@ -43,6 +45,7 @@ export async function createSubgraph(
     posts: new PostRepository(db),
     comments: new CommentRepository(db),
     reactions: new ReactionRepository(db),
+    moderation: new ModerationRepository(db),
   };
   // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
   const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX });
@@ -50,8 +53,9 @@ export async function createSubgraph(
     logger.warn('REDIS_URL is not set: post, comment and reaction limits are counted per process, which only suits a single replica');
   }
   const limits = writeLimits(redis.rateLimiter, env);
-  const posts = new PostService(repos.posts, limits);
-  const comments = new CommentService(repos.comments, posts, limits);
+  const moderation = createModeration(repos.moderation, env);
+  const posts = new PostService(repos.posts, limits, moderation);
+  const comments = new CommentService(repos.comments, posts, limits, moderation);
   const reactions = new ReactionService(repos.reactions, posts, limits);
   const server = await createSubgraphServer<Context>({
     name: 'engagement',
@@ -65,7 +69,7 @@ export async function createSubgraph(
     },
     createContext: (base) => {
       const viewer = viewerOf(base.identity);
-      return { ...base, viewer, posts, comments, reactions, loaders: createLoaders(repos, viewer) };
+      return { ...base, viewer, posts, comments, reactions, moderation, loaders: createLoaders(repos, viewer) };
     },
   });
   return {
