@@ -41,15 +41,20 @@ export function loadSplit(seed = SPLIT_SEED): Split {
  * Only the training side gets them; the held-out split stays whole messages.
  */
 export function withExcerpts(train: LabelledText[], seed: number, perMessage = 2): LabelledText[] {
+  return [...train, ...excerpts(train, seed, perMessage)];
+}
+
+/** `perMessage` pieces of 10 to 80 consecutive words of each message (longer than 10 words), from seeded positions. */
+export function excerpts(messages: LabelledText[], seed: number, perMessage: number): LabelledText[] {
   const random = seededRandom(seed);
-  const excerpts: LabelledText[] = [];
-  for (const message of train) {
+  const pieces: LabelledText[] = [];
+  for (const message of messages) {
     const words = message.text.split(/\s+/).filter(Boolean);
     for (let i = 0; i < perMessage && words.length > 10; i++) {
       const length = 10 + Math.floor(random() * 71);
       const start = Math.floor(random() * Math.max(1, words.length - length));
-      excerpts.push({ text: words.slice(start, start + length).join(' '), spam: message.spam });
+      pieces.push({ text: words.slice(start, start + length).join(' '), spam: message.spam });
     }
   }
-  return [...train, ...excerpts];
+  return pieces;
 }
