@@ -442,6 +442,7 @@ describe('deletions in other domains', () => {
       const otherPost = await createPost(staying, 'about the listing', listingId);
       await ok(leaving, `mutation($p: ID!) { addComment(postId: $p, body: "bye") { ... on Comment { id } } }`, { p: otherPost });
       await ok(leaving, `mutation($p: ID!) { react(postId: $p, kind: SAD) { id } }`, { p: otherPost });
+      await ok(leaving, `mutation($p: ID!) { report(targetType: POST, targetId: $p, reason: "off topic") }`, { p: otherPost });
       const publish = async (type: 'accounts.user.deleted' | 'listings.listing.deleted', aggregateId: string, payload: object) => {
         await bus.publish([{ id: randomUUID(), type, version: 1, aggregateId, occurredAt: new Date().toISOString(), payload } as never]);
         await bus.drain();
@@ -452,6 +453,7 @@ describe('deletions in other domains', () => {
 
       expect(await postOf(leaving, theirPost)).toBeNull();
       expect(await postOf(null, otherPost)).toMatchObject({ commentCount: 0, reactions: [] });
+      expect(await db.moderationReport.count({ where: { reporterId: leaving.userId } })).toBe(0);
       expect((await ok(null, `query($id: ID!) { post(id: $id) { listing { id } } }`, { id: otherPost })).post.listing).toBeNull();
     } finally {
       await consumer.close();
