@@ -201,7 +201,7 @@ describe('the admin queue', () => {
   });
 
   it('pages oldest first by cursor', async () => {
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await create(person(), RUDE)).id);
     const all: { targetId: string; cursor: string }[] = (await ok(admin, QUEUE)).moderationQueue;
     const at = all.findIndex((c) => c.targetId === ids[0]);
