@@ -39,6 +39,8 @@ const MAPPERS: Record<string, Record<string, string>> = {
     Reaction: 'ReactionRecord',
     User: 'UserRef',
     Listing: 'ListingRef',
+    ModerationCase: 'ModerationCaseRecord',
+    ModerationReport: 'ModerationReportRecord',
   },
   instances: {
     Machine: 'MachineRecord',

@@ -88,7 +88,7 @@ describe('deleting an account reaches every domain', () => {
       guest.token,
     );
     const conversationId: string = conversation.startConversation.id;
-    const post = await ok(`mutation { createPost(input: { body: "Off to Leeds in March!" }) { id } }`, {}, guest.token);
+    const post = await ok(`mutation { createPost(input: { body: "Off to Leeds in March!" }) { ... on Post { id } } }`, {}, guest.token);
     const machine = await ok(
       `mutation($input: CreateMachineInput!) { createMachine(input: $input) { id } }`,
       { input: { name: `leaver-${Date.now()}`, command: ['node', '-e', 'setInterval(() => {}, 1000)'], exposedPort: 8080, maxInstancesPerUser: 1, capacity: 5 } },
@@ -136,7 +136,7 @@ describe('deleting an account reaches every domain', () => {
     }, EVENTUAL_MS);
     expect(removed).toEqual({ gone: true });
     // The guest's unexpired access token is refused at the gateway, for every subgraph.
-    for (const write of [`mutation { createPost(input: { body: "ghost" }) { id } }`, `mutation($id: ID!) { watchListing(listingId: $id) { __typename } }`]) {
+    for (const write of [`mutation { createPost(input: { body: "ghost" }) { ... on Post { id } } }`, `mutation($id: ID!) { watchListing(listingId: $id) { __typename } }`]) {
       const after = await stack.request(write, { id: listingId }, guest.token);
       expect(after.data ?? null).toBeNull();
       expect(after.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');

@@ -63,7 +63,7 @@ describe('the graph, end to end through the gateway', () => {
     expect(conversation.errors).toBeUndefined();
 
     const post = await stack.request(
-      `mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`,
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { ... on Post { id } } }`,
       { input: { body: 'Just listed: a loft by the canal.', listingId } },
       host.token,
     );

@@ -215,13 +215,13 @@ async function main() {
     const author = people[(i * 5) % people.length] as Account;
     const listing = listings[i % listings.length];
     const post = await gql(
-      `mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`,
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { ... on Post { id } } }`,
       { input: { body, ...(i % 2 === 0 && listing ? { listingId: listing.id } : {}) } },
       author.token,
     );
     for (let c = 0; c < 2; c++) {
       const commenter = people[(i + c + 1) % people.length] as Account;
-      await gql(`mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { id } }`, { id: post.createPost.id, body: c === 0 ? 'Lovely place!' : 'Is parking included?' }, commenter.token);
+      await gql(`mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { ... on Comment { id } } }`, { id: post.createPost.id, body: c === 0 ? 'Lovely place!' : 'Is parking included?' }, commenter.token);
     }
     for (let r = 0; r < 4; r++) {
       const reactor = people[(i + r + 7) % people.length] as Account;

@@ -54,6 +54,16 @@ const instanceTransition = z.object({
   exitCode: z.number().int().nullable(),
 });
 
+/** A post or comment that moderation decided about. */
+const moderationTarget = z.object({
+  targetType: z.enum(['POST', 'COMMENT']),
+  /** Null for a new text that was rejected: it was never stored. */
+  targetId: id.nullable(),
+  /** The post a comment belongs to (the post itself for a post; null when never stored). */
+  postId: id.nullable(),
+  authorId: id,
+});
+
 export const eventContracts = {
   'accounts.user.registered': {
     version: 1,
@@ -157,6 +167,28 @@ export const eventContracts = {
   'bookings.viewing.cancelled': { version: 1, payload: bookingViewing.extend({ cancelledBy: id }) },
   /** Sent `minutesBefore` the start of a confirmed viewing (1440 and 60 by default). */
   'bookings.viewing.reminder': { version: 1, payload: bookingViewing.extend({ minutesBefore: z.number().int() }) },
+  /**
+   * A moderation decision about a post or comment, for its author's notification: held for review
+   * (by the moderator or by reports), rejected when written or edited, or decided by an admin
+   * (PUBLISHED after approval, REMOVED). Texts published on the spot are no decision and send none.
+   * `decidedBy`: MODERATOR (rules and classifier), REPORTS (enough distinct users reported it) or
+   * ADMIN (`adminId` set); `reasons` are worded for the author.
+   */
+  'engagement.moderation.decided': {
+    version: 1,
+    payload: moderationTarget.extend({
+      caseId: id.nullable(),
+      status: z.enum(['PUBLISHED', 'HELD', 'REJECTED', 'REMOVED']),
+      decidedBy: z.enum(['MODERATOR', 'REPORTS', 'ADMIN']),
+      adminId: id.nullable(),
+      reasons: z.array(z.string()),
+    }),
+  },
+  /** The author appealed a hold or a removal: the item is back in the admin queue. */
+  'engagement.moderation.appealed': {
+    version: 1,
+    payload: moderationTarget.extend({ caseId: id, appeal: z.string() }),
+  },
   /** Every transition of an instance is one of these, named after the status it reached. */
   'instances.instance.requested': { version: 1, payload: instanceTransition },
   'instances.instance.starting': { version: 1, payload: instanceTransition },

@@ -4,6 +4,7 @@ import type { Loaders } from './loaders';
 import type { PostService } from './services/post-service';
 import type { CommentService } from './services/comment-service';
 import type { ReactionService } from './services/reaction-service';
+import type { ModerationService } from './moderation/moderation-service';
 
 export interface Context extends BaseContext {
   /** The caller as the visibility rules see them. */
@@ -11,5 +12,6 @@ export interface Context extends BaseContext {
   posts: PostService;
   comments: CommentService;
   reactions: ReactionService;
+  moderation: ModerationService;
   loaders: Loaders;
 }

@@ -1,6 +1,6 @@
 import type { Identity } from '@market/platform';
 
-export const POST_STATUSES = ['PUBLISHED', 'HIDDEN', 'REMOVED'] as const;
+export const POST_STATUSES = ['PUBLISHED', 'HELD', 'HIDDEN', 'REMOVED'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 export const REACTION_KINDS = ['LIKE', 'LOVE', 'LAUGH', 'WOW', 'SAD', 'ANGRY'] as const;
@@ -21,6 +21,34 @@ export interface CommentRecord {
   postId: string;
   authorId: string;
   body: string;
+  /** PUBLISHED, HELD or REMOVED: moderation's say on the comment itself. */
+  status: PostStatus;
+  createdAt: Date;
+}
+
+export type ModerationTargetType = 'POST' | 'COMMENT';
+export type ModerationSource = 'AUTOMATIC' | 'REPORTS' | 'APPEAL' | 'ADMIN';
+
+/** One review of one item (see prisma's ModerationCase). */
+export interface ModerationCaseRecord {
+  id: string;
+  postId: string | null;
+  commentId: string | null;
+  authorId: string;
+  source: ModerationSource;
+  status: 'OPEN' | 'APPROVED' | 'REMOVED';
+  reasons: string[];
+  spamScore: number | null;
+  appeal: string | null;
+  createdAt: Date;
+  decidedAt: Date | null;
+}
+
+export interface ModerationReportRecord {
+  postId: string | null;
+  commentId: string | null;
+  reporterId: string;
+  reason: string;
   createdAt: Date;
 }
 
@@ -56,6 +84,18 @@ export function viewerOf(identity: Identity | null): Viewer {
 /** Published posts are public; the others are seen by their author and by admins only. */
 export function canSeePost(post: Pick<PostRecord, 'authorId' | 'status'>, viewer: Viewer): boolean {
   return post.status === 'PUBLISHED' || (viewer !== null && (viewer.isAdmin || viewer.userId === post.authorId));
+}
+
+/** A comment is seen where its post is, and, unless published, only by its author and admins. */
+export function canSeeComment(
+  comment: Pick<CommentRecord, 'authorId' | 'status'>,
+  post: Pick<PostRecord, 'authorId' | 'status'>,
+  viewer: Viewer,
+): boolean {
+  return (
+    canSeePost(post, viewer) &&
+    (comment.status === 'PUBLISHED' || (viewer !== null && (viewer.isAdmin || viewer.userId === comment.authorId)))
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,6 +10,8 @@ export const engagementEnvSchema = z.object({
   RATE_LIMIT_CREATE_POST: rateLimitSetting('10/1m'),
   RATE_LIMIT_ADD_COMMENT: rateLimitSetting('60/1m'),
   RATE_LIMIT_REACT: rateLimitSetting('60/1m'),
+  /** Distinct users whose reports of a published post or comment hold it for an admin's review. */
+  MODERATION_REPORT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
 });
 
 export type EngagementEnv = z.infer<typeof engagementEnvSchema>;

@@ -12,11 +12,13 @@ import type { Page } from './services/validation';
 import type { PostRepository } from './repositories/post-repository';
 import type { CommentRepository } from './repositories/comment-repository';
 import type { ReactionRepository } from './repositories/reaction-repository';
+import type { ModerationRepository } from './moderation/moderation-repository';
 
 export interface Repositories {
   posts: PostRepository;
   comments: CommentRepository;
   reactions: ReactionRepository;
+  moderation: ModerationRepository;
 }
 
 /**
@@ -48,12 +50,17 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
       (ids: readonly string[]) => (viewer ? repos.reactions.findByUserOnPosts(viewer.userId, ids) : Promise.resolve([])),
       (r) => r.postId,
     ),
+    /** Each item's open case, else its latest decided one: what its moderation notice says. */
+    currentCaseByPost: loaderByKey((ids: readonly string[]) => repos.moderation.findCurrentCases('postId', ids), (c) => c.postId ?? ''),
+    currentCaseByComment: loaderByKey((ids: readonly string[]) => repos.moderation.findCurrentCases('commentId', ids), (c) => c.commentId ?? ''),
+    reportsByPost: loaderOfLists((ids: readonly string[]) => repos.moderation.findReports('postId', ids), (r) => r.postId ?? ''),
+    reportsByComment: loaderOfLists((ids: readonly string[]) => repos.moderation.findReports('commentId', ids), (r) => r.commentId ?? ''),
     /** Posts' comment pages: one loader per distinct (first, after), so the usual case is one query. */
     commentsOfPost(page: Page): DataLoader<string, CommentRecord[]> {
       const key = `${page.first}|${page.after ? encodeCursor(page.after) : ''}`;
       let loader = commentPages.get(key);
       if (!loader) {
-        loader = loaderOfLists((ids) => repos.comments.findPageByPosts(ids, page.first, page.after), (c) => c.postId);
+        loader = loaderOfLists((ids) => repos.comments.findPageByPosts(ids, page.first, page.after, viewer), (c) => c.postId);
         commentPages.set(key, loader);
       }
       return loader;

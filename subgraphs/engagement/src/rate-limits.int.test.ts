@@ -52,8 +52,8 @@ async function replicaOnRedis(redisUrl: string, prefix: string): Promise<Running
 }
 
 const person = (): Identity => ({ userId: randomUUID(), role: 'BUYER', sessionId: randomUUID() });
-const POST = `mutation($body: String!) { createPost(input: { body: $body }) { id } }`;
-const COMMENT = `mutation($p: ID!, $body: String!) { addComment(postId: $p, body: $body) { id } }`;
+const POST = `mutation($body: String!) { createPost(input: { body: $body }) { ... on Post { id } } }`;
+const COMMENT = `mutation($p: ID!, $body: String!) { addComment(postId: $p, body: $body) { ... on Comment { id } } }`;
 const REACT = `mutation($p: ID!, $k: ReactionKind!) { react(postId: $p, kind: $k) { id kind } }`;
 const codeOf = (res: GraphQLResponse<unknown>) => res.errors?.[0]?.extensions?.['code'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

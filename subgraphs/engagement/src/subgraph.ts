@@ -10,6 +10,8 @@ import { resolvers } from './resolvers';
 import { PostRepository } from './repositories/post-repository';
 import { CommentRepository } from './repositories/comment-repository';
 import { ReactionRepository } from './repositories/reaction-repository';
+import { ModerationRepository } from './moderation/moderation-repository';
+import { createModeration } from './moderation';
 import { PostService } from './services/post-service';
 import { CommentService } from './services/comment-service';
 import { ReactionService } from './services/reaction-service';
@@ -28,17 +30,19 @@ export const engagement = defineSubgraph()({
       posts: new PostRepository(db),
       comments: new CommentRepository(db),
       reactions: new ReactionRepository(db),
+      moderation: new ModerationRepository(db),
     };
     // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
     const limits = writeLimits(redis.rateLimiter, env);
-    const posts = new PostService(repos.posts, limits);
-    const comments = new CommentService(repos.comments, posts, limits);
+    const moderation = createModeration(repos.moderation, env);
+    const posts = new PostService(repos.posts, limits, moderation);
+    const comments = new CommentService(repos.comments, posts, limits, moderation);
     const reactions = new ReactionService(repos.reactions, posts, limits);
     return {
       resolvers,
       context: (base): Context => {
         const viewer = viewerOf(base.identity);
-        return { ...base, viewer, posts, comments, reactions, loaders: createLoaders(repos, viewer) };
+        return { ...base, viewer, posts, comments, reactions, moderation, loaders: createLoaders(repos, viewer) };
       },
       consumers: [(bus) => subscribeConsumers(bus, db)],
     };

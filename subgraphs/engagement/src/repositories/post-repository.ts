@@ -1,4 +1,4 @@
-import type { Db } from '../db';
+import type { Db, Tx } from '../db';
 import { isUuid, type PostRecord, type Position, type Viewer } from '../domain';
 import { visiblePosts } from './visibility';
 
@@ -57,6 +57,10 @@ export class PostRepository {
     });
   }
 
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(fn);
+  }
+
   /** Published posts, newest first, strictly after `after` in that order; `limit` at most. */
   async findPublishedPage(limit: number, after: Position | null): Promise<PostRecord[]> {
     return this.db.post.findMany({
@@ -72,13 +76,19 @@ export class PostRepository {
     });
   }
 
-  async create(input: { authorId: string; listingId: string | null; body: string }): Promise<PostRecord> {
-    return this.db.post.create({ data: input, select: postSelect });
+  /** `status` is moderation's verdict; `tx` lets moderation open a case in the same transaction. */
+  async create(input: { authorId: string; listingId: string | null; body: string; status?: PostRecord['status'] }, tx?: Tx): Promise<PostRecord> {
+    return (tx ?? this.db).post.create({ data: input, select: postSelect });
   }
 
-  /** Changes the body if `authorId` still wrote the post; null when no such post remains. */
-  async updateBody(id: string, authorId: string, body: string): Promise<PostRecord | null> {
-    return orNullIfMissing(this.db.post.update({ where: { id, authorId }, data: { body }, select: postSelect }));
+  /**
+   * Changes the body if `authorId` still wrote the post; null when no such post remains. `hold`
+   * (moderation held the new text) also sets a published post to HELD.
+   */
+  async updateBody(id: string, authorId: string, body: string, options: { hold?: boolean; tx?: Tx } = {}): Promise<PostRecord | null> {
+    const db = options.tx ?? this.db;
+    if (options.hold) await db.post.updateMany({ where: { id, authorId, status: 'PUBLISHED' }, data: { status: 'HELD' } });
+    return orNullIfMissing(db.post.update({ where: { id, authorId }, data: { body }, select: postSelect }));
   }
 
   /** Deletes the post; its comments and reactions go with it (ON DELETE CASCADE). */

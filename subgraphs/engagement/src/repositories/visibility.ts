@@ -7,3 +7,13 @@ export function visiblePosts(viewer: Viewer): Prisma.PostWhereInput {
   if (viewer) return { OR: [{ status: 'PUBLISHED' }, { authorId: viewer.userId }] };
   return { status: 'PUBLISHED' };
 }
+
+/** `canSeeComment` as a filter: the post's rule, and unpublished comments for their author and admins only. */
+export function visibleComments(viewer: Viewer): Prisma.CommentWhereInput {
+  const own: Prisma.CommentWhereInput = viewer?.isAdmin
+    ? {}
+    : viewer
+      ? { OR: [{ status: 'PUBLISHED' }, { authorId: viewer.userId }] }
+      : { status: 'PUBLISHED' };
+  return { AND: [{ post: visiblePosts(viewer) }, own] };
+}

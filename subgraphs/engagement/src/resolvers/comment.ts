@@ -1,6 +1,7 @@
 import { NotFoundError } from '@market/platform';
 import type { CommentResolvers } from '../generated/graphql';
 import { encodeCursor } from '../domain';
+import { noticeOf } from '../moderation/moderation-service';
 
 export const Comment: CommentResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.commentById.load(ref.id),
@@ -12,4 +13,8 @@ export const Comment: CommentResolvers = {
   },
   author: (comment) => ({ id: comment.authorId }),
   cursor: (comment) => encodeCursor(comment),
+  moderationNotice: async (comment, _args, ctx) =>
+    ctx.viewer && (ctx.viewer.isAdmin || ctx.viewer.userId === comment.authorId)
+      ? noticeOf(comment.status, await ctx.loaders.currentCaseByComment.load(comment.id))
+      : null,
 };

@@ -7,5 +7,6 @@ import { Comment } from './comment';
 import { Reaction } from './reaction';
 import { User } from './user';
 import { Listing } from './listing';
+import { moderationResolvers } from './moderation';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Post, Comment, Reaction, User, Listing };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Post, Comment, Reaction, User, Listing, ...moderationResolvers };

@@ -1,5 +1,6 @@
 import type { PostResolvers } from '../generated/graphql';
 import { parsePage } from '../services/validation';
+import { noticeOf } from '../moderation/moderation-service';
 
 export const Post: PostResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.postById.load(ref.id),
@@ -11,4 +12,8 @@ export const Post: PostResolvers = {
   commentCount: (post, _args, ctx) => ctx.loaders.commentCountByPost.load(post.id),
   viewerReaction: async (post, _args, ctx) =>
     ctx.viewer ? ((await ctx.loaders.viewerReactionByPost.load(post.id))?.kind ?? null) : null,
+  moderationNotice: async (post, _args, ctx) =>
+    ctx.viewer && (ctx.viewer.isAdmin || ctx.viewer.userId === post.authorId)
+      ? noticeOf(post.status, await ctx.loaders.currentCaseByPost.load(post.id))
+      : null,
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
 import { canSeePost, encodeCursor, viewerOf, type PostRecord } from '../domain';
 import type { PostRepository } from '../repositories/post-repository';
+import type { ContentRejected, ModerationService } from '../moderation/moderation-service';
 import type { WriteLimits } from './rate-limits';
 import { parsePage, uuid } from './validation';
 
@@ -27,6 +28,7 @@ export class PostService {
   constructor(
     private readonly posts: PostRepository,
     private readonly limits: WriteLimits,
+    private readonly moderation: ModerationService,
   ) {}
 
   /** Published posts, newest first. */
@@ -38,19 +40,39 @@ export class PostService {
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
-  async create(ctx: AuthContext, input: unknown): Promise<PostRecord> {
+  /** Moderation publishes the post, holds it for review (with a case, in the same transaction) or refuses it. */
+  async create(ctx: AuthContext, input: unknown): Promise<PostRecord | ContentRejected> {
     const { userId } = requireUser(ctx);
     const data = parseInput(createPostSchema, input);
     await this.limits.count('createPost', userId);
-    return this.posts.create({ authorId: userId, listingId: data.listingId ?? null, body: data.body });
+    const verdict = this.moderation.assess(data.body);
+    const status = verdict.outcome;
+    if (status === 'REJECTED') return this.moderation.reject('POST', null, userId, verdict);
+    return this.posts.transaction(async (tx) => {
+      const post = await this.posts.create({ authorId: userId, listingId: data.listingId ?? null, body: data.body, status }, tx);
+      if (status === 'HELD') await this.moderation.holdStored(tx, { type: 'POST', id: post.id }, { authorId: userId, postId: post.id }, verdict);
+      return post;
+    });
   }
 
-  async update(ctx: AuthContext, id: string, input: unknown): Promise<PostRecord> {
+  /**
+   * The new text is moderated like a new post: refused (the old text stays), held (a published post
+   * becomes HELD), or fine, in which case the status stays what it was: an item under review or
+   * removed is not released by editing it.
+   */
+  async update(ctx: AuthContext, id: string, input: unknown): Promise<PostRecord | ContentRejected> {
     const identity = requireUser(ctx);
     const data = parseInput(updatePostSchema, input);
     const post = await this.requireVisible(ctx, id);
     if (post.authorId !== identity.userId) throw new ForbiddenError('Only the author of a post may edit it.');
-    const updated = await this.posts.updateBody(id, identity.userId, data.body);
+    const verdict = this.moderation.assess(data.body);
+    if (verdict.outcome === 'REJECTED') return this.moderation.reject('POST', { id, postId: id }, identity.userId, verdict);
+    const hold = verdict.outcome === 'HELD';
+    const updated = await this.posts.transaction(async (tx) => {
+      const row = await this.posts.updateBody(id, identity.userId, data.body, { hold, tx });
+      if (row && hold && row.status === 'HELD') await this.moderation.holdStored(tx, { type: 'POST', id }, { authorId: identity.userId, postId: id }, verdict);
+      return row;
+    });
     if (!updated) throw new NotFoundError('Post', id);
     return updated;
   }
@@ -72,6 +94,12 @@ export class PostService {
   async explainClosed(ctx: AuthContext, postId: string): Promise<never> {
     const post = await this.requireVisible(ctx, postId);
     throw new ConflictError(`Post ${post.id} is ${post.status.toLowerCase()}: only published posts take comments and reactions.`);
+  }
+
+  /** Returns when the post exists, the caller sees it and it takes comments; throws like `explainClosed` otherwise. */
+  async requireOpen(ctx: AuthContext, postId: string): Promise<void> {
+    const post = await this.requireVisible(ctx, postId);
+    if (post.status !== 'PUBLISHED') await this.explainClosed(ctx, postId);
   }
 
   /** The post, when it exists and the caller may see it; NOT_FOUND otherwise, so hidden posts do not leak. */
