@@ -4,7 +4,7 @@ import { loadEngagementEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
 import { viewerOf } from './domain';
-import { subscribeConsumers } from './events';
+import { engagementConsumers } from './consumers';
 import { createLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { PostRepository } from './repositories/post-repository';
@@ -44,7 +44,7 @@ export const engagement = defineSubgraph()({
         const viewer = viewerOf(base.identity);
         return { ...base, viewer, posts, comments, reactions, moderation, loaders: createLoaders(repos, viewer) };
       },
-      consumers: [(bus) => subscribeConsumers(bus, db)],
+      consumers: engagementConsumers(db),
     };
   },
 });

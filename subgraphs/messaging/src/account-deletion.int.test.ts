@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
-import { ACCOUNT_DELETION_CONSUMER } from './events';
+import { ACCOUNT_DELETION_CONSUMER } from './consumers/account-deletion';
 import { REMOVED_MESSAGE_BODY } from './domain';
 import { START, codeOf, sendMessage, someone, startConversation, useMessaging } from './testing/harness';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
-import { BOOKING_NOTIFICATIONS_CONSUMER } from './events';
+import { BOOKING_NOTIFICATIONS_CONSUMER } from './consumers/booking-notifications';
 import type { BookingEventType } from './services/booking-notifications';
 import { someone, useMessaging } from './testing/harness';
 

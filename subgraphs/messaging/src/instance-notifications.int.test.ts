@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
-import { INSTANCE_NOTIFICATIONS_CONSUMER } from './events';
+import { INSTANCE_NOTIFICATIONS_CONSUMER } from './consumers/instance-notifications';
 import { someone, useMessaging } from './testing/harness';
 
 const { m, bus } = useMessaging();

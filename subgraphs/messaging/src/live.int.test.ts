@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Identity } from '@market/platform';
-import { messageAddedTopic, notificationAddedTopic, typingTopic } from './events';
+import { messageAddedTopic, notificationAddedTopic, typingTopic } from './live/topics';
 import { NotificationRepository } from './repositories/notification-repository';
 import { codeOf, sendMessage, someone, startConversation, useMessaging, until } from './testing/harness';
 

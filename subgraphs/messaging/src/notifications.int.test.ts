@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Identity } from '@market/platform';
-import { NOTIFICATIONS_CONSUMER } from './events';
+import { NOTIFICATIONS_CONSUMER } from './consumers/welcome';
 import { codeOf, someone, useMessaging } from './testing/harness';
 
 const { m, bus } = useMessaging();

@@ -3,7 +3,7 @@ import { defineSubgraph } from '@market/platform';
 import { loadMessagingEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
-import { consumeMessagingEvents } from './events';
+import { messagingConsumers } from './consumers';
 import { createLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { ConversationRepository } from './repositories/conversation-repository';
@@ -40,7 +40,7 @@ export const messaging = defineSubgraph()({
       resolvers,
       subscriptions: true,
       context: (base): Context => ({ ...base, ...services, pubsub, loaders: createLoaders(services, base.identity) }),
-      consumers: [(bus) => consumeMessagingEvents(bus, db, live)],
+      consumers: messagingConsumers(db, live),
     };
   },
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
-import { LISTING_WATCH_CONSUMER, notificationAddedTopic } from './events';
+import { LISTING_WATCH_CONSUMER } from './consumers/listing-watches';
+import { notificationAddedTopic } from './live/topics';
 import { MAX_WATCHED_LISTINGS } from './domain';
 import { codeOf, someone, useMessaging, until } from './testing/harness';
 

@@ -1,7 +1,7 @@
 import { requireUser, subscriptionField } from '@market/platform';
 import type { SubscriptionResolvers } from '../generated/graphql';
 import type { Context } from '../context';
-import { messageAddedTopic, notificationAddedTopic, typingTopic } from '../events';
+import { messageAddedTopic, notificationAddedTopic, typingTopic } from '../live/topics';
 
 /**
  * Live fields. `keys` runs once, when a subscription starts, and refuses like the matching

@@ -1,6 +1,6 @@
 import { publishLiveEvent, type Logger, type PubSub, type Topic } from '@market/platform';
 import { encodeCursor, type MessageRecord, type NotificationRecord, type TypingRecord } from '../domain';
-import { messageAddedTopic, notificationAddedTopic, typingTopic } from '../events';
+import { messageAddedTopic, notificationAddedTopic, typingTopic } from '../live/topics';
 
 /**
  * Announces committed changes to live subscribers (the Subscription fields), on every replica.

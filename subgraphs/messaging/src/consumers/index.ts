@@ -1,0 +1,23 @@
+import type { Consumer } from '@market/platform';
+import type { Db } from '../db';
+import type { LiveUpdates } from '../services/live-updates';
+import { accountDeletionConsumer } from './account-deletion';
+import { bookingNotificationsConsumer } from './booking-notifications';
+import { instanceNotificationsConsumer } from './instance-notifications';
+import { listingWatchesConsumer } from './listing-watches';
+import { welcomeConsumer } from './welcome';
+
+/**
+ * What messaging reacts to, one consumer group per file. Each event is handled in one transaction
+ * with its inbox row (exactly one effect), and the notifications it stored are announced live after
+ * the commit. Messaging publishes no bus events yet; live topics are in live/topics.ts.
+ */
+export function messagingConsumers(db: Db, live: LiveUpdates): Consumer[] {
+  return [
+    welcomeConsumer(db, live),
+    bookingNotificationsConsumer(db, live),
+    instanceNotificationsConsumer(db, live),
+    listingWatchesConsumer(db, live),
+    accountDeletionConsumer(db),
+  ];
+}

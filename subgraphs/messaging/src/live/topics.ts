@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineTopic } from '@market/platform';
+import { NOTIFICATION_KINDS } from '../domain';
+
+/**
+ * What messaging publishes live (pub/sub, for subscriptions: at-most-once, after the commit, each
+ * with the cursor its catch-up query resumes from):
+ *   - messaging.messageAdded, keyed by conversation id: every message sent;
+ *   - messaging.typing, keyed by conversation id: someone is typing (ephemeral);
+ *   - messaging.notificationAdded, keyed by recipient id: every notification stored.
+ */
+export const messageAddedTopic = defineTopic(
+  'messaging.messageAdded',
+  z.object({ id: z.string(), conversationId: z.string(), senderId: z.string(), body: z.string(), createdAt: z.coerce.date() }),
+);
+
+export const typingTopic = defineTopic(
+  'messaging.typing',
+  z.object({ conversationId: z.string(), userId: z.string(), at: z.coerce.date() }),
+);
+
+export const notificationAddedTopic = defineTopic(
+  'messaging.notificationAdded',
+  z.object({
+    id: z.string(),
+    recipientId: z.string(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    title: z.string(),
+    body: z.string(),
+    readAt: z.coerce.date().nullable(),
+    createdAt: z.coerce.date(),
+  }),
+);
