@@ -6,11 +6,9 @@ import { createPrisma } from './db';
 import { resolvers } from './resolvers';
 import { ListingRepository } from './repositories/listing-repository';
 import { ListingDetailCache } from './repositories/listing-detail-cache';
-import { consumeDetailCacheEvents } from './events';
-import { consumeAccountEvents } from './owner-cleanup';
+import { listingsConsumers } from './consumers';
 import { ListingService, viewerOf } from './services/listing-service';
 import { LiveUpdates } from './services/live-updates';
-import { consumeSearchEvents } from './search/consumer';
 import { createListingSearch } from './search/create-search';
 import { ListingSearchService } from './search/search-service';
 
@@ -43,13 +41,7 @@ export const listings = defineSubgraph()({
           listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
         },
       }),
-      // Listings consumes its own events to keep the search index and the detail cache in line with
-      // the database, and account deletions to delete the user's listings.
-      consumers: [
-        (bus) => consumeSearchEvents(bus, db, index),
-        (bus) => consumeDetailCacheEvents(bus, db, details),
-        (bus) => consumeAccountEvents(bus, db, { details, live }),
-      ],
+      consumers: listingsConsumers(db, { index, details, live }),
       close: () => index.close(),
     };
   },

@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import { ACCOUNT_DELETED, BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Viewer } from '../domain';
-import { publishListingDeleted, publishListingUpserted } from '../events';
+import { publishListingDeleted, publishListingUpserted } from '../events/published';
 import { DeletedOwnerRepository } from './deleted-owner-repository';
 
 const listingSelect = {

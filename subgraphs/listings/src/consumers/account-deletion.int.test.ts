@@ -1,7 +1,7 @@
 import { InProcessEventBus, createLogger, type EventEnvelope, type LiveEvent } from '@market/platform';
-import { listingUpdatedTopic, type ListingUpdated } from './events';
-import { OWNER_CLEANUP_CONSUMER } from './owner-cleanup';
-import { createListing, envelope, person, rentInput, saleInput, startListings, until, type Listings } from './testing/harness';
+import { listingUpdatedTopic, type ListingUpdated } from '../live/topics';
+import { OWNER_CLEANUP_CONSUMER } from './account-deletion';
+import { createListing, envelope, person, rentInput, saleInput, startListings, until, type Listings } from '../testing/harness';
 
 /**
  * `accounts.user.deleted` delivered the way accounts' relay delivers it: on the bus this listings

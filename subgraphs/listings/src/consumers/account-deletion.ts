@@ -1,10 +1,10 @@
 import { consumeEvents, type EventBus } from '@market/platform';
-import type { Db, Tx } from './db';
-import type { ListingRecord } from './domain';
-import type { ListingDetailCache } from './repositories/listing-detail-cache';
-import { DeletedOwnerRepository } from './repositories/deleted-owner-repository';
-import { ListingRepository } from './repositories/listing-repository';
-import type { LiveUpdates } from './services/live-updates';
+import type { Db, Tx } from '../db';
+import type { ListingRecord } from '../domain';
+import type { ListingDetailCache } from '../repositories/listing-detail-cache';
+import { DeletedOwnerRepository } from '../repositories/deleted-owner-repository';
+import { ListingRepository } from '../repositories/listing-repository';
+import type { LiveUpdates } from '../services/live-updates';
 
 export const OWNER_CLEANUP_CONSUMER = 'listings.owner-cleanup';
 
