@@ -14,7 +14,7 @@ import { loadAccountsEnv, type AccountsEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
 import { resolvers } from './resolvers';
-import { consumeProfileCacheEvents } from './events';
+import { consumeProfileCacheEvents } from './consumers/profile-cache';
 import { UserRepository } from './repositories/user-repository';
 import { UserProfileCache } from './repositories/user-profile-cache';
 import { SessionRepository } from './repositories/session-repository';

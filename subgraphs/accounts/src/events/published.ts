@@ -1,7 +1,5 @@
-import { consumeEvents, enqueueEvent, type EventBus, type RawSql, type Role } from '@market/platform';
-import type { Db, Tx } from './db';
-import type { ConnectionRecord } from './domain';
-import type { UserProfileCache } from './repositories/user-profile-cache';
+import { enqueueEvent, type RawSql, type Role } from '@market/platform';
+import type { ConnectionRecord } from '../domain';
 
 /**
  * What accounts tells other services, always through the outbox in the same transaction as the
@@ -13,8 +11,7 @@ import type { UserProfileCache } from './repositories/user-profile-cache';
  *  - `accounts.connection.requested|accepted|declined|removed` and `accounts.user.followed|unfollowed`.
  * Connection and follow events are keyed by the pair of users, so one pair's events stay in order
  * even when a connection is removed and asked for again (a new id).
- * Consumed: its own `accounts.user.registered|updated|deleted`, by `accounts.profile-cache`, which
- * drops the user from the profile cache (shared by every replica, so one group is enough).
+ * What accounts consumes is in consumers/.
  */
 export const PUBLISHED_EVENTS = [
   'accounts.user.registered',
@@ -70,25 +67,4 @@ export async function publishFollowChanged(
   follow: { followerId: string; followeeId: string },
 ): Promise<void> {
   await enqueueEvent(tx, `accounts.user.${change}`, pairKey(follow.followerId, follow.followeeId), follow);
-}
-
-export const PROFILE_CACHE_CONSUMER = 'accounts.profile-cache';
-
-/**
- * Every event that changes a user's record drops it from the profile cache. The writer already did
- * right after its commit; this is the guarantee, and it also removes a stale entry that a read
- * racing the commit put back.
- */
-export async function consumeProfileCacheEvents(bus: EventBus, db: Db, profiles: UserProfileCache): Promise<void> {
-  const invalidate = async (event: { payload: { userId: string } }) => profiles.invalidate(event.payload.userId);
-  await consumeEvents<Tx>({
-    bus,
-    consumer: PROFILE_CACHE_CONSUMER,
-    transaction: (fn) => db.$transaction(fn),
-    handlers: {
-      'accounts.user.registered': invalidate,
-      'accounts.user.updated': invalidate,
-      'accounts.user.deleted': invalidate,
-    },
-  });
 }
