@@ -2,6 +2,7 @@ import { ConfigError } from './env';
 import { createLogger, type Logger } from './logger';
 import type { Subgraph, SubgraphDeps } from './subgraph';
 import { KafkaEventBus } from './events/kafka-bus';
+import { kafkaOptionsFromEnv, type KafkaEnv } from './events/kafka-config';
 import { createRedisServices } from './redis';
 
 /**
@@ -9,12 +10,10 @@ import { createRedisServices } from './redis';
  * cleanly on SIGINT/SIGTERM.
  */
 export function runSubgraphProcess<
-  E extends {
+  E extends KafkaEnv & {
     LOG_LEVEL: string;
     PORT: number;
     HOST: string;
-    KAFKA_BROKERS?: string[] | undefined;
-    KAFKA_TOPIC_PREFIX: string;
     REDIS_URL?: string | undefined;
   },
 >(
@@ -25,9 +24,8 @@ export function runSubgraphProcess<
   const start = async () => {
     const env = loadEnv();
     const logger = createLogger(name, env.LOG_LEVEL);
-    const bus = env.KAFKA_BROKERS
-      ? await KafkaEventBus.connect({ brokers: env.KAFKA_BROKERS, clientId: name, logger, topicPrefix: env.KAFKA_TOPIC_PREFIX })
-      : null;
+    const kafka = kafkaOptionsFromEnv(env);
+    const bus = kafka ? await KafkaEventBus.connect({ ...kafka, clientId: name, logger }) : null;
     // Without a broker a standalone process cannot reach the others; its events wait in the outbox.
     if (!bus) logger.warn('KAFKA_BROKERS is not set: events stay in the outbox until a broker is configured');
     // Subscription events cross replicas through Redis; without it they reach this process only.

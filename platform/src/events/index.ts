@@ -3,4 +3,5 @@ export * from './bus';
 export * from './in-process-bus';
 export * from './outbox';
 export * from './kafka-bus';
+export * from './kafka-config';
 export * from './listing-order';
