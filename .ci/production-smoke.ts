@@ -111,7 +111,7 @@ async function main() {
     });
 
     await check('production hides introspection', async () => {
-      const body = await post('{ __schema { queryType { name } } }', {});
+      const body = await post<{ __schema?: unknown }>('{ __schema { queryType { name } } }', {});
       assert(body.errors?.length && !body.data?.__schema, `introspection answered: ${JSON.stringify(body).slice(0, 200)}`);
     });
 
