@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { logLevel, nodeEnv, parseEnv, port, secret, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
 
-const optionalUrl = z.string().url({ error: 'must be an http(s) URL' }).optional();
+/** Unset or empty (as .env.example leaves it): the default applies. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optionalUrl = unsetIfEmpty(z.string().url({ error: 'must be an http(s) URL' }));
 
 export const gatewayEnvSchema = z.object({
   NODE_ENV: nodeEnv,
@@ -12,7 +14,7 @@ export const gatewayEnvSchema = z.object({
   JWT_PUBLIC_KEY: z.string({ error: 'is required: the Ed25519 public key (PEM) that verifies access tokens' }).includes('PUBLIC KEY', {
     error: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
   }),
-  SUPERGRAPH_PATH: z.string().optional(),
+  SUPERGRAPH_PATH: unsetIfEmpty(z.string()),
   /** Comma-separated browser origins allowed by CORS and WebSocket upgrades; empty allows none. */
   CORS_ORIGINS: z
     .string()

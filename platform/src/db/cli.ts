@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv, ConfigError } from '../env';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraph-names';
-import { databaseUrl, ensureDatabases } from './databases';
+import { databaseUrl, ensureDatabaseOf, ensureDatabases } from './databases';
 import { applyMigrations, diffMigration } from './migrations';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
@@ -25,7 +25,8 @@ const USAGE = `usage:
   npm run db:migrate [-- <domain> ...]      apply pending migrations (all domains by default)
   npm run db:diff -- <domain> <name>         write the next migration of <domain> from prisma/<domain>/schema.prisma
 domains: ${SUBGRAPH_NAMES.join(', ')}
-Databases: <DOMAIN>_DATABASE_URL, else POSTGRES_URL (database market_<domain>), else the embedded PostgreSQL in DATA_DIR.`;
+Databases: <DOMAIN>_DATABASE_URL, else POSTGRES_URL (database market_<domain>), else the embedded PostgreSQL in DATA_DIR.
+migrate creates a database that does not exist yet (the user needs CREATEDB).`;
 
 function paths(domain: SubgraphName) {
   return {
@@ -77,6 +78,8 @@ async function main(argv: string[]) {
       if (!url) {
         await ensureDatabases(serverUrl as string, [`market_${domain}`]);
         url = databaseUrl(serverUrl as string, `market_${domain}`);
+      } else if (command === 'migrate' && (await ensureDatabaseOf(url))) {
+        console.log(`  ${domain}: created database ${new URL(url).pathname.slice(1)}`);
       }
       if (command === 'migrate') {
         const { applied } = await applyMigrations({
