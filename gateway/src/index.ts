@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, createLogger } from '@market/platform';
 import { loadGatewayEnv, subgraphUrlOverrides } from './env';
 import { createGateway } from './server';
-import { SUPERGRAPH_PATH } from './compose';
+import { SUPERGRAPH_PATH } from './supergraph-path';
 
 /** The production gateway process: routes by the committed supergraph, URLs overridable by env. */
 async function main() {

@@ -9,7 +9,7 @@ import {
 } from '@market/platform';
 import { Client } from 'pg';
 import { testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
-import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
+import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
 
 /**
  * Accounts as a client meets it: every flow through the gateway over HTTP, codes read from the
@@ -510,7 +510,7 @@ describe('accounts flows through the gateway', () => {
 
     it('needs the password, then erases the user here and, through events, their posts in engagement', async () => {
       const client = await verifiedClient('SELLER', 'Leaving Lee');
-      const post = await gql(`mutation { createPost(input: { body: "Last post before I go." }) { id } }`, {}, client.accessToken);
+      const post = await gql(`mutation { createPost(input: { body: "Last post before I go." }) { ... on Post { id } } }`, {}, client.accessToken);
       expect(post.errors).toBeUndefined();
       const DELETE = `mutation($p: String!) { deleteAccount(password: $p) { __typename } }`;
       expect((await gql(DELETE, { p: 'not my password' }, client.accessToken)).data.deleteAccount.__typename).toBe('InvalidCredentials');

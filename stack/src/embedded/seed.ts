@@ -2,7 +2,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '@market/platform';
-import { databaseUrl, startEmbeddedPostgres } from '@market/platform/db';
+import { databaseUrl } from '@market/platform/db';
+import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
 import { REPO_ROOT } from './env';
 import { CITIES, LISTING_TEMPLATES, MACHINES, PEOPLE, POSTS, type Person } from './seed-data';
 

@@ -1,5 +1,5 @@
-import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
-import { subscribe } from './testing/ws';
+import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
+import { subscribe } from '../src/testing/ws';
 
 /**
  * Watching a listing through the real graph: listings owns the listing and announces its changes by

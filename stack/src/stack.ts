@@ -16,9 +16,7 @@ import { bookings } from '@market/bookings';
 import { messaging } from '@market/messaging';
 import { engagement } from '@market/engagement';
 import { instances } from '@market/instances';
-import { loadGatewayEnv } from './env';
-import { createGateway, type GatewayOptions, type GatewayServer } from './server';
-import { SUPERGRAPH_PATH } from './compose';
+import { createGateway, loadGatewayEnv, SUPERGRAPH_PATH, type GatewayOptions, type GatewayServer } from '@market/gateway';
 
 type Env = Record<string, string | undefined>;
 

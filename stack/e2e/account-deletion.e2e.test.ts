@@ -1,4 +1,4 @@
-import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from './testing/stack';
+import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
 
 /**
  * Deleting an account, end to end: the user's data in all six domains is removed or anonymized by

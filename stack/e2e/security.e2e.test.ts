@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { CALLER_HEADER, encodeCaller } from '@market/platform';
-import { createUser, startTestStack, type TestStack } from './testing/stack';
+import { createUser, startTestStack, type TestStack } from '../src/testing/stack';
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createLogger, eventContracts, InProcessEventBus, type EventListener, type EventType } from '@market/platform';
 import { testDatabaseUrl } from '@market/platform/testing';
-import { startTestStack, type TestStack } from './testing/stack';
+import { startTestStack, type TestStack } from '../src/testing/stack';
 
 async function withDb<T>(domain: 'listings' | 'bookings', fn: (db: Client) => Promise<T>): Promise<T> {
   const db = new Client({ connectionString: testDatabaseUrl(domain) });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createLogger, SUBGRAPH_NAMES } from '@market/platform';
 import { testSecrets } from '@market/platform/testing';
-import { SUPERGRAPH_PATH } from './compose';
-import { loadGatewayEnv } from './env';
-import { createGateway, type GatewayServer } from './server';
-import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
-import { subscribe } from './testing/ws';
+import { SUPERGRAPH_PATH } from '../src/compose';
+import { loadGatewayEnv } from '@market/gateway';
+import { createGateway, type GatewayServer } from '@market/gateway';
+import { createUser, eventually, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
+import { subscribe } from '../src/testing/ws';
 
 /**
  * Messaging's live fields through the real graph: graphql-ws clients on the gateway, the six real

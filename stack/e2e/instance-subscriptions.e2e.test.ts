@@ -1,5 +1,5 @@
-import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
-import { subscribe } from './testing/ws';
+import { createUser, eventually, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
+import { subscribe } from '../src/testing/ws';
 
 /**
  * Instances' live fields through the real graph: a real workload (a Node process started by the local

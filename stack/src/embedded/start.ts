@@ -8,10 +8,10 @@ import {
   SUBGRAPH_NAMES,
   type SubgraphName,
 } from '@market/platform';
-import { startEmbeddedPostgres } from '@market/platform/db';
-import { applyMigrations, databaseUrl, ensureDatabases } from '@market/platform/db';
+import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
+import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@market/platform/db';
 import { startStack, type RunningStack } from '../stack';
-import { loadEmbeddedEnv, REPO_ROOT } from './env';
+import { loadEmbeddedEnv } from './env';
 import { loadOrCreateDevSecrets } from './secrets';
 
 /**
@@ -64,8 +64,7 @@ async function main() {
       databaseUrls[domain] = databaseUrl(serverUrl, names[domain]);
       const { applied } = await applyMigrations({
         databaseUrl: databaseUrls[domain],
-        migrationsDir: path.join(REPO_ROOT, 'prisma', domain, 'migrations'),
-        schemaPath: path.join(REPO_ROOT, 'prisma', domain, 'schema.prisma'),
+        ...migrationsOf(domain),
       });
       done += 1;
       logger.info({ domain, applied: applied.length, progress: `${done}/${SUBGRAPH_NAMES.length}` }, 'migrations applied');

@@ -1,4 +1,4 @@
-import { dropDatabases } from '../db/databases';
+import { dropDatabases } from '@market/platform/db';
 
 export default async function globalTeardown(): Promise<void> {
   const run = globalThis.__MARKET_TEST_RUN__;

@@ -5,7 +5,9 @@ import { composeServices } from '@apollo/composition';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '@market/platform';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const SUPERGRAPH_PATH = path.join(REPO_ROOT, 'schema', 'supergraph.graphql');
+import { SUPERGRAPH_PATH } from '@market/gateway';
+
+export { SUPERGRAPH_PATH };
 
 /** Each subgraph's SDL with the routing URL the committed supergraph carries (overridable at run time). */
 export function subgraphDefinitions() {

@@ -1,5 +1,5 @@
-import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
-import { subscribe } from './testing/ws';
+import { createUser, eventually, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
+import { subscribe } from '../src/testing/ws';
 
 /**
  * Listings' `listingUpdated` through the real graph: graphql-ws clients on the gateway, the six real

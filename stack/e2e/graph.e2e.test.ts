@@ -1,4 +1,4 @@
-import { createUser, eventually, startTestStack, type TestStack } from './testing/stack';
+import { createUser, eventually, startTestStack, type TestStack } from '../src/testing/stack';
 
 /**
  * One query across all six subgraphs, with every piece of data made through the gateway the way

@@ -1,12 +1,10 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { applyMigrations } from '../db/migrations';
-import { databaseUrl, ensureDatabases } from '../db/databases';
-import { SUBGRAPH_NAMES } from '../subgraph-names';
+import { SUBGRAPH_NAMES } from '@market/platform';
+import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@market/platform/db';
+import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export interface TestRun {
   serverUrl: string;
@@ -43,10 +41,8 @@ export default async function globalSetup(): Promise<void> {
   await Promise.all(
     SUBGRAPH_NAMES.map(async (domain, i) => {
       const url = databaseUrl(serverUrl, databases[i] as string);
-      const migrationsDir = path.join(REPO_ROOT, 'prisma', domain, 'migrations');
-      if (existsSync(migrationsDir)) {
-        await applyMigrations({ databaseUrl: url, migrationsDir, schemaPath: path.join(REPO_ROOT, 'prisma', domain, 'schema.prisma') });
-      }
+      const layout = migrationsOf(domain);
+      if (existsSync(layout.migrationsDir)) await applyMigrations({ databaseUrl: url, ...layout });
       process.env[`TEST_DATABASE_URL_${domain.toUpperCase()}`] = url;
     }),
   );
