@@ -10,7 +10,11 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         contextType: '../context#Context',
-        mappers: { Listing: '../domain#ListingView', User: '../domain#UserRef' },
+        mappers: {
+          Listing: '../domain#ListingView',
+          User: '../domain#UserRef',
+          ListingSearchResult: '../search/search-service#SearchResultPage',
+        },
         scalars: { DateTime: 'Date', ID: 'string' },
       },
     },

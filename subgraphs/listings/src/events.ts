@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { consumeEvents, defineTopic, enqueueEvent, type EventBus, type EventPayload, type RawSql } from '@market/platform';
 import type { Db, Tx } from './db';
 import {
+  AMENITIES,
   CANCELLATION_POLICIES,
   DELETED_STATUS,
   LISTING_KINDS,
@@ -43,6 +44,9 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
     minNights: listing.minNights,
     maxNights: listing.maxNights,
     instantBook: listing.instantBook,
+    amenities: listing.amenities,
+    areaSqm: listing.areaSqm,
+    neighbourhood: listing.neighbourhood,
     weeklyDiscountPercent: listing.weeklyDiscountPercent,
     monthlyDiscountPercent: listing.monthlyDiscountPercent,
     // The contract reads an absent policy as MODERATE; SALE listings have none.
@@ -89,9 +93,13 @@ const listingUpdated = z.object({
     country: z.string(),
   }),
   zipCode: z.string().nullable(),
+  // Optional: events published by a replica from before these fields existed still parse.
+  neighbourhood: z.string().nullable().default(null),
   bedrooms: z.number().int(),
   bathrooms: z.number().int(),
   toilets: z.number().int(),
+  areaSqm: z.number().int().nullable().default(null),
+  amenities: z.array(z.enum(AMENITIES)).default([]),
   location: z.object({ latitude: z.number(), longitude: z.number() }),
   images: z.array(z.string()),
   status: z.enum([...LISTING_STATUSES, DELETED_STATUS]),
