@@ -21,6 +21,7 @@ DROP INDEX "listing_search_trigram_text_idx";
 
 -- AlterTable
 ALTER TABLE "listing_search" DROP COLUMN "trigram_text",
+DROP COLUMN "description",
 ADD COLUMN     "amenities" TEXT[],
 ADD COLUMN     "amount" DECIMAL(12,2) NOT NULL,
 ADD COLUMN     "area_sqm" INTEGER,
@@ -51,19 +52,19 @@ CREATE INDEX "listing_search_amount_listing_id_idx" ON "listing_search"("amount"
 CREATE INDEX "listing_search_kind_amount_listing_id_idx" ON "listing_search"("kind", "amount", "listing_id");
 
 -- CreateIndex
-CREATE INDEX "listing_search_kind_bedrooms_idx" ON "listing_search"("kind", "bedrooms");
+CREATE INDEX "listing_search_kind_bedrooms_amount_idx" ON "listing_search"("kind", "bedrooms", "amount");
 
 -- CreateIndex
 CREATE INDEX "listing_search_property_type_idx" ON "listing_search"("property_type");
 
 -- CreateIndex
-CREATE INDEX "listing_search_city_key_idx" ON "listing_search"("city_key");
+CREATE INDEX "listing_search_city_key_city_idx" ON "listing_search"("city_key", "city");
 
 -- CreateIndex
-CREATE INDEX "listing_search_neighbourhood_key_idx" ON "listing_search"("neighbourhood_key");
+CREATE INDEX "listing_search_neighbourhood_key_neighbourhood_idx" ON "listing_search"("neighbourhood_key", "neighbourhood");
 
 -- CreateIndex
-CREATE INDEX "listing_search_title_key_idx" ON "listing_search"("title_key");
+CREATE INDEX "listing_search_title_key_title_idx" ON "listing_search"("title_key", "title");
 
 -- CreateIndex
 CREATE INDEX "listing_search_zip_key_idx" ON "listing_search"("zip_key");
@@ -75,13 +76,13 @@ CREATE INDEX "listing_search_amenities_idx" ON "listing_search" USING GIN ("amen
 -- The words and keys approximate search/text.ts (which also folds accents): run `npm run reindex`
 -- after deploying for the exact ones.
 INSERT INTO "listing_search" (
-  "listing_id", "title", "description", "kind", "property_type", "status", "price", "price_per_night", "amount",
+  "listing_id", "title", "kind", "property_type", "status", "price", "price_per_night", "amount",
   "currency", "city", "city_key", "neighbourhood", "neighbourhood_key", "title_key", "country", "zip_code", "zip_key",
   "bedrooms", "bathrooms", "area_sqm", "max_guests", "instant_book", "amenities", "latitude", "longitude",
   "owner_id", "created_at", "updated_at", "document"
 )
 SELECT
-  "id", "title", "description", "kind", "property_type", "status", "price", "price_per_night",
+  "id", "title", "kind", "property_type", "status", "price", "price_per_night",
   coalesce("price", "price_per_night", 0),
   "currency", "city", lower(regexp_replace(trim("city"), '\s+', ' ', 'g')), "neighbourhood",
   lower(regexp_replace(trim("neighbourhood"), '\s+', ' ', 'g')), lower(regexp_replace(trim("title"), '\s+', ' ', 'g')),

@@ -176,7 +176,6 @@ const corpus = [
     location: near(LISBON, 0.012),
   }),
 ];
-const idOf = new Map(corpus.map((doc) => [doc.key, doc.id]));
 const keyOf = new Map(corpus.map((doc) => [doc.id, doc.key]));
 /** One more listing than the count cap, in a town of their own. */
 const crowd = Array.from({ length: 1001 }, (_, i) =>

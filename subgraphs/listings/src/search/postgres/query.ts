@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadUserInputError } from '@market/platform';
 import { Prisma } from '../../generated/prisma/client';
-import { BROWSABLE_STATUS, LISTING_KINDS } from '../../domain';
+import { LISTING_KINDS } from '../../domain';
 import {
   PRICE_BUCKETS,
   TOTAL_COUNT_CAP,
@@ -137,8 +137,13 @@ export interface Condition {
   facet?: FacetName;
 }
 
+/**
+ * The conditions of a filter. The table holds ACTIVE listings only (the indexer removes a listing
+ * that stops being ACTIVE), so status is not tested again: that keeps counts index-only where an
+ * index covers the filters.
+ */
 export function filterConditions(filter: SearchFilter): Condition[] {
-  const conditions: Condition[] = [{ sql: Prisma.sql`s.status = ${BROWSABLE_STATUS}::"ListingStatus"` }];
+  const conditions: Condition[] = [];
   const add = (sql: Prisma.Sql, facet?: FacetName) => conditions.push(facet ? { sql, facet } : { sql });
   if (filter.kind) add(Prisma.sql`s.kind = ${filter.kind}::"ListingKind"`, 'kind');
   if (filter.propertyType) add(Prisma.sql`s.property_type = ${filter.propertyType}::"PropertyType"`, 'propertyType');
@@ -180,10 +185,12 @@ export function tsqueryOf(text: string): Prisma.Sql {
 }
 
 function where(conditions: readonly Condition[]): Prisma.Sql {
-  return Prisma.join(
-    conditions.map((c) => c.sql),
-    ' AND ',
-  );
+  return conditions.length > 0
+    ? Prisma.join(
+        conditions.map((c) => c.sql),
+        ' AND ',
+      )
+    : Prisma.sql`true`;
 }
 
 export interface SearchRow {
@@ -304,7 +311,7 @@ export function buildSuggestSql(prefix: string, perKind: number): Prisma.Sql {
 }
 
 const COLUMNS = Prisma.raw(
-  'listing_id, title, description, kind, property_type, status, price, price_per_night, amount, currency, city, city_key, ' +
+  'listing_id, title, kind, property_type, status, price, price_per_night, amount, currency, city, city_key, ' +
     'neighbourhood, neighbourhood_key, title_key, country, zip_code, zip_key, bedrooms, bathrooms, area_sqm, max_guests, ' +
     'instant_book, amenities, latitude, longitude, owner_id, created_at, updated_at',
 );
@@ -314,7 +321,6 @@ function toRow(doc: ListingDocument) {
   return {
     listing_id: doc.id,
     title: doc.title,
-    description: doc.description,
     kind: doc.kind,
     property_type: doc.propertyType,
     status: doc.status,
@@ -378,14 +384,14 @@ export function buildUpsertSql(docs: readonly ListingDocument[]): Prisma.Sql {
       setweight(to_tsvector('simple', d.title_words), 'A') || setweight(to_tsvector('simple', d.place_words), 'B')
         || setweight(to_tsvector('simple', d.description_words), 'C')
     FROM jsonb_to_recordset(${JSON.stringify(docs.map(toRow))}::jsonb) AS d(
-      listing_id uuid, title text, description text, kind "ListingKind", property_type "PropertyType",
+      listing_id uuid, title text, kind "ListingKind", property_type "PropertyType",
       status "ListingStatus", price numeric, price_per_night numeric, amount numeric, currency text, city text,
       city_key text, neighbourhood text, neighbourhood_key text, title_key text, country text, zip_code text,
       zip_key text, bedrooms int, bathrooms int, area_sqm int, max_guests int, instant_book boolean, amenities text[],
       latitude float8, longitude float8, owner_id uuid, created_at timestamptz, updated_at timestamptz,
       title_words text, place_words text, description_words text)
     ON CONFLICT (listing_id) DO UPDATE SET
-      title = EXCLUDED.title, description = EXCLUDED.description, kind = EXCLUDED.kind,
+      title = EXCLUDED.title, kind = EXCLUDED.kind,
       property_type = EXCLUDED.property_type, status = EXCLUDED.status, price = EXCLUDED.price,
       price_per_night = EXCLUDED.price_per_night, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
       city = EXCLUDED.city, city_key = EXCLUDED.city_key, neighbourhood = EXCLUDED.neighbourhood,
