@@ -47,7 +47,9 @@ describe('PostgreSQL query building', () => {
     expect(text).toContain('levenshtein_less_equal(t.term');
     expect(text).toContain("|| ' & ' ||");
     expect(text).toContain('s.document @@ q.tsq');
-    expect(text).toContain('ORDER BY round(ts_rank(s.document, q.tsq)::numeric, 6) DESC');
+    // Every match's keys gathered once; the count and the page both come from them.
+    expect(text).toContain('m AS MATERIALIZED ( SELECT s.listing_id AS id, round(ts_rank(s.document, q.tsq)::numeric, 6) AS score, s.created_at AS k1,s.listing_id AS k2');
+    expect(text).toContain('ORDER BY m.score DESC, m.k1 DESC, m.k2 DESC');
     // quiet: 1 edit, lengths 4..6; gardne: 2 edits, lengths 4..8.
     expect(sql.values).toEqual(expect.arrayContaining(['quiet', 4, 6, 'gardne', 8]));
   });

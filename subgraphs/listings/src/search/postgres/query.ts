@@ -201,39 +201,69 @@ export interface SearchRow {
 }
 
 /**
- * One page of matches and their count (up to TOTAL_COUNT_CAP, so a broad search never counts the
- * whole table), in one statement. The first row always carries the count; its other columns are
- * null when the page is empty.
+ * One page of matches and their count, in one statement; the first row always carries the count
+ * (its other columns are null when the page is empty). Two plans, by what the page needs:
+ * - without text, the sorts follow b-tree indexes (created_at, amount), so the page reads only
+ *   about `first` rows, and the count stops one past TOTAL_COUNT_CAP (index-only where an index
+ *   covers the filters) instead of counting a broad search to the end;
+ * - with text, every match must be read anyway to rank or sort it, so the matches' sort keys are
+ *   gathered once (MATERIALIZED) and both the count and the page come from that small set.
  */
 export function buildSearchSql(query: SearchQuery): Prisma.Sql {
   const conditions = filterConditions(query.filter);
   const text = query.text && words(query.text).length > 0 ? query.text : null;
-  if (text) conditions.push({ sql: Prisma.sql`s.document @@ q.tsq` });
   const order = ordering({ ...query, text });
   const direction = Prisma.raw(order.descending ? 'DESC' : 'ASC');
-  const keySql = order.keys.map((key) => key.sql);
-  const position = query.after
-    ? (() => {
-        const values = decodeCursor(query.after, { ...query, text });
-        const bound = order.keys.map((key, i) => Prisma.sql`${values[i]}::${Prisma.raw(key.type)}`);
-        return [{ sql: Prisma.sql`(${Prisma.join(keySql)}) ${Prisma.raw(order.descending ? '<' : '>')} (${Prisma.join(bound)})` }];
-      })()
-    : [];
-  const source = text ? Prisma.sql`listing_search s, q` : Prisma.sql`listing_search s`;
-  const withText = text ? Prisma.sql`WITH q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq)` : Prisma.empty;
+  const values = query.after ? decodeCursor(query.after, { ...query, text }) : null;
+  const positionOf = (keys: Prisma.Sql[]) =>
+    values
+      ? [
+          {
+            sql: Prisma.sql`(${Prisma.join(keys)}) ${Prisma.raw(order.descending ? '<' : '>')} (${Prisma.join(
+              order.keys.map((key, i) => Prisma.sql`${values[i]}::${Prisma.raw(key.type)}`),
+            )})`,
+          },
+        ]
+      : [];
+  const asText = (sql: Prisma.Sql, type: KeyType) => (type === 'timestamptz' ? Prisma.sql`to_json(${sql}) #>> '{}'` : Prisma.sql`(${sql})::text`);
+  const orderBy = (keys: Prisma.Sql[]) =>
+    Prisma.join(
+      keys.map((sql) => Prisma.sql`${sql} ${direction}`),
+      ', ',
+    );
+
+  if (!text) {
+    const keySql = order.keys.map((key) => key.sql);
+    return Prisma.sql`
+      SELECT t.total, p.id, '0' AS score, p.keys
+      FROM (SELECT count(*)::int AS total FROM (SELECT 1 FROM listing_search s WHERE ${where(conditions)} LIMIT ${TOTAL_COUNT_CAP + 1}::int) c) t
+      LEFT JOIN LATERAL (
+        SELECT s.listing_id AS id, ARRAY[${Prisma.join(order.keys.map((key) => asText(key.sql, key.type)))}] AS keys
+        FROM listing_search s
+        WHERE ${where([...conditions, ...positionOf(keySql)])}
+        ORDER BY ${orderBy(keySql)}
+        LIMIT ${query.first + 1}::int
+      ) p ON true`;
+  }
+
+  conditions.push({ sql: Prisma.sql`s.document @@ q.tsq` });
+  // The score is ranked once: RELEVANCE's first key is the score column itself.
+  const aliases = order.keys.map((key, i) => Prisma.raw(key.sql === SCORE ? 'm.score' : `m.k${i}`));
+  const keyColumns = order.keys.flatMap((key, i) => (key.sql === SCORE ? [] : [Prisma.sql`${key.sql} AS ${Prisma.raw(`k${i}`)}`]));
   return Prisma.sql`
-    ${withText}
+    WITH q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq),
+    m AS MATERIALIZED (
+      SELECT s.listing_id AS id, ${SCORE} AS score, ${Prisma.join(keyColumns)}
+      FROM listing_search s, q
+      WHERE ${where(conditions)}
+    )
     SELECT t.total, p.id, p.score::text AS score, p.keys
-    FROM (SELECT count(*)::int AS total FROM (SELECT 1 FROM ${source} WHERE ${where(conditions)} LIMIT ${TOTAL_COUNT_CAP + 1}::int) c) t
+    FROM (SELECT count(*)::int AS total FROM m) t
     LEFT JOIN LATERAL (
-      SELECT s.listing_id AS id, ${text ? SCORE : Prisma.sql`0::numeric`} AS score,
-        ARRAY[${Prisma.join(order.keys.map((key) => (key.type === 'timestamptz' ? Prisma.sql`to_json(${key.sql}) #>> '{}'` : Prisma.sql`(${key.sql})::text`)))}] AS keys
-      FROM ${source}
-      WHERE ${where([...conditions, ...position])}
-      ORDER BY ${Prisma.join(
-        keySql.map((sql) => Prisma.sql`${sql} ${direction}`),
-        ', ',
-      )}
+      SELECT m.id, m.score, ARRAY[${Prisma.join(order.keys.map((key, i) => asText(aliases[i]!, key.type)))}] AS keys
+      FROM m
+      WHERE ${where(positionOf(aliases))}
+      ORDER BY ${orderBy(aliases)}
       LIMIT ${query.first + 1}::int
     ) p ON true`;
 }
