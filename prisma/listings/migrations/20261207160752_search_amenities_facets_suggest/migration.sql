@@ -61,6 +61,9 @@ CREATE INDEX "listing_search_property_type_idx" ON "listing_search"("property_ty
 CREATE INDEX "listing_search_city_key_city_idx" ON "listing_search"("city_key", "city");
 
 -- CreateIndex
+CREATE INDEX "listing_search_city_key_amount_idx" ON "listing_search"("city_key", "amount");
+
+-- CreateIndex
 CREATE INDEX "listing_search_neighbourhood_key_neighbourhood_idx" ON "listing_search"("neighbourhood_key", "neighbourhood");
 
 -- CreateIndex

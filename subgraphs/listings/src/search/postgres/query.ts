@@ -283,9 +283,9 @@ function bucketOf(): Prisma.Sql {
 }
 
 /**
- * Facet counts in one scan: the rows that pass every filter but at most one of those with a facet
- * (kind, property type, bedrooms, price, amenities), each flagged with which ones it passes; each
- * facet then counts the rows that pass every filter except its own.
+ * Facet counts; each facet counts the rows that pass every filter except its own (kind, property
+ * type, bedrooms, price, amenities). With text, the matches are read once: the rows that pass every
+ * filter but at most one of those with a facet, each flagged with which ones it passes.
  */
 export function buildFacetsSql(query: SearchQuery): Prisma.Sql {
   const conditions = filterConditions(query.filter);
@@ -299,13 +299,24 @@ export function buildFacetsSql(query: SearchQuery): Prisma.Sql {
     const others = faceted.filter((c) => c.facet !== facet).map((c) => Prisma.raw(`b.f_${c.facet}`));
     return others.length > 0 ? Prisma.join(others, ' AND ') : Prisma.sql`true`;
   };
-  const source = text ? Prisma.sql`listing_search s, q` : Prisma.sql`listing_search s`;
-  const withText = text ? Prisma.sql`q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq),` : Prisma.empty;
+  if (!text) {
+    // Without text, each facet is its own aggregate: with few filters the planner counts from
+    // b-tree indexes alone (kind, bedrooms, amount; property_type), which is far cheaper than
+    // gathering every matching row once and reading it five times.
+    const whereAllBut = (facet: FacetName) => where([...common, ...faceted.filter((c) => c.facet !== facet)]);
+    return Prisma.sql`
+      SELECT 'propertyType' AS facet, s.property_type::text AS value, count(*)::int AS count FROM listing_search s WHERE ${whereAllBut('propertyType')} GROUP BY 2
+      UNION ALL SELECT 'kind', s.kind::text, count(*)::int FROM listing_search s WHERE ${whereAllBut('kind')} GROUP BY 2
+      UNION ALL SELECT 'bedrooms', s.bedrooms::text, count(*)::int FROM listing_search s WHERE ${whereAllBut('bedrooms')} GROUP BY 2
+      UNION ALL SELECT 'price', s.kind::text || ':' || ${bucketOf()}::text, count(*)::int FROM listing_search s WHERE ${whereAllBut('price')} GROUP BY 2
+      UNION ALL SELECT 'amenities', a.amenity, count(*)::int FROM listing_search s CROSS JOIN LATERAL unnest(s.amenities) AS a(amenity)
+        WHERE ${whereAllBut('amenities')} GROUP BY 2`;
+  }
   return Prisma.sql`
-    WITH ${withText} b AS MATERIALIZED (
+    WITH q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq), b AS MATERIALIZED (
       SELECT s.property_type, s.kind, s.bedrooms, s.amenities, ${bucketOf()} AS bucket
         ${flags.length > 0 ? Prisma.sql`, ${Prisma.join(flags)}` : Prisma.empty}
-      FROM ${source}
+      FROM listing_search s, q
       WHERE ${where(common)} ${failures.length > 1 ? Prisma.sql`AND ${Prisma.join(failures, ' + ')} <= 1` : Prisma.empty}
     )
     SELECT 'propertyType' AS facet, b.property_type::text AS value, count(*)::int AS count FROM b WHERE ${passesAllBut('propertyType')} GROUP BY 2
