@@ -284,13 +284,13 @@ function bucketOf(): Prisma.Sql {
 
 /**
  * Facet counts; each facet counts the rows that pass every filter except its own (kind, property
- * type, bedrooms, price, amenities). With text, the matches are read once: the rows that pass every
- * filter but at most one of those with a facet, each flagged with which ones it passes.
+ * type, bedrooms, price, amenities). With text or a filter without a facet, the matches are read
+ * once: the rows that pass every filter but at most one of those with a facet, each flagged with
+ * which ones it passes.
  */
 export function buildFacetsSql(query: SearchQuery): Prisma.Sql {
   const conditions = filterConditions(query.filter);
   const text = query.text && words(query.text).length > 0 ? query.text : null;
-  if (text) conditions.push({ sql: Prisma.sql`s.document @@ q.tsq` });
   const common = conditions.filter((c) => !c.facet);
   const faceted = conditions.filter((c): c is Required<Condition> => c.facet !== undefined);
   const flags = faceted.map((c) => Prisma.sql`(${c.sql}) AS ${Prisma.raw(`f_${c.facet}`)}`);
@@ -299,10 +299,11 @@ export function buildFacetsSql(query: SearchQuery): Prisma.Sql {
     const others = faceted.filter((c) => c.facet !== facet).map((c) => Prisma.raw(`b.f_${c.facet}`));
     return others.length > 0 ? Prisma.join(others, ' AND ') : Prisma.sql`true`;
   };
-  if (!text) {
-    // Without text, each facet is its own aggregate: with few filters the planner counts from
-    // b-tree indexes alone (kind, bedrooms, amount; property_type), which is far cheaper than
-    // gathering every matching row once and reading it five times.
+  if (!text && common.length === 0) {
+    // Only faceted filters (or none): each facet is its own aggregate, which the planner counts
+    // from b-tree indexes alone (kind, bedrooms, amount; property_type) where it can: far cheaper
+    // than gathering every matching row of a broad search once. With text or another filter the
+    // matches are few enough that reading them once (below) wins.
     const whereAllBut = (facet: FacetName) => where([...common, ...faceted.filter((c) => c.facet !== facet)]);
     return Prisma.sql`
       SELECT 'propertyType' AS facet, s.property_type::text AS value, count(*)::int AS count FROM listing_search s WHERE ${whereAllBut('propertyType')} GROUP BY 2
@@ -312,11 +313,12 @@ export function buildFacetsSql(query: SearchQuery): Prisma.Sql {
       UNION ALL SELECT 'amenities', a.amenity, count(*)::int FROM listing_search s CROSS JOIN LATERAL unnest(s.amenities) AS a(amenity)
         WHERE ${whereAllBut('amenities')} GROUP BY 2`;
   }
+  if (text) common.push({ sql: Prisma.sql`s.document @@ q.tsq` });
   return Prisma.sql`
-    WITH q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq), b AS MATERIALIZED (
+    WITH ${text ? Prisma.sql`q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq),` : Prisma.empty} b AS MATERIALIZED (
       SELECT s.property_type, s.kind, s.bedrooms, s.amenities, ${bucketOf()} AS bucket
         ${flags.length > 0 ? Prisma.sql`, ${Prisma.join(flags)}` : Prisma.empty}
-      FROM listing_search s, q
+      FROM ${text ? Prisma.sql`listing_search s, q` : Prisma.sql`listing_search s`}
       WHERE ${where(common)} ${failures.length > 1 ? Prisma.sql`AND ${Prisma.join(failures, ' + ')} <= 1` : Prisma.empty}
     )
     SELECT 'propertyType' AS facet, b.property_type::text AS value, count(*)::int AS count FROM b WHERE ${passesAllBut('propertyType')} GROUP BY 2
