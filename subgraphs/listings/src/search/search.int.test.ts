@@ -434,6 +434,27 @@ for (const backend of ['postgres', 'elasticsearch'] as const) {
     }
   });
 
+  it('says loudly when the index behind the alias predates the current mapping', async () => {
+    const client = createElasticsearchClient(ES_URL as string);
+    const prefix = `${PREFIX}old_`;
+    try {
+      await client.indices.create({
+        index: `${prefix}listings_v1`,
+        mappings: { dynamic: 'strict', properties: { id: { type: 'keyword' }, status: { type: 'keyword' }, createdAt: { type: 'date' } } },
+        aliases: { [`${prefix}listings`]: {} },
+      });
+      const errors: unknown[] = [];
+      const spy = Object.assign(Object.create(logger) as typeof logger, { error: (...args: unknown[]) => errors.push(args[0]) });
+      const search = createListingSearch({ ELASTICSEARCH_URL: ES_URL, ELASTICSEARCH_INDEX_PREFIX: prefix }, await harness('postgres').then((h) => h.db), spy);
+      await search.search({ text: null, filter: {}, sort: 'NEWEST', first: 1, after: null });
+      expect(errors).toEqual([expect.objectContaining({ index: `${prefix}listings_v1`, missing: expect.arrayContaining(['titleWords', 'amenities']) })]);
+      await search.close();
+    } finally {
+      await client.indices.delete({ index: `${prefix}listings_v1`, ignore_unavailable: true });
+      await client.close();
+    }
+  });
+
   it('gives the same results, in the same shape, as the PostgreSQL adapter', async () => {
     const [es, pgh] = await Promise.all([harness('elasticsearch'), harness('postgres')]);
     const city = unique('City');

@@ -250,10 +250,28 @@ export class ElasticsearchListingSearch implements ListingSearch {
     return Object.keys(await this.client.indices.getAlias({ index: this.pattern }));
   }
 
+  /**
+   * An index made before a field was added to the mapping refuses documents that carry it (strict
+   * mapping) and cannot filter on it: say so loudly, since only `npm run reindex` (a new index with
+   * the current mapping) cures it.
+   */
+  private async warnIfOutdated(): Promise<void> {
+    const mappings = await this.client.indices.getMapping({ index: this.alias });
+    for (const [index, { mappings: current }] of Object.entries(mappings)) {
+      const missing = Object.keys(LISTING_MAPPINGS.properties ?? {}).filter((field) => !(field in (current.properties ?? {})));
+      if (missing.length > 0) {
+        this.options.logger.error({ index, alias: this.alias, missing }, 'the search index predates the current mapping; run `npm run reindex`');
+      }
+    }
+  }
+
   /** The first use on an empty cluster creates an empty `<prefix>listings_v0` behind the alias (`npm run reindex` fills it). */
   private ensureIndex(): Promise<void> {
     this.ready ??= (async () => {
-      if (await this.client.indices.existsAlias({ name: this.alias })) return;
+      if (await this.client.indices.existsAlias({ name: this.alias })) {
+        await this.warnIfOutdated();
+        return;
+      }
       const index = `${this.options.prefix}listings_v0`;
       try {
         await this.client.indices.create({ index, settings: LISTING_SETTINGS, mappings: LISTING_MAPPINGS, aliases: { [this.alias]: {} } });
