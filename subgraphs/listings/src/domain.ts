@@ -14,7 +14,10 @@ export type ListingStatus = (typeof LISTING_STATUSES)[number];
 export const DELETED_STATUS = 'DELETED';
 export type ShownStatus = ListingStatus | typeof DELETED_STATUS;
 
-/** What a property offers; search filters and counts by these. */
+/**
+ * What a property offers; search filters and counts by these. Append only: PostgreSQL search keeps
+ * each listing's amenities as bits in this order too (listing_search.amenity_bits).
+ */
 export const AMENITIES = [
   'WIFI',
   'KITCHEN',

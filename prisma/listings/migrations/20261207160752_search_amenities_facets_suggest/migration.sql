@@ -23,6 +23,7 @@ DROP INDEX "listing_search_trigram_text_idx";
 ALTER TABLE "listing_search" DROP COLUMN "trigram_text",
 DROP COLUMN "description",
 ADD COLUMN     "amenities" TEXT[],
+ADD COLUMN     "amenity_bits" INTEGER NOT NULL,
 ADD COLUMN     "amount" DECIMAL(12,2) NOT NULL,
 ADD COLUMN     "area_sqm" INTEGER,
 ADD COLUMN     "city_key" VARCHAR(120) COLLATE "C" NOT NULL,
@@ -75,13 +76,16 @@ CREATE INDEX "listing_search_zip_key_idx" ON "listing_search"("zip_key");
 -- CreateIndex
 CREATE INDEX "listing_search_amenities_idx" ON "listing_search" USING GIN ("amenities");
 
+-- CreateIndex
+CREATE INDEX "listing_search_facets_idx" ON "listing_search"("kind", "property_type", "bedrooms", "amount", "amenity_bits");
+
 -- Written by hand: refill from the listings ACTIVE today, so search answers before the first event.
 -- The words and keys approximate search/text.ts (which also folds accents): run `npm run reindex`
 -- after deploying for the exact ones.
 INSERT INTO "listing_search" (
   "listing_id", "title", "kind", "property_type", "status", "price", "price_per_night", "amount",
   "currency", "city", "city_key", "neighbourhood", "neighbourhood_key", "title_key", "country", "zip_code", "zip_key",
-  "bedrooms", "bathrooms", "area_sqm", "max_guests", "instant_book", "amenities", "latitude", "longitude",
+  "bedrooms", "bathrooms", "area_sqm", "max_guests", "instant_book", "amenities", "amenity_bits", "latitude", "longitude",
   "owner_id", "created_at", "updated_at", "document"
 )
 SELECT
@@ -91,6 +95,10 @@ SELECT
   lower(regexp_replace(trim("neighbourhood"), '\s+', ' ', 'g')), lower(regexp_replace(trim("title"), '\s+', ' ', 'g')),
   "country", "zip_code", upper(regexp_replace("zip_code", '[\s-]+', '', 'g')),
   "bedrooms", "bathrooms", "area_sqm", "max_guests", "instant_book", coalesce("amenities", ARRAY[]::TEXT[]),
+  -- The bit of each amenity: its position in the domain's AMENITIES list.
+  (SELECT coalesce(sum(1 << (array_position(ARRAY['WIFI', 'KITCHEN', 'WASHER', 'DRYER', 'DISHWASHER', 'AIR_CONDITIONING',
+      'HEATING', 'FIREPLACE', 'PARKING', 'GARAGE', 'ELEVATOR', 'POOL', 'GARDEN', 'BALCONY', 'TERRACE', 'SEA_VIEW', 'GYM',
+      'WORKSPACE', 'PETS_ALLOWED', 'WHEELCHAIR_ACCESSIBLE'], a) - 1)), 0)::int FROM unnest("amenities") AS a),
   "latitude", "longitude", "owner_id", "created_at", "updated_at",
   setweight(to_tsvector('simple', regexp_replace(lower("title"), '[^[:alnum:]]+', ' ', 'g')), 'A')
     || setweight(to_tsvector('simple', regexp_replace(lower(concat_ws(' ', "city", "neighbourhood", "address_line1", "address_line2", "zip_code")), '[^[:alnum:]]+', ' ', 'g')), 'B')
