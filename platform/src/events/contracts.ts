@@ -132,6 +132,13 @@ export const eventContracts = {
       /** Absent means MODERATE. */
       cancellationPolicy: z.enum(['FLEXIBLE', 'MODERATE', 'STRICT']).optional(),
       /**
+       * What the property offers (listings' Amenity values), its living area in m² and its
+       * neighbourhood; optional so events written before they existed still parse (same version).
+       */
+      amenities: z.array(z.string().max(40)).max(40).optional(),
+      areaSqm: z.number().int().positive().nullable().optional(),
+      neighbourhood: z.string().nullable().optional(),
+      /**
        * The listing's version after this change (1 when created, one more with every update):
        * consumers keep the highest, so the order of a listing's events does not depend on clocks.
        * Optional so events written before it existed still parse (same version); without it,

@@ -26,6 +26,9 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
     minNights: listing.minNights,
     maxNights: listing.maxNights,
     instantBook: listing.instantBook,
+    amenities: listing.amenities,
+    areaSqm: listing.areaSqm,
+    neighbourhood: listing.neighbourhood,
     weeklyDiscountPercent: listing.weeklyDiscountPercent,
     monthlyDiscountPercent: listing.monthlyDiscountPercent,
     // The contract reads an absent policy as MODERATE; SALE listings have none.

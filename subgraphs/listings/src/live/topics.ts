@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTopic } from '@market/platform';
-import { CANCELLATION_POLICIES, DELETED_STATUS, LISTING_KINDS, LISTING_STATUSES, PROPERTY_TYPES } from '../domain';
+import { AMENITIES, CANCELLATION_POLICIES, DELETED_STATUS, LISTING_KINDS, LISTING_STATUSES, PROPERTY_TYPES } from '../domain';
 
 /**
  * Live events (pub/sub, at-most-once, after the commit): `listings.listingUpdated`, keyed by listing
@@ -30,9 +30,13 @@ const listingUpdated = z.object({
     country: z.string(),
   }),
   zipCode: z.string().nullable(),
+  // Optional: events published by a replica from before these fields existed still parse.
+  neighbourhood: z.string().nullable().default(null),
   bedrooms: z.number().int(),
   bathrooms: z.number().int(),
   toilets: z.number().int(),
+  areaSqm: z.number().int().nullable().default(null),
+  amenities: z.array(z.enum(AMENITIES)).default([]),
   location: z.object({ latitude: z.number(), longitude: z.number() }),
   images: z.array(z.string()),
   status: z.enum([...LISTING_STATUSES, DELETED_STATUS]),
