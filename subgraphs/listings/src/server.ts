@@ -26,6 +26,7 @@ import { LiveUpdates } from './services/live-updates';
 import { consumeSearchEvents } from './search/consumer';
 import { createListingSearch } from './search/create-search';
 import { ListingSearchService } from './search/search-service';
+import { createAuctions, withAuctionResolvers } from './auctions/module';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -45,6 +46,7 @@ export async function createSubgraph(
   // this service's own (Redis when REDIS_URL is set, otherwise this process only).
   const pubsub = deps.pubsub ?? redis.pubsub;
   const live = new LiveUpdates(pubsub, logger);
+  const auctions = createAuctions(db, env, pubsub, logger);
   const repository = new ListingRepository(db);
   const details = new ListingDetailCache(repository, redis.cache);
   // Listings consumes its own events to keep the search index and the detail cache in line with the
@@ -53,6 +55,7 @@ export async function createSubgraph(
     await consumeSearchEvents(deps.bus, db, index);
     await consumeDetailCacheEvents(deps.bus, db, details);
     await consumeAccountEvents(deps.bus, db, { details, live });
+    await auctions.consume(deps.bus);
   }
   // Relayed once the consumers listen, so an in-process bus hands them every event.
   const relay = deps.bus ? startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger }) : null;
@@ -61,7 +64,7 @@ export async function createSubgraph(
   const server = await createSubgraphServer<Context>({
     name: 'listings',
     typeDefs,
-    resolvers: resolvers as GraphQLResolverMap<Context>,
+    resolvers: withAuctionResolvers(resolvers) as GraphQLResolverMap<Context>,
     signingSecret: env.GATEWAY_SIGNING_SECRET,
     logger,
     exposeInternals: env.NODE_ENV === 'development',
@@ -74,6 +77,8 @@ export async function createSubgraph(
       listings,
       search,
       pubsub,
+      auctions: auctions.service,
+      auctionLoaders: auctions.loaders(base),
       loaders: {
         listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
         listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
@@ -85,6 +90,7 @@ export async function createSubgraph(
     server,
     async close() {
       await server.stop();
+      await auctions.close();
       await relay?.stop();
       await index.close();
       await redis.close();
