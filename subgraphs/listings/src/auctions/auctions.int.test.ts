@@ -7,6 +7,7 @@ import { createPrisma } from '../db';
 import { AuctionEventStore } from './repositories/event-store';
 import { AuctionReadRepository } from './repositories/auction-read-repository';
 import { AuctionCommandProcessor } from './services/command-processor';
+import { AuctionCommandRepository } from './repositories/command-repository';
 import { closingJob, promoterJob } from './jobs/jobs';
 
 /** Auctions through the listings subgraph (signed like the gateway), against the real database. */
@@ -168,7 +169,7 @@ describe('closing on time', () => {
       const later = new Date(Date.now() + 2 * 3_600_000);
       const jobs = replicas.map((db) => {
         const store = new AuctionEventStore(db, 50);
-        const processor = new AuctionCommandProcessor(db, store, createLogger('t', 'silent'), { maxBatch: 10, maxQueued: 100, maxAttempts: 20, onCommitted: () => undefined });
+        const processor = new AuctionCommandProcessor(db, store, new AuctionCommandRepository(db), createLogger('t', 'silent'), { maxBatch: 10, maxQueued: 100, maxAttempts: 20, onCommitted: () => undefined });
         return closingJob(new AuctionReadRepository(db), processor);
       });
       const handled = await Promise.all(jobs.map((job) => job.run(1000, later)));
@@ -196,7 +197,7 @@ describe('the promoter', () => {
     const db = createPrisma(testDatabaseUrl('listings'), 2);
     try {
       const store = new AuctionEventStore(db, 50);
-      const processor = new AuctionCommandProcessor(db, store, createLogger('t', 'silent'), { maxBatch: 10, maxQueued: 100, maxAttempts: 20, onCommitted: () => undefined });
+      const processor = new AuctionCommandProcessor(db, store, new AuctionCommandRepository(db), createLogger('t', 'silent'), { maxBatch: 10, maxQueued: 100, maxAttempts: 20, onCommitted: () => undefined });
       const read = new AuctionReadRepository(db);
       // The interval that is due now (whatever other subgraphs on this database claimed before).
       await db.$executeRaw`INSERT INTO auction_job_claims (job, due_at) VALUES ('promoter', '-infinity') ON CONFLICT (job) DO UPDATE SET due_at = '-infinity'`;

@@ -38,7 +38,7 @@ export function createAuctions(db: Db, env: AuctionsEnv, pubsub: PubSub, logger:
   const read = new AuctionReadRepository(db);
   const commands = new AuctionCommandRepository(db);
   const live = new AuctionLive(pubsub, log);
-  const processor = new AuctionCommandProcessor(db, store, log, {
+  const processor = new AuctionCommandProcessor(db, store, commands, log, {
     maxBatch: env.AUCTION_BATCH_SIZE,
     maxQueued: env.AUCTION_MAX_QUEUED,
     maxAttempts: 20,

@@ -1,4 +1,4 @@
-import { enqueueEvent, type EventPayload, type RawSql } from '@market/platform';
+import type { EventPayload, PendingEvent } from '@market/platform';
 import { biddersOf, highestBid, type AuctionState } from './rules/aggregate';
 import type { StoredAuctionEvent } from './rules/events';
 import { formatAmount } from './rules/money';
@@ -19,17 +19,17 @@ export const PUBLISHED_AUCTION_EVENTS = [
   'listings.auction.cancelled',
 ] as const;
 
-/** Writes the outbox event of one appended event; `after` is the aggregate once the event is applied. */
-export async function publishAuctionEvent(tx: RawSql, event: StoredAuctionEvent, after: AuctionState): Promise<void> {
+/** The outbox event of one appended event; `after` is the aggregate once the event is applied. */
+export function auctionOutboxEvent(event: StoredAuctionEvent, after: AuctionState): PendingEvent {
   const money = (minor: number) => formatAmount(minor, after.currency);
   const orNull = (minor: number | null) => (minor === null ? null : money(minor));
   const base = { auctionId: after.id, listingId: after.listingId, sellerId: after.sellerId, currency: after.currency, seq: event.seq };
   const top = highestBid(after);
   const data = event.data;
-  const send = <T extends (typeof PUBLISHED_AUCTION_EVENTS)[number]>(type: T, payload: EventPayload<T>) => enqueueEvent(tx, type, after.id, payload);
+  const send = <T extends (typeof PUBLISHED_AUCTION_EVENTS)[number]>(type: T, payload: EventPayload<T>): PendingEvent => ({ type, aggregateId: after.id, payload } as PendingEvent);
   switch (data.type) {
     case 'AuctionCreated':
-      await send('listings.auction.created', {
+      return send('listings.auction.created', {
         ...base,
         rule: data.rule,
         startsAt: data.startsAt,
@@ -37,12 +37,10 @@ export async function publishAuctionEvent(tx: RawSql, event: StoredAuctionEvent,
         startingPrice: money(data.startingMinor),
         hasReserve: data.reserveMinor !== null,
       });
-      return;
     case 'AuctionOpened':
-      await send('listings.auction.opened', base);
-      return;
+      return send('listings.auction.opened', base);
     case 'BidPlaced':
-      await send('listings.auction.bidPlaced', {
+      return send('listings.auction.bidPlaced', {
         ...base,
         bidId: data.bidId,
         bidderId: data.bidderId,
@@ -54,9 +52,8 @@ export async function publishAuctionEvent(tx: RawSql, event: StoredAuctionEvent,
         endsAt: new Date(after.endsAt).toISOString(),
         extended: data.extendedTo !== null,
       });
-      return;
     case 'BidRetracted':
-      await send('listings.auction.bidRetracted', {
+      return send('listings.auction.bidRetracted', {
         ...base,
         bidId: data.bidId,
         bidderId: data.bidderId,
@@ -64,9 +61,8 @@ export async function publishAuctionEvent(tx: RawSql, event: StoredAuctionEvent,
         leaderId: data.leaderId,
         highest: orNull(data.highestMinor),
       });
-      return;
     case 'BidDoubled':
-      await send('listings.auction.bidDoubled', {
+      return send('listings.auction.bidDoubled', {
         ...base,
         bidId: data.bidId,
         bidderId: data.bidderId,
@@ -77,9 +73,8 @@ export async function publishAuctionEvent(tx: RawSql, event: StoredAuctionEvent,
         leaderId: top?.bidderId ?? data.bidderId,
         highest: money(top?.amountMinor ?? data.toMinor),
       });
-      return;
     case 'AuctionClosed':
-      await send('listings.auction.closed', {
+      return send('listings.auction.closed', {
         ...base,
         outcome: data.outcome,
         winnerId: data.winnerId,
@@ -88,9 +83,7 @@ export async function publishAuctionEvent(tx: RawSql, event: StoredAuctionEvent,
         highest: orNull(data.highestMinor),
         bidderIds: biddersOf(after),
       });
-      return;
     case 'AuctionCancelled':
-      await send('listings.auction.cancelled', { ...base, reason: data.reason, bidderIds: biddersOf(after) });
-      return;
+      return send('listings.auction.cancelled', { ...base, reason: data.reason, bidderIds: biddersOf(after) });
   }
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../../db';
 import { applyEvent, foldEvents, type AuctionState } from '../rules/aggregate';
 import type { AuctionEventData, StoredAuctionEvent } from '../rules/events';
-import { publishAuctionEvent } from '../published';
+import { enqueueEvents } from '@market/platform';
+import { auctionOutboxEvent } from '../published';
 import { projectAuction } from './projector';
 
 /** Another writer appended to the auction first: decide again on a fresh state. */
@@ -73,15 +74,15 @@ export class AuctionEventStore {
     tx: Tx,
     auctionId: string,
     state: AuctionState | null,
-    events: readonly AuctionEventData[],
-    meta: { occurredAt: Date; causationId: string | null },
+    events: readonly { data: AuctionEventData; causationId: string | null }[],
+    meta: { occurredAt: Date },
   ): Promise<Appended | null> {
     if (events.length === 0) return null;
     const stored: StoredAuctionEvent[] = [];
     const states: AuctionState[] = [];
     let current = state;
-    for (const data of events) {
-      const event: StoredAuctionEvent = { auctionId, seq: (current?.seq ?? 0) + 1, data, occurredAt: meta.occurredAt, causationId: meta.causationId };
+    for (const { data, causationId } of events) {
+      const event: StoredAuctionEvent = { auctionId, seq: (current?.seq ?? 0) + 1, data, occurredAt: meta.occurredAt, causationId };
       current = applyEvent(current, event);
       stored.push(event);
       states.push(current);
@@ -89,13 +90,13 @@ export class AuctionEventStore {
     const final = current as AuctionState;
     // One statement for the whole batch; ON CONFLICT counts what a faster writer already took.
     const inserted = await tx.$executeRaw`INSERT INTO auction_events (id, auction_id, seq, type, payload, occurred_at, causation_id)
-      SELECT e.id, ${auctionId}::uuid, e.seq, e.type, e.payload, ${meta.occurredAt}::timestamptz, ${meta.causationId}
+      SELECT e.id, ${auctionId}::uuid, e.seq, e.type, e.payload, ${meta.occurredAt}::timestamptz, e.causation_id
       FROM unnest(${stored.map(() => randomUUID())}::uuid[], ${stored.map((e) => e.seq)}::int[], ${stored.map((e) => e.data.type)}::text[],
-        ${stored.map((e) => JSON.stringify(withoutType(e.data)))}::jsonb[]) AS e(id, seq, type, payload)
+        ${stored.map((e) => JSON.stringify(withoutType(e.data)))}::jsonb[], ${stored.map((e) => e.causationId)}::text[]) AS e(id, seq, type, payload, causation_id)
       ON CONFLICT (auction_id, seq) DO NOTHING`;
     if (inserted !== stored.length) throw new ConcurrencyConflict(auctionId);
     await projectAuction(tx, final, touchedBids(stored));
-    for (let i = 0; i < stored.length; i++) await publishAuctionEvent(tx, stored[i] as StoredAuctionEvent, states[i] as AuctionState);
+    await enqueueEvents(tx, stored.map((e, i) => auctionOutboxEvent(e, states[i] as AuctionState)));
     const before = state?.seq ?? 0;
     if (Math.floor(final.seq / this.snapshotEvery) > Math.floor(before / this.snapshotEvery)) await this.snapshot(tx, final, meta.occurredAt);
     return { events: stored, states, state: final };

@@ -60,7 +60,8 @@ function viewerOf(ctx: AuthContext): Viewer {
  * change goes through the command processor, so it is decided on the aggregate and appended to the log.
  */
 export class AuctionService {
-  private readonly inFlight = new Map<string, Promise<PlaceBidResult>>();
+  /** Bid commands being decided in this process, by bidder and idempotency key. */
+  private readonly inFlight = new Map<string, { lookup: Promise<StoredBidResult | null>; decision: Promise<StoredBidResult>; commandId: string }>();
 
   constructor(
     private readonly read: AuctionReadRepository,
@@ -145,31 +146,52 @@ export class AuctionService {
     if (!state || !(await this.visibleTo(ctx, auctionView(state)))) return notFound();
     const amountMinor = parseBidAmount(args.amount, state.currency);
     const flightKey = `${identity.userId}:${key}`;
-    // A retry racing the first attempt in this process waits for its answer (set before any await,
-    // so two concurrent calls cannot both miss it); across processes the stored key decides.
-    const flying = this.inFlight.get(flightKey);
-    if (flying) return flying;
-    const decision = this.commands
-      .byKey(identity.userId, key)
-      .then((stored) => stored ?? this.decideBid(identity.userId, key, commandId, auctionId, amountMinor));
-    this.inFlight.set(flightKey, decision);
-    void decision.finally(() => this.inFlight.delete(flightKey)).catch(() => undefined);
+    // A retry racing the first attempt in this process follows the same decision (registered before
+    // any await, so two concurrent calls cannot both start one); across processes the stored key
+    // decides (see decideBid's prepare).
+    let entry = this.inFlight.get(flightKey);
+    if (!entry) {
+      const lookup = this.commands.byKey(identity.userId, key);
+      const decision = lookup.then((stored) => stored ?? this.decideBid(identity.userId, key, commandId, auctionId, amountMinor));
+      const created = { lookup, decision, commandId };
+      entry = created;
+      this.inFlight.set(flightKey, created);
+      const forget = () => this.inFlight.delete(flightKey);
+      decision.then(forget, forget);
+      // A decision slower than the bound was answered BidPending: the bidder hears it on bidDecided.
+      void lookup.then(async (stored) => {
+        if (stored || (await this.waitOrPending(decision, commandId)).kind !== 'PENDING') return;
+        decision.then(
+          (result) => this.live.decided(identity.userId, result),
+          (err: unknown) => this.logger.error({ err, commandId, auctionId }, 'pending bid failed; the bidder may retry with the same key'),
+        );
+      }, () => undefined);
+    }
+    const stored = await entry.lookup;
+    if (stored) {
+      if (stored.auctionId !== auctionId) {
+        throw new BadUserInputError('This idempotencyKey was already used for a bid in another auction.', { idempotencyKey: ['was used for another auction'] });
+      }
+      return stored;
+    }
+    return this.waitOrPending(entry.decision, entry.commandId);
+  }
+
+  /**
+   * The decision if it comes within the bound, else BidPending naming the command the decision will
+   * carry (a retry of a stored key is answered from the store, never pending).
+   */
+  private async waitOrPending(decision: Promise<StoredBidResult>, commandId: string): Promise<PlaceBidResult> {
     let timer: NodeJS.Timeout | undefined;
     const pending = new Promise<'PENDING'>((resolve) => {
       timer = setTimeout(() => resolve('PENDING'), this.settings.decisionWaitMs);
     });
     try {
       const first = await Promise.race([decision, pending]);
-      if (first !== 'PENDING') return first;
+      return first === 'PENDING' ? { kind: 'PENDING', commandId } : first;
     } finally {
       clearTimeout(timer);
     }
-    // Too slow to wait for: answer now, and tell the bidder when it is decided.
-    decision.then(
-      (result) => this.live.decided(identity.userId, result),
-      (err: unknown) => this.logger.error({ err, commandId, auctionId }, 'pending bid failed; the bidder may retry with the same key'),
-    );
-    return { kind: 'PENDING', commandId };
   }
 
   private async decideBid(bidderId: string, key: string, commandId: string, auctionId: string, amountMinor: number): Promise<StoredBidResult> {
@@ -190,9 +212,7 @@ export class AuctionService {
             : { kind: 'REJECTED', commandId, auctionId, reason: d.reason, minimumMinor: d.minimumMinor, currency: state.currency };
           return { events: d.events, result };
         },
-        record: async (tx, result, decidedAt) => {
-          if (result !== storedElsewhere) await this.commands.record(tx, bidderId, key, result, decidedAt);
-        },
+        commandRow: (result) => (result === storedElsewhere ? null : { bidderId, idempotencyKey: key, result }),
       });
   }
 

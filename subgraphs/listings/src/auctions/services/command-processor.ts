@@ -4,6 +4,7 @@ import type { AuctionState } from '../rules/aggregate';
 import type { AuctionEventData } from '../rules/events';
 import { applyEvent } from '../rules/aggregate';
 import { ConcurrencyConflict, type AuctionEventStore, type Appended } from '../repositories/event-store';
+import type { AuctionCommandRepository, CommandRow } from '../repositories/command-repository';
 
 /**
  * One command against one auction. `decide` sees the aggregate as it stands after the commands
@@ -16,6 +17,8 @@ export interface AuctionCommand<R> {
   causationId: string | null;
   decide(state: AuctionState | null, now: number): { events: AuctionEventData[]; result: R };
   record?(tx: Tx, result: R, decidedAt: Date): Promise<void>;
+  /** The `auction_commands` row this command keeps (written with the batch's others in one statement). */
+  commandRow?(result: R): CommandRow | null;
   /** Runs before a batch is decided again after a conflict (e.g. to find an answer another replica stored). */
   prepare?(): Promise<void>;
 }
@@ -61,6 +64,7 @@ export class AuctionCommandProcessor {
   constructor(
     private readonly db: Db,
     private readonly store: AuctionEventStore,
+    private readonly commands: AuctionCommandRepository,
     private readonly logger: Logger,
     private readonly options: {
       maxBatch: number;
@@ -146,28 +150,27 @@ export class AuctionCommandProcessor {
         let state = before;
         // Decide every command of the batch on the state the previous ones leave behind. The store
         // folds events as it appends them; deciding needs them folded now, so fold a copy here.
-        const appendPlan: { events: AuctionEventData[]; causationId: string | null }[] = [];
+        const plan: { data: AuctionEventData; causationId: string | null }[] = [];
         for (const queued of batch) {
           const { events, result } = queued.command.decide(state, now);
           outcomes.push({ result, events, queued });
           if (events.length > 0) {
-            appendPlan.push({ events, causationId: queued.command.causationId });
+            for (const data of events) plan.push({ data, causationId: queued.command.causationId });
             state = foldPlanned(state, events, auctionId, decidedAt);
           }
         }
         const appended: Appended[] = [];
         let final = before;
         await this.db.$transaction(async (tx) => {
-          let cursor = before;
-          for (const part of appendPlan) {
-            const done = await this.store.append(tx, auctionId, cursor, part.events, { occurredAt: decidedAt, causationId: part.causationId });
-            if (done) {
-              appended.push(done);
-              cursor = done.state;
-            }
+          // The whole batch is one append: one INSERT of events, one projection, one outbox write.
+          const done = await this.store.append(tx, auctionId, before, plan, { occurredAt: decidedAt });
+          if (done) {
+            appended.push(done);
+            final = done.state;
           }
+          const rows = outcomes.flatMap((o) => o.queued.command.commandRow?.(o.result) ?? []);
+          if (rows.length > 0) await this.commands.recordMany(tx, rows, decidedAt);
           for (const o of outcomes) await o.queued.command.record?.(tx, o.result, decidedAt);
-          final = cursor;
         });
         if (final) this.remember(final);
         for (const o of outcomes) o.queued.resolve(o.result);
