@@ -21,7 +21,7 @@ interface GraphQLError {
 
 type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; text(): Promise<string> }>;
 
-async function call(fetcher: Fetch, url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, any>> {
+async function call(fetcher: Fetch, url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, unknown>> {
   let response;
   try {
     response = await fetcher(url, {
@@ -33,7 +33,7 @@ async function call(fetcher: Fetch, url: string, query: string, variables: Recor
     throw new CliError(`Cannot reach the API at ${url} (${err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)}). Is it running (npm start)? Use --url otherwise.`);
   }
   const text = await response.text();
-  let body: { data?: Record<string, any> | null; errors?: GraphQLError[] };
+  let body: { data?: Record<string, unknown> | null; errors?: GraphQLError[] };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
