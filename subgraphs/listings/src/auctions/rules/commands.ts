@@ -1,4 +1,4 @@
-import { highestBid, latestLiveBidOf, type AuctionState } from './aggregate';
+import { applyEvent, highestBid, latestLiveBidOf, type AuctionState } from './aggregate';
 import type { AuctionClosed, AuctionCreated, AuctionEventData, AuctionOutcome, BidDoubled, CancelReason, PromoterDraw } from './events';
 
 /**
@@ -190,4 +190,11 @@ export type NewAuction = Omit<AuctionCreated, 'type'>;
 /** The creation event; the service has validated the input and the listing. */
 export function createdEvent(input: NewAuction): AuctionCreated {
   return { type: 'AuctionCreated', ...input };
+}
+
+/** What creating an auction appends: the creation, and its opening when it starts now. */
+export function creationEvents(input: NewAuction, auctionId: string, now: number): AuctionEventData[] {
+  const created = createdEvent(input);
+  const state = applyEvent(null, { auctionId, seq: 1, data: created, occurredAt: new Date(now), causationId: null });
+  return [created, ...dueTransitions(state, now)];
 }

@@ -11,7 +11,7 @@ import {
 } from '@market/platform';
 import { canManage, canSee, isUuid, type ListingRecord, type Viewer } from '../../domain';
 import type { AuctionState } from '../rules/aggregate';
-import { createdEvent, decideBid, decideCancel, decideRetract, type BidRejectionReason, type RetractRejection } from '../rules/commands';
+import { creationEvents, decideBid, decideCancel, decideRetract, type BidRejectionReason, type RetractRejection } from '../rules/commands';
 import type { AuctionStatus, CancelReason } from '../rules/events';
 import { MONEY_PROBLEM_TEXT, currencyDecimals, formatAmount, parseAmount } from '../rules/money';
 import { auctionView, type AuctionView, type BidView } from '../rules/views';
@@ -98,7 +98,7 @@ export class AuctionService {
     try {
       await this.processor.submit(auctionId, {
         causationId: `createAuction:${identity.userId}`,
-        decide: (state) => (state ? { events: [], result: null } : { events: [createdEvent({ ...data, listingId: listing.id, sellerId: listing.ownerId })], result: null }),
+        decide: (state, at) => ({ events: state ? [] : creationEvents({ ...data, listingId: listing.id, sellerId: listing.ownerId }, auctionId, at), result: null }),
       });
     } catch (err) {
       // The partial unique index: another createAuction on this listing committed first.
