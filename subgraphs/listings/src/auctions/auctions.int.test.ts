@@ -241,4 +241,19 @@ describe('deletions', () => {
     const cancelled = (await eventsOf(theirs.id)).find((e) => e.type === 'AuctionCancelled');
     expect(['SELLER_DELETED', 'LISTING_DELETED']).toContain(cancelled?.payload['reason']);
   });
+
+  it('deleting a listing cancels its auction (LISTING_DELETED) and tells its bidders\' notifiers', async () => {
+    const seller = person('SELLER');
+    const auction = await openAuction(l, seller);
+    const u = person('BUYER');
+    await bid(l, u, auction.id, '100000');
+    const deleted = await l.call(seller, `mutation ($id: ID!) { deleteListing(id: $id) }`, { id: auction.listingId });
+    expect(deleted.errors).toBeUndefined();
+    // The listing's own relay delivers listings.listing.deleted to the auction consumer.
+    await until(async () => (await l.db.query(`SELECT status FROM auction_summaries WHERE auction_id = $1`, [auction.id])).rows[0]?.status === 'CANCELLED', 10_000);
+    expect((await eventsOf(auction.id)).at(-1)).toMatchObject({ type: 'AuctionCancelled', payload: { reason: 'LISTING_DELETED', byUserId: null } });
+    const outbox = await l.db.query<{ payload: Record<string, unknown> }>(`SELECT payload FROM outbox_events WHERE aggregate_id = $1 AND type = 'listings.auction.cancelled'`, [auction.id]);
+    expect(outbox.rows[0]?.payload).toMatchObject({ reason: 'LISTING_DELETED', bidderIds: [u.userId], listingId: auction.listingId });
+    expect(await bid(l, u, auction.id, '200000')).toMatchObject({ __typename: 'BidRejected' });
+  });
 });

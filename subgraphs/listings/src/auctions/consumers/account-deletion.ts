@@ -1,5 +1,6 @@
 import { consumeEvents, type EventBus } from '@market/platform';
 import type { Db, Tx } from '../../db';
+import { isUuid } from '../../domain';
 import type { AuctionReadRepository } from '../repositories/auction-read-repository';
 import type { AuctionService } from '../services/auction-service';
 
@@ -26,6 +27,8 @@ export async function consumeAuctionCleanupEvents(bus: EventBus, db: Db, deps: {
     handlers: {
       'accounts.user.deleted': async (event) => {
         const userId = event.payload.userId;
+        // Not a uuid: no account of accounts, so no bid or auction of theirs (and kept away from ::uuid).
+        if (!isUuid(userId)) return;
         for (const auctionId of await deps.read.unendedOfSeller(userId)) {
           await deps.auctions.cancelBySystem(auctionId, 'SELLER_DELETED', `accounts.user.deleted:${event.id}`);
         }
@@ -41,6 +44,7 @@ export async function consumeAuctionCleanupEvents(bus: EventBus, db: Db, deps: {
     transaction: (fn) => db.$transaction(fn, { timeout: 60_000 }),
     handlers: {
       'listings.listing.deleted': async (event) => {
+        if (!isUuid(event.payload.listingId)) return;
         for (const auctionId of await deps.read.unendedOfListing(event.payload.listingId)) {
           await deps.auctions.cancelBySystem(auctionId, 'LISTING_DELETED', `listings.listing.deleted:${event.id}`);
         }
