@@ -1,6 +1,15 @@
 import { person, startListings, until, type Listings } from '../testing/harness';
 import { auctionUpdatedTopic, bidDecidedTopic, myAuctionActivityTopic } from './live/topics';
 import { RETRACT_BID, bid, openAuction } from './testing';
+import { createLogger } from '@market/platform';
+import { testDatabaseUrl } from '@market/platform/testing';
+import { createPrisma } from '../db';
+import { AuctionEventStore } from './repositories/event-store';
+import { AuctionReadRepository } from './repositories/auction-read-repository';
+import { AuctionCommandRepository } from './repositories/command-repository';
+import { AuctionCommandProcessor } from './services/command-processor';
+import { AuctionLive } from './services/live';
+import { closingJob } from './jobs/jobs';
 
 /** The auction subscriptions on the subgraph, subscribed over graphql-ws the way the gateway does. */
 let l: Listings;
@@ -55,6 +64,65 @@ describe('auctionUpdated and myAuctionActivity', () => {
     await until(() => unknown.done && anonymous.done);
     expect((unknown.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('NOT_FOUND');
     expect((anonymous.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('closing, live', () => {
+  it('tells the winner WON, the other bidders LOST, and watchers the CLOSED auction', async () => {
+    const auction = await openAuction(l, person('SELLER'));
+    const [winner, loser] = [person('BUYER'), person('BUYER')];
+    await bid(l, loser, auction.id, '100000');
+    await bid(l, winner, auction.id, '110000');
+    const watcher = l.subscribe<Updated & { auctionUpdated: { status: string } }>(null, AUCTION_UPDATED, { id: auction.id });
+    const won = l.subscribe<{ myAuctionActivity: { kind: string; amount: string } }>(winner, ACTIVITY);
+    const lost = l.subscribe<{ myAuctionActivity: { kind: string; amount: string } }>(loser, ACTIVITY);
+    await until(() => l.pubsub.listeners(myAuctionActivityTopic.channel(loser.userId)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(winner.userId)) === 1 && l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1);
+    // A closing job an hour and a bit ahead, publishing to this subgraph's pub/sub like its own would.
+    const db = createPrisma(testDatabaseUrl('listings'), 2);
+    try {
+      const live = new AuctionLive(l.pubsub, createLogger('t', 'silent'));
+      const processor = new AuctionCommandProcessor(db, new AuctionEventStore(db, 50), new AuctionCommandRepository(db), createLogger('t', 'silent'), {
+        maxBatch: 10, maxQueued: 100, maxAttempts: 20, onCommitted: (batch) => live.committed(batch),
+      });
+      await closingJob(new AuctionReadRepository(db), processor).run(1000, new Date(Date.now() + 2 * 3_600_000));
+    } finally {
+      await db.$disconnect();
+    }
+    await until(() => won.events.length === 1 && lost.events.length === 1 && watcher.events.some((e) => e.auctionUpdated.status === 'CLOSED'));
+    expect(won.events[0]?.myAuctionActivity).toMatchObject({ kind: 'WON', amount: '110000.00' });
+    expect(lost.events[0]?.myAuctionActivity).toMatchObject({ kind: 'LOST', amount: '110000.00' });
+    for (const s of [watcher, won, lost]) s.unsubscribe();
+  });
+});
+
+describe('auctions(status, first, after)', () => {
+  it('lists open auctions first, ending soonest, then scheduled ones, page by page', async () => {
+    const seller = person('SELLER');
+    const now = Date.now();
+    const at = (min: number) => new Date(now + min * 60_000).toISOString();
+    const late = await openAuction(l, seller, { endsAt: at(300) });
+    const soon = await openAuction(l, seller, { endsAt: at(100) });
+    const scheduled = await openAuction(l, seller, { startsAt: at(50), endsAt: at(60) });
+    const mine = new Set([late.id, soon.id, scheduled.id]);
+    const seen: { id: string; status: string }[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const res: { data?: null | { auctions: { edges: { node: { id: string; status: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await l.call(
+        null, `query ($after: String) { auctions(first: 50, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }`, { after });
+      const conn = res.data!.auctions;
+      seen.push(...conn.edges.map((e) => e.node));
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(seen.filter((a) => mine.has(a.id)).map((a) => a.id)).toEqual([soon.id, late.id, scheduled.id]);
+    // Every OPEN auction comes before every SCHEDULED one, and each appears once.
+    const statuses = seen.map((a) => a.status);
+    expect(statuses.lastIndexOf('OPEN')).toBeLessThan(statuses.indexOf('SCHEDULED') === -1 ? Infinity : statuses.indexOf('SCHEDULED'));
+    expect(new Set(seen.map((a) => a.id)).size).toBe(seen.length);
+    const onlyScheduled = await l.call<{ auctions: { edges: { node: { status: string } }[] } }>(null, `{ auctions(status: SCHEDULED, first: 100) { edges { node { status } } } }`);
+    expect(new Set(onlyScheduled.data!.auctions.edges.map((e) => e.node.status))).toEqual(new Set(['SCHEDULED']));
+    const bad = await l.call(null, `{ auctions(first: 5, after: "nope") { edges { cursor } } }`);
+    expect(bad.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
 });
 
