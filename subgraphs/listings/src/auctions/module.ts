@@ -1,25 +1,34 @@
-import { randomUUID } from 'node:crypto';
-import type { AuthContext, EventBus, Logger, PubSub } from '@market/platform';
-import type { Db } from '../db';
-import type { AuctionsEnv } from './env';
-import { AuctionEventStore } from './repositories/event-store';
-import { AuctionReadRepository } from './repositories/auction-read-repository';
-import { AuctionCommandRepository } from './repositories/command-repository';
-import { AuctionCommandProcessor } from './services/command-processor';
-import { AuctionLive } from './services/live';
-import { AuctionService } from './services/auction-service';
-import { closingJob, commandPurgeJob, promoterJob, startJobRunner, type JobRunner } from './jobs/jobs';
-import { consumeAuctionCleanupEvents } from './consumers/account-deletion';
-import { createAuctionLoaders, type AuctionLoaders } from './resolvers';
+import { randomUUID } from "node:crypto";
+import type { AuthContext, EventBus, Logger, PubSub } from "@market/platform";
+import type { Db } from "../db";
+import type { AuctionsEnv } from "./env";
+import { AuctionEventStore } from "./repositories/event-store";
+import { AuctionReadRepository } from "./repositories/auction-read-repository";
+import { AuctionCommandRepository } from "./repositories/command-repository";
+import { AuctionCommandProcessor } from "./services/command-processor";
+import { AuctionLive } from "./services/live";
+import { AuctionService } from "./services/auction-service";
+import {
+  closingJob,
+  commandPurgeJob,
+  promoterJob,
+  startJobRunner,
+  type JobRunner,
+  type ScheduledJob,
+} from "./jobs/jobs";
+import { consumeAuctionCleanupEvents } from "./consumers/account-deletion";
+import { createAuctionLoaders, type AuctionLoaders } from "./resolvers";
 
-export { withAuctionResolvers } from './resolvers';
-export { auctionsEnvShape } from './env';
+export { withAuctionResolvers } from "./resolvers";
+export { auctionsEnvShape } from "./env";
 
 export interface Auctions {
   service: AuctionService;
   read: AuctionReadRepository;
   processor: AuctionCommandProcessor;
   jobs: JobRunner;
+  /** The same jobs in the ScheduledJob shape (`run(limit, now)`), for a shared platform scheduler to run instead. */
+  scheduledJobs: readonly ScheduledJob[];
   loaders(ctx: AuthContext): AuctionLoaders;
   /** Subscribes the auction consumers (account and listing deletions) to the bus. */
   consume(bus: EventBus): Promise<void>;
@@ -32,8 +41,13 @@ export interface Auctions {
  * purge of old commands) and the consumers. The subgraph wires in `service` (context), `loaders`
  * (per request), `consume` and `close`.
  */
-export function createAuctions(db: Db, env: AuctionsEnv, pubsub: PubSub, logger: Logger): Auctions {
-  const log = logger.child({ module: 'auctions' });
+export function createAuctions(
+  db: Db,
+  env: AuctionsEnv,
+  pubsub: PubSub,
+  logger: Logger,
+): Auctions {
+  const log = logger.child({ module: "auctions" });
   const store = new AuctionEventStore(db, env.AUCTION_SNAPSHOT_EVERY);
   const read = new AuctionReadRepository(db);
   const commands = new AuctionCommandRepository(db);
@@ -48,31 +62,34 @@ export function createAuctions(db: Db, env: AuctionsEnv, pubsub: PubSub, logger:
     decisionWaitMs: env.AUCTION_BID_DECISION_WAIT_MS,
     defaultSoftCloseMinutes: env.AUCTION_SOFT_CLOSE_MINUTES,
   });
+  const scheduledJobs: ScheduledJob[] = [
+    closingJob(read, processor),
+    promoterJob({
+      db,
+      read,
+      processor,
+      logger: log,
+      intervalSeconds: env.AUCTION_PROMOTER_INTERVAL_SECONDS,
+      probability: env.AUCTION_PROMOTER_PROBABILITY,
+      capUnits: env.AUCTION_PROMOTER_CAP,
+      replicaId: randomUUID(),
+    }),
+    commandPurgeJob(commands, env.AUCTION_COMMAND_RETENTION_HOURS),
+  ];
   const jobs = startJobRunner({
     logger: log,
     pollMs: env.AUCTION_SCHEDULER_POLL_MS,
-    jobs: [
-      closingJob(read, processor),
-      promoterJob({
-        db,
-        read,
-        processor,
-        logger: log,
-        intervalSeconds: env.AUCTION_PROMOTER_INTERVAL_SECONDS,
-        probability: env.AUCTION_PROMOTER_PROBABILITY,
-        capUnits: env.AUCTION_PROMOTER_CAP,
-        replicaId: randomUUID(),
-      }),
-      commandPurgeJob(commands, env.AUCTION_COMMAND_RETENTION_HOURS),
-    ],
+    jobs: scheduledJobs,
   });
   return {
     service,
     read,
     processor,
     jobs,
+    scheduledJobs,
     loaders: (ctx) => createAuctionLoaders(read, ctx),
-    consume: (bus) => consumeAuctionCleanupEvents(bus, db, { read, auctions: service }),
+    consume: (bus) =>
+      consumeAuctionCleanupEvents(bus, db, { read, auctions: service }),
     async close() {
       await jobs.stop();
       await processor.close();
