@@ -14,7 +14,17 @@ const MAPPERS: Record<string, Record<string, string>> = {
     Connection: 'ConnectionRecord',
     DevOutboxMessage: 'DevOutboxRecord',
   },
-  listings: { Listing: 'ListingView', User: 'UserRef', ListingSearchResult: '../search/search-service#SearchResultPage' },
+  listings: {
+    Listing: 'ListingView',
+    User: 'UserRef',
+    ListingSearchResult: '../search/search-service#SearchResultPage',
+    Auction: '../auctions/resolvers/models#AuctionView',
+    Bid: '../auctions/resolvers/models#BidView',
+    BidAccepted: '../auctions/resolvers/models#BidAcceptedModel',
+    BidRejected: '../auctions/resolvers/models#BidRejectedModel',
+    BidPending: '../auctions/resolvers/models#BidPendingModel',
+    AuctionActivity: '../auctions/resolvers/models#AuctionActivityModel',
+  },
   bookings: {
     Stay: 'StayRecord',
     ViewingAppointment: 'ViewingRecord',

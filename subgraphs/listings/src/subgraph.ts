@@ -11,6 +11,7 @@ import { ListingService, viewerOf } from './services/listing-service';
 import { LiveUpdates } from './services/live-updates';
 import { createListingSearch } from './search/create-search';
 import { ListingSearchService } from './search/search-service';
+import { createAuctions, withAuctionResolvers } from './auctions/module';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -23,26 +24,33 @@ export const listings = defineSubgraph()({
   build({ env, db, redis, pubsub, logger }) {
     const index = createListingSearch(env, db, logger);
     const live = new LiveUpdates(pubsub, logger);
+    const auctions = createAuctions(db, env, pubsub, logger);
     const repository = new ListingRepository(db);
     // Redis when REDIS_URL is set (cached listings shared by every replica), in-process otherwise.
     const details = new ListingDetailCache(repository, redis.cache);
     const listingService = new ListingService(repository, details, live);
     const search = new ListingSearchService(index, repository);
     return {
-      resolvers,
+      resolvers: withAuctionResolvers(resolvers),
       subscriptions: true,
       context: (base): Context => ({
         ...base,
         listings: listingService,
         search,
         pubsub,
+        auctions: auctions.service,
+        auctionLoaders: auctions.loaders(base),
         loaders: {
           listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
           listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
         },
       }),
-      consumers: listingsConsumers(db, { index, details, live }),
-      close: () => index.close(),
+      consumers: [...listingsConsumers(db, { index, details, live }), (bus) => auctions.consume(bus)],
+      jobs: auctions.jobs,
+      async close() {
+        await auctions.close();
+        await index.close();
+      },
     };
   },
 });
