@@ -12,7 +12,7 @@ const moduleNameMapper = {
   '^@market/platform$': '<rootDir>/platform/src/index.ts',
   '^@market/platform/(testing|db)$': '<rootDir>/platform/src/$1/index.ts',
   '^@market/(accounts|listings|bookings|messaging|engagement|instances)$': '<rootDir>/subgraphs/$1/src/server.ts',
-  '^@market/gateway$': '<rootDir>/gateway/src/server.ts',
+  '^@market/gateway$': '<rootDir>/gateway/src/gateway.ts',
 };
 const common = {
   rootDir: __dirname,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, createLogger } from '@market/platform';
 import { loadGatewayEnv, subgraphUrlOverrides } from './env';
-import { createGateway } from './server';
+import { createGateway } from './gateway';
 import { SUPERGRAPH_PATH } from './compose';
 
 /** The production gateway process: routes by the committed supergraph, URLs overridable by env. */

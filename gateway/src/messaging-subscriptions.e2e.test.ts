@@ -3,7 +3,7 @@ import { createLogger, SUBGRAPH_NAMES } from '@market/platform';
 import { testSecrets } from '@market/platform/testing';
 import { SUPERGRAPH_PATH } from './compose';
 import { loadGatewayEnv } from './env';
-import { createGateway, type GatewayServer } from './server';
+import { createGateway, type GatewayServer } from './gateway';
 import { createUser, eventually, startTestStack, type TestStack, type TestUser } from './testing/stack';
 import { subscribe } from './testing/ws';
 

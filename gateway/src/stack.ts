@@ -18,7 +18,7 @@ import * as messaging from '@market/messaging';
 import * as engagement from '@market/engagement';
 import * as instances from '@market/instances';
 import { loadGatewayEnv } from './env';
-import { createGateway, type GatewayOptions, type GatewayServer } from './server';
+import { createGateway, type GatewayOptions, type GatewayServer } from './gateway';
 import { SUPERGRAPH_PATH } from './compose';
 
 type Env = Record<string, string | undefined>;

@@ -9,7 +9,7 @@ import {
 } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import { BoundedQueue, type Logger } from '@market/platform';
-import type { GatewayContext } from '../server';
+import type { GatewayContext } from '../context';
 import type { SubscriptionPlan, SupergraphPlanner } from './planner';
 import type { UpstreamConnections, UpstreamSink } from './upstream';
 

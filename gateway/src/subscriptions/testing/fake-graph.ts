@@ -32,8 +32,8 @@ import {
 import { testSecrets } from '@market/platform/testing';
 import { z } from 'zod';
 import { loadGatewayEnv } from '../../env';
-import { createGateway, type GatewayContext, type GatewayServer } from '../../server';
-import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from '../server';
+import { createGateway, type GatewayContext, type GatewayServer } from '../../gateway';
+import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from '..';
 
 /**
  * A small federated graph for subscription tests, independent of the real domain subgraphs:

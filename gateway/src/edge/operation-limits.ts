@@ -1,0 +1,72 @@
+import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+
+/** Operation limits, from graphql-armor's defaults except where federation needs more depth. */
+export const OPERATION_LIMITS = {
+  depth: 8,
+  aliases: 15,
+  directives: 50,
+  tokens: 1000,
+  cost: 5000,
+  /** Characters in one GraphQL document. */
+  documentChars: 15_000,
+} as const;
+
+/**
+ * Counts every alias in the operation, `__typename` included (graphql-armor's own alias limit skips
+ * `__typename`, which leaves a cheap amplification open).
+ */
+export function maxAliasesRule(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    let count = 0;
+    let reported = false;
+    return {
+      Field(node) {
+        if (!node.alias) return;
+        count += 1;
+        if (count > max && !reported) {
+          reported = true;
+          context.reportError(
+            new GraphQLError(`Too many aliases: the limit is ${max} per operation. Split the request.`, {
+              nodes: [node],
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** The limits every operation meets, over HTTP and over WebSocket alike. */
+export interface OperationLimits {
+  /** graphql-armor's validation rules plus the alias rule. */
+  validationRules: ValidationRule[];
+  /** graphql-js enforces the token limit while parsing (a parse error), so it is a parse option. */
+  parseOptions: { maxTokens: number };
+  /** graphql-armor's Apollo plugins (field-suggestion blocking). */
+  armor: ReturnType<ApolloArmor['protect']>;
+  /** A client-facing message when the document is too long, else null. */
+  documentTooLong(query: string): string | null;
+}
+
+export function createOperationLimits(options: { hideSuggestions: boolean }): OperationLimits {
+  const armor = new ApolloArmor({
+    maxDepth: { n: OPERATION_LIMITS.depth },
+    maxAliases: { enabled: false },
+    maxDirectives: { n: OPERATION_LIMITS.directives },
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: OPERATION_LIMITS.cost },
+    blockFieldSuggestion: { enabled: options.hideSuggestions },
+  });
+  const protection = armor.protect();
+  return {
+    validationRules: [...(protection.validationRules as ValidationRule[]), maxAliasesRule(OPERATION_LIMITS.aliases)],
+    parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
+    armor: protection,
+    documentTooLong: (query) =>
+      query.length > OPERATION_LIMITS.documentChars
+        ? `The operation is ${query.length} characters; the limit is ${OPERATION_LIMITS.documentChars}. Split it, or use variables for large values.`
+        : null,
+  };
+}

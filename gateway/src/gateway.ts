@@ -1,0 +1,167 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import cors from 'cors';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloGateway, type ServiceEndpointDefinition } from '@apollo/gateway';
+import { Agent } from 'undici';
+import { REQUEST_ID_HEADER, createErrorFormatter, type Logger, type SessionRevocations, type SubgraphName } from '@market/platform';
+import type { GatewayEnv } from './env';
+import type { GatewayContext } from './context';
+import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
+import { httpErrorHandler } from './edge/error-handler';
+import { createOperationLimits } from './edge/operation-limits';
+import { readinessRoutes } from './edge/readiness';
+import { requestIdFrom } from './edge/request-id';
+import { requestLogging } from './edge/request-logging';
+import { SignedDataSource, signedFetcher } from './edge/signed-fetch';
+import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
+
+export type { GatewayContext } from './context';
+
+export interface GatewayOptions {
+  env: GatewayEnv;
+  supergraphSdl: string;
+  /** Routing URLs by subgraph name; those given replace the supergraph's own. */
+  subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  logger: Logger;
+  /** Overrides of the WebSocket subscription limits (tests shorten timers with it). */
+  subscriptionLimits?: Partial<SubscriptionLimits>;
+  /**
+   * Ended sessions and users who may no longer act, when REDIS_URL is not set: the in-process
+   * store accounts writes to in embedded mode (startStack shares one).
+   */
+  revocations?: SessionRevocations;
+}
+
+export interface GatewayServer {
+  app: express.Express;
+  httpServer: http.Server;
+  /** graphql-ws on the same /graphql (subscriptions/WIRING.md). */
+  subscriptions: SubscriptionServer;
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one GraphQL endpoint: composes the edge concerns (edge/*.ts, one file each) around an Apollo
+ * gateway, and graphql-ws subscriptions on the same path (subscriptions/).
+ */
+export async function createGateway(options: GatewayOptions): Promise<GatewayServer> {
+  const { env, logger } = options;
+  const dev = env.NODE_ENV === 'development';
+  const sessions = await createSessionCheck({
+    jwtPublicKey: env.JWT_PUBLIC_KEY,
+    redisUrl: env.REDIS_URL,
+    revocations: options.revocations,
+    logger,
+  });
+  const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
+  const fetcher = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS);
+
+  // Shared by HTTP execution and subscriptions, so every subgraph call is signed the same way.
+  const buildService = ({ name, url }: ServiceEndpointDefinition) =>
+    new SignedDataSource({
+      url: options.subgraphUrls?.[name as SubgraphName] ?? url,
+      fetcher,
+    });
+  const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
+  const limits = createOperationLimits({ hideSuggestions: !dev });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  httpServer.requestTimeout = 30_000;
+
+  const apollo = new ApolloServer<GatewayContext>({
+    // graphql-armor's settings first, so the explicit choices below win.
+    ...limits.armor,
+    gateway,
+    introspection: dev,
+    parseOptions: limits.parseOptions,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: dev,
+    formatError: createErrorFormatter({
+      exposeInternals: dev,
+      onInternal: (err) => logger.error({ err }, 'unexpected gateway error'),
+    }),
+    validationRules: limits.validationRules,
+    plugins: [
+      ...limits.armor.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      requestLogging(logger),
+    ],
+  });
+  // Created before apollo.start() so it follows the gateway's schema from the first load.
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    supergraphSdl: options.supergraphSdl,
+    gateway,
+    buildService,
+    verifier: sessions.verifier,
+    signingSecret: env.GATEWAY_SIGNING_SECRET,
+    allowedOrigins: env.CORS_ORIGINS,
+    operationLimits: limits,
+    logger,
+    exposeInternals: dev,
+    limits: { maxConnections: env.WS_MAX_CONNECTIONS, maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP, ...options.subscriptionLimits },
+  });
+  await apollo.start();
+
+  readinessRoutes(app, options.subgraphUrls ?? {});
+
+  app.use(
+    '/graphql',
+    cors<cors.CorsRequest>({ origin: env.CORS_ORIGINS, credentials: false, maxAge: 600 }),
+    express.json({ limit: env.MAX_BODY_BYTES }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query['query'];
+      const tooLong = typeof query === 'string' ? limits.documentTooLong(query) : null;
+      if (tooLong) {
+        res.status(400).json({ errors: [{ message: tooLong, extensions: { code: 'BAD_USER_INPUT' } }] });
+        return;
+      }
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GatewayContext> => {
+        const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
+        res.setHeader(REQUEST_ID_HEADER, requestId);
+        const identity = await authenticateBearer(sessions.verifier, req.header('authorization'));
+        return { identity, requestId, ip: req.ip ?? null, userAgent: req.header('user-agent')?.slice(0, 512) ?? null };
+      },
+    }),
+  );
+  app.use(httpErrorHandler(logger, env.MAX_BODY_BYTES));
+
+  return {
+    app,
+    httpServer,
+    subscriptions,
+    async listen(port = env.PORT, host = env.HOST) {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const actual = (httpServer.address() as AddressInfo).port;
+      return { url: `http://localhost:${actual}/graphql`, port: actual };
+    },
+    async stop() {
+      // First: open WebSockets would keep the HTTP server from closing.
+      await subscriptions.close();
+      await apollo.stop();
+      httpServer.closeAllConnections();
+      await dispatcher.close();
+      await sessions.close();
+    },
+  };
+}
