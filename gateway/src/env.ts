@@ -37,6 +37,13 @@ export const gatewayEnvSchema = z.object({
     (value) => (value === '' ? undefined : value),
     z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
+  /** Deadline of a graceful shutdown (SIGTERM): requests still running then are cut. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * After SIGTERM, how long the gateway keeps accepting connections while /readyz answers 503, so a
+   * load balancer stops routing here before the listener closes. 0: close at once.
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
   /** Open WebSocket connections per client address per gateway process; 0 turns the cap off. */
   WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
 });

@@ -5,7 +5,6 @@ import cors from 'cors';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { Agent } from 'undici';
@@ -14,6 +13,7 @@ import type { GatewayEnv } from './env';
 import type { GatewayContext } from './context';
 import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
 import { httpErrorHandler } from './edge/error-handler';
+import { createDrain } from './edge/drain';
 import { createOperationLimits } from './edge/operation-limits';
 import { readinessRoutes } from './edge/readiness';
 import { requestIdFrom } from './edge/request-id';
@@ -44,6 +44,13 @@ export interface GatewayServer {
   /** graphql-ws on the same /graphql (subscriptions/WIRING.md). */
   subscriptions: SubscriptionServer;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  /**
+   * Graceful shutdown (SIGTERM): /readyz answers 503 at once; after `delayMs` the listener and idle
+   * connections close; requests in flight finish; WebSockets close with 1001; whatever is still
+   * open at `deadlineMs` is cut. Resolves with the number of HTTP requests that were cut.
+   */
+  shutdown(options?: { delayMs?: number; deadlineMs?: number }): Promise<number>;
+  /** Stops at once (tests): in-flight requests are cut. */
   stop(): Promise<void>;
 }
 
@@ -76,6 +83,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
+  const drain = createDrain(httpServer);
+  app.use(drain.track);
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   httpServer.requestTimeout = 30_000;
@@ -84,6 +93,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     // graphql-armor's settings first, so the explicit choices below win.
     ...limits.armor,
     gateway,
+    // The process drains itself (index.ts): Apollo's own handler would stop it mid-request.
+    stopOnTerminationSignals: false,
     introspection: dev,
     parseOptions: limits.parseOptions,
     csrfPrevention: true,
@@ -96,7 +107,6 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     validationRules: limits.validationRules,
     plugins: [
       ...limits.armor.plugins,
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       requestLogging(logger),
     ],
@@ -117,7 +127,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   });
   await apollo.start();
 
-  readinessRoutes(app, options.subgraphUrls ?? {});
+  readinessRoutes(app, { subgraphUrls: options.subgraphUrls ?? {}, draining: () => drain.draining });
 
   app.use(
     '/graphql',
@@ -143,6 +153,22 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   );
   app.use(httpErrorHandler(logger, env.MAX_BODY_BYTES));
 
+  let shuttingDown: Promise<number> | null = null;
+  async function shutdown({ delayMs = env.SHUTDOWN_DELAY_MS, deadlineMs = env.SHUTDOWN_TIMEOUT_MS }: { delayMs?: number; deadlineMs?: number } = {}): Promise<number> {
+    shuttingDown ??= (async () => {
+      subscriptions.refuseNew();
+      const cut = drain.drain({ delayMs, deadlineMs });
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(delayMs, deadlineMs)));
+      await subscriptions.close();
+      const n = await cut;
+      await apollo.stop();
+      await dispatcher.close();
+      await sessions.close();
+      return n;
+    })();
+    return shuttingDown;
+  }
+
   return {
     app,
     httpServer,
@@ -155,13 +181,9 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       const actual = (httpServer.address() as AddressInfo).port;
       return { url: `http://localhost:${actual}/graphql`, port: actual };
     },
+    shutdown,
     async stop() {
-      // First: open WebSockets would keep the HTTP server from closing.
-      await subscriptions.close();
-      await apollo.stop();
-      httpServer.closeAllConnections();
-      await dispatcher.close();
-      await sessions.close();
+      await shutdown({ delayMs: 0, deadlineMs: 0 });
     },
   };
 }

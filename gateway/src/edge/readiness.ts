@@ -1,11 +1,27 @@
 import type express from 'express';
 
-/** /healthz (the process answers) and /readyz (it can serve). */
-export function readinessRoutes(app: express.Express, subgraphUrls: Record<string, string>): void {
+export interface ReadinessOptions {
+  subgraphUrls: Record<string, string>;
+  draining(): boolean;
+}
+
+/**
+ * /healthz: the process answers. /readyz: this gateway can serve, which a load balancer routes by:
+ * 503 only while it drains. One subgraph being down does not make it unready (every other field
+ * is still served, the missing ones answer SUBGRAPH_UNAVAILABLE), so a subgraph outage never takes
+ * every gateway out of rotation. /readyz/subgraphs reports each subgraph's own /readyz, for
+ * monitoring: 200 when all are ready, else 503 with the ones that are not.
+ */
+export function readinessRoutes(app: express.Express, options: ReadinessOptions): void {
+  const { subgraphUrls } = options;
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', (_req, res) => {
+    if (options.draining()) res.status(503).json({ status: 'draining' });
+    else res.json({ status: 'ready' });
+  });
+  app.get('/readyz/subgraphs', async (_req, res) => {
     const results = await Promise.all(
       Object.entries(subgraphUrls).map(async ([name, url]) => {
         try {
@@ -17,6 +33,6 @@ export function readinessRoutes(app: express.Express, subgraphUrls: Record<strin
       }),
     );
     const down = results.filter(([, ok]) => !ok).map(([n]) => n);
-    res.status(down.length ? 503 : 200).json({ status: down.length ? 'not ready' : 'ready', down });
+    res.status(down.length ? 503 : 200).json({ status: down.length ? 'degraded' : 'ready', subgraphs: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ready' : 'down'])), down });
   });
 }

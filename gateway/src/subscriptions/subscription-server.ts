@@ -51,6 +51,9 @@ export interface SubscriptionServerStats {
 
 export interface SubscriptionServer {
   stats(): SubscriptionServerStats;
+  /** Refuses new sockets (503) while the open ones keep going: the gateway is draining. */
+  refuseNew(): void;
+  /** Closes every socket with 1001 (Going Away), then the upstream connections. */
   close(): Promise<void>;
 }
 
@@ -214,6 +217,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   let closing: Promise<void> | null = null;
   return {
     stats: () => ({ connections: wss.clients.size, addresses: admission.addresses(), subscriptions, upstreamSockets: upstream.sockets() }),
+    refuseNew: () => admission.refuseAll(),
     close() {
       closing ??= (async () => {
         admission.detach();
