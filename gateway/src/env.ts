@@ -37,6 +37,12 @@ export const gatewayEnvSchema = z.object({
     (value) => (value === '' ? undefined : value),
     z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
+  /** Consecutive failed calls (timeout, refused, 5xx) to one subgraph that open its circuit breaker. */
+  CIRCUIT_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** How long an open circuit answers SUBGRAPH_UNAVAILABLE at once before one trial call. */
+  CIRCUIT_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Failed subgraph calls are logged at most once per this interval per subgraph and reason, with a count. */
+  UPSTREAM_FAILURE_LOG_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
   /** Deadline of a graceful shutdown (SIGTERM): requests still running then are cut. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /**

@@ -8,11 +8,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { Agent } from 'undici';
-import { REQUEST_ID_HEADER, createErrorFormatter, type Logger, type SessionRevocations, type SubgraphName } from '@market/platform';
+import { REQUEST_ID_HEADER, type Logger, type SessionRevocations, type SubgraphName } from '@market/platform';
 import type { GatewayEnv } from './env';
 import type { GatewayContext } from './context';
 import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
 import { httpErrorHandler } from './edge/error-handler';
+import { publicErrorFormatter } from './edge/error-policy';
+import { SubgraphHealth } from './edge/subgraph-health';
 import { createDrain } from './edge/drain';
 import { createOperationLimits } from './edge/operation-limits';
 import { readinessRoutes } from './edge/readiness';
@@ -70,14 +72,17 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
   const fetcher = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS);
 
+  const health = new SubgraphHealth({
+    failureThreshold: env.CIRCUIT_BREAKER_FAILURES,
+    cooldownMs: env.CIRCUIT_BREAKER_COOLDOWN_MS,
+    logIntervalMs: env.UPSTREAM_FAILURE_LOG_INTERVAL_MS,
+    logger,
+  });
   // Shared by HTTP execution and subscriptions, so every subgraph call is signed the same way.
   const buildService = ({ name, url }: ServiceEndpointDefinition) =>
-    new SignedDataSource({
-      url: options.subgraphUrls?.[name as SubgraphName] ?? url,
-      fetcher,
-    });
+    new SignedDataSource({ url: options.subgraphUrls?.[name as SubgraphName] ?? url, fetcher }, name, health);
   const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
-  const limits = createOperationLimits({ hideSuggestions: !dev });
+  const limits = createOperationLimits();
 
   const app = express();
   app.disable('x-powered-by');
@@ -100,10 +105,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: dev,
-    formatError: createErrorFormatter({
-      exposeInternals: dev,
-      onInternal: (err) => logger.error({ err }, 'unexpected gateway error'),
-    }),
+    formatError: publicErrorFormatter({ exposeInternals: dev, logger, what: 'gateway' }),
     validationRules: limits.validationRules,
     plugins: [
       ...limits.armor.plugins,
@@ -127,7 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   });
   await apollo.start();
 
-  readinessRoutes(app, { subgraphUrls: options.subgraphUrls ?? {}, draining: () => drain.draining });
+  readinessRoutes(app, { subgraphUrls: options.subgraphUrls ?? {}, draining: () => drain.draining, health });
 
   app.use(
     '/graphql',

@@ -44,20 +44,21 @@ export interface OperationLimits {
   validationRules: ValidationRule[];
   /** graphql-js enforces the token limit while parsing (a parse error), so it is a parse option. */
   parseOptions: { maxTokens: number };
-  /** graphql-armor's Apollo plugins (field-suggestion blocking). */
+  /** graphql-armor's Apollo plugins. */
   armor: ReturnType<ApolloArmor['protect']>;
   /** A client-facing message when the document is too long, else null. */
   documentTooLong(query: string): string | null;
 }
 
-export function createOperationLimits(options: { hideSuggestions: boolean }): OperationLimits {
+export function createOperationLimits(): OperationLimits {
   const armor = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.depth },
     maxAliases: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.directives },
     maxTokens: { enabled: false },
     costLimit: { maxCost: OPERATION_LIMITS.cost },
-    blockFieldSuggestion: { enabled: options.hideSuggestions },
+    // Suggestions are cut by the error policy (error-policy.ts): armor's blocker breaks on read-only messages.
+    blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();
   return {

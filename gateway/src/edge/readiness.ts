@@ -1,8 +1,10 @@
 import type express from 'express';
+import type { SubgraphHealth } from './subgraph-health';
 
 export interface ReadinessOptions {
   subgraphUrls: Record<string, string>;
   draining(): boolean;
+  health: SubgraphHealth;
 }
 
 /**
@@ -10,7 +12,8 @@ export interface ReadinessOptions {
  * 503 only while it drains. One subgraph being down does not make it unready (every other field
  * is still served, the missing ones answer SUBGRAPH_UNAVAILABLE), so a subgraph outage never takes
  * every gateway out of rotation. /readyz/subgraphs reports each subgraph's own /readyz, for
- * monitoring: 200 when all are ready, else 503 with the ones that are not.
+ * monitoring: 200 when all are ready, else 503 with the ones that are not; with each one's circuit
+ * breaker and the last failure the gateway's own calls saw.
  */
 export function readinessRoutes(app: express.Express, options: ReadinessOptions): void {
   const { subgraphUrls } = options;
@@ -33,6 +36,13 @@ export function readinessRoutes(app: express.Express, options: ReadinessOptions)
       }),
     );
     const down = results.filter(([, ok]) => !ok).map(([n]) => n);
-    res.status(down.length ? 503 : 200).json({ status: down.length ? 'degraded' : 'ready', subgraphs: Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ready' : 'down'])), down });
+    const calls = options.health.report();
+    res.status(down.length ? 503 : 200).json({
+      status: down.length ? 'degraded' : 'ready',
+      down,
+      subgraphs: Object.fromEntries(
+        results.map(([n, ok]) => [n, { status: ok ? 'ready' : 'down', circuit: calls[n]?.circuit ?? 'closed', lastFailure: calls[n]?.lastFailure ?? null }]),
+      ),
+    });
   });
 }

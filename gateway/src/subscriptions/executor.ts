@@ -16,8 +16,6 @@ import type { UpstreamConnections, UpstreamSink } from './upstream';
 type GatewayRequestContext = Parameters<typeof executeQueryPlan>[2];
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
-/** Error codes this server produces itself; their messages are written for clients. */
-export const SUBSCRIPTION_ERROR_CODES = new Set(['SUBSCRIPTION_INTERRUPTED']);
 
 export interface FederatedSubscriptionInput {
   planner: SupergraphPlanner;

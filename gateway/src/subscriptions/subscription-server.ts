@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { closeWebSocketServer, createErrorFormatter, type Logger } from '@market/platform';
+import { closeWebSocketServer, type Logger } from '@market/platform';
 import type { GatewayContext } from '../context';
 import type { SessionVerifier } from '../edge/bearer-auth';
 import { clientAddress } from '../edge/client-address';
 import { createOperationLimits, type OperationLimits } from '../edge/operation-limits';
+import { formatGraphQLError, publicErrorFormatter } from '../edge/error-policy';
 import { admitUpgrades } from './admission';
 import { TOKEN_EXPIRED_REASON, authenticateConnection } from './connection-auth';
-import { SUBSCRIPTION_ERROR_CODES, startFederatedSubscription } from './executor';
+import { startFederatedSubscription } from './executor';
 import { SchemaFollower, type SchemaSource } from './schema-follower';
 import { prepareSubscription, type PreparedSubscription } from './subscribe';
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from './subscription-limits';
@@ -86,8 +87,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { logger, httpServer } = options;
   const limits: SubscriptionLimits = { ...DEFAULT_SUBSCRIPTION_LIMITS, ...options.limits };
-  const operationLimits = options.operationLimits ?? createOperationLimits({ hideSuggestions: !options.exposeInternals });
-  const formatError = publicErrorFormatter(options.exposeInternals, logger);
+  const operationLimits = options.operationLimits ?? createOperationLimits();
+  const formatError = formatGraphQLError(publicErrorFormatter({ exposeInternals: options.exposeInternals, logger, what: 'subscription' }));
   const upstream = new UpstreamConnections({
     signingSecret: options.signingSecret,
     logger,
@@ -232,21 +233,5 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       })();
       return closing;
     },
-  };
-}
-
-/**
- * The HTTP endpoint's error policy (platform createErrorFormatter), plus this server's own codes,
- * and without field suggestions outside development.
- */
-function publicErrorFormatter(exposeInternals: boolean, logger: Logger): (error: GraphQLError) => GraphQLFormattedError {
-  const format = createErrorFormatter({ exposeInternals, onInternal: (err) => logger.error({ err }, 'unexpected subscription error') });
-  return (error) => {
-    const formatted = error.toJSON();
-    const code = formatted.extensions?.['code'];
-    if (typeof code === 'string' && SUBSCRIPTION_ERROR_CODES.has(code)) return formatted;
-    const result = format(formatted, error);
-    if (exposeInternals) return result;
-    return { ...result, message: result.message.replace(/ Did you mean .*\?$/, '') };
   };
 }
