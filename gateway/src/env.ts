@@ -43,6 +43,13 @@ export const gatewayEnvSchema = z.object({
   CIRCUIT_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(10_000),
   /** Failed subgraph calls are logged at most once per this interval per subgraph and reason, with a count. */
   UPSTREAM_FAILURE_LOG_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * `enforce`: only the operations in TRUSTED_DOCUMENTS_MANIFEST run (HTTP and WebSocket), and
+   * automatic persisted queries are off; in development it only warns, so the playground still works.
+   */
+  TRUSTED_DOCUMENTS: z.enum(['off', 'enforce']).default('off'),
+  /** A persisted-operation manifest (graphql-codegen's persisted documents, or Apollo's manifest). */
+  TRUSTED_DOCUMENTS_MANIFEST: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   /** Deadline of a graceful shutdown (SIGTERM): requests still running then are cut. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /**
@@ -57,7 +64,14 @@ export const gatewayEnvSchema = z.object({
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
 export function loadGatewayEnv(source?: Record<string, string | undefined>): GatewayEnv {
-  return parseEnv('gateway', gatewayEnvSchema, source);
+  return parseEnv(
+    'gateway',
+    gatewayEnvSchema.refine((env) => env.TRUSTED_DOCUMENTS !== 'enforce' || env.TRUSTED_DOCUMENTS_MANIFEST, {
+      path: ['TRUSTED_DOCUMENTS_MANIFEST'],
+      error: 'is required when TRUSTED_DOCUMENTS=enforce: the persisted-operation manifest to serve',
+    }),
+    source,
+  );
 }
 
 /** Routing URLs given in the environment override the ones in the supergraph file. */

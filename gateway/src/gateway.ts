@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import cors from 'cors';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -15,6 +15,7 @@ import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
 import { httpErrorHandler } from './edge/error-handler';
 import { publicErrorFormatter } from './edge/error-policy';
 import { SubgraphHealth } from './edge/subgraph-health';
+import { TrustedDocuments, enforceTrustedDocuments } from './edge/trusted-documents';
 import { createDrain } from './edge/drain';
 import { createOperationLimits } from './edge/operation-limits';
 import { readinessRoutes } from './edge/readiness';
@@ -82,7 +83,11 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const buildService = ({ name, url }: ServiceEndpointDefinition) =>
     new SignedDataSource({ url: options.subgraphUrls?.[name as SubgraphName] ?? url, fetcher }, name, health);
   const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
-  const limits = createOperationLimits();
+  const trusted = env.TRUSTED_DOCUMENTS === 'enforce' && env.TRUSTED_DOCUMENTS_MANIFEST ? TrustedDocuments.fromManifest(env.TRUSTED_DOCUMENTS_MANIFEST) : null;
+  if (trusted && dev) logger.warn({ documents: trusted.size }, 'TRUSTED_DOCUMENTS=enforce is not enforced in development (any operation runs)');
+  else if (trusted) logger.info({ documents: trusted.size }, 'trusted documents enforced: only the manifest\'s operations run');
+  const enforced = dev ? null : trusted;
+  const limits = createOperationLimits({ trustedDocuments: enforced });
 
   const app = express();
   app.disable('x-powered-by');
@@ -104,11 +109,14 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     parseOptions: limits.parseOptions,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries let a client register any document: off while trusted documents are enforced.
+    ...(enforced ? { persistedQueries: false as const } : {}),
     includeStacktraceInErrorResponses: dev,
     formatError: publicErrorFormatter({ exposeInternals: dev, logger, what: 'gateway' }),
     validationRules: limits.validationRules,
     plugins: [
       ...limits.armor.plugins,
+      limits.costPlugin as ApolloServerPlugin<GatewayContext>,
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       requestLogging(logger),
     ],
@@ -120,6 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     gateway,
     buildService,
     verifier: sessions.verifier,
+    sessions: sessions.revocations ? { check: (token) => sessions.revocations!.check(token), feed: sessions.feed } : null,
     signingSecret: env.GATEWAY_SIGNING_SECRET,
     allowedOrigins: env.CORS_ORIGINS,
     operationLimits: limits,
@@ -144,6 +153,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       }
       next();
     },
+    ...(enforced ? [enforceTrustedDocuments(enforced)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));

@@ -1,5 +1,8 @@
-import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, type ASTVisitor, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { operationCost } from './operation-cost';
+import type { TrustedDocuments } from './trusted-documents';
 
 /** Operation limits, from graphql-armor's defaults except where federation needs more depth. */
 export const OPERATION_LIMITS = {
@@ -48,20 +51,43 @@ export interface OperationLimits {
   armor: ReturnType<ApolloArmor['protect']>;
   /** A client-facing message when the document is too long, else null. */
   documentTooLong(query: string): string | null;
+  /** The cost limit (operation-cost.ts), which needs the variables, so it runs after validation: null when within it. */
+  costError(input: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variables?: Record<string, unknown> | null }): GraphQLError | null;
+  /** When enforced, the only documents that run (trusted-documents.ts). */
+  trustedDocuments: TrustedDocuments | null;
+  /** The cost limit on HTTP, as an Apollo plugin. */
+  costPlugin: ApolloServerPlugin<never>;
 }
 
-export function createOperationLimits(): OperationLimits {
+export function createOperationLimits(options: { trustedDocuments?: TrustedDocuments | null } = {}): OperationLimits {
   const armor = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.depth },
     maxAliases: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.directives },
     maxTokens: { enabled: false },
-    costLimit: { maxCost: OPERATION_LIMITS.cost },
+    // Counted by operation-cost.ts instead, with variables and defaults (armor counts literals only).
+    costLimit: { enabled: false },
     // Suggestions are cut by the error policy (error-policy.ts): armor's blocker breaks on read-only messages.
     blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();
+  const costError: OperationLimits['costError'] = (input) => {
+    const verdict = operationCost({ ...input, maxCost: OPERATION_LIMITS.cost });
+    return verdict.ok ? null : verdict.error;
+  };
   return {
+    trustedDocuments: options.trustedDocuments ?? null,
+    costError,
+    costPlugin: {
+      async requestDidStart() {
+        return {
+          async didResolveOperation({ schema, document, operationName, request }) {
+            const error = costError({ schema, document, operationName, variables: request.variables ?? {} });
+            if (error) throw error;
+          },
+        };
+      },
+    },
     validationRules: [...(protection.validationRules as ValidationRule[]), maxAliasesRule(OPERATION_LIMITS.aliases)],
     parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
     armor: protection,

@@ -12,6 +12,7 @@ import {
 import type { SubscribePayload } from 'graphql-ws';
 import type { Logger } from '@market/platform';
 import type { OperationLimits } from '../edge/operation-limits';
+import { UNTRUSTED_MESSAGE } from '../edge/trusted-documents';
 import type { SubscriptionPlan, SupergraphPlanner } from './planner';
 
 /**
@@ -28,7 +29,13 @@ export function prepareSubscription<C>(input: {
   /** What `subscribe` needs besides the plan (the connection). */
   context: C;
 }): ExecutionArgs | GraphQLError[] {
-  const { payload, planner, limits } = input;
+  const { planner, limits } = input;
+  let payload = input.payload;
+  if (limits.trustedDocuments) {
+    const trusted = limits.trustedDocuments.resolve(payload);
+    if (trusted === null) return [new GraphQLError(UNTRUSTED_MESSAGE, { extensions: { code: 'PERSISTED_QUERY_NOT_TRUSTED' } })];
+    payload = { ...payload, query: trusted };
+  }
   if (typeof payload.query !== 'string') {
     return [new GraphQLError('Send the operation as a string in `query`.', { extensions: { code: 'BAD_USER_INPUT' } })];
   }
@@ -53,6 +60,8 @@ export function prepareSubscription<C>(input: {
   }
   const variables = getVariableValues(planner.clientSchema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
   if (variables.errors) return variables.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+  const tooCostly = limits.costError({ schema: planner.clientSchema, document, operationName: payload.operationName, variables: payload.variables ?? {} });
+  if (tooCostly) return [tooCostly];
   let plan: SubscriptionPlan;
   try {
     plan = planner.plan(document, payload.operationName);
