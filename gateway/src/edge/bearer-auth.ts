@@ -1,11 +1,14 @@
 import { GraphQLError } from 'graphql';
 import {
   AccessTokenVerifier,
+  RedisRevocationFeed,
   RedisSessionRevocations,
   SESSION_ENDED_MESSAGE,
   createRedis,
-  verifySessionToken,
+  duplicateRedis,
   type Identity,
+  type RevocationFeed,
+  verifySessionToken,
   type Logger,
   type SessionRevocations,
   type SessionTokenVerdict,
@@ -20,6 +23,8 @@ export interface SessionCheck {
   verifier: SessionVerifier;
   /** The store checked, or null when ended sessions are not checked here. */
   revocations: SessionRevocations | null;
+  /** Revocations as they happen (open sockets of ended sessions close at once), when available. */
+  feed: RevocationFeed | null;
   close(): Promise<void>;
 }
 
@@ -39,13 +44,22 @@ export async function createSessionCheck(options: {
   const tokens = await AccessTokenVerifier.fromPem(options.jwtPublicKey);
   const redis = options.redisUrl ? createRedis(options.redisUrl, logger, { name: 'gateway-revocations', commandTimeoutMs: 250 }) : null;
   const revocations: SessionRevocations | null = redis ? new RedisSessionRevocations(redis, logger) : (options.revocations ?? null);
+  // The announcements come on a connection of their own, without the 250 ms command timeout.
+  const subscriber = redis ? duplicateRedis(redis, logger, { name: 'gateway-revocation-feed' }, { commandTimeout: undefined }) : null;
+  const feed: RevocationFeed | null = subscriber
+    ? new RedisRevocationFeed(subscriber, logger)
+    : options.revocations && 'onRevoked' in options.revocations
+      ? (options.revocations as SessionRevocations & RevocationFeed)
+      : null;
   if (!revocations) {
     logger.warn('REDIS_URL is not set: ended sessions are not refused here; their access tokens work until they expire (accounts still refuses them)');
   }
   return {
     verifier: { verify: (token) => verifySessionToken(tokens, revocations, token) },
     revocations,
+    feed,
     async close() {
+      await subscriber?.quit().catch(() => subscriber.disconnect());
       await redis?.quit().catch(() => redis.disconnect());
     },
   };

@@ -6,8 +6,22 @@ const TOKEN = /^[A-Za-z0-9._~+/=-]{1,8192}$/;
 
 export const TOKEN_EXPIRED_REASON = 'Access token expired: refresh it and reconnect';
 
+/**
+ * Closes a socket whose session ended or whose token expired. 4403 (Forbidden), not 4401:
+ * graphql-ws clients treat 4401 as fatal and never reconnect, while on 4403 they retry, and their
+ * `connectionParams` can then fetch a fresh token (graphql-ws's own token-expiry recipe). A session
+ * that really ended cannot be refreshed, so the retry fails its refresh and the app signs out.
+ */
+export const SESSION_CLOSE_CODE = CloseCode.Forbidden;
+
 export type ConnectionAuth =
-  | { ok: true; identity: Identity | null; /** ms since the epoch, null for an anonymous connection */ expiresAt: number | null }
+  | {
+      ok: true;
+      /** The verified token: its identity and when it was issued (seconds), null for an anonymous connection. */
+      token: { identity: Identity; issuedAt: number } | null;
+      /** ms since the epoch, null for an anonymous connection */
+      expiresAt: number | null;
+    }
   | { ok: false; code: number; reason: string };
 
 /**
@@ -23,12 +37,13 @@ export async function authenticateConnection(
   if (token === 'malformed') {
     return { ok: false, code: CloseCode.Unauthorized, reason: 'Send the access token as { authorization: "Bearer <token>" } or { token }' };
   }
-  if (!token) return { ok: true, identity: null, expiresAt: null };
+  if (!token) return { ok: true, token: null, expiresAt: null };
   const verdict = await verifier.verify(token);
   if (!verdict.ok) {
     return {
       ok: false,
-      code: CloseCode.Unauthorized,
+      // An expired token is refreshed by the client's connectionParams on the retry 4403 allows.
+      code: verdict.reason === 'expired' ? SESSION_CLOSE_CODE : CloseCode.Unauthorized,
       reason:
         verdict.reason === 'expired'
           ? TOKEN_EXPIRED_REASON
@@ -37,7 +52,7 @@ export async function authenticateConnection(
             : 'Access token not valid: sign in again',
     };
   }
-  return { ok: true, identity: verdict.identity, expiresAt: verdict.expiresAt * 1000 };
+  return { ok: true, token: { identity: verdict.identity, issuedAt: verdict.issuedAt }, expiresAt: verdict.expiresAt * 1000 };
 }
 
 /** The token from a connection_init payload: undefined when none was sent. */

@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { GraphQLError } from 'graphql';
 import WebSocket, { WebSocketServer } from 'ws';
-import { CloseCode, type ServerOptions } from 'graphql-ws';
+import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { closeWebSocketServer, type Logger } from '@market/platform';
+import { SESSION_ENDED_MESSAGE, closeWebSocketServer, revocationCovers, type Identity, type Logger, type RevocationFeed } from '@market/platform';
 import type { GatewayContext } from '../context';
 import type { SessionVerifier } from '../edge/bearer-auth';
 import { clientAddress } from '../edge/client-address';
 import { createOperationLimits, type OperationLimits } from '../edge/operation-limits';
 import { formatGraphQLError, publicErrorFormatter } from '../edge/error-policy';
 import { admitUpgrades } from './admission';
-import { TOKEN_EXPIRED_REASON, authenticateConnection } from './connection-auth';
+import { SESSION_CLOSE_CODE, TOKEN_EXPIRED_REASON, authenticateConnection } from './connection-auth';
 import { startFederatedSubscription } from './executor';
 import { SchemaFollower, type SchemaSource } from './schema-follower';
 import { prepareSubscription, type PreparedSubscription } from './subscribe';
@@ -28,6 +28,11 @@ export interface SubscriptionServerOptions {
   buildService(definition: { name: string; url: string }): GraphQLDataSource;
   /** Verifies a token and, at the gateway, refuses the tokens of ended sessions ('revoked'). */
   verifier: SessionVerifier;
+  /**
+   * Ended sessions, for sockets already open: `check` runs again at every subscribe, and `feed`
+   * announces revocations as they happen, so the sockets of an ended session close with 4403 at once.
+   */
+  sessions?: { check(token: { identity: Identity; issuedAt: number }): Promise<'ok' | 'revoked'>; feed: RevocationFeed | null } | null;
   signingSecret: string;
   /** Browser origins allowed to open a socket; a request without Origin (not a browser) is allowed. */
   allowedOrigins: readonly string[];
@@ -61,6 +66,8 @@ export interface SubscriptionServer {
 interface Connection {
   socket: WebSocket;
   context: GatewayContext;
+  /** The verified token the connection speaks with, null when anonymous. */
+  token: { identity: Identity; issuedAt: number } | null;
   expiry: NodeJS.Timeout | null;
   /** This connection's subscriptions, ended together when it is too slow. */
   live: Set<AsyncIterator<unknown>>;
@@ -123,24 +130,29 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       }
       if (socket.readyState !== WebSocket.OPEN) return false;
       const context: GatewayContext = {
-        identity: auth.identity,
+        identity: auth.token?.identity ?? null,
         requestId: randomUUID(),
         ip: addressOf(request),
         userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
       };
-      const connection: Connection = { socket, context, expiry: null, live: new Set(), slow: false, closeTimer: null };
+      const connection: Connection = { socket, context, token: auth.token, expiry: null, live: new Set(), slow: false, closeTimer: null };
       if (auth.expiresAt !== null) {
         connection.expiry = setTimeout(
-          () => socket.close(CloseCode.Unauthorized, TOKEN_EXPIRED_REASON),
+          () => socket.close(SESSION_CLOSE_CODE, TOKEN_EXPIRED_REASON),
           Math.min(Math.max(auth.expiresAt - Date.now(), 0), MAX_TIMER_MS),
         );
       }
       connections.set(socket, connection);
       return true;
     },
-    onSubscribe: (ctx, _id, payload) => {
+    onSubscribe: async (ctx, _id, payload) => {
       const connection = connections.get(ctx.extra.socket);
       if (!connection) return [new GraphQLError('The connection is closing.', { extensions: { code: 'BAD_REQUEST' } })];
+      // The session may have ended since the socket opened (an announcement missed during a Redis outage).
+      if (connection.token && options.sessions && (await options.sessions.check(connection.token)) === 'revoked') {
+        connection.socket.close(SESSION_CLOSE_CODE, SESSION_ENDED_MESSAGE);
+        return [new GraphQLError(SESSION_ENDED_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } })];
+      }
       if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
         return [
           new GraphQLError(`At most ${limits.maxSubscriptionsPerConnection} subscriptions per connection; complete one first.`, {
@@ -203,6 +215,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     },
   };
 
+  const stopListening = options.sessions?.feed?.onRevoked((revocation) => {
+    for (const connection of connections.values()) {
+      if (connection.token && revocationCovers(revocation, connection.token)) {
+        logger.info({ userId: connection.token.identity.userId, requestId: connection.context.requestId }, 'closing a socket whose session ended');
+        connection.socket.close(SESSION_CLOSE_CODE, SESSION_ENDED_MESSAGE);
+      }
+    }
+  });
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes, perMessageDeflate: false });
   useServer({ ...serverOptions, isProd: !options.exposeInternals }, wss, limits.keepAliveMs);
   const admission = admitUpgrades({
@@ -223,6 +244,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       closing ??= (async () => {
         admission.detach();
         schema.stop();
+        stopListening?.();
         await closeWebSocketServer(wss, 1001, 'Gateway shutting down');
         for (const connection of connections.values()) {
           if (connection.expiry) clearTimeout(connection.expiry);
