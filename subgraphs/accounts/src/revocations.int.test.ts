@@ -67,6 +67,8 @@ describe('accounts records ended sessions for the gateway', () => {
     const rotated = await call(h, REFRESH, { t: user.refreshToken });
     expect(rotated.data.refreshSession.__typename).toBe('AuthPayload');
     expect(await check(user.identity)).toBe('ok');
+    // Past the reuse grace window (REFRESH_REUSE_GRACE_SECONDS): the first use a minute ago.
+    await h.db.query(`UPDATE refresh_tokens SET used_at = now() - interval '60 seconds' WHERE session_id = $1 AND used_at IS NOT NULL`, [user.identity.sessionId]);
     expect((await call(h, REFRESH, { t: user.refreshToken })).data.refreshSession.__typename).toBe('InvalidRefreshToken');
     expect(await check(user.identity)).toBe('revoked');
     expect(await check(other.identity)).toBe('ok');

@@ -146,6 +146,8 @@ export async function createSubgraph(
     limiter,
     revocations,
     sessionTtlDays: env.SESSION_TTL_DAYS,
+    refreshSuccessorKey: deriveKey(env.JWT_PRIVATE_KEY, 'refresh-successors'),
+    refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     logger,
   });
   const sessionService = new SessionService(sessions, callers, revocations);
