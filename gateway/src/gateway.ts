@@ -14,6 +14,7 @@ import type { GatewayContext } from './context';
 import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
 import { httpErrorHandler } from './edge/error-handler';
 import { publicErrorFormatter } from './edge/error-policy';
+import { inputHygienePlugin } from './edge/input-hygiene';
 import { SubgraphHealth } from './edge/subgraph-health';
 import { TrustedDocuments, enforceTrustedDocuments } from './edge/trusted-documents';
 import { createDrain } from './edge/drain';
@@ -117,6 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     plugins: [
       ...limits.armor.plugins,
       limits.costPlugin as ApolloServerPlugin<GatewayContext>,
+      inputHygienePlugin() as ApolloServerPlugin<GatewayContext>,
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       requestLogging(logger),
     ],

@@ -12,7 +12,7 @@ function sign(overrides: Partial<{ body: string; now: number; secret: string }> 
 describe('gateway request signatures', () => {
   it('accepts a fresh signature over the same caller, request id and body', () => {
     const verdict = verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body });
-    expect(verdict).toEqual({ ok: true, caller: { identity, ip: '10.0.0.1', userAgent: 'test' } });
+    expect(verdict).toEqual({ ok: true, caller: { identity, ip: '10.0.0.1', userAgent: 'test' }, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('refuses a missing, malformed or foreign signature', () => {

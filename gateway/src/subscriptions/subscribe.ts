@@ -13,6 +13,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { Logger } from '@market/platform';
 import type { OperationLimits } from '../edge/operation-limits';
 import { UNTRUSTED_MESSAGE } from '../edge/trusted-documents';
+import { findUnsafeText, unsafeTextError } from '../edge/input-hygiene';
 import type { SubscriptionPlan, SupergraphPlanner } from './planner';
 
 /**
@@ -60,6 +61,8 @@ export function prepareSubscription<C>(input: {
   }
   const variables = getVariableValues(planner.clientSchema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
   if (variables.errors) return variables.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+  const where = findUnsafeText(document, payload.variables);
+  if (where) return [unsafeTextError(where)];
   const tooCostly = limits.costError({ schema: planner.clientSchema, document, operationName: payload.operationName, variables: payload.variables ?? {} });
   if (tooCostly) return [tooCostly];
   let plan: SubscriptionPlan;
