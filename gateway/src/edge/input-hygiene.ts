@@ -31,7 +31,7 @@ export function findUnsafeText(document: DocumentNode, variables: Record<string,
     }
     if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
-        if (unsafe(key)) return `${path}.${key.replace(/[\u0000-\u001f]/g, '?')}`;
+        if (unsafe(key)) return `${path} (a key)`;
         const at = walk(inner, `${path}.${key}`);
         if (at) return at;
       }
