@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { logLevel, nodeEnv, parseEnv, port, secret, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import { parseTrustProxy, type TrustProxy } from './edge/client-address';
+
+/** The browser dev servers a client team is likely to run: a web app (Vite 5173, 3000), Expo (8081), the gateway's own page. */
+export const DEVELOPMENT_ORIGINS = ['3000', '4000', '5173', '8081'].flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]);
 
 const optionalUrl = z.string().url({ error: 'must be an http(s) URL' }).optional();
 
@@ -13,11 +17,23 @@ export const gatewayEnvSchema = z.object({
     error: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
   }),
   SUPERGRAPH_PATH: z.string().optional(),
-  /** Comma-separated browser origins allowed by CORS and WebSocket upgrades; empty allows none. */
+  /**
+   * Comma-separated browser origins allowed by CORS and WebSocket upgrades; empty allows none.
+   * Unset: the common development servers outside production (allowedOrigins), none in production.
+   */
   CORS_ORIGINS: z
     .string()
-    .default('http://localhost:3000,http://localhost:4000')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+    .optional()
+    .transform((s) => (s === undefined ? undefined : s.split(',').map((o) => o.trim()).filter(Boolean))),
+  /** Proxies trusted to set X-Forwarded-For (edge/client-address.ts): unset trusts none. */
+  TRUST_PROXY: z.string().optional().transform((value, ctx): TrustProxy => {
+    const parsed = parseTrustProxy(value);
+    if (typeof parsed === 'object' && !Array.isArray(parsed) && parsed !== null) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return false;
+    }
+    return parsed;
+  }),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_000_000),
   ACCOUNTS_URL: optionalUrl,
   LISTINGS_URL: optionalUrl,
@@ -72,6 +88,11 @@ export function loadGatewayEnv(source?: Record<string, string | undefined>): Gat
     }),
     source,
   );
+}
+
+/** The browser origins allowed: CORS_ORIGINS when set; else the development servers, except in production. */
+export function allowedOrigins(env: GatewayEnv): string[] {
+  return env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? [] : DEVELOPMENT_ORIGINS);
 }
 
 /** Routing URLs given in the environment override the ones in the supergraph file. */

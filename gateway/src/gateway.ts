@@ -9,7 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { Agent } from 'undici';
 import { REQUEST_ID_HEADER, type Logger, type SessionRevocations, type SubgraphName } from '@market/platform';
-import type { GatewayEnv } from './env';
+import { allowedOrigins, type GatewayEnv } from './env';
 import type { GatewayContext } from './context';
 import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
 import { httpErrorHandler } from './edge/error-handler';
@@ -17,7 +17,9 @@ import { publicErrorFormatter } from './edge/error-policy';
 import { inputHygienePlugin } from './edge/input-hygiene';
 import { SubgraphHealth } from './edge/subgraph-health';
 import { TrustedDocuments, enforceTrustedDocuments } from './edge/trusted-documents';
+import { trustProxies } from './edge/client-address';
 import { createDrain } from './edge/drain';
+import { securityHeaders } from './edge/security-headers';
 import { createOperationLimits } from './edge/operation-limits';
 import { readinessRoutes } from './edge/readiness';
 import { requestIdFrom } from './edge/request-id';
@@ -92,7 +94,9 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  const clientAddress = trustProxies(app, env.TRUST_PROXY);
+  const origins = allowedOrigins(env);
+  app.use(securityHeaders({ production: env.NODE_ENV === 'production', pagePaths: (req) => dev && req.path === '/graphql' }));
   const httpServer = http.createServer(app);
   const drain = createDrain(httpServer);
   app.use(drain.track);
@@ -132,7 +136,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     verifier: sessions.verifier,
     sessions: sessions.revocations ? { check: (token) => sessions.revocations!.check(token), feed: sessions.feed } : null,
     signingSecret: env.GATEWAY_SIGNING_SECRET,
-    allowedOrigins: env.CORS_ORIGINS,
+    allowedOrigins: origins,
+    clientAddress,
     operationLimits: limits,
     logger,
     exposeInternals: dev,
@@ -144,7 +149,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
 
   app.use(
     '/graphql',
-    cors<cors.CorsRequest>({ origin: env.CORS_ORIGINS, credentials: false, maxAge: 600 }),
+    cors<cors.CorsRequest>({ origin: origins, credentials: false, maxAge: 600 }),
     express.json({ limit: env.MAX_BODY_BYTES }),
     (req: Request, res: Response, next: NextFunction) => {
       const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query['query'];

@@ -38,7 +38,7 @@ export const COST_MODEL = {
   leafCost: 1,
   objectCost: 2,
   assumedPageSize: 50,
-  unpagedListSize: 20,
+  unpagedListSize: 10,
   maxPageSize: 500,
 } as const;
 

@@ -154,7 +154,7 @@ export async function createSubgraph(
   const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
   const admin = new AdminService({ users, profileCache, sessions, callers, transaction, revocations });
   const social = new SocialService({ connections, users, callers });
-  const devOutbox = new DevOutboxService(outbox, env.NODE_ENV !== 'production');
+  const devOutbox = new DevOutboxService(outbox, env.NODE_ENV === 'production' ? 'off' : env.NODE_ENV === 'development' ? 'loopback' : 'open');
 
   const server = await createSubgraphServer<Context>({
     name: 'accounts',
