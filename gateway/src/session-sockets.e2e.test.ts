@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { AccessTokenSigner, createLogger, SUBGRAPH_NAMES, type SessionRevocations } from '@market/platform';
+import { AccessTokenSigner, RedisSessionRevocations, createLogger, createRedis, SUBGRAPH_NAMES, type SessionRevocations } from '@market/platform';
 import { testSecrets } from '@market/platform/testing';
 import { SUPERGRAPH_PATH } from './compose';
 import { loadGatewayEnv } from './env';
@@ -55,14 +55,14 @@ describe('sessions end on open sockets', () => {
   let deaf: GatewayServer;
   let deafUrl: string;
 
-  const startGateway = async (revocations: SessionRevocations) => {
+  const startGateway = async (revocations: SessionRevocations | undefined, env: Record<string, string> = {}) => {
     const secrets = await testSecrets();
     const gateway = await createGateway({
-      env: loadGatewayEnv({ NODE_ENV: 'test', GATEWAY_SIGNING_SECRET: secrets.signingSecret, JWT_PUBLIC_KEY: secrets.publicKeyPem }),
+      env: loadGatewayEnv({ NODE_ENV: 'test', GATEWAY_SIGNING_SECRET: secrets.signingSecret, JWT_PUBLIC_KEY: secrets.publicKeyPem, ...env }),
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].url])),
       logger: createLogger('gateway', 'silent'),
-      revocations,
+      ...(revocations ? { revocations } : {}),
       subscriptionLimits: { upstreamIdleCloseMs: 50 },
     });
     return { gateway, url: (await gateway.listen(0, '127.0.0.1')).url };
@@ -99,6 +99,27 @@ describe('sessions end on open sockets', () => {
     expect(closeCode(here.failure)).toBe(4403);
     expect(closeCode(there.failure)).toBe(4403);
     expect((here.failure as { reason: string }).reason).toMatch(/session has ended/);
+  });
+
+  it('with Redis (REDIS_URL): a revocation written there closes the session’s sockets on every gateway replica', async () => {
+    const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+    const a = await startGateway(undefined, { REDIS_URL: redisUrl });
+    const b = await startGateway(undefined, { REDIS_URL: redisUrl });
+    // Accounts' side of the port, as accounts writes it when REDIS_URL is set.
+    const writer = createRedis(redisUrl, createLogger('accounts', 'silent'), { name: 'test-revocation-writer' });
+    try {
+      const user = await createUser(stack, 'BUYER', 'Reddy Replica');
+      const onA = subscribe({ url: a.url }, NOTIFICATIONS, {}, user.token);
+      const onB = subscribe({ url: b.url }, NOTIFICATIONS, {}, user.token);
+      await eventually(async () => a.gateway.subscriptions.stats().subscriptions > 0 && b.gateway.subscriptions.stats().subscriptions > 0);
+      await new RedisSessionRevocations(writer, createLogger('accounts', 'silent')).revokeSessions([claims(user.token).sid]);
+      await Promise.all([onA.done, onB.done]);
+      expect([closeCode(onA.failure), closeCode(onB.failure)]).toEqual([4403, 4403]);
+    } finally {
+      writer.disconnect();
+      await a.gateway.stop();
+      await b.gateway.stop();
+    }
   });
 
   it('closes only the ended session’s sockets: the same user’s other session keeps its socket', async () => {

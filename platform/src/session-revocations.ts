@@ -234,7 +234,11 @@ const revocationSchema = z.discriminatedUnion('kind', [
  */
 export class RedisRevocationFeed implements RevocationFeed {
   private readonly listeners = new Set<(revocation: Revocation) => void>();
-  private subscribed: Promise<unknown> | null = null;
+  private wanted = false;
+  private markSubscribed!: () => void;
+  private readonly subscribed = new Promise<void>((resolve) => {
+    this.markSubscribed = resolve;
+  });
 
   constructor(
     private readonly subscriber: Redis,
@@ -252,20 +256,32 @@ export class RedisRevocationFeed implements RevocationFeed {
       }
       for (const listener of this.listeners) listener(parsed);
     });
+    // Commands fail while the connection is down (no offline queue), so (re)subscribe whenever it is ready.
+    subscriber.on('ready', () => {
+      if (this.wanted) this.subscribe();
+    });
   }
 
   onRevoked(listener: (revocation: Revocation) => void): () => void {
     this.listeners.add(listener);
-    this.subscribed ??= this.subscriber.subscribe(revocationChannel(this.prefix)).catch((err: unknown) => {
-      this.subscribed = null;
-      this.logger.warn({ error: describeError(err) }, 'could not subscribe to revocation announcements; sockets close at their next subscribe or expiry');
-    });
+    if (!this.wanted) {
+      this.wanted = true;
+      if (this.subscriber.status === 'ready') this.subscribe();
+    }
     return () => this.listeners.delete(listener);
   }
 
   /** Resolves once the channel is subscribed (tests wait for it). */
-  async ready(): Promise<void> {
-    await this.subscribed;
+  ready(): Promise<void> {
+    return this.subscribed;
+  }
+
+  private subscribe(): void {
+    this.subscriber.subscribe(revocationChannel(this.prefix)).then(
+      () => this.markSubscribed(),
+      (err: unknown) =>
+        this.logger.warn({ error: describeError(err) }, 'could not subscribe to revocation announcements; sockets close at their next subscribe or expiry'),
+    );
   }
 }
 
