@@ -126,6 +126,7 @@ export async function createSubgraph(
     ? new RedisSessionRevocations(revocationsRedis, logger)
     : (deps.revocations ?? new MemorySessionRevocations());
   const revocations = new Revocations(revocationPort, logger);
+  void revocations.replayFrom((since) => sessions.revokedSince(since));
   const outbox = new DevOutboxRepository(db);
   const connections = new ConnectionRepository(db);
   const callers = new Callers(sessions);

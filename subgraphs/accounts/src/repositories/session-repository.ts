@@ -128,6 +128,12 @@ export class SessionRepository {
     return rows[0] ?? null;
   }
 
+  /** Sessions ended (revoked) since `since`, newest first: what the gateway must still refuse. */
+  async revokedSince(since: Date, limit = 10_000): Promise<string[]> {
+    const rows = await this.db.session.findMany({ where: { revokedAt: { gte: since } }, select: { id: true }, orderBy: { revokedAt: 'desc' }, take: limit });
+    return rows.map((r) => r.id);
+  }
+
   /** Ends one of this user's sessions; null when the user has no such session. */
   async revoke(sessionId: string, userId: string, reason: SessionEndReason): Promise<SessionRecord | null> {
     if (!isUuid(sessionId)) return null;

@@ -53,6 +53,21 @@ export class Revocations {
     await this.attempt({ kind: 'user', userId, reason, at: this.options.now() });
   }
 
+  /**
+   * At start: writes again the revocations of sessions that ended within the last access-token
+   * lifetime, from accounts' own table, so one that was still waiting when a previous process
+   * stopped during a Redis outage is not lost. Rewriting one that was recorded is harmless.
+   */
+  async replayFrom(endedSince: (since: Date) => Promise<string[]>): Promise<void> {
+    try {
+      const ids = await endedSince(new Date(this.options.now() - this.options.relevantForMs));
+      for (let i = 0; i < ids.length; i += 500) await this.sessions(ids.slice(i, i + 500), 'REPLAYED_AT_START');
+      if (ids.length > 0) this.logger.info({ sessions: ids.length }, 'replayed recent session revocations');
+    } catch (err) {
+      this.logger.warn({ err }, 'could not replay recent session revocations');
+    }
+  }
+
   /** A lifted suspension: tokens issued from now on work even within the suspension's second. */
   async reinstate(userId: string): Promise<void> {
     // A user-wide revocation still waiting would land after this and suspend them again.
