@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import cors from 'cors';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -16,11 +16,11 @@ import { httpErrorHandler } from './edge/error-handler';
 import { publicErrorFormatter } from './edge/error-policy';
 import { inputHygienePlugin } from './edge/input-hygiene';
 import { SubgraphHealth } from './edge/subgraph-health';
-import { TrustedDocuments, enforceTrustedDocuments } from './edge/trusted-documents';
+import { enforceTrustedDocuments, enforcedTrustedDocuments } from './edge/trusted-documents';
 import { trustProxies } from './edge/client-address';
 import { createDrain } from './edge/drain';
 import { securityHeaders } from './edge/security-headers';
-import { createOperationLimits } from './edge/operation-limits';
+import { costLimitPlugin, createOperationLimits, refuseLongDocuments } from './edge/operation-limits';
 import { readinessRoutes } from './edge/readiness';
 import { requestIdFrom } from './edge/request-id';
 import { requestLogging } from './edge/request-logging';
@@ -86,10 +86,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const buildService = ({ name, url }: ServiceEndpointDefinition) =>
     new SignedDataSource({ url: options.subgraphUrls?.[name as SubgraphName] ?? url, fetcher }, name, health);
   const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
-  const trusted = env.TRUSTED_DOCUMENTS === 'enforce' && env.TRUSTED_DOCUMENTS_MANIFEST ? TrustedDocuments.fromManifest(env.TRUSTED_DOCUMENTS_MANIFEST) : null;
-  if (trusted && dev) logger.warn({ documents: trusted.size }, 'TRUSTED_DOCUMENTS=enforce is not enforced in development (any operation runs)');
-  else if (trusted) logger.info({ documents: trusted.size }, 'trusted documents enforced: only the manifest\'s operations run');
-  const enforced = dev ? null : trusted;
+  const enforced = enforcedTrustedDocuments(env, logger);
   const limits = createOperationLimits({ trustedDocuments: enforced });
 
   const app = express();
@@ -121,8 +118,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     validationRules: limits.validationRules,
     plugins: [
       ...limits.armor.plugins,
-      limits.costPlugin as ApolloServerPlugin<GatewayContext>,
-      inputHygienePlugin() as ApolloServerPlugin<GatewayContext>,
+      costLimitPlugin<GatewayContext>(limits),
+      inputHygienePlugin<GatewayContext>(),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       requestLogging(logger),
     ],
@@ -134,7 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     gateway,
     buildService,
     verifier: sessions.verifier,
-    sessions: sessions.revocations ? { check: (token) => sessions.revocations!.check(token), feed: sessions.feed } : null,
+    sessions: sessions.live,
     signingSecret: env.GATEWAY_SIGNING_SECRET,
     allowedOrigins: origins,
     clientAddress,
@@ -151,15 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     '/graphql',
     cors<cors.CorsRequest>({ origin: origins, credentials: false, maxAge: 600 }),
     express.json({ limit: env.MAX_BODY_BYTES }),
-    (req: Request, res: Response, next: NextFunction) => {
-      const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query['query'];
-      const tooLong = typeof query === 'string' ? limits.documentTooLong(query) : null;
-      if (tooLong) {
-        res.status(400).json({ errors: [{ message: tooLong, extensions: { code: 'BAD_USER_INPUT' } }] });
-        return;
-      }
-      next();
-    },
+    refuseLongDocuments(limits),
     ...(enforced ? [enforceTrustedDocuments(enforced)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {

@@ -21,10 +21,11 @@ export interface SessionVerifier {
 
 export interface SessionCheck {
   verifier: SessionVerifier;
-  /** The store checked, or null when ended sessions are not checked here. */
-  revocations: SessionRevocations | null;
-  /** Revocations as they happen (open sockets of ended sessions close at once), when available. */
-  feed: RevocationFeed | null;
+  /**
+   * For sockets already open, when ended sessions are checked here: `check` again at every
+   * subscribe, and the `feed` of revocations as they happen (their sockets close at once).
+   */
+  live: { check: SessionRevocations['check']; feed: RevocationFeed | null } | null;
   close(): Promise<void>;
 }
 
@@ -56,8 +57,7 @@ export async function createSessionCheck(options: {
   }
   return {
     verifier: { verify: (token) => verifySessionToken(tokens, revocations, token) },
-    revocations,
-    feed,
+    live: revocations ? { check: (token) => revocations.check(token), feed } : null,
     async close() {
       await subscriber?.quit().catch(() => subscriber.disconnect());
       await redis?.quit().catch(() => redis.disconnect());

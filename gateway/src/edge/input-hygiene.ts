@@ -1,5 +1,5 @@
 import { GraphQLError, visit, type DocumentNode } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 
 /**
  * Text no field can want: a NUL byte (PostgreSQL refuses it in text, so it surfaced as an internal
@@ -52,7 +52,7 @@ export function unsafeTextError(where: string): GraphQLError {
 }
 
 /** The check on HTTP, once the operation is parsed and validated. */
-export function inputHygienePlugin(): ApolloServerPlugin<never> {
+export function inputHygienePlugin<T extends BaseContext>(): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       return {

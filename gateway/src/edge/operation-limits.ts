@@ -1,5 +1,6 @@
 import { GraphQLError, type ASTVisitor, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { operationCost } from './operation-cost';
 import type { TrustedDocuments } from './trusted-documents';
@@ -55,8 +56,33 @@ export interface OperationLimits {
   costError(input: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variables?: Record<string, unknown> | null }): GraphQLError | null;
   /** When enforced, the only documents that run (trusted-documents.ts). */
   trustedDocuments: TrustedDocuments | null;
-  /** The cost limit on HTTP, as an Apollo plugin. */
-  costPlugin: ApolloServerPlugin<never>;
+}
+
+/** The cost limit on HTTP, as an Apollo plugin (after validation: it needs the variables). */
+export function costLimitPlugin<T extends BaseContext>(limits: OperationLimits): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName, request }) {
+          const error = limits.costError({ schema, document, operationName, variables: request.variables ?? {} });
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+/** HTTP: refuses an over-long document before it is parsed (400 BAD_USER_INPUT). */
+export function refuseLongDocuments(limits: OperationLimits) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query['query'];
+    const tooLong = typeof query === 'string' ? limits.documentTooLong(query) : null;
+    if (tooLong) {
+      res.status(400).json({ errors: [{ message: tooLong, extensions: { code: 'BAD_USER_INPUT' } }] });
+      return;
+    }
+    next();
+  };
 }
 
 export function createOperationLimits(options: { trustedDocuments?: TrustedDocuments | null } = {}): OperationLimits {
@@ -78,16 +104,6 @@ export function createOperationLimits(options: { trustedDocuments?: TrustedDocum
   return {
     trustedDocuments: options.trustedDocuments ?? null,
     costError,
-    costPlugin: {
-      async requestDidStart() {
-        return {
-          async didResolveOperation({ schema, document, operationName, request }) {
-            const error = costError({ schema, document, operationName, variables: request.variables ?? {} });
-            if (error) throw error;
-          },
-        };
-      },
-    },
     validationRules: [...(protection.validationRules as ValidationRule[]), maxAliasesRule(OPERATION_LIMITS.aliases)],
     parseOptions: { maxTokens: OPERATION_LIMITS.tokens },
     armor: protection,

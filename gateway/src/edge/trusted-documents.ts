@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '@market/platform';
 
 /**
  * Trusted documents (persisted operations): with `TRUSTED_DOCUMENTS=enforce` the gateway runs only
@@ -49,6 +50,24 @@ export class TrustedDocuments {
     }
     return id !== undefined ? (this.byId.get(id) ?? null) : null;
   }
+}
+
+/**
+ * The documents to enforce from the environment: the manifest when TRUSTED_DOCUMENTS=enforce, except
+ * in development (warned), where the playground and APQ keep working; null when nothing is enforced.
+ */
+export function enforcedTrustedDocuments(
+  env: { NODE_ENV: string; TRUSTED_DOCUMENTS: 'off' | 'enforce'; TRUSTED_DOCUMENTS_MANIFEST?: string | undefined },
+  logger: Logger,
+): TrustedDocuments | null {
+  if (env.TRUSTED_DOCUMENTS !== 'enforce' || !env.TRUSTED_DOCUMENTS_MANIFEST) return null;
+  const documents = TrustedDocuments.fromManifest(env.TRUSTED_DOCUMENTS_MANIFEST);
+  if (env.NODE_ENV === 'development') {
+    logger.warn({ documents: documents.size }, 'TRUSTED_DOCUMENTS=enforce is not enforced in development (any operation runs)');
+    return null;
+  }
+  logger.info({ documents: documents.size }, "trusted documents enforced: only the manifest's operations run");
+  return documents;
 }
 
 export const UNTRUSTED_MESSAGE =
