@@ -122,6 +122,19 @@ describe('sessions end on open sockets', () => {
     }
   });
 
+  it('suspension closes every socket of the user (all their sessions) with 4403', async () => {
+    const admin = await createUser(stack, 'ADMIN', 'Ada Admin');
+    const user = await createUser(stack, 'BUYER', 'Sue Suspended');
+    const second = (await stack.request(SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.accessToken as string;
+    const first = subscribe(stack, NOTIFICATIONS, {}, user.token);
+    const other = subscribe({ url: replicaUrl }, NOTIFICATIONS, {}, second);
+    await eventually(async () => stack.gateway.subscriptions.stats().subscriptions > 0 && replica.subscriptions.stats().subscriptions > 0);
+    const res = await stack.request(`mutation($id: ID!) { suspendUser(userId: $id) { id } }`, { id: user.id }, admin.token);
+    expect(res.errors).toBeUndefined();
+    await Promise.all([first.done, other.done]);
+    expect([closeCode(first.failure), closeCode(other.failure)]).toEqual([4403, 4403]);
+  });
+
   it('closes only the ended session’s sockets: the same user’s other session keeps its socket', async () => {
     const user = await createUser(stack, 'BUYER', 'Tess Twotabs');
     const other = await stack.request(SIGN_IN, { input: { email: user.email, password: PASSWORD } });
