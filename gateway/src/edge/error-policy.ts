@@ -16,8 +16,10 @@ export function publicErrorFormatter(options: { exposeInternals: boolean; logger
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
     const result = typeof code === 'string' && GATEWAY_ERROR_CODES.has(code) ? formatted : format(formatted, error);
-    if (options.exposeInternals) return result;
-    return { ...result, message: result.message.replace(/ Did you mean .*\?$/, '') };
+    // graphql-armor words its limit refusals (depth, directives) as "Syntax Error: ..."; they are not.
+    const message = code === 'GRAPHQL_VALIDATION_FAILED' ? result.message.replace(/^Syntax Error: /, '') : result.message;
+    if (options.exposeInternals) return { ...result, message };
+    return { ...result, message: message.replace(/ Did you mean .*\?$/, '') };
   };
 }
 
