@@ -71,7 +71,8 @@ describe('instance subscriptions through the gateway', () => {
     expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
     expect(new Set(ticks).size).toBe(ticks.length);
     const cursors = events.map((e) => e.instanceLogs.cursor);
-    expect(cursors).toEqual([...cursors].sort());
+    // Cursors are line sequence numbers: compared as numbers ("10" sorts before "4" as text).
+    expect(cursors).toEqual([...cursors].sort((a, b) => Number(a) - Number(b)));
     await live.disconnect();
 
     // What was written while away comes back from the last cursor seen.

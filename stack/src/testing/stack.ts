@@ -35,6 +35,8 @@ export async function startTestStack(
     bus,
     pubsub,
     revocations,
+    // The suites call as many clients from many addresses (X-Forwarded-For) through this one loopback peer.
+    extraEnv: { TRUST_PROXY: 'loopback' },
     // Idle upstream sockets close soon after the last subscriber, so jest can exit right after stop().
     subscriptionLimits: { upstreamIdleCloseMs: 50 },
   });
