@@ -15,6 +15,7 @@ import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
 import { httpErrorHandler } from './edge/error-handler';
 import { publicErrorFormatter } from './edge/error-policy';
 import { inputHygienePlugin } from './edge/input-hygiene';
+import { refuseHttpSubscriptions } from './edge/http-subscriptions';
 import { SubgraphHealth } from './edge/subgraph-health';
 import { enforceTrustedDocuments, enforcedTrustedDocuments } from './edge/trusted-documents';
 import { trustProxies } from './edge/client-address';
@@ -120,6 +121,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       ...limits.armor.plugins,
       costLimitPlugin<GatewayContext>(limits),
       inputHygienePlugin<GatewayContext>(),
+      refuseHttpSubscriptions(),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       requestLogging(logger),
     ],

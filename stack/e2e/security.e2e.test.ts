@@ -51,6 +51,13 @@ describe('the gateway under abuse', () => {
   });
 
   describe('operation limits', () => {
+    it('answers a subscription sent as a plain POST with 400 naming the WebSocket transport', async () => {
+      const res = await stack.request(`subscription { notificationAdded { id } }`);
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_REQUEST');
+      expect(res.errors?.[0]?.message).toMatch(/WebSocket.*graphql-transport-ws/);
+    });
+
     it('refuses deep nesting', async () => {
       const deep = `{ me { listings { owner { listings { owner { listings { owner { listings { owner { id } } } } } } } } } }`;
       const res = await stack.request(deep);

@@ -2,12 +2,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
+import { printSchema, Supergraph } from '@apollo/federation-internals';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '@market/platform';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 import { SUPERGRAPH_PATH } from '@market/gateway';
 
 export { SUPERGRAPH_PATH };
+
+/** The schema clients see (no federation internals): what client codegen reads. */
+export const API_SCHEMA_PATH = path.join(REPO_ROOT, 'schema', 'api.graphql');
 
 /** Each subgraph's SDL with the routing URL the committed supergraph carries (overridable at run time). */
 export function subgraphDefinitions() {
@@ -29,6 +33,12 @@ export function composeSupergraph(): ComposeResult {
   return { ok: true, supergraphSdl: result.supergraphSdl };
 }
 
+/** The client-facing schema of a composed supergraph, printed, with a header saying where it comes from. */
+export function apiSchemaOf(supergraphSdl: string): string {
+  const api = printSchema(Supergraph.build(supergraphSdl).apiSchema());
+  return `# The client schema of the supergraph, written by \`npm run compose\`: generate client types from this file.\n${api}\n`;
+}
+
 if (require.main === module) {
   const result = composeSupergraph();
   if (!result.ok) {
@@ -38,4 +48,7 @@ if (require.main === module) {
   }
   writeFileSync(SUPERGRAPH_PATH, result.supergraphSdl);
   console.log(`Wrote ${path.relative(process.cwd(), SUPERGRAPH_PATH)} (${result.supergraphSdl.length} characters).`);
+  const api = apiSchemaOf(result.supergraphSdl);
+  writeFileSync(API_SCHEMA_PATH, api);
+  console.log(`Wrote ${path.relative(process.cwd(), API_SCHEMA_PATH)} (${api.length} characters).`);
 }
