@@ -1,7 +1,7 @@
 import { ForbiddenError } from '@market/platform';
 import type { DevOutboxRecord } from '../domain';
 import type { DevOutboxRepository } from '../repositories/dev-outbox-repository';
-import { normalizeEmail } from '../domain';
+import { normalizeEmail } from '../rules/email';
 
 /** Lets developers and tests read the codes the development mailer caught. Never in production. */
 export class DevOutboxService {
