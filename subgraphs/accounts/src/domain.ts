@@ -36,10 +36,6 @@ export interface SessionRecord {
   revokedAt: Date | null;
 }
 
-export function isSessionActive(session: Pick<SessionRecord, 'revokedAt' | 'expiresAt'>, now = new Date()): boolean {
-  return session.revokedAt === null && session.expiresAt > now;
-}
-
 /** The caller as the accounts database knows them right now (the token may be up to 15 minutes old). */
 export interface ActiveCaller {
   userId: string;
@@ -86,10 +82,6 @@ export interface UserPage {
 export const FOLLOWABLE_ROLES: readonly Role[] = ['SELLER', 'AGENT'];
 
 export const DELETED_USER_NAME = 'Deleted user';
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -23,7 +23,7 @@ import { DevOutboxRepository } from './repositories/dev-outbox-repository';
 import { ConnectionRepository } from './repositories/connection-repository';
 import { RetentionRepository } from './repositories/retention-repository';
 import { AuthService, type Transaction } from './services/auth-service';
-import { Callers } from './services/callers';
+import { SessionGuard } from './services/session-guard';
 import { SessionService } from './services/session-service';
 import { ProfileService } from './services/profile-service';
 import { AdminService } from './services/admin-service';
@@ -31,7 +31,7 @@ import { SocialService } from './services/social-service';
 import { DevOutboxService } from './services/dev-outbox-service';
 import { Revocations } from './services/revocations';
 import type { RateLimiter } from './services/rate-limits';
-import { CODE_RULES, CodeHasher, deriveKey } from './services/secrets';
+import { CODE_RULES, CodeHasher, deriveKey } from './services/codes-and-tokens';
 import type { Mailer } from './adapters/mailer';
 import { DevOutboxMailer } from './adapters/dev-outbox-mailer';
 import { SmtpMailer } from './adapters/smtp-mailer';
@@ -104,7 +104,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
     void revocations.replayFrom((since) => sessions.revokedSince(since));
     const outbox = new DevOutboxRepository(db);
     const connections = new ConnectionRepository(db);
-    const callers = new Callers(sessions);
+    const guard = new SessionGuard(sessions);
     const limiter = deps.rateLimiter ?? redis.rateLimiter;
     const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
     const { storage, local } = await createStorage(env, logger);
@@ -114,7 +114,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       profileCache,
       sessions,
       codes: new CodeRepository(db, CODE_RULES),
-      callers,
+      guard,
       transaction,
       signer: await AccessTokenSigner.fromPem(env.JWT_PRIVATE_KEY, env.ACCESS_TOKEN_TTL_SECONDS),
       hasher: new CodeHasher(deriveKey(env.OTP_SECRET ?? env.JWT_PRIVATE_KEY, 'one-time-codes')),
@@ -126,10 +126,10 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       logger,
     });
-    const sessionService = new SessionService(sessions, callers, revocations);
-    const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
-    const admin = new AdminService({ users, profileCache, sessions, callers, transaction, revocations });
-    const social = new SocialService({ connections, users, callers });
+    const sessionService = new SessionService(sessions, guard, revocations);
+    const profiles = new ProfileService({ users, profileCache, guard, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+    const admin = new AdminService({ users, profileCache, sessions, guard, transaction, revocations });
+    const social = new SocialService({ connections, users, guard });
     const devOutbox = new DevOutboxService(outbox, env.NODE_ENV === 'production' ? 'off' : env.NODE_ENV === 'development' ? 'loopback' : 'open');
     const retention = createRetentionPurge({
       repository: new RetentionRepository(db),

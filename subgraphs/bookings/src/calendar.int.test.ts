@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@market/platform';
-import { addDays } from './domain';
+import { addDays } from './rules/days';
 import { admin, BOOK, codeOf, day, person, startBookings, type Bookings } from './testing/harness';
 
 const AVAILABILITY = `query($listingId: ID!, $from: Date!, $to: Date!) { availability(listingId: $listingId, from: $from, to: $to) { date status } }`;

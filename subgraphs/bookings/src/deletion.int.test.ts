@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Identity } from '@market/platform';
 import { createPrisma } from './db';
 import { StayRepository } from './repositories/stay-repository';
-import { requestHash } from './services/idempotency';
-import { priceStay } from './services/pricing';
+import { requestHash } from './rules/idempotency';
+import { priceStay } from './rules/pricing';
 import { BOOK, codeOf, day, inHours, person, startBookings, type Bookings } from './testing/harness';
 
 /**

@@ -2,7 +2,7 @@ import type { Identity } from '@market/platform';
 import { createPrisma, type Db } from './db';
 import { purgeExpiredIdempotencyKeys } from './repositories/idempotency-keys';
 import { StayRepository } from './repositories/stay-repository';
-import { keysExpiredBefore } from './services/idempotency';
+import { keysExpiredBefore } from './rules/idempotency';
 import { BOOK, codeOf, day, eventually, person, STAY, startBookings, type Bookings } from './testing/harness';
 
 /**

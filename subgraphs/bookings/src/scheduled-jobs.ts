@@ -4,7 +4,7 @@ import { purgeExpiredIdempotencyKeys } from './repositories/idempotency-keys';
 import { dispatchDueEvents } from './repositories/scheduled-event-repository';
 import { StayRepository } from './repositories/stay-repository';
 import type { ScheduledJob } from '@market/platform';
-import { keysExpiredBefore } from './services/idempotency';
+import { keysExpiredBefore } from './rules/idempotency';
 
 /**
  * Housekeeping that keeps the data true whether or not events can leave: unanswered stay requests

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@market/platform';
 import { createPrisma } from './db';
-import { startOfDayIn } from './domain';
+import { startOfDayIn } from './rules/days';
 import { StayRepository } from './repositories/stay-repository';
-import { priceStay } from './services/pricing';
+import { priceStay } from './rules/pricing';
 import { admin, BOOK, codeOf, day, person, STAY, startBookings, type Bookings } from './testing/harness';
 
 const CONFIRM = `mutation($id: ID!, $key: String) { confirmStay(id: $id, idempotencyKey: $key) { id status } }`;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { defineSubgraph, loaderByKey, loaderOfLists, type RateLimiter } from '@market/platform';
 import { loadBookingsEnv } from './env';
-import type { Context, Loaders } from './context';
+import type { Context } from './context';
+import type { Loaders } from './viewer';
 import { createPrisma } from './db';
 import { bookingsConsumers } from './consumers';
 import { resolvers } from './resolvers';

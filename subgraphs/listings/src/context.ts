@@ -3,7 +3,7 @@ import type { ListingRecord } from './domain';
 import type { ListingService } from './services/listing-service';
 import type { ListingSearchService } from './search/search-service';
 import type { AuctionService } from './auctions/services/auction-service';
-import type { AuctionLoaders } from './auctions/resolvers';
+import type { AuctionLoaders } from './auctions/resolvers/loaders';
 
 export interface Context extends BaseContext {
   listings: ListingService;

@@ -124,11 +124,6 @@ export interface ListingView extends Omit<ListingRecord, 'status'> {
   status: ShownStatus;
 }
 
-/** The last state of a deleted listing, as its final live event shows it. */
-export function deletedView(last: ListingRecord, deletedAt: Date): ListingView {
-  return { ...last, status: DELETED_STATUS, version: last.version + 1, updatedAt: deletedAt };
-}
-
 /**
  * What a write answers when its writer's account was deleted: their access token outlives the
  * account by up to its lifetime, and listings remembers the deletion (deleted_owners).
@@ -145,20 +140,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Listing and user ids are uuids; any other string names nothing and is kept away from SQL. */
 export function isUuid(id: string): boolean {
   return UUID.test(id);
-}
-
-/** Who is looking, as far as listing visibility cares. */
-export interface Viewer {
-  userId: string | null;
-  isAdmin: boolean;
-}
-
-export function canManage(viewer: Viewer, listing: Pick<ListingRecord, 'ownerId'>): boolean {
-  return viewer.isAdmin || (viewer.userId !== null && viewer.userId === listing.ownerId);
-}
-
-export function canSee(viewer: Viewer, listing: Pick<ListingRecord, 'ownerId' | 'status'>): boolean {
-  return !PRIVATE_STATUSES.includes(listing.status) || canManage(viewer, listing);
 }
 
 /** Where a page of browsed listings starts: after this listing in (createdAt desc, id desc) order. */

@@ -1,6 +1,6 @@
 import { NotFoundError } from '@market/platform';
 import type { SessionResolvers } from '../generated/graphql';
-import { isSessionActive } from '../domain';
+import { isSessionActive } from '../rules/sessions';
 import { describeDevice } from '../services/device';
 
 export const Session: SessionResolvers = {

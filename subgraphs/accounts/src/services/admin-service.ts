@@ -3,7 +3,7 @@ import type { UserPage, UserRecord } from '../domain';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { SessionRepository } from '../repositories/session-repository';
-import type { Callers } from './callers';
+import type { SessionGuard } from './session-guard';
 import type { Revocations } from './revocations';
 import type { Transaction } from './auth-service';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -20,14 +20,14 @@ export class AdminService {
       users: UserRepository;
       profileCache: UserProfileCache;
       sessions: SessionRepository;
-      callers: Callers;
+      guard: SessionGuard;
       transaction: Transaction;
       revocations: Revocations;
     },
   ) {}
 
   async users(ctx: AuthContext, args: { first?: number | null; after?: string | null; search?: string | null }): Promise<UserPage> {
-    await this.deps.callers.admin(ctx);
+    await this.deps.guard.admin(ctx);
     const first = args.first ?? 20;
     if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
       throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { first: [`must be between 0 and ${MAX_PAGE_SIZE}`] });
@@ -41,7 +41,7 @@ export class AdminService {
   }
 
   async setRole(ctx: AuthContext, userId: string, role: Role): Promise<UserRecord> {
-    const admin = await this.deps.callers.admin(ctx);
+    const admin = await this.deps.guard.admin(ctx);
     if (!ROLES.includes(role)) throw new BadUserInputError('Unknown role.', { role: ['is not a role'] });
     if (userId === admin.userId) throw new ForbiddenError('Nobody changes their own role; ask another admin.');
     const updated = await this.deps.users.setRole(userId, role);
@@ -52,13 +52,13 @@ export class AdminService {
 
   /** The user cannot sign in or refresh any more; every session ends now, and the gateway refuses their access tokens. */
   async suspend(ctx: AuthContext, userId: string): Promise<UserRecord> {
-    const admin = await this.deps.callers.admin(ctx);
+    const admin = await this.deps.guard.admin(ctx);
     if (userId === admin.userId) throw new ForbiddenError('Nobody suspends themselves.');
     return this.setStatus(userId, 'SUSPENDED');
   }
 
   async unsuspend(ctx: AuthContext, userId: string): Promise<UserRecord> {
-    await this.deps.callers.admin(ctx);
+    await this.deps.guard.admin(ctx);
     return this.setStatus(userId, 'ACTIVE');
   }
 

@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { BadUserInputError, RateLimitedError, parseInput, requireUser, type AccessTokenSigner, type AuthContext, type Logger, type Role } from '@market/platform';
-import { normalizeEmail, type CodeCheck, type CodePurpose, type UserRecord } from '../domain';
+import type { CodeCheck, CodePurpose, UserRecord } from '../domain';
+import { normalizeEmail } from '../rules/email';
 import type { Tx } from '../db';
 import type { Mailer } from '../adapters/mailer';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { ClientInfo, SessionRepository } from '../repositories/session-repository';
 import type { CodeRepository } from '../repositories/code-repository';
-import type { Callers } from './callers';
+import type { SessionGuard } from './session-guard';
 import type { Revocations } from './revocations';
-import { codeEmail } from './messages';
+import { codeEmail } from './mail-templates';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { LIMITS, accountKey, ipKey, type RateLimiter } from './rate-limits';
-import { CODE_PATTERN, CODE_RULES, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN, successorRefreshToken, type CodeHasher } from './secrets';
+import { CODE_PATTERN, CODE_RULES, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN, successorRefreshToken, type CodeHasher } from './codes-and-tokens';
 
 export type Transaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
@@ -71,7 +72,7 @@ export class AuthService {
       profileCache: UserProfileCache;
       sessions: SessionRepository;
       codes: CodeRepository;
-      callers: Callers;
+      guard: SessionGuard;
       transaction: Transaction;
       signer: AccessTokenSigner;
       hasher: CodeHasher;
@@ -79,7 +80,7 @@ export class AuthService {
       limiter: RateLimiter;
       revocations: Revocations;
       sessionTtlDays: number;
-      /** Keys the successor of each refresh token (secrets.ts successorRefreshToken). */
+      /** Keys the successor of each refresh token (codes-and-tokens.ts successorRefreshToken). */
       refreshSuccessorKey: Buffer;
       /** A rotated refresh token presented again this soon gets the same new pair instead of ending its session. */
       refreshReuseGraceSeconds: number;
@@ -198,7 +199,7 @@ export class AuthService {
   }
 
   async changePassword(ctx: AuthContext, args: { currentPassword: string; newPassword: string }): Promise<ChangePasswordOutcome> {
-    const caller = await this.deps.callers.active(ctx);
+    const caller = await this.deps.guard.active(ctx);
     const newPassword = parseInput(z.object({ newPassword: passwordSchema }), args).newPassword;
     if (newPassword === args.currentPassword) {
       throw new BadUserInputError('The new password must differ from the current one.', { newPassword: ['is the current password'] });

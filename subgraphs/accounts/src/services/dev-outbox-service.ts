@@ -1,7 +1,7 @@
 import { ForbiddenError } from '@market/platform';
 import type { DevOutboxRecord } from '../domain';
 import type { DevOutboxRepository } from '../repositories/dev-outbox-repository';
-import { normalizeEmail } from '../domain';
+import { normalizeEmail } from '../rules/email';
 
 /**
  * Who may read the development outbox: nobody in production ('off'); in development only a client

@@ -5,7 +5,7 @@ import type { UserRecord } from '../domain';
 import type { ObjectStorage, PresignedUpload } from '../adapters/object-storage';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
-import type { Callers } from './callers';
+import type { SessionGuard } from './session-guard';
 import type { Revocations } from './revocations';
 import { verifyPassword } from './passwords';
 import { LIMITS, accountKey, type RateLimiter } from './rate-limits';
@@ -44,7 +44,7 @@ export class ProfileService {
     private readonly deps: {
       users: UserRepository;
       profileCache: UserProfileCache;
-      callers: Callers;
+      guard: SessionGuard;
       storage: ObjectStorage;
       limiter: RateLimiter;
       revocations: Revocations;
@@ -54,7 +54,7 @@ export class ProfileService {
   ) {}
 
   async update(ctx: AuthContext, input: unknown): Promise<UserRecord> {
-    const caller = await this.deps.callers.active(ctx);
+    const caller = await this.deps.guard.active(ctx);
     const raw = (input ?? {}) as Record<string, unknown>;
     if (raw['name'] === null) throw new BadUserInputError('name cannot be removed.', { name: ['must not be null'] });
     const changes = parseInput(profileSchema, input);
@@ -70,7 +70,7 @@ export class ProfileService {
 
   /** A pre-signed URL for the caller's next avatar; the bytes go straight to storage. */
   async createAvatarUpload(ctx: AuthContext, contentType: string, size: number): Promise<AvatarUpload> {
-    const caller = await this.deps.callers.active(ctx);
+    const caller = await this.deps.guard.active(ctx);
     const extension = AVATAR_TYPES[contentType];
     const problems: Record<string, string[]> = {};
     if (!extension) problems['contentType'] = [`must be one of ${Object.keys(AVATAR_TYPES).join(', ')}`];
@@ -86,7 +86,7 @@ export class ProfileService {
 
   /** Erases the caller's personal data, given their password; other services hear of it by event. */
   async deleteAccount(ctx: AuthContext, password: string): Promise<'deleted' | 'invalidCredentials'> {
-    const caller = await this.deps.callers.active(ctx);
+    const caller = await this.deps.guard.active(ctx);
     await this.deps.limiter.hit(accountKey('password', caller.userId), LIMITS.passwordCheckPerAccount);
     const credentials = await this.deps.users.findCredentialsById(caller.userId);
     if (!credentials || !(await verifyPassword(credentials.passwordHash, password))) return 'invalidCredentials';

@@ -1,9 +1,9 @@
 import { Prisma } from '../generated/prisma/client';
 import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type Tx } from '../db';
 import type { CalendarBlockRecord, CalendarHold } from '../domain';
-import { subtractRange } from '../services/calendar';
-import { asDate, dateOnly } from './dates';
-import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-holds';
+import { subtractRange } from '../rules/calendar';
+import { asDate, dateOnly } from './date-columns';
+import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-lock';
 
 const blockSelect = {
   id: true,

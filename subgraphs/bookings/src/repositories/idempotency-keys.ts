@@ -1,5 +1,5 @@
 import { uuidsOnly, type Db, type DbOrTx, type Tx } from '../db';
-import type { IdempotencyClaim } from '../services/idempotency';
+import type { IdempotencyClaim } from '../rules/idempotency';
 
 /** The request that spent a key first: its hash and what it produced (a stay or a viewing). */
 export interface PriorRequest {

@@ -2,9 +2,9 @@ import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, 
 import { Prisma } from '../generated/prisma/client';
 import type { CancellationPolicy, PriceBreakdown, StayRecord, StayStatus } from '../domain';
 import { publishStayChange } from '../events/published';
-import type { IdempotencyClaim } from '../services/idempotency';
-import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-holds';
-import { asDate, dateOnly } from './dates';
+import type { IdempotencyClaim } from '../rules/idempotency';
+import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-lock';
+import { asDate, dateOnly } from './date-columns';
 import { claimIdempotencyKey, findPriorRequest, type PriorRequest } from './idempotency-keys';
 
 /** Named in the init migration: live stays of one listing never overlap. */

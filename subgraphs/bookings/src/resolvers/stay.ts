@@ -1,5 +1,5 @@
 import type { StayResolvers } from '../generated/graphql';
-import { listingRefOf } from '../services/listing-refs';
+import { listingRefOf } from '../rules/listing-refs';
 
 export const Stay: StayResolvers = {
   __resolveReference: (ref, ctx) => ctx.stays.get(ctx, ref.id),

@@ -1,5 +1,5 @@
 import type { ViewingAppointmentResolvers } from '../generated/graphql';
-import { listingRefOf } from '../services/listing-refs';
+import { listingRefOf } from '../rules/listing-refs';
 
 export const ViewingAppointment: ViewingAppointmentResolvers = {
   __resolveReference: (ref, ctx) => ctx.viewings.get(ctx, ref.id),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, requireUser } from '@market/platform';
-import type { Viewer } from '../context';
-import { daysBetween, todayIn, type CalendarBlockRecord, type DayAvailability, type ListingRef, type ListingSnapshot } from '../domain';
+import type { Viewer } from '../viewer';
+import type { CalendarBlockRecord, DayAvailability, ListingRef, ListingSnapshot } from '../domain';
 import type { CalendarRepository } from '../repositories/calendar-repository';
-import { managesListing } from './access';
-import { calendarDays } from './calendar';
+import { managesListing } from '../rules/access';
+import { calendarDays } from '../rules/calendar';
+import { daysBetween, todayIn } from '../rules/days';
+import { badField, parseOrThrow } from '../validation';
 import { MAX_NIGHTS } from './stay-service';
-import { badField, parseOrThrow } from './validation';
 
 /** Longest range of nights one calendar question or edit may cover. */
 export const MAX_CALENDAR_DAYS = 366;

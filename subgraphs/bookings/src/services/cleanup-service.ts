@@ -1,7 +1,8 @@
-import { todayIn, type StayRecord, type ViewingRecord } from '../domain';
+import type { StayRecord, ViewingRecord } from '../domain';
 import type { Tx } from '../db';
 import { CleanupRepository } from '../repositories/cleanup-repository';
-import { refundFor } from './cancellation-policy';
+import { refundFor } from '../rules/cancellation-policy';
+import { todayIn } from '../rules/days';
 
 /** What one deletion changed, for logs and tests. */
 export interface CleanupReport {

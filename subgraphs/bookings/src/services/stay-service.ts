@@ -8,17 +8,19 @@ import {
   requireUser,
   type Identity,
 } from '@market/platform';
-import type { Viewer } from '../context';
-import { daysBetween, isBookable, todayIn, type CancellationQuoteRecord, type StayRecord } from '../domain';
+import type { Viewer } from '../viewer';
+import type { CancellationQuoteRecord, StayRecord } from '../domain';
 import type { ChangeOutcome, StayChange, StayRepository } from '../repositories/stay-repository';
 import type { PriorRequest } from '../repositories/idempotency-keys';
-import { actsAsHost, isStayParty, managesListing } from './access';
-import { refundFor } from './cancellation-policy';
-import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
-import { priceStay } from './pricing';
+import { actsAsHost, isStayParty, managesListing } from '../rules/access';
+import { isBookable } from '../rules/bookable';
+import { refundFor } from '../rules/cancellation-policy';
+import { daysBetween, todayIn } from '../rules/days';
+import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from '../rules/idempotency';
+import { priceStay } from '../rules/pricing';
+import { respondByFor } from '../rules/request-deadline';
+import { badField, parseOrThrow } from '../validation';
 import type { WriteLimits } from './rate-limits';
-import { respondByFor } from './request-deadline';
-import { badField, parseOrThrow } from './validation';
 
 /** Longest stay one booking may cover, whatever the listing allows (a listing's own maximum can be up to this). */
 export const MAX_NIGHTS = 365;

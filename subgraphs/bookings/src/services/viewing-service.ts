@@ -7,14 +7,14 @@ import {
   requireSelfOrAdmin,
   requireUser,
 } from '@market/platform';
-import type { Viewer } from '../context';
+import type { Viewer } from '../viewer';
 import type { ListedSlotRecord, ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
 import type { PriorRequest } from '../repositories/idempotency-keys';
 import type { ChangeViewingOutcome, ViewingChange, ViewingRepository } from '../repositories/viewing-repository';
-import { actsAsAgent, isViewingParty, managesListing } from './access';
-import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from './idempotency';
+import { actsAsAgent, isViewingParty, managesListing } from '../rules/access';
+import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from '../rules/idempotency';
+import { badField, parseOrThrow } from '../validation';
 import type { WriteLimits } from './rate-limits';
-import { badField, parseOrThrow } from './validation';
 
 const MINUTE_MS = 60_000;
 export const MIN_VIEWING_MINUTES = 15;

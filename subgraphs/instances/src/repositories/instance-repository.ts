@@ -3,7 +3,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
 import { DOWN_STATUSES, isUuid, type InstanceRecord, type InstanceStatus, type MachineRecord, type PortPool } from '../domain';
 import { MachineRepository } from './machine-repository';
-import { assertTransitions } from '../lifecycle';
+import { assertTransitions } from '../rules/lifecycle';
 
 const instanceSelect = {
   id: true,

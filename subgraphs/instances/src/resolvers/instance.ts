@@ -1,5 +1,5 @@
 import { NotFoundError } from '@market/platform';
-import { availability } from '../domain';
+import { availability } from '../rules/availability';
 import type { InstanceResolvers } from '../generated/graphql';
 
 export const Instance: InstanceResolvers = {

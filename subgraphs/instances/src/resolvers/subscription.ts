@@ -4,7 +4,7 @@ import type { InstanceLogLineRecord } from '../domain';
 import { instanceLogLineTopic, instanceStatusTopic } from '../live/topics';
 import type { SubscriptionResolvers } from '../generated/graphql';
 import { lineIdAfter, storedThenLive } from '../live/tail';
-import { canSee } from '../services/instance-service';
+import { canSee } from '../rules/access';
 
 type InstanceArgs = { instanceId: string; tail?: number | null };
 

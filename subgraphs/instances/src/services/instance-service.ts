@@ -11,13 +11,8 @@ import type { AllocationOutcome, InstanceLogLinePage, InstanceRecord, MachineRec
 import { isUniqueViolation, type AllocationStatements, type InstanceRepository } from '../repositories/instance-repository';
 import type { LogLineRepository } from '../repositories/log-line-repository';
 import type { InstanceSupervisor } from '../runtime/supervisor';
-import { ACTIONS, refusal, type LifecycleAction } from '../lifecycle';
-import { mayStart } from './machine-service';
-
-/** Only the owner and admins see an instance; to everyone else it does not exist. */
-export function canSee(identity: Identity | null, instance: InstanceRecord): boolean {
-  return identity !== null && (identity.userId === instance.ownerId || identity.role === 'ADMIN');
-}
+import { canSee, mayStart } from '../rules/access';
+import { ACTIONS, refusal, type LifecycleAction } from '../rules/lifecycle';
 
 export const MAX_LOG_PAGE = 1000;
 

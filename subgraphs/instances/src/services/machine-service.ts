@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConflictError, parseInput, ROLES, requireRole, requireUser, type Identity, type Role } from '@market/platform';
+import { ConflictError, parseInput, ROLES, requireRole, requireUser, type Identity } from '@market/platform';
 import type { MachineRecord } from '../domain';
 import type { MachineRepository, NewMachine } from '../repositories/machine-repository';
 
@@ -49,11 +49,6 @@ const createMachineSchema = z
     message: 'a machine needs an image or a command',
     path: ['command'],
   });
-
-/** Empty means every role; admins may start any machine, as they pass every role check. */
-export function mayStart(machine: Pick<MachineRecord, 'allowedRoles'>, role: Role): boolean {
-  return role === 'ADMIN' || machine.allowedRoles.length === 0 || machine.allowedRoles.includes(role);
-}
 
 export class MachineService {
   constructor(private readonly machines: MachineRepository) {}

@@ -11,7 +11,7 @@ import { AuctionService } from "./services/auction-service";
 import type { ScheduledJob } from "@market/platform";
 import { closingJob, commandPurgeJob, promoterJob } from "./jobs/jobs";
 import { consumeAuctionCleanupEvents } from "./consumers/account-deletion";
-import { createAuctionLoaders, type AuctionLoaders } from "./resolvers";
+import { createAuctionLoaders, type AuctionLoaders } from './resolvers/loaders';
 
 export { withAuctionResolvers } from "./resolvers";
 export { auctionsEnvShape } from "./env";

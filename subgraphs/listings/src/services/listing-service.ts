@@ -7,7 +7,9 @@ import {
   requireUser,
   type AuthContext,
 } from '@market/platform';
-import { ACCOUNT_DELETED, canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
+import { ACCOUNT_DELETED, isUuid, type ListingPage, type ListingRecord } from '../domain';
+import { canManage, canSee } from '../rules/access';
+import { viewerOf, type Viewer } from '../viewer';
 import type { ListingUpdated } from '../live/topics';
 import type { ListingRepository } from '../repositories/listing-repository';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
@@ -20,10 +22,6 @@ export const MAX_PAGE_SIZE = 100;
 /** A caller whose account was deleted while their access token is still valid. */
 function accountDeleted(): UnauthenticatedError {
   return new UnauthenticatedError('This account was deleted.');
-}
-
-export function viewerOf(ctx: AuthContext): Viewer {
-  return { userId: ctx.identity?.userId ?? null, isAdmin: ctx.identity?.role === 'ADMIN' };
 }
 
 /** The rules of listings: who may create, see, change and delete them, and what a valid one is. */

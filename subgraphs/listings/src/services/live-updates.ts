@@ -1,5 +1,6 @@
 import { publishLiveEvent, type LiveEvent, type Logger, type PubSub } from '@market/platform';
-import { DELETED_STATUS, PRIVATE_STATUSES, deletedView, type ListingRecord, type ListingView } from '../domain';
+import { DELETED_STATUS, PRIVATE_STATUSES, type ListingRecord, type ListingView } from '../domain';
+import { deletedView } from '../rules/deleted-view';
 import { listingUpdatedTopic } from '../live/topics';
 
 /**

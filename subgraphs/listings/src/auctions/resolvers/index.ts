@@ -1,31 +1,11 @@
-import { NotFoundError, loaderByKey, loaderOfLists, requireUser, subscriptionField, type AuthContext, type DataLoader, type PubSub } from '@market/platform';
+import { NotFoundError, requireUser, subscriptionField, type PubSub } from '@market/platform';
 import type { Resolvers } from '../../generated/graphql';
 import type { Context } from '../../context';
 import { formatAmount } from '../rules/money';
-import type { AuctionView, BidView } from '../rules/views';
+import type { AuctionView } from '../rules/views';
 import { auctionUpdatedTopic, bidDecidedTopic, myAuctionActivityTopic, type StoredBidResult } from '../live/topics';
-import type { AuctionReadRepository } from '../repositories/auction-read-repository';
 import { rejectionMessage } from '../services/auction-service';
 import { oneDecision } from '../live/one-decision';
-
-/** The per-request loaders of auctions (one SQL query per kind per request, however many parents). */
-export interface AuctionLoaders {
-  auctionById: DataLoader<string, AuctionView | null>;
-  auctionForListing: DataLoader<string, AuctionView | null>;
-  /** The caller's bids per auction id (empty when signed out). */
-  myBids: DataLoader<string, BidView[]>;
-  bidById: DataLoader<string, BidView | null>;
-}
-
-export function createAuctionLoaders(read: AuctionReadRepository, ctx: AuthContext): AuctionLoaders {
-  const userId = ctx.identity?.userId ?? null;
-  return {
-    auctionById: loaderByKey((ids) => read.findByIds(ids), (a) => a.id),
-    auctionForListing: loaderByKey((ids) => read.forListings(ids), (a) => a.listingId),
-    myBids: loaderOfLists((auctionIds) => (userId ? read.bidsOf(auctionIds.map((auctionId) => ({ auctionId, bidderId: userId }))) : Promise.resolve([])), (b) => b.auctionId),
-    bidById: loaderByKey(async (ids) => (await Promise.all(ids.map((id) => read.bidById(id)))).filter((b): b is BidView => b !== null), (b) => b.id),
-  };
-}
 
 const money = (minor: number | null, currency: string) => (minor === null ? null : formatAmount(minor, currency));
 const isSellerOrAdmin = (auction: AuctionView, ctx: Context) => ctx.identity?.role === 'ADMIN' || ctx.identity?.userId === auction.sellerId;

@@ -9,7 +9,9 @@ import {
   type AuthContext,
   type Logger,
 } from '@market/platform';
-import { canManage, canSee, isUuid, type ListingRecord, type Viewer } from '../../domain';
+import { isUuid, type ListingRecord } from '../../domain';
+import { canManage, canSee } from '../../rules/access';
+import type { Viewer } from '../../viewer';
 import type { AuctionState } from '../rules/aggregate';
 import { creationEvents, decideBid, decideCancel, decideRetract, type BidRejectionReason, type RetractRejection } from '../rules/commands';
 import type { AuctionStatus, CancelReason } from '../rules/events';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseOrThrow } from './validation';
+import { parseOrThrow } from '../validation';
 
 /** What the repository needs to claim a caller's idempotency key in the same transaction as the change. */
 export interface IdempotencyClaim {

@@ -1,4 +1,4 @@
-import { addDays, startOfDayIn } from '../domain';
+import { addDays, startOfDayIn } from './days';
 
 const MINUTE_MS = 60_000;
 

@@ -1,4 +1,4 @@
-import { availability } from './domain';
+import { availability } from './availability';
 
 const at = (iso: string) => new Date(iso);
 

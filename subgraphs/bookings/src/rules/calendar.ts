@@ -1,4 +1,5 @@
-import { addDays, daysBetween, type CalendarHold, type DayAvailability } from '../domain';
+import type { CalendarHold, DayAvailability } from '../domain';
+import { addDays, daysBetween } from './days';
 
 /** The nights [from, to), each FREE, BOOKED (a stay holds it) or BLOCKED (the host took it off). */
 export function calendarDays(from: string, to: string, holds: readonly CalendarHold[]): DayAvailability[] {

@@ -1,4 +1,4 @@
-import type { InstanceStatus } from './domain';
+import type { InstanceStatus } from '../domain';
 
 /**
  * The instance state machine: requested → starting → running → stopping → stopped, failed from

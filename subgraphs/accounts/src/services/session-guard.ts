@@ -3,11 +3,11 @@ import type { ActiveCaller } from '../domain';
 import type { SessionRepository } from '../repositories/session-repository';
 
 /**
- * Checks callers against the database for everything accounts changes: the gateway's token proves
+ * The active-session guard: checks callers against the database for everything accounts changes: the gateway's token proves
  * who signed in up to 15 minutes ago, but here a logged-out, revoked or suspended session, or a
  * demoted admin, stops at once.
  */
-export class Callers {
+export class SessionGuard {
   constructor(private readonly sessions: SessionRepository) {}
 
   async active(ctx: AuthContext): Promise<ActiveCaller> {

@@ -1,4 +1,4 @@
-import { CodeHasher, deriveKey, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN } from './secrets';
+import { CodeHasher, deriveKey, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN } from './codes-and-tokens';
 
 describe('one-time codes', () => {
   it('are 6 digits, zero-padded, and vary', () => {

@@ -1,4 +1,4 @@
-import { INSTANCE_STATUSES } from './domain';
+import { INSTANCE_STATUSES } from '../domain';
 import { ACTIONS, TRANSITIONS, assertTransitions, mayMove, refusal } from './lifecycle';
 
 describe('the instance state machine', () => {

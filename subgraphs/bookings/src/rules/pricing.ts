@@ -1,4 +1,5 @@
-import { formatCents, percentOfCents, toCents, type ListingSnapshot, type PriceBreakdown } from '../domain';
+import type { ListingSnapshot, PriceBreakdown } from '../domain';
+import { formatCents, percentOfCents, toCents } from './money';
 
 /** Stays of at least this many nights get the listing's weekly discount. */
 export const WEEKLY_NIGHTS = 7;

@@ -1,4 +1,6 @@
-import { formatCents, percentOfCents, startOfDayIn, toCents, type CancellationPolicy, type StayRecord } from '../domain';
+import type { CancellationPolicy, StayRecord } from '../domain';
+import { startOfDayIn } from './days';
+import { formatCents, percentOfCents, toCents } from './money';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,4 +1,4 @@
-import { mayStart } from './machine-service';
+import { mayStart } from './access';
 
 describe('mayStart', () => {
   it('lets every role start a machine with no allowed roles', () => {
