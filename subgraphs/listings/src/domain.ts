@@ -140,13 +140,6 @@ export interface UserRef {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Listing and user ids are uuids; any other string names nothing and is kept away from SQL. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
-
 /** Who is looking, as far as listing visibility cares. */
 export interface Viewer {
   userId: string | null;

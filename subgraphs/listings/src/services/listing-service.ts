@@ -1,18 +1,20 @@
 import {
   BadUserInputError,
+  decodePosition,
+  encodePosition,
   ForbiddenError,
+  isUuid,
   NotFoundError,
   UnauthenticatedError,
   requireRole,
   requireUser,
   type AuthContext,
 } from '@market/platform';
-import { ACCOUNT_DELETED, canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
+import { ACCOUNT_DELETED, canManage, canSee, type ListingPage, type ListingRecord, type Viewer } from '../domain';
 import type { ListingUpdated } from '../live/topics';
 import type { ListingRepository } from '../repositories/listing-repository';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import type { LiveUpdates } from './live-updates';
-import { decodeCursor, encodeCursor } from './cursor';
 import { applyListingChanges, parseListingSearch, parseNewListing } from './listing-input';
 
 export const MAX_PAGE_SIZE = 100;
@@ -96,11 +98,11 @@ export class ListingService {
     if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
       throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { first: [`must be between 0 and ${MAX_PAGE_SIZE}`] });
     }
-    const after = args.after ? decodeCursor(args.after) : null;
+    const after = args.after ? decodePosition(args.after) : null;
     const search = parseListingSearch(args.filter);
     const rows = await this.listings.browse(search, after, first + 1);
     const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    const edges = page.map((node) => ({ cursor: encodePosition(node), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

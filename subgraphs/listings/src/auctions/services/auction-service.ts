@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   BadUserInputError,
+  decodeCursor,
+  encodeCursor,
   ForbiddenError,
+  isUuid,
   NotFoundError,
   RateLimitedError,
   requireRole,
@@ -9,7 +12,7 @@ import {
   type AuthContext,
   type Logger,
 } from '@market/platform';
-import { canManage, canSee, isUuid, type ListingRecord, type Viewer } from '../../domain';
+import { canManage, canSee, type ListingRecord, type Viewer } from '../../domain';
 import type { AuctionState } from '../rules/aggregate';
 import { creationEvents, decideBid, decideCancel, decideRetract, type BidRejectionReason, type RetractRejection } from '../rules/commands';
 import type { AuctionStatus, CancelReason } from '../rules/events';
@@ -309,17 +312,18 @@ export function parseAmountOrThrow(field: string, text: string, currency: string
 
 export function encodeAuctionCursor(a: Pick<AuctionView, 'status' | 'endsAt' | 'id'>): string {
   const rank = a.status === 'OPEN' ? 0 : a.status === 'SCHEDULED' ? 1 : 2;
-  return Buffer.from(JSON.stringify([rank, a.endsAt.toISOString(), a.id])).toString('base64url');
+  return encodeCursor([rank, a.endsAt.toISOString(), a.id]);
 }
 
 export function decodeAuctionCursor(cursor: string): AuctionCursor {
-  try {
-    const [rank, endsAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
-    if (typeof rank === 'number' && typeof endsAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(endsAt))) {
-      return { rank, endsAt: new Date(endsAt), id };
-    }
-  } catch {
-    // fall through
-  }
-  throw new BadUserInputError('after is not a cursor from this list.', { after: ['is not a cursor from this list'] });
+  return decodeCursor(
+    cursor,
+    (content) => {
+      const [rank, endsAt, id] = content as [unknown, unknown, unknown];
+      return typeof rank === 'number' && typeof endsAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(endsAt))
+        ? { rank, endsAt: new Date(endsAt), id }
+        : undefined;
+    },
+    { message: 'after is not a cursor from this list.', problem: 'is not a cursor from this list' },
+  );
 }
