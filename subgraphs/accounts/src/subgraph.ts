@@ -30,7 +30,7 @@ import { AdminService } from './services/admin-service';
 import { SocialService } from './services/social-service';
 import { DevOutboxService } from './services/dev-outbox-service';
 import { Revocations } from './services/revocations';
-import type { RateLimiter } from './services/rate-limits';
+import { accountLimits, type RateLimiter } from './services/rate-limits';
 import { CODE_RULES, CodeHasher, deriveKey } from './services/secrets';
 import type { Mailer } from './adapters/mailer';
 import { DevOutboxMailer } from './adapters/dev-outbox-mailer';
@@ -104,6 +104,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
     const connections = new ConnectionRepository(db);
     const callers = new Callers(sessions);
     const limiter = deps.rateLimiter ?? redis.rateLimiter;
+    const limits = accountLimits(env);
     const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
     const { storage, local } = await createStorage(env, logger);
 
@@ -118,12 +119,13 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       hasher: new CodeHasher(deriveKey(env.OTP_SECRET ?? env.JWT_PRIVATE_KEY, 'one-time-codes')),
       mailer,
       limiter,
+      limits,
       revocations,
       sessionTtlDays: env.SESSION_TTL_DAYS,
       logger,
     });
     const sessionService = new SessionService(sessions, callers, revocations);
-    const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+    const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, limits, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
     const admin = new AdminService({ users, profileCache, sessions, callers, transaction, revocations });
     const social = new SocialService({ connections, users, callers });
     const devOutbox = new DevOutboxService(outbox, env.NODE_ENV !== 'production');

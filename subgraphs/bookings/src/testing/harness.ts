@@ -54,7 +54,7 @@ export async function startBookings(extraEnv: Record<string, string> = {}) {
     GATEWAY_SIGNING_SECRET: signingSecret,
     DATABASE_POOL_SIZE: '20',
     // Tests make many writes as one user in a moment; the write limit's own tests set it low.
-    BOOKING_WRITE_LIMIT: '10000',
+    RATE_LIMIT_BOOKING: '10000/10m',
     ...extraEnv,
   });
   let statements: string[] = [];
