@@ -34,7 +34,11 @@ PIDFILE="$RUN/es.pid"
 URL="http://$ES_HOST:$ES_PORT"
 CLUSTER_NAME=market-ci
 
-log() { printf '[elasticsearch] %s\n' "$*" >&2; }
+SERVICE=elasticsearch SERVICE_HOST="$ES_HOST" SERVICE_PORT="$ES_PORT" SERVICE_ADDRESS="$URL" STOP_TIMEOUT="$ES_STOP_TIMEOUT"
+PROCESS_PATTERN='org\.elasticsearch\.bootstrap\.Elasticsearch' LOCKFILE="$CACHE/.es-run-$ES_PORT.lock"
+LOG_FILES=("$LOGS/$CLUSTER_NAME.log" "$LOGS/stdout.log")
+# shellcheck source=common.sh
+source "$HERE/common.sh"
 
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
@@ -47,30 +51,8 @@ java_home() {
   dirname "$(dirname "$j")"
 }
 
-running_pid() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'org\.elasticsearch\.bootstrap\.Elasticsearch' || return 1
-  echo "$pid"
-}
-
 healthy() {
   curl -fsS --max-time 15 "$URL/_cluster/health?wait_for_status=yellow&timeout=${1:-1s}" >/dev/null 2>&1
-}
-
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
-show_logs() {
-  local f
-  for f in "$LOGS/$CLUSTER_NAME.log" "$LOGS/stdout.log"; do
-    if [[ -s "$f" ]]; then
-      echo "----- last 100 lines of $f -----" >&2
-      tail -n 100 "$f" >&2
-    fi
-  done
 }
 
 install() {
@@ -168,9 +150,13 @@ write_config() {
   if is_root; then chown -R "$ES_USER:$ES_USER" "$RUN"; fi
 }
 
+service_ready() { healthy; }
+
+print_env() { echo "ELASTICSEARCH_URL=$URL"; }
+
 print_ready() {
   log "ready (Elasticsearch $ES_VERSION, pid $1)"
-  echo "ELASTICSEARCH_URL=$URL"
+  print_env
 }
 
 do_start() {
@@ -235,61 +221,4 @@ do_start() {
   print_ready "$pid"
 }
 
-do_stop() {
-  local sig="${1:-TERM}" pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PIDFILE" 2>/dev/null || true
-    log "not running"
-    return 0
-  fi
-  log "stopping pid $pid with SIG$sig"
-  kill "-$sig" "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + ES_STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still alive after ${ES_STOP_TIMEOUT}s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      deadline=$((SECONDS + 10))
-    fi
-    sleep 0.2
-  done
-  rm -f "$PIDFILE" 2>/dev/null || true
-  for _ in $(seq 1 50); do port_open "$ES_HOST" "$ES_PORT" || break; sleep 0.2; done
-  log "stopped"
-}
-
-do_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    if healthy; then
-      log "running (pid $pid) on $URL"
-      echo "ELASTICSEARCH_URL=$URL"
-      return 0
-    fi
-    log "process $pid is alive but $URL is not healthy"
-    return 1
-  fi
-  log "not running"
-  return 3
-}
-
-with_lock() {
-  mkdir -p "$RUN"
-  exec 9>"$CACHE/.es-run-$ES_PORT.lock"
-  flock -w 300 9 || { log "could not take the start/stop lock"; exit 1; }
-  "$@"
-}
-
-case "${1:-}" in
-  start) with_lock do_start ;;
-  stop) with_lock do_stop TERM ;;
-  kill) with_lock do_stop KILL ;;
-  restart) with_lock do_stop TERM; with_lock do_start ;;
-  status) do_status ;;
-  logs) show_logs 2>&1 ;;
-  install) mkdir -p "$CACHE"; install ;;
-  *)
-    echo "usage: $0 start|stop|kill|restart|status|logs|install" >&2
-    exit 2
-    ;;
-esac
+main "$@"

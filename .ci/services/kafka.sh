@@ -28,33 +28,13 @@ LOGS="$RUN/logs"
 PIDFILE="$RUN/kafka.pid"
 BROKERS="$KAFKA_HOST:$KAFKA_PORT"
 
-log() { printf '[kafka] %s\n' "$*" >&2; }
+SERVICE=kafka SERVICE_HOST="$KAFKA_HOST" SERVICE_PORT="$KAFKA_PORT" SERVICE_ADDRESS="$BROKERS" STOP_TIMEOUT="$KAFKA_STOP_TIMEOUT"
+PROCESS_PATTERN='kafka\.Kafka' LOCKFILE="$RUN/.lock" LOG_FILES=("$LOGS/server.log" "$LOGS/stdout.log")
+# shellcheck source=common.sh
+source "$HERE/common.sh"
 
 java_bin() {
   if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java; fi
-}
-
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
-running_pid() {
-  # Prints the broker's pid when the pid file points at a live kafka.Kafka process.
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
-  echo "$pid"
-}
-
-show_logs() {
-  local f
-  for f in "$LOGS/server.log" "$LOGS/stdout.log"; do
-    if [[ -s "$f" ]]; then
-      echo "----- last 100 lines of $f -----" >&2
-      tail -n 100 "$f" >&2
-    fi
-  done
 }
 
 install() {
@@ -171,9 +151,13 @@ metadata_ok() {
     org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --list >/dev/null 2>"$LOGS/readiness.log"
 }
 
+service_ready() { port_open "$KAFKA_HOST" "$KAFKA_PORT"; }
+
+print_env() { echo "KAFKA_BROKERS=$BROKERS"; }
+
 print_ready() {
   log "ready (Kafka $KAFKA_VERSION, pid $1)"
-  echo "KAFKA_BROKERS=$BROKERS"
+  print_env
 }
 
 do_start() {
@@ -225,62 +209,4 @@ do_start() {
   print_ready "$pid"
 }
 
-do_stop() {
-  local sig="${1:-TERM}" pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PIDFILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping pid $pid with SIG$sig"
-  kill "-$sig" "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still alive after ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      deadline=$((SECONDS + 10))
-    fi
-    sleep 0.2
-  done
-  rm -f "$PIDFILE"
-  # the listener must be free before a restart binds it again
-  for _ in $(seq 1 50); do port_open "$KAFKA_HOST" "$KAFKA_PORT" || break; sleep 0.2; done
-  log "stopped"
-}
-
-do_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-      log "running (pid $pid) on $BROKERS"
-      echo "KAFKA_BROKERS=$BROKERS"
-      return 0
-    fi
-    log "process $pid is alive but $BROKERS is not answering"
-    return 1
-  fi
-  log "not running"
-  return 3
-}
-
-with_lock() {
-  mkdir -p "$RUN"
-  exec 9>"$RUN/.lock"
-  flock -w 300 9 || { log "could not take $RUN/.lock"; exit 1; }
-  "$@"
-}
-
-case "${1:-}" in
-  start) with_lock do_start ;;
-  stop) with_lock do_stop TERM ;;
-  kill) with_lock do_stop KILL ;;
-  restart) with_lock do_stop TERM; with_lock do_start ;;
-  status) do_status ;;
-  logs) show_logs 2>&1 ;;
-  install) mkdir -p "$CACHE"; install ;;
-  *)
-    echo "usage: $0 start|stop|kill|restart|status|logs|install" >&2
-    exit 2
-    ;;
-esac
+main "$@"

@@ -14,5 +14,7 @@ export * from './host';
 export * from './jobs';
 export * from './events';
 export * from './validation';
+export * from './ids';
+export * from './cursor';
 export * from './redis';
 export * from './subscriptions';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runDbCli } from '@market/platform/db';
-import { startEmbeddedPostgres } from './postgres/embedded-postgres';
+import { startEmbeddedPostgres } from './postgres';
 
 /**
  * `npm run db:migrate` and `npm run db:diff` in a checkout: the platform's migration command, with

@@ -1,4 +1,5 @@
 export * from './databases';
 export * from './migrations';
 export * from './layout';
+export * from './outbox-models';
 export { runDbCli, runDbCommand, type FallbackServer } from './cli';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { testDatabaseUrl, unique } from '../testing';
+import { testDatabaseUrl, unique, eventually } from '../testing';
 import type { EventBus } from './bus';
 import type { EventEnvelope } from './contracts';
 import { runDeadLettersCommand } from './dead-letters-cli';
@@ -81,13 +81,6 @@ const seqOf = (event: EventEnvelope) => Number((event.payload as { title: string
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
 
 /** A pg transaction shaped like Prisma's interactive one: all the outbox and inbox need. */
 function pgTransaction(pool: Pool) {
@@ -201,7 +194,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
     const events = range(50).flatMap((seq) => aggregates.map((a) => listingUpserted(a, seq)));
     const started = Date.now();
     for (let i = 0; i < events.length; i += 25) await bus.publish(events.slice(i, i + 25));
-    await waitFor('150 events', () => received.length >= 150);
+    await eventually(() => received.length >= 150, { what: '150 events', timeoutMs: 60_000 });
     const elapsed = Date.now() - started;
     await sleep(1_000); // a duplicate would show up by now
 
@@ -228,12 +221,12 @@ describeKafka('KafkaEventBus against a real broker', () => {
     await second.subscribe('notify', [UPSERTED], async (e) => void notify.push(e.id));
     await first.subscribe('workers', [UPSERTED], async (e) => void workers[0].push(e.id));
     await second.subscribe('workers', [UPSERTED], async (e) => void workers[1].push(e.id));
-    await waitFor('both workers in the group', async () => (await groupMembers(`${prefix}.workers`)) === 2, 60_000, 200);
+    await eventually(async () => (await groupMembers(`${prefix}.workers`)) === 2, { what: 'both workers in the group', timeoutMs: 60_000, intervalMs: 200 });
 
     const events = range(120).map((i) => listingUpserted(`listing-${i}-${randomUUID()}`, 0));
     const ids = events.map((e) => e.id).sort();
     await first.publish(events);
-    await waitFor('every group to have every event', () => audit.length >= 120 && notify.length >= 120 && workers[0].length + workers[1].length >= 120);
+    await eventually(() => audit.length >= 120 && notify.length >= 120 && workers[0].length + workers[1].length >= 120, { what: 'every group to have every event', timeoutMs: 60_000 });
     await sleep(1_000);
 
     expect([...audit].sort()).toEqual(ids);
@@ -259,7 +252,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
       handled.push(event.id);
     });
     await bus.publish([flaky, poison, after]);
-    await waitFor('the event after the poison one', () => handled.includes(after.id));
+    await eventually(() => handled.includes(after.id), { what: 'the event after the poison one', timeoutMs: 60_000 });
 
     expect(attempts.get(flaky.id)).toBe(3);
     expect(attempts.get(poison.id)).toBe(FAST_RETRY.attempts);
@@ -293,7 +286,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
     output.length = 0;
     expect(await runDeadLettersCommand(operator, ['replay', letter.id], (line) => output.push(line))).toBe(0);
     expect(output).toEqual([`replayed ${letter.id}`]);
-    await waitFor('the replayed event', () => handled.includes(poison.id));
+    await eventually(() => handled.includes(poison.id), { what: 'the replayed event', timeoutMs: 60_000 });
     expect(handled).toEqual([flaky.id, after.id, poison.id]);
     expect(await operator.deadLetters()).toEqual([]);
     expect(await bus.deadLetters()).toEqual([]);
@@ -327,7 +320,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
       ],
     });
     await raw.disconnect();
-    await waitFor('the valid event', () => handled.length === 1);
+    await eventually(() => handled.length === 1, { what: 'the valid event', timeoutMs: 60_000 });
 
     expect(calls).toBe(1);
     expect(handled[0]).toEqual(valid);
@@ -409,13 +402,13 @@ describeKafka('KafkaEventBus against a real broker', () => {
         const started = Date.now();
         const relay = startOutboxRelay({ databaseUrl: databaseUrl(), bus: producerBus, logger, pollMs: 250 });
         let publishedMs = 0;
-        await waitFor(`${TOTAL} effects`, async () => {
+        await eventually(async () => {
           if (!publishedMs) {
             const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL');
             if (rows[0].n === 0) publishedMs = Date.now() - started;
           }
           return (await effects(consumer)).rows >= TOTAL;
-        }, 300_000, 50);
+        }, { what: `${TOTAL} effects`, timeoutMs: 300_000, intervalMs: 50 });
         const elapsed = Date.now() - started;
         await relay.stop();
         await sleep(1_000);
@@ -477,7 +470,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
 
         const restart = { stopMs: 0, startMs: 0, appliedBefore: 0 };
         try {
-          await waitFor('the first 2,000 effects', async () => (await effects(consumer)).rows >= 2_000, 180_000, 100);
+          await eventually(async () => (await effects(consumer)).rows >= 2_000, { what: 'the first 2,000 effects', timeoutMs: 180_000, intervalMs: 100 });
           const beforeRestart = Date.now();
           restart.appliedBefore = (await effects(consumer)).rows;
           if (restartable) {
@@ -487,7 +480,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
             restart.startMs = Date.now() - beforeRestart - restart.stopMs;
           }
           await writing;
-          await waitFor(`${TOTAL} effects`, async () => (await effects(consumer)).rows >= TOTAL, 600_000, 250);
+          await eventually(async () => (await effects(consumer)).rows >= TOTAL, { what: `${TOTAL} effects`, timeoutMs: 600_000, intervalMs: 250 });
         } finally {
           if (restartable) await exec('bash', [KAFKA_SH, 'start'], { timeout: 240_000 }).catch(() => undefined);
           await writing.catch(() => undefined);
@@ -602,7 +595,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
         child.stderr.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
         const exited = once(child, 'exit');
         try {
-          await waitFor('the child consumer to freeze', () => childOutput.includes('FROZEN') || child.exitCode !== null, 120_000);
+          await eventually(() => childOutput.includes('FROZEN') || child.exitCode !== null, { what: 'the child consumer to freeze', timeoutMs: 120_000 });
           expect(childOutput).toContain('FROZEN');
         } finally {
           child.kill('SIGKILL');
@@ -621,7 +614,7 @@ describeKafka('KafkaEventBus against a real broker', () => {
         const joinStarted = Date.now();
         await consumeEvents({ bus: recordingBus(successor, deliveries), consumer, transaction: pgTransaction(pool), handlers: effectHandlers(consumer) });
         const joinedMs = Date.now() - joinStarted;
-        await waitFor(`${TOTAL} effects`, async () => (await effects(consumer)).rows >= TOTAL, 180_000, 100);
+        await eventually(async () => (await effects(consumer)).rows >= TOTAL, { what: `${TOTAL} effects`, timeoutMs: 180_000, intervalMs: 100 });
         await sleep(2_000);
 
         expect(await effects(consumer)).toEqual({ rows: TOTAL, applications: TOTAL, maxN: 1 });

@@ -4,7 +4,7 @@ import { Pool, type PoolClient } from 'pg';
 import pino from 'pino';
 import { databaseUrl, dropDatabases, ensureDatabases } from '../db/databases';
 import { applyMigrations } from '../db/migrations';
-import { testDatabaseUrl } from '../testing';
+import { testDatabaseUrl, eventually } from '../testing';
 import type { DeadLetter, EventBus } from './bus';
 import type { EventEnvelope } from './contracts';
 import { enqueueEvent, startOutboxRelay, type RawSql } from './outbox';
@@ -35,17 +35,7 @@ class RecordingBus implements EventBus {
 }
 
 const titleNumber = (event: EventEnvelope) => Number((event.payload as { title: string }).title.split('#')[1]);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('outbox relay (PostgreSQL)', () => {
   const accountsUrl = new URL(testDatabaseUrl('accounts'));
@@ -174,23 +164,23 @@ describe('outbox relay (PostgreSQL)', () => {
     const relay = startOutboxRelay({ databaseUrl: url, bus, logger, pollMs: 600_000, maxListenRetryMs: 200 });
     const published = (id: string) => (bus.published.some((e) => e.id === id) ? true : undefined);
     try {
-      const [first] = await waitFor('the relay to LISTEN', async () => ((await listenerPids()).length === 1 ? listenerPids() : undefined), 10_000);
+      const [first] = await eventually(async () => ((await listenerPids()).length === 1 ? listenerPids() : undefined), { what: 'the relay to LISTEN', timeoutMs: 10_000 });
       await pool.query('SELECT pg_terminate_backend($1)', [first]);
-      await waitFor('the old LISTEN backend to go', async () => ((await listenerPids()).includes(first!) ? undefined : true), 5_000);
+      await eventually(async () => ((await listenerPids()).includes(first!) ? undefined : true), { what: 'the old LISTEN backend to go', timeoutMs: 5_000 });
 
       // Committed while nobody listens: the flush after reconnecting sends it.
       const missed = await enqueueOne();
-      await waitFor('the event committed while the listener was down', () => published(missed.id), 5_000);
+      await eventually(() => published(missed.id), { what: 'the event committed while the listener was down', timeoutMs: 5_000 });
 
       // And NOTIFY works again: a new event arrives within normal latency.
-      const [second] = await waitFor('a new LISTEN connection', async () => {
+      const [second] = await eventually(async () => {
         const pids = await listenerPids();
         return pids.length === 1 && pids[0] !== first ? pids : undefined;
-      }, 5_000);
+      }, { what: 'a new LISTEN connection', timeoutMs: 5_000 });
       expect(second).not.toBe(first);
       const started = Date.now();
       const fresh = await enqueueOne();
-      await waitFor('the event committed after reconnecting', () => published(fresh.id), 5_000);
+      await eventually(() => published(fresh.id), { what: 'the event committed after reconnecting', timeoutMs: 5_000 });
       expect(Date.now() - started).toBeLessThan(500);
     } finally {
       await relay.stop();
@@ -200,7 +190,7 @@ describe('outbox relay (PostgreSQL)', () => {
   it('publishes what is still pending when stopped', async () => {
     const bus = new RecordingBus();
     const relay = startOutboxRelay({ databaseUrl: url, bus, logger, pollMs: 600_000 });
-    await waitFor('the relay to LISTEN', async () => ((await listenerPids()).length === 1 ? true : undefined), 10_000);
+    await eventually(async () => ((await listenerPids()).length === 1 ? true : undefined), { what: 'the relay to LISTEN', timeoutMs: 10_000 });
     await relay.flush();
     // Rows committed without a NOTIFY, as if the relay's last poll had just passed: only stop()'s
     // final flush can publish them.

@@ -9,6 +9,7 @@ export * from './connection';
 export * from './cache';
 export * from './rate-limit';
 export * from './pubsub';
+export * from './entity-cache';
 
 export interface RedisServices {
   mode: 'redis' | 'memory';

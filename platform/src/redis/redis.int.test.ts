@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { RateLimitedError } from '../errors';
-import { PrivateRedis, deleteKeysByPrefix, waitFor } from '../testing/private-redis';
+import { eventually } from '../testing/eventually';
+import { PrivateRedis, deleteKeysByPrefix } from '../testing/private-redis';
 import { RedisCache, RedisPubSub, RedisRateLimiter, checkRedis, createRedis, createRedisServices } from './index';
 
 /**
@@ -178,7 +179,7 @@ describeRedis('Redis adapters against the shared Redis', () => {
       ];
       expect(await admin.pubsub('NUMSUB', `${RUN}auction:9`)).toEqual([`${RUN}auction:9`, 2]);
       await replicaA.publish('auction:9', { bid: 130 });
-      await waitFor('delivery', async () => (gotA.length && gotB1.length && gotB2.length ? true : undefined));
+      await eventually(async () => (gotA.length && gotB1.length && gotB2.length ? true : undefined), { what: 'delivery' });
       expect([gotA, gotB1, gotB2]).toEqual([[{ bid: 130 }], [{ bid: 130 }], [{ bid: 130 }]]);
       for (const unsubscribe of unsubs) await unsubscribe();
       expect(await admin.pubsub('NUMSUB', `${RUN}auction:9`)).toEqual([`${RUN}auction:9`, 0]);
@@ -217,7 +218,7 @@ describeRedis('Redis adapters against the shared Redis', () => {
     const redis = createRedisServices({ redisUrl: REDIS_URL, logger, keyPrefix: RUN });
     const memory = createRedisServices({ redisUrl: undefined, logger, keyPrefix: RUN });
     expect([redis.mode, memory.mode]).toEqual(['redis', 'memory']);
-    await waitFor('health', async () => ((await redis.health()).ok ? true : undefined));
+    await eventually(async () => ((await redis.health()).ok ? true : undefined), { what: 'health' });
     await redis.cache.set('svc', 1, 5);
     expect(await admin.get(`${RUN}cache:svc`)).toBe('1');
     await Promise.all([redis.close(), memory.close()]);
@@ -262,7 +263,7 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     expect(await cache.getOrLoad('listing:l1', 60, loader)).toEqual({ listing: 'l1', load: 1 });
     expect(await limiter.consume('ip:1', general)).toEqual({ allowed: true, remaining: 9_999, retryAfterSeconds: 0 });
     await pubsub.publish('bids', { amount: 1 });
-    await waitFor('delivery before the outage', async () => (received.length === 1 ? true : undefined));
+    await eventually(async () => (received.length === 1 ? true : undefined), { what: 'delivery before the outage' });
 
     // Requests keep coming throughout, as they would from clients.
     const outcomes = { served: 0, failed: 0, slowest: 0 };
@@ -286,7 +287,7 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
 
     await server.kill();
     const outageStarted = Date.now();
-    await waitFor('the client to notice', async () => (client.status !== 'ready' ? true : undefined));
+    await eventually(async () => (client.status !== 'ready' ? true : undefined), { what: 'the client to notice' });
 
     // During: the cache is bypassed (the source answers), limits follow onUnavailable, nothing throws.
     const started = Date.now();
@@ -316,14 +317,10 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     // After: the same client finds Redis again by itself.
     await server.start();
     const restarted = Date.now();
-    await waitFor(
-      'the cache to work again',
-      async () => {
-        await cache.set('probe', 'back', 60);
-        return (await cache.get('probe')) === 'back' ? true : undefined;
-      },
-      10_000,
-    );
+    await eventually(async () => {
+      await cache.set('probe', 'back', 60);
+      return (await cache.get('probe')) === 'back' ? true : undefined;
+    }, { what: 'the cache to work again', timeoutMs: 10_000 });
     const recoveryMs = Date.now() - restarted;
     expect(recoveryMs).toBeLessThan(5_000);
     loads = 0;
@@ -334,14 +331,15 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     expect(await checkRedis(client)).toMatchObject({ ok: true });
 
     // Pub/sub: resubscribed to exactly the channels with handlers, including one added during the outage.
-    await waitFor('delivery after the restart', async () => {
+    await eventually(async () => {
       await pubsub.publish('bids', { amount: 3 });
       await sleep(50);
       return received.some((r) => (r.message as { amount?: number }).amount === 3) ? true : undefined;
-    });
+    }, { what: 'delivery after the restart' });
     await pubsub.publish('joined-during-outage', { hello: true });
-    await waitFor('delivery to a channel joined during the outage', async () =>
-      received.some((r) => r.channel === 'joined-during-outage') ? true : undefined,
+    await eventually(
+      async () => (received.some((r) => r.channel === 'joined-during-outage') ? true : undefined),
+      { what: 'delivery to a channel joined during the outage' },
     );
     const admin = new Redis(server.url);
     expect(await admin.pubsub('NUMSUB', 'ps:bids', 'ps:joined-during-outage', 'ps:released')).toEqual([
@@ -366,12 +364,12 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     const cache = new RedisCache(client, logger, { prefix: 'm:' });
     let loads = 0;
     const loader = jest.fn(async (missing: string[]) => new Map(missing.map((k) => [k, { key: k, load: ++loads }])));
-    await waitFor('ready', async () => (client.status === 'ready' ? true : undefined));
+    await eventually(async () => (client.status === 'ready' ? true : undefined), { what: 'ready' });
     await cache.getOrLoadMany(['a', 'b'], 60, loader);
     expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 1 }, { key: 'b', load: 2 }]);
 
     await server.kill();
-    await waitFor('the client to notice', async () => (client.status !== 'ready' ? true : undefined));
+    await eventually(async () => (client.status !== 'ready' ? true : undefined), { what: 'the client to notice' });
     const started = Date.now();
     expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 3 }, { key: 'b', load: 4 }]);
     expect(await cache.getOrLoadMany(['a'], 60, loader)).toEqual([{ key: 'a', load: 5 }]);
@@ -379,10 +377,10 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     expect(Date.now() - started).toBeLessThan(500);
 
     await server.start();
-    await waitFor('MGET to answer again', async () => {
+    await eventually(async () => {
       await cache.getOrLoadMany(['probe'], 60, async () => new Map([['probe', 'back']]));
       return (await cache.getMany(['probe']))[0] === 'back' ? true : undefined;
-    });
+    }, { what: 'MGET to answer again' });
     loads = 0;
     await cache.getOrLoadMany(['a', 'b'], 60, loader);
     expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 1 }, { key: 'b', load: 2 }]);
@@ -391,7 +389,7 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
   it('does not hang on a Redis that stops answering (commands time out, the source answers)', async () => {
     const cache = new RedisCache(client, logger, { prefix: 'c:' });
     const limiter = new RedisRateLimiter(client, logger, { prefix: 'rl:' });
-    await waitFor('ready', async () => (client.status === 'ready' ? true : undefined));
+    await eventually(async () => (client.status === 'ready' ? true : undefined), { what: 'ready' });
     await cache.set('hung', 'cached', 60);
     server.pause();
     try {
@@ -403,6 +401,6 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     } finally {
       server.resume();
     }
-    await waitFor('answers again', async () => ((await cache.get('hung')) === 'cached' ? true : undefined));
+    await eventually(async () => ((await cache.get('hung')) === 'cached' ? true : undefined), { what: 'answers again' });
   });
 });

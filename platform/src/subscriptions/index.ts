@@ -1,5 +1,6 @@
 export * from './bounded-queue';
 export * from './topic';
+export * from './live-publisher';
 export * from './field';
 export * from './protocol';
 export * from './subgraph-ws';

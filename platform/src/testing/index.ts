@@ -55,6 +55,7 @@ export async function callSubgraph<T = Record<string, unknown>>(
 export function unique(prefix = 't'): string {
   return `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
+export * from './eventually';
 export * from './private-redis';
 export * from './signed-subscriber';
 export * from './env-example';

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { eventually } from './eventually';
 
 /**
  * A redis-server of the test's own, on a free port, that it may kill, freeze and restart (the shared
@@ -35,7 +36,7 @@ export class PrivateRedis {
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor('redis-server to answer PING', async () => ((await rawPing(this.port)) ? true : undefined));
+    await eventually(() => rawPing(this.port), { what: 'redis-server to answer PING' });
   }
 
   /** A crash: no shutdown, connections reset. */
@@ -84,17 +85,6 @@ function rawPing(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => finish(data.toString().startsWith('+PONG')));
   });
-}
-
-/** Polls until `probe` returns something other than undefined. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Deletes every key under `prefix` (a test run's keys on the shared Redis), in SCAN-sized batches. */

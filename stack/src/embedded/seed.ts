@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { z } from 'zod';
 import { ConfigError, parseEnv } from '@market/platform';
 import { databaseUrl } from '@market/platform/db';
-import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
+import { startEmbeddedPostgres } from '../postgres';
 import { REPO_ROOT } from './env';
 import { CITIES, LISTING_TEMPLATES, MACHINES, PEOPLE, POSTS, type Person } from './seed-data';
 

@@ -8,7 +8,7 @@ import {
   SUBGRAPH_NAMES,
   type SubgraphName,
 } from '@market/platform';
-import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
+import { startEmbeddedPostgres } from '../postgres';
 import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@market/platform/db';
 import { startStack, type RunningStack } from '../stack';
 import { loadEmbeddedEnv } from './env';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SUBGRAPH_NAMES } from '@market/platform';
 import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@market/platform/db';
-import { startEmbeddedPostgres } from '../postgres/embedded-postgres';
+import { startEmbeddedPostgres } from '../postgres';
 
 
 export interface TestRun {

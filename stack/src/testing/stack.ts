@@ -95,13 +95,5 @@ export async function createUser(stack: TestStack, role: 'BUYER' | 'SELLER' | 'A
   return { id: verified.data.verifyEmail.user.id, email, name, token: verified.data.verifyEmail.accessToken };
 }
 
-/** Retries `fn` until it returns something truthy (events travel asynchronously). */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Events travel asynchronously: e2e tests poll with the one `eventually` of the platform's test support. */
+export { eventually } from '@market/platform/testing';

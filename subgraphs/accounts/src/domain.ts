@@ -83,8 +83,3 @@ export const FOLLOWABLE_ROLES: readonly Role[] = ['SELLER', 'AGENT'];
 
 export const DELETED_USER_NAME = 'Deleted user';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

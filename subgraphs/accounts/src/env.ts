@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port, secret, subgraphEnvShape } from '@market/platform';
+import { parseEnv, port, rateLimitSetting, secret, subgraphEnvShape } from '@market/platform';
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -52,6 +52,22 @@ export const accountsEnvSchema = z.object({
   RETENTION_CODES_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
   /** Development outbox messages are deleted this long after they were written. */
   RETENTION_DEV_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /**
+   * Rate limits, "N/<window>" (units s, m, h), per account (the normalized e-mail or user id) or per
+   * client IP: see services/rate-limits.ts.
+   */
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: rateLimitSetting('10/15m'),
+  RATE_LIMIT_SIGN_IN_PER_IP: rateLimitSetting('100/15m'),
+  RATE_LIMIT_PASSWORD_CHECK_PER_ACCOUNT: rateLimitSetting('10/15m'),
+  RATE_LIMIT_CODE_CHECK_PER_ACCOUNT: rateLimitSetting('30/1h'),
+  RATE_LIMIT_CODE_CHECK_PER_IP: rateLimitSetting('100/15m'),
+  RATE_LIMIT_CODE_SEND_PER_MINUTE: rateLimitSetting('1/1m'),
+  RATE_LIMIT_CODE_SEND_PER_HOUR: rateLimitSetting('5/1h'),
+  RATE_LIMIT_CODE_SEND_PER_IP: rateLimitSetting('30/1h'),
+  RATE_LIMIT_SIGN_UP_PER_IP: rateLimitSetting('50/1h'),
+  RATE_LIMIT_EMAIL_CHECK_PER_IP: rateLimitSetting('60/1m'),
+  RATE_LIMIT_REFRESH_PER_IP: rateLimitSetting('300/15m'),
+  RATE_LIMIT_AVATAR_UPLOAD_PER_ACCOUNT: rateLimitSetting('20/1h'),
 });
 
 export type AccountsEnv = z.infer<typeof accountsEnvSchema>;

@@ -3,11 +3,11 @@ import type { PoolClient } from 'pg';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { InProcessEventBus, createLogger, enqueueEvent, type Identity, type RawSql } from '@market/platform';
-import { unique } from '@market/platform/testing';
+import { unique, eventually } from '@market/platform/testing';
 import { PROFILE_CACHE_CONSUMER } from './consumers/profile-cache';
 import { USER_PROFILE_TTL_SECONDS } from './repositories/user-profile-cache';
 import { PASSWORD, call, outboxEvents, startAccounts, verifiedAdmin, verifiedUser, type Harness } from './testing/harness';
-import { PrivateRedis, deleteKeysByPrefix, waitFor } from '@market/platform/testing';
+import { PrivateRedis, deleteKeysByPrefix } from '@market/platform/testing';
 
 /**
  * The profile cache behind the user loader: in-process always, and against the Redis at REDIS_URL
@@ -51,7 +51,7 @@ function rawSql(client: PoolClient): RawSql {
 
 /** Waits until the profile-cache consumer handled every event about this user so far (each deletes the entry). */
 async function eventsSettled(h: Harness, userId: string): Promise<void> {
-  await waitFor(`the profile-cache consumer to catch up with ${userId}`, async () => {
+  await eventually(async () => {
     const { rows } = await h.db.query<{ pending: number }>(
       `SELECT count(*)::int AS pending FROM outbox_events o
        WHERE o.aggregate_id = $1 AND o.type IN ('accounts.user.registered', 'accounts.user.updated', 'accounts.user.deleted')
@@ -59,7 +59,7 @@ async function eventsSettled(h: Harness, userId: string): Promise<void> {
       [userId, PROFILE_CACHE_CONSUMER],
     );
     return rows[0]!.pending === 0 ? true : undefined;
-  });
+  }, { what: `the profile-cache consumer to catch up with ${userId}` });
 }
 
 async function readUser(h: Harness, id: string, identity: Identity | null = null) {
@@ -89,7 +89,7 @@ function captureLogger() {
 async function startOnRedis(redisUrl: string, deps: Parameters<typeof startAccounts>[1] = {}) {
   const { logger, lines } = captureLogger();
   const h = await startAccounts({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: RUN }, deps, logger);
-  await waitFor('accounts to reach Redis', async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined));
+  await eventually(async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined), { what: 'accounts to reach Redis' });
   return { h, lines };
 }
 
@@ -185,8 +185,9 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
     } finally {
       client.release();
     }
-    await waitFor('the event to invalidate the cached user', async () =>
-      (await readUser(h, user!.id)).name === 'Renamed elsewhere' ? true : undefined,
+    await eventually(
+      async () => ((await readUser(h, user!.id)).name === 'Renamed elsewhere' ? true : undefined),
+      { what: 'the event to invalidate the cached user' },
     );
   });
 
@@ -301,7 +302,7 @@ describeRedis('accounts profile cache through a Redis outage (a private redis-se
 
     await server.start();
     const restarted = Date.now();
-    await waitFor('the cache to answer again', async () => ((await read()) === 0 ? true : undefined));
+    await eventually(async () => ((await read()) === 0 ? true : undefined), { what: 'the cache to answer again' });
     expect(Date.now() - restarted).toBeLessThan(10_000);
     expect(lines.some((l) => l.msg === 'redis reconnected')).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { unique, waitFor } from '@market/platform/testing';
+import { unique, eventually } from '@market/platform/testing';
 import { SIGN_IN, VERIFY_EMAIL, call, latestCode, randomIp, signUp, startAccounts, verifiedUser, type Harness } from './testing/harness';
 
 /**
@@ -19,7 +19,7 @@ async function replicaOnRedis(redisUrl: string, prefix: string): Promise<Harness
   const lines: { msg: string }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
   const h = await startAccounts({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, {}, logger);
-  await waitFor('accounts to reach Redis', async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined));
+  await eventually(async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined), { what: 'accounts to reach Redis' });
   return h;
 }
 

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { testDatabaseUrl, unique, waitFor } from '@market/platform/testing';
+import { testDatabaseUrl, unique, eventually } from '@market/platform/testing';
 import { createPrisma, type Db } from './db';
 import { RetentionRepository } from './repositories/retention-repository';
 import { RETENTION_JOB, createRetentionPurge, type PurgeCounts } from './retention';
@@ -177,7 +177,7 @@ describe('accounts retention purge', () => {
     const captured = captureLogger();
     const scheduled = await startAccounts({ RETENTION_PURGE_INTERVAL_MINUTES: '60' }, {}, captured.logger);
     try {
-      await waitFor('the scheduled purge', async () => (captured.lines.some((l) => l.msg === 'retention purge finished') ? true : undefined));
+      await eventually(async () => (captured.lines.some((l) => l.msg === 'retention purge finished') ? true : undefined), { what: 'the scheduled purge' });
       const { rows } = await h.db.query(`SELECT last_run_at > now() - interval '1 minute' AS recent FROM maintenance_runs WHERE job = $1`, [RETENTION_JOB]);
       expect(rows[0].recent).toBe(true);
     } finally {

@@ -30,7 +30,7 @@ import { AdminService } from './services/admin-service';
 import { SocialService } from './services/social-service';
 import { DevOutboxService } from './services/dev-outbox-service';
 import { Revocations } from './services/revocations';
-import type { RateLimiter } from './services/rate-limits';
+import { accountLimits, type RateLimiter } from './services/rate-limits';
 import { CODE_RULES, CodeHasher, deriveKey } from './services/codes-and-tokens';
 import type { Mailer } from './adapters/mailer';
 import { DevOutboxMailer } from './adapters/dev-outbox-mailer';
@@ -106,6 +106,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
     const connections = new ConnectionRepository(db);
     const guard = new SessionGuard(sessions);
     const limiter = deps.rateLimiter ?? redis.rateLimiter;
+    const limits = accountLimits(env);
     const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
     const { storage, local } = await createStorage(env, logger);
 
@@ -120,6 +121,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       hasher: new CodeHasher(deriveKey(env.OTP_SECRET ?? env.JWT_PRIVATE_KEY, 'one-time-codes')),
       mailer,
       limiter,
+      limits,
       revocations,
       sessionTtlDays: env.SESSION_TTL_DAYS,
       refreshSuccessorKey: deriveKey(env.JWT_PRIVATE_KEY, 'refresh-successors'),
@@ -127,7 +129,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       logger,
     });
     const sessionService = new SessionService(sessions, guard, revocations);
-    const profiles = new ProfileService({ users, profileCache, guard, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+    const profiles = new ProfileService({ users, profileCache, guard, storage, limiter, limits, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
     const admin = new AdminService({ users, profileCache, sessions, guard, transaction, revocations });
     const social = new SocialService({ connections, users, guard });
     const devOutbox = new DevOutboxService(outbox, env.NODE_ENV === 'production' ? 'off' : env.NODE_ENV === 'development' ? 'loopback' : 'open');

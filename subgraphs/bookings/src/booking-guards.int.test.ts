@@ -129,7 +129,7 @@ describe('stay length', () => {
 
 describe('write rate limit', () => {
   it('answers RATE_LIMITED with retryAfterSeconds once a user spent the limit on bookStay and requestViewing together', async () => {
-    const limited = await startBookings({ BOOKING_WRITE_LIMIT: '3', BOOKING_WRITE_WINDOW_SECONDS: '600' });
+    const limited = await startBookings({ RATE_LIMIT_BOOKING: '3/10m' });
     try {
       const home = await limited.listing({ instantBook: true });
       const house = await limited.forSale();

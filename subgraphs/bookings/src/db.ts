@@ -70,10 +70,3 @@ export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 4): P
 
 /** Interactive transactions may queue for a pooled connection under load (a burst of bookings). */
 export const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Keeps the ids a uuid column can hold: anything else cannot match a row, and would make PostgreSQL fail the query. */
-export function uuidsOnly(ids: readonly string[]): string[] {
-  return ids.filter((id) => UUID.test(id));
-}

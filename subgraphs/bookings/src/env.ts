@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port, subgraphEnvShape } from '@market/platform';
+import { parseEnv, port, rateLimitSetting, subgraphEnvShape } from '@market/platform';
 
 /** "1440,60" → [1440, 60]: whole minutes, each at least 1. */
 const minutesList = z
@@ -26,9 +26,8 @@ export const bookingsEnvSchema = z.object({
   STAY_MAX_PENDING_REQUESTS: z.coerce.number().int().min(1).max(1000).default(5),
   /** Longest stay, in nights, at a listing that sets no maximum of its own (never more than 365). */
   STAY_DEFAULT_MAX_NIGHTS: z.coerce.number().int().min(1).max(365).default(90),
-  /** bookStay and requestViewing calls one user may make per BOOKING_WRITE_WINDOW_SECONDS; more are RATE_LIMITED. */
-  BOOKING_WRITE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
-  BOOKING_WRITE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(600),
+  /** bookStay and requestViewing calls one user may make, "N/<window>" (units s, m, h); more are RATE_LIMITED. */
+  RATE_LIMIT_BOOKING: rateLimitSetting('20/10m'),
   /** Namespace of this service's keys in Redis (rate limits), so environments can share one Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('market:bookings:'),
 });

@@ -3,7 +3,8 @@ import { createPrisma, type Db } from './db';
 import { purgeExpiredIdempotencyKeys } from './repositories/idempotency-keys';
 import { StayRepository } from './repositories/stay-repository';
 import { keysExpiredBefore } from './rules/idempotency';
-import { BOOK, codeOf, day, eventually, person, STAY, startBookings, type Bookings } from './testing/harness';
+import { eventually } from '@market/platform/testing';
+import { BOOK, codeOf, day, person, STAY, startBookings, type Bookings } from './testing/harness';
 
 /**
  * What the scheduler keeps true: unanswered stay requests expire, idempotency keys past their

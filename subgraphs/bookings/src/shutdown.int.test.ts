@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import path from 'node:path';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, encodeCaller, signRequest } from '@market/platform';
-import { testDatabaseUrl, testSecrets } from '@market/platform/testing';
+import { testDatabaseUrl, testSecrets, eventually } from '@market/platform/testing';
 
 /**
  * The production process, as a process: `main.ts` on the platform host, built to dist by the test
@@ -42,14 +42,6 @@ async function readyz(port: number): Promise<number> {
     return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
   } catch {
     return 0;
-  }
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -120,7 +112,7 @@ describe('a bookings process on the platform host', () => {
     let logs = '';
     child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-    await until('the process to be ready', async () => (await readyz(port)) === 200);
+    await eventually(async () => (await readyz(port)) === 200, { what: 'the process to be ready', timeoutMs: 30_000 });
 
     // Twenty requests whose bodies are still arriving when the signal comes.
     const inFlight = Array.from({ length: 20 }, () => slowRequest(port, secret));
@@ -128,7 +120,7 @@ describe('a bookings process on the platform host', () => {
     await new Promise((r) => setTimeout(r, 100));
     const exit = exited(child);
     child.kill('SIGTERM');
-    await until('readiness to turn 503', async () => (await readyz(port)) !== 200, 5_000);
+    await eventually(async () => (await readyz(port)) !== 200, { what: 'readiness to turn 503', timeoutMs: 5_000 });
     // New connections are refused or told 503; the ones in flight are still served.
     await new Promise((r) => setTimeout(r, 300));
     for (const r of inFlight) r.finish();
@@ -145,12 +137,12 @@ describe('a bookings process on the platform host', () => {
     const port = await freePort();
     const first = startBookings(port, secret);
     children.push(first);
-    await until('the first process to be ready', async () => (await readyz(port)) === 200);
+    await eventually(async () => (await readyz(port)) === 200, { what: 'the first process to be ready', timeoutMs: 30_000 });
     first.kill('SIGTERM');
     expect(await exited(first)).toBe(0);
     const second = startBookings(port, secret);
     children.push(second);
-    await until('the second process to be ready', async () => (await readyz(port)) === 200);
+    await eventually(async () => (await readyz(port)) === 200, { what: 'the second process to be ready', timeoutMs: 30_000 });
     second.kill('SIGTERM');
     expect(await exited(second)).toBe(0);
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@market/platform';
 import { VIEWING_OVERLAP_CONSTRAINT } from './repositories/viewing-repository';
-import { admin, codeOf, eventually, inHours, person, startBookings, VIEWING_FIELDS, VIEWING_RESULT, type Bookings } from './testing/harness';
+import { eventually } from '@market/platform/testing';
+import { admin, codeOf, inHours, person, startBookings, VIEWING_FIELDS, VIEWING_RESULT, type Bookings } from './testing/harness';
 
 const PUBLISH = `mutation($listingId: ID!, $slots: [ViewingSlotInput!]!) {
   publishViewingSlots(listingId: $listingId, slots: $slots) { id startsAt endsAt available listing { id } } }`;

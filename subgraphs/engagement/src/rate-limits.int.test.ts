@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createLogger, type Identity, type Logger, type Subgraph } from '@market/platform';
-import { callSubgraph, testDatabaseUrl, testSecrets, waitFor, type GraphQLResponse } from '@market/platform/testing';
+import { callSubgraph, testDatabaseUrl, testSecrets, eventually, type GraphQLResponse } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from './subgraph';
 
 /**
@@ -47,7 +47,7 @@ async function replicaOnRedis(redisUrl: string, prefix: string): Promise<Running
   const lines: { msg: string }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
   const replica = await start({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, logger);
-  await waitFor('engagement to reach Redis', async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined));
+  await eventually(() => lines.some((l) => l.msg === 'redis connected'), { what: 'engagement to reach Redis' });
   return replica;
 }
 

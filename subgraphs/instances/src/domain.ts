@@ -111,13 +111,6 @@ export type AllocationOutcome =
   | CapacityExhaustedOutcome
   | NoPortAvailableOutcome;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids come from clients; one that is not a uuid names nothing (and must never reach a uuid column). */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
-
 /** One page of an instance's log lines, oldest first. */
 export interface InstanceLogLinePage {
   lines: InstanceLogLineRecord[];

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createLogger, InProcessEventBus, type Identity } from '@market/platform';
-import { testDatabaseUrl } from '@market/platform/testing';
+import { testDatabaseUrl, eventually } from '@market/platform/testing';
 import { createPrisma } from './db';
 import { instanceLogLineTopic, instanceStatusTopic } from './live/topics';
-import { allGone, alive, killAll, person, sleep, startRuntimeHarness, until, type RuntimeHarness } from './testing/harness';
+import { allGone, alive, killAll, person, sleep, startRuntimeHarness, type RuntimeHarness } from './testing/harness';
 
 jest.setTimeout(60_000);
 
@@ -505,7 +505,7 @@ describe('shutting down and deleted accounts', () => {
 describe('live subscriptions', () => {
   const LIVE_LOGS = `subscription($id: ID!, $tail: Int) { instanceLogs(instanceId: $id, tail: $tail) { id cursor stream line at } }`;
   const LIVE_STATUS = `subscription($id: ID!) { instanceStatusChanged(instanceId: $id) { id status exitCode machine { name } } }`;
-  const listening = (channel: string) => until(() => h.pubsub.channels().includes(channel));
+  const listening = (channel: string) => eventually(() => h.pubsub.channels().includes(channel));
 
   it('streams the newest stored lines, then every new line once, with the cursors the paging query uses', async () => {
     const owner = person();
@@ -513,12 +513,12 @@ describe('live subscriptions', () => {
     const stored = await h.logLines(inst.id, owner);
     const live = h.subscribe<{ instanceLogs: { id: string; cursor: string; stream: string; line: string } }>(owner, LIVE_LOGS, { id: inst.id, tail: 2 });
     await listening(instanceLogLineTopic.channel(inst.id));
-    await until(() => live.events.length >= 2);
+    await eventually(() => live.events.length >= 2);
     expect(live.events.map((e) => e.instanceLogs.id)).toEqual(stored.slice(-2).map((l) => l.id));
 
     await get(`${inst.url}first`);
     await get(`${inst.url}second`);
-    await until(() => live.events.length >= 4);
+    await eventually(() => live.events.length >= 4);
     const lines = live.events.map((e) => e.instanceLogs);
     expect(lines.slice(2).map((l) => [l.stream, l.line])).toEqual([
       ['STDOUT', 'GET /first'],
@@ -546,7 +546,7 @@ describe('live subscriptions', () => {
     );
     await listening(instanceStatusTopic.channel(inst.id));
     await h.ok(STOP, { id: inst.id }, owner);
-    await until(() => live.events.length >= 2);
+    await eventually(() => live.events.length >= 2);
     expect(live.events.map((e) => e.instanceStatusChanged)).toEqual([
       { id: inst.id, status: 'STOPPING', exitCode: null, machine: { name: server.name } },
       { id: inst.id, status: 'STOPPED', exitCode: 0, machine: { name: server.name } },
@@ -564,7 +564,7 @@ describe('live subscriptions', () => {
       h.subscribe(null, LIVE_LOGS, { id }),
       h.subscribe(owner, LIVE_LOGS, { id, tail: 1001 }),
     ];
-    await until(() => refused.every((s) => s.done || s.errors.length > 0));
+    await eventually(() => refused.every((s) => s.done || s.errors.length > 0));
     const codes = refused.map((s) => (s.errors[0] as { extensions?: { code?: string } })?.extensions?.code);
     expect(codes).toEqual(['NOT_FOUND', 'NOT_FOUND', 'UNAUTHENTICATED', 'BAD_USER_INPUT']);
     expect(h.pubsub.channels()).not.toContain(instanceLogLineTopic.channel(id));

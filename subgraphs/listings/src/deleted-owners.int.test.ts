@@ -3,7 +3,8 @@ import { InProcessEventBus, createLogger, type Identity } from '@market/platform
 import type { GraphQLResponse } from '@market/platform/testing';
 import { OWNER_CLEANUP_CONSUMER } from './consumers/account-deletion';
 import { privateListingsDatabase } from './testing/private-database';
-import { codeOf, createListing, envelope, person, saleInput, startListings, until, type Listings } from './testing/harness';
+import { codeOf, createListing, envelope, person, saleInput, startListings, type Listings } from './testing/harness';
+import { eventually } from '@market/platform/testing';
 
 /**
  * A deleted account's access token stays valid for up to its lifetime: listings records the user in
@@ -129,11 +130,11 @@ describe('deleted owners', () => {
     let cleanup!: Settled<void>;
     try {
       created = l.call<{ createListing: { id: string } }>(leaving, CREATE, { input: saleInput() });
-      await until(() => waiting('INSERT INTO outbox_events%'));
+      await eventually(() => waiting('INSERT INTO outbox_events%'));
       // The cleanup must wait for it: it would not see the uncommitted listing, so finishing now
       // would leave the listing behind as an orphan once the create commits.
       cleanup = settled(deliver(userDeleted(leaving)));
-      await until(async () => cleanup.done || (await waiting('%pg_advisory_xact_lock(%')));
+      await eventually(async () => cleanup.done || (await waiting('%pg_advisory_xact_lock(%')));
     } finally {
       await blocker.query('COMMIT');
     }
@@ -157,10 +158,10 @@ describe('deleted owners', () => {
     let cleanup!: Promise<void>;
     try {
       cleanup = deliver(userDeleted(leaving));
-      await until(() => waiting('%FROM listings WHERE owner_id%FOR UPDATE%'));
+      await eventually(() => waiting('%FROM listings WHERE owner_id%FOR UPDATE%'));
       created = settled(l.call(leaving, CREATE, { input: saleInput() }));
       // Not yet committed, the tombstone is invisible to the create: it must wait, not read and go on.
-      await until(async () => created.done || (await waiting('%pg_advisory_xact_lock_shared(%')));
+      await eventually(async () => created.done || (await waiting('%pg_advisory_xact_lock_shared(%')));
     } finally {
       await blocker.query('COMMIT');
     }

@@ -3,13 +3,13 @@ import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { InProcessEventBus, createLogger, enqueueEvent, type EventBus, type Identity, type Logger, type RawSql, type RunningServer, type Subgraph } from '@market/platform';
-import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
+import { callSubgraph, testDatabaseUrl, testSecrets, unique, eventually } from '@market/platform/testing';
 import { DETAIL_CACHE_CONSUMER } from './consumers/detail-cache';
 import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache';
 import { SEARCH_CONSUMER } from './search/consumer';
 import { createSubgraph, loadEnv } from './subgraph';
 import { person } from './testing/harness';
-import { PrivateRedis, deleteKeysByPrefix, waitFor } from '@market/platform/testing';
+import { PrivateRedis, deleteKeysByPrefix } from '@market/platform/testing';
 
 /**
  * The listing detail cache behind the `listingById` loader: in-process always, and against the Redis
@@ -79,7 +79,7 @@ async function start(redisUrl: string | null, bus: EventBus | null = null, keyPr
   });
   const subgraph: Subgraph = await createSubgraph(env, logger, { bus, onQuery: (sql) => queries.push(sql) });
   const running: RunningServer = await subgraph.listen(0, '127.0.0.1');
-  if (redisUrl) await waitFor('listings to reach Redis', async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined));
+  if (redisUrl) await eventually(async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined), { what: 'listings to reach Redis' });
   return {
     url: running.url,
     queries,
@@ -128,14 +128,14 @@ async function readListing(i: Instance, id: string, identity: Identity | null = 
 
 /** Waits until both listings consumers handled every event about this listing so far. */
 async function eventsSettled(listingId: string): Promise<void> {
-  await waitFor(`the listings consumers to catch up with ${listingId}`, async () => {
+  await eventually(async () => {
     const { rows } = await pg.query<{ pending: number }>(
       `SELECT count(*)::int AS pending FROM outbox_events o, unnest($2::text[]) AS c(consumer)
        WHERE o.aggregate_id = $1 AND NOT EXISTS (SELECT 1 FROM inbox_events i WHERE i.consumer = c.consumer AND i.event_id = o.id)`,
       [listingId, [DETAIL_CACHE_CONSUMER, SEARCH_CONSUMER]],
     );
     return rows[0]!.pending === 0 ? true : undefined;
-  });
+  }, { what: `the listings consumers to catch up with ${listingId}` });
 }
 
 /** The outbox through pg, as enqueueEvent expects a Prisma transaction to be. */
@@ -232,8 +232,9 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('listings de
       timeZone: 'UTC',
     });
     await pg.query('COMMIT');
-    await waitFor('the event to invalidate the cached listing', async () =>
-      (await readListing(evented, listing.id))?.title === 'Renamed elsewhere' ? true : undefined,
+    await eventually(
+      async () => ((await readListing(evented, listing.id))?.title === 'Renamed elsewhere' ? true : undefined),
+      { what: 'the event to invalidate the cached listing' },
     );
   });
 
@@ -332,7 +333,7 @@ describeRedis('listings detail cache through a Redis outage (a private redis-ser
 
     await server.start();
     const restarted = Date.now();
-    await waitFor('the cache to answer again', async () => ((await read(titles)) === 0 ? true : undefined));
+    await eventually(async () => ((await read(titles)) === 0 ? true : undefined), { what: 'the cache to answer again' });
     expect(Date.now() - restarted).toBeLessThan(10_000);
     expect(replica.lines.some((l) => l.msg === 'redis reconnected')).toBe(true);
   });

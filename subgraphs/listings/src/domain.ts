@@ -135,13 +135,6 @@ export interface UserRef {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Listing and user ids are uuids; any other string names nothing and is kept away from SQL. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
-
 /** Where a page of browsed listings starts: after this listing in (createdAt desc, id desc) order. */
 export interface ListingCursor {
   createdAt: Date;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { listingUpdatedTopic } from './live/topics';
-import { codeOf, createListing, person, rentInput, saleInput, startListings, until, type Listings } from './testing/harness';
+import { codeOf, createListing, person, rentInput, saleInput, startListings, type Listings } from './testing/harness';
+import { eventually } from '@market/platform/testing';
 
 /** `listingUpdated` on the subgraph itself, subscribed over graphql-ws the way the gateway does. */
 let l: Listings;
@@ -25,7 +26,7 @@ interface Event {
 }
 
 /** Resolves once `count` subscriptions listen to the listing's channel. */
-const listening = (listingId: string, count: number) => until(() => l.pubsub.listeners(listingUpdatedTopic.channel(listingId)) === count);
+const listening = (listingId: string, count: number) => eventually(() => l.pubsub.listeners(listingUpdatedTopic.channel(listingId)) === count);
 
 /** Watches the listing over `listingUpdated` as this caller (null: signed out). */
 const watch = (as: ReturnType<typeof person> | null, listingId: string) => l.subscribe<Event>(as, LISTING_UPDATED, { listingId });
@@ -49,7 +50,7 @@ describe('listingUpdated', () => {
 
     await update(host, listing.id, { pricePerNight: '120', weeklyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE' });
     await update(host, listing.id, { title: 'Now with a balcony' });
-    await until(() => anonymous.events.length === 2 && buyer.events.length === 2);
+    await eventually(() => anonymous.events.length === 2 && buyer.events.length === 2);
 
     for (const sub of [anonymous, buyer]) {
       expect(sub.errors).toEqual([]);
@@ -76,7 +77,7 @@ describe('listingUpdated', () => {
       watch(person('BUYER'), randomUUID()),
       watch(person('BUYER'), 'not-a-uuid'),
     ];
-    await until(() => refused.every((s) => s.done));
+    await eventually(() => refused.every((s) => s.done));
     expect(refused.map((s) => codeOf({ errors: s.errors as { extensions?: Record<string, unknown> }[] }))).toEqual(
       Array(refused.length).fill('NOT_FOUND'),
     );
@@ -85,7 +86,7 @@ describe('listingUpdated', () => {
     const admin = watch(person('ADMIN'), draft.id);
     await listening(draft.id, 2);
     await update(seller, draft.id, { title: 'Still a draft' });
-    await until(() => owner.events.length === 1 && admin.events.length === 1);
+    await eventually(() => owner.events.length === 1 && admin.events.length === 1);
     expect(owner.events[0]?.listingUpdated).toMatchObject({ title: 'Still a draft', status: 'DRAFT', version: 2 });
     expect(refused.every((s) => s.events.length === 0)).toBe(true);
     owner.unsubscribe();
@@ -102,8 +103,8 @@ describe('listingUpdated', () => {
     await update(seller, listing.id, { status: 'DRAFT' });
     await update(seller, listing.id, { title: 'Secret renovation' });
     await update(seller, listing.id, { status: 'ACTIVE' });
-    await until(() => owner.events.length === 3);
-    await until(() => stranger.events.length === 1);
+    await eventually(() => owner.events.length === 3);
+    await eventually(() => stranger.events.length === 1);
     expect(statusesAndVersions(owner)).toEqual([
       ['DRAFT', 2],
       ['DRAFT', 3],
@@ -125,11 +126,11 @@ describe('listingUpdated', () => {
 
     await update(seller, listing.id, { price: '340000' });
     expect((await l.call(seller, DELETE, { id: listing.id })).data).toEqual({ deleteListing: true });
-    await until(() => watcher.events.length === 2);
+    await eventually(() => watcher.events.length === 2);
     expect(watcher.events[1]?.listingUpdated).toMatchObject({ id: listing.id, status: 'DELETED', version: 3, owner: { id: seller.userId } });
     expect((await l.call(null, LISTING, { id: listing.id })).data).toEqual({ listing: null });
     // Nothing can follow a deletion: the subscription completes, without an error, and lets go of the channel.
-    await until(() => watcher.done);
+    await eventually(() => watcher.done);
     expect(watcher.errors).toEqual([]);
     expect(watcher.events).toHaveLength(2);
     await listening(listing.id, 0);
@@ -144,10 +145,10 @@ describe('listingUpdated', () => {
 
     await update(seller, listing.id, { status: 'DRAFT' });
     await l.call(seller, DELETE, { id: listing.id });
-    await until(() => owner.events.length === 2);
+    await eventually(() => owner.events.length === 2);
     expect(owner.events[1]?.listingUpdated).toMatchObject({ status: 'DELETED', version: 3 });
     // The stranger's subscription ends too, with no data: not even that the draft was deleted.
-    await until(() => stranger.done && owner.done);
+    await eventually(() => stranger.done && owner.done);
     expect(stranger.events).toEqual([]);
     expect(stranger.errors).toEqual([]);
     expect(owner.errors).toEqual([]);
@@ -166,7 +167,7 @@ describe('listingUpdated', () => {
     await update(seller, listing.id, { status: 'ARCHIVED' });
     await update(seller, listing.id, { title: 'SECRET new name' });
     await l.call(seller, DELETE, { id: listing.id });
-    await until(() => [stranger, anonymous, owner, admin].every((s) => s.done));
+    await eventually(() => [stranger, anonymous, owner, admin].every((s) => s.done));
 
     for (const sub of [owner, admin]) {
       expect(sub.errors).toEqual([]);
@@ -191,10 +192,10 @@ describe('listingUpdated', () => {
 
     await update(seller, listing.id, { status: 'ARCHIVED' });
     await update(seller, listing.id, { status: 'ACTIVE' });
-    await until(() => stranger.events.length === 1);
+    await eventually(() => stranger.events.length === 1);
     expect(stranger.done).toBe(false);
     await l.call(seller, DELETE, { id: listing.id });
-    await until(() => stranger.done);
+    await eventually(() => stranger.done);
     expect(stranger.events.map((e) => e.listingUpdated.status)).toEqual(['ACTIVE', 'DELETED']);
     await listening(listing.id, 0);
   });

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../db';
-import { isUuid, type ActiveCaller, type SessionEndReason, type SessionRecord } from '../domain';
+import { isUuid } from '@market/platform';
+import type { ActiveCaller, SessionEndReason, SessionRecord } from '../domain';
 
 const sessionSelect = {
   id: true,

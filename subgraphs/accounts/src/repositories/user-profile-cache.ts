@@ -1,5 +1,5 @@
-import type { Cache, Role } from '@market/platform';
-import { isUuid, type UserRecord, type UserStatus } from '../domain';
+import { EntityCache, type Cache, type Role } from '@market/platform';
+import type { UserRecord, UserStatus } from '../domain';
 import type { UserRepository } from './user-repository';
 
 /**
@@ -51,33 +51,12 @@ function fromCached(cached: CachedUser): UserRecord {
   };
 }
 
-/** The version is in the key, so a deploy that changes CachedUser never reads the old shape. */
-const keyOf = (userId: string) => `user:v1:${userId}`;
-
 /**
- * Users by id, read through the cache (Redis, shared by every replica; in-process without it): one
- * multi-get, then one query for the ids that missed. Users that do not exist are not cached.
+ * Users by id, read through the cache (platform EntityCache). The version is in the key, so a
+ * deploy that changes CachedUser never reads the old shape.
  */
-export class UserProfileCache {
-  constructor(
-    private readonly users: Pick<UserRepository, 'findByIds'>,
-    private readonly cache: Cache,
-    private readonly ttlSeconds = USER_PROFILE_TTL_SECONDS,
-  ) {}
-
-  async findByIds(ids: readonly string[]): Promise<UserRecord[]> {
-    const wanted = [...new Set(ids.filter(isUuid))];
-    if (wanted.length === 0) return [];
-    const idOfKey = new Map(wanted.map((id) => [keyOf(id), id]));
-    const cached = await this.cache.getOrLoadMany<CachedUser>([...idOfKey.keys()], this.ttlSeconds, async (missing) => {
-      const rows = await this.users.findByIds(missing.map((key) => idOfKey.get(key) as string));
-      return new Map(rows.map((user) => [keyOf(user.id), toCached(user)]));
-    });
-    return cached.filter((user): user is CachedUser => user !== undefined).map(fromCached);
-  }
-
-  /** After a change committed: the next read of these users goes to the database. */
-  async invalidate(...userIds: string[]): Promise<void> {
-    await this.cache.delete(...userIds.map(keyOf));
+export class UserProfileCache extends EntityCache<UserRecord, CachedUser> {
+  constructor(users: Pick<UserRepository, 'findByIds'>, cache: Cache, ttlSeconds = USER_PROFILE_TTL_SECONDS) {
+    super(users, cache, { key: (userId) => `user:v1:${userId}`, toCached, fromCached }, ttlSeconds);
   }
 }

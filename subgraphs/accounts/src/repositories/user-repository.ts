@@ -1,7 +1,7 @@
-import type { Role } from '@market/platform';
 import type { Db, Tx } from '../db';
 import type { Prisma } from '../generated/prisma/client';
-import { DELETED_USER_NAME, isUuid, type UserCursor, type UserRecord, type UserStatus } from '../domain';
+import { isUuid, type Role } from '@market/platform';
+import { DELETED_USER_NAME, type UserCursor, type UserRecord, type UserStatus } from '../domain';
 import { publishUserDeleted, publishUserRegistered, publishUserUpdated } from '../events/published';
 
 const userSelect = {

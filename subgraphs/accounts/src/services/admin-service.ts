@@ -1,4 +1,4 @@
-import { BadUserInputError, ForbiddenError, NotFoundError, ROLES, type AuthContext, type Role } from '@market/platform';
+import { BadUserInputError, decodePosition, encodePosition, ForbiddenError, NotFoundError, ROLES, type AuthContext, type Role } from '@market/platform';
 import type { UserPage, UserRecord } from '../domain';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
@@ -6,7 +6,6 @@ import type { SessionRepository } from '../repositories/session-repository';
 import type { SessionGuard } from './session-guard';
 import type { Revocations } from './revocations';
 import type { Transaction } from './auth-service';
-import { decodeCursor, encodeCursor } from './cursor';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -34,9 +33,9 @@ export class AdminService {
     }
     const search = args.search?.trim() || null;
     if (search && search.length > 254) throw new BadUserInputError('search is at most 254 characters.', { search: ['is too long'] });
-    const after = args.after ? decodeCursor(args.after) : null;
+    const after = args.after ? decodePosition(args.after) : null;
     const rows = await this.deps.users.page(search, after, first + 1);
-    const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node }));
+    const edges = rows.slice(0, first).map((node) => ({ cursor: encodePosition(node), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

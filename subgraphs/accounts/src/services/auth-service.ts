@@ -12,7 +12,7 @@ import type { SessionGuard } from './session-guard';
 import type { Revocations } from './revocations';
 import { codeEmail } from './mail-templates';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
-import { LIMITS, accountKey, ipKey, type RateLimiter } from './rate-limits';
+import { accountKey, ipKey, type AccountLimits, type RateLimiter } from './rate-limits';
 import { CODE_PATTERN, CODE_RULES, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN, successorRefreshToken, type CodeHasher } from './codes-and-tokens';
 
 export type Transaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
@@ -78,6 +78,7 @@ export class AuthService {
       hasher: CodeHasher;
       mailer: Mailer;
       limiter: RateLimiter;
+      limits: AccountLimits;
       revocations: Revocations;
       sessionTtlDays: number;
       /** Keys the successor of each refresh token (codes-and-tokens.ts successorRefreshToken). */
@@ -89,7 +90,7 @@ export class AuthService {
   ) {}
 
   async emailAvailable(email: string, client: ClientInfo): Promise<boolean> {
-    await this.deps.limiter.hit(ipKey('email-check', client.ip), LIMITS.emailCheckPerIp);
+    await this.deps.limiter.hit(ipKey('email-check', client.ip), this.deps.limits.emailCheckPerIp);
     const address = normalizeEmail(parseInput(emailSchema, email));
     return !(await this.deps.users.emailExists(address));
   }
@@ -98,7 +99,7 @@ export class AuthService {
   async signUp(input: unknown, client: ClientInfo): Promise<SignUpOutcome> {
     const data = parseInput(signUpSchema, input);
     if (data.role === 'ADMIN') throw new BadUserInputError('ADMIN cannot be chosen at sign-up; an admin grants it.', { role: ['not allowed'] });
-    await this.deps.limiter.hit(ipKey('sign-up', client.ip), LIMITS.signUpPerIp);
+    await this.deps.limiter.hit(ipKey('sign-up', client.ip), this.deps.limits.signUpPerIp);
     const email = normalizeEmail(data.email);
     const user = await this.deps.users.create({
       name: data.name,
@@ -142,8 +143,8 @@ export class AuthService {
   async signIn(input: unknown, client: ClientInfo): Promise<SignInOutcome> {
     const data = parseInput(signInSchema, input);
     const email = normalizeEmail(data.email);
-    await this.deps.limiter.hit(ipKey('sign-in', client.ip), LIMITS.signInPerIp);
-    await this.deps.limiter.hit(accountKey('sign-in', email), LIMITS.signInPerAccount);
+    await this.deps.limiter.hit(ipKey('sign-in', client.ip), this.deps.limits.signInPerIp);
+    await this.deps.limiter.hit(accountKey('sign-in', email), this.deps.limits.signInPerAccount);
     const found = await this.deps.users.findCredentialsByEmail(email);
     const ok = await verifyPassword(found?.passwordHash ?? (await decoyHash()), data.password);
     if (!found || !ok || found.status === 'DELETED') return { kind: 'invalidCredentials' };
@@ -155,7 +156,7 @@ export class AuthService {
 
   /** Rotates a refresh token; presenting one that was already rotated ends its whole session. */
   async refresh(refreshToken: string, client: ClientInfo): Promise<RefreshOutcome> {
-    await this.deps.limiter.hit(ipKey('refresh', client.ip), LIMITS.refreshPerIp);
+    await this.deps.limiter.hit(ipKey('refresh', client.ip), this.deps.limits.refreshPerIp);
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return { kind: 'invalidRefreshToken' };
     const next = successorRefreshToken(this.deps.refreshSuccessorKey, refreshToken);
     let user: UserRecord | null = null;
@@ -204,7 +205,7 @@ export class AuthService {
     if (newPassword === args.currentPassword) {
       throw new BadUserInputError('The new password must differ from the current one.', { newPassword: ['is the current password'] });
     }
-    await this.deps.limiter.hit(accountKey('password', caller.userId), LIMITS.passwordCheckPerAccount);
+    await this.deps.limiter.hit(accountKey('password', caller.userId), this.deps.limits.passwordCheckPerAccount);
     const credentials = await this.deps.users.findCredentialsById(caller.userId);
     if (!credentials || !(await verifyPassword(credentials.passwordHash, args.currentPassword))) return { kind: 'invalidCredentials' };
     const passwordHash = await hashPassword(newPassword);
@@ -290,14 +291,14 @@ export class AuthService {
 
   /** Counted per address whether or not an account uses it, so RATE_LIMITED reveals nothing. */
   private async countSend(email: string, purpose: CodePurpose, client?: ClientInfo): Promise<void> {
-    if (client) await this.deps.limiter.hit(ipKey('code-send', client.ip), LIMITS.codeSendPerIp);
-    await this.deps.limiter.hit(accountKey(`code-send-minute:${purpose}`, email), LIMITS.codeSendInterval);
-    await this.deps.limiter.hit(accountKey(`code-send-hour:${purpose}`, email), LIMITS.codeSendHourly);
+    if (client) await this.deps.limiter.hit(ipKey('code-send', client.ip), this.deps.limits.codeSendPerIp);
+    await this.deps.limiter.hit(accountKey(`code-send-minute:${purpose}`, email), this.deps.limits.codeSendInterval);
+    await this.deps.limiter.hit(accountKey(`code-send-hour:${purpose}`, email), this.deps.limits.codeSendHourly);
   }
 
   private async countCodeCheck(email: string, client: ClientInfo): Promise<void> {
-    await this.deps.limiter.hit(ipKey('code-check', client.ip), LIMITS.codeCheckPerIp);
-    await this.deps.limiter.hit(accountKey('code-check', email), LIMITS.codeCheckPerAccount);
+    await this.deps.limiter.hit(ipKey('code-check', client.ip), this.deps.limits.codeCheckPerIp);
+    await this.deps.limiter.hit(accountKey('code-check', email), this.deps.limits.codeCheckPerAccount);
   }
 }
 

@@ -8,7 +8,7 @@ import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { SessionGuard } from './session-guard';
 import type { Revocations } from './revocations';
 import { verifyPassword } from './passwords';
-import { LIMITS, accountKey, type RateLimiter } from './rate-limits';
+import { accountKey, type AccountLimits, type RateLimiter } from './rate-limits';
 
 export const AVATAR_TYPES: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 const UPLOAD_URL_TTL_SECONDS = 10 * 60;
@@ -47,6 +47,7 @@ export class ProfileService {
       guard: SessionGuard;
       storage: ObjectStorage;
       limiter: RateLimiter;
+      limits: AccountLimits;
       revocations: Revocations;
       avatarMaxBytes: number;
       logger: Logger;
@@ -78,7 +79,7 @@ export class ProfileService {
       problems['size'] = [`must be between 1 and ${this.deps.avatarMaxBytes} bytes`];
     }
     if (!extension || problems['size']) throw new BadUserInputError('This avatar cannot be uploaded.', problems);
-    await this.deps.limiter.hit(accountKey('avatar-upload', caller.userId), LIMITS.avatarUploadsPerAccount);
+    await this.deps.limiter.hit(accountKey('avatar-upload', caller.userId), this.deps.limits.avatarUploadsPerAccount);
     const key = `avatars/${caller.userId}/${randomUUID()}.${extension}`;
     const upload = await this.deps.storage.presignPut({ key, contentType, size, expiresInSeconds: UPLOAD_URL_TTL_SECONDS });
     return { ...upload, avatarUrl: this.deps.storage.publicUrl(key) };
@@ -87,7 +88,7 @@ export class ProfileService {
   /** Erases the caller's personal data, given their password; other services hear of it by event. */
   async deleteAccount(ctx: AuthContext, password: string): Promise<'deleted' | 'invalidCredentials'> {
     const caller = await this.deps.guard.active(ctx);
-    await this.deps.limiter.hit(accountKey('password', caller.userId), LIMITS.passwordCheckPerAccount);
+    await this.deps.limiter.hit(accountKey('password', caller.userId), this.deps.limits.passwordCheckPerAccount);
     const credentials = await this.deps.users.findCredentialsById(caller.userId);
     if (!credentials || !(await verifyPassword(credentials.passwordHash, password))) return 'invalidCredentials';
     await this.deps.users.anonymize(caller.userId);

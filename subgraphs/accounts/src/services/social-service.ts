@@ -1,5 +1,5 @@
-import { BadUserInputError, NotFoundError, type AuthContext } from '@market/platform';
-import { FOLLOWABLE_ROLES, isUuid, type ConnectionRecord, type UserRecord } from '../domain';
+import { BadUserInputError, isUuid, NotFoundError, type AuthContext } from '@market/platform';
+import { FOLLOWABLE_ROLES, type ConnectionRecord, type UserRecord } from '../domain';
 import type { ConnectionRepository } from '../repositories/connection-repository';
 import type { UserRepository } from '../repositories/user-repository';
 import type { SessionGuard } from './session-guard';

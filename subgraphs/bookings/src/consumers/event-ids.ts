@@ -1,5 +1,5 @@
-import { InvalidEventError, type EventEnvelope, type EventType } from '@market/platform';
-import { uuidsOnly, type Tx } from '../db';
+import { InvalidEventError, uuidsOnly, type EventEnvelope, type EventType } from '@market/platform';
+import type { Tx } from '../db';
 
 export type Handler<T extends EventType> = (event: EventEnvelope<T>, tx: Tx) => Promise<void>;
 

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
-import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type Tx } from '../db';
+import { uuidsOnly } from '@market/platform';
+import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, type Db, type Tx } from '../db';
 import type { CalendarBlockRecord, CalendarHold } from '../domain';
 import { subtractRange } from '../rules/calendar';
 import { asDate, dateOnly } from './date-columns';

@@ -1,4 +1,5 @@
-import { uuidsOnly, type Db, type DbOrTx, type Tx } from '../db';
+import { uuidsOnly } from '@market/platform';
+import type { Db, DbOrTx, Tx } from '../db';
 import type { IdempotencyClaim } from '../rules/idempotency';
 
 /** The request that spent a key first: its hash and what it produced (a stay or a viewing). */

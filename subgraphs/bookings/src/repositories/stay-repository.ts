@@ -1,4 +1,5 @@
-import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type DbOrTx, type Tx } from '../db';
+import { uuidsOnly } from '@market/platform';
+import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, type Db, type DbOrTx, type Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import type { CancellationPolicy, PriceBreakdown, StayRecord, StayStatus } from '../domain';
 import { publishStayChange } from '../events/published';

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
-import { isExclusionViolation, isUniqueViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type Tx } from '../db';
+import { uuidsOnly } from '@market/platform';
+import { isExclusionViolation, isUniqueViolation, retryOnDeadlock, TX_OPTIONS, type Db, type Tx } from '../db';
 import { LIVE_VIEWING_STATUSES, type ListedSlotRecord, type ViewingRecord, type ViewingSlotRecord, type ViewingStatus } from '../domain';
 import { publishViewingChange } from '../events/published';
 import type { IdempotencyClaim } from '../rules/idempotency';

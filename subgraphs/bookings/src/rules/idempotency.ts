@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseOrThrow } from '../validation';
+import { parseInput } from '@market/platform';
 
 /** What the repository needs to claim a caller's idempotency key in the same transaction as the change. */
 export interface IdempotencyClaim {
@@ -60,6 +60,6 @@ export function idempotencyClaim(
   retention: KeyRetention,
 ): IdempotencyClaim | null {
   if (key === null || key === undefined) return null;
-  const parsed = parseOrThrow(z.object({ idempotencyKey: keySchema }), { idempotencyKey: key }).idempotencyKey;
+  const parsed = parseInput(z.object({ idempotencyKey: keySchema }), { idempotencyKey: key }).idempotencyKey;
   return { callerId, key: parsed, requestHash: requestHash(operation, input), expiredBefore: keysExpiredBefore(retention) };
 }

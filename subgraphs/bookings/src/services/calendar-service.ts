@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, requireUser } from '@market/platform';
+import { ForbiddenError, NotFoundError, parseInput, requireUser } from '@market/platform';
 import type { Viewer } from '../viewer';
 import type { CalendarBlockRecord, DayAvailability, ListingRef, ListingSnapshot } from '../domain';
 import type { CalendarRepository } from '../repositories/calendar-repository';
 import { managesListing } from '../rules/access';
 import { calendarDays } from '../rules/calendar';
 import { daysBetween, todayIn } from '../rules/days';
-import { badField, parseOrThrow } from '../validation';
+import { badField } from '../validation';
 import { MAX_NIGHTS } from './stay-service';
 
 /** Longest range of nights one calendar question or edit may cover. */
@@ -66,7 +66,7 @@ export class CalendarService {
 
   /** Anyone sees an ACTIVE rental's calendar; its owner and admins see it in any status. */
   async availability(viewer: Viewer, input: { listingId: string; from: string; to: string }): Promise<DayAvailability[]> {
-    const data = parseOrThrow(calendarSchema, input);
+    const data = parseInput(calendarSchema, input);
     const listing = await viewer.loaders.snapshotById.load(data.listingId);
     const manages = listing !== null && viewer.identity !== null && managesListing(viewer.identity, listing);
     if (!listing || listing.deletedAt !== null || listing.kind !== 'RENT' || (listing.status !== 'ACTIVE' && !manages)) {
@@ -82,7 +82,7 @@ export class CalendarService {
     first?: number | null;
     listingIds?: readonly string[] | null;
   }): Promise<ListingRef[]> {
-    const data = parseOrThrow(searchSchema, { ...input, first: input.first ?? 50 });
+    const data = parseInput(searchSchema, { ...input, first: input.first ?? 50 });
     const ids = await this.calendar.availableListingIds({ ...data, nights: daysBetween(data.from, data.to) });
     return ids.map((id) => ({ id }));
   }
@@ -90,7 +90,7 @@ export class CalendarService {
   /** The host takes nights off the market; refused (DatesUnavailable) where a stay holds one of them. */
   async block(viewer: Viewer, input: { listingId: string; from: string; to: string; reason?: string | null }): Promise<BlockOutcome> {
     const identity = requireUser(viewer);
-    const data = parseOrThrow(blockSchema, input);
+    const data = parseInput(blockSchema, input);
     const listing = await this.managedRental(viewer, identity, data.listingId);
     const today = todayIn(listing.timeZone, this.now());
     if (data.from < today) throw badField('from', `from is in the past: today is ${today} at the property`);
@@ -102,7 +102,7 @@ export class CalendarService {
   /** The host frees blocked nights in the range; returns the range's calendar afterwards. */
   async unblock(viewer: Viewer, input: { listingId: string; from: string; to: string }): Promise<DayAvailability[]> {
     const identity = requireUser(viewer);
-    const data = parseOrThrow(calendarSchema, input);
+    const data = parseInput(calendarSchema, input);
     const listing = await this.managedRental(viewer, identity, data.listingId);
     await this.calendar.unblock({ listingId: listing.listingId, from: data.from, to: data.to });
     return this.daysOf(listing.listingId, data.from, data.to);

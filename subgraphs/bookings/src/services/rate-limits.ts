@@ -13,12 +13,11 @@ export type WriteLimits = PerUserLimits<'booking-writes'>;
 
 export function writeLimits(
   limiter: RateLimiter,
-  env: Pick<BookingsEnv, 'BOOKING_WRITE_LIMIT' | 'BOOKING_WRITE_WINDOW_SECONDS'>,
+  env: Pick<BookingsEnv, 'RATE_LIMIT_BOOKING'>,
 ): WriteLimits {
   return new PerUserLimits(limiter, {
     'booking-writes': {
-      limit: env.BOOKING_WRITE_LIMIT,
-      windowSeconds: env.BOOKING_WRITE_WINDOW_SECONDS,
+      ...env.RATE_LIMIT_BOOKING,
       onUnavailable: 'allow',
       what: 'booking requests',
     },

@@ -4,6 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  parseInput,
   requireSelfOrAdmin,
   requireUser,
   type Identity,
@@ -19,7 +20,7 @@ import { daysBetween, todayIn } from '../rules/days';
 import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from '../rules/idempotency';
 import { priceStay } from '../rules/pricing';
 import { respondByFor } from '../rules/request-deadline';
-import { badField, parseOrThrow } from '../validation';
+import { badField } from '../validation';
 import type { WriteLimits } from './rate-limits';
 
 /** Longest stay one booking may cover, whatever the listing allows (a listing's own maximum can be up to this). */
@@ -80,7 +81,7 @@ export class StayService {
    */
   async book(viewer: Viewer, input: unknown, idempotencyKey?: string | null): Promise<BookStayOutcome> {
     const guest = requireUser(viewer);
-    const data = parseOrThrow(bookStaySchema, input);
+    const data = parseInput(bookStaySchema, input);
     const claim = idempotencyClaim(guest.userId, idempotencyKey, 'bookStay', data, this.keys);
     // A retry answers from the first request even if the listing or the day has changed since.
     const prior = claim ? await this.stays.findPriorRequest(claim) : null;
@@ -172,7 +173,7 @@ export class StayService {
   /** Guest, host or admin cancels a live stay; the refund is decided from the locked state, now. */
   async cancel(viewer: Viewer, id: string, idempotencyKey?: string | null): Promise<StayRecord> {
     const identity = requireUser(viewer);
-    parseOrThrow(stayIdSchema, { id });
+    parseInput(stayIdSchema, { id });
     const claim = idempotencyClaim(identity.userId, idempotencyKey, 'cancelStay', { id }, this.keys);
     const stay = await this.get(viewer, id);
     return this.change(id, claim, (current) => {
@@ -272,7 +273,7 @@ export class StayService {
     status: 'CONFIRMED' | 'DECLINED',
   ): Promise<StayRecord> {
     const identity = requireUser(viewer);
-    parseOrThrow(stayIdSchema, { id });
+    parseInput(stayIdSchema, { id });
     const claim = idempotencyClaim(identity.userId, idempotencyKey, operation, { id }, this.keys);
     const stay = await this.get(viewer, id);
     if (!actsAsHost(identity, stay)) throw new ForbiddenError('Only the host confirms or declines a stay.');

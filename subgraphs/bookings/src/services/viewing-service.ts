@@ -4,6 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  parseInput,
   requireSelfOrAdmin,
   requireUser,
 } from '@market/platform';
@@ -13,7 +14,7 @@ import type { PriorRequest } from '../repositories/idempotency-keys';
 import type { ChangeViewingOutcome, ViewingChange, ViewingRepository } from '../repositories/viewing-repository';
 import { actsAsAgent, isViewingParty, managesListing } from '../rules/access';
 import { idempotencyClaim, type IdempotencyClaim, type KeyRetention } from '../rules/idempotency';
-import { badField, parseOrThrow } from '../validation';
+import { badField } from '../validation';
 import type { WriteLimits } from './rate-limits';
 
 const MINUTE_MS = 60_000;
@@ -98,7 +99,7 @@ export class ViewingService {
    */
   async request(viewer: Viewer, input: unknown, idempotencyKey?: string | null): Promise<ViewingOutcome> {
     const buyer = requireUser(viewer);
-    const data = parseOrThrow(requestViewingSchema, input);
+    const data = parseInput(requestViewingSchema, input);
     const claim = idempotencyClaim(buyer.userId, idempotencyKey, 'requestViewing', data, this.keys);
     // A retry answers from the first request even if the slot or the listing has changed since.
     const prior = claim ? await this.viewings.findPriorRequest(claim) : null;
@@ -167,7 +168,7 @@ export class ViewingService {
     idempotencyKey?: string | null,
   ): Promise<ViewingOutcome> {
     const identity = requireUser(viewer);
-    const times = parseOrThrow(timesSchema, input);
+    const times = parseInput(timesSchema, input);
     const claim = idempotencyClaim(identity.userId, idempotencyKey, 'rescheduleViewing', { id, ...times }, this.keys);
     const viewing = await this.get(viewer, id);
     if (times.startsAt <= this.now()) throw badField('startsAt', 'the viewing must start in the future');
@@ -201,7 +202,7 @@ export class ViewingService {
   /** The agent (the listing's owner) or an admin offers times for viewings of a listing for sale. */
   async publishSlots(viewer: Viewer, input: { listingId: string; slots: unknown }): Promise<ViewingSlotRecord[]> {
     const identity = requireUser(viewer);
-    const data = parseOrThrow(slotsSchema, input);
+    const data = parseInput(slotsSchema, input);
     const listing = await viewer.loaders.snapshotById.load(data.listingId);
     if (!listing || listing.deletedAt !== null) throw new NotFoundError('Listing', data.listingId);
     if (!managesListing(identity, listing)) throw new ForbiddenError("Only the listing's agent publishes viewing slots.");

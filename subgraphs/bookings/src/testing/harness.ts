@@ -54,7 +54,7 @@ export async function startBookings(extraEnv: Record<string, string> = {}) {
     GATEWAY_SIGNING_SECRET: signingSecret,
     DATABASE_POOL_SIZE: '20',
     // Tests make many writes as one user in a moment; the write limit's own tests set it low.
-    BOOKING_WRITE_LIMIT: '10000',
+    RATE_LIMIT_BOOKING: '10000/10m',
     ...extraEnv,
   });
   let statements: string[] = [];
@@ -150,17 +150,6 @@ export async function startBookings(extraEnv: Record<string, string> = {}) {
 }
 
 export type Bookings = Awaited<ReturnType<typeof startBookings>>;
-
-/** Retries `fn` until it returns something truthy (the outbox relay and the scheduler run on their own). */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export const STAY_FIELDS = `id checkIn checkOut nights guests totalPrice currency status cancellationPolicy refundAmount cancelledAt createdAt
   price { nightlyRate nights nightlySubtotal discountPercent discount cleaningFee total currency }

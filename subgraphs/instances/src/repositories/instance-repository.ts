@@ -1,7 +1,7 @@
-import { enqueueEvent, type EventType } from '@market/platform';
+import { enqueueEvent, isUuid, type EventType } from '@market/platform';
 import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
-import { DOWN_STATUSES, isUuid, type InstanceRecord, type InstanceStatus, type MachineRecord, type PortPool } from '../domain';
+import { DOWN_STATUSES, type InstanceRecord, type InstanceStatus, type MachineRecord, type PortPool } from '../domain';
 import { MachineRepository } from './machine-repository';
 import { assertTransitions } from '../rules/lifecycle';
 

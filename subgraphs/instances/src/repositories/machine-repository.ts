@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Role } from '@market/platform';
 import type { Db } from '../db';
-import { isUuid, type EnvVar, type MachineRecord } from '../domain';
+import { isUuid, type Role } from '@market/platform';
+import type { EnvVar, MachineRecord } from '../domain';
 
 const machineSelect = {
   id: true,

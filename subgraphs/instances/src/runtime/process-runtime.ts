@@ -4,8 +4,8 @@ import { mkdir, opendir, readFile, rm, lstat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Logger } from '@market/platform';
-import { isUuid, type LogStream } from '../domain';
+import { isUuid, type Logger } from '@market/platform';
+import type { LogStream } from '../domain';
 import { LineChannel, LineSplitter } from './lines';
 import { RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
 

@@ -182,15 +182,6 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
 
 export type RuntimeHarness = Awaited<ReturnType<typeof startRuntimeHarness>>;
 
-/** Waits until `condition` holds (5 s at most). */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

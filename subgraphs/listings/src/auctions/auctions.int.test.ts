@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InProcessEventBus, createLogger, type EventEnvelope } from '@market/platform';
-import { testDatabaseUrl } from '@market/platform/testing';
-import { codeOf, createListing, envelope, person, rentInput, saleInput, startListings, until, type Listings } from '../testing/harness';
+import { testDatabaseUrl, eventually } from '@market/platform/testing';
+import { codeOf, createListing, envelope, person, rentInput, saleInput, startListings, type Listings } from '../testing/harness';
 import { AUCTION, CREATE_AUCTION, RETRACT_BID, auctionInput, bid, openAuction, type AuctionShape } from './testing';
 import { createPrisma } from '../db';
 import { AuctionEventStore } from './repositories/event-store';
@@ -234,10 +234,10 @@ describe('deletions', () => {
     await bid(l, leaver, other.id, '120000');
     await bid(l, leaver, theirs.id, '100000');
     await deliver(envelope('accounts.user.deleted', leaver.userId, { userId: leaver.userId }));
-    await until(async () => (await get(null, other.id))?.highestBid?.bidder.id === stayer.userId);
+    await eventually(async () => (await get(null, other.id))?.highestBid?.bidder.id === stayer.userId);
     expect(await get(null, other.id)).toMatchObject({ bidCount: 1, highestBid: { amount: '100000.00' } });
     await deliver(envelope('accounts.user.deleted', seller.userId, { userId: seller.userId }));
-    await until(async () => (await l.db.query(`SELECT status FROM auction_summaries WHERE auction_id = $1`, [theirs.id])).rows[0]?.status === 'CANCELLED');
+    await eventually(async () => (await l.db.query(`SELECT status FROM auction_summaries WHERE auction_id = $1`, [theirs.id])).rows[0]?.status === 'CANCELLED');
     const cancelled = (await eventsOf(theirs.id)).find((e) => e.type === 'AuctionCancelled');
     expect(['SELLER_DELETED', 'LISTING_DELETED']).toContain(cancelled?.payload['reason']);
   });
@@ -250,7 +250,7 @@ describe('deletions', () => {
     const deleted = await l.call(seller, `mutation ($id: ID!) { deleteListing(id: $id) }`, { id: auction.listingId });
     expect(deleted.errors).toBeUndefined();
     // The listing's own relay delivers listings.listing.deleted to the auction consumer.
-    await until(async () => (await l.db.query(`SELECT status FROM auction_summaries WHERE auction_id = $1`, [auction.id])).rows[0]?.status === 'CANCELLED', 10_000);
+    await eventually(async () => (await l.db.query(`SELECT status FROM auction_summaries WHERE auction_id = $1`, [auction.id])).rows[0]?.status === 'CANCELLED', 10_000);
     expect((await eventsOf(auction.id)).at(-1)).toMatchObject({ type: 'AuctionCancelled', payload: { reason: 'LISTING_DELETED', byUserId: null } });
     const outbox = await l.db.query<{ payload: Record<string, unknown> }>(`SELECT payload FROM outbox_events WHERE aggregate_id = $1 AND type = 'listings.auction.cancelled'`, [auction.id]);
     expect(outbox.rows[0]?.payload).toMatchObject({ reason: 'LISTING_DELETED', bidderIds: [u.userId], listingId: auction.listingId });

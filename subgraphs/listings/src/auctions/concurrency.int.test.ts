@@ -1,6 +1,6 @@
 import { createLogger } from '@market/platform';
-import { testDatabaseUrl } from '@market/platform/testing';
-import { person, startListings, until, type Listings } from '../testing/harness';
+import { testDatabaseUrl, eventually } from '@market/platform/testing';
+import { person, startListings, type Listings } from '../testing/harness';
 import { createPrisma } from '../db';
 import { applyEvent, type AuctionState } from './rules/aggregate';
 import { decideBid } from './rules/commands';
@@ -57,7 +57,7 @@ describe.each(['ASCENDING', 'OWN_BEST'] as const)('1,000 concurrent bids, %s', (
       else {
         pending++;
         let decided: { __typename: string; bid?: { id: string } } | null = null;
-        await until(async () => {
+        await eventually(async () => {
           decided = (await l.call<{ bidDecision: typeof decided }>(user, DECISION, { id: answer.commandId })).data?.bidDecision ?? null;
           return decided !== null;
         }, 20_000);

@@ -1,8 +1,8 @@
-import { person, startListings, until, type Listings } from '../testing/harness';
+import { person, startListings, type Listings } from '../testing/harness';
 import { auctionUpdatedTopic, bidDecidedTopic, myAuctionActivityTopic } from './live/topics';
 import { RETRACT_BID, bid, openAuction } from './testing';
 import { createLogger } from '@market/platform';
-import { testDatabaseUrl } from '@market/platform/testing';
+import { testDatabaseUrl, eventually } from '@market/platform/testing';
 import { createPrisma } from '../db';
 import { AuctionEventStore } from './repositories/event-store';
 import { AuctionReadRepository } from './repositories/auction-read-repository';
@@ -38,11 +38,11 @@ describe('auctionUpdated and myAuctionActivity', () => {
     const [u1, u2] = [person('BUYER'), person('BUYER')];
     const watcher = l.subscribe<Updated>(null, AUCTION_UPDATED, { id: auction.id });
     const activity1 = l.subscribe<{ myAuctionActivity: { kind: string; amount: string; auction: { id: string } } }>(u1, ACTIVITY);
-    await until(() => l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(u1.userId)) === 1);
+    await eventually(() => l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(u1.userId)) === 1);
     await bid(l, u1, auction.id, '100000');
     const outbidding = await bid(l, u2, auction.id, '120000');
     await l.call(u2, RETRACT_BID, { bidId: outbidding.bid!.id });
-    await until(() => watcher.events.at(-1)?.auctionUpdated.version === 5 && activity1.events.length === 2);
+    await eventually(() => watcher.events.at(-1)?.auctionUpdated.version === 5 && activity1.events.length === 2);
     // The opening (version 2) comes with the first bid, or before it from the scheduler.
     expect(watcher.events.filter((e) => e.auctionUpdated.bidCount > 0).map((e) => [e.auctionUpdated.version, e.auctionUpdated.bidCount, e.auctionUpdated.highestBid?.amount])).toEqual([
       [3, 1, '100000.00'],
@@ -61,7 +61,7 @@ describe('auctionUpdated and myAuctionActivity', () => {
   it('refuses an unknown auction as NOT_FOUND and myAuctionActivity to anonymous callers', async () => {
     const unknown = l.subscribe(person('BUYER'), AUCTION_UPDATED, { id: '00000000-0000-4000-8000-000000000000' });
     const anonymous = l.subscribe(null, ACTIVITY);
-    await until(() => unknown.done && anonymous.done);
+    await eventually(() => unknown.done && anonymous.done);
     expect((unknown.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('NOT_FOUND');
     expect((anonymous.errors[0] as { extensions?: { code?: string } }).extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -76,7 +76,7 @@ describe('closing, live', () => {
     const watcher = l.subscribe<Updated & { auctionUpdated: { status: string } }>(null, AUCTION_UPDATED, { id: auction.id });
     const won = l.subscribe<{ myAuctionActivity: { kind: string; amount: string } }>(winner, ACTIVITY);
     const lost = l.subscribe<{ myAuctionActivity: { kind: string; amount: string } }>(loser, ACTIVITY);
-    await until(() => l.pubsub.listeners(myAuctionActivityTopic.channel(loser.userId)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(winner.userId)) === 1 && l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1);
+    await eventually(() => l.pubsub.listeners(myAuctionActivityTopic.channel(loser.userId)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(winner.userId)) === 1 && l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1);
     // A closing job an hour and a bit ahead, publishing to this subgraph's pub/sub like its own would.
     const db = createPrisma(testDatabaseUrl('listings'), 2);
     try {
@@ -88,7 +88,7 @@ describe('closing, live', () => {
     } finally {
       await db.$disconnect();
     }
-    await until(() => won.events.length === 1 && lost.events.length === 1 && watcher.events.some((e) => e.auctionUpdated.status === 'CLOSED'));
+    await eventually(() => won.events.length === 1 && lost.events.length === 1 && watcher.events.some((e) => e.auctionUpdated.status === 'CLOSED'));
     expect(won.events[0]?.myAuctionActivity).toMatchObject({ kind: 'WON', amount: '110000.00' });
     expect(lost.events[0]?.myAuctionActivity).toMatchObject({ kind: 'LOST', amount: '110000.00' });
     for (const s of [watcher, won, lost]) s.unsubscribe();
@@ -133,21 +133,21 @@ describe('BidPending and bidDecided', () => {
     const pending = await bid(slow, u, auction.id, '100000');
     expect(pending.__typename).toBe('BidPending');
     // Subscribing after the decision was stored still gets it, then completes.
-    await until(async () => (await slow.db.query('SELECT 1 FROM auction_commands WHERE command_id = $1', [pending.commandId])).rowCount === 1);
+    await eventually(async () => (await slow.db.query('SELECT 1 FROM auction_commands WHERE command_id = $1', [pending.commandId])).rowCount === 1);
     const late = slow.subscribe<{ bidDecided: { __typename: string; commandId: string; bid: { amount: string } } }>(u, BID_DECIDED, { id: pending.commandId });
     const stranger = slow.subscribe(person('BUYER'), BID_DECIDED, { id: pending.commandId });
-    await until(() => late.done);
+    await eventually(() => late.done);
     expect(late.events).toEqual([{ bidDecided: { __typename: 'BidAccepted', commandId: pending.commandId, bid: { amount: '100000.00' } } }]);
     expect(stranger.events).toEqual([]);
     stranger.unsubscribe();
     // Subscribed before the decision: the live event.
     const second = slow.subscribe<{ bidDecided: { __typename: string; reason: string } }>(u, BID_DECIDED, { id: '11111111-1111-4111-8111-111111111111' });
-    await until(() => slow.pubsub.listeners(bidDecidedTopic.channel(`${u.userId}:11111111-1111-4111-8111-111111111111`)) === 1);
+    await eventually(() => slow.pubsub.listeners(bidDecidedTopic.channel(`${u.userId}:11111111-1111-4111-8111-111111111111`)) === 1);
     second.unsubscribe();
     const low = await bid(slow, u, auction.id, '100000');
     expect(low.__typename).toBe('BidPending');
     const live = slow.subscribe<{ bidDecided: { __typename: string; reason: string } }>(u, BID_DECIDED, { id: low.commandId });
-    await until(() => live.done);
+    await eventually(() => live.done);
     expect(live.events).toEqual([{ bidDecided: { __typename: 'BidRejected', reason: 'TOO_LOW_FOR_RULE' } }]);
     const decision = await slow.call<{ bidDecision: { __typename: string } }>(u, `query ($id: ID!) { bidDecision(commandId: $id) { __typename } }`, { id: low.commandId });
     expect(decision.data?.bidDecision.__typename).toBe('BidRejected');

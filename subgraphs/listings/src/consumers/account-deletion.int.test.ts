@@ -1,7 +1,8 @@
 import { InProcessEventBus, createLogger, type EventEnvelope, type LiveEvent } from '@market/platform';
 import { listingUpdatedTopic, type ListingUpdated } from '../live/topics';
 import { OWNER_CLEANUP_CONSUMER } from './account-deletion';
-import { createListing, envelope, person, rentInput, saleInput, startListings, until, type Listings } from '../testing/harness';
+import { createListing, envelope, person, rentInput, saleInput, startListings, type Listings } from '../testing/harness';
+import { eventually } from '@market/platform/testing';
 
 /**
  * `accounts.user.deleted` delivered the way accounts' relay delivers it: on the bus this listings
@@ -65,7 +66,7 @@ describe('accounts.user.deleted', () => {
     const kept = await createListing(l, staying, saleInput());
     // Cached, and indexed for search, before the account goes.
     for (const id of [rental.id, draft.id]) expect((await l.call<{ listing: { id: string } }>(admin, LISTING, { id })).data?.listing?.id).toBe(id);
-    await until(() => indexed(rental.id), 10_000);
+    await eventually(() => indexed(rental.id), 10_000);
     const [rentalWatch, draftWatch] = await Promise.all([watch(rental.id), watch(draft.id)]);
 
     const event = envelope('accounts.user.deleted', leaving.userId, { userId: leaving.userId });
@@ -89,12 +90,12 @@ describe('accounts.user.deleted', () => {
     expect(inbox.rowCount).toBe(1);
 
     // Watchers get a last DELETED event one version up; the draft's only for its owner and admins.
-    await until(() => rentalWatch.length === 1 && draftWatch.length === 1);
+    await eventually(() => rentalWatch.length === 1 && draftWatch.length === 1);
     expect(rentalWatch[0]).toMatchObject({ cursor: '3', payload: { id: rental.id, status: 'DELETED', version: 3, ownerOnly: false, title: 'Renamed before leaving' } });
     expect(draftWatch[0]).toMatchObject({ cursor: '2', payload: { id: draft.id, status: 'DELETED', version: 2, ownerOnly: true } });
 
     // Search follows the deletion event.
-    await until(async () => !(await indexed(rental.id)), 10_000);
+    await eventually(async () => !(await indexed(rental.id)), 10_000);
   });
 
   it('applies nothing twice when the same event is delivered again', async () => {
@@ -104,7 +105,7 @@ describe('accounts.user.deleted', () => {
     const event = envelope('accounts.user.deleted', leaving.userId, { userId: leaving.userId });
     await deliver(event);
     expect(await exists(first.id)).toBe(false);
-    await until(() => firstWatch.length === 1);
+    await eventually(() => firstWatch.length === 1);
 
     // A listing of theirs that exists at redelivery shows that the redelivery is skipped by the inbox,
     // not merely harmless. The API refuses them now (deleted_owners), so it is moved to them by hand.

@@ -1,5 +1,5 @@
 import type { Tx } from '../db';
-import { isUuid } from '../domain';
+import { isUuid } from '@market/platform';
 
 /**
  * Advisory locks of the form (namespace, hashtext(user id)): the two-key form lives apart from the

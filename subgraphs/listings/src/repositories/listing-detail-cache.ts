@@ -1,5 +1,5 @@
-import type { Cache } from '@market/platform';
-import { isUuid, type ListingRecord } from '../domain';
+import { EntityCache, type Cache } from '@market/platform';
+import type { ListingRecord } from '../domain';
 import type { ListingRepository } from './listing-repository';
 
 /**
@@ -20,35 +20,14 @@ function fromCached(cached: CachedListing): ListingRecord {
   return { ...cached, createdAt: new Date(cached.createdAt), updatedAt: new Date(cached.updatedAt) };
 }
 
-/** The version is in the key, so a deploy that changes CachedListing never reads the old shape. */
-const keyOf = (listingId: string) => `listing:v3:${listingId}`;
-
 /**
- * Listings by id, read through the cache (Redis, shared by every replica; in-process without it):
- * one multi-get, then one query for the ids that missed. Drafts and archived listings are cached
- * like any other: who may see them is decided per request, after the cache (ListingService.visibleTo).
- * Listings that do not exist are not cached.
+ * Listings by id, read through the cache (platform EntityCache). Drafts and archived listings are
+ * cached like any other: who may see them is decided per request, after the cache
+ * (ListingService.visibleTo). The version is in the key, so a deploy that changes CachedListing
+ * never reads the old shape.
  */
-export class ListingDetailCache {
-  constructor(
-    private readonly listings: Pick<ListingRepository, 'findByIds'>,
-    private readonly cache: Cache,
-    private readonly ttlSeconds = LISTING_DETAIL_TTL_SECONDS,
-  ) {}
-
-  async findByIds(ids: readonly string[]): Promise<ListingRecord[]> {
-    const wanted = [...new Set(ids.filter(isUuid))];
-    if (wanted.length === 0) return [];
-    const idOfKey = new Map(wanted.map((id) => [keyOf(id), id]));
-    const cached = await this.cache.getOrLoadMany<CachedListing>([...idOfKey.keys()], this.ttlSeconds, async (missing) => {
-      const rows = await this.listings.findByIds(missing.map((key) => idOfKey.get(key) as string));
-      return new Map(rows.map((listing) => [keyOf(listing.id), toCached(listing)]));
-    });
-    return cached.filter((listing): listing is CachedListing => listing !== undefined).map(fromCached);
-  }
-
-  /** After a change committed: the next read of these listings goes to the database. */
-  async invalidate(...listingIds: string[]): Promise<void> {
-    await this.cache.delete(...listingIds.map(keyOf));
+export class ListingDetailCache extends EntityCache<ListingRecord, CachedListing> {
+  constructor(listings: Pick<ListingRepository, 'findByIds'>, cache: Cache, ttlSeconds = LISTING_DETAIL_TTL_SECONDS) {
+    super(listings, cache, { key: (listingId) => `listing:v3:${listingId}`, toCached, fromCached }, ttlSeconds);
   }
 }

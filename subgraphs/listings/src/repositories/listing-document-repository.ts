@@ -1,6 +1,7 @@
 import type { Tx } from '../db';
 import type { Prisma } from '../generated/prisma/client';
-import { BROWSABLE_STATUS, isUuid, type ListingStatus } from '../domain';
+import { isUuid } from '@market/platform';
+import { BROWSABLE_STATUS, type ListingStatus } from '../domain';
 import type { ListingDocument } from '../search/port';
 
 const documentSelect = {

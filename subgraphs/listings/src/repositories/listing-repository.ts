@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
-import { ACCOUNT_DELETED, BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Amenity } from '../domain';
+import { isUuid } from '@market/platform';
+import { ACCOUNT_DELETED, BROWSABLE_STATUS, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Amenity } from '../domain';
 import type { Viewer } from '../viewer';
 import { publishListingDeleted, publishListingUpserted } from '../events/published';
 import { DeletedOwnerRepository } from './deleted-owner-repository';

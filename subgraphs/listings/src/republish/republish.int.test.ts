@@ -7,9 +7,10 @@ import { createPrisma, type Db } from '../db';
 import type { ListingRecord } from '../domain';
 import { ListingRepository } from '../repositories/listing-repository';
 import { parseNewListing } from '../services/listing-input';
-import { person, rentInput, saleInput, until } from '../testing/harness';
+import { person, rentInput, saleInput } from '../testing/harness';
 import { privateListingsDatabase } from '../testing/private-database';
 import { republishListings, type RepublishOptions } from './republish';
+import { eventually } from '@market/platform/testing';
 
 /**
  * `npm run republish` against a real PostgreSQL, on a database of this file's own: it republishes
@@ -163,7 +164,7 @@ describe('republishing listings', () => {
       await writer.query(`UPDATE listings SET title = 'Changed meanwhile', version = version + 1, updated_at = now() WHERE id = $1`, [busy!.id]);
       republished = republishListings(db, options()).finally(() => (republished.done = true));
       // Without the share lock it would read the old title now and finish.
-      await until(async () => republished.done === true || (await waiting('%FOR SHARE%')));
+      await eventually(async () => republished.done === true || (await waiting('%FOR SHARE%')));
       await writer.query('COMMIT');
     } finally {
       await writer.query('ROLLBACK').catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { CursorRefusal } from '@market/platform';
 import type { ListingKind, ListingStatus, PropertyType } from '../domain';
 import type { Tx } from '../db';
 
@@ -105,6 +106,12 @@ export interface SearchHit {
  * listings, most of the time of a search), and nobody pages that far.
  */
 export const TOTAL_COUNT_CAP = 1000;
+
+/** Both adapters refuse a cursor from the other backend, or from another sort, in these words. */
+export const SEARCH_CURSOR_REFUSAL: CursorRefusal = {
+  message: '`after` is not a cursor this search handed out for this sort.',
+  problem: 'is not a valid cursor',
+};
 
 export interface SearchPage {
   hits: SearchHit[];

@@ -1,20 +1,22 @@
 import {
   BadUserInputError,
+  decodePosition,
+  encodePosition,
   ForbiddenError,
+  isUuid,
   NotFoundError,
   UnauthenticatedError,
   requireRole,
   requireUser,
   type AuthContext,
 } from '@market/platform';
-import { ACCOUNT_DELETED, isUuid, type ListingPage, type ListingRecord } from '../domain';
+import { ACCOUNT_DELETED, type ListingPage, type ListingRecord } from '../domain';
 import { canManage, canSee } from '../rules/access';
 import { viewerOf, type Viewer } from '../viewer';
 import type { ListingUpdated } from '../live/topics';
 import type { ListingRepository } from '../repositories/listing-repository';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import type { LiveUpdates } from './live-updates';
-import { decodeCursor, encodeCursor } from './cursor';
 import { applyListingChanges, parseListingSearch, parseNewListing } from './listing-input';
 
 export const MAX_PAGE_SIZE = 100;
@@ -94,11 +96,11 @@ export class ListingService {
     if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
       throw new BadUserInputError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { first: [`must be between 0 and ${MAX_PAGE_SIZE}`] });
     }
-    const after = args.after ? decodeCursor(args.after) : null;
+    const after = args.after ? decodePosition(args.after) : null;
     const search = parseListingSearch(args.filter);
     const rows = await this.listings.browse(search, after, first + 1);
     const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+    const edges = page.map((node) => ({ cursor: encodePosition(node), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

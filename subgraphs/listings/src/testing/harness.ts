@@ -95,15 +95,6 @@ class CountingPubSub implements PubSub {
   }
 }
 
-/** Waits until `condition` holds (live events and consumed events travel asynchronously). */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** A signed-in user nobody else has seen (user ids come from accounts; here any uuid will do). */
 export function person(role: Role = 'SELLER'): Identity {
   return { userId: randomUUID(), role, sessionId: randomUUID() };

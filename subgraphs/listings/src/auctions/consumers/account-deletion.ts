@@ -1,6 +1,5 @@
-import { consumeEvents, type EventBus } from '@market/platform';
+import { consumeEvents, isUuid, type EventBus } from '@market/platform';
 import type { Db, Tx } from '../../db';
-import { isUuid } from '../../domain';
 import type { AuctionReadRepository } from '../repositories/auction-read-repository';
 import type { AuctionService } from '../services/auction-service';
 

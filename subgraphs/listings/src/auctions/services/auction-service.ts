@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   BadUserInputError,
+  decodeCursor,
+  encodeCursor,
   ForbiddenError,
+  isUuid,
   NotFoundError,
   RateLimitedError,
   requireRole,
@@ -9,7 +12,7 @@ import {
   type AuthContext,
   type Logger,
 } from '@market/platform';
-import { isUuid, type ListingRecord } from '../../domain';
+import { type ListingRecord } from '../../domain';
 import { canManage, canSee } from '../../rules/access';
 import type { Viewer } from '../../viewer';
 import type { AuctionState } from '../rules/aggregate';
@@ -311,17 +314,18 @@ export function parseAmountOrThrow(field: string, text: string, currency: string
 
 export function encodeAuctionCursor(a: Pick<AuctionView, 'status' | 'endsAt' | 'id'>): string {
   const rank = a.status === 'OPEN' ? 0 : a.status === 'SCHEDULED' ? 1 : 2;
-  return Buffer.from(JSON.stringify([rank, a.endsAt.toISOString(), a.id])).toString('base64url');
+  return encodeCursor([rank, a.endsAt.toISOString(), a.id]);
 }
 
 export function decodeAuctionCursor(cursor: string): AuctionCursor {
-  try {
-    const [rank, endsAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
-    if (typeof rank === 'number' && typeof endsAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(endsAt))) {
-      return { rank, endsAt: new Date(endsAt), id };
-    }
-  } catch {
-    // fall through
-  }
-  throw new BadUserInputError('after is not a cursor from this list.', { after: ['is not a cursor from this list'] });
+  return decodeCursor(
+    cursor,
+    (content) => {
+      const [rank, endsAt, id] = content as [unknown, unknown, unknown];
+      return typeof rank === 'number' && typeof endsAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(endsAt))
+        ? { rank, endsAt: new Date(endsAt), id }
+        : undefined;
+    },
+    { message: 'after is not a cursor from this list.', problem: 'is not a cursor from this list' },
+  );
 }

@@ -1,4 +1,4 @@
-import { publishLiveEvent, type Logger, type PubSub } from '@market/platform';
+import { LivePublisher, type Logger, type PubSub } from '@market/platform';
 import { biddersOf, highestBid, type AuctionState } from '../rules/aggregate';
 import { auctionView, type AuctionView } from '../rules/views';
 import { auctionUpdatedTopic, bidDecidedTopic, myAuctionActivityTopic, type ActivityKind, type StoredBidResult } from '../live/topics';
@@ -10,22 +10,21 @@ import type { CommittedBatch } from './command-processor';
  * `myAuctionActivity` events each appended event means for the people concerned. After the commit,
  * at-most-once: a failed publish is logged, and clients catch up by reading `auction(id)`.
  */
-export class AuctionLive {
-  constructor(
-    private readonly pubsub: PubSub,
-    private readonly logger: Logger,
-  ) {}
+export class AuctionLive extends LivePublisher {
+  constructor(pubsub: PubSub, logger: Logger) {
+    super(pubsub, logger, 'subscribers catch up by reading the auction');
+  }
 
   committed(batch: CommittedBatch): void {
     if (!batch.state) return;
     const view = auctionView(batch.state);
-    void this.send(() => publishLiveEvent(this.pubsub, auctionUpdatedTopic, view.id, { cursor: String(view.version), payload: view }));
+    void this.publish(auctionUpdatedTopic, view.id, { cursor: String(view.version), payload: view });
     for (const appended of batch.appended) {
       appended.events.forEach((event, i) => {
         const after = appended.states[i] as AuctionState;
         for (const [userId, kind, amountMinor] of activities(event.data, after)) {
           const payload = { kind, auction: auctionView(after), amountMinor };
-          void this.send(() => publishLiveEvent(this.pubsub, myAuctionActivityTopic, userId, { cursor: `${after.id}:${event.seq}`, payload }));
+          void this.publish(myAuctionActivityTopic, userId, { cursor: `${after.id}:${event.seq}`, payload });
         }
       });
     }
@@ -33,19 +32,11 @@ export class AuctionLive {
 
   /** The answer to a command that was answered BidPending. */
   decided(bidderId: string, result: StoredBidResult): void {
-    void this.send(() => publishLiveEvent(this.pubsub, bidDecidedTopic, `${bidderId}:${result.commandId}`, { cursor: result.commandId, payload: result }));
+    void this.publish(bidDecidedTopic, `${bidderId}:${result.commandId}`, { cursor: result.commandId, payload: result });
   }
 
   auctionChanged(view: AuctionView): void {
-    void this.send(() => publishLiveEvent(this.pubsub, auctionUpdatedTopic, view.id, { cursor: String(view.version), payload: view }));
-  }
-
-  private async send(publish: () => Promise<void>): Promise<void> {
-    try {
-      await publish();
-    } catch (err) {
-      this.logger.error({ err }, 'auction live event not published; subscribers catch up by reading the auction');
-    }
+    void this.publish(auctionUpdatedTopic, view.id, { cursor: String(view.version), payload: view });
   }
 }
 

@@ -1,9 +1,10 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
-import { BadUserInputError } from '@market/platform';
+import { decodeCursor as decodeOpaqueCursor, encodeCursor as encodeOpaqueCursor } from '@market/platform';
 import { BROWSABLE_STATUS, LISTING_KINDS } from '../../domain';
 import {
   PRICE_BUCKETS,
+  SEARCH_CURSOR_REFUSAL,
   TOTAL_COUNT_CAP,
   type FacetCount,
   type PriceBucketCount,
@@ -38,22 +39,21 @@ const sortValueTypes: Record<SearchSort, z.ZodType[]> = {
 };
 
 export function encodeCursor(sort: SearchSort, values: readonly SortValue[]): string {
-  return Buffer.from(JSON.stringify(['es', sort, ...values])).toString('base64url');
+  return encodeOpaqueCursor(['es', sort, ...values]);
 }
 
 export function decodeCursor(cursor: string, query: SearchQuery): SortValue[] {
   const sort = effectiveSort(query);
   const types = sortValueTypes[sort];
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed[0] === 'es' && parsed[1] === sort) {
-      const values = parsed.slice(2);
-      if (values.length === types.length && values.every((value, i) => types[i]!.safeParse(value).success)) return values as SortValue[];
-    }
-  } catch {
-    // Not base64url JSON: refused below like any other foreign string.
-  }
-  throw new BadUserInputError('`after` is not a cursor this search handed out for this sort.', { after: ['is not a valid cursor'] });
+  return decodeOpaqueCursor(
+    cursor,
+    (content) => {
+      if (!Array.isArray(content) || content[0] !== 'es' || content[1] !== sort) return undefined;
+      const values = content.slice(2);
+      return values.length === types.length && values.every((value, i) => types[i]!.safeParse(value).success) ? (values as SortValue[]) : undefined;
+    },
+    SEARCH_CURSOR_REFUSAL,
+  );
 }
 
 /** The filters that have a facet of their own: that facet is counted without them. */

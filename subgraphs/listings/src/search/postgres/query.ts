@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { BadUserInputError } from '@market/platform';
+import { decodeCursor as decodeOpaqueCursor, encodeCursor as encodeOpaqueCursor } from '@market/platform';
 import { Prisma } from '../../generated/prisma/client';
 import { AMENITIES, LISTING_KINDS } from '../../domain';
 import {
   PRICE_BUCKETS,
+  SEARCH_CURSOR_REFUSAL,
   TOTAL_COUNT_CAP,
   type GeoBox,
   type GeoRadius,
@@ -69,23 +70,24 @@ const keyValue: Record<KeyType, z.ZodType<string>> = {
 
 /** A cursor: the backend, the sort it was handed out for, and the row's key values as text. */
 export function encodeCursor(sort: SearchSort, values: readonly string[]): string {
-  return Buffer.from(JSON.stringify(['pg', sort, ...values])).toString('base64url');
+  return encodeOpaqueCursor(['pg', sort, ...values]);
 }
 
 export function decodeCursor(cursor: string, query: SearchQuery): string[] {
   const sort = effectiveSort(query);
   const types = ordering(query).keys.map((key) => keyValue[key.type]);
-  try {
-    const parsed = z
-      .tuple([z.literal('pg'), z.literal(sort)])
-      .rest(z.string())
-      .safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    const values = parsed.success ? parsed.data.slice(2) : [];
-    if (parsed.success && values.length === types.length && values.every((value, i) => types[i]!.safeParse(value).success)) return values as string[];
-  } catch {
-    // Not base64url JSON: refused below like any other foreign string.
-  }
-  throw new BadUserInputError('`after` is not a cursor this search handed out for this sort.', { after: ['is not a valid cursor'] });
+  const shape = z.tuple([z.literal('pg'), z.literal(sort)]).rest(z.string());
+  return decodeOpaqueCursor(
+    cursor,
+    (content) => {
+      const parsed = shape.safeParse(content);
+      const values = parsed.success ? parsed.data.slice(2) : [];
+      return parsed.success && values.length === types.length && values.every((value, i) => types[i]!.safeParse(value).success)
+        ? (values as string[])
+        : undefined;
+    },
+    SEARCH_CURSOR_REFUSAL,
+  );
 }
 
 /** Within the rectangle; `west > east` spans the 180th meridian. Uses the (latitude, longitude) b-tree. */
