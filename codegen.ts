@@ -32,6 +32,10 @@ const MAPPERS: Record<string, Record<string, string>> = {
     TypingEvent: 'TypingRecord',
     Listing: 'ListingRef',
     ListingWatch: 'WatchRecord',
+    InboxUpdate: 'InboxUpdateRecord',
+    ReadReceipt: 'ReadReceiptRecord',
+    MessageConnection: 'MessageConnectionRecord',
+    Broadcast: 'BroadcastRecord',
   },
   engagement: {
     Post: 'PostRecord',

@@ -34,8 +34,13 @@ export async function publishUserRegistered(tx: RawSql, user: { id: string; name
   await enqueueEvent(tx, 'accounts.user.registered', user.id, { userId: user.id, name: user.name, role: user.role });
 }
 
-export async function publishUserUpdated(tx: RawSql, userId: string): Promise<void> {
-  await enqueueEvent(tx, 'accounts.user.updated', userId, { userId });
+/** `changed`: the new name, role or status when that is what changed (consumers that keep a copy use it). */
+export async function publishUserUpdated(
+  tx: RawSql,
+  userId: string,
+  changed: { name?: string; role?: Role; status?: 'ACTIVE' | 'SUSPENDED' } = {},
+): Promise<void> {
+  await enqueueEvent(tx, 'accounts.user.updated', userId, { userId, ...changed });
 }
 
 export async function publishUserDeleted(tx: RawSql, userId: string): Promise<void> {

@@ -83,7 +83,13 @@ describe('messageAdded', () => {
       await sendMessage(m(), ana, c.id, 'warm-up');
       return subs.every((s) => s.events.length > 0);
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Let the warm-up messages still in flight arrive: counts unchanged for 300 ms.
+    for (let before = ''; ; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = subs.map((s) => s.events.length).join(',');
+      if (now === before) break;
+      before = now;
+    }
     const seen = subs.map((s) => s.events.length);
 
     const { statements } = await m().countQueries(async () => {

@@ -10,7 +10,13 @@ import { ConversationRepository } from './repositories/conversation-repository';
 import { ListingWatchRepository } from './repositories/listing-watch-repository';
 import { MessageRepository } from './repositories/message-repository';
 import { NotificationRepository } from './repositories/notification-repository';
+import { BlockRepository, KnownUserRepository } from './repositories/known-user-repository';
+import { BroadcastRepository } from './repositories/broadcast-repository';
+import { InboxRepository } from './repositories/inbox-repository';
+import { ReaderRepository } from './repositories/reader-repository';
+import { BroadcastService } from './services/broadcast-service';
 import { ConversationService } from './services/conversation-service';
+import { InboxService } from './services/inbox-service';
 import { LiveUpdates } from './services/live-updates';
 import { NotificationService } from './services/notification-service';
 import { TypingService } from './services/typing-service';
@@ -30,17 +36,26 @@ export const messaging = defineSubgraph()({
     const limits = writeLimits(redis.rateLimiter, env);
     const live = new LiveUpdates(pubsub, logger);
     const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live, limits);
+    const readers = new ReaderRepository(db, env.READING_LEASE_SECONDS * 1000);
+    const inbox = new InboxService(new InboxRepository(db), readers, new BlockRepository(db), logger, env.READING_LEASE_SECONDS * 1000);
+    const broadcasts = new BroadcastService(new BroadcastRepository(db), new KnownUserRepository(db), live, {
+      batchSize: env.BROADCAST_BATCH_SIZE,
+      intervalMs: env.BROADCAST_INTERVAL_MS,
+    });
     const services = {
       conversations,
       notifications: new NotificationService(new NotificationRepository(db)),
       typing: new TypingService(conversations, live),
       watches: new WatchService(new ListingWatchRepository(db), limits),
+      inbox,
+      broadcasts,
     };
     return {
       resolvers,
       subscriptions: true,
       context: (base): Context => ({ ...base, ...services, pubsub, loaders: createLoaders(services, base.identity) }),
       consumers: messagingConsumers(db, live),
+      jobs: [broadcasts.job(), inbox.purgeJob()],
     };
   },
 });

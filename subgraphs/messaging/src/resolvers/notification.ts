@@ -5,4 +5,7 @@ import { encodeCursor } from '../domain';
 export const Notification: NotificationResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.notificationById.load(ref.id),
   cursor: (notification) => encodeCursor(notification),
+  count: (notification) => notification.count ?? 1,
+  conversation: (notification, _args, ctx) =>
+    notification.conversationId ? ctx.loaders.conversationById.load(notification.conversationId) : null,
 };

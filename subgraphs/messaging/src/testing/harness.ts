@@ -95,9 +95,24 @@ export function codeOf(response: GraphQLResponse<unknown>): unknown {
 
 export const START = /* GraphQL */ `
   mutation Start($input: StartConversationInput!) {
-    startConversation(input: $input) { id createdAt lastMessageAt participants { id } }
+    startConversation(input: $input) {
+      __typename
+      ... on Conversation { id createdAt lastMessageAt participants { id } }
+      ... on ParticipantsUnavailable { userIds message }
+    }
   }
 `;
+
+/**
+ * Makes users known to messaging, as `accounts.user.registered` would (a conversation only includes
+ * users accounts announced).
+ */
+export async function known(m: Messaging, ...users: (Identity & { name?: string })[]): Promise<void> {
+  await m.db.knownUser.createMany({
+    data: users.map((u) => ({ userId: u.userId, name: u.name ?? `User ${u.userId.slice(0, 4)}`, role: u.role, lastEventAt: new Date() })),
+    skipDuplicates: true,
+  });
+}
 
 export const SEND = /* GraphQL */ `
   mutation Send($conversationId: ID!, $body: String!) {
@@ -127,10 +142,13 @@ export async function startConversation(
   others: Identity[],
   body?: string,
 ): Promise<StartedConversation> {
+  await known(m, as, ...others);
   const res = await m.call<{ startConversation: StartedConversation }>(as, START, {
     input: { participantIds: others.map((o) => o.userId), ...(body !== undefined ? { body } : {}) },
   });
-  if (!res.data?.startConversation) throw new Error(`startConversation failed: ${JSON.stringify(res.errors)}`);
+  if (!res.data?.startConversation || !res.data.startConversation.id) {
+    throw new Error(`startConversation failed: ${JSON.stringify(res.errors ?? res.data)}`);
+  }
   return res.data.startConversation;
 }
 
