@@ -97,10 +97,10 @@ async function main() {
       jwtPrivateKey: keys.privateKeyPem,
       jwtPublicKey: keys.publicKeyPem,
       nodeEnv: 'test',
-      logLevel: 'silent',
+      logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'silent',
       bus,
       pubsub,
-      extraEnv: { DATABASE_POOL_SIZE: '20', RATE_LIMIT_SEND_MESSAGE: '1000000/10s', RATE_LIMIT_START_CONVERSATION: '100000/1m' },
+      extraEnv: { DATABASE_POOL_SIZE: '20', RATE_LIMIT_SEND_MESSAGE: '10000/1s', RATE_LIMIT_START_CONVERSATION: '10000/1s' },
     });
 
     const userIds = Array.from({ length: USERS }, () => randomUUID());

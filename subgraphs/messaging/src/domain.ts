@@ -69,6 +69,14 @@ export interface InboxUpdateRecord {
   messageId: string | null;
   actorId: string;
   createdAt: Date;
+  /**
+   * What the live event carries, computed once per change for all members instead of once per
+   * subscriber: the message (added, edited, deleted; for READ the one read up to) and the user's
+   * counts right after the change. Absent on catch-up pages (resolved then).
+   */
+  message?: MessageRecord | null;
+  unreadCount?: number;
+  totalUnread?: number;
 }
 
 /** How far one member read a conversation. */

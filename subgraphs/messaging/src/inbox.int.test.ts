@@ -24,7 +24,7 @@ async function deliver(...events: EventEnvelope[]): Promise<void> {
   await bus.drain();
 }
 
-type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Data = Record<string, any>;
 
 async function ok(as: Identity, query: string, variables?: Record<string, unknown>): Promise<Data> {
   const res = await m.call<Data>(as, query, variables);

@@ -97,7 +97,8 @@ describe('messageAdded', () => {
       await until(() => subs.every((s, i) => s.events.length === seen[i]! + 1));
     });
     expect(subs.every((s) => s.events.at(-1)?.messageAdded.body === 'to all 30')).toBe(true);
-    expect(statements.filter((sql) => sql.includes('conversation_participants') && sql.includes('unnest'))).toHaveLength(1);
+    // The participation checks (the unread counts for the inbox stream are computed once per message, not per subscriber).
+    expect(statements.filter((sql) => sql.includes('conversation_participants') && sql.includes('unnest') && !sql.includes('count('))).toHaveLength(1);
     subs.forEach((s) => s.unsubscribe());
   });
 

@@ -38,11 +38,8 @@ export const messageNotificationHandlers = {
     if (recipients.length === 0) return;
     const senderName = (await new KnownUserRepository(tx).names([senderId])).get(senderId) || 'Someone';
     const title = (event.payload.conversationTitle ? `${senderName} in ${event.payload.conversationTitle}` : `New message from ${senderName}`).slice(0, 200);
-    const notifications = new NotificationRepository(tx);
-    for (const recipientId of recipients) {
-      const stored = await notifications.upsertCoalesced({ recipientId, conversationId, title, body: event.payload.preview.slice(0, 2000) });
-      if (stored) storedIn.get(tx)?.push(stored);
-    }
+    const stored = await new NotificationRepository(tx).upsertCoalesced(recipients, { conversationId, title, body: event.payload.preview.slice(0, 2000) });
+    storedIn.get(tx)?.push(...stored);
   },
 };
 

@@ -10,18 +10,18 @@ import { INBOX_UPDATE_KINDS, NOTIFICATION_KINDS } from '../domain';
  *   - messaging.notificationAdded, keyed by recipient id: every notification stored;
  *   - messaging.inboxUpdated, keyed by user id: every change in one of the user's conversations.
  */
-export const messageAddedTopic = defineTopic(
-  'messaging.messageAdded',
-  z.object({
-    id: z.string(),
-    conversationId: z.string(),
-    senderId: z.string(),
-    body: z.string(),
-    createdAt: z.coerce.date(),
-    editedAt: z.coerce.date().nullish(),
-    deletedAt: z.coerce.date().nullish(),
-  }),
-);
+const message = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  senderId: z.string(),
+  body: z.string(),
+  createdAt: z.coerce.date(),
+  removedAt: z.coerce.date().nullish(),
+  editedAt: z.coerce.date().nullish(),
+  deletedAt: z.coerce.date().nullish(),
+});
+
+export const messageAddedTopic = defineTopic('messaging.messageAdded', message);
 
 export const typingTopic = defineTopic(
   'messaging.typing',
@@ -53,5 +53,8 @@ export const inboxUpdatedTopic = defineTopic(
     messageId: z.string().nullable(),
     actorId: z.string(),
     createdAt: z.coerce.date(),
+    message: message.nullish(),
+    unreadCount: z.number().int().optional(),
+    totalUnread: z.number().int().optional(),
   }),
 );

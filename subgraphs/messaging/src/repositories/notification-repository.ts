@@ -151,24 +151,25 @@ export class NotificationRepository {
   }
 
   /**
-   * The MESSAGE notification of a conversation for one recipient, coalesced: while one is unread it
+   * The MESSAGE notification of a conversation for each recipient, coalesced: while one is unread it
    * is updated (count + 1, the newest preview) instead of repeated; once read, the next message
-   * makes a new one. Run it inside a transaction (the recipient's stream is locked like `createAll`).
+   * makes a new one. One statement for all recipients; run it inside a transaction (the recipients'
+   * streams are locked like `createAll`).
    */
-  async upsertCoalesced(input: { recipientId: string; conversationId: string; title: string; body: string }): Promise<NotificationRecord | null> {
-    await lockNotificationStreams(this.db, [input.recipientId]);
+  async upsertCoalesced(recipientIds: readonly string[], input: { conversationId: string; title: string; body: string }): Promise<NotificationRecord[]> {
+    if (recipientIds.length === 0) return [];
+    await lockNotificationStreams(this.db, recipientIds);
     const key = `message:${input.conversationId}`;
-    const rows = await this.db.$queryRaw<NotificationRecord[]>`
+    return this.db.$queryRaw<NotificationRecord[]>`
       INSERT INTO notifications (id, recipient_id, coalesce_key, conversation_id, kind, title, body, created_at)
-      SELECT gen_random_uuid(), ${input.recipientId}::uuid, ${key}, ${input.conversationId}::uuid, 'MESSAGE'::"NotificationKind",
-             ${input.title}, ${input.body},
-             GREATEST(clock_timestamp(), (SELECT max(created_at) + interval '1 millisecond' FROM notifications WHERE recipient_id = ${input.recipientId}::uuid))
-      WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = ${input.recipientId}::uuid)
+      SELECT gen_random_uuid(), r.id, ${key}, ${input.conversationId}::uuid, 'MESSAGE'::"NotificationKind", ${input.title}, ${input.body},
+             GREATEST(clock_timestamp(), (SELECT max(n.created_at) + interval '1 millisecond' FROM notifications n WHERE n.recipient_id = r.id))
+      FROM unnest(${[...recipientIds]}::uuid[]) AS r(id)
+      WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = r.id)
       ON CONFLICT (recipient_id, coalesce_key) WHERE read_at IS NULL AND coalesce_key IS NOT NULL
       DO UPDATE SET count = notifications.count + 1, title = EXCLUDED.title, body = EXCLUDED.body
       RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
                 read_at AS "readAt", created_at AS "createdAt", count, conversation_id::text AS "conversationId"`;
-    return rows[0] ?? null;
   }
 
   /** Marks every unread notification of the recipient read; how many were. */

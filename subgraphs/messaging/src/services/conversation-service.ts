@@ -12,6 +12,7 @@ import {
   isUuid,
   pairKey,
   type ConversationRecord,
+  type InboxUpdateRecord,
   type MessageConnectionRecord,
   type MessageRecord,
   type ParticipantRecord,
@@ -200,7 +201,7 @@ export class ConversationService {
     }
     const outcome = await this.conversations.start({ participantIds, pairKey: key, creatorId: me, title, isGroup, context, firstMessage: body ? { senderId: me, body } : null });
     if (outcome.kind === 'started') {
-      if (outcome.message) await this.live.messageAdded(outcome.message, outcome.inbox);
+      if (outcome.message) await this.live.messageAdded(outcome.message, await this.snapshot(outcome.inbox, outcome.message));
       return { kind: 'conversation', conversation: outcome.conversation };
     }
     // Someone started the same pair's conversation a moment before us: theirs is the one.
@@ -216,7 +217,7 @@ export class ConversationService {
     switch (outcome.kind) {
       case 'sent':
         // Committed: now subscribers may hear of it (and the catch-up query already sees it).
-        await this.live.messageAdded(outcome.message, outcome.inbox);
+        await this.live.messageAdded(outcome.message, await this.snapshot(outcome.inbox, outcome.message));
         return outcome.message;
       case 'notFound':
         throw new NotFoundError('Conversation', data.conversationId);
@@ -296,7 +297,7 @@ export class ConversationService {
     const target = upTo === null ? null : { id: this.messageIdOf(upTo, 'upTo') };
     const outcome = await this.conversations.markRead(id, identity.userId.toLowerCase(), target);
     if (!outcome) throw new NotFoundError('Message', upTo ?? undefined);
-    await this.live.inbox(outcome.inbox);
+    await this.live.inbox(await this.snapshot(outcome.inbox, null));
     return this.requireConversation(id);
   }
 
@@ -356,7 +357,7 @@ export class ConversationService {
   private async changed(outcome: ChangeOutcome, messageId: string): Promise<EditResult> {
     switch (outcome.kind) {
       case 'changed':
-        await this.live.inbox(outcome.inbox);
+        await this.live.inbox(await this.snapshot(outcome.inbox, outcome.message));
         return { kind: 'message', message: outcome.message };
       case 'unchanged':
         return { kind: 'message', message: outcome.message };
@@ -366,6 +367,31 @@ export class ConversationService {
         throw new NotFoundError('Message', messageId);
       case 'notSender':
         throw new ForbiddenError('Only its sender can change a message.');
+    }
+  }
+
+  /**
+   * The members' counts after a change, with the message, for the live events: two queries per
+   * change whatever the number of members (each subscriber would otherwise query its own). A
+   * failure only leaves the counts to be resolved per subscriber.
+   */
+  private async snapshot(updates: InboxUpdateRecord[], message: MessageRecord | null): Promise<InboxUpdateRecord[]> {
+    if (updates.length === 0) return updates;
+    try {
+      const [unread, totals] = await Promise.all([
+        this.conversations.unreadCounts(updates.map((u) => ({ conversationId: u.conversationId, userId: u.userId }))),
+        this.conversations.totalUnread(updates.map((u) => u.userId), new Date()),
+      ]);
+      const unreadOf = new Map(unread.map((c) => [c.userId, c.count]));
+      const totalOf = new Map(totals.map((c) => [c.userId, c.count]));
+      return updates.map((u) => ({
+        ...u,
+        ...(u.kind !== 'READ' && message ? { message } : {}),
+        unreadCount: unreadOf.get(u.userId) ?? 0,
+        totalUnread: totalOf.get(u.userId) ?? 0,
+      }));
+    } catch {
+      return updates;
     }
   }
 
@@ -398,7 +424,7 @@ export class ConversationService {
     if (!body) return conversation;
     const outcome = await this.conversations.send(conversation.id, me, body);
     if (outcome.kind !== 'sent') throw new ForbiddenError('Only participants can write to this conversation.');
-    await this.live.messageAdded(outcome.message, outcome.inbox);
+    await this.live.messageAdded(outcome.message, await this.snapshot(outcome.inbox, outcome.message));
     return { ...conversation, lastMessageAt: outcome.message.createdAt };
   }
 }
