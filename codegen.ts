@@ -36,6 +36,7 @@ const MAPPERS: Record<string, Record<string, string>> = {
     ReadReceipt: 'ReadReceiptRecord',
     MessageConnection: 'MessageConnectionRecord',
     Broadcast: 'BroadcastRecord',
+    Delivery: 'DeliveryView',
   },
   engagement: {
     Post: 'PostRecord',

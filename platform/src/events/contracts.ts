@@ -67,7 +67,8 @@ const moderationTarget = z.object({
 export const eventContracts = {
   'accounts.user.registered': {
     version: 1,
-    payload: z.object({ userId: id, name: z.string(), role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']) }),
+    /** `email` (optional, newer producers send it): where messaging mails the user's notifications. */
+    payload: z.object({ userId: id, name: z.string(), role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']), email: z.string().optional() }),
   },
   'accounts.user.deleted': {
     version: 1,

@@ -30,8 +30,8 @@ export const PUBLISHED_EVENTS = [
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
-export async function publishUserRegistered(tx: RawSql, user: { id: string; name: string; role: Role }): Promise<void> {
-  await enqueueEvent(tx, 'accounts.user.registered', user.id, { userId: user.id, name: user.name, role: user.role });
+export async function publishUserRegistered(tx: RawSql, user: { id: string; name: string; role: Role; email: string }): Promise<void> {
+  await enqueueEvent(tx, 'accounts.user.registered', user.id, { userId: user.id, name: user.name, role: user.role, email: user.email });
 }
 
 /** `changed`: the new name, role or status when that is what changed (consumers that keep a copy use it). */

@@ -1,6 +1,8 @@
 import type { BaseContext, PubSub } from '@market/platform';
 import type { Loaders } from './loaders';
 import type { BroadcastService } from './services/broadcast-service';
+import type { ChannelService } from './services/channel-service';
+import type { DeliveryRepository } from './repositories/delivery-repository';
 import type { ConversationService } from './services/conversation-service';
 import type { InboxService } from './services/inbox-service';
 import type { NotificationService } from './services/notification-service';
@@ -14,6 +16,10 @@ export interface Context extends BaseContext {
   watches: WatchService;
   inbox: InboxService;
   broadcasts: BroadcastService;
+  channels: ChannelService;
+  deliveries: DeliveryRepository;
+  /** Outside production: `devNotificationOutbox` answers. */
+  devOutboxEnabled: boolean;
   /** Where the Subscription fields listen (shared by every replica: Redis, or in-process when embedded). */
   pubsub: PubSub;
   loaders: Loaders;

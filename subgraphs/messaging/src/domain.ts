@@ -214,3 +214,14 @@ export function decodeCursor(cursor: string): StreamPosition | null {
   if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) return null;
   return { createdAt, id: id.toLowerCase() };
 }
+
+/** One notification's delivery on one channel, as `Notification.deliveries` shows it. */
+export interface DeliveryView {
+  notificationId: string | null;
+  channel: 'EMAIL' | 'SMS' | 'PUSH';
+  status: 'PENDING' | 'SENDING' | 'SENT' | 'FAILED' | 'SKIPPED';
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+}

@@ -226,8 +226,9 @@ describe('notifications', () => {
     expect((await ok(ben, MINE))['unreadNotificationCount']).toBe(0);
   });
 
-  it('tells authors of moderation decisions', async () => {
+  it('tells authors of moderation decisions, by e-mail too (the dev outbox when no SMTP server is set)', async () => {
     const author = someone();
+    await m.db.knownUser.create({ data: { userId: author.userId, name: 'Author', role: 'BUYER', email: 'author@example.test', lastEventAt: new Date() } });
     const decided = event('engagement.moderation.decided', randomUUID(), {
       targetType: 'POST', targetId: randomUUID(), postId: randomUUID(), authorId: author.userId,
       caseId: randomUUID(), status: 'HELD', decidedBy: 'MODERATOR', adminId: null, reasons: ['links to unknown sites'],
@@ -236,6 +237,14 @@ describe('notifications', () => {
     const mine = (await ok(author, MINE))['myNotifications'];
     expect(mine).toEqual([expect.objectContaining({ kind: 'MODERATION', title: 'Your post is held for review', count: 1 })]);
     expect(mine[0].body).toContain('links to unknown sites');
+    const OUTBOX = `{ devNotificationOutbox { channel recipient subject body } }`;
+    await until(async () => (await ok(author, OUTBOX))['devNotificationOutbox'].length === 1, 10_000);
+    expect((await ok(author, OUTBOX))['devNotificationOutbox'][0]).toMatchObject({
+      channel: 'EMAIL',
+      recipient: 'author@example.test',
+      subject: 'Your post is held for review',
+      body: expect.stringContaining('Unsubscribe: http://localhost:3000/unsubscribe?token='),
+    });
   });
 
   it('lets admins announce to a user, a role or everyone, in paced batches', async () => {

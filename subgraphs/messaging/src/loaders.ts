@@ -2,6 +2,7 @@ import { DataLoader, loaderByKey, loaderOfLists, type Identity } from '@market/p
 import type { ConversationService, MessagePage } from './services/conversation-service';
 import type { NotificationPage, NotificationService } from './services/notification-service';
 import { viewerOf } from './services/viewer';
+import type { DeliveryRepository } from './repositories/delivery-repository';
 import type { WatchService } from './services/watch-service';
 
 /**
@@ -41,7 +42,7 @@ function loaderOfPages<A, V>(
 
 /** Per-request loaders, bound to the caller: what a loader returns, the caller may see. */
 export function createLoaders(
-  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService },
+  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService; deliveries: DeliveryRepository },
   identity: Identity | null,
 ) {
   const { conversations, notifications, watches } = services;
@@ -53,6 +54,8 @@ export function createLoaders(
     participantsOf: loaderOfLists((ids) => conversations.participantsOf(ids), (p) => p.conversationId),
     conversationsOfUser: loaderOfLists((ids) => conversations.conversationsOfUsers(ids), (c) => c.userId),
     messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(viewer, ids, page), (m) => m.conversationId),
+    /** Deliveries of notifications the caller was allowed to read. */
+    deliveriesOf: loaderOfLists((ids) => services.deliveries.ofNotifications(ids), (d) => d.notificationId ?? ''),
     readReceiptsOf: loaderOfLists((ids) => conversations.readReceipts(ids), (r) => r.conversationId),
     /** The caller's unread count per conversation id (lower case); null when the caller is not a member. */
     myUnreadCount: new DataLoader<string, number | null>(async (ids) => {

@@ -77,7 +77,7 @@ export class UserRepository {
       data: { emailVerifiedAt: new Date() },
     });
     if (verified.count === 0) return;
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true, role: true } });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true, role: true, email: true } });
     await publishUserRegistered(tx, user);
   }
 

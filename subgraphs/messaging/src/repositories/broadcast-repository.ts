@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import type { BroadcastRecord, NotificationRecord } from '../domain';
+import { planDeliveries } from './delivery-repository';
 import { KnownUserRepository } from './known-user-repository';
 import { NotificationRepository } from './notification-repository';
 
@@ -51,6 +52,7 @@ export class BroadcastRepository {
           recipients.length === 0
             ? []
             : await new NotificationRepository(tx).createForEach(recipients, { kind: 'SYSTEM', title: b.title, body: b.body }, `broadcast:${b.id}:`);
+        await planDeliveries(tx, stored);
         const finished = b.audience === 'USER' || recipients.length < batch;
         await tx.broadcast.update({
           where: { id: b.id },

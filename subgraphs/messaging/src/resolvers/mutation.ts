@@ -39,6 +39,31 @@ export const Mutation: MutationResolvers = {
   },
   blockUser: (_parent, { userId }, ctx) => ctx.inbox.block(requireUser(ctx), userId),
   unblockUser: (_parent, { userId }, ctx) => ctx.inbox.unblock(requireUser(ctx), userId),
+  setNotificationPreference: (_parent, args, ctx) => ctx.channels.setPreference(requireUser(ctx), args),
+  setQuietHours: async (_parent, { input }, ctx) => {
+    const me = requireUser(ctx);
+    return { ...(await ctx.channels.setQuietHours(me, input)), preferences: await ctx.channels.preferences(me) };
+  },
+  setPhoneNumber: async (_parent, { phone }, ctx) => {
+    const outcome = await ctx.channels.setPhone(requireUser(ctx), phone);
+    if (outcome.kind === 'codeSent') return { __typename: 'PhoneCodeSent', expiresAt: outcome.expiresAt };
+    if (outcome.kind === 'rejected') return { __typename: 'PhoneNumberRejected', message: 'The SMS provider refused this number; check it, or use another.' };
+    return { __typename: 'PhoneCodeTooSoon', retryAfterSeconds: outcome.retryAfterSeconds, message: `A code was just sent; ask again in ${outcome.retryAfterSeconds} s.` };
+  },
+  verifyPhoneNumber: async (_parent, { code }, ctx) => {
+    const outcome = await ctx.channels.verifyPhone(requireUser(ctx), code);
+    switch (outcome.kind) {
+      case 'verified':
+        return { __typename: 'PhoneVerified', phone: outcome.phone };
+      case 'wrongCode':
+        return { __typename: 'WrongPhoneCode', attemptsLeft: outcome.attemptsLeft, message: 'That is not the code we sent.' };
+      case 'expired':
+        return { __typename: 'PhoneCodeExpired', message: 'No code is waiting for this number: ask for a new one.' };
+    }
+  },
+  registerPushSubscription: (_parent, { input }, ctx) => ctx.channels.registerPush(requireUser(ctx), input),
+  removePushSubscription: (_parent, { id }, ctx) => ctx.channels.removePush(requireUser(ctx), id),
+  unsubscribe: (_parent, { token }, ctx) => ctx.channels.unsubscribe(token),
   setTyping: (_parent, { conversationId }, ctx) => ctx.typing.setTyping(requireUser(ctx), conversationId),
   watchListing: async (_parent, { listingId }, ctx) => {
     const outcome = await ctx.watches.watch(requireUser(ctx), listingId);

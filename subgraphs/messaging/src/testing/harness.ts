@@ -28,6 +28,8 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
     db,
     logger,
     pubsub,
+    /** The subgraph's job scheduler (runs the jobs now: `runNow(name)`), once started. */
+    scheduler: () => subgraph.scheduler,
     /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
     subscribe: subscriber.subscribe,
     call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
