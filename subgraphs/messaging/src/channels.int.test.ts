@@ -319,7 +319,7 @@ describe('delivery channels', () => {
     await m.scheduler()?.runNow('messaging.digests');
     await m.scheduler()?.runNow('messaging.deliveries');
     expect(mails.filter((x) => x.to === 'digest@example.test')).toHaveLength(1);
-  });
+  }, 120_000);
 });
 
 async function deliver(event: EventEnvelope): Promise<void> {

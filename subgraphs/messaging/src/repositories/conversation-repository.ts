@@ -284,7 +284,9 @@ export class ConversationRepository {
 
   /** Appends a message to an existing conversation (see `appendMessage`), in its own transaction. */
   async send(conversationId: string, senderId: string, body: string): Promise<AppendOutcome> {
-    return this.db.$transaction((tx: Tx) => appendMessage(tx, conversationId, senderId, body));
+    // Writers of one conversation queue on its row lock while holding pooled connections: a burst
+    // into one busy conversation waits for a connection longer than Prisma's 2 s default.
+    return this.db.$transaction((tx: Tx) => appendMessage(tx, conversationId, senderId, body), { maxWait: 10_000, timeout: 15_000 });
   }
 }
 

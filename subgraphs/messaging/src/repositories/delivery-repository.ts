@@ -33,7 +33,8 @@ export async function modesOf(db: Tx | Db, userIds: readonly string[]): Promise<
 
 /**
  * Plans the deliveries of stored notifications, inside the transaction that stored them: one row per
- * channel the recipient gets that kind on IMMEDIATELY, due at once or when their quiet hours end.
+ * channel the recipient gets that kind on IMMEDIATELY (and can be reached on), due at once or when
+ * their quiet hours end.
  * The unique (source, user, channel) key makes planning the same notification again (a redelivered
  * event, a coalesced MESSAGE notification updated) a no-op: one delivery per notification and channel.
  */
@@ -42,12 +43,17 @@ export async function planDeliveries(tx: Tx, notifications: readonly { id: strin
   const userIds = [...new Set(notifications.map((n) => n.recipientId))];
   const mode = await modesOf(tx, userIds);
   const settings = new Map((await tx.channelSettings.findMany({ where: { userId: { in: userIds } } })).map((s) => [s.userId, s]));
+  // Nothing to plan where there is nowhere to send: no e-mail address known, no device registered.
+  // (SMS without a verified number is planned and SKIPPED with the reason: the user asked for it.)
+  const withEmail = new Set((await tx.knownUser.findMany({ where: { userId: { in: userIds }, email: { not: null } }, select: { userId: true } })).map((u) => u.userId));
+  const withDevice = new Set((await tx.pushSubscription.findMany({ where: { userId: { in: userIds } }, distinct: ['userId'], select: { userId: true } })).map((p) => p.userId));
   const rows: { sourceKey: string; notificationId: string; userId: string; channel: Channel; nextAttemptAt: Date }[] = [];
   for (const n of notifications) {
     const s = settings.get(n.recipientId);
     const quiet = s && s.quietStart !== null && s.quietEnd !== null ? { start: s.quietStart, end: s.quietEnd, timeZone: s.timeZone } : null;
     for (const channel of CHANNELS) {
       if (mode(n.recipientId, n.kind, channel) !== 'IMMEDIATE') continue;
+      if ((channel === 'EMAIL' && !withEmail.has(n.recipientId)) || (channel === 'PUSH' && !withDevice.has(n.recipientId))) continue;
       rows.push({ sourceKey: n.id, notificationId: n.id, userId: n.recipientId, channel, nextAttemptAt: afterQuietHours(now, quiet) });
     }
   }

@@ -77,12 +77,9 @@ export async function appendMessage(tx: Tx, conversationId: string, senderId: st
     select: { userId: true },
   });
   const inbox = await appendInboxUpdates(tx, { kind: 'MESSAGE_ADDED', conversationId, messageId: message.id, actorId: senderId });
-  const recipientIds = (
-    await tx.conversationParticipant.findMany({
-      where: { conversationId, leftAt: null, userId: { not: senderId } },
-      select: { userId: true },
-    })
-  ).map((p) => p.userId);
+  // The members whose streams got it, but the sender (members who blocked the sender got no update,
+  // and would get no notification either).
+  const recipientIds = inbox.map((u) => u.userId).filter((id) => id !== senderId);
   if (recipientIds.length > 0) {
     await enqueueEvent(tx, 'messaging.message.sent', conversationId, {
       messageId: message.id,

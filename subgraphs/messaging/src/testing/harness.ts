@@ -5,7 +5,7 @@ import { createSubgraph, loadEnv } from '../subgraph';
 import { createPrisma } from '../db';
 
 /** A messaging subgraph on a random port against the test database, with a query counter; `env` overrides its settings. */
-export async function startMessaging(options: { bus?: EventBus | null; env?: Record<string, string> } = {}) {
+export async function startMessaging(options: { bus?: EventBus | null; env?: Record<string, string>; jobs?: boolean } = {}) {
   const { signingSecret } = await testSecrets();
   const env = loadEnv({
     NODE_ENV: 'test',
@@ -18,7 +18,9 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
   const logger = createLogger('messaging', 'silent');
   let sql: string[] = [];
   const pubsub = new MemoryPubSub(logger);
-  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q) });
+  // `jobs: false`: no background job runs (tests that count the subgraph's SQL statements).
+  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q), ...(options.jobs === false ? { start: false } : {}) });
+  if (options.jobs === false) subgraph.startRelay();
   const running = await subgraph.listen(0, '127.0.0.1');
   const subscriber = signedSubscriber(running.url, signingSecret);
   // A separate client to look at what was (not) written, outside the subgraph's query count.
