@@ -42,6 +42,11 @@ const MAPPERS: Record<string, Record<string, string>> = {
     TypingEvent: 'TypingRecord',
     Listing: 'ListingRef',
     ListingWatch: 'WatchRecord',
+    InboxUpdate: 'InboxUpdateRecord',
+    ReadReceipt: 'ReadReceiptRecord',
+    MessageConnection: 'MessageConnectionRecord',
+    Broadcast: 'BroadcastRecord',
+    Delivery: 'DeliveryView',
   },
   engagement: {
     Post: 'PostRecord',

@@ -130,9 +130,12 @@ async function main() {
     };
 
     // Senders are real accounts (the subscription resolves `sender { name }` there); the other
-    // participants need no account: messaging knows users by id only.
+    // participants need no account, only to be known to messaging (written into its copy of users,
+    // as accounts' registration events would).
     const accountsDb = new PgClient({ connectionString: urls.accounts });
     await accountsDb.connect();
+    const messagingDb = new PgClient({ connectionString: urls.messaging });
+    await messagingDb.connect();
     const senders: Sender[] = [];
     const participants: string[][] = [];
     for (let c = 0; c < CONVERSATIONS; c++) {
@@ -150,13 +153,23 @@ async function main() {
       const token: string | undefined = verified.data?.verifyEmail?.accessToken;
       if (!token) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
       const others = Array.from({ length: PARTICIPANTS_PER_CONVERSATION - 1 }, () => randomUUID());
-      const started = await request(`mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`, { input: { participantIds: others } }, token);
-      const conversationId: string | undefined = started.data?.startConversation?.id;
-      if (!conversationId) throw new Error(`startConversation failed: ${JSON.stringify(started)}`);
+      await messagingDb.query(
+        `INSERT INTO known_users (user_id, name, role, last_event_at) SELECT id, 'Participant', 'BUYER', now() FROM unnest($1::uuid[]) AS u(id)`,
+        [others],
+      );
+      let conversationId: string | undefined;
+      // The sender's own registration reaches messaging by event, a moment after verification.
+      for (let attempt = 0; !conversationId && attempt < 100; attempt++) {
+        const started = await request(`mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`, { input: { participantIds: others } }, token);
+        conversationId = started.data?.startConversation?.id;
+        if (!conversationId) await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!conversationId) throw new Error('startConversation failed: the sender never became known to messaging');
       senders.push({ token, conversationId });
       participants.push(others);
     }
     await accountsDb.end();
+    await messagingDb.end();
 
     gateway = helper('gateway-process.ts', ['--expose-gc', ...(process.env['BENCH_PROFILE_GATEWAY'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_GATEWAY']}`] : [])]);
     const { url } = await gateway.ask<{ url: string }>({

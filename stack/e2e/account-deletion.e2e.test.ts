@@ -1,4 +1,5 @@
 import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
+import { startConversation } from '../src/testing/messaging';
 
 /**
  * Deleting an account, end to end: the user's data in all six domains is removed or anonymized by
@@ -82,12 +83,7 @@ describe('deleting an account reaches every domain', () => {
       return res.data?.watchListing?.__typename === 'ListingWatch';
     }, EVENTUAL_MS);
     expect(watched).toBe(true);
-    const conversation = await ok(
-      `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`,
-      { input: { participantIds: [host.id], body: 'Is there parking nearby?' } },
-      guest.token,
-    );
-    const conversationId: string = conversation.startConversation.id;
+    const conversationId = await startConversation(stack, guest.token, [host.id], 'Is there parking nearby?');
     const post = await ok(`mutation { createPost(input: { body: "Off to Leeds in March!" }) { ... on Post { id } } }`, {}, guest.token);
     const machine = await ok(
       `mutation($input: CreateMachineInput!) { createMachine(input: $input) { id } }`,

@@ -1,4 +1,5 @@
 import { createUser, eventually, startTestStack, type TestStack } from '../src/testing/stack';
+import { startConversation } from '../src/testing/messaging';
 
 /**
  * One query across all six subgraphs, with every piece of data made through the gateway the way
@@ -55,12 +56,7 @@ describe('the graph, end to end through the gateway', () => {
     });
     expect(booked).toMatchObject({ nights: 3, totalPrice: '360.00' });
 
-    const conversation = await stack.request(
-      `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`,
-      { input: { participantIds: [guest.id], body: 'Welcome! The key is in the lockbox.' } },
-      host.token,
-    );
-    expect(conversation.errors).toBeUndefined();
+    await startConversation(stack, host.token, [guest.id], 'Welcome! The key is in the lockbox.');
 
     const post = await stack.request(
       `mutation($input: CreatePostInput!) { createPost(input: $input) { ... on Post { id } } }`,

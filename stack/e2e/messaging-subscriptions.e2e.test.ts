@@ -6,6 +6,7 @@ import { loadGatewayEnv } from '@market/gateway';
 import { createGateway, type GatewayServer } from '@market/gateway';
 import { createUser, eventually, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
 import { subscribe } from '../src/testing/ws';
+import { startConversation } from '../src/testing/messaging';
 
 /**
  * Messaging's live fields through the real graph: graphql-ws clients on the gateway, the six real
@@ -15,7 +16,6 @@ import { subscribe } from '../src/testing/ws';
 const MESSAGE_ADDED = `subscription($conversationId: ID!) {
   messageAdded(conversationId: $conversationId) { body sender { name avatarUrl } cursor } }`;
 const NOTIFICATION_ADDED = `subscription { notificationAdded { kind title cursor } }`;
-const START = `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`;
 const SEND = `mutation($conversationId: ID!, $body: String!) { sendMessage(conversationId: $conversationId, body: $body) { id cursor } }`;
 const MESSAGES_AFTER = `query($id: ID!, $after: String) { conversation(id: $id) { messages(after: $after) { body cursor sender { name } } } }`;
 const MY_NOTIFICATIONS_AFTER = `query($after: String) { myNotifications(after: $after) { kind title cursor } }`;
@@ -53,9 +53,7 @@ describe('messaging subscriptions through the gateway', () => {
       createUser(stack, 'SELLER', 'Ben Seller'),
       createUser(stack, 'BUYER', 'Eve Outsider'),
     ]);
-    const started = await stack.request(START, { input: { participantIds: [ben.id] } }, ana.token);
-    expect(started.errors).toBeUndefined();
-    conversationId = started.data.startConversation.id;
+    conversationId = await startConversation(stack, ana.token, [ben.id]);
   });
   afterAll(async () => {
     await stack?.stop();

@@ -1,5 +1,6 @@
 import { createUser, eventually, PASSWORD, startTestStack, type TestStack, type TestUser } from '../src/testing/stack';
 import { subscribe } from '../src/testing/ws';
+import { startConversation } from '../src/testing/messaging';
 
 /**
  * Watching a listing through the real graph: listings owns the listing and announces its changes by
@@ -16,7 +17,7 @@ const LISTING = `query($id: ID!) { listing(id: $id) { title watchedByMe watcherC
 const WATCHED = `{ myWatchedListings { id title price owner { name } } }`;
 const NOTIFICATIONS = `{ myNotifications { kind title body cursor } }`;
 const NOTIFICATION_ADDED = `subscription { notificationAdded { kind title body cursor } }`;
-const START = `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`;
+const START = `mutation($input: StartConversationInput!) { startConversation(input: $input) { __typename ... on ParticipantsUnavailable { userIds } } }`;
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) { participants { name } messages { body removedAt sender { name } } } }`;
 const DELETE_ACCOUNT = `mutation($password: String!) { deleteAccount(password: $password) { __typename } }`;
 
@@ -160,13 +161,7 @@ describe('a watcher who deletes their account', () => {
     expect(created.errors).toBeUndefined();
     const id = created.data.createListing.id;
     await eventually(async () => (await stack.request(WATCH, { listingId: id }, leaver.token)).data?.watchListing?.__typename === 'ListingWatch');
-    const started = await stack.request(
-      START,
-      { input: { participantIds: [owner.id], body: 'Is the mooring still free? Call me on 555-0142.' } },
-      leaver.token,
-    );
-    expect(started.errors).toBeUndefined();
-    const conversationId = started.data.startConversation.id;
+    const conversationId = await startConversation(stack, leaver.token, [owner.id], 'Is the mooring still free? Call me on 555-0142.');
 
     const gone = await stack.request(DELETE_ACCOUNT, { password: PASSWORD }, leaver.token);
     expect(gone.data?.deleteAccount.__typename).toBe('AccountDeleted');
@@ -181,7 +176,7 @@ describe('a watcher who deletes their account', () => {
       messages: [{ body: 'This message was removed.', removedAt: expect.any(String), sender: { name: 'Deleted user' } }],
     });
     const again = await stack.request(START, { input: { participantIds: [leaver.id] } }, owner.token);
-    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(again.data?.startConversation).toEqual({ __typename: 'ParticipantsUnavailable', userIds: [leaver.id] });
   });
 });
 

@@ -80,19 +80,26 @@ const amount = z.string();
 export const eventContracts = {
   'accounts.user.registered': {
     version: 1,
-    payload: z.object({ userId: id, name: z.string(), role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']) }),
+    /** `email` (optional, newer producers send it): where messaging mails the user's notifications. */
+    payload: z.object({ userId: id, name: z.string(), role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']), email: z.string().optional() }),
   },
   'accounts.user.deleted': {
     version: 1,
     payload: z.object({ userId: id }),
   },
   /**
-   * The user's record changed (profile, role or status). Names the user only: read the user through
-   * federation when you need the new state.
+   * The user's record changed (profile, role or status). Names the user, and (optional, for
+   * consumers that keep a copy: messaging addresses notifications by role) the new name, role or
+   * status when that is what changed; read the user through federation for anything else.
    */
   'accounts.user.updated': {
     version: 1,
-    payload: z.object({ userId: id }),
+    payload: z.object({
+      userId: id,
+      name: z.string().optional(),
+      role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']).optional(),
+      status: z.enum(['ACTIVE', 'SUSPENDED']).optional(),
+    }),
   },
   /** Connection events: the two users, in the roles they had (requester asked, addressee was asked). */
   'accounts.connection.requested': {
@@ -285,6 +292,23 @@ export const eventContracts = {
   'engagement.moderation.appealed': {
     version: 1,
     payload: moderationTarget.extend({ caseId: id, appeal: z.string() }),
+  },
+  /**
+   * A message was sent to a conversation: for its members' MESSAGE notifications (messaging itself
+   * consumes it, off the send path). `recipientIds` are the members other than the sender when it
+   * was sent; `preview` is the start of the text.
+   */
+  'messaging.message.sent': {
+    version: 1,
+    payload: z.object({
+      messageId: id,
+      conversationId: id,
+      senderId: id,
+      recipientIds: z.array(id),
+      preview: z.string(),
+      conversationTitle: z.string().nullable(),
+      sentAt: z.string(),
+    }),
   },
   /** Every transition of an instance is one of these, named after the status it reached. */
   'instances.instance.requested': { version: 1, payload: instanceTransition },

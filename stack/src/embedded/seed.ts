@@ -202,12 +202,20 @@ async function main() {
 
   await each('conversations', listings.slice(0, 10), async (listing, i) => {
     const buyer = guests[(i + 3) % guests.length] as Account;
-    const conversation = await gql(
-      `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`,
-      { input: { participantIds: [listing.owner.id], body: `Hi ${listing.owner.name.split(' ')[0]}, is this still available?` } },
-      buyer.token,
-    );
-    const id = conversation.startConversation.id;
+    // Messaging hears of new users from accounts' events a moment after sign-up: retry until it has.
+    let id: string | undefined;
+    for (let attempt = 0; !id; attempt++) {
+      const conversation = await gql(
+        `mutation($input: StartConversationInput!) { startConversation(input: $input) { __typename ... on Conversation { id } } }`,
+        { input: { participantIds: [listing.owner.id], body: `Hi ${listing.owner.name.split(' ')[0]}, is this still available?` } },
+        buyer.token,
+      );
+      id = conversation.startConversation.id;
+      if (!id) {
+        if (attempt > 40) throw new Error(`startConversation: ${JSON.stringify(conversation.startConversation)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     await gql(`mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`, { id, body: 'Yes! When would you like to come by?' }, listing.owner.token);
     await gql(`mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`, { id, body: 'Saturday morning works for me.' }, buyer.token);
   });

@@ -66,7 +66,7 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     const id = rows[0].id as string;
     expect(await outboxEvents(h, id)).toEqual([]);
     await call(h, VERIFY_EMAIL, { email, code: await latestCode(h, email) });
-    expect(await outboxEvents(h, id)).toEqual([{ type: 'accounts.user.registered', payload: { userId: id, name: 'Ada Lovelace', role: 'SELLER' } }]);
+    expect(await outboxEvents(h, id)).toEqual([{ type: 'accounts.user.registered', payload: { userId: id, name: 'Ada Lovelace', role: 'SELLER', email: email.toLowerCase() } }]);
   });
 
   it('answers EmailTaken for the same address in another case, creates nothing, and emailAvailable agrees', async () => {

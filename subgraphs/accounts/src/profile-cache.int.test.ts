@@ -163,7 +163,7 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
     expect((await call(h, `{ me { name } }`, {}, { identity: user.identity })).data.me).toEqual({ name: 'Ada King' });
 
     const events = (await outboxEvents(h, user.id)).filter((e) => e.type === 'accounts.user.updated');
-    expect(events.map((e) => e.payload)).toEqual([{ userId: user.id }]);
+    expect(events.map((e) => e.payload)).toEqual([{ userId: user.id, name: 'Ada King' }]);
     // The profile-cache consumer receives it through the outbox relay and the bus.
     await eventsSettled(h, user.id);
   });

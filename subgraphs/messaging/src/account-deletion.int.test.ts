@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
 import { ACCOUNT_DELETION_CONSUMER } from './consumers/account-deletion';
 import { REMOVED_MESSAGE_BODY } from './domain';
-import { START, codeOf, sendMessage, someone, startConversation, useMessaging } from './testing/harness';
+import { START, codeOf, known, sendMessage, someone, startConversation, useMessaging } from './testing/harness';
 
 const { m, bus } = useMessaging();
 
@@ -15,7 +15,6 @@ const MY_CONVERSATIONS = /* GraphQL */ `
   query Mine($r: [_Any!]!) { _entities(representations: $r) { ... on User { conversations { id } } } }
 `;
 const SEND = /* GraphQL */ `mutation Send($conversationId: ID!, $body: String!) { sendMessage(conversationId: $conversationId, body: $body) { id } }`;
-const MINE = /* GraphQL */ `{ myNotifications { title } }`;
 
 interface ConversationView {
   id: string;
@@ -82,7 +81,10 @@ describe('accounts.user.deleted', () => {
 
     // Ana's own data is gone; Ben's is not.
     expect(await m().db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
-    expect((await m().call<{ myNotifications: { title: string }[] }>(ben, MINE)).data?.myNotifications).toEqual([{ title: 'for ben' }]);
+    // Ben keeps his own notifications; the MESSAGE ones no longer quote Ana.
+    const bens = await m().db.notification.findMany({ where: { recipientId: ben.userId }, select: { kind: true, title: true, body: true } });
+    expect(bens.filter((n) => n.kind !== 'MESSAGE').map((n) => n.title)).toEqual(['for ben']);
+    expect(JSON.stringify(bens)).not.toMatch(/555-0100|Hi Ben|Hello both/);
     expect(await m().db.listingWatch.findMany({ where: { listingId }, select: { userId: true } })).toEqual([{ userId: ben.userId }]);
     expect(await m().db.inboxEvent.count({ where: { consumer: ACCOUNT_DELETION_CONSUMER, eventId: event.id } })).toBe(1);
     expect(await bus().deadLetters()).toEqual([]);
@@ -110,8 +112,12 @@ describe('accounts.user.deleted', () => {
     await startConversation(m(), ana, [ben]);
     await deliver(userDeleted(ana));
 
-    expect(codeOf(await m().call(ben, START, { input: { participantIds: [ana.userId] } }))).toBe('NOT_FOUND');
-    expect(codeOf(await m().call(ben, START, { input: { participantIds: [ana.userId, someone().userId] } }))).toBe('NOT_FOUND');
+    const other = someone();
+    await known(m(), other);
+    for (const participantIds of [[ana.userId], [ana.userId, other.userId]]) {
+      const refused = await m().call<{ startConversation: { __typename: string; userIds: string[] } }>(ben, START, { input: { participantIds } });
+      expect(refused.data?.startConversation).toMatchObject({ __typename: 'ParticipantsUnavailable', userIds: [ana.userId] });
+    }
 
     // bookings cancels the deleted guest's stays afterwards: the host hears of it, the guest is gone.
     const stay: EventPayload<'bookings.stay.cancelled'> = {

@@ -3,10 +3,18 @@ export interface UserRef {
   id: string;
 }
 
+export const CONTEXT_KINDS = ['LISTING', 'STAY', 'VIEWING', 'AUCTION', 'INSTANCE'] as const;
+export type ContextKind = (typeof CONTEXT_KINDS)[number];
+
 export interface ConversationRecord {
   id: string;
   createdAt: Date;
   lastMessageAt: Date | null;
+  title: string | null;
+  isGroup: boolean;
+  creatorId: string | null;
+  contextKind: string | null;
+  contextId: string | null;
 }
 
 export interface ParticipantRecord {
@@ -22,12 +30,18 @@ export interface MessageRecord {
   createdAt: Date;
   /** Set when the text was removed (its sender deleted their account); `body` is then REMOVED_MESSAGE_BODY. */
   removedAt?: Date | null;
+  editedAt?: Date | null;
+  /** Set when its sender deleted it; `body` is then DELETED_MESSAGE_BODY. */
+  deletedAt?: Date | null;
 }
+
+/** What a message its sender deleted reads instead (the database accepts nothing else for one). */
+export const DELETED_MESSAGE_BODY = 'This message was deleted.';
 
 /** What a removed message reads instead of its text (the database accepts nothing else for one). */
 export const REMOVED_MESSAGE_BODY = 'This message was removed.';
 
-export const NOTIFICATION_KINDS = ['WELCOME', 'MESSAGE', 'BOOKING', 'INSTANCE', 'LISTING', 'SYSTEM'] as const;
+export const NOTIFICATION_KINDS = ['WELCOME', 'MESSAGE', 'BOOKING', 'INSTANCE', 'LISTING', 'SYSTEM', 'AUCTION', 'MODERATION'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationRecord {
@@ -38,6 +52,56 @@ export interface NotificationRecord {
   body: string;
   readAt: Date | null;
   createdAt: Date;
+  /** How many facts it stands for (coalesced MESSAGE notifications); 1 when not stored with one. */
+  count?: number;
+  conversationId?: string | null;
+}
+
+export const INBOX_UPDATE_KINDS = ['MESSAGE_ADDED', 'MESSAGE_EDITED', 'MESSAGE_DELETED', 'READ'] as const;
+export type InboxUpdateKind = (typeof INBOX_UPDATE_KINDS)[number];
+
+/** One change in a user's inbox, numbered per user (`seq`, in commit order). */
+export interface InboxUpdateRecord {
+  userId: string;
+  seq: number;
+  kind: InboxUpdateKind;
+  conversationId: string;
+  messageId: string | null;
+  actorId: string;
+  createdAt: Date;
+  /**
+   * What the live event carries, computed once per change for all members instead of once per
+   * subscriber: the message (added, edited, deleted; for READ the one read up to) and the user's
+   * counts right after the change. Absent on catch-up pages (resolved then).
+   */
+  message?: MessageRecord | null;
+  unreadCount?: number;
+  totalUnread?: number;
+}
+
+/** How far one member read a conversation. */
+export interface ReadReceiptRecord {
+  conversationId: string;
+  userId: string;
+  lastReadMessageId: string | null;
+  readMarkedAt: Date | null;
+}
+
+/** One Relay-style page of messages. */
+export interface MessageConnectionRecord {
+  messages: MessageRecord[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+export interface BroadcastRecord {
+  id: string;
+  audience: 'USER' | 'ROLE' | 'EVERYONE';
+  title: string;
+  body: string;
+  sentCount: number;
+  createdAt: Date;
+  finishedAt: Date | null;
 }
 
 /** Who may see what: a participant sees their conversations; an admin sees every conversation. */
@@ -88,7 +152,10 @@ export const MAX_WATCHED_LISTINGS = 500;
 export const MAX_PAGE = 200;
 export const MAX_BODY = 4000;
 export const MIN_PARTICIPANTS = 2;
+/** A group has at most this many members (the schema documents it). */
 export const MAX_PARTICIPANTS = 20;
+export const MAX_TITLE = 100;
+export const MAX_SEARCH_RESULTS = 100;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -97,10 +164,21 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** The canonical key of a two-person conversation: the same whoever starts it. */
-export function pairKey(a: string, b: string): string {
+/** The canonical key of a two-person conversation (about a context, if any): the same whoever starts it. */
+export function pairKey(a: string, b: string, context?: { kind: string; id: string } | null): string {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()].sort();
-  return `${x}:${y}`;
+  return context ? `${x}:${y}|${context.kind}:${context.id.toLowerCase()}` : `${x}:${y}`;
+}
+
+/** An inbox cursor: the update's number in its user's stream, opaque to clients. */
+export function encodeInboxCursor(seq: number): string {
+  return Buffer.from(`inbox:${seq}`, 'utf8').toString('base64url');
+}
+
+export function decodeInboxCursor(cursor: string): number | null {
+  if (cursor.length > 100 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const match = /^inbox:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : null;
 }
 
 /** Someone typing in a conversation: announced live, never stored. */
@@ -135,4 +213,15 @@ export function decodeCursor(cursor: string): StreamPosition | null {
   const createdAt = new Date(iso);
   if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) return null;
   return { createdAt, id: id.toLowerCase() };
+}
+
+/** One notification's delivery on one channel, as `Notification.deliveries` shows it. */
+export interface DeliveryView {
+  notificationId: string | null;
+  channel: 'EMAIL' | 'SMS' | 'PUSH';
+  status: 'PENDING' | 'SENDING' | 'SENT' | 'FAILED' | 'SKIPPED';
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
 }

@@ -2,7 +2,7 @@ import { someone, sendMessage, startConversation, startMessaging, type Messaging
 
 let m: Messaging;
 beforeAll(async () => {
-  m = await startMessaging();
+  m = await startMessaging({ jobs: false });
 });
 afterAll(async () => {
   await m?.close();

@@ -83,7 +83,13 @@ describe('messageAdded', () => {
       await sendMessage(m(), ana, c.id, 'warm-up');
       return subs.every((s) => s.events.length > 0);
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Let the warm-up messages still in flight arrive: counts unchanged for 300 ms.
+    for (let before = ''; ; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = subs.map((s) => s.events.length).join(',');
+      if (now === before) break;
+      before = now;
+    }
     const seen = subs.map((s) => s.events.length);
 
     const { statements } = await m().countQueries(async () => {
@@ -91,7 +97,8 @@ describe('messageAdded', () => {
       await until(() => subs.every((s, i) => s.events.length === seen[i]! + 1));
     });
     expect(subs.every((s) => s.events.at(-1)?.messageAdded.body === 'to all 30')).toBe(true);
-    expect(statements.filter((sql) => sql.includes('conversation_participants') && sql.includes('unnest'))).toHaveLength(1);
+    // The participation checks (the unread counts for the inbox stream are computed once per message, not per subscriber).
+    expect(statements.filter((sql) => sql.includes('conversation_participants') && sql.includes('unnest') && !sql.includes('count('))).toHaveLength(1);
     subs.forEach((s) => s.unsubscribe());
   });
 

@@ -2,6 +2,7 @@ import { DataLoader, loaderByKey, loaderOfLists, type Identity } from '@market/p
 import type { ConversationService, MessagePage } from './services/conversation-service';
 import type { NotificationPage, NotificationService } from './services/notification-service';
 import { viewerOf } from './services/viewer';
+import type { DeliveryRepository } from './repositories/delivery-repository';
 import type { WatchService } from './services/watch-service';
 
 /**
@@ -41,7 +42,7 @@ function loaderOfPages<A, V>(
 
 /** Per-request loaders, bound to the caller: what a loader returns, the caller may see. */
 export function createLoaders(
-  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService },
+  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService; deliveries: DeliveryRepository },
   identity: Identity | null,
 ) {
   const { conversations, notifications, watches } = services;
@@ -52,7 +53,27 @@ export function createLoaders(
     notificationById: loaderByKey((ids) => notifications.visibleByIds(viewer, ids), (n) => n.id),
     participantsOf: loaderOfLists((ids) => conversations.participantsOf(ids), (p) => p.conversationId),
     conversationsOfUser: loaderOfLists((ids) => conversations.conversationsOfUsers(ids), (c) => c.userId),
-    messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(ids, page), (m) => m.conversationId),
+    messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(viewer, ids, page), (m) => m.conversationId),
+    /** Deliveries of notifications the caller was allowed to read. */
+    deliveriesOf: loaderOfLists((ids) => services.deliveries.ofNotifications(ids), (d) => d.notificationId ?? ''),
+    readReceiptsOf: loaderOfLists((ids) => conversations.readReceipts(ids), (r) => r.conversationId),
+    /** The caller's unread count per conversation id (lower case); null when the caller is not a member. */
+    myUnreadCount: new DataLoader<string, number | null>(async (ids) => {
+      if (!viewer) return ids.map(() => null);
+      const counts = new Map((await conversations.unreadCounts(ids.map((conversationId) => ({ conversationId, userId: viewer.userId })))).map((c) => [c.conversationId, c.count]));
+      return ids.map((id) => counts.get(id) ?? null);
+    }),
+    /** Whether the caller muted each conversation (by id, lower case). */
+    mutedByMe: new DataLoader<string, boolean>(async (ids) => {
+      if (!viewer) return ids.map(() => false);
+      const muted = new Set((await conversations.mutedAmong(ids.map((conversationId) => ({ conversationId, userId: viewer.userId })))).map((p) => p.conversationId));
+      return ids.map((id) => muted.has(id));
+    }),
+    /** Unread messages over all conversations, per user id (lower case). */
+    totalUnread: new DataLoader<string, number>(async (ids) => {
+      const counts = new Map((await conversations.totalUnread(ids)).map((c) => [c.userId, c.count]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
     notificationPages: loaderOfPages((ids, page: NotificationPage) => notifications.latestFor(ids, page), (n) => n.recipientId),
     /** Keyed by listing id in lower case. */
     listingWatchedByMe: new DataLoader<string, boolean>(async (ids) => {

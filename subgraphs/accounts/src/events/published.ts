@@ -27,12 +27,17 @@ export const PUBLISHED_EVENTS = [
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
-export async function publishUserRegistered(tx: RawSql, user: { id: string; name: string; role: Role }): Promise<void> {
-  await enqueueEvent(tx, 'accounts.user.registered', user.id, { userId: user.id, name: user.name, role: user.role });
+export async function publishUserRegistered(tx: RawSql, user: { id: string; name: string; role: Role; email: string }): Promise<void> {
+  await enqueueEvent(tx, 'accounts.user.registered', user.id, { userId: user.id, name: user.name, role: user.role, email: user.email });
 }
 
-export async function publishUserUpdated(tx: RawSql, userId: string): Promise<void> {
-  await enqueueEvent(tx, 'accounts.user.updated', userId, { userId });
+/** `changed`: the new name, role or status when that is what changed (consumers that keep a copy use it). */
+export async function publishUserUpdated(
+  tx: RawSql,
+  userId: string,
+  changed: { name?: string; role?: Role; status?: 'ACTIVE' | 'SUSPENDED' } = {},
+): Promise<void> {
+  await enqueueEvent(tx, 'accounts.user.updated', userId, { userId, ...changed });
 }
 
 export async function publishUserDeleted(tx: RawSql, userId: string): Promise<void> {

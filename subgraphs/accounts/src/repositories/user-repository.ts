@@ -77,7 +77,7 @@ export class UserRepository {
       data: { emailVerifiedAt: new Date() },
     });
     if (verified.count === 0) return;
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true, role: true } });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true, role: true, email: true } });
     await publishUserRegistered(tx, user);
   }
 
@@ -92,7 +92,7 @@ export class UserRepository {
   ): Promise<UserRecord> {
     return this.db.$transaction(async (tx) => {
       const updated = await tx.user.update({ where: { id: userId }, data: changes, select: userSelect });
-      await publishUserUpdated(tx, userId);
+      await publishUserUpdated(tx, userId, changes.name !== undefined ? { name: updated.name } : {});
       return updated;
     });
   }
@@ -102,7 +102,7 @@ export class UserRepository {
     return this.db.$transaction(async (tx) => {
       const updated = await tx.user.updateMany({ where: { id: userId, status: { not: 'DELETED' } }, data: { role } });
       if (updated.count === 0) return null;
-      await publishUserUpdated(tx, userId);
+      await publishUserUpdated(tx, userId, { role });
       return this.findById(userId, tx);
     });
   }
@@ -111,7 +111,7 @@ export class UserRepository {
   async setStatus(tx: Tx, userId: string, status: Exclude<UserStatus, 'DELETED'>): Promise<boolean> {
     const updated = await tx.user.updateMany({ where: { id: userId, status: { not: 'DELETED' } }, data: { status } });
     if (updated.count === 0) return false;
-    await publishUserUpdated(tx, userId);
+    await publishUserUpdated(tx, userId, { status });
     return true;
   }
 

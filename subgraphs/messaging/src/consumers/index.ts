@@ -4,13 +4,17 @@ import type { LiveUpdates } from '../services/live-updates';
 import { accountDeletionConsumer } from './account-deletion';
 import { bookingNotificationsConsumer } from './booking-notifications';
 import { instanceNotificationsConsumer } from './instance-notifications';
+import { knownUsersConsumer } from './known-users';
 import { listingWatchesConsumer } from './listing-watches';
+import { messageNotificationsConsumer } from './message-notifications';
+import { moderationNotificationsConsumer } from './moderation-notifications';
 import { welcomeConsumer } from './welcome';
 
 /**
  * What messaging reacts to, one consumer group per file. Each event is handled in one transaction
  * with its inbox row (exactly one effect), and the notifications it stored are announced live after
- * the commit. Messaging publishes no bus events yet; live topics are in live/topics.ts.
+ * the commit. Messaging publishes `messaging.message.sent` (events/published.ts) and consumes it
+ * itself for MESSAGE notifications; live topics are in live/topics.ts.
  */
 export function messagingConsumers(db: Db, live: LiveUpdates): Consumer[] {
   return [
@@ -18,6 +22,9 @@ export function messagingConsumers(db: Db, live: LiveUpdates): Consumer[] {
     bookingNotificationsConsumer(db, live),
     instanceNotificationsConsumer(db, live),
     listingWatchesConsumer(db, live),
+    knownUsersConsumer(db),
+    messageNotificationsConsumer(db, live),
+    moderationNotificationsConsumer(db, live),
     accountDeletionConsumer(db),
   ];
 }

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../db';
 import type { NotificationRecord } from '../domain';
+import { planDeliveries } from '../repositories/delivery-repository';
 import { NotificationRepository } from '../repositories/notification-repository';
 import type { LiveUpdates } from '../services/live-updates';
 import type { NewNotification } from '../services/notification-service';
@@ -13,14 +14,20 @@ export async function storeNotifications(tx: Tx, notifications: readonly NewNoti
   storedIn.get(tx)?.push(...stored);
 }
 
-/** A handler transaction that announces the notifications it stored once committed (the catch-up query then sees them). */
+/**
+ * A handler transaction that plans the deliveries of the notifications it stored and announces them
+ * once committed (the catch-up query then sees them).
+ */
 export function announcingTransaction(db: Db, live: LiveUpdates, options: { timeoutMs?: number } = {}) {
   return async <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => {
     const stored: NotificationRecord[] = [];
     const result = await db.$transaction(
-      (tx) => {
+      async (tx) => {
         storedIn.set(tx, stored);
-        return fn(tx);
+        const out = await fn(tx);
+        // E-mail, SMS and push for what was stored, planned in the same transaction (one per channel).
+        await planDeliveries(tx, stored);
+        return out;
       },
       options.timeoutMs ? { timeout: options.timeoutMs } : undefined,
     );

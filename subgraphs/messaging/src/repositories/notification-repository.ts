@@ -10,6 +10,8 @@ const notificationSelect = {
   body: true,
   readAt: true,
   createdAt: true,
+  count: true,
+  conversationId: true,
 } as const;
 
 export interface NewNotificationRow {
@@ -78,10 +80,10 @@ export class NotificationRepository {
     const order = options.after ? Prisma.sql`n.created_at, n.id` : Prisma.sql`n.created_at DESC, n.id DESC`;
     return this.db.$queryRaw<NotificationRecord[]>`
       SELECT n.id::text AS id, n.recipient_id::text AS "recipientId", n.kind::text AS kind, n.title, n.body,
-             n.read_at AS "readAt", n.created_at AS "createdAt"
+             n.read_at AS "readAt", n.created_at AS "createdAt", n.count, n.conversation_id::text AS "conversationId"
       FROM unnest(${[...recipientIds]}::uuid[]) AS r(id)
       CROSS JOIN LATERAL (
-        SELECT n.id, n.recipient_id, n.kind, n.title, n.body, n.read_at, n.created_at
+        SELECT n.id, n.recipient_id, n.kind, n.title, n.body, n.read_at, n.created_at, n.count, n.conversation_id
         FROM notifications n
         WHERE n.recipient_id = r.id ${unread} ${after}
         ORDER BY ${order}
@@ -112,7 +114,7 @@ export class NotificationRepository {
         WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = ${input.recipientId}::uuid)
         ON CONFLICT DO NOTHING
         RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
-                  read_at AS "readAt", created_at AS "createdAt"`;
+                  read_at AS "readAt", created_at AS "createdAt", count, conversation_id::text AS "conversationId"`;
       stored.push(...rows);
     }
     return stored;
@@ -142,10 +144,41 @@ export class NotificationRepository {
           WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = r.id)
           ON CONFLICT DO NOTHING
           RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
-                    read_at AS "readAt", created_at AS "createdAt"`),
+                    read_at AS "readAt", created_at AS "createdAt", count, conversation_id::text AS "conversationId"`),
       );
     }
     return stored;
+  }
+
+  /**
+   * The MESSAGE notification of a conversation for each recipient, coalesced: while one is unread it
+   * is updated (count + 1, the newest preview) instead of repeated; once read, the next message
+   * makes a new one. One statement for all recipients; run it inside a transaction (the recipients'
+   * streams are locked like `createAll`).
+   */
+  async upsertCoalesced(recipientIds: readonly string[], input: { conversationId: string; title: string; body: string }): Promise<NotificationRecord[]> {
+    if (recipientIds.length === 0) return [];
+    await lockNotificationStreams(this.db, recipientIds);
+    const key = `message:${input.conversationId}`;
+    return this.db.$queryRaw<NotificationRecord[]>`
+      INSERT INTO notifications (id, recipient_id, coalesce_key, conversation_id, kind, title, body, created_at)
+      SELECT gen_random_uuid(), r.id, ${key}, ${input.conversationId}::uuid, 'MESSAGE'::"NotificationKind", ${input.title}, ${input.body},
+             GREATEST(clock_timestamp(), (SELECT max(n.created_at) + interval '1 millisecond' FROM notifications n WHERE n.recipient_id = r.id))
+      FROM unnest(${[...recipientIds]}::uuid[]) AS r(id)
+      WHERE NOT EXISTS (SELECT 1 FROM deleted_users d WHERE d.user_id = r.id)
+      ON CONFLICT (recipient_id, coalesce_key) WHERE read_at IS NULL AND coalesce_key IS NOT NULL
+      DO UPDATE SET count = notifications.count + 1, title = EXCLUDED.title, body = EXCLUDED.body
+      RETURNING id::text AS id, recipient_id::text AS "recipientId", kind::text AS kind, title, body,
+                read_at AS "readAt", created_at AS "createdAt", count, conversation_id::text AS "conversationId"`;
+  }
+
+  /** Marks every unread notification of the recipient read; how many were. */
+  async markAllRead(recipientId: string): Promise<number> {
+    return this.db.$executeRaw`UPDATE notifications SET read_at = now() WHERE recipient_id = ${recipientId}::uuid AND read_at IS NULL`;
+  }
+
+  async unreadCount(recipientId: string): Promise<number> {
+    return this.db.notification.count({ where: { recipientId, readAt: null } });
   }
 
   /** Marks a notification read once; a second call keeps the first time. */

@@ -54,6 +54,10 @@ export class UserErasure {
       UPDATE messages SET body = ${REMOVED_MESSAGE_BODY}, removed_at = now()
       WHERE conversation_id IN (SELECT p.conversation_id FROM conversation_participants p WHERE p.user_id = ${userId}::uuid)
         AND sender_id = ${userId}::uuid AND removed_at IS NULL`;
+    // MESSAGE notifications of the others quote the last message of their conversation: no longer hers.
+    await tx.$executeRaw`
+      UPDATE notifications SET body = ${REMOVED_MESSAGE_BODY}
+      WHERE kind = 'MESSAGE' AND conversation_id = ANY(${left.map((l) => l.conversationId)}::uuid[])`;
     const conversationsDeleted = left.length === 0 ? 0 : await tx.$executeRaw`
       DELETE FROM conversations c
       WHERE c.id = ANY(${left.map((l) => l.conversationId)}::uuid[])

@@ -1,5 +1,5 @@
 import { NotFoundError } from '@market/platform';
-import type { MessageResolvers } from '../generated/graphql';
+import type { MessageConnectionResolvers, MessageResolvers } from '../generated/graphql';
 import { encodeCursor } from '../domain';
 
 /** A Message reaches a resolver only after the caller was allowed to see its conversation. */
@@ -12,4 +12,14 @@ export const Message: MessageResolvers = {
   },
   sender: (message) => ({ id: message.senderId }),
   cursor: (message) => encodeCursor(message),
+};
+
+export const MessageConnection: MessageConnectionResolvers = {
+  edges: (page) => page.messages.map((node) => ({ cursor: encodeCursor(node), node })),
+  pageInfo: (page) => ({
+    hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: page.messages[0] ? encodeCursor(page.messages[0]) : null,
+    endCursor: page.messages.at(-1) ? encodeCursor(page.messages.at(-1)!) : null,
+  }),
 };

@@ -7,6 +7,10 @@ export const User: UserResolvers = {
     requireSelfOrAdmin(ctx, user.id);
     return ctx.loaders.conversationsOfUser.load(user.id.toLowerCase());
   },
+  unreadMessages: (user, _args, ctx) => {
+    ctx.notifications.assertRecipient(requireUser(ctx), user.id);
+    return ctx.loaders.totalUnread.load(user.id.toLowerCase());
+  },
   notifications: (user, args, ctx) => {
     ctx.notifications.assertRecipient(requireUser(ctx), user.id);
     return ctx.loaders.notificationPages.load({ parentId: user.id.toLowerCase(), args: ctx.notifications.page(args) });

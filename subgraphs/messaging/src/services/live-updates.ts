@@ -1,6 +1,6 @@
 import { publishLiveEvent, type Logger, type PubSub, type Topic } from '@market/platform';
-import { encodeCursor, type MessageRecord, type NotificationRecord, type TypingRecord } from '../domain';
-import { messageAddedTopic, notificationAddedTopic, typingTopic } from '../live/topics';
+import { encodeCursor, encodeInboxCursor, type InboxUpdateRecord, type MessageRecord, type NotificationRecord, type TypingRecord } from '../domain';
+import { inboxUpdatedTopic, messageAddedTopic, notificationAddedTopic, typingTopic } from '../live/topics';
 
 /**
  * Announces committed changes to live subscribers (the Subscription fields), on every replica.
@@ -13,8 +13,15 @@ export class LiveUpdates {
     private readonly logger: Logger,
   ) {}
 
-  messageAdded(message: MessageRecord): Promise<void> {
-    return this.publish(messageAddedTopic, message.conversationId, encodeCursor(message), message);
+  /** A new message: to the conversation's `messageAdded` subscribers, and to each member's inbox stream. */
+  async messageAdded(message: MessageRecord, inbox: readonly InboxUpdateRecord[] = []): Promise<void> {
+    await this.publish(messageAddedTopic, message.conversationId, encodeCursor(message), message);
+    await this.inbox(inbox);
+  }
+
+  /** Inbox updates, each to its user's `inboxUpdated` stream. */
+  async inbox(updates: readonly InboxUpdateRecord[]): Promise<void> {
+    await Promise.all(updates.map((u) => this.publish(inboxUpdatedTopic, u.userId, encodeInboxCursor(u.seq), u)));
   }
 
   notificationAdded(notification: NotificationRecord): Promise<void> {

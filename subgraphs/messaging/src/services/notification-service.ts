@@ -66,6 +66,14 @@ export class NotificationService {
     return this.notifications.latestFor(recipientIds.filter(isUuid), page);
   }
 
+  async markAllRead(identity: Identity): Promise<number> {
+    return this.notifications.markAllRead(identity.userId.toLowerCase());
+  }
+
+  async unreadCount(identity: Identity): Promise<number> {
+    return this.notifications.unreadCount(identity.userId.toLowerCase());
+  }
+
   async markRead(identity: Identity, id: string): Promise<NotificationRecord> {
     const notificationId = parseInput(idSchema('id'), id);
     const found = await this.notifications.findById(notificationId);

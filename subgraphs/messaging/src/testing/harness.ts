@@ -5,7 +5,7 @@ import { createSubgraph, loadEnv } from '../subgraph';
 import { createPrisma } from '../db';
 
 /** A messaging subgraph on a random port against the test database, with a query counter; `env` overrides its settings. */
-export async function startMessaging(options: { bus?: EventBus | null; env?: Record<string, string> } = {}) {
+export async function startMessaging(options: { bus?: EventBus | null; env?: Record<string, string>; jobs?: boolean } = {}) {
   const { signingSecret } = await testSecrets();
   const env = loadEnv({
     NODE_ENV: 'test',
@@ -18,7 +18,9 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
   const logger = createLogger('messaging', 'silent');
   let sql: string[] = [];
   const pubsub = new MemoryPubSub(logger);
-  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q) });
+  // `jobs: false`: no background job runs (tests that count the subgraph's SQL statements).
+  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q), ...(options.jobs === false ? { start: false } : {}) });
+  if (options.jobs === false) subgraph.startRelay();
   const running = await subgraph.listen(0, '127.0.0.1');
   const subscriber = signedSubscriber(running.url, signingSecret);
   // A separate client to look at what was (not) written, outside the subgraph's query count.
@@ -28,6 +30,8 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
     db,
     logger,
     pubsub,
+    /** The subgraph's job scheduler (runs the jobs now: `runNow(name)`), once started. */
+    scheduler: () => subgraph.scheduler,
     /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
     subscribe: subscriber.subscribe,
     call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
@@ -95,9 +99,24 @@ export function codeOf(response: GraphQLResponse<unknown>): unknown {
 
 export const START = /* GraphQL */ `
   mutation Start($input: StartConversationInput!) {
-    startConversation(input: $input) { id createdAt lastMessageAt participants { id } }
+    startConversation(input: $input) {
+      __typename
+      ... on Conversation { id createdAt lastMessageAt participants { id } }
+      ... on ParticipantsUnavailable { userIds message }
+    }
   }
 `;
+
+/**
+ * Makes users known to messaging, as `accounts.user.registered` would (a conversation only includes
+ * users accounts announced).
+ */
+export async function known(m: Messaging, ...users: (Identity & { name?: string })[]): Promise<void> {
+  await m.db.knownUser.createMany({
+    data: users.map((u) => ({ userId: u.userId, name: u.name ?? `User ${u.userId.slice(0, 4)}`, role: u.role, lastEventAt: new Date() })),
+    skipDuplicates: true,
+  });
+}
 
 export const SEND = /* GraphQL */ `
   mutation Send($conversationId: ID!, $body: String!) {
@@ -127,10 +146,13 @@ export async function startConversation(
   others: Identity[],
   body?: string,
 ): Promise<StartedConversation> {
+  await known(m, as, ...others);
   const res = await m.call<{ startConversation: StartedConversation }>(as, START, {
     input: { participantIds: others.map((o) => o.userId), ...(body !== undefined ? { body } : {}) },
   });
-  if (!res.data?.startConversation) throw new Error(`startConversation failed: ${JSON.stringify(res.errors)}`);
+  if (!res.data?.startConversation || !res.data.startConversation.id) {
+    throw new Error(`startConversation failed: ${JSON.stringify(res.errors ?? res.data)}`);
+  }
   return res.data.startConversation;
 }
 
