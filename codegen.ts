@@ -41,6 +41,10 @@ const MAPPERS: Record<string, Record<string, string>> = {
     Listing: 'ListingRef',
     ModerationCase: 'ModerationCaseRecord',
     ModerationReport: 'ModerationReportRecord',
+    Machine: 'MachineRef',
+    Feedback: 'FeedbackRecord',
+    FeedbackSummary: 'FeedbackSummaryRecord',
+    CommentConnection: 'CommentConnectionRecord',
   },
   instances: {
     Machine: 'MachineRecord',

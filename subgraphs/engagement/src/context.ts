@@ -4,6 +4,7 @@ import type { Loaders } from './loaders';
 import type { PostService } from './services/post-service';
 import type { CommentService } from './services/comment-service';
 import type { ReactionService } from './services/reaction-service';
+import type { FeedbackService } from './services/feedback-service';
 import type { ModerationService } from './moderation/moderation-service';
 
 export interface Context extends BaseContext {
@@ -12,6 +13,7 @@ export interface Context extends BaseContext {
   posts: PostService;
   comments: CommentService;
   reactions: ReactionService;
+  feedback: FeedbackService;
   moderation: ModerationService;
   loaders: Loaders;
 }

@@ -7,6 +7,21 @@ import { Comment } from './comment';
 import { Reaction } from './reaction';
 import { User } from './user';
 import { Listing } from './listing';
+import { Machine } from './machine';
+import { Feedback, FeedbackSummary } from './feedback';
 import { moderationResolvers } from './moderation';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Post, Comment, Reaction, User, Listing, ...moderationResolvers };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  Post,
+  Comment,
+  Reaction,
+  User,
+  Listing,
+  Machine,
+  Feedback,
+  FeedbackSummary,
+  ...moderationResolvers,
+};
