@@ -45,6 +45,8 @@ const MAPPERS: Record<string, Record<string, string>> = {
     Feedback: 'FeedbackRecord',
     FeedbackSummary: 'FeedbackSummaryRecord',
     CommentConnection: 'CommentConnectionRecord',
+    Review: 'ReviewRecord',
+    ActivityProfile: 'ActivityRecord',
   },
   instances: {
     Machine: 'MachineRecord',

@@ -200,3 +200,40 @@ export function decodeCursor(cursor: string): Position | null {
 export function sortReactionCounts<T extends { kind: ReactionKind; count: number }>(counts: T[]): T[] {
   return [...counts].sort((a, b) => b.count - a.count || REACTION_KINDS.indexOf(a.kind) - REACTION_KINDS.indexOf(b.kind));
 }
+
+export type ReviewDirection = 'GUEST_REVIEWS_HOST' | 'HOST_REVIEWS_GUEST';
+
+export interface ReviewRecord {
+  id: string;
+  stayId: string;
+  direction: ReviewDirection;
+  /** Null once the author's account is deleted. */
+  authorId: string | null;
+  subjectId: string | null;
+  listingId: string;
+  rating: number;
+  body: string;
+  createdAt: Date;
+}
+
+export type ActivityVisibility = 'PUBLIC' | 'CONNECTIONS' | 'PRIVATE';
+
+export interface ActivityRecord {
+  visibility: ActivityVisibility;
+  posts: number;
+  comments: number;
+  reactionsGiven: number;
+  reactionsReceived: number;
+  viewsReceived: number;
+  reviewsWritten: number;
+  reviewsReceived: number;
+  lastActiveAt: Date | null;
+  months: { month: string; posts: number; comments: number; reactions: number }[];
+}
+
+/** Who may see a user's activity profile: the rule for `User.activity`. */
+export function canSeeActivity(visibility: ActivityVisibility, ownerId: string, viewer: Viewer, connected: boolean): boolean {
+  if (viewer && (viewer.isAdmin || viewer.userId === ownerId)) return true;
+  if (visibility === 'PUBLIC') return true;
+  return visibility === 'CONNECTIONS' && connected;
+}

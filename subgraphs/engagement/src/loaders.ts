@@ -21,6 +21,8 @@ import type { FeedbackRepository } from './repositories/feedback-repository';
 import type { CounterRepository, Totals } from './repositories/counter-repository';
 import { replicaKey, type ReplicaRecord, type TargetRepository } from './repositories/target-repository';
 import type { ModerationRepository } from './moderation/moderation-repository';
+import type { ReviewRepository } from './repositories/review-repository';
+import type { RatingSummary, ReviewRecord } from './domain';
 
 export interface Repositories {
   posts: PostRepository;
@@ -30,6 +32,7 @@ export interface Repositories {
   counters: CounterRepository;
   targets: TargetRepository;
   moderation: ModerationRepository;
+  reviews: ReviewRepository;
 }
 
 /** "POST:<id>" back to a target. */
@@ -48,6 +51,7 @@ const EMPTY: Totals = new Map();
 export function createLoaders(repos: Repositories, viewer: Viewer) {
   const pages = new Map<string, DataLoader<string, CommentRecord[]>>();
   const latest = new Map<number, DataLoader<string, FeedbackRecord[]>>();
+  const listingReviews = new Map<number, DataLoader<string, ReviewRecord[]>>();
   const memo = <V>(cache: Map<string, V>, key: string, make: () => V): V => {
     let value = cache.get(key);
     if (!value) cache.set(key, (value = make()));
@@ -114,6 +118,23 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
       return memo(pages, `r|${key}`, () =>
         loaderOfLists((ids) => repos.comments.findRepliesPage(ids, page.first + 1, page.after, viewer), (c) => c.parentId ?? ''),
       );
+    },
+    reviewById: loaderByKey((ids: readonly string[]) => repos.reviews.findVisibleByIds(ids, viewer?.userId ?? null), (r) => r.id),
+    ratingByListing: new DataLoader<string, RatingSummary>(async (ids) => {
+      const ratings = await repos.reviews.ratingsOf(ids);
+      return ids.map((id) => ratings.get(id) ?? { average: null, count: 0 });
+    }),
+    reviewsAboutGuest: loaderOfLists<string, ReviewRecord>(
+      (ids) => repos.reviews.findVisibleAboutGuests(ids, viewer?.userId ?? null),
+      (r) => r.subjectId ?? '',
+    ),
+    reviewsOfListing(first: number): DataLoader<string, ReviewRecord[]> {
+      let loader = listingReviews.get(first);
+      if (!loader) {
+        loader = loaderOfLists((ids) => repos.reviews.findVisibleByListings(ids, first, viewer?.userId ?? null), (r) => r.listingId);
+        listingReviews.set(first, loader);
+      }
+      return loader;
     },
     latestFeedback(first: number): DataLoader<string, FeedbackRecord[]> {
       let loader = latest.get(first);

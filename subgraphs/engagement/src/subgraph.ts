@@ -20,6 +20,14 @@ import { CommentService } from './services/comment-service';
 import { ReactionService } from './services/reaction-service';
 import { FeedbackService } from './services/feedback-service';
 import { TargetService } from './services/target-service';
+import { ViewRecorder } from './services/view-recorder';
+import { ReviewService } from './services/review-service';
+import { FeedService } from './services/feed-service';
+import { ActivityService } from './services/activity-service';
+import { ViewRepository } from './repositories/view-repository';
+import { ReviewRepository } from './repositories/review-repository';
+import { SocialRepository } from './repositories/social-repository';
+import { ActivityRepository } from './repositories/activity-repository';
 import { writeLimits } from './services/rate-limits';
 
 export { loadEngagementEnv, loadEngagementEnv as loadEnv, engagementEnvSchema, type EngagementEnv } from './env';
@@ -39,7 +47,9 @@ export const engagement = defineSubgraph()({
       counters: new CounterRepository(db),
       targets: new TargetRepository(db),
       moderation: new ModerationRepository(db),
+      reviews: new ReviewRepository(db),
     };
+    const social = new SocialRepository(db);
     // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
     const limits = writeLimits(redis.rateLimiter, env);
     const moderation = createModeration(repos.moderation, env);
@@ -48,13 +58,19 @@ export const engagement = defineSubgraph()({
     const comments = new CommentService(repos.comments, targets, limits, moderation);
     const reactions = new ReactionService(repos.reactions, targets, limits);
     const feedback = new FeedbackService(repos.feedback, targets, limits, moderation);
+    const views = new ViewRecorder(new ViewRepository(db), { windowMs: env.VIEW_BATCH_WINDOW_MS, maxBatch: env.VIEW_BATCH_MAX });
+    const reviews = new ReviewService(repos.reviews);
+    const feed = new FeedService(social);
+    const activity = new ActivityService(new ActivityRepository(db), social);
     return {
       resolvers,
       context: (base): Context => {
         const viewer = viewerOf(base.identity);
-        return { ...base, viewer, posts, comments, reactions, feedback, moderation, loaders: createLoaders(repos, viewer) };
+        return { ...base, viewer, posts, comments, reactions, feedback, views, reviews, feed, activity, moderation, loaders: createLoaders(repos, viewer) };
       },
-      consumers: engagementConsumers(db),
+      consumers: engagementConsumers(db, env),
+      // Views acknowledged to clients but still batched are written before the database closes.
+      close: () => views.close(),
     };
   },
 });

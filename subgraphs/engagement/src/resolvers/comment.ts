@@ -1,6 +1,7 @@
 import type { CommentResolvers } from '../generated/graphql';
 import { encodeCursor } from '../domain';
 import { noticeOf } from '../moderation/moderation-service';
+import { nftMetadataOf } from '../rules/nft';
 import { parsePage } from '../services/validation';
 import { toConnection } from './engagement-fields';
 
@@ -20,6 +21,10 @@ export const Comment: CommentResolvers = {
   replyCount: (comment, _args, ctx) => (comment.parentId ? 0 : ctx.loaders.replyCountByParent.load(comment.id)),
   author: (comment) => ({ id: comment.authorId }),
   deleted: (comment) => comment.deletedAt !== null,
+  nft: (comment) =>
+    comment.status === 'PUBLISHED' && comment.deletedAt === null
+      ? nftMetadataOf({ kind: 'COMMENT', id: comment.id, authorId: comment.authorId, body: comment.body, createdAt: comment.createdAt })
+      : null,
   cursor: (comment) => encodeCursor(comment),
   moderationNotice: async (comment, _args, ctx) =>
     ctx.viewer && (ctx.viewer.isAdmin || ctx.viewer.userId === comment.authorId)

@@ -51,5 +51,7 @@ export function targetFields(type: 'LISTING' | 'MACHINE') {
       ctx.viewer ? ((await ctx.loaders.viewerReactionByTarget.load(targetKey(type, entity.id)))?.kind ?? null) : null,
     feedback: async (entity: { id: string }, _args: unknown, ctx: Context) =>
       (await visibleReplica(ref(entity), ctx)) ? feedbackOf(ref(entity), ctx) : null,
+    viewCount: async (entity: { id: string }, _args: unknown, ctx: Context) =>
+      (await visibleReplica(ref(entity), ctx)) ? ((await ctx.loaders.totalsByTarget.load(targetKey(type, entity.id))).get('views') ?? 0) : null,
   };
 }

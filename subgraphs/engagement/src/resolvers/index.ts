@@ -10,6 +10,7 @@ import { Listing } from './listing';
 import { Machine } from './machine';
 import { Feedback, FeedbackSummary } from './feedback';
 import { moderationResolvers } from './moderation';
+import { Review, ReviewStayResult } from './review';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -23,5 +24,7 @@ export const resolvers: Resolvers = {
   Machine,
   Feedback,
   FeedbackSummary,
+  Review,
+  ReviewStayResult,
   ...moderationResolvers,
 };

@@ -16,6 +16,9 @@ export const Mutation: MutationResolvers = {
   unreactFrom: (_parent, { targetType, targetId }, ctx) => ctx.reactions.unreact(ctx, { type: targetType, id: targetId }),
   giveFeedback: (_parent, { targetType, targetId, rating, body }, ctx) =>
     ctx.feedback.give(ctx, { type: targetType, id: targetId }, { rating, body }),
+  recordView: (_parent, { targetType, targetId, deviceId }, ctx) => ctx.views.record(ctx, { type: targetType, id: targetId }, { deviceId }),
+  setActivityVisibility: (_parent, { visibility }, ctx) => ctx.activity.setVisibility(ctx, { visibility }),
+  reviewStay: (_parent, { stayId, rating, body }, ctx) => ctx.reviews.review(ctx, stayId, { rating, body }),
   report: (_parent, { targetType, targetId, reason }, ctx) => ctx.moderation.report(ctx, { type: targetType, id: targetId }, { reason }),
   appeal: (_parent, { targetType, targetId, reason }, ctx) => ctx.moderation.appeal(ctx, { type: targetType, id: targetId }, { reason }),
   approve: (_parent, { targetType, targetId, reason }, ctx) => ctx.moderation.approve(ctx, { type: targetType, id: targetId }, { reason }),

@@ -1,6 +1,7 @@
 import type { PostResolvers } from '../generated/graphql';
 import { targetKey } from '../domain';
 import { noticeOf } from '../moderation/moderation-service';
+import { nftMetadataOf } from '../rules/nft';
 import { commentsOf, feedbackOf } from './engagement-fields';
 
 const ref = (post: { id: string }) => ({ type: 'POST' as const, id: post.id });
@@ -14,6 +15,8 @@ export const Post: PostResolvers = {
   reactionCounts: (post, _args, ctx) => ctx.loaders.reactionCounts(ref(post)),
   commentCount: async (post, _args, ctx) => (await ctx.loaders.totalsByTarget.load(targetKey('POST', post.id))).get('comments') ?? 0,
   feedback: (post, _args, ctx) => feedbackOf(ref(post), ctx),
+  viewCount: async (post, _args, ctx) => (await ctx.loaders.totalsByTarget.load(targetKey('POST', post.id))).get('views') ?? 0,
+  nft: (post) => (post.status === 'PUBLISHED' ? nftMetadataOf({ kind: 'POST', id: post.id, authorId: post.authorId, body: post.body, createdAt: post.createdAt }) : null),
   viewerReaction: async (post, _args, ctx) =>
     ctx.viewer ? ((await ctx.loaders.viewerReactionByTarget.load(targetKey('POST', post.id)))?.kind ?? null) : null,
   moderationNotice: async (post, _args, ctx) =>

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
-import { canSeePost, encodeCursor, viewerOf, type PostRecord } from '../domain';
+import { canSeePost, viewerOf, type PostRecord } from '../domain';
 import type { PostRepository } from '../repositories/post-repository';
 import type { ContentRejected, ModerationService } from '../moderation/moderation-service';
 import type { WriteLimits } from './rate-limits';
-import { parsePage, uuid } from './validation';
+import { uuid } from './validation';
 
 const postBody = z
   .string()
@@ -19,26 +19,12 @@ const createPostSchema = z.object({
 
 const updatePostSchema = z.object({ body: postBody });
 
-export interface PostPage {
-  edges: { cursor: string; node: PostRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
 export class PostService {
   constructor(
     private readonly posts: PostRepository,
     private readonly limits: WriteLimits,
     private readonly moderation: ModerationService,
   ) {}
-
-  /** Published posts, newest first. */
-  async feed(args: { first?: number | null; after?: string | null }): Promise<PostPage> {
-    const { first, after } = parsePage(args);
-    const rows = await this.posts.findPublishedPage(first + 1, after);
-    const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
-  }
 
   /** Moderation publishes the post, holds it for review (with a case, in the same transaction) or refuses it. */
   async create(ctx: AuthContext, input: unknown): Promise<PostRecord | ContentRejected> {
