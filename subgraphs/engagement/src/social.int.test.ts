@@ -259,3 +259,31 @@ describe('account deletion', () => {
     expect((await listing(null, listingId)).reviews).toEqual([{ rating: 5, body: 'Wonderful stay.', author: null, id: expect.any(String) }]);
   });
 });
+
+describe('query cost', () => {
+  it('reads a feed of 20 posts with comments, replies and reaction counts in a bounded number of SQL queries', async () => {
+    const FEED = `query($first: Int) { feed(first: $first) { edges { node { id commentCount viewCount viewerReaction reactionCounts { kind count }
+      feedback { average count }
+      comments(first: 3) { edges { node { id body replyCount replies(first: 2) { edges { node { id } } } } } pageInfo { hasNextPage } } } } } }`;
+    const reader = person();
+    for (let i = 0; i < 20; i++) {
+      // One author per post: the write limits allow 10 posts a minute each.
+      const author = person();
+      const postId = await newPost(h, author, `Post number ${i} about the flat.`);
+      const top = (await h.ok(reader, `mutation($p: ID!) { addComment(postId: $p, body: "A question.") { ... on Comment { id } } }`, { p: postId })).addComment.id;
+      await h.ok(author, `mutation($p: ID!, $r: ID) { addComment(postId: $p, body: "An answer.", replyTo: $r) { ... on Comment { id } } }`, { p: postId, r: top });
+      await h.ok(author, `mutation($p: ID!) { react(postId: $p, kind: LOVE) { id } }`, { p: postId });
+    }
+    const costOf = async (first: number) => {
+      h.resetQueries();
+      const feed = (await h.ok(reader, FEED, { first })).feed;
+      expect(feed.edges).toHaveLength(first);
+      return h.queries.length;
+    };
+    const twenty = await costOf(20);
+    // The page, then one query per field for all posts at once: totals, the viewer's reactions,
+    // comment pages, reply pages and reply counts.
+    expect(twenty).toBeLessThanOrEqual(6);
+    expect(await costOf(2)).toBe(twenty);
+  });
+});

@@ -20,6 +20,12 @@ export class CleanupRepository {
     await this.tx.moderationReport.deleteMany({ where: { reporterId: userId } });
     await this.tx.review.updateMany({ where: { authorId: userId }, data: { authorId: null } });
     await this.tx.review.updateMany({ where: { subjectId: userId }, data: { subjectId: null } });
+    await this.tx.completedStay.updateMany({ where: { guestId: userId }, data: { guestId: null } });
+    await this.tx.completedStay.updateMany({ where: { hostId: userId }, data: { hostId: null } });
+    // Out of the social graph, with their settings.
+    await this.tx.socialConnection.deleteMany({ where: { OR: [{ userId }, { otherId: userId }] } });
+    await this.tx.socialFollow.deleteMany({ where: { OR: [{ followerId: userId }, { followeeId: userId }] } });
+    await this.tx.userSetting.deleteMany({ where: { userId } });
   }
 
   /** Posts about a deleted listing stay, no longer pointing at it; the engagement on it goes. */
