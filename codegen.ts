@@ -14,7 +14,17 @@ const MAPPERS: Record<string, Record<string, string>> = {
     Connection: 'ConnectionRecord',
     DevOutboxMessage: 'DevOutboxRecord',
   },
-  listings: { Listing: 'ListingView', User: 'UserRef' },
+  listings: {
+    Listing: 'ListingView',
+    User: 'UserRef',
+    ListingSearchResult: '../search/search-service#SearchResultPage',
+    Auction: '../auctions/resolvers/models#AuctionView',
+    Bid: '../auctions/resolvers/models#BidView',
+    BidAccepted: '../auctions/resolvers/models#BidAcceptedModel',
+    BidRejected: '../auctions/resolvers/models#BidRejectedModel',
+    BidPending: '../auctions/resolvers/models#BidPendingModel',
+    AuctionActivity: '../auctions/resolvers/models#AuctionActivityModel',
+  },
   bookings: {
     Stay: 'StayRecord',
     ViewingAppointment: 'ViewingRecord',
@@ -74,7 +84,8 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         contextType: '../context#Context',
-        mappers: Object.fromEntries(Object.entries(mappers).map(([type, record]) => [type, `../domain#${record}`])),
+        // A bare record name lives in the subgraph's domain.ts; `path#Name` names another module.
+        mappers: Object.fromEntries(Object.entries(mappers).map(([type, record]) => [type, record.includes('#') ? record : `../domain#${record}`])),
         // Date only where a subgraph's SDL declares it (bookings); unused scalars cost nothing.
         scalars: { DateTime: 'Date', Date: 'string', ID: 'string' },
       },

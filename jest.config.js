@@ -12,22 +12,22 @@ const moduleNameMapper = {
   '^@market/platform$': '<rootDir>/platform/src/index.ts',
   '^@market/platform/(testing|db)$': '<rootDir>/platform/src/$1/index.ts',
   '^@market/(accounts|listings|bookings|messaging|engagement|instances)$': '<rootDir>/subgraphs/$1/src/subgraph.ts',
-  '^@market/gateway$': '<rootDir>/gateway/src/server.ts',
+  '^@market/gateway$': '<rootDir>/gateway/src/gateway.ts',
 };
 const common = {
   rootDir: __dirname,
   transform,
   moduleNameMapper,
   testEnvironment: 'node',
-  roots: ['<rootDir>/platform', '<rootDir>/gateway', '<rootDir>/subgraphs'],
+  roots: ['<rootDir>/platform', '<rootDir>/gateway', '<rootDir>/subgraphs', '<rootDir>/stack'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 
 module.exports = {
   // Integration and end-to-end tests talk to real servers; projects cannot set their own timeout.
   testTimeout: 60_000,
-  globalSetup: '<rootDir>/platform/src/testing/global-setup.ts',
-  globalTeardown: '<rootDir>/platform/src/testing/global-teardown.ts',
+  globalSetup: '<rootDir>/stack/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/stack/src/testing/global-teardown.ts',
   transform,
   projects: [
     {
@@ -44,7 +44,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['**/src/**/*.e2e.test.ts'],
+      testMatch: ['**/src/**/*.e2e.test.ts', '<rootDir>/stack/e2e/**/*.e2e.test.ts'],
     },
   ],
 };

@@ -11,8 +11,8 @@ const SOURCES: Record<string, string> = {
   '@market/platform': 'platform/src/index.ts',
   '@market/platform/testing': 'platform/src/testing/index.ts',
   '@market/platform/db': 'platform/src/db/index.ts',
-  '@market/gateway': 'gateway/src/server.ts',
-  ...Object.fromEntries(SUBGRAPHS.map((name) => [`@market/${name}`, `subgraphs/${name}/src/server.ts`])),
+  '@market/gateway': 'gateway/src/gateway.ts',
+  ...Object.fromEntries(SUBGRAPHS.map((name) => [`@market/${name}`, `subgraphs/${name}/src/subgraph.ts`])),
 };
 
 type Resolve = (request: string, ...rest: unknown[]) => string;

@@ -1,5 +1,5 @@
 /**
- * Measures the embedded mode as a newcomer meets it: from launching `node gateway/dist/embedded/start.js`
+ * Measures the embedded mode as a newcomer meets it: from launching `node stack/dist/embedded/start.js`
  * (what `npm start` runs after its build step) to the first answered cross-domain query, and the
  * total resident memory of every process it started (Node, PostgreSQL, the watchdog).
  *
@@ -43,7 +43,7 @@ function rssOfTree(rootPid: number): { totalMb: number; processes: number } {
 
 async function main() {
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'gateway/dist/embedded/start.js')], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'stack/dist/embedded/start.js')], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SUBGRAPH_BASE_PORT: String(basePort), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -7,7 +7,7 @@
  *
  * It creates and migrates its own databases (bench_<run>_<domain>) on BENCH_POSTGRES_URL
  * (default postgres://postgres@127.0.0.1:5432/postgres), starts all six subgraphs and the gateway in
- * this process (gateway/src/stack.ts), and drops the databases at the end. Knobs: BENCH_BOOKINGS,
+ * this process (stack/src/stack.ts), and drops the databases at the end. Knobs: BENCH_BOOKINGS,
  * BENCH_LISTINGS, BENCH_CONCURRENCY, BENCH_SINGLE_LISTING_BOOKINGS, BENCH_BURSTS, BENCH_BURST_SIZE,
  * BENCH_POOL_SIZE (each subgraph's DATABASE_POOL_SIZE).
  */
@@ -26,7 +26,7 @@ import {
   type SubgraphName,
 } from '@market/platform';
 import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../gateway/src/stack';
+import { startStack, type RunningStack } from '../../stack/src/stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

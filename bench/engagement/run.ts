@@ -30,7 +30,7 @@ import {
   type SubgraphName,
 } from '@market/platform';
 import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../gateway/src/stack';
+import { startStack, type RunningStack } from '../../stack/src/stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

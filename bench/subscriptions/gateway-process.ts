@@ -9,9 +9,9 @@
 import '../sources';
 import { readFileSync } from 'node:fs';
 import { createLogger, type SubgraphName } from '@market/platform';
-import { SUPERGRAPH_PATH } from '../../gateway/src/compose';
+import { SUPERGRAPH_PATH } from '../../gateway/src/supergraph-path';
 import { loadGatewayEnv } from '../../gateway/src/env';
-import { createGateway, type GatewayServer } from '../../gateway/src/server';
+import { createGateway, type GatewayServer } from '../../gateway/src/gateway';
 
 export interface GatewayConfig {
   signingSecret: string;

@@ -5,7 +5,7 @@
  *   node -r @swc-node/register bench/subscriptions/run.ts [--subscribers 2000[,1000,...]]
  *        [--conversations 4] [--rate 4] [--duration 20] [--fields sender|own]
  *
- * Three processes, as they would be deployed: this one runs the six subgraphs (gateway/src/stack.ts,
+ * Three processes, as they would be deployed: this one runs the six subgraphs (stack/src/stack.ts,
  * one in-process pub/sub and event bus, as in embedded mode), a forked gateway (gateway-process.ts:
  * its memory is read alone) that the clients and the mutations go through, and a forked client
  * process (clients-process.ts) that opens the sockets, sends the messages and times each delivery
@@ -40,7 +40,7 @@ import {
   type SubgraphName,
 } from '@market/platform';
 import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../gateway/src/stack';
+import { startStack, type RunningStack } from '../../stack/src/stack';
 import type { GatewayMeasurement, GatewayRequest } from './gateway-process';
 import type { ClientsRequest, RunResult, Sender, Subscriber } from './clients-process';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, createLogger } from '@market/platform';
 import { loadGatewayEnv, subgraphUrlOverrides } from './env';
-import { createGateway } from './server';
-import { SUPERGRAPH_PATH } from './compose';
+import { createGateway } from './gateway';
+import { SUPERGRAPH_PATH } from './supergraph-path';
 
 /** The production gateway process: routes by the committed supergraph, URLs overridable by env. */
 async function main() {
@@ -16,9 +16,14 @@ async function main() {
   });
   const { url } = await gateway.listen(env.PORT, env.HOST);
   logger.info({ url }, 'gateway listening');
+  // Drains instead of dying: /readyz turns 503, requests in flight finish (SHUTDOWN_TIMEOUT_MS at
+  // most), sockets close with 1001, then exit 0. A second signal exits at once.
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await gateway.stop();
+    process.once(signal, () => process.exit(1));
+    logger.info({ signal, deadlineMs: env.SHUTDOWN_TIMEOUT_MS }, 'draining');
+    const cut = await gateway.shutdown();
+    if (cut > 0) logger.warn({ cut }, 'requests still running at the shutdown deadline were cut');
+    logger.info('drained; exiting');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

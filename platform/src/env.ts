@@ -86,6 +86,23 @@ export const subgraphEnvShape = {
   EVENT_RETRY_BUDGET_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(15 * 60_000)),
   /** Longest backoff between two attempts of a failing consumer: also how long a recovered outage can keep events waiting. */
   EVENT_RETRY_MAX_DELAY_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(10).max(10 * 60_000).default(10_000)),
+  /** TLS to the brokers (managed clusters); the system's CAs verify them. */
+  KAFKA_SSL: z
+    .enum(['true', 'false', ''], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** SASL over the connection; with a mechanism, the username and password are required (see kafkaOptionsFromEnv). */
+  KAFKA_SASL_MECHANISM: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'must be plain, scram-sha-256 or scram-sha-512' }).optional(),
+  ),
+  KAFKA_SASL_USERNAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KAFKA_SASL_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  /**
+   * A consumer that misses heartbeats this long leaves its group and its partitions move on. Also how
+   * long a crashed replica's partitions wait; the broker bounds it (group.min/max.session.timeout.ms).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Redis for caches, rate limits and subscription fan-out; unset, in-process stand-ins are used. */
   REDIS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),

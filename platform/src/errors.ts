@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { classifyFailure } from './events/failures';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -60,6 +61,9 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** A retryable outage of a backing service; the gateway answers the same code for an unreachable subgraph. */
+export const SERVICE_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+
 const PUBLIC_CODES = new Set<string>([
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -87,7 +91,18 @@ export function createErrorFormatter(options: { exposeInternals: boolean; onInte
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: options.exposeInternals ? formatted.extensions : extensions };
     }
-    options.onInternal?.(unwrapResolverError(error));
+    const original = unwrapResolverError(error);
+    options.onInternal?.(original);
+    // The database (or another backing service) could not be reached: a retryable outage of this
+    // part of the graph, reported with the code the gateway uses for an unreachable subgraph.
+    if (classifyFailure(original) === 'infrastructure') {
+      return {
+        message: 'This part of the service is briefly unavailable (a backing service did not answer); retry shortly.',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: SERVICE_UNAVAILABLE, retryable: true },
+      };
+    }
     if (options.exposeInternals) return formatted;
     return {
       message: 'Internal server error. The failure was logged; retry later or report the request id.',

@@ -1,4 +1,7 @@
-import { encodeCaller, signRequest, verifyRequest, requireRole, requireUser, type Identity } from './identity';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { PrivateRedis } from './testing/private-redis';
+import { MemoryNonceStore, NONCE_TTL_MS, RedisNonceStore, encodeCaller, signRequest, verifyRequest, verifySignedCall, requireRole, requireUser, type Identity } from './identity';
 
 const secret = 'a'.repeat(64);
 const identity: Identity = { userId: 'u1', role: 'SELLER', sessionId: 's1' };
@@ -12,7 +15,7 @@ function sign(overrides: Partial<{ body: string; now: number; secret: string }> 
 describe('gateway request signatures', () => {
   it('accepts a fresh signature over the same caller, request id and body', () => {
     const verdict = verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body });
-    expect(verdict).toEqual({ ok: true, caller: { identity, ip: '10.0.0.1', userAgent: 'test' } });
+    expect(verdict).toEqual({ ok: true, caller: { identity, ip: '10.0.0.1', userAgent: 'test' }, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('refuses a missing, malformed or foreign signature', () => {
@@ -48,5 +51,44 @@ describe('requireUser / requireRole', () => {
     expect(requireRole({ identity }, 'SELLER').userId).toBe('u1');
     expect(() => requireRole({ identity }, 'ADMIN')).toThrow(expect.objectContaining({ extensions: { code: 'FORBIDDEN' } }));
     expect(requireRole({ identity: { ...identity, role: 'ADMIN' } }, 'HOST').role).toBe('ADMIN');
+  });
+});
+
+describe('single-use signed calls', () => {
+  it('refuses a signature the second time it is presented, and only that one', async () => {
+    const nonces = new MemoryNonceStore();
+    const input = { signatureHeader: sign(), callerHeader, requestId: 'req-1', body };
+    expect((await verifySignedCall(secret, input, nonces)).ok).toBe(true);
+    expect(await verifySignedCall(secret, input, nonces)).toEqual({ ok: false, reason: 'replayed gateway signature' });
+    // The same caller, request id and body, signed again: a new nonce, a new call.
+    expect((await verifySignedCall(secret, { ...input, signatureHeader: sign() }, nonces)).ok).toBe(true);
+  });
+
+  it('forgets a nonce once its signature could no longer be accepted anyway', async () => {
+    let now = 1_000_000;
+    const nonces = new MemoryNonceStore(() => now);
+    expect(await nonces.claim('n1')).toBe(true);
+    now += NONCE_TTL_MS - 1;
+    expect(await nonces.claim('n1')).toBe(false);
+    now += 20_000;
+    expect(await nonces.claim('n1')).toBe(true);
+  });
+
+  it('shares nonces between replicas through Redis, and falls back to memory when Redis is down', async () => {
+    const server = await PrivateRedis.start();
+    const client = new Redis(server.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: false });
+    try {
+      await once(client, 'ready');
+      const replicaA = new RedisNonceStore(client, 'test:nonce:');
+      const replicaB = new RedisNonceStore(client, 'test:nonce:');
+      expect(await replicaA.claim('shared')).toBe(true);
+      expect(await replicaB.claim('shared')).toBe(false);
+      await server.kill();
+      expect(await replicaA.claim('during-outage')).toBe(true);
+      expect(await replicaA.claim('during-outage')).toBe(false);
+    } finally {
+      client.disconnect();
+      await server.dispose();
+    }
   });
 });

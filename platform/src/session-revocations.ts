@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { Identity } from './identity';
 import type { Logger } from './logger';
 import { LogThrottle, REDIS_CONNECTION_DEFAULTS, describeError } from './redis/connection';
@@ -27,6 +28,23 @@ export interface SessionRevocations {
   check(token: { identity: Identity; issuedAt: number }): Promise<'ok' | 'revoked'>;
 }
 
+/**
+ * News of a revocation, published when it is recorded so every gateway replica can close the open
+ * sockets of those sessions at once (a socket's token was checked when it connected, not since).
+ */
+export type Revocation = { kind: 'sessions'; sessionIds: string[] } | { kind: 'user'; userId: string; revokedAt: number };
+
+/** Where a gateway hears of revocations as they happen. */
+export interface RevocationFeed {
+  onRevoked(listener: (revocation: Revocation) => void): () => void;
+}
+
+/** Whether a revocation covers a token of this identity issued at `issuedAt` (seconds). */
+export function revocationCovers(revocation: Revocation, token: { identity: Identity; issuedAt: number }): boolean {
+  if (revocation.kind === 'sessions') return revocation.sessionIds.includes(token.identity.sessionId);
+  return revocation.userId === token.identity.userId && issuedBeforeOrAt(token.issuedAt, revocation.revokedAt);
+}
+
 /** The longest access-token lifetime (accounts' ACCESS_TOKEN_TTL_SECONDS caps at 900) plus clock skew. */
 export const DEFAULT_REVOCATION_TTL_SECONDS = 900 + 60;
 
@@ -47,7 +65,8 @@ export interface MemorySessionRevocationsOptions {
  * Embedded mode: one instance shared by accounts and the gateway in the same process. Expired
  * entries are swept on writes, so memory holds at most one TTL's worth of revocations.
  */
-export class MemorySessionRevocations implements SessionRevocations {
+export class MemorySessionRevocations implements SessionRevocations, RevocationFeed {
+  private readonly listeners = new Set<(revocation: Revocation) => void>();
   private readonly sessions = new Map<string, number>();
   /** userId → [revoked at (ms), entry expires at (ms)] */
   private readonly users = new Map<string, [number, number]>();
@@ -68,12 +87,23 @@ export class MemorySessionRevocations implements SessionRevocations {
     const now = this.now();
     this.sweep(now);
     for (const id of sessionIds) this.sessions.set(id, now + this.ttlMs);
+    this.emit({ kind: 'sessions', sessionIds: [...sessionIds] });
+  }
+
+  onRevoked(listener: (revocation: Revocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(revocation: Revocation): void {
+    for (const listener of this.listeners) listener(revocation);
   }
 
   async revokeUser(userId: string): Promise<void> {
     const now = this.now();
     this.sweep(now);
     this.users.set(userId, [now, now + this.ttlMs]);
+    this.emit({ kind: 'user', userId, revokedAt: now });
   }
 
   async reinstateUser(userId: string): Promise<void> {
@@ -133,15 +163,21 @@ export class RedisSessionRevocations implements SessionRevocations {
 
   async revokeSessions(sessionIds: readonly string[]): Promise<void> {
     if (sessionIds.length === 0) return;
-    // MSET takes no TTL: one pipelined SET EX per key, a single round trip.
+    // MSET takes no TTL: one pipelined SET EX per key and the news, a single round trip.
     const pipeline = this.client.pipeline();
     for (const id of sessionIds) pipeline.set(this.sessionKey(id), '1', 'EX', this.ttlSeconds);
+    pipeline.publish(revocationChannel(this.prefix), JSON.stringify({ kind: 'sessions', sessionIds: [...sessionIds] } satisfies Revocation));
     const failed = (await pipeline.exec())?.find(([err]) => err);
     if (failed?.[0]) throw failed[0];
   }
 
   async revokeUser(userId: string): Promise<void> {
-    await this.client.set(this.userKey(userId), String(this.now()), 'EX', this.ttlSeconds);
+    const revokedAt = this.now();
+    const pipeline = this.client.pipeline();
+    pipeline.set(this.userKey(userId), String(revokedAt), 'EX', this.ttlSeconds);
+    pipeline.publish(revocationChannel(this.prefix), JSON.stringify({ kind: 'user', userId, revokedAt } satisfies Revocation));
+    const failed = (await pipeline.exec())?.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
   }
 
   async reinstateUser(userId: string): Promise<void> {
@@ -177,6 +213,75 @@ export class RedisSessionRevocations implements SessionRevocations {
 
   private userKey(userId: string): string {
     return `${this.prefix}u:${userId}`;
+  }
+}
+
+/** The pub/sub channel revocations are announced on, next to their keys. */
+export function revocationChannel(prefix: string = DEFAULT_REVOCATION_PREFIX): string {
+  return `${prefix}events`;
+}
+
+const revocationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sessions'), sessionIds: z.array(z.string()).max(10_000) }),
+  z.object({ kind: z.literal('user'), userId: z.string(), revokedAt: z.number() }),
+]);
+
+/**
+ * A gateway's ear on the revocation channel, on a connection of its own (a subscribing Redis
+ * connection can do nothing else). Pub/sub is at-most-once: a revocation announced while this
+ * connection is down is not heard, but its key is still checked by every later subscribe and
+ * connection, and accounts announces again what it could not write (services/revocations.ts).
+ */
+export class RedisRevocationFeed implements RevocationFeed {
+  private readonly listeners = new Set<(revocation: Revocation) => void>();
+  private wanted = false;
+  private markSubscribed!: () => void;
+  private readonly subscribed = new Promise<void>((resolve) => {
+    this.markSubscribed = resolve;
+  });
+
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly logger: Logger,
+    private readonly prefix: string = DEFAULT_REVOCATION_PREFIX,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== revocationChannel(this.prefix)) return;
+      let parsed: Revocation;
+      try {
+        parsed = revocationSchema.parse(JSON.parse(message));
+      } catch (err) {
+        this.logger.warn({ error: describeError(err) }, 'ignored a malformed revocation announcement');
+        return;
+      }
+      for (const listener of this.listeners) listener(parsed);
+    });
+    // Commands fail while the connection is down (no offline queue), so (re)subscribe whenever it is ready.
+    subscriber.on('ready', () => {
+      if (this.wanted) this.subscribe();
+    });
+  }
+
+  onRevoked(listener: (revocation: Revocation) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.wanted) {
+      this.wanted = true;
+      if (this.subscriber.status === 'ready') this.subscribe();
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once the channel is subscribed (tests wait for it). */
+  ready(): Promise<void> {
+    return this.subscribed;
+  }
+
+  private subscribe(): void {
+    this.subscriber.subscribe(revocationChannel(this.prefix)).then(
+      () => this.markSubscribed(),
+      (err: unknown) =>
+        this.logger.warn({ error: describeError(err) }, 'could not subscribe to revocation announcements; sockets close at their next subscribe or expiry'),
+    );
   }
 }
 

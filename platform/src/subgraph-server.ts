@@ -15,7 +15,7 @@ import type { BaseContext } from './context';
 
 export type { BaseContext } from './context';
 import { createErrorFormatter } from './errors';
-import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifyRequest, type Caller } from './identity';
+import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifySignedCall, type Caller, type NonceStore } from './identity';
 import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
 
 /**
@@ -40,6 +40,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   readiness?: () => Promise<void>;
   /** Largest accepted request body; SUBGRAPH_BODY_LIMIT unless given. */
   bodyLimit?: string;
+  /** Where served signatures are remembered (single use); the process's memory unless given. */
+  nonces?: NonceStore;
   /** Serve the schema's Subscription fields over graphql-ws on /graphql (signed gateway connections only). */
   subscriptions?: boolean;
 }
@@ -166,17 +168,17 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
         (req as RawBodyRequest).rawBody = buf;
       },
     }),
-    (req: RawBodyRequest, res: Response, next: NextFunction) => {
+    async (req: RawBodyRequest, res: Response, next: NextFunction) => {
       if (req.method !== 'POST') {
         refuse(res, 405, 'METHOD_NOT_ALLOWED', 'This subgraph answers POST requests from the gateway only.');
         return;
       }
-      const verdict = verifyRequest(options.signingSecret, {
+      const verdict = await verifySignedCall(options.signingSecret, {
         signatureHeader: req.header(SIGNATURE_HEADER),
         callerHeader: req.header(CALLER_HEADER),
         requestId: req.header(REQUEST_ID_HEADER),
         body: req.rawBody ?? Buffer.alloc(0),
-      });
+      }, options.nonces);
       if (!verdict.ok) {
         logger.warn({ reason: verdict.reason, ip: req.ip }, 'refused an unsigned or forged subgraph request');
         refuse(res, 403, 'FORBIDDEN', 'This subgraph answers the gateway only; send your request to the gateway.');

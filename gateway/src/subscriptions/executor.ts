@@ -9,15 +9,13 @@ import {
 } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import { BoundedQueue, type Logger } from '@market/platform';
-import type { GatewayContext } from '../server';
+import type { GatewayContext } from '../context';
 import type { SubscriptionPlan, SupergraphPlanner } from './planner';
 import type { UpstreamConnections, UpstreamSink } from './upstream';
 
 type GatewayRequestContext = Parameters<typeof executeQueryPlan>[2];
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
-/** Error codes this server produces itself; their messages are written for clients. */
-export const SUBSCRIPTION_ERROR_CODES = new Set(['SUBSCRIPTION_INTERRUPTED']);
 
 export interface FederatedSubscriptionInput {
   planner: SupergraphPlanner;

@@ -1,2 +1,5 @@
-export { createSubscriptionServer, defaultValidationRules, DEFAULT_SUBSCRIPTION_LIMITS } from './server';
-export type { SubscriptionServer, SubscriptionServerOptions, SubscriptionServerStats, SubscriptionLimits, SchemaSource } from './server';
+export { createSubscriptionServer } from './subscription-server';
+export { DEFAULT_SUBSCRIPTION_LIMITS } from './subscription-limits';
+export type { SubscriptionServer, SubscriptionServerOptions, SubscriptionServerStats } from './subscription-server';
+export type { SubscriptionLimits } from './subscription-limits';
+export type { SchemaSource } from './schema-follower';

@@ -101,26 +101,26 @@ describe('subscriptions through the gateway', () => {
       expect(sub.events[0]!.errors![0].message).toBe('Sign in to follow reviews live.');
     });
 
-    it('closes with 4401 on an invalid, malformed or expired token in connection_init', async () => {
+    it('closes with 4401 (fatal) on an invalid or malformed token, and with 4403 (retry with a fresh one) on an expired one', async () => {
       const expired = await graph.token({ userId: 'alice' }, -60);
       for (const payload of [{ authorization: 'Bearer not.a.token' }, { authorization: 'Basic abc' }, { token: expired }]) {
         const raw = rawSocket(gateway.wsUrl);
         await raw.opened;
         raw.send({ type: 'connection_init', payload });
         const { code, reason } = await raw.closed;
-        expect(code).toBe(4401);
+        expect(code).toBe('token' in payload ? 4403 : 4401);
         expect(reason).toMatch('token' in payload ? /expired/ : /token/i);
       }
     });
 
-    it('closes with 4401 when the access token expires during the connection', async () => {
+    it('closes with 4403 when the access token expires during the connection, so clients refresh and reconnect', async () => {
       const shortLived = await graph.token({ userId: 'alice' }, 2);
       const raw = rawSocket(gateway.wsUrl);
       await raw.opened;
       raw.send({ type: 'connection_init', payload: { token: shortLived } });
       await eventually(() => raw.messages.some((m) => m.type === 'connection_ack'));
       const { code, reason } = await raw.closed;
-      expect(code).toBe(4401);
+      expect(code).toBe(4403);
       expect(reason).toMatch(/expired/);
     });
   });

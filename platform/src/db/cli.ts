@@ -1,14 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEnv, ConfigError } from '../env';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraph-names';
-import { databaseUrl, ensureDatabases } from './databases';
+import { databaseUrl, ensureDatabaseOf, ensureDatabases } from './databases';
 import { applyMigrations, diffMigration } from './migrations';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { migrationsOf, REPO_ROOT } from './layout';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+/**
+ * A PostgreSQL server to use when neither POSTGRES_URL nor a domain's URL is set: the development
+ * tooling (stack/) starts the embedded one; the production migrate job has none and says what to set.
+ */
+export type FallbackServer = (purpose: 'migrate' | 'diff', options: { dataDir: string; databases: string[] }) => Promise<{ adminUrl: string; stop(): Promise<void> }>;
 
 const cliEnvSchema = z.object({
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
@@ -25,20 +27,17 @@ const USAGE = `usage:
   npm run db:migrate [-- <domain> ...]      apply pending migrations (all domains by default)
   npm run db:diff -- <domain> <name>         write the next migration of <domain> from prisma/<domain>/schema.prisma
 domains: ${SUBGRAPH_NAMES.join(', ')}
-Databases: <DOMAIN>_DATABASE_URL, else POSTGRES_URL (database market_<domain>), else the embedded PostgreSQL in DATA_DIR.`;
+Databases: <DOMAIN>_DATABASE_URL, else POSTGRES_URL (database market_<domain>), else the embedded PostgreSQL in DATA_DIR.
+migrate creates a database that does not exist yet (the user needs CREATEDB).`;
 
-function paths(domain: SubgraphName) {
-  return {
-    migrationsDir: path.join(REPO_ROOT, 'prisma', domain, 'migrations'),
-    schemaPath: path.join(REPO_ROOT, 'prisma', domain, 'schema.prisma'),
-  };
-}
+const paths = migrationsOf;
 
 function isDomain(value: string | undefined): value is SubgraphName {
   return SUBGRAPH_NAMES.includes(value as SubgraphName);
 }
 
-async function main(argv: string[]) {
+/** `migrate` or `diff`, as the usage says; `fallback` supplies a server when no URL is set. */
+export async function runDbCommand(argv: string[], fallback?: FallbackServer): Promise<void> {
   const [command, ...rest] = argv;
   const env = parseEnv('db', cliEnvSchema);
   if (command !== 'migrate' && command !== 'diff') {
@@ -61,12 +60,14 @@ async function main(argv: string[]) {
   let serverUrl = env.POSTGRES_URL;
   const explicit = (d: SubgraphName) => env[`${d.toUpperCase()}_DATABASE_URL` as keyof typeof env];
   if (!serverUrl && (domains as SubgraphName[]).some((d) => !explicit(d))) {
-    // A diff only needs a scratch server to replay migrations on, never the development data.
-    const scratch = command === 'diff';
-    const pg = await startEmbeddedPostgres({
-      dataDir: scratch ? mkdtempSync(path.join(os.tmpdir(), 'market-diff-pg-')) : path.join(env.DATA_DIR, 'postgres'),
+    if (!fallback) {
+      throw new ConfigError('db', [
+        'POSTGRES_URL: set it (or <DOMAIN>_DATABASE_URL for every domain) to the server to migrate; `npm run db:migrate` in a checkout uses the embedded PostgreSQL instead',
+      ]);
+    }
+    const pg = await fallback(command, {
+      dataDir: path.join(env.DATA_DIR, 'postgres'),
       databases: (domains as SubgraphName[]).map((d) => `market_${d}`),
-      persistent: !scratch,
     });
     serverUrl = pg.adminUrl;
     stop = pg.stop;
@@ -77,6 +78,8 @@ async function main(argv: string[]) {
       if (!url) {
         await ensureDatabases(serverUrl as string, [`market_${domain}`]);
         url = databaseUrl(serverUrl as string, `market_${domain}`);
+      } else if (command === 'migrate' && (await ensureDatabaseOf(url))) {
+        console.log(`  ${domain}: created database ${new URL(url).pathname.slice(1)}`);
       }
       if (command === 'migrate') {
         const { applied } = await applyMigrations({
@@ -95,7 +98,12 @@ async function main(argv: string[]) {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? `db: ${err.message}` : err);
-  process.exit(1);
-});
+/** Runs the command and exits: 0 when it worked, 1 with a message saying what to do otherwise. */
+export function runDbCli(fallback?: FallbackServer): void {
+  runDbCommand(process.argv.slice(2), fallback).catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err instanceof Error ? `db: ${err.message}` : err);
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runDbCli();

@@ -37,6 +37,36 @@ export async function ensureDatabases(serverUrl: string, names: readonly string[
   }
 }
 
+/**
+ * Creates the database a full URL names (`postgres://.../accounts`) when it does not exist yet, by
+ * connecting to the same server's maintenance database (`postgres`, else `template1`) as the same
+ * user. Lets `db:migrate` boot a fresh server from `<DOMAIN>_DATABASE_URL` alone (docker-compose on
+ * an empty volume). Returns whether it created the database.
+ */
+export async function ensureDatabaseOf(url: string): Promise<boolean> {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name) throw new Error(`${redact(url)} names no database`);
+  checkName(name);
+  let lastError: unknown;
+  for (const maintenance of ['postgres', 'template1']) {
+    try {
+      return (await ensureDatabases(databaseUrl(url, maintenance), [name])).length > 0;
+    } catch (err) {
+      // 3D000: no such maintenance database on this server; try the next one.
+      if ((err as { code?: string }).code !== '3D000') throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+/** A URL without its password, for messages. */
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 export async function dropDatabases(serverUrl: string, names: readonly string[]): Promise<void> {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();

@@ -1,3 +1,4 @@
 export * from './databases';
 export * from './migrations';
-export * from './embedded-postgres';
+export * from './layout';
+export { runDbCli, runDbCommand, type FallbackServer } from './cli';

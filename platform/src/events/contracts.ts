@@ -63,6 +63,19 @@ const moderationTarget = z.object({
   postId: id.nullable(),
   authorId: id,
 });
+/**
+ * What every auction event carries, so a notifier needs no other read: amounts are exact decimal
+ * strings in `currency`, people are ids only (names come from accounts through federation).
+ * `seq` is the event's number in the auction's own log (consumers keep the highest per auction).
+ */
+const auctionBase = z.object({
+  auctionId: id,
+  listingId: id,
+  sellerId: id,
+  currency: z.string().length(3),
+  seq: z.number().int().min(1),
+});
+const amount = z.string();
 
 export const eventContracts = {
   'accounts.user.registered': {
@@ -132,6 +145,13 @@ export const eventContracts = {
       /** Absent means MODERATE. */
       cancellationPolicy: z.enum(['FLEXIBLE', 'MODERATE', 'STRICT']).optional(),
       /**
+       * What the property offers (listings' Amenity values), its living area in m² and its
+       * neighbourhood; optional so events written before they existed still parse (same version).
+       */
+      amenities: z.array(z.string().max(40)).max(40).optional(),
+      areaSqm: z.number().int().positive().nullable().optional(),
+      neighbourhood: z.string().nullable().optional(),
+      /**
        * The listing's version after this change (1 when created, one more with every update):
        * consumers keep the highest, so the order of a listing's events does not depend on clocks.
        * Optional so events written before it existed still parse (same version); without it,
@@ -150,6 +170,83 @@ export const eventContracts = {
        * `listingUpdated` event. Consumers keep the highest; optional like the upsert's.
        */
       version: z.number().int().min(1).optional(),
+    }),
+  },
+  /** A listing was put up for auction (listings' auctions module; one Kafka topic `listings.auction`, keyed by auction id). */
+  'listings.auction.created': {
+    version: 1,
+    payload: auctionBase.extend({
+      rule: z.enum(['ASCENDING', 'OWN_BEST']),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      startingPrice: amount,
+      hasReserve: z.boolean(),
+    }),
+  },
+  'listings.auction.opened': { version: 1, payload: auctionBase },
+  /**
+   * An accepted bid. `previousLeaderId`/`previousHighest`: who led before (the one to tell "you were
+   * outbid" when it is not the bidder); `endsAt` is the end after any soft-close extension.
+   */
+  'listings.auction.bidPlaced': {
+    version: 1,
+    payload: auctionBase.extend({
+      bidId: id,
+      bidderId: id,
+      amount,
+      previousLeaderId: id.nullable(),
+      previousHighest: amount.nullable(),
+      leaderId: id,
+      highest: amount,
+      endsAt: z.string(),
+      extended: z.boolean(),
+    }),
+  },
+  /** A bid taken back (by its bidder, or with their deleted account); `leaderId`/`highest` after it. */
+  'listings.auction.bidRetracted': {
+    version: 1,
+    payload: auctionBase.extend({
+      bidId: id,
+      bidderId: id,
+      amount,
+      leaderId: id.nullable(),
+      highest: amount.nullable(),
+    }),
+  },
+  /** The promoter doubled a bid for its bidder; the draw is in the auction's log. */
+  'listings.auction.bidDoubled': {
+    version: 1,
+    payload: auctionBase.extend({
+      bidId: id,
+      bidderId: id,
+      from: amount,
+      to: amount,
+      previousLeaderId: id.nullable(),
+      previousHighest: amount.nullable(),
+      leaderId: id,
+      highest: amount,
+    }),
+  },
+  /**
+   * The auction ended at its end time. `winnerId`/`winningAmount` when outcome = WON; `bidderIds`:
+   * everyone who bid (for "you lost"); `highestBidderId`: who led when the reserve was not met.
+   */
+  'listings.auction.closed': {
+    version: 1,
+    payload: auctionBase.extend({
+      outcome: z.enum(['WON', 'RESERVE_NOT_MET', 'NO_BIDS']),
+      winnerId: id.nullable(),
+      winningAmount: amount.nullable(),
+      highestBidderId: id.nullable(),
+      highest: amount.nullable(),
+      bidderIds: z.array(id),
+    }),
+  },
+  'listings.auction.cancelled': {
+    version: 1,
+    payload: auctionBase.extend({
+      reason: z.enum(['SELLER', 'ADMIN', 'LISTING_DELETED', 'SELLER_DELETED']),
+      bidderIds: z.array(id),
     }),
   },
   'bookings.stay.requested': { version: 1, payload: bookingStay },

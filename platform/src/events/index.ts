@@ -3,5 +3,7 @@ export * from './bus';
 export * from './failures';
 export * from './in-process-bus';
 export * from './outbox';
+export * from './outbox-batch';
 export * from './kafka-bus';
+export * from './kafka-config';
 export * from './listing-order';

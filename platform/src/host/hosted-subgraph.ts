@@ -3,6 +3,7 @@ import { gql } from 'graphql-tag';
 import { createLogger, type Logger } from '../logger';
 import type { BaseContext } from '../context';
 import { createRedisServices } from '../redis';
+import { RedisNonceStore } from '../identity';
 import { InProcessEventBus } from '../events/in-process-bus';
 import { startOutboxRelay, type OutboxRelay } from '../events/outbox';
 import { startScheduler, type Scheduler } from '../jobs/scheduler';
@@ -100,6 +101,8 @@ export async function createHostedSubgraph<E extends HostEnv, Db extends HostDat
       logger,
       exposeInternals: env.NODE_ENV === 'development',
       subscriptions: parts.subscriptions ?? false,
+      // Signed calls are single-use across every replica when Redis is shared; per process otherwise.
+      ...(redis.client ? { nonces: new RedisNonceStore(redis.client, `market:${name}:nonce:`) } : {}),
       createContext: (base) => parts.context(base),
       readiness: async () => {
         if (consumersFailed) throw consumersFailed;

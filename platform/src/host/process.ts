@@ -2,13 +2,12 @@ import { ConfigError } from '../env';
 import { createLogger } from '../logger';
 import type { BaseContext } from '../context';
 import { KafkaEventBus } from '../events/kafka-bus';
+import { kafkaOptionsFromEnv, type KafkaEnv } from '../events/kafka-config';
 import type { HostDatabase, HostEnv, SubgraphDefinition } from './definition';
 import { createHostedSubgraph } from './hosted-subgraph';
 
-/** What a subgraph process reads beyond the host's settings: where its broker is. */
-interface ProcessEnv extends HostEnv {
-  KAFKA_BROKERS?: string[] | undefined;
-  KAFKA_TOPIC_PREFIX: string;
+/** What a subgraph process reads beyond the host's settings: its broker and how it retries. */
+interface ProcessEnv extends HostEnv, KafkaEnv {
   EVENT_RETRY_BUDGET_MS?: number;
   EVENT_RETRY_MAX_DELAY_MS?: number;
 }
@@ -25,12 +24,12 @@ export function runSubgraph<E extends ProcessEnv, Db extends HostDatabase, C ext
   const start = async () => {
     const env = definition.loadEnv();
     const logger = createLogger(name, env.LOG_LEVEL);
-    const bus = env.KAFKA_BROKERS
+    const kafka = kafkaOptionsFromEnv(env);
+    const bus = kafka
       ? await KafkaEventBus.connect({
-          brokers: env.KAFKA_BROKERS,
+          ...kafka,
           clientId: name,
           logger,
-          topicPrefix: env.KAFKA_TOPIC_PREFIX,
           retry: { budgetMs: env.EVENT_RETRY_BUDGET_MS, maxDelayMs: env.EVENT_RETRY_MAX_DELAY_MS },
         })
       : null;

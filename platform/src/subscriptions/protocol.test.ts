@@ -7,7 +7,7 @@ const operation = { query: 'subscription($id: ID!) { messageAdded(conversationId
 describe('the signed graphql-ws protocol between gateway and subgraphs', () => {
   it('accepts what the gateway signs, after a JSON round trip, and returns the caller', () => {
     const payload = JSON.parse(JSON.stringify(signSubscribePayload(secret, operation, caller, 'req-1')));
-    expect(verifySubscribePayload(secret, payload)).toEqual({ ok: true, caller, requestId: 'req-1' });
+    expect(verifySubscribePayload(secret, payload)).toEqual({ ok: true, caller, requestId: 'req-1', nonce: expect.any(String) });
     expect(verifyConnectionInit(secret, JSON.parse(JSON.stringify(signConnectionInit(secret))))).toMatchObject({ ok: true });
   });
 

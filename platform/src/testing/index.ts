@@ -57,3 +57,4 @@ export function unique(prefix = 't'): string {
 }
 export * from './private-redis';
 export * from './signed-subscriber';
+export * from './env-example';

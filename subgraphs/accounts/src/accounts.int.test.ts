@@ -333,7 +333,7 @@ describe('accounts subgraph in production', () => {
   it('warns at start-up about every single-replica stand-in it was left with', () => {
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^REDIS_URL is not set: sign-in, code and resend limits are counted per process/),
+        expect.stringMatching(/^REDIS_URL is not set: caches, rate limits and live updates are per process/),
         expect.stringMatching(/^S3_BUCKET is not set: avatars are kept on this machine/),
         expect.stringMatching(/^SMTP_URL is not set/),
       ]),

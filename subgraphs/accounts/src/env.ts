@@ -15,6 +15,11 @@ export const accountsEnvSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /**
+   * A rotated refresh token presented again within this many seconds (two tabs refreshing at once,
+   * a retry after a lost response) gets the same new pair; later, reuse ends the session. 0: no grace.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /**
    * Key of the HMAC that one-time codes are stored under. When unset it is derived (HKDF) from
    * JWT_PRIVATE_KEY, which is just as secret; set it to rotate codes independently.
    */

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { InProcessEventBus, createLogger, enqueueEvent, type Identity, type RawSql } from '@market/platform';
 import { unique } from '@market/platform/testing';
-import { PROFILE_CACHE_CONSUMER } from './events';
+import { PROFILE_CACHE_CONSUMER } from './consumers/profile-cache';
 import { USER_PROFILE_TTL_SECONDS } from './repositories/user-profile-cache';
 import { PASSWORD, call, outboxEvents, startAccounts, verifiedAdmin, verifiedUser, type Harness } from './testing/harness';
 import { PrivateRedis, deleteKeysByPrefix, waitFor } from '@market/platform/testing';

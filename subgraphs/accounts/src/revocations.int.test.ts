@@ -45,6 +45,21 @@ describe('accounts records ended sessions for the gateway', () => {
 
   const check = (identity: Identity) => store.check(issuedBefore(identity));
 
+  it('a restarted accounts writes again the revocations of the last token lifetime from its own table', async () => {
+    const user = await verifiedUser(h);
+    // Ended in the database only: what a process that stopped during a Redis outage leaves behind.
+    await h.db.query(`UPDATE sessions SET revoked_at = now(), revoked_reason = 'LOGOUT' WHERE id = $1`, [user.identity.sessionId]);
+    const fresh = new MemorySessionRevocations();
+    const restarted = await startAccounts({}, { revocations: fresh });
+    try {
+      const deadline = Date.now() + 10_000;
+      while ((await fresh.check(issuedBefore(user.identity))) !== 'revoked' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await fresh.check(issuedBefore(user.identity))).toBe('revoked');
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('logout revokes the caller\'s session only', async () => {
     const user = await verifiedUser(h);
     const other = await signInAgain(h, user);
@@ -67,6 +82,8 @@ describe('accounts records ended sessions for the gateway', () => {
     const rotated = await call(h, REFRESH, { t: user.refreshToken });
     expect(rotated.data.refreshSession.__typename).toBe('AuthPayload');
     expect(await check(user.identity)).toBe('ok');
+    // Past the reuse grace window (REFRESH_REUSE_GRACE_SECONDS): the first use a minute ago.
+    await h.db.query(`UPDATE refresh_tokens SET used_at = now() - interval '60 seconds' WHERE session_id = $1 AND used_at IS NOT NULL`, [user.identity.sessionId]);
     expect((await call(h, REFRESH, { t: user.refreshToken })).data.refreshSession.__typename).toBe('InvalidRefreshToken');
     expect(await check(user.identity)).toBe('revoked');
     expect(await check(other.identity)).toBe('ok');
@@ -141,7 +158,7 @@ describe('when the revocation store cannot be written', () => {
       expect((await call(h, LOGOUT, {}, { identity: user.identity })).data).toEqual({ logout: true });
       const { rows } = await h.db.query(`SELECT revoked_reason FROM sessions WHERE id = $1`, [user.sessionId]);
       expect(rows[0].revoked_reason).toBe('LOGOUT');
-      const logged = lines.filter((l) => l.msg.startsWith('could not record a session revocation'));
+      const logged = lines.filter((l) => l.msg.startsWith('could not record a session revocation') && (l as { reason?: string }).reason === 'LOGOUT');
       expect(logged).toHaveLength(1);
       expect(logged[0]?.level).toBe(50);
     } finally {

@@ -14,7 +14,7 @@ import { loadAccountsEnv, type AccountsEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
 import { resolvers } from './resolvers';
-import { consumeProfileCacheEvents } from './events';
+import { consumeProfileCacheEvents } from './consumers/profile-cache';
 import { UserRepository } from './repositories/user-repository';
 import { UserProfileCache } from './repositories/user-profile-cache';
 import { SessionRepository } from './repositories/session-repository';
@@ -100,6 +100,8 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       ? new RedisSessionRevocations(redis.client, logger)
       : (deps.revocations ?? new MemorySessionRevocations());
     const revocations = new Revocations(revocationPort, logger);
+    // Revocations written while Redis was unreachable are written again from accounts' own table.
+    void revocations.replayFrom((since) => sessions.revokedSince(since));
     const outbox = new DevOutboxRepository(db);
     const connections = new ConnectionRepository(db);
     const callers = new Callers(sessions);
@@ -120,13 +122,15 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       limiter,
       revocations,
       sessionTtlDays: env.SESSION_TTL_DAYS,
+      refreshSuccessorKey: deriveKey(env.JWT_PRIVATE_KEY, 'refresh-successors'),
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       logger,
     });
     const sessionService = new SessionService(sessions, callers, revocations);
     const profiles = new ProfileService({ users, profileCache, callers, storage, limiter, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
     const admin = new AdminService({ users, profileCache, sessions, callers, transaction, revocations });
     const social = new SocialService({ connections, users, callers });
-    const devOutbox = new DevOutboxService(outbox, env.NODE_ENV !== 'production');
+    const devOutbox = new DevOutboxService(outbox, env.NODE_ENV === 'production' ? 'off' : env.NODE_ENV === 'development' ? 'loopback' : 'open');
     const retention = createRetentionPurge({
       repository: new RetentionRepository(db),
       policy: { sessionsDays: env.RETENTION_SESSIONS_DAYS, codesHours: env.RETENTION_CODES_HOURS, devOutboxDays: env.RETENTION_DEV_OUTBOX_DAYS },

@@ -3,7 +3,7 @@ import { defineSubgraph, loaderByKey, loaderOfLists, type RateLimiter } from '@m
 import { loadBookingsEnv } from './env';
 import type { Context, Loaders } from './context';
 import { createPrisma } from './db';
-import { subscribeConsumers } from './events';
+import { bookingsConsumers } from './consumers';
 import { resolvers } from './resolvers';
 import { CalendarRepository } from './repositories/calendar-repository';
 import { ListingSnapshotRepository } from './repositories/listing-snapshot-repository';
@@ -69,7 +69,7 @@ export const bookings = defineSubgraph<BookingsDeps>()({
         calendar: calendarService,
         loaders: createLoaders(),
       }),
-      consumers: [(b) => subscribeConsumers(b, db, cleanup)],
+      consumers: bookingsConsumers(db, cleanup),
       jobs: [
         ...scheduledJobs(db, logger, { keyRetentionHours: env.IDEMPOTENCY_KEY_RETENTION_HOURS }),
         // Reminders are only worth moving to the outbox when a bus will carry them on; without one they wait.

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, InProcessEventBus, type Identity } from '@market/platform';
 import { testDatabaseUrl } from '@market/platform/testing';
 import { createPrisma } from './db';
-import { instanceLogLineTopic, instanceStatusTopic } from './events';
+import { instanceLogLineTopic, instanceStatusTopic } from './live/topics';
 import { allGone, alive, killAll, person, sleep, startRuntimeHarness, until, type RuntimeHarness } from './testing/harness';
 
 jest.setTimeout(60_000);

@@ -4,7 +4,7 @@ import { loadInstancesEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
 import { resolvers } from './resolvers';
-import { subscribeInstanceConsumers } from './events';
+import { accountDeletionConsumer } from './consumers/account-deletion';
 import { InstanceFeed } from './live/instance-feed';
 import { MachineRepository } from './repositories/machine-repository';
 import { InstanceRepository } from './repositories/instance-repository';
@@ -83,7 +83,7 @@ export const instances = defineSubgraph()({
           ),
         },
       }),
-      consumers: [(bus) => subscribeInstanceConsumers(bus, db, { supervisor, feed, logLines: logLineRepository })],
+      consumers: [accountDeletionConsumer(db, { supervisor, feed, logLines: logLineRepository })],
       jobs,
       close: () => supervisor.close(),
       extras: {

@@ -2,12 +2,16 @@ import type { BaseContext, DataLoader, PubSub } from '@market/platform';
 import type { ListingRecord } from './domain';
 import type { ListingService } from './services/listing-service';
 import type { ListingSearchService } from './search/search-service';
+import type { AuctionService } from './auctions/services/auction-service';
+import type { AuctionLoaders } from './auctions/resolvers';
 
 export interface Context extends BaseContext {
   listings: ListingService;
   search: ListingSearchService;
   /** Where `listingUpdated` listens (shared by every replica: Redis, or in-process when embedded). */
   pubsub: PubSub;
+  auctions: AuctionService;
+  auctionLoaders: AuctionLoaders;
   loaders: {
     /** Any listing by id, whatever its status: callers decide visibility through ListingService. */
     listingById: DataLoader<string, ListingRecord | null>;

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { InProcessEventBus, createLogger, type Identity } from '@market/platform';
 import type { GraphQLResponse } from '@market/platform/testing';
-import { OWNER_CLEANUP_CONSUMER } from './owner-cleanup';
+import { OWNER_CLEANUP_CONSUMER } from './consumers/account-deletion';
 import { privateListingsDatabase } from './testing/private-database';
 import { codeOf, createListing, envelope, person, saleInput, startListings, until, type Listings } from './testing/harness';
 

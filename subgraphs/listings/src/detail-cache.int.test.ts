@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { InProcessEventBus, createLogger, enqueueEvent, type EventBus, type Identity, type Logger, type RawSql, type RunningServer, type Subgraph } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
-import { DETAIL_CACHE_CONSUMER } from './events';
+import { DETAIL_CACHE_CONSUMER } from './consumers/detail-cache';
 import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache';
 import { SEARCH_CONSUMER } from './search/consumer';
 import { createSubgraph, loadEnv } from './subgraph';

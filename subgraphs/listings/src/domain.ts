@@ -14,6 +14,34 @@ export type ListingStatus = (typeof LISTING_STATUSES)[number];
 export const DELETED_STATUS = 'DELETED';
 export type ShownStatus = ListingStatus | typeof DELETED_STATUS;
 
+/**
+ * What a property offers; search filters and counts by these. Append only: PostgreSQL search keeps
+ * each listing's amenities as bits in this order too (listing_search.amenity_bits).
+ */
+export const AMENITIES = [
+  'WIFI',
+  'KITCHEN',
+  'WASHER',
+  'DRYER',
+  'DISHWASHER',
+  'AIR_CONDITIONING',
+  'HEATING',
+  'FIREPLACE',
+  'PARKING',
+  'GARAGE',
+  'ELEVATOR',
+  'POOL',
+  'GARDEN',
+  'BALCONY',
+  'TERRACE',
+  'SEA_VIEW',
+  'GYM',
+  'WORKSPACE',
+  'PETS_ALLOWED',
+  'WHEELCHAIR_ACCESSIBLE',
+] as const;
+export type Amenity = (typeof AMENITIES)[number];
+
 /** What a guest who cancels gets back; bookings owns the terms of each policy. */
 export const CANCELLATION_POLICIES = ['FLEXIBLE', 'MODERATE', 'STRICT'] as const;
 export type CancellationPolicy = (typeof CANCELLATION_POLICIES)[number];
@@ -51,9 +79,15 @@ export interface ListingData {
   currency: string;
   address: Address;
   zipCode: string | null;
+  /** Neighbourhood or district within the city. */
+  neighbourhood: string | null;
   bedrooms: number;
   bathrooms: number;
   toilets: number;
+  /** Living area in square metres. */
+  areaSqm: number | null;
+  /** Distinct, in the owner's order. */
+  amenities: Amenity[];
   location: GeoPoint;
   images: string[];
   status: ListingStatus;

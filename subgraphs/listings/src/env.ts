@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { parseEnv, port, subgraphEnvShape } from '@market/platform';
+import { auctionsEnvShape } from './auctions/env';
 
 export const listingsEnvSchema = z.object({
   ...subgraphEnvShape,
+  ...auctionsEnvShape,
   PORT: port(4002),
   /** Namespace of this service's keys in Redis (cached listings), so environments can share one Redis. */
   REDIS_KEY_PREFIX: z.string().min(1).default('market:listings:'),

@@ -424,7 +424,7 @@ describe('batching', () => {
 describe('events', () => {
   it('writes listings.listing.upserted with each create and update, and listings.listing.deleted with the delete', async () => {
     const host = person('HOST');
-    const created = await createListing(host, rentInput({ status: 'DRAFT' }));
+    const created = await createListing(host, rentInput({ status: 'DRAFT', amenities: ['WIFI', 'POOL', 'WIFI'], areaSqm: 80, neighbourhood: 'Alfama' }));
     expect(await outboxOf(created.id)).toEqual([
       {
         type: 'listings.listing.upserted',
@@ -445,6 +445,9 @@ describe('events', () => {
           instantBook: true,
           weeklyDiscountPercent: null,
           monthlyDiscountPercent: null,
+          amenities: ['WIFI', 'POOL'],
+          areaSqm: 80,
+          neighbourhood: 'Alfama',
           cancellationPolicy: 'MODERATE',
           version: 1,
         },

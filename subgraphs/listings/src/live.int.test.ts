@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { listingUpdatedTopic } from './events';
+import { listingUpdatedTopic } from './live/topics';
 import { codeOf, createListing, person, rentInput, saleInput, startListings, until, type Listings } from './testing/harness';
 
 /** `listingUpdated` on the subgraph itself, subscribed over graphql-ws the way the gateway does. */

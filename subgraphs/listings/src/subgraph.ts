@@ -6,13 +6,12 @@ import { createPrisma } from './db';
 import { resolvers } from './resolvers';
 import { ListingRepository } from './repositories/listing-repository';
 import { ListingDetailCache } from './repositories/listing-detail-cache';
-import { consumeDetailCacheEvents } from './events';
-import { consumeAccountEvents } from './owner-cleanup';
+import { listingsConsumers } from './consumers';
 import { ListingService, viewerOf } from './services/listing-service';
 import { LiveUpdates } from './services/live-updates';
-import { consumeSearchEvents } from './search/consumer';
 import { createListingSearch } from './search/create-search';
 import { ListingSearchService } from './search/search-service';
+import { createAuctions, withAuctionResolvers } from './auctions/module';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -25,32 +24,33 @@ export const listings = defineSubgraph()({
   build({ env, db, redis, pubsub, logger }) {
     const index = createListingSearch(env, db, logger);
     const live = new LiveUpdates(pubsub, logger);
+    const auctions = createAuctions(db, env, pubsub, logger);
     const repository = new ListingRepository(db);
     // Redis when REDIS_URL is set (cached listings shared by every replica), in-process otherwise.
     const details = new ListingDetailCache(repository, redis.cache);
     const listingService = new ListingService(repository, details, live);
     const search = new ListingSearchService(index, repository);
     return {
-      resolvers,
+      resolvers: withAuctionResolvers(resolvers),
       subscriptions: true,
       context: (base): Context => ({
         ...base,
         listings: listingService,
         search,
         pubsub,
+        auctions: auctions.service,
+        auctionLoaders: auctions.loaders(base),
         loaders: {
           listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
           listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
         },
       }),
-      // Listings consumes its own events to keep the search index and the detail cache in line with
-      // the database, and account deletions to delete the user's listings.
-      consumers: [
-        (bus) => consumeSearchEvents(bus, db, index),
-        (bus) => consumeDetailCacheEvents(bus, db, details),
-        (bus) => consumeAccountEvents(bus, db, { details, live }),
-      ],
-      close: () => index.close(),
+      consumers: [...listingsConsumers(db, { index, details, live }), (bus) => auctions.consume(bus)],
+      jobs: auctions.jobs,
+      async close() {
+        await auctions.close();
+        await index.close();
+      },
     };
   },
 });

@@ -31,9 +31,9 @@ import {
 } from '@market/platform';
 import { testSecrets } from '@market/platform/testing';
 import { z } from 'zod';
-import { loadGatewayEnv } from '../../env';
-import { createGateway, type GatewayContext, type GatewayServer } from '../../server';
-import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from '../server';
+import { allowedOrigins, loadGatewayEnv } from '../../env';
+import { createGateway, type GatewayContext, type GatewayServer } from '../../gateway';
+import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from '..';
 
 /**
  * A small federated graph for subscription tests, independent of the real domain subgraphs:
@@ -365,7 +365,7 @@ export async function startFakeGraph(
           // No revocation store here: the claims' verdict, which carries `exp` for the expiry timer.
           verifier: await AccessTokenVerifier.fromPem(secrets.publicKeyPem).then((tokens) => ({ verify: (token: string) => tokens.verifyClaims(token) })),
           signingSecret: secrets.signingSecret,
-          allowedOrigins: env.CORS_ORIGINS,
+          allowedOrigins: allowedOrigins(env),
           logger,
           exposeInternals: false,
           limits: subscriptionLimits,

@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../db';
 import type { ConnectionRecord } from '../domain';
-import { publishConnectionChanged, publishConnectionRemoved, publishFollowChanged } from '../events';
+import { publishConnectionChanged, publishConnectionRemoved, publishFollowChanged } from '../events/published';
 
 const connectionSelect = {
   id: true,

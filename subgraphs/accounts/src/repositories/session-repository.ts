@@ -52,11 +52,17 @@ export class SessionRepository {
    *    of its own so the revocation stands;
    *  - the session row is locked, so a concurrent revocation (logout, suspension) cannot be missed.
    * `userActive` is asked inside the transaction whether the session's user may still refresh.
+   *
+   * Reuse grace: a token presented again within `graceSeconds` of its first use, whose successor
+   * (`next.hash`, derived from it, so the same for every presentation) exists unused in the same
+   * session, is the same client retrying (two tabs, a lost response): it gets that successor again
+   * instead of ending the session.
    */
   async rotate(
     presentedHash: string,
     next: { hash: string; client: ClientInfo },
     userActive: (tx: Tx, userId: string) => Promise<boolean>,
+    graceSeconds = 0,
   ): Promise<Rotation> {
     return this.db.$transaction(async (tx) => {
       const claimed = await tx.$queryRaw<{ session_id: string }[]>`
@@ -71,6 +77,17 @@ export class SessionRepository {
         });
         if (!known) return { kind: 'unknown' } as const;
         if (!known.usedAt) return { kind: 'ended', userId: known.session.userId } as const;
+        if (graceSeconds > 0 && Date.now() - known.usedAt.getTime() <= graceSeconds * 1000) {
+          const successor = await tx.refreshToken.findUnique({ where: { tokenHash: next.hash }, select: { sessionId: true, usedAt: true } });
+          if (successor && successor.sessionId === known.sessionId && !successor.usedAt) {
+            const live = await tx.$queryRaw<{ user_id: string; active: boolean }[]>`
+              SELECT user_id, (revoked_at IS NULL AND expires_at > now()) AS active FROM sessions WHERE id = ${known.sessionId}::uuid FOR UPDATE`;
+            const row = live[0];
+            if (!row?.active || !(await userActive(tx, row.user_id))) return { kind: 'ended', userId: row?.user_id ?? null } as const;
+            const session = await tx.session.findUniqueOrThrow({ where: { id: known.sessionId }, select: sessionSelect });
+            return { kind: 'rotated', session } as const;
+          }
+        }
         await tx.session.updateMany({
           where: { id: known.sessionId, revokedAt: null },
           data: { revokedAt: new Date(), revokedReason: 'REFRESH_TOKEN_REUSE' },
@@ -109,6 +126,12 @@ export class SessionRepository {
       WHERE s.id = ${sessionId}::uuid AND s.user_id = ${userId}::uuid
         AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'ACTIVE'`;
     return rows[0] ?? null;
+  }
+
+  /** Sessions ended (revoked) since `since`, newest first: what the gateway must still refuse. */
+  async revokedSince(since: Date, limit = 10_000): Promise<string[]> {
+    const rows = await this.db.session.findMany({ where: { revokedAt: { gte: since } }, select: { id: true }, orderBy: { revokedAt: 'desc' }, take: limit });
+    return rows.map((r) => r.id);
   }
 
   /** Ends one of this user's sessions; null when the user has no such session. */

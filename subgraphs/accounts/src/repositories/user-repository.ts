@@ -2,7 +2,7 @@ import type { Role } from '@market/platform';
 import type { Db, Tx } from '../db';
 import type { Prisma } from '../generated/prisma/client';
 import { DELETED_USER_NAME, isUuid, type UserCursor, type UserRecord, type UserStatus } from '../domain';
-import { publishUserDeleted, publishUserRegistered, publishUserUpdated } from '../events';
+import { publishUserDeleted, publishUserRegistered, publishUserUpdated } from '../events/published';
 
 const userSelect = {
   id: true,

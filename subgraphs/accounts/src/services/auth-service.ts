@@ -12,7 +12,7 @@ import type { Revocations } from './revocations';
 import { codeEmail } from './messages';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { LIMITS, accountKey, ipKey, type RateLimiter } from './rate-limits';
-import { CODE_PATTERN, CODE_RULES, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN, type CodeHasher } from './secrets';
+import { CODE_PATTERN, CODE_RULES, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN, successorRefreshToken, type CodeHasher } from './secrets';
 
 export type Transaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
@@ -79,6 +79,10 @@ export class AuthService {
       limiter: RateLimiter;
       revocations: Revocations;
       sessionTtlDays: number;
+      /** Keys the successor of each refresh token (secrets.ts successorRefreshToken). */
+      refreshSuccessorKey: Buffer;
+      /** A rotated refresh token presented again this soon gets the same new pair instead of ending its session. */
+      refreshReuseGraceSeconds: number;
       logger: Logger;
     },
   ) {}
@@ -152,12 +156,17 @@ export class AuthService {
   async refresh(refreshToken: string, client: ClientInfo): Promise<RefreshOutcome> {
     await this.deps.limiter.hit(ipKey('refresh', client.ip), LIMITS.refreshPerIp);
     if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return { kind: 'invalidRefreshToken' };
-    const next = generateRefreshToken();
+    const next = successorRefreshToken(this.deps.refreshSuccessorKey, refreshToken);
     let user: UserRecord | null = null;
-    const rotation = await this.deps.sessions.rotate(hashRefreshToken(refreshToken), { hash: next.hash, client }, async (tx, userId) => {
-      user = await this.deps.users.findById(userId, tx);
-      return user?.status === 'ACTIVE';
-    });
+    const rotation = await this.deps.sessions.rotate(
+      hashRefreshToken(refreshToken),
+      { hash: next.hash, client },
+      async (tx, userId) => {
+        user = await this.deps.users.findById(userId, tx);
+        return user?.status === 'ACTIVE';
+      },
+      this.deps.refreshReuseGraceSeconds,
+    );
     if (rotation.kind === 'reused') {
       this.deps.logger.warn({ ip: client.ip }, 'a rotated refresh token was presented again: its session was revoked');
       await this.deps.revocations.sessions([rotation.sessionId], 'REFRESH_TOKEN_REUSE');

@@ -46,6 +46,16 @@ export function generateRefreshToken(): { token: string; hash: string } {
   return { token, hash: hashRefreshToken(token) };
 }
 
+/**
+ * The token a refresh token is rotated to: an HMAC of it under a server key, so every presentation
+ * of one token names the same successor (concurrent refreshes get the same new pair within the
+ * reuse grace window) while nobody without the key can compute it from a stolen token.
+ */
+export function successorRefreshToken(key: Buffer, token: string): { token: string; hash: string } {
+  const next = createHmac('sha256', key).update(token).digest('base64url');
+  return { token: next, hash: hashRefreshToken(next) };
+}
+
 /** A plain SHA-256 suffices: the token has 256 bits of entropy, so nothing can be guessed from it. */
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

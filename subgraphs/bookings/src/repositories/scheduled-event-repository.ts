@@ -1,7 +1,7 @@
 import { enqueueEvent, eventContracts, type EventPayload, type EventType, type Logger } from '@market/platform';
 import type { Db, DbOrTx } from '../db';
 import type { ViewingRecord } from '../domain';
-import { viewingPayload } from '../events';
+import { viewingPayload } from '../events/published';
 
 const MINUTE_MS = 60_000;
 

@@ -1,7 +1,7 @@
 import { isExclusionViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type DbOrTx, type Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import type { CancellationPolicy, PriceBreakdown, StayRecord, StayStatus } from '../domain';
-import { publishStayChange } from '../events';
+import { publishStayChange } from '../events/published';
 import type { IdempotencyClaim } from '../services/idempotency';
 import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-holds';
 import { asDate, dateOnly } from './dates';

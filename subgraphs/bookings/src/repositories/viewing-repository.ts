@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import { isExclusionViolation, isUniqueViolation, retryOnDeadlock, TX_OPTIONS, uuidsOnly, type Db, type Tx } from '../db';
 import { LIVE_VIEWING_STATUSES, type ListedSlotRecord, type ViewingRecord, type ViewingSlotRecord, type ViewingStatus } from '../domain';
-import { publishViewingChange } from '../events';
+import { publishViewingChange } from '../events/published';
 import type { IdempotencyClaim } from '../services/idempotency';
 import { claimIdempotencyKey, findPriorRequest, type PriorRequest } from './idempotency-keys';
 import { ScheduledEventRepository } from './scheduled-event-repository';

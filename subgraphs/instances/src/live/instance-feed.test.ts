@@ -1,6 +1,6 @@
 import { createLogger, MemoryPubSub } from '@market/platform';
 import type { InstanceLogLineRecord, InstanceRecord } from '../domain';
-import { instanceLogLineTopic, instanceStatusTopic } from '../events';
+import { instanceLogLineTopic, instanceStatusTopic } from '../live/topics';
 import { InstanceFeed } from './instance-feed';
 
 const logger = createLogger('test', 'silent');

@@ -1,6 +1,6 @@
 import { publishLiveEvent, type Logger, type PubSub, type Topic } from '@market/platform';
 import type { InstanceLogLineRecord, InstanceRecord } from '../domain';
-import { instanceLogLineTopic, instanceStatusTopic } from '../events';
+import { instanceLogLineTopic, instanceStatusTopic } from '../live/topics';
 
 /**
  * Announces what happens to instances to live subscribers (`instanceLogs`, `instanceStatusChanged`),

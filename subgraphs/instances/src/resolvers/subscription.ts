@@ -1,7 +1,7 @@
 import { subscriptionField, type LiveEvent } from '@market/platform';
 import type { Context } from '../context';
 import type { InstanceLogLineRecord } from '../domain';
-import { instanceLogLineTopic, instanceStatusTopic } from '../events';
+import { instanceLogLineTopic, instanceStatusTopic } from '../live/topics';
 import type { SubscriptionResolvers } from '../generated/graphql';
 import { lineIdAfter, storedThenLive } from '../live/tail';
 import { canSee } from '../services/instance-service';

@@ -21,7 +21,7 @@ function fromCached(cached: CachedListing): ListingRecord {
 }
 
 /** The version is in the key, so a deploy that changes CachedListing never reads the old shape. */
-const keyOf = (listingId: string) => `listing:v2:${listingId}`;
+const keyOf = (listingId: string) => `listing:v3:${listingId}`;
 
 /**
  * Listings by id, read through the cache (Redis, shared by every replica; in-process without it):

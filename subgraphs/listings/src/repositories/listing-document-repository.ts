@@ -14,11 +14,18 @@ const documentSelect = {
   price: true,
   pricePerNight: true,
   currency: true,
+  addressLine1: true,
+  addressLine2: true,
   city: true,
+  neighbourhood: true,
   country: true,
   zipCode: true,
   bedrooms: true,
   bathrooms: true,
+  areaSqm: true,
+  maxGuests: true,
+  instantBook: true,
+  amenities: true,
   latitude: true,
   longitude: true,
   createdAt: true,
@@ -30,8 +37,14 @@ type DocumentRow = Prisma.ListingGetPayload<{ select: typeof documentSelect }>;
 const amount = (value: Prisma.Decimal | null): number | null => (value === null ? null : value.toNumber());
 
 function toDocument(row: DocumentRow): ListingDocument {
-  const { latitude, longitude, price, pricePerNight, ...rest } = row;
-  return { ...rest, price: amount(price), pricePerNight: amount(pricePerNight), location: { lat: latitude, lon: longitude } };
+  const { latitude, longitude, price, pricePerNight, addressLine1, addressLine2, ...rest } = row;
+  return {
+    ...rest,
+    address: [addressLine1, addressLine2].filter(Boolean).join(', '),
+    price: amount(price),
+    pricePerNight: amount(pricePerNight),
+    location: { lat: latitude, lon: longitude },
+  };
 }
 
 /** A listing as search sees it, whatever its status. */

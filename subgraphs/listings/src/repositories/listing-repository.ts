@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
-import { ACCOUNT_DELETED, BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Viewer } from '../domain';
-import { publishListingDeleted, publishListingUpserted } from '../events';
+import { ACCOUNT_DELETED, BROWSABLE_STATUS, isUuid, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Amenity, type Viewer } from '../domain';
+import { publishListingDeleted, publishListingUpserted } from '../events/published';
 import { DeletedOwnerRepository } from './deleted-owner-repository';
 
 const listingSelect = {
@@ -19,9 +19,12 @@ const listingSelect = {
   region: true,
   country: true,
   zipCode: true,
+  neighbourhood: true,
   bedrooms: true,
   bathrooms: true,
   toilets: true,
+  areaSqm: true,
+  amenities: true,
   latitude: true,
   longitude: true,
   images: true,
@@ -66,9 +69,13 @@ function toRecord(row: ListingRow): ListingRecord {
       country: row.country,
     },
     zipCode: row.zipCode,
+    neighbourhood: row.neighbourhood,
     bedrooms: row.bedrooms,
     bathrooms: row.bathrooms,
     toilets: row.toilets,
+    areaSqm: row.areaSqm,
+    // Validated on the way in (AMENITIES); the column is plain text[].
+    amenities: row.amenities as Amenity[],
     location: { latitude: row.latitude, longitude: row.longitude },
     images: row.images,
     status: row.status,

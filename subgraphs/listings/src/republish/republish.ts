@@ -1,6 +1,6 @@
 import type { Progress } from '../cli-progress';
 import type { Db } from '../db';
-import { publishListingUpserted } from '../events';
+import { publishListingUpserted } from '../events/published';
 import { ListingRepository } from '../repositories/listing-repository';
 
 export interface RepublishOptions {

@@ -5,5 +5,6 @@ import { Mutation } from './mutation';
 import { Subscription } from './subscription';
 import { Listing } from './listing';
 import { User } from './user';
+import { ListingSearchResult } from './search';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Subscription, Listing, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult };

@@ -2,7 +2,7 @@ import { subscriptionField } from '@market/platform';
 import type { SubscriptionResolvers } from '../generated/graphql';
 import type { Context } from '../context';
 import { DELETED_STATUS } from '../domain';
-import { listingUpdatedTopic } from '../events';
+import { listingUpdatedTopic } from '../live/topics';
 import { endWithDeletion } from '../services/live-updates';
 
 /**

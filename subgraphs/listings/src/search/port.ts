@@ -17,11 +17,18 @@ export interface ListingDocument {
   /** Nightly price; null for a sale. */
   pricePerNight: number | null;
   currency: string;
+  /** Street lines, searched as text. */
+  address: string;
   city: string;
+  neighbourhood: string | null;
   country: string;
   zipCode: string | null;
   bedrooms: number;
   bathrooms: number;
+  areaSqm: number | null;
+  maxGuests: number | null;
+  instantBook: boolean;
+  amenities: string[];
   location: { lat: number; lon: number };
   ownerId: string;
   createdAt: Date;
@@ -36,26 +43,51 @@ export interface GeoRadius {
   radiusKm: number;
 }
 
+/** The map's visible rectangle. `west > east` spans the 180th meridian. */
+export interface GeoBox {
+  north: number;
+  south: number;
+  east: number;
+  west: number;
+}
+
 /** Every filter given must match. Prices are exact decimal strings, compared like `listings(filter:)`. */
 export interface SearchFilter {
   kind?: ListingKind;
   propertyType?: PropertyType;
-  /** Exact city, case ignored. */
+  /** City, compared folded (case and accents ignored). */
   city?: string;
+  /** Postal code, compared without case, spaces or dashes. */
+  zipCode?: string;
   /** Compared with `price` on SALE listings and `pricePerNight` on RENT listings. */
   minPrice?: string;
   maxPrice?: string;
   minBedrooms?: number;
+  minBathrooms?: number;
+  minAreaSqm?: number;
+  maxAreaSqm?: number;
+  /** Every one of these amenities. */
+  amenities?: string[];
+  /** Room for at least this many guests (RENT listings' maxGuests). */
+  guests?: number;
+  instantBook?: boolean;
   near?: GeoRadius;
+  within?: GeoBox;
 }
 
+export const SEARCH_SORTS = ['RELEVANCE', 'NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'DISTANCE'] as const;
+export type SearchSort = (typeof SEARCH_SORTS)[number];
+
 export interface SearchQuery {
-  /** Free text; null browses the filtered listings newest first. */
+  /** Free text; null browses the filtered listings (RELEVANCE is then NEWEST). */
   text: string | null;
   filter: SearchFilter;
+  sort: SearchSort;
+  /** Where DISTANCE measures from. */
+  from?: { latitude: number; longitude: number };
   /** Page size, 0 to 100. */
   first: number;
-  /** A hit's `cursor` from the previous page of the same backend. */
+  /** A hit's `cursor` from the previous page of the same backend and sort. */
   after: string | null;
 }
 
@@ -67,12 +99,58 @@ export interface SearchHit {
   cursor: string;
 }
 
+/**
+ * Matches are counted up to this many; past it `total` is this number and `totalIsExact` false.
+ * Counting every match of a broad search costs more than finding its first page (at 100,000
+ * listings, most of the time of a search), and nobody pages that far.
+ */
+export const TOTAL_COUNT_CAP = 1000;
+
 export interface SearchPage {
-  /** Best match first, then newest first. */
   hits: SearchHit[];
-  /** How many documents match in all. */
+  /** How many documents match, counted up to TOTAL_COUNT_CAP. */
   total: number;
+  totalIsExact: boolean;
   hasNextPage: boolean;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+/** Price buckets per kind: [min, max) in the listing's currency units; max null is open-ended. */
+export interface PriceBucketCount {
+  kind: ListingKind;
+  min: number;
+  max: number | null;
+  count: number;
+}
+
+/** Counts over the filtered listings; each facet ignores its own filter (kind, propertyType, minBedrooms, price, amenities). */
+export interface SearchFacets {
+  propertyTypes: FacetCount[];
+  kinds: FacetCount[];
+  /** By exact bedroom count. */
+  bedrooms: FacetCount[];
+  amenities: FacetCount[];
+  prices: PriceBucketCount[];
+}
+
+/** Boundaries of the price facet's buckets. Sale prices and nightly prices live on different scales. */
+export const PRICE_BUCKETS: Record<ListingKind, readonly number[]> = {
+  SALE: [0, 100_000, 200_000, 300_000, 500_000, 750_000, 1_000_000, 2_000_000],
+  RENT: [0, 50, 100, 150, 200, 300, 500],
+};
+
+export const SUGGESTION_KINDS = ['CITY', 'NEIGHBOURHOOD', 'TITLE'] as const;
+export type SuggestionKind = (typeof SUGGESTION_KINDS)[number];
+
+export interface Suggestion {
+  kind: SuggestionKind;
+  text: string;
+  /** ACTIVE listings carrying it. */
+  listingCount: number;
 }
 
 export interface WriteOptions {
@@ -132,6 +210,13 @@ export interface ListingSearch {
   /** Makes listings unsearchable. */
   remove(ids: readonly string[], options?: RemoveOptions): Promise<void>;
   search(query: SearchQuery): Promise<SearchPage>;
+  /** Counts for the filtered listings of `query` (its text, filters; not its sort or page). */
+  facets(query: SearchQuery): Promise<SearchFacets>;
+  /**
+   * Cities and neighbourhoods whose folded name starts with the folded `prefix` (most listings
+   * first, then by name), then listing titles likewise (by name): at most `perKind` of each.
+   */
+  suggest(prefix: string, perKind: number): Promise<Suggestion[]>;
   /**
    * Rebuilds the index from the source of truth while searches keep answering from the current one,
    * and writes made meanwhile are kept.

@@ -30,8 +30,8 @@ const PREFIX = `test_${unique('').toLowerCase()}_`;
 const LISBON = { latitude: 38.7223, longitude: -9.1393 };
 const logger = createLogger('listings', 'silent');
 
-const SEARCH = `query ($text: String, $filter: ListingSearchFilter, $first: Int, $after: String) {
-  searchListings(text: $text, filter: $filter, first: $first, after: $after) {
+const SEARCH = `query ($text: String, $filter: ListingSearchFilter, $sort: ListingSearchSort, $first: Int, $after: String) {
+  searchListings(text: $text, filter: $filter, sort: $sort, first: $first, after: $after) {
     totalCount
     edges { cursor score node { id title kind status createdAt } }
     pageInfo { hasNextPage endCursor }
@@ -419,14 +419,38 @@ for (const backend of ['postgres', 'elasticsearch'] as const) {
       expect(await client.indices.exists({ index: before[0]! })).toBe(false);
       const mapping = await client.indices.getMapping({ index: report.target });
       expect(mapping[report.target]!.mappings.properties).toMatchObject({
-        title: { type: 'text', analyzer: 'standard' },
-        city: { type: 'keyword' },
+        titleWords: { type: 'text', analyzer: 'standard' },
+        fullText: { type: 'text', analyzer: 'standard' },
+        cityKey: { type: 'keyword' },
+        amount: { type: 'double' },
+        amenities: { type: 'keyword' },
         price: { type: 'double' },
         bedrooms: { type: 'integer' },
         location: { type: 'geo_point' },
         createdAt: { type: 'date' },
       });
     } finally {
+      await client.close();
+    }
+  });
+
+  it('says loudly when the index behind the alias predates the current mapping', async () => {
+    const client = createElasticsearchClient(ES_URL as string);
+    const prefix = `${PREFIX}old_`;
+    try {
+      await client.indices.create({
+        index: `${prefix}listings_v1`,
+        mappings: { dynamic: 'strict', properties: { id: { type: 'keyword' }, status: { type: 'keyword' }, createdAt: { type: 'date' } } },
+        aliases: { [`${prefix}listings`]: {} },
+      });
+      const errors: unknown[] = [];
+      const spy = Object.assign(Object.create(logger) as typeof logger, { error: (...args: unknown[]) => errors.push(args[0]) });
+      const search = createListingSearch({ ELASTICSEARCH_URL: ES_URL, ELASTICSEARCH_INDEX_PREFIX: prefix }, await harness('postgres').then((h) => h.db), spy);
+      await search.search({ text: null, filter: {}, sort: 'NEWEST', first: 1, after: null });
+      expect(errors).toEqual([expect.objectContaining({ index: `${prefix}listings_v1`, missing: expect.arrayContaining(['titleWords', 'amenities']) })]);
+      await search.close();
+    } finally {
+      await client.indices.delete({ index: `${prefix}listings_v1`, ignore_unavailable: true });
       await client.close();
     }
   });
@@ -487,11 +511,77 @@ describe('searchListings in a running subgraph', () => {
     }
   });
 
-  it('refuses bad arguments with BAD_USER_INPUT', async () => {
+  it('refuses bad arguments with BAD_USER_INPUT naming the field, never an internal error', async () => {
     const h = await harness('postgres');
-    for (const variables of [{ first: 101 }, { filter: { near: { latitude: 0, longitude: 0, radiusKm: -1 } } }, { filter: { minPrice: 'cheap' } }]) {
+    const refused: [Record<string, unknown>, string][] = [
+      [{ first: 101 }, 'first'],
+      [{ filter: { minPrice: 'cheap' } }, 'minPrice'],
+      [{ filter: { minPrice: '500', maxPrice: '100' } }, 'maxPrice'],
+      [{ filter: { minAreaSqm: 90, maxAreaSqm: 50 } }, 'maxAreaSqm'],
+      [{ filter: { near: { latitude: 0, longitude: 0, radiusKm: -1 } } }, 'near.radiusKm'],
+      [{ filter: { near: { latitude: 0, longitude: 0, radiusKm: 0 } } }, 'near.radiusKm'],
+      [{ filter: { near: { latitude: 0, longitude: 0, radiusKm: 501 } } }, 'near.radiusKm'],
+      [{ filter: { near: { latitude: 91, longitude: 0, radiusKm: 1 } } }, 'near.latitude'],
+      [{ filter: { within: { north: 38, south: 39, east: -9, west: -10 } } }, 'within.south'],
+      [{ filter: { within: { north: 39, south: 39, east: -9, west: -10 } } }, 'within.south'],
+      [{ filter: { within: { north: 39, south: 38, east: -9, west: -9 } } }, 'within.east'],
+      [{ sort: 'DISTANCE' }, 'sortFrom'],
+      [{ text: 'cottage\u0000' }, 'text'],
+      [{ filter: { city: 'Lis\u0000bon' } }, 'filter.city'],
+      [{ filter: { zipCode: '\u0000' } }, 'filter.zipCode'],
+      [{ after: 'x\u0000' }, 'after'],
+    ];
+    for (const [variables, field] of refused) {
       const res = await call(h, SEARCH, variables, null);
-      expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect({ variables, code: res.errors?.[0]?.extensions?.['code'] }).toEqual({ variables, code: 'BAD_USER_INPUT' });
+      expect(Object.keys((res.errors?.[0]?.extensions?.['fields'] as Record<string, unknown>) ?? {})).toContain(field);
     }
+    const SUGGEST = `query ($prefix: String!, $first: Int) { suggest(prefix: $prefix, first: $first) { kind text listingCount } }`;
+    for (const variables of [{ prefix: 'l' }, { prefix: ' ' }, { prefix: 'é' }, { prefix: 'li\u0000' }, { prefix: 'li', first: 11 }]) {
+      const res = await call(h, SUGGEST, variables, null);
+      expect({ variables, code: res.errors?.[0]?.extensions?.['code'] }).toEqual({ variables, code: 'BAD_USER_INPUT' });
+    }
+    const CREATE_NUL = await call(h, CREATE, { input: sale(unique('City'), { title: 'Nul\u0000house' }) });
+    expect(CREATE_NUL.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    // The box across the 180th meridian is a map view, not a crossed box.
+    expect((await call(h, SEARCH, { filter: { within: { north: -16, south: -19, east: -179, west: 178 } } }, null)).errors).toBeUndefined();
+  });
+
+  it('answers facets and suggestions through the subgraph', async () => {
+    const h = await harness('postgres');
+    const city = unique('Facetville');
+    const created = await create(
+      h,
+      sale(city, { title: 'Garden house', amenities: ['GARDEN', 'GARDEN', 'POOL'], areaSqm: 140, neighbourhood: 'Graça', bedrooms: 2 }),
+      rental(city, { title: 'Garden flat', amenities: ['WIFI'], bedrooms: 1 }),
+    );
+    await deliver(h, created);
+    const FACETS = `query ($filter: ListingSearchFilter) { searchListings(filter: $filter, first: 1) {
+      totalCount totalCountExact
+      edges { node { amenities areaSqm neighbourhood } }
+      facets { kinds { kind count } bedrooms { bedrooms count } amenities { amenity count } prices { kind min max count } propertyTypes { propertyType count } } } }`;
+    const res = await call<{ searchListings: Record<string, unknown> }>(h, FACETS, { filter: { city, kind: 'SALE' } }, null);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.searchListings).toEqual({
+      totalCount: 1,
+      totalCountExact: true,
+      edges: [{ node: { amenities: ['GARDEN', 'POOL'], areaSqm: 140, neighbourhood: 'Graça' } }],
+      facets: {
+        kinds: [
+          { kind: 'RENT', count: 1 },
+          { kind: 'SALE', count: 1 },
+        ],
+        bedrooms: [{ bedrooms: 2, count: 1 }],
+        amenities: [
+          { amenity: 'GARDEN', count: 1 },
+          { amenity: 'POOL', count: 1 },
+        ],
+        prices: [{ kind: 'SALE', min: '300000.00', max: '500000.00', count: 1 }],
+        propertyTypes: [{ propertyType: 'HOUSE', count: 1 }],
+      },
+    });
+    const SUGGEST = `query ($prefix: String!) { suggest(prefix: $prefix) { kind text listingCount } }`;
+    const suggested = await call<{ suggest: unknown[] }>(h, SUGGEST, { prefix: city.slice(0, 6).toUpperCase() }, null);
+    expect(suggested.data?.suggest).toEqual(expect.arrayContaining([{ kind: 'CITY', text: city, listingCount: 2 }]));
   });
 });

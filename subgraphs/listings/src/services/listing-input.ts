@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadUserInputError } from '@market/platform';
 import {
+  AMENITIES,
   CANCELLATION_POLICIES,
   DEFAULT_CANCELLATION_POLICY,
   LISTING_KINDS,
@@ -9,6 +10,20 @@ import {
   type ListingData,
   type ListingSearch,
 } from '../domain';
+
+/**
+ * Refuses NUL characters anywhere in an input: PostgreSQL cannot store them in text, so without
+ * this check they would surface as an internal error instead of the caller's mistake.
+ */
+export function refuseNul(input: unknown, path: string[] = []): void {
+  if (typeof input === 'string') {
+    if (input.includes('\u0000')) throw badInput([{ path, message: 'must not contain NUL characters' }]);
+  } else if (Array.isArray(input)) {
+    input.forEach((item, i) => refuseNul(item, [...path, String(i)]));
+  } else if (input !== null && typeof input === 'object') {
+    for (const [key, value] of Object.entries(input)) refuseNul(value, [...path, key]);
+  }
+}
 
 /** Turns zod issues into one BAD_USER_INPUT fault naming every field at fault. */
 export function badInput(issues: readonly { path: readonly PropertyKey[]; message: string }[]): BadUserInputError {
@@ -120,6 +135,12 @@ const fields = {
   bedrooms: count,
   bathrooms: count,
   toilets: count,
+  areaSqm: optional(z.number().int().min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000')),
+  amenities: z
+    .array(z.enum(AMENITIES))
+    .max(AMENITIES.length)
+    .transform((list) => [...new Set(list)]),
+  neighbourhood: optional(text(120)),
   location,
   images: z.array(httpsUrl).max(30, 'at most 30 images'),
   // DELETED is in the GraphQL enum (the last live event of a deleted listing) but is no status one sets.
@@ -192,6 +213,7 @@ const createSchema = z.object({
   bathrooms: count.default(0),
   toilets: count.default(0),
   images: fields.images.nullish().transform((v) => v ?? []),
+  amenities: fields.amenities.nullish().transform((v) => v ?? []),
   status: z.enum(['DRAFT', 'ACTIVE'], { error: 'a new listing is DRAFT or ACTIVE' }).default('DRAFT'),
   timeZone: timeZone.default('UTC'),
   instantBook: z.boolean().default(false),
@@ -199,6 +221,7 @@ const createSchema = z.object({
 
 /** Validates a new listing: each field, then the rules across fields. */
 export function parseNewListing(input: unknown): ListingData {
+  refuseNul(input);
   return checkRules(parseOrThrow(createSchema, input));
 }
 
@@ -207,6 +230,7 @@ export function parseNewListing(input: unknown): ListingData {
  * (and is refused for a required one); the result must pass the same rules as a new listing.
  */
 export function applyListingChanges(current: ListingData, changes: Record<string, unknown>): ListingData {
+  refuseNul(changes);
   const next: Record<string, unknown> = { ...current };
   const issues: { path: PropertyKey[]; message: string }[] = [];
   for (const [name, value] of Object.entries(changes)) {

@@ -8,7 +8,7 @@ import {
   type AuthContext,
 } from '@market/platform';
 import { ACCOUNT_DELETED, canManage, canSee, isUuid, type ListingPage, type ListingRecord, type Viewer } from '../domain';
-import type { ListingUpdated } from '../events';
+import type { ListingUpdated } from '../live/topics';
 import type { ListingRepository } from '../repositories/listing-repository';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import type { LiveUpdates } from './live-updates';

@@ -1,6 +1,6 @@
 import { publishLiveEvent, type LiveEvent, type Logger, type PubSub } from '@market/platform';
 import { DELETED_STATUS, PRIVATE_STATUSES, deletedView, type ListingRecord, type ListingView } from '../domain';
-import { listingUpdatedTopic } from '../events';
+import { listingUpdatedTopic } from '../live/topics';
 
 /**
  * Announces committed listing changes to `listingUpdated` subscribers, on every replica. Delivery is

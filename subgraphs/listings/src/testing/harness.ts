@@ -21,7 +21,7 @@ import { createSubgraph, loadEnv } from '../subgraph';
  * (so a test sees exactly the live events this subgraph publishes) and a separate database client to
  * look at what was written. On the shared test database unless given another (see private-database.ts).
  */
-export async function startListings(options: { bus?: EventBus | null; databaseUrl?: string } = {}) {
+export async function startListings(options: { bus?: EventBus | null; databaseUrl?: string; env?: Record<string, string> } = {}) {
   const { signingSecret } = await testSecrets();
   const env = loadEnv({
     NODE_ENV: 'test',
@@ -29,6 +29,7 @@ export async function startListings(options: { bus?: EventBus | null; databaseUr
     DATABASE_URL: options.databaseUrl ?? testDatabaseUrl('listings'),
     DATABASE_POOL_SIZE: '5',
     GATEWAY_SIGNING_SECRET: signingSecret,
+    ...options.env,
   });
   const logger = createLogger('listings', 'silent');
   const pubsub = new CountingPubSub(new MemoryPubSub(logger));

@@ -1,18 +1,21 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from '@market/platform';
-import type {
-  ListingDocument,
-  ListingSearch,
-  ReindexProgress,
-  ReindexReport,
-  ReindexSource,
-  RemoveOptions,
-  SearchPage,
-  SearchQuery,
+import {
+  TOTAL_COUNT_CAP,
+  type ListingDocument,
+  type ListingSearch,
+  type ReindexProgress,
+  type ReindexReport,
+  type ReindexSource,
+  type RemoveOptions,
+  type SearchFacets,
+  type SearchPage,
+  type SearchQuery,
+  type Suggestion,
 } from '../port';
 import { LISTING_MAPPINGS, LISTING_SETTINGS, toSource, versionOf } from './mapping';
-import { buildSearchRequest, toHits } from './query';
+import { buildFacetsRequest, buildSearchRequest, buildSuggestRequest, toFacets, toHits, toSuggestions } from './query';
 
 export interface ElasticsearchSearchOptions {
   /** Prepended to every index and alias name (several environments or test runs on one cluster). */
@@ -76,16 +79,33 @@ export class ElasticsearchListingSearch implements ListingSearch {
   }
 
   async search(query: SearchQuery): Promise<SearchPage> {
-    await this.ensureIndex();
-    const response = await this.client.search(buildSearchRequest(query, this.alias));
-    if (response._shards.failed > 0) throw new Error(`elasticsearch: ${response._shards.failed} shard(s) failed to search ${this.alias}`);
-    const hits = toHits(response.hits.hits);
+    const response = await this.query(buildSearchRequest(query, this.alias));
+    const hits = toHits(response.hits.hits, query);
     const total = response.hits.total;
+    const counted = typeof total === 'number' ? total : (total?.value ?? 0);
     return {
       hits: hits.slice(0, query.first),
-      total: typeof total === 'number' ? total : (total?.value ?? 0),
+      total: Math.min(counted, TOTAL_COUNT_CAP),
+      totalIsExact: counted <= TOTAL_COUNT_CAP,
       hasNextPage: hits.length > query.first,
     };
+  }
+
+  async facets(query: SearchQuery): Promise<SearchFacets> {
+    const response = await this.query(buildFacetsRequest(query, this.alias));
+    return toFacets((response.aggregations ?? {}) as Record<string, unknown>);
+  }
+
+  async suggest(prefix: string, perKind: number): Promise<Suggestion[]> {
+    const response = await this.query(buildSuggestRequest(prefix, perKind, this.alias));
+    return toSuggestions((response.aggregations ?? {}) as Record<string, unknown>);
+  }
+
+  private async query(request: estypes.SearchRequest): Promise<estypes.SearchResponse> {
+    await this.ensureIndex();
+    const response = await this.client.search(request);
+    if (response._shards.failed > 0) throw new Error(`elasticsearch: ${response._shards.failed} shard(s) failed to search ${this.alias}`);
+    return response;
   }
 
   async reindex(
@@ -230,10 +250,28 @@ export class ElasticsearchListingSearch implements ListingSearch {
     return Object.keys(await this.client.indices.getAlias({ index: this.pattern }));
   }
 
+  /**
+   * An index made before a field was added to the mapping refuses documents that carry it (strict
+   * mapping) and cannot filter on it: say so loudly, since only `npm run reindex` (a new index with
+   * the current mapping) cures it.
+   */
+  private async warnIfOutdated(): Promise<void> {
+    const mappings = await this.client.indices.getMapping({ index: this.alias });
+    for (const [index, { mappings: current }] of Object.entries(mappings)) {
+      const missing = Object.keys(LISTING_MAPPINGS.properties ?? {}).filter((field) => !(field in (current.properties ?? {})));
+      if (missing.length > 0) {
+        this.options.logger.error({ index, alias: this.alias, missing }, 'the search index predates the current mapping; run `npm run reindex`');
+      }
+    }
+  }
+
   /** The first use on an empty cluster creates an empty `<prefix>listings_v0` behind the alias (`npm run reindex` fills it). */
   private ensureIndex(): Promise<void> {
     this.ready ??= (async () => {
-      if (await this.client.indices.existsAlias({ name: this.alias })) return;
+      if (await this.client.indices.existsAlias({ name: this.alias })) {
+        await this.warnIfOutdated();
+        return;
+      }
       const index = `${this.options.prefix}listings_v0`;
       try {
         await this.client.indices.create({ index, settings: LISTING_SETTINGS, mappings: LISTING_MAPPINGS, aliases: { [this.alias]: {} } });

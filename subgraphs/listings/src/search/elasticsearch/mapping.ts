@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { ListingDocument } from '../port';
+import { fold, placeWords, words, zipKey } from '../text';
 
 /**
  * The listings index. Text uses the `standard` analyzer on purpose: the integ-test build we test
@@ -10,23 +11,37 @@ export const LISTING_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: 'strict',
   properties: {
     id: { type: 'keyword' },
-    title: { type: 'text', analyzer: 'standard', copy_to: 'fullText' },
-    description: { type: 'text', analyzer: 'standard', copy_to: 'fullText' },
-    // What free text is matched against: title, description and city together, so every word of
-    // a query may come from a different field (as in PostgreSQL's one tsvector per listing).
+    // The words text.ts cut from the listing, space-separated, so the standard analyzer finds the
+    // same words PostgreSQL indexes.
+    titleWords: { type: 'text', analyzer: 'standard', copy_to: 'fullText' },
+    placeWords: { type: 'text', analyzer: 'standard', copy_to: 'fullText' },
+    descriptionWords: { type: 'text', analyzer: 'standard', copy_to: 'fullText' },
+    // What free text is matched against: every word of a query may come from a different field
+    // (as in PostgreSQL's one tsvector per listing).
     fullText: { type: 'text', analyzer: 'standard' },
+    // Names as listings spell them (suggestions show them) and folded (filters and suggest compare them).
+    title: { type: 'keyword', index: false },
+    titleKey: { type: 'keyword' },
+    city: { type: 'keyword', index: false },
+    cityKey: { type: 'keyword' },
+    neighbourhood: { type: 'keyword', index: false },
+    neighbourhoodKey: { type: 'keyword' },
     kind: { type: 'keyword' },
     propertyType: { type: 'keyword' },
     status: { type: 'keyword' },
     price: { type: 'double' },
     pricePerNight: { type: 'double' },
+    // The sale price of a SALE listing, the nightly price of a RENT one: the price filter, sort and facet.
+    amount: { type: 'double' },
     currency: { type: 'keyword' },
-    // `lowercase` is a built-in normalizer: the city filter ignores case, like `listings(filter:)`.
-    city: { type: 'keyword', normalizer: 'lowercase', copy_to: 'fullText' },
     country: { type: 'keyword' },
-    zipCode: { type: 'keyword' },
+    zipKey: { type: 'keyword' },
     bedrooms: { type: 'integer' },
     bathrooms: { type: 'integer' },
+    areaSqm: { type: 'integer' },
+    maxGuests: { type: 'integer' },
+    instantBook: { type: 'boolean' },
+    amenities: { type: 'keyword' },
     location: { type: 'geo_point' },
     ownerId: { type: 'keyword' },
     createdAt: { type: 'date' },
@@ -41,10 +56,70 @@ export const LISTING_SETTINGS: estypes.IndicesIndexSettings = {
 };
 
 /** What is stored for a listing (`fullText` is filled by copy_to). */
-export type ListingSource = Omit<ListingDocument, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+export interface ListingSource {
+  id: string;
+  titleWords: string;
+  placeWords: string;
+  descriptionWords: string;
+  title: string;
+  titleKey: string;
+  city: string;
+  cityKey: string;
+  neighbourhood: string | null;
+  neighbourhoodKey: string | null;
+  kind: string;
+  propertyType: string;
+  status: string;
+  price: number | null;
+  pricePerNight: number | null;
+  amount: number;
+  currency: string;
+  country: string;
+  zipKey: string | null;
+  bedrooms: number;
+  bathrooms: number;
+  areaSqm: number | null;
+  maxGuests: number | null;
+  instantBook: boolean;
+  amenities: string[];
+  location: { lat: number; lon: number };
+  ownerId: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export function toSource(doc: ListingDocument): ListingSource {
-  return { ...doc, createdAt: doc.createdAt.toISOString(), updatedAt: doc.updatedAt.toISOString() };
+  return {
+    id: doc.id,
+    titleWords: words(doc.title).join(' '),
+    placeWords: placeWords(doc).join(' '),
+    descriptionWords: words(doc.description).join(' '),
+    title: doc.title,
+    titleKey: fold(doc.title),
+    city: doc.city,
+    cityKey: fold(doc.city),
+    neighbourhood: doc.neighbourhood,
+    neighbourhoodKey: doc.neighbourhood === null ? null : fold(doc.neighbourhood),
+    kind: doc.kind,
+    propertyType: doc.propertyType,
+    status: doc.status,
+    price: doc.price,
+    pricePerNight: doc.pricePerNight,
+    amount: doc.price ?? doc.pricePerNight ?? 0,
+    currency: doc.currency,
+    country: doc.country,
+    zipKey: doc.zipCode === null ? null : zipKey(doc.zipCode),
+    bedrooms: doc.bedrooms,
+    bathrooms: doc.bathrooms,
+    areaSqm: doc.areaSqm,
+    maxGuests: doc.maxGuests,
+    instantBook: doc.instantBook,
+    amenities: doc.amenities,
+    location: doc.location,
+    ownerId: doc.ownerId,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
 }
 
 /** External version of a document: its listing's updatedAt, so an older state is refused (409). */

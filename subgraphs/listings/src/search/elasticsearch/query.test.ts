@@ -1,81 +1,79 @@
 import { randomUUID } from 'node:crypto';
-import { buildFilters, buildSearchRequest, decodeCursor, encodeCursor, toHits } from './query';
+import { buildFacetsRequest, buildSearchRequest, decodeCursor, encodeCursor, filterClauses, prefixRegex, toHits } from './query';
 import type { SearchQuery } from '../port';
 
-const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, first: 20, after: null, ...overrides });
+const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, sort: 'RELEVANCE', first: 20, after: null, ...overrides });
 
 describe('Elasticsearch query building', () => {
-  it('browses ACTIVE listings newest first when there is no text, asking for one hit more than the page', () => {
+  it('browses newest first without text, counting up to one past the cap, one hit more than the page', () => {
     const request = buildSearchRequest(query({ first: 5 }), 'listings');
     expect(request).toMatchObject({
       index: 'listings',
       size: 6,
-      track_total_hits: true,
+      track_total_hits: 1001,
       _source: false,
       query: { bool: { filter: [{ term: { status: 'ACTIVE' } }] } },
-      sort: [{ _score: { order: 'desc' } }, { createdAt: { order: 'desc' } }, { id: { order: 'desc' } }],
+      sort: [{ createdAt: { order: 'desc' } }, { id: { order: 'desc' } }],
     });
-    expect(request.query?.bool?.must).toBeUndefined();
-    expect(request.search_after).toBeUndefined();
   });
 
-  it('requires every word in any field, with typos forgiven, and ranks title matches higher', () => {
-    const request = buildSearchRequest(query({ text: 'sunny appartment' }), 'listings');
+  it('requires every word, typos forgiven as PostgreSQL forgives them', () => {
+    const request = buildSearchRequest(query({ text: 'Quiet, gardne!' }), 'listings');
     expect(request.query?.bool?.must).toEqual([
-      { match: { fullText: { query: 'sunny appartment', operator: 'and', fuzziness: 'AUTO', prefix_length: 1 } } },
+      {
+        match: {
+          fullText: { query: 'quiet gardne', operator: 'and', fuzziness: 'AUTO', prefix_length: 1, fuzzy_transpositions: false, max_expansions: 50 },
+        },
+      },
     ]);
-    expect(request.query?.bool?.should).toEqual([{ match: { title: { query: 'sunny appartment', boost: 2 } } }]);
+    expect(request.sort).toEqual([{ _score: { order: 'desc' } }, { createdAt: { order: 'desc' } }, { id: { order: 'desc' } }]);
   });
 
-  it('turns every filter into a non-scoring clause', () => {
-    const filters = buildFilters({
+  it('turns every filter into a non-scoring clause, marking the ones with a facet', () => {
+    const clauses = filterClauses({
       kind: 'RENT',
-      propertyType: 'APARTMENT',
-      city: 'Lisbon',
+      city: 'Lisbôa',
       minBedrooms: 2,
+      amenities: ['WIFI', 'POOL'],
       minPrice: '50.00',
       maxPrice: '120.50',
+      guests: 3,
       near: { latitude: 38.71, longitude: -9.14, radiusKm: 2.5 },
+      within: { north: 1, south: 0, east: -179, west: 179 },
     });
-    expect(filters).toEqual([
-      { term: { status: 'ACTIVE' } },
-      { term: { kind: 'RENT' } },
-      { term: { propertyType: 'APARTMENT' } },
-      { term: { city: 'Lisbon' } },
-      { range: { bedrooms: { gte: 2 } } },
-      { bool: { filter: [{ term: { kind: 'RENT' } }, { range: { pricePerNight: { gte: 50, lte: 120.5 } } }] } },
-      { geo_distance: { distance: '2.5km', location: { lat: 38.71, lon: -9.14 } } },
+    expect(clauses).toEqual([
+      { query: { term: { status: 'ACTIVE' } } },
+      { query: { term: { kind: 'RENT' } }, facet: 'kind' },
+      { query: { term: { cityKey: 'lisboa' } } },
+      { query: { range: { bedrooms: { gte: 2 } } }, facet: 'bedrooms' },
+      { query: { range: { maxGuests: { gte: 3 } } } },
+      { query: { bool: { filter: [{ term: { amenities: 'WIFI' } }, { term: { amenities: 'POOL' } }] } }, facet: 'amenities' },
+      { query: { range: { amount: { gte: 50, lte: 120.5 } } }, facet: 'price' },
+      { query: { geo_distance: { distance: '2.5km', distance_type: 'arc', location: { lat: 38.71, lon: -9.14 } } } },
+      { query: { geo_bounding_box: { location: { top_left: { lat: 1, lon: 179 }, bottom_right: { lat: 0, lon: -179 } } } } },
     ]);
   });
 
-  it('compares a price range with the sale price or the nightly price, by kind', () => {
-    const [, price] = buildFilters({ maxPrice: '300000.00' });
-    expect(price).toEqual({
-      bool: {
-        should: [
-          { bool: { filter: [{ term: { kind: 'SALE' } }, { range: { price: { lte: 300000 } } }] } },
-          { bool: { filter: [{ term: { kind: 'RENT' } }, { range: { pricePerNight: { lte: 300000 } } }] } },
-        ],
-        minimum_should_match: 1,
-      },
-    });
-    expect(buildFilters({ kind: 'SALE', minPrice: '1.00' })[2]).toEqual({
-      bool: { filter: [{ term: { kind: 'SALE' } }, { range: { price: { gte: 1 } } }] },
-    });
+  it('applies every faceted filter but its own to each facet', () => {
+    const request = buildFacetsRequest(query({ filter: { kind: 'RENT', minBedrooms: 2 } }), 'listings');
+    const aggs = request.aggs as Record<string, { filter: { bool: { filter: unknown[] } } }>;
+    expect(aggs['kinds']!.filter.bool.filter).toEqual([{ range: { bedrooms: { gte: 2 } } }]);
+    expect(aggs['bedrooms']!.filter.bool.filter).toEqual([{ term: { kind: 'RENT' } }]);
+    expect(request.query?.bool?.filter).toEqual([{ term: { status: 'ACTIVE' } }]);
   });
 
-  it('continues after a hit through search_after, from the cursor that hit carried', () => {
+  it('continues after a hit through search_after, from the cursor of the same sort', () => {
     const id = randomUUID();
-    const [hit] = toHits([{ _index: 'listings_v1', _id: id, sort: [1.25, 1_760_000_000_000, id] }]);
-    expect(hit).toMatchObject({ id, score: 1.25 });
-    expect(decodeCursor(hit!.cursor)).toEqual([1.25, 1_760_000_000_000, id]);
-    expect(buildSearchRequest(query({ after: hit!.cursor }), 'listings').search_after).toEqual([1.25, 1_760_000_000_000, id]);
+    const q = query({ sort: 'PRICE_DESC' });
+    const [hit] = toHits([{ _index: 'listings_v1', _id: id, _score: null, sort: [120.5, id] }], q);
+    expect(buildSearchRequest({ ...q, after: hit!.cursor }, 'listings').search_after).toEqual([120.5, id]);
+    const pgCursor = Buffer.from(JSON.stringify(['pg', 'PRICE_DESC', '120.50', id])).toString('base64url');
+    for (const cursor of ['nope', pgCursor, encodeCursor('PRICE_DESC', [1, 'not-a-uuid']), encodeCursor('NEWEST', [1, id])]) {
+      expect(() => decodeCursor(cursor, q)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    }
   });
 
-  it('refuses a cursor it did not hand out, including a PostgreSQL one', () => {
-    const pgCursor = Buffer.from(JSON.stringify(['pg', '0.5', new Date().toISOString(), randomUUID()])).toString('base64url');
-    for (const cursor of ['nope', pgCursor, encodeCursor([1, 2, 'not-a-uuid'])]) {
-      expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
-    }
+  it('escapes everything but letters and digits in a suggest prefix', () => {
+    expect(prefixRegex('São .*')).toBe('sao\\ \\.\\*.*');
   });
 });

@@ -1,16 +1,35 @@
 import type { Db } from '../../db';
-import type {
-  ListingDocument,
-  ListingSearch,
-  ReindexProgress,
-  ReindexReport,
-  ReindexSource,
-  RemoveOptions,
-  SearchPage,
-  SearchQuery,
-  WriteOptions,
+import {
+  TOTAL_COUNT_CAP,
+  type FacetCount,
+  type ListingDocument,
+  type ListingSearch,
+  type PriceBucketCount,
+  type ReindexProgress,
+  type ReindexReport,
+  type ReindexSource,
+  type RemoveOptions,
+  type SearchFacets,
+  type SearchPage,
+  type SearchQuery,
+  type Suggestion,
+  type WriteOptions,
 } from '../port';
-import { buildRemoveSql, buildSearchSql, buildUpsertSql, encodeCursor, type SearchRow } from './query';
+import { bucketRange } from '../facets';
+import {
+  buildFacetsSql,
+  buildRemoveSql,
+  buildSearchSql,
+  buildSuggestSql,
+  buildTermsSql,
+  buildUpsertSql,
+  effectiveSort,
+  encodeCursor,
+  termsOf,
+  type FacetRow,
+  type SearchRow,
+  type SuggestionRow,
+} from './query';
 
 /** The newest copy of each listing in a batch: one statement cannot upsert the same row twice. */
 function newestPerListing(docs: readonly ListingDocument[]): ListingDocument[] {
@@ -24,9 +43,10 @@ function newestPerListing(docs: readonly ListingDocument[]): ListingDocument[] {
 
 /**
  * Search without Elasticsearch (embedded mode): the `listing_search` table in the listings
- * database, with a weighted tsvector (GIN) for full text and a trigram index (pg_trgm) on title and
- * city for typos. Event handlers write it in their own transaction, so the row and the inbox entry
- * commit together.
+ * database, with a weighted tsvector (GIN) for full text, a vocabulary of indexed words
+ * (`listing_search_terms`) that query words are expanded from within their allowed edits, b-tree
+ * indexes for filters and sorts. Event handlers write it in their own transaction, so the row and
+ * the inbox entry commit together.
  */
 export class PostgresListingSearch implements ListingSearch {
   readonly backend = 'postgres' as const;
@@ -35,7 +55,10 @@ export class PostgresListingSearch implements ListingSearch {
 
   async index(docs: readonly ListingDocument[], options: WriteOptions = {}): Promise<void> {
     if (docs.length === 0) return;
-    await (options.tx ?? this.db).$executeRaw(buildUpsertSql(newestPerListing(docs)));
+    const db = options.tx ?? this.db;
+    const newest = newestPerListing(docs);
+    await db.$executeRaw(buildTermsSql(termsOf(newest)));
+    await db.$executeRaw(buildUpsertSql(newest));
   }
 
   async remove(ids: readonly string[], options: RemoveOptions = {}): Promise<void> {
@@ -45,12 +68,32 @@ export class PostgresListingSearch implements ListingSearch {
 
   async search(query: SearchQuery): Promise<SearchPage> {
     const rows = await this.db.$queryRaw<SearchRow[]>(buildSearchSql(query));
+    const sort = effectiveSort(query);
     const hits = rows.flatMap((row) =>
-      row.id && row.score !== null && row.created_at
-        ? [{ id: row.id, score: Number(row.score), cursor: encodeCursor({ score: row.score, createdAt: row.created_at, id: row.id }) }]
-        : [],
+      row.id && row.score !== null && row.keys ? [{ id: row.id, score: Number(row.score), cursor: encodeCursor(sort, row.keys) }] : [],
     );
-    return { hits: hits.slice(0, query.first), total: rows[0]?.total ?? 0, hasNextPage: hits.length > query.first };
+    const total = rows[0]?.total ?? 0;
+    return {
+      hits: hits.slice(0, query.first),
+      total: Math.min(total, TOTAL_COUNT_CAP),
+      totalIsExact: total <= TOTAL_COUNT_CAP,
+      hasNextPage: hits.length > query.first,
+    };
+  }
+
+  async facets(query: SearchQuery): Promise<SearchFacets> {
+    const rows = await this.db.$queryRaw<FacetRow[]>(buildFacetsSql(query));
+    const of = (facet: FacetRow['facet']): FacetCount[] => rows.filter((r) => r.facet === facet).map((r) => ({ value: r.value, count: r.count }));
+    const prices: PriceBucketCount[] = of('price').map(({ value, count }) => {
+      const [kind, min] = value.split(':') as [PriceBucketCount['kind'], string];
+      return { ...bucketRange(kind, Number(min)), count };
+    });
+    return { propertyTypes: of('propertyType'), kinds: of('kind'), bedrooms: of('bedrooms'), amenities: of('amenities'), prices };
+  }
+
+  async suggest(prefix: string, perKind: number): Promise<Suggestion[]> {
+    const rows = await this.db.$queryRaw<SuggestionRow[]>(buildSuggestSql(prefix, perKind));
+    return rows.map((row) => ({ kind: row.kind, text: row.text, listingCount: row.count }));
   }
 
   /**

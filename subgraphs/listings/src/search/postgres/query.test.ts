@@ -1,98 +1,128 @@
 import { randomUUID } from 'node:crypto';
-import { buildRemoveSql, buildSearchSql, buildUpsertSql, decodeCursor, encodeCursor, filterConditions, nearCondition } from './query';
+import { buildFacetsSql, buildRemoveSql, buildSearchSql, buildSuggestSql, buildUpsertSql, decodeCursor, encodeCursor, filterConditions, nearCondition, termsOf } from './query';
 import type { ListingDocument, SearchQuery } from '../port';
 
-const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, first: 20, after: null, ...overrides });
+const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, sort: 'RELEVANCE', first: 20, after: null, ...overrides });
 const squash = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
+const doc: ListingDocument = {
+  id: randomUUID(),
+  title: 'Sunny loft in São Bento',
+  description: 'Top floor, quiet-ish.',
+  kind: 'RENT',
+  propertyType: 'APARTMENT',
+  status: 'ACTIVE',
+  price: null,
+  pricePerNight: 89.5,
+  currency: 'EUR',
+  address: 'Rua do Poço 7',
+  city: 'Lisboa',
+  neighbourhood: 'Estrela',
+  country: 'PT',
+  zipCode: '1200-123',
+  bedrooms: 1,
+  bathrooms: 1,
+  areaSqm: 55,
+  maxGuests: 3,
+  instantBook: true,
+  amenities: ['WIFI', 'BALCONY'],
+  location: { lat: 38.7, lon: -9.1 },
+  ownerId: randomUUID(),
+  createdAt: new Date('2026-01-01T00:00:00.000Z'),
+  updatedAt: new Date('2026-01-02T00:00:00.000Z'),
+};
+
 describe('PostgreSQL query building', () => {
-  it('browses ACTIVE rows newest first without text: no text search, a constant score, one row more than the page', () => {
+  it('browses newest first without text (the table holds ACTIVE listings only), counting at most one past the cap, one row more than the page', () => {
     const sql = buildSearchSql(query({ first: 5 }));
     const text = squash(sql.text);
-    expect(text).toContain('s.status = $1::"ListingStatus"');
-    expect(text).toContain('0::numeric AS score');
-    expect(text).not.toContain('websearch_to_tsquery');
-    expect(text).toContain('ORDER BY m.score DESC, m.created_at DESC, m.id DESC LIMIT $2::int');
-    expect(sql.values).toEqual(['ACTIVE', 6]);
+    expect(text).not.toContain('tsquery');
+    expect(text).toContain('ORDER BY s.created_at DESC, s.listing_id DESC LIMIT');
+    expect(sql.values).toEqual([1001, 6]);
   });
 
-  it('matches text by tsvector or, for typos, by trigram word similarity, and scores by both', () => {
-    const sql = buildSearchSql(query({ text: 'sunny appartment' }));
+  it('expands every query word to indexed words within its edits and requires all of them', () => {
+    const sql = buildSearchSql(query({ text: 'quiet gardne' }));
     const text = squash(sql.text);
-    expect(text).toContain("websearch_to_tsquery('simple', $1)");
-    expect(text).toContain('(s.document @@ q.tsq OR q.words <% s.trigram_text)');
-    expect(text).toContain('round((ts_rank(s.document, q.tsq) + word_similarity(q.words, s.trigram_text))::numeric, 6)');
-    expect(sql.values.slice(0, 2)).toEqual(['sunny appartment', 'sunny appartment']);
+    expect(text).toContain('levenshtein_less_equal(t.term');
+    expect(text).toContain("|| ' & ' ||");
+    expect(text).toContain('s.document @@ q.tsq');
+    // Every match's keys gathered once; the count and the page both come from them.
+    expect(text).toContain('m AS MATERIALIZED ( SELECT s.listing_id AS id, round(ts_rank(s.document, q.tsq)::numeric, 6) AS score, s.created_at AS k1,s.listing_id AS k2');
+    expect(text).toContain('ORDER BY m.score DESC, m.k1 DESC, m.k2 DESC');
+    // quiet: 1 edit, lengths 4..6; gardne: 2 edits, lengths 4..8.
+    expect(sql.values).toEqual(expect.arrayContaining(['quiet', 4, 6, 'gardne', 8]));
   });
 
-  it('binds every filter as a parameter, prices by kind', () => {
-    const conditions = filterConditions({ kind: 'SALE', propertyType: 'HOUSE', city: 'Lisbon', minBedrooms: 3, minPrice: '100.00', maxPrice: '200.00' });
-    expect(conditions.map((c) => squash(c.sql))).toEqual([
-      's.status = ?::"ListingStatus"',
-      's.kind = ?::"ListingKind"',
-      's.property_type = ?::"PropertyType"',
-      'lower(s.city) = lower(?)',
-      's.bedrooms >= ?::int',
-      "(s.kind = 'SALE' AND s.price >= ?::numeric AND s.price <= ?::numeric)",
-    ]);
-    expect(conditions.flatMap((c) => c.values)).toEqual(['ACTIVE', 'SALE', 'HOUSE', 'Lisbon', 3, '100.00', '200.00']);
-    const [, either] = filterConditions({ minPrice: '50.00' });
-    expect(squash(either!.sql)).toBe("((s.kind = 'SALE' AND s.price >= ?::numeric) OR (s.kind = 'RENT' AND s.price_per_night >= ?::numeric))");
+  it('binds every filter as a parameter and marks the ones with a facet', () => {
+    const conditions = filterConditions({
+      kind: 'SALE',
+      propertyType: 'HOUSE',
+      city: 'Lisbôa',
+      zipCode: '1200 123',
+      minBedrooms: 3,
+      amenities: ['POOL'],
+      minPrice: '100.00',
+      maxPrice: '200.00',
+      within: { north: 1, south: 0, east: -179, west: 179 },
+    });
+    expect(conditions.map((c) => c.facet ?? null)).toEqual(['kind', 'propertyType', null, null, 'bedrooms', 'amenities', 'price', null]);
+    expect(conditions.flatMap((c) => c.sql.values)).toEqual(['SALE', 'HOUSE', 'lisboa', '1200123', 3, ['POOL'], '100.00', '200.00', 0, 1, 179, -179]);
+    expect(squash(conditions.at(-1)!.sql.sql)).toContain('(s.longitude >= ?::float8 OR s.longitude <= ?::float8)');
   });
 
   it('narrows a radius search with a bounding box, except across the 180th meridian', () => {
     const lisbon = nearCondition({ latitude: 38.7, longitude: -9.1, radiusKm: 10 });
-    expect(squash(lisbon.sql)).toMatch(/^s\.latitude BETWEEN .* AND s\.longitude BETWEEN .* AND 2 \* .*asin/);
-    const [latMin, latMax] = lisbon.values as number[];
-    expect(latMax! - latMin!).toBeCloseTo(20 / 111.195, 3);
+    expect(squash(lisbon.text)).toMatch(/^s\.latitude BETWEEN .* AND s\.longitude BETWEEN .* AND \(2 \* .*asin/);
     const fiji = nearCondition({ latitude: -17.7, longitude: 179.9, radiusKm: 50 });
-    expect(squash(fiji.sql)).toContain('s.latitude BETWEEN');
-    expect(squash(fiji.sql)).not.toContain('s.longitude BETWEEN');
+    expect(squash(fiji.text)).not.toContain('s.longitude BETWEEN');
   });
 
-  it('continues after the cursor position with an exact numeric score', () => {
-    const position = { score: '0.612345', createdAt: new Date('2026-01-02T03:04:05.678Z'), id: randomUUID() };
-    const cursor = encodeCursor(position);
-    expect(decodeCursor(cursor)).toEqual(position);
-    const sql = buildSearchSql(query({ after: cursor }));
-    expect(squash(sql.text)).toContain('WHERE (m.score, m.created_at, m.id) < ($2::numeric, $3::timestamptz, $4::uuid)');
-    expect(sql.values.slice(1, 4)).toEqual(['0.612345', position.createdAt, position.id]);
-  });
-
-  it('refuses a cursor it did not hand out, including an Elasticsearch one', () => {
-    const esCursor = Buffer.from(JSON.stringify(['es', 1.5, Date.now(), randomUUID()])).toString('base64url');
-    for (const cursor of ['nope', esCursor]) {
-      expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+  it('continues after the cursor of the same sort, and refuses one of another sort or backend', () => {
+    const id = randomUUID();
+    const cursor = encodeCursor('PRICE_ASC', ['120.00', id]);
+    const sql = buildSearchSql(query({ sort: 'PRICE_ASC', after: cursor }));
+    expect(squash(sql.text)).toContain('(s.amount,s.listing_id) > ($');
+    expect(sql.values).toEqual(expect.arrayContaining(['120.00', id]));
+    const esCursor = Buffer.from(JSON.stringify(['es', 'PRICE_ASC', 120, id])).toString('base64url');
+    for (const bad of ['nope', esCursor, encodeCursor('PRICE_ASC', ['cheap', id])]) {
+      expect(() => decodeCursor(bad, query({ sort: 'PRICE_ASC' }))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
     }
+    expect(() => decodeCursor(cursor, query({ sort: 'PRICE_DESC' }))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
   });
 
-  it('upserts a batch as one jsonb parameter, keeping a newer row', () => {
-    const doc: ListingDocument = {
-      id: randomUUID(),
-      title: 'Sunny loft',
-      description: 'Top floor.',
-      kind: 'RENT',
-      propertyType: 'APARTMENT',
-      status: 'ACTIVE',
-      price: null,
-      pricePerNight: 89.5,
-      currency: 'EUR',
-      city: 'Lisbon',
-      country: 'PT',
-      zipCode: null,
-      bedrooms: 1,
-      bathrooms: 1,
-      location: { lat: 38.7, lon: -9.1 },
-      ownerId: randomUUID(),
-      createdAt: new Date('2026-01-01T00:00:00.000Z'),
-      updatedAt: new Date('2026-01-02T00:00:00.000Z'),
-    };
+  it('counts each facet without its own filter: with text from one scan, without from one aggregate each', () => {
+    const plain = squash(buildFacetsSql(query({ filter: { kind: 'RENT', minBedrooms: 2 } })).text);
+    expect(plain).toContain("SELECT 'kind', s.kind::text, count(*)::int FROM listing_search s WHERE s.bedrooms >= $");
+    expect(plain).not.toContain('MATERIALIZED');
+    const text = squash(buildFacetsSql(query({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2, city: 'Lisbon' } })).text);
+    expect(text).toContain('AS f_kind');
+    expect(text).toContain('AS f_bedrooms');
+    expect(text).toContain("SELECT 'kind', b.kind::text, count(*)::int FROM b WHERE b.f_bedrooms GROUP BY 2");
+    expect(text).toContain("SELECT 'bedrooms', b.bedrooms::text, count(*)::int FROM b WHERE b.f_kind GROUP BY 2");
+  });
+
+  it('suggests by a folded, escaped prefix', () => {
+    expect(buildSuggestSql('Sã_o%', 5).values).toEqual(['sa\\_o\\%%', 5, 'sa\\_o\\%%', 5, 'sa\\_o\\%%', 5]);
+  });
+
+  it('upserts a batch as one jsonb parameter with folded keys and words, keeping a newer row', () => {
     const sql = buildUpsertSql([doc]);
     expect(squash(sql.text)).toContain('WHERE listing_search.updated_at <= EXCLUDED.updated_at');
     expect(JSON.parse(sql.values[0] as string)).toEqual([
-      expect.objectContaining({ listing_id: doc.id, price_per_night: 89.5, latitude: 38.7, longitude: -9.1, updated_at: '2026-01-02T00:00:00.000Z' }),
+      expect.objectContaining({
+        listing_id: doc.id,
+        amount: 89.5,
+        city_key: 'lisboa',
+        title_key: 'sunny loft in sao bento',
+        zip_key: '1200123',
+        title_words: 'sunny loft in sao bento',
+        place_words: 'lisboa estrela rua do poco 7 1200 123',
+        description_words: 'top floor quiet ish',
+        amenities: ['WIFI', 'BALCONY'],
+      }),
     ]);
-    const remove = buildRemoveSql([doc.id], doc.updatedAt);
-    expect(squash(remove.text)).toBe('DELETE FROM listing_search WHERE listing_id = ANY($1::uuid[]) AND updated_at <= $2::timestamptz');
+    expect(termsOf([doc])).toContain('poco');
+    expect(squash(buildRemoveSql([doc.id], doc.updatedAt).text)).toBe('DELETE FROM listing_search WHERE listing_id = ANY($1::uuid[]) AND updated_at <= $2::timestamptz');
   });
 });

@@ -1,8 +1,0 @@
-import { dropDatabases } from '../db/databases';
-
-export default async function globalTeardown(): Promise<void> {
-  const run = globalThis.__MARKET_TEST_RUN__;
-  if (!run) return;
-  if (run.external) await dropDatabases(run.serverUrl, run.databases);
-  await run.stop?.();
-}
