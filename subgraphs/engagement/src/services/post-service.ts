@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
+import { ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
 import { canSeePost, viewerOf, type PostRecord } from '../domain';
 import type { PostRepository } from '../repositories/post-repository';
 import type { ContentRejected, ModerationService } from '../moderation/moderation-service';
@@ -71,21 +71,6 @@ export class PostService {
     }
     if (!(await this.posts.delete(id))) throw new NotFoundError('Post', id);
     return true;
-  }
-
-  /**
-   * Why a comment or reaction could not be added to a post: it is not there for this caller
-   * (NOT_FOUND, saying nothing of posts they may not see), or they see it but it is not published.
-   */
-  async explainClosed(ctx: AuthContext, postId: string): Promise<never> {
-    const post = await this.requireVisible(ctx, postId);
-    throw new ConflictError(`Post ${post.id} is ${post.status.toLowerCase()}: only published posts take comments and reactions.`);
-  }
-
-  /** Returns when the post exists, the caller sees it and it takes comments; throws like `explainClosed` otherwise. */
-  async requireOpen(ctx: AuthContext, postId: string): Promise<void> {
-    const post = await this.requireVisible(ctx, postId);
-    if (post.status !== 'PUBLISHED') await this.explainClosed(ctx, postId);
   }
 
   /** The post, when it exists and the caller may see it; NOT_FOUND otherwise, so hidden posts do not leak. */
