@@ -56,6 +56,12 @@ const MAPPERS: Record<string, Record<string, string>> = {
     Listing: 'ListingRef',
     ModerationCase: 'ModerationCaseRecord',
     ModerationReport: 'ModerationReportRecord',
+    Machine: 'MachineRef',
+    Feedback: 'FeedbackRecord',
+    FeedbackSummary: 'FeedbackSummaryRecord',
+    CommentConnection: 'CommentConnectionRecord',
+    Review: 'ReviewRecord',
+    ActivityProfile: 'ActivityRecord',
   },
   instances: {
     Machine: 'MachineRecord',

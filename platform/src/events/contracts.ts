@@ -54,12 +54,12 @@ const instanceTransition = z.object({
   exitCode: z.number().int().nullable(),
 });
 
-/** A post or comment that moderation decided about. */
+/** A post, comment or feedback that moderation decided about. */
 const moderationTarget = z.object({
-  targetType: z.enum(['POST', 'COMMENT']),
+  targetType: z.enum(['POST', 'COMMENT', 'FEEDBACK']),
   /** Null for a new text that was rejected: it was never stored. */
   targetId: id.nullable(),
-  /** The post a comment belongs to (the post itself for a post; null when never stored). */
+  /** The post a comment or feedback belongs to (the post itself for a post; null when never stored or not on a post). */
   postId: id.nullable(),
   authorId: id,
 });
@@ -265,6 +265,8 @@ export const eventContracts = {
    */
   'bookings.stay.declined': { version: 1, payload: bookingStay.extend({ reason: z.enum(['HOST', 'EXPIRED']).optional() }) },
   'bookings.stay.cancelled': { version: 1, payload: bookingStay.extend({ cancelledBy: id, refundAmount: z.string() }) },
+  /** The host marked the stay completed (from its check-out day on): guest and host may now review each other. */
+  'bookings.stay.completed': { version: 1, payload: bookingStay },
   'bookings.viewing.requested': { version: 1, payload: bookingViewing },
   /** `rescheduled`: the agent moved an appointment to new times (which they thereby confirm). */
   'bookings.viewing.confirmed': { version: 1, payload: bookingViewing.extend({ rescheduled: z.boolean() }) },
@@ -310,6 +312,10 @@ export const eventContracts = {
       sentAt: z.string(),
     }),
   },
+  /** A machine was added to the catalog (or changed): engagement learns what can be commented on. */
+  'instances.machine.upserted': { version: 1, payload: z.object({ machineId: id, name: z.string() }) },
+  /** A machine left the catalog: its comments, reactions and feedback go. */
+  'instances.machine.deleted': { version: 1, payload: z.object({ machineId: id }) },
   /** Every transition of an instance is one of these, named after the status it reached. */
   'instances.instance.requested': { version: 1, payload: instanceTransition },
   'instances.instance.starting': { version: 1, payload: instanceTransition },

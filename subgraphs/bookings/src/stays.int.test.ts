@@ -219,6 +219,8 @@ describe('status flow', () => {
     );
     expect(codeOf(await b.call(guest, COMPLETE, { id: past }))).toBe('FORBIDDEN');
     expect((await b.call(home.owner, COMPLETE, { id: past })).data.completeStay).toEqual({ id: past, status: 'COMPLETED' });
+    // Engagement opens the guest's and host's reviews from this event.
+    expect((await b.outbox(past)).map((e) => [e.type, e.payload['guestId']])).toEqual([['bookings.stay.completed', guest.userId]]);
     expect(codeOf(await b.call(home.owner, CANCEL, { id: past }))).toBe('CONFLICT');
   });
 });

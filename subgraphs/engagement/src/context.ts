@@ -4,6 +4,11 @@ import type { Loaders } from './loaders';
 import type { PostService } from './services/post-service';
 import type { CommentService } from './services/comment-service';
 import type { ReactionService } from './services/reaction-service';
+import type { FeedbackService } from './services/feedback-service';
+import type { ViewRecorder } from './services/view-recorder';
+import type { ReviewService } from './services/review-service';
+import type { FeedService } from './services/feed-service';
+import type { ActivityService } from './services/activity-service';
 import type { ModerationService } from './moderation/moderation-service';
 
 export interface Context extends BaseContext {
@@ -12,6 +17,11 @@ export interface Context extends BaseContext {
   posts: PostService;
   comments: CommentService;
   reactions: ReactionService;
+  feedback: FeedbackService;
+  views: ViewRecorder;
+  reviews: ReviewService;
+  feed: FeedService;
+  activity: ActivityService;
   moderation: ModerationService;
   loaders: Loaders;
 }

@@ -16,17 +16,69 @@ export interface PostRecord {
   updatedAt: Date;
 }
 
+/** What comments, reactions and feedback attach to. */
+export const TARGET_TYPES = ['POST', 'LISTING', 'MACHINE'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+export interface TargetRef {
+  type: TargetType;
+  id: string;
+}
+
+/** The key loaders and counters use for a target. */
+export const targetKey = (type: TargetType, id: string) => `${type}:${id}`;
+
 export interface CommentRecord {
   id: string;
-  postId: string;
+  targetType: TargetType;
+  targetId: string;
+  /** The target id when the target is a post, else null. */
+  postId: string | null;
+  /** The top-level comment this one replies to, or null. */
+  parentId: string | null;
   authorId: string;
+  /** Empty once deleted. */
   body: string;
   /** PUBLISHED, HELD or REMOVED: moderation's say on the comment itself. */
   status: PostStatus;
   createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
 }
 
-export type ModerationTargetType = 'POST' | 'COMMENT';
+export interface FeedbackRecord {
+  id: string;
+  targetType: TargetType;
+  targetId: string;
+  postId: string | null;
+  authorId: string;
+  rating: number;
+  body: string;
+  status: PostStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The average and number of published ratings of a target (or a listing's visible reviews). */
+export interface RatingSummary {
+  average: number | null;
+  count: number;
+}
+
+export type CommentConnectionRecord = Connection<CommentRecord>;
+
+/** A target's rating summary, with the target so `latest` can load its entries. */
+export interface FeedbackSummaryRecord extends RatingSummary {
+  target: TargetRef;
+}
+
+/** A page in Relay's shape. */
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+export type ModerationTargetType = 'POST' | 'COMMENT' | 'FEEDBACK';
 export type ModerationSource = 'AUTOMATIC' | 'REPORTS' | 'APPEAL' | 'ADMIN';
 
 /** One review of one item (see prisma's ModerationCase). */
@@ -34,6 +86,7 @@ export interface ModerationCaseRecord {
   id: string;
   postId: string | null;
   commentId: string | null;
+  feedbackId: string | null;
   authorId: string;
   source: ModerationSource;
   status: 'OPEN' | 'APPROVED' | 'REMOVED';
@@ -54,14 +107,15 @@ export interface ModerationReportRecord {
 
 export interface ReactionRecord {
   id: string;
-  postId: string;
+  targetType: TargetType;
+  targetId: string;
+  postId: string | null;
   userId: string;
   kind: ReactionKind;
   createdAt: Date;
 }
 
 export interface ReactionCountRecord {
-  postId: string;
   kind: ReactionKind;
   count: number;
 }
@@ -71,6 +125,9 @@ export interface UserRef {
   id: string;
 }
 export interface ListingRef {
+  id: string;
+}
+export interface MachineRef {
   id: string;
 }
 
@@ -86,16 +143,29 @@ export function canSeePost(post: Pick<PostRecord, 'authorId' | 'status'>, viewer
   return post.status === 'PUBLISHED' || (viewer !== null && (viewer.isAdmin || viewer.userId === post.authorId));
 }
 
-/** A comment is seen where its post is, and, unless published, only by its author and admins. */
+/**
+ * A comment (or feedback) is seen where its target is (`post`: the post it is on; null for other
+ * targets, whose visibility the caller checked), and, unless published, only by its author and admins.
+ */
 export function canSeeComment(
   comment: Pick<CommentRecord, 'authorId' | 'status'>,
-  post: Pick<PostRecord, 'authorId' | 'status'>,
+  post: Pick<PostRecord, 'authorId' | 'status'> | null,
   viewer: Viewer,
 ): boolean {
   return (
-    canSeePost(post, viewer) &&
+    (post === null || canSeePost(post, viewer)) &&
     (comment.status === 'PUBLISHED' || (viewer !== null && (viewer.isAdmin || viewer.userId === comment.authorId)))
   );
+}
+
+/** A listing in one of these is seen by its owner and admins only (as listings decides). */
+export const PRIVATE_LISTING_STATUSES = ['DRAFT', 'ARCHIVED'];
+
+/** Whether the viewer may see a listing or machine engagement knows from events. */
+export function canSeeReplica(replica: { targetType: TargetType; ownerId: string | null; status: string }, viewer: Viewer): boolean {
+  if (replica.status === 'DELETED') return false;
+  if (replica.targetType !== 'LISTING' || !PRIVATE_LISTING_STATUSES.includes(replica.status)) return true;
+  return viewer !== null && (viewer.isAdmin || viewer.userId === replica.ownerId);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -129,4 +199,41 @@ export function decodeCursor(cursor: string): Position | null {
 /** Most frequent first; ties in the order the kinds are declared, so the list is stable. */
 export function sortReactionCounts<T extends { kind: ReactionKind; count: number }>(counts: T[]): T[] {
   return [...counts].sort((a, b) => b.count - a.count || REACTION_KINDS.indexOf(a.kind) - REACTION_KINDS.indexOf(b.kind));
+}
+
+export type ReviewDirection = 'GUEST_REVIEWS_HOST' | 'HOST_REVIEWS_GUEST';
+
+export interface ReviewRecord {
+  id: string;
+  stayId: string;
+  direction: ReviewDirection;
+  /** Null once the author's account is deleted. */
+  authorId: string | null;
+  subjectId: string | null;
+  listingId: string;
+  rating: number;
+  body: string;
+  createdAt: Date;
+}
+
+export type ActivityVisibility = 'PUBLIC' | 'CONNECTIONS' | 'PRIVATE';
+
+export interface ActivityRecord {
+  visibility: ActivityVisibility;
+  posts: number;
+  comments: number;
+  reactionsGiven: number;
+  reactionsReceived: number;
+  viewsReceived: number;
+  reviewsWritten: number;
+  reviewsReceived: number;
+  lastActiveAt: Date | null;
+  months: { month: string; posts: number; comments: number; reactions: number }[];
+}
+
+/** Who may see a user's activity profile: the rule for `User.activity`. */
+export function canSeeActivity(visibility: ActivityVisibility, ownerId: string, viewer: Viewer, connected: boolean): boolean {
+  if (viewer && (viewer.isAdmin || viewer.userId === ownerId)) return true;
+  if (visibility === 'PUBLIC') return true;
+  return visibility === 'CONNECTIONS' && connected;
 }

@@ -66,7 +66,7 @@ async function countQueries(fn: () => Promise<unknown>): Promise<number> {
 
 const CREATE = `mutation($input: CreatePostInput!) { createPost(input: $input) { ... on Post { id body status author { id } listing { id } createdAt updatedAt } } }`;
 const POST = `query($id: ID!) { post(id: $id) { id body status commentCount viewerReaction
-  comments { id body author { id } post { id } }
+  comments { edges { node { id body author { id } post { id } } } }
   reactions { id kind user { id } }
   reactionCounts { kind count } } }`;
 const FEED = `query($first: Int, $after: String) { feed(first: $first, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
@@ -117,12 +117,12 @@ describe('mutations persist and queries return them', () => {
 
     const post = await postOf(null, postId);
     expect(post.commentCount).toBe(2);
-    expect(post.comments.map((c: { id: string }) => c.id)).toEqual([first.id, second.id]);
+    expect(post.comments.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([first.id, second.id]);
 
     expect((await ok(reader, `mutation($id: ID!) { deleteComment(id: $id) }`, { id: first.id })).deleteComment).toBe(true);
     const after = await postOf(null, postId);
     expect(after.commentCount).toBe(1);
-    expect(after.comments.map((c: { id: string }) => c.id)).toEqual([second.id]);
+    expect(after.comments.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([second.id]);
   });
 
   it('pages through comments with their cursors', async () => {
@@ -132,11 +132,11 @@ describe('mutations persist and queries return them', () => {
     for (let i = 0; i < 5; i++) {
       ids.push((await ok(author, `mutation($p: ID!) { addComment(postId: $p, body: "comment ${i}") { ... on Comment { id } } }`, { p: postId })).addComment.id);
     }
-    const page = `query($id: ID!, $after: String) { post(id: $id) { comments(first: 2, after: $after) { id cursor } } }`;
+    const page = `query($id: ID!, $after: String) { post(id: $id) { comments(first: 2, after: $after) { edges { node { id cursor } } } } }`;
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const comments: { id: string; cursor: string }[] = (await ok(null, page, { id: postId, after })).post.comments;
+      const comments: { id: string; cursor: string }[] = (await ok(null, page, { id: postId, after })).post.comments.edges.map((e: { node: unknown }) => e.node);
       if (comments.length === 0) break;
       seen.push(...comments.map((c) => c.id));
       after = comments.at(-1)!.cursor;
@@ -300,7 +300,7 @@ describe('one SQL query per entity type or list field, whatever the number of pa
       await ok(authors[1]!, `mutation($p: ID!) { react(postId: $p, kind: LIKE) { id } }`, { p });
     }
     const reps = postIds.map((id) => ({ __typename: 'Post', id }));
-    const fields = ['comments { id }', 'reactions { id }', 'reactionCounts { kind count }', 'commentCount', 'viewerReaction'];
+    const fields = ['comments { edges { node { id } } }', 'reactions { id }', 'reactionCounts { kind count }', 'commentCount', 'viewerReaction'];
     for (const field of fields) {
       let data: any;
       const n = await countQueries(async () => {
@@ -369,7 +369,7 @@ describe('engagement rules', () => {
     const stranger = person();
     const postId = await createPost(author, 'soon hidden');
     await ok(stranger, `mutation($p: ID!) { addComment(postId: $p, body: "first!") { ... on Comment { id } } }`, { p: postId });
-    const commentId = (await postOf(null, postId)).comments[0].id;
+    const commentId = (await postOf(null, postId)).comments.edges[0].node.id;
     await postRepository.setStatus(postId, 'HIDDEN');
 
     for (const viewer of [null, stranger]) {

@@ -12,6 +12,12 @@ export const engagementEnvSchema = z.object({
   RATE_LIMIT_REACT: rateLimitSetting('60/1m'),
   /** Distinct users whose reports of a published post or comment hold it for an admin's review. */
   MODERATION_REPORT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(3),
+  /** Days after a stay's completion during which guest and host may review each other. */
+  REVIEW_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** recordView batches the views that arrive within this many ms into one INSERT (0: one per call). */
+  VIEW_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(5),
+  /** A batch is written at once when it reaches this many views. */
+  VIEW_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 export type EngagementEnv = z.infer<typeof engagementEnvSchema>;

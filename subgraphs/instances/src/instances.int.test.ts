@@ -117,9 +117,12 @@ describe('instances subgraph', () => {
         capacity: 20,
         allowedRoles: ['HOST', 'AGENT', 'HOST'],
       };
+      h.queries.splice(0);
       const created = await h.call(CREATE_MACHINE, { input }, h.admin);
       expect(created.errors).toBeUndefined();
       expect(created.data.createMachine).toMatchObject({ ...input, allowedRoles: ['HOST', 'AGENT'], id: expect.any(String) });
+      // Engagement learns the catalog from an instances.machine.upserted event written with the machine.
+      expect(h.queries.filter((q) => q.includes('INSERT INTO outbox_events'))).toHaveLength(1);
 
       const buyer = person();
       const listed = await h.call(`{ machines { id name environment { name } } }`, {}, buyer);

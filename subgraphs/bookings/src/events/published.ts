@@ -48,7 +48,7 @@ export function viewingPayload(viewing: ViewingRecord): EventPayload<'bookings.v
   };
 }
 
-/** The event a stay's new status is announced with; COMPLETED announces nothing. */
+/** The event a stay's new status is announced with. */
 export async function publishStayChange(
   tx: RawSql,
   stay: StayRecord,
@@ -76,6 +76,7 @@ export async function publishStayChange(
       });
       return;
     case 'COMPLETED':
+      await enqueueEvent(tx, 'bookings.stay.completed', stay.id, payload);
       return;
   }
 }

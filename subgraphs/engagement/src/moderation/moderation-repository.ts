@@ -12,15 +12,16 @@ export interface ModerationTarget {
 export interface TargetState {
   authorId: string;
   status: PostStatus;
-  /** The post itself for a post; a comment's post. */
-  postId: string;
-  post: { authorId: string; status: PostStatus };
+  /** The post itself for a post; a comment's or feedback's post (null when it is on a listing or machine). */
+  postId: string | null;
+  post: { authorId: string; status: PostStatus } | null;
 }
 
 const caseSelect = {
   id: true,
   postId: true,
   commentId: true,
+  feedbackId: true,
   authorId: true,
   source: true,
   status: true,
@@ -32,7 +33,8 @@ const caseSelect = {
 } as const;
 
 /** The case columns naming the target. */
-export const targetColumns = (t: ModerationTarget) => (t.type === 'POST' ? { postId: t.id } : { commentId: t.id });
+export const targetColumns = (t: ModerationTarget) =>
+  t.type === 'POST' ? { postId: t.id } : t.type === 'COMMENT' ? { commentId: t.id } : { feedbackId: t.id };
 
 export type Decision = Omit<EventPayload<'engagement.moderation.decided'>, 'targetType' | 'targetId' | 'postId' | 'authorId'>;
 
@@ -50,17 +52,16 @@ export class ModerationRepository {
       const post = await db.post.findUnique({ where: { id: target.id }, select: { authorId: true, status: true } });
       return post && { ...post, postId: target.id, post };
     }
-    const comment = await db.comment.findUnique({
-      where: { id: target.id },
-      select: { authorId: true, status: true, postId: true, post: { select: { authorId: true, status: true } } },
-    });
-    return comment;
+    const select = { authorId: true, status: true, postId: true, post: { select: { authorId: true, status: true } } } as const;
+    if (target.type === 'FEEDBACK') return db.feedback.findUnique({ where: { id: target.id }, select });
+    return db.comment.findUnique({ where: { id: target.id }, select });
   }
 
   /** Locks the item's row until the transaction ends, so decisions about one item run one at a time. */
   async lock(tx: Tx, target: ModerationTarget): Promise<void> {
     if (target.type === 'POST') await tx.$executeRaw`SELECT 1 FROM posts WHERE id = ${target.id}::uuid FOR UPDATE`;
-    else await tx.$executeRaw`SELECT 1 FROM comments WHERE id = ${target.id}::uuid FOR UPDATE`;
+    else if (target.type === 'COMMENT') await tx.$executeRaw`SELECT 1 FROM comments WHERE id = ${target.id}::uuid FOR UPDATE`;
+    else await tx.$executeRaw`SELECT 1 FROM feedback WHERE id = ${target.id}::uuid FOR UPDATE`;
   }
 
   /**
@@ -72,7 +73,9 @@ export class ModerationRepository {
     const { count } =
       target.type === 'POST'
         ? await tx.post.updateMany({ where, data: { status } })
-        : await tx.comment.updateMany({ where, data: { status } });
+        : target.type === 'COMMENT'
+          ? await tx.comment.updateMany({ where, data: { status } })
+          : await tx.feedback.updateMany({ where, data: { status } });
     return count > 0;
   }
 
@@ -137,13 +140,15 @@ export class ModerationRepository {
   /** Adds one user's report; false when they had reported the item already. */
   async addReport(tx: Tx, target: ModerationTarget, reporterId: string, reason: string): Promise<boolean> {
     const column = target.type === 'POST' ? { postId: target.id } : { commentId: target.id };
+    // Reports are about posts and comments (moderation.service refuses others before this).
     const { count } = await tx.moderationReport.createMany({ data: [{ ...column, reporterId, reason }], skipDuplicates: true });
     return count > 0;
   }
 
   /** Distinct reporters since `since` (the item's last approval): an approved item starts afresh. */
   async countReports(tx: Tx, target: ModerationTarget, since: Date | null): Promise<number> {
-    return tx.moderationReport.count({ where: { ...targetColumns(target), ...(since && { createdAt: { gt: since } }) } });
+    const column = target.type === 'POST' ? { postId: target.id } : { commentId: target.id };
+    return tx.moderationReport.count({ where: { ...column, ...(since && { createdAt: { gt: since } }) } });
   }
 
   /** When an admin last approved the item, or null. */
@@ -170,7 +175,7 @@ export class ModerationRepository {
   }
 
   /** For each item, its open case if any, else its latest decided one: what its notice says. */
-  async findCurrentCases(column: 'postId' | 'commentId', ids: readonly string[]): Promise<(ModerationCaseRecord & { decisionReason: string | null })[]> {
+  async findCurrentCases(column: 'postId' | 'commentId' | 'feedbackId', ids: readonly string[]): Promise<(ModerationCaseRecord & { decisionReason: string | null })[]> {
     const cases = await this.db.moderationCase.findMany({
       where: { [column]: { in: ids.filter(isUuid) } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, parseInput, requireRole, requireUser, type AuthContext } from '@market/platform';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, parseInput, requireRole, requireUser, type AuthContext } from '@market/platform';
 import type { Tx } from '../db';
 import {
   canSeeComment,
@@ -65,7 +65,7 @@ export class ModerationService {
   }
 
   /** Records a refused text (nothing else is stored) and says why. `target` is null for a new text. */
-  async reject(type: ModerationTargetType, target: { id: string; postId: string } | null, authorId: string, a: Assessment): Promise<ContentRejected> {
+  async reject(type: ModerationTargetType, target: { id: string; postId: string | null } | null, authorId: string, a: Assessment): Promise<ContentRejected> {
     await this.repo.transaction((tx) =>
       this.repo.recordDecision(
         tx,
@@ -102,6 +102,7 @@ export class ModerationService {
   async report(ctx: AuthContext, target: ModerationTarget, input: unknown): Promise<boolean> {
     const identity = requireUser(ctx);
     const { reason } = parseInput(reportSchema, input);
+    if (target.type === 'FEEDBACK') throw new BadUserInputError('Feedback cannot be reported; report posts and comments.', {});
     const state = await this.requireVisible(target, viewerOf(identity));
     if (state.authorId === identity.userId) throw new ForbiddenError('You cannot report what you wrote.');
     return this.repo.transaction(async (tx) => {
@@ -176,7 +177,7 @@ export class ModerationService {
 
   private async decide(adminId: string, target: ModerationTarget, status: 'PUBLISHED' | 'REMOVED', reason: string | null): Promise<ModerationDecision> {
     return this.repo.transaction(async (tx) => {
-      if (!(await this.repo.setStatus(tx, target, status))) throw new NotFoundError(target.type === 'POST' ? 'Post' : 'Comment', target.id);
+      if (!(await this.repo.setStatus(tx, target, status))) throw new NotFoundError(targetName(target), target.id);
       const state = (await this.repo.findTarget(target, tx))!;
       const outcome = status === 'PUBLISHED' ? 'APPROVED' : 'REMOVED';
       const open =
@@ -196,7 +197,7 @@ export class ModerationService {
   private async requireVisible(target: ModerationTarget, viewer: Viewer): Promise<TargetState> {
     const state = await this.repo.findTarget(target);
     const visible = state && (target.type === 'POST' ? canSeePost(state, viewer) : canSeeComment(state, state.post, viewer));
-    if (!visible) throw new NotFoundError(target.type === 'POST' ? 'Post' : 'Comment', target.id);
+    if (!visible) throw new NotFoundError(targetName(target), target.id);
     return state;
   }
 }
@@ -230,5 +231,7 @@ export function noticeOf(status: PostStatus, current: CurrentCase | null): Moder
     canAppeal: !open && !appealed,
   };
 }
+
+const targetName = (t: ModerationTarget) => (t.type === 'POST' ? 'Post' : t.type === 'COMMENT' ? 'Comment' : 'Feedback');
 
 export const caseCursor = (c: ModerationCaseRecord) => encodeCursor(c);

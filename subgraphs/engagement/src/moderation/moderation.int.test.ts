@@ -61,7 +61,7 @@ const UPDATE = `mutation($id: ID!, $body: String!) { updatePost(id: $id, body: $
   __typename ... on Post { id body status } ... on ContentRejected { reasons message } } }`;
 const COMMENT = `mutation($p: ID!, $body: String!) { addComment(postId: $p, body: $body) {
   __typename ... on Comment { id status ${NOTICE} } ... on ContentRejected { reasons } } }`;
-const POST = `query($id: ID!) { post(id: $id) { id body status commentCount comments { id status } ${NOTICE} } }`;
+const POST = `query($id: ID!) { post(id: $id) { id body status commentCount comments { edges { node { id status } } } ${NOTICE} } }`;
 const QUEUE = `{ moderationQueue(first: 100) { id targetType targetId source reasons spamScore appeal author { id }
   post { id } comment { id } reports { reporter { id } reason } cursor } }`;
 const REPORT = `mutation($t: ModerationTargetType!, $id: ID!, $r: String!) { report(targetType: $t, targetId: $id, reason: $r) }`;
@@ -72,7 +72,11 @@ const REMOVE = `mutation($t: ModerationTargetType!, $id: ID!, $r: String!) { rem
 async function create(as: Identity, body: string) {
   return (await ok(as, CREATE, { body })).createPost;
 }
-const postOf = async (as: Identity | null, id: string) => (await ok(as, POST, { id })).post;
+/** The post with its first page of comments as a plain list. */
+const postOf = async (as: Identity | null, id: string) => {
+  const post = (await ok(as, POST, { id })).post;
+  return post && { ...post, comments: post.comments.edges.map((e: { node: unknown }) => e.node) };
+};
 const queueCase = async (targetId: string) =>
   ((await ok(admin, QUEUE)).moderationQueue as { targetId: string }[]).find((c) => c.targetId === targetId) as any;
 

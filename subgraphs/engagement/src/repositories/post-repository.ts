@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../db';
-import { isUuid, type PostRecord, type Position, type Viewer } from '../domain';
+import { isUuid, type PostRecord, type Viewer } from '../domain';
 import { visiblePosts } from './visibility';
 
 const postSelect = {
@@ -59,21 +59,6 @@ export class PostRepository {
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.$transaction(fn);
-  }
-
-  /** Published posts, newest first, strictly after `after` in that order; `limit` at most. */
-  async findPublishedPage(limit: number, after: Position | null): Promise<PostRecord[]> {
-    return this.db.post.findMany({
-      where: {
-        status: 'PUBLISHED',
-        ...(after && {
-          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
-        }),
-      },
-      select: postSelect,
-      orderBy: [...newestFirst],
-      take: limit,
-    });
   }
 
   /** `status` is moderation's verdict; `tx` lets moderation open a case in the same transaction. */

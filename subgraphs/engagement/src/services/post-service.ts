@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
-import { canSeePost, encodeCursor, viewerOf, type PostRecord } from '../domain';
+import { ForbiddenError, NotFoundError, requireUser, type AuthContext, parseInput } from '@market/platform';
+import { canSeePost, viewerOf, type PostRecord } from '../domain';
 import type { PostRepository } from '../repositories/post-repository';
 import type { ContentRejected, ModerationService } from '../moderation/moderation-service';
 import type { WriteLimits } from './rate-limits';
-import { parsePage, uuid } from './validation';
+import { uuid } from './validation';
 
 const postBody = z
   .string()
@@ -19,26 +19,12 @@ const createPostSchema = z.object({
 
 const updatePostSchema = z.object({ body: postBody });
 
-export interface PostPage {
-  edges: { cursor: string; node: PostRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
-
 export class PostService {
   constructor(
     private readonly posts: PostRepository,
     private readonly limits: WriteLimits,
     private readonly moderation: ModerationService,
   ) {}
-
-  /** Published posts, newest first. */
-  async feed(args: { first?: number | null; after?: string | null }): Promise<PostPage> {
-    const { first, after } = parsePage(args);
-    const rows = await this.posts.findPublishedPage(first + 1, after);
-    const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
-  }
 
   /** Moderation publishes the post, holds it for review (with a case, in the same transaction) or refuses it. */
   async create(ctx: AuthContext, input: unknown): Promise<PostRecord | ContentRejected> {
@@ -85,21 +71,6 @@ export class PostService {
     }
     if (!(await this.posts.delete(id))) throw new NotFoundError('Post', id);
     return true;
-  }
-
-  /**
-   * Why a comment or reaction could not be added to a post: it is not there for this caller
-   * (NOT_FOUND, saying nothing of posts they may not see), or they see it but it is not published.
-   */
-  async explainClosed(ctx: AuthContext, postId: string): Promise<never> {
-    const post = await this.requireVisible(ctx, postId);
-    throw new ConflictError(`Post ${post.id} is ${post.status.toLowerCase()}: only published posts take comments and reactions.`);
-  }
-
-  /** Returns when the post exists, the caller sees it and it takes comments; throws like `explainClosed` otherwise. */
-  async requireOpen(ctx: AuthContext, postId: string): Promise<void> {
-    const post = await this.requireVisible(ctx, postId);
-    if (post.status !== 'PUBLISHED') await this.explainClosed(ctx, postId);
   }
 
   /** The post, when it exists and the caller may see it; NOT_FOUND otherwise, so hidden posts do not leak. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db';
-import { isUuid, type Role } from '@market/platform';
+import { enqueueEvent, isUuid, type Role } from '@market/platform';
 import type { EnvVar, MachineRecord } from '../domain';
 
 const machineSelect = {
@@ -45,7 +45,7 @@ export interface NewMachine {
 
 export class MachineRepository {
   // A transaction will do as well: allocation reads the machine it has locked.
-  constructor(private readonly db: Pick<Db, 'machine'>) {}
+  constructor(private readonly db: Pick<Db, 'machine'> | Db) {}
 
   async findByIds(ids: readonly string[]): Promise<MachineRecord[]> {
     const valid = ids.filter(isUuid);
@@ -59,11 +59,19 @@ export class MachineRepository {
     return rows.map(toMachine);
   }
 
-  /** Returns null when the name is taken (the unique indexes decide, not a prior read). */
+  /**
+   * Returns null when the name is taken (the unique indexes decide, not a prior read). The machine
+   * and its `instances.machine.upserted` event (other domains learn the catalog from it) commit together.
+   */
   async create(input: NewMachine): Promise<MachineRecord | null> {
+    if (!('$transaction' in this.db)) throw new Error('MachineRepository.create runs on the client, not inside a transaction');
     try {
       const environment = input.environment.map(({ name, value }) => ({ name, value }));
-      return toMachine(await this.db.machine.create({ data: { ...input, environment }, select: machineSelect }));
+      return await this.db.$transaction(async (tx) => {
+        const machine = toMachine(await tx.machine.create({ data: { ...input, environment }, select: machineSelect }));
+        await enqueueEvent(tx, 'instances.machine.upserted', machine.id, { machineId: machine.id, name: machine.name });
+        return machine;
+      });
     } catch (err) {
       if ((err as { code?: string }).code === 'P2002') return null;
       throw err;
