@@ -52,3 +52,9 @@ FROM "machines";
 ALTER TABLE "machines" ADD CONSTRAINT "machines_version_check" CHECK ("version" >= 1);
 ALTER TABLE "machines" ADD CONSTRAINT "machines_max_restarts_check" CHECK ("max_restarts" BETWEEN 0 AND 100);
 ALTER TABLE "instances" ADD CONSTRAINT "instances_restart_count_check" CHECK ("restart_count" >= 0);
+-- A build context runs something too.
+ALTER TABLE "machines" DROP CONSTRAINT "machines_runs_something";
+ALTER TABLE "machines" ADD CONSTRAINT "machines_runs_something"
+  CHECK ("image" IS NOT NULL OR "build_context" IS NOT NULL OR cardinality("command") > 0);
+ALTER TABLE "machines" ADD CONSTRAINT "machines_build_context_relative"
+  CHECK ("build_context" IS NULL OR ("build_context" NOT LIKE '/%' AND "build_context" NOT LIKE '%..%'));

@@ -143,7 +143,7 @@ describe('DockerRuntime', () => {
       for await (const l of workload.logs) lines.push(`${l.stream} ${l.line}`);
     })();
     await r.stop(spec, 'c1', 3_000);
-    expect(await workload.exited).toEqual({ exitCode: 143, signal: null });
+    expect(await workload.exited).toEqual({ exitCode: 143, signal: null, reason: null });
     logs.end();
     await reading;
     expect(lines).toEqual(['STDOUT ready', 'STDERR warn: slow disk']);

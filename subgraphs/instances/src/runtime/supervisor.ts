@@ -218,6 +218,8 @@ export class InstanceSupervisor {
       const processes = [...this.watched].filter(([, w]) => w.runtime.driver === 'PROCESS');
       for (const [id, w] of this.watched) {
         if (w.runtime.driver === 'PROCESS') continue;
+        // Its exit is no longer this process's to record (the next one adopts the container).
+        w.stopRequested = true;
         this.stopMonitor(w);
         w.workload.detach();
         // Another replica may adopt the container at once.
