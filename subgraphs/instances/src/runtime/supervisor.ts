@@ -524,6 +524,12 @@ export class InstanceSupervisor {
       }
     }
     const exitCode = state.state === 'exited' ? state.exitCode : null;
+    if (instance.status === 'STARTING' && !startup) {
+      // Recorded as starting and nobody (holding its lease) starts it: a start written by a replica
+      // that has not got to it yet, or one that went away. This replica now holds the lease: it starts it.
+      await this.converge(id, { restart: false });
+      return;
+    }
     if (instance.status === 'STOPPING') {
       await this.move(id, ['STOPPING'], 'STOPPED', { exitCode, ...this.forgetPid(instance) });
       await this.unlease(id);
