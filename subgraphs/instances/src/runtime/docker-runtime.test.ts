@@ -148,7 +148,7 @@ describe('DockerRuntime', () => {
     await reading;
     expect(lines).toEqual(['STDOUT ready', 'STDERR warn: slow disk']);
     expect(docker.calls).toContain('stop c1 t=3');
-    expect(await r.inspect(spec, 'c1')).toEqual({ state: 'exited', exitCode: 143 });
+    expect(await r.inspect(spec, 'c1')).toEqual({ state: 'exited', exitCode: 143, reason: null });
     expect(await r.volumeSizeBytes(spec)).toBe(4096);
   });
 

@@ -46,32 +46,32 @@ const buildContextSchema = z
 const workloadShape = {
   description: z.string().trim().max(2000, 'description is at most 2000 characters').nullish(),
   image: z
-      .string()
-      .trim()
-      .max(255, 'image is at most 255 characters')
-      .regex(/^[a-z0-9][a-z0-9._/:@-]*$/, 'image must be a Docker image reference such as nginx:1.27 or ghcr.io/org/app@sha256:...')
-      .nullish(),
-    command: z
-      .array(z.string().min(1, 'a command argument must not be empty').max(4096).refine(noNul, 'must not contain NUL'))
-      .max(64, 'command has at most 64 arguments')
-      .nullish(),
-    exposedPort: z.number().int().min(1, 'exposedPort is 1 to 65535').max(65535, 'exposedPort is 1 to 65535').nullish(),
-    environment: z
-      .array(envVarSchema)
-      .max(100, 'at most 100 environment variables')
-      .refine((vars) => new Set(vars.map((v) => v.name)).size === vars.length, 'environment variable names must be unique')
-      .nullish(),
-    volumeMountPath: z
-      .string()
-      .trim()
-      .max(255, 'volumeMountPath is at most 255 characters')
-      .regex(/^\/[^\0]*$/, 'volumeMountPath must be an absolute path')
-      .nullish(),
-    cpuLimit: z.number().gt(0, 'cpuLimit must be more than 0').max(64, 'cpuLimit is at most 64 cores').nullish(),
-    memoryLimitMb: z.number().int().min(1, 'memoryLimitMb is at least 1').max(1_048_576, 'memoryLimitMb is at most 1048576').nullish(),
-    maxInstancesPerUser: z.number().int().min(1, 'maxInstancesPerUser is at least 1').max(10_000, 'maxInstancesPerUser is at most 10000'),
-    capacity: z.number().int().min(1, 'capacity is at least 1').max(100_000, 'capacity is at most 100000'),
-    allowedRoles: z.array(z.enum(ROLES)).nullish(),
+    .string()
+    .trim()
+    .max(255, 'image is at most 255 characters')
+    .regex(/^[a-z0-9][a-z0-9._/:@-]*$/, 'image must be a Docker image reference such as nginx:1.27 or ghcr.io/org/app@sha256:...')
+    .nullish(),
+  command: z
+    .array(z.string().min(1, 'a command argument must not be empty').max(4096).refine(noNul, 'must not contain NUL'))
+    .max(64, 'command has at most 64 arguments')
+    .nullish(),
+  exposedPort: z.number().int().min(1, 'exposedPort is 1 to 65535').max(65535, 'exposedPort is 1 to 65535').nullish(),
+  environment: z
+    .array(envVarSchema)
+    .max(100, 'at most 100 environment variables')
+    .refine((vars) => new Set(vars.map((v) => v.name)).size === vars.length, 'environment variable names must be unique')
+    .nullish(),
+  volumeMountPath: z
+    .string()
+    .trim()
+    .max(255, 'volumeMountPath is at most 255 characters')
+    .regex(/^\/[^\0]*$/, 'volumeMountPath must be an absolute path')
+    .nullish(),
+  cpuLimit: z.number().gt(0, 'cpuLimit must be more than 0').max(64, 'cpuLimit is at most 64 cores').nullish(),
+  memoryLimitMb: z.number().int().min(1, 'memoryLimitMb is at least 1').max(1_048_576, 'memoryLimitMb is at most 1048576').nullish(),
+  maxInstancesPerUser: z.number().int().min(1, 'maxInstancesPerUser is at least 1').max(10_000, 'maxInstancesPerUser is at most 10000'),
+  capacity: z.number().int().min(1, 'capacity is at least 1').max(100_000, 'capacity is at most 100000'),
+  allowedRoles: z.array(z.enum(ROLES)).nullish(),
   buildContext: buildContextSchema.nullish(),
   healthCheck: healthCheckSchema.nullish(),
   restartPolicy: z.enum(['NEVER', 'ON_FAILURE', 'ALWAYS']).nullish(),
