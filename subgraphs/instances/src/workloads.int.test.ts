@@ -85,6 +85,19 @@ describe('process workloads: health checks, limits, machine versions', () => {
     expect((await h.logLines(created.id)).map((l) => l.line)).not.toContain('survived');
   });
 
+  it('restarts by its restart policy, up to maxRestarts in a row, then stays FAILED', async () => {
+    const owner = person();
+    const m = await h.machine(['sh', '-c', 'echo run; exit 3'], { restartPolicy: 'ON_FAILURE', maxRestarts: 2 });
+    const created = await h.create(m.id, owner);
+    await h.waitForLog(created.id, (l) => l.filter((x) => x === 'run').length === 3, 'three runs');
+    const failed = await h.waitFor(created.id, (i) => i.status === 'FAILED', 'FAILED for good');
+    await h.idle();
+    const after = await h.ok(`query($id: ID!) { instance(id: $id) { status restartCount exitCode } }`, { id: created.id }, owner);
+    expect(after.instance).toEqual({ status: 'FAILED', restartCount: 2, exitCode: 3 });
+    expect(failed.failureReason).toBe('It exited with code 3.');
+    expect((await h.logLines(created.id)).filter((l) => l.line === 'run')).toHaveLength(3);
+  });
+
   it('edits make a new version: new instances run it, running ones keep theirs; a retired machine starts none', async () => {
     const owner = person();
     const m = await h.machine(node(DELAYED_SERVER), { environment: [{ name: 'TAG', value: 'one' }], healthCheck });
