@@ -61,7 +61,10 @@ if (skipReason) {
       h = await start('127.0.0.1');
     });
     afterAll(async () => {
+      // Containers outlive the service by design: whatever a failed test left of this run's instances goes.
+      const ids = h ? (await h.db.instance.findMany({ select: { id: true } })).map((i) => i.id) : [];
       for (const harness of harnesses) await harness.close();
+      for (const id of ids) await docker?.getContainer(containerName(id)).remove({ force: true }).catch(() => undefined);
     });
 
     it('builds the machine from its build context, RUNNING only once /health answers, with port, limits, volume and labels; logs; stop, restart and remove are idempotent', async () => {
@@ -124,6 +127,8 @@ if (skipReason) {
       const failed = await h.waitForStatus(created.id, 'FAILED');
       expect(failed.failureReason).toBe('It was killed for exceeding its memory limit of 32 MiB.');
       expect((await h.logLines(created.id)).map((l) => l.line)).not.toContain('survived');
+      await h.ok(`mutation($id: ID!) { removeInstance(id: $id) { status } }`, { id: created.id }, owner);
+      await expect(containerOf(created.id)).rejects.toMatchObject({ statusCode: 404 });
     });
 
     it('after a restart of the service its successor adopts running containers, and marks one that vanished FAILED', async () => {
