@@ -72,6 +72,7 @@ const MAPPERS: Record<string, Record<string, string>> = {
     QuotaExceeded: 'QuotaExceededOutcome',
     CapacityExhausted: 'CapacityExhaustedOutcome',
     NoPortAvailable: 'NoPortAvailableOutcome',
+    MachineRetired: 'MachineRetiredOutcome',
   },
 };
 

@@ -154,7 +154,9 @@ for i in "${!SUBGRAPHS[@]}"; do
   case $d in
     accounts) extra=(JWT_PRIVATE_KEY="$JWT_PRIVATE_KEY" DATA_DIR="$LOGS/data") ;;
     listings) extra=(ELASTICSEARCH_URL="$ELASTICSEARCH_URL" ELASTICSEARCH_INDEX_PREFIX="$RUN-") ;;
-    instances) extra=(DATA_DIR="$LOGS/data") ;;
+    # With an engine (.ci/run starts one), the instances service runs machines with an image as containers.
+    instances) extra=(DATA_DIR="$LOGS/data")
+      [[ -n "${DOCKER_HOST:-}" ]] && extra+=(INSTANCE_RUNTIME=docker DOCKER_HOST="$DOCKER_HOST" INSTANCE_DOCKER_NETWORK=host) ;;
   esac
   # The service URLs, the shared secret, and this run's namespaces in the shared Kafka and Redis.
   start_process "$d" "subgraphs/$d" PORT="$port" HOST=127.0.0.1 \

@@ -99,14 +99,14 @@ describe('instance subscriptions through the gateway', () => {
     expect(anonymous.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
   });
 
-  it('tells the owner each status change with fields from accounts, when the instance is stopped', async () => {
+  it('tells the owner the current status, then each change with fields from accounts, when the instance is stopped', async () => {
     const changes = subscribe<StatusEvent>(stack, STATUS, { id: instanceId }, owner.token);
-    await eventually(async () => stack.pubsub.channels().some((c) => c.includes(instanceId)));
+    await changes.waitFor(1, 20_000);
     const stopped = await stack.request(`mutation($id: ID!) { stopInstance(id: $id) { status } }`, { id: instanceId }, owner.token);
     expect(stopped.errors).toBeUndefined();
-    const events = await changes.waitFor(2, 20_000);
-    expect(events.map((e) => e.instanceStatusChanged.status)).toEqual(['STOPPING', 'STOPPED']);
-    expect(events[1]!.instanceStatusChanged).toEqual({ status: 'STOPPED', owner: { name: 'Olga Owner' }, machine: { name: machineName } });
+    const events = await changes.waitFor(3, 20_000);
+    expect(events.map((e) => e.instanceStatusChanged.status)).toEqual(['RUNNING', 'STOPPING', 'STOPPED']);
+    expect(events[2]!.instanceStatusChanged).toEqual({ status: 'STOPPED', owner: { name: 'Olga Owner' }, machine: { name: machineName } });
     await changes.disconnect();
   });
 });

@@ -38,7 +38,7 @@ const bookingViewing = z.object({
  * One lifecycle transition of an instance, as instances reports it: the status it reached and the one
  * it left (null for a new instance), with what a notification needs to name it.
  */
-const instanceStatus = z.enum(['REQUESTED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED', 'REMOVED']);
+const instanceStatus = z.enum(['REQUESTED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED', 'REMOVED', 'UNHEALTHY']);
 const instanceTransition = z.object({
   instanceId: id,
   ownerId: id,
@@ -324,6 +324,8 @@ export const eventContracts = {
   'instances.instance.stopped': { version: 1, payload: instanceTransition },
   'instances.instance.failed': { version: 1, payload: instanceTransition },
   'instances.instance.removed': { version: 1, payload: instanceTransition },
+  /** A RUNNING instance's health check failed (failureReason says how); for the owner's notification. */
+  'instances.instance.unhealthy': { version: 1, payload: instanceTransition },
 } as const;
 
 export type EventType = keyof typeof eventContracts;

@@ -13,6 +13,13 @@ describe('instances env', () => {
     expect(env.INSTANCE_PORT_RANGE).toEqual({ first: 20000, last: 20999 });
   });
 
+  it('uses Docker when DOCKER_HOST names an engine (npm start with DOCKER_HOST set), on the host network by default', () => {
+    const env = loadInstancesEnv({ ...base, DOCKER_HOST: 'unix:///tmp/market-docker/docker.sock', INSTANCE_RUNTIME: '' });
+    expect(env).toMatchObject({ INSTANCE_RUNTIME: 'docker', INSTANCE_DOCKER_NETWORK: 'host', INSTANCE_LEASE_TTL_MS: 30_000, INSTANCE_PROCESS_LIMITS: 'auto' });
+    expect(loadInstancesEnv({ ...base, DOCKER_HOST: 'unix:///x.sock', INSTANCE_RUNTIME: 'process' }).INSTANCE_RUNTIME).toBe('process');
+    expect(loadInstancesEnv(base).INSTANCE_BUILD_ROOT).toBe(path.resolve(__dirname, '..', '..', '..'));
+  });
+
   it('reads a custom range', () => {
     expect(loadInstancesEnv({ ...base, INSTANCE_PORT_RANGE: ' 30000-30000 ' }).INSTANCE_PORT_RANGE).toEqual({ first: 30000, last: 30000 });
   });

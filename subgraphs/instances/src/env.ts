@@ -33,8 +33,25 @@ export const instancesEnvSchema = z
     /** The host instances are reachable on; their ports are unique per host. This server runs (and reconciles) the instances of this host. */
     INSTANCE_HOST: z.string().trim().min(1).max(255).default('127.0.0.1'),
     INSTANCE_PORT_RANGE: portRange,
-    /** process: machines run their command as local processes (embedded mode, CI). docker: machines with an image run as containers too. */
-    INSTANCE_RUNTIME: z.enum(['process', 'docker']).default('process'),
+    /**
+     * process: machines run their command as local processes (embedded mode, CI). docker: machines with
+     * an image or a build context run as containers too. Unset: docker when DOCKER_HOST is set.
+     */
+    INSTANCE_RUNTIME: unsetIfEmpty(z.enum(['process', 'docker'])),
+    /**
+     * host: containers share the host's network and listen on the allocated port (PORT); works on an
+     * engine without a bridge (as CI's). bridge: the machine's exposedPort is published on the allocated port.
+     */
+    INSTANCE_DOCKER_NETWORK: z.enum(['host', 'bridge']).default('host'),
+    /** Machines' build contexts are directories below this one (relative paths are from the repository root). */
+    INSTANCE_BUILD_ROOT: unsetIfEmpty(z.string().trim()),
+    /** How long a replica's lease on supervising an instance lasts unrenewed (renewed every reconcile pass). */
+    INSTANCE_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+    /**
+     * Process runtime limits: cgroup (a memory and cpu cgroup v1/v2 per instance below this directory,
+     * when it can be created; else ulimit -v), ulimit (address-space limit only), off.
+     */
+    INSTANCE_PROCESS_LIMITS: z.enum(['auto', 'cgroup', 'ulimit', 'off']).default('auto'),
     /** The launcher's data directory; INSTANCES_DATA_DIR defaults to its `instances` folder. */
     DATA_DIR: unsetIfEmpty(z.string().trim()),
     /** Where local processes get their working directories (<dir>/<instance id>/volume); relative paths are from the repository root. */
@@ -55,8 +72,10 @@ export const instancesEnvSchema = z
     /** How often recorded statuses are compared with what runs; 0 turns the reconciler (and the start-up check) off. */
     INSTANCE_RECONCILE_INTERVAL_MS: milliseconds(5_000, 3_600_000),
   })
-  .transform(({ DATA_DIR, INSTANCES_DATA_DIR, ...env }) => ({
+  .transform(({ DATA_DIR, INSTANCES_DATA_DIR, INSTANCE_BUILD_ROOT, INSTANCE_RUNTIME, ...env }) => ({
     ...env,
+    INSTANCE_RUNTIME: INSTANCE_RUNTIME ?? (env.DOCKER_HOST ? ('docker' as const) : ('process' as const)),
+    INSTANCE_BUILD_ROOT: path.resolve(REPO_ROOT, INSTANCE_BUILD_ROOT ?? '.'),
     INSTANCES_DATA_DIR: path.resolve(
       REPO_ROOT,
       INSTANCES_DATA_DIR ??

@@ -536,7 +536,7 @@ describe('live subscriptions', () => {
     live.unsubscribe();
   });
 
-  it('streams every status change of the instance', async () => {
+  it('sends the current status first, then every status change of the instance', async () => {
     const owner = person();
     const inst = await runningServer(owner);
     const live = h.subscribe<{ instanceStatusChanged: { id: string; status: string; exitCode: number | null; machine: { name: string } } }>(
@@ -545,9 +545,11 @@ describe('live subscriptions', () => {
       { id: inst.id },
     );
     await listening(instanceStatusTopic.channel(inst.id));
+    await eventually(() => live.events.length >= 1);
     await h.ok(STOP, { id: inst.id }, owner);
-    await eventually(() => live.events.length >= 2);
+    await eventually(() => live.events.length >= 3);
     expect(live.events.map((e) => e.instanceStatusChanged)).toEqual([
+      { id: inst.id, status: 'RUNNING', exitCode: null, machine: { name: server.name } },
       { id: inst.id, status: 'STOPPING', exitCode: null, machine: { name: server.name } },
       { id: inst.id, status: 'STOPPED', exitCode: 0, machine: { name: server.name } },
     ]);

@@ -36,6 +36,7 @@ export const instances = defineSubgraph()({
     const supervisor = new InstanceSupervisor(instanceRepository, machineRepository, createRuntimes(env, logger), recorder, feed, {
       host: env.INSTANCE_HOST,
       stopGraceMs: env.INSTANCE_STOP_GRACE_MS,
+      leaseTtlMs: env.INSTANCE_LEASE_TTL_MS,
       logger,
     });
 

@@ -9,6 +9,8 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const instance = (id: string, status: InstanceRecord['status']): InstanceRecord => ({
   id,
   machineId: 'm',
+  machineVersion: 1,
+  restartCount: 0,
   ownerId: 'o',
   status,
   host: '127.0.0.1',

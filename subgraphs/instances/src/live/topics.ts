@@ -20,6 +20,8 @@ export const instanceStatusTopic = defineTopic(
   z.object({
     id: z.string(),
     machineId: z.string(),
+    machineVersion: z.number().int(),
+    restartCount: z.number().int(),
     ownerId: z.string(),
     status: z.enum(INSTANCE_STATUSES),
     host: z.string(),

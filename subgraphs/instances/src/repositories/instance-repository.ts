@@ -1,13 +1,15 @@
 import { enqueueEvent, isUuid, type EventType } from '@market/platform';
 import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
-import { DOWN_STATUSES, type InstanceRecord, type InstanceStatus, type MachineRecord, type PortPool } from '../domain';
+import { DOWN_STATUSES, driverOf, type InstanceRecord, type InstanceStatus, type MachineRecord, type PortPool } from '../domain';
 import { MachineRepository } from './machine-repository';
 import { assertTransitions } from '../rules/lifecycle';
 
 const instanceSelect = {
   id: true,
   machineId: true,
+  machineVersion: true,
+  restartCount: true,
   ownerId: true,
   status: true,
   host: true,
@@ -49,6 +51,8 @@ export interface TransitionChanges {
   deleteVolume?: boolean;
   /** REMOVED only: the runtime was already released (the process is gone, the volume dealt with). */
   released?: boolean;
+  /** Restarts made by the restart policy in a row. */
+  restartCount?: number;
 }
 
 export interface Transition {
@@ -100,14 +104,15 @@ async function transitionWhere(
       runtime_ref = CASE WHEN ${has('runtimeRef')}::boolean THEN ${changes.runtimeRef ?? null}::varchar ELSE i.runtime_ref END,
       failure_reason = CASE WHEN ${has('failureReason')}::boolean THEN left(${changes.failureReason ?? null}::text, 2000) ELSE i.failure_reason END,
       exit_code = CASE WHEN ${has('exitCode')}::boolean THEN ${changes.exitCode ?? null}::int ELSE i.exit_code END,
-      started_at = CASE WHEN ${to} = 'RUNNING' THEN now() ELSE i.started_at END,
+      restart_count = CASE WHEN ${has('restartCount')}::boolean THEN ${changes.restartCount ?? 0}::int ELSE i.restart_count END,
+      started_at = CASE WHEN ${to} = 'RUNNING' AND prev.status <> 'UNHEALTHY' THEN now() ELSE i.started_at END,
       stopped_at = CASE WHEN ${to} IN ('STOPPED', 'FAILED') THEN now() ELSE i.stopped_at END,
       removed_at = CASE WHEN ${to} = 'REMOVED' THEN now() ELSE i.removed_at END,
       delete_volume = CASE WHEN ${to} = 'REMOVED' THEN ${changes.deleteVolume ?? false}::boolean ELSE i.delete_volume END,
       released_at = CASE WHEN ${to} = 'REMOVED' AND ${changes.released ?? false}::boolean THEN now() ELSE i.released_at END
     FROM prev, machines m
     WHERE i.id = prev.id AND m.id = i.machine_id AND i.status::text = ANY(${[...from]}::text[])
-    RETURNING i.id::text AS id, i.machine_id::text AS "machineId", i.owner_id::text AS "ownerId", i.status::text AS status,
+    RETURNING i.id::text AS id, i.machine_id::text AS "machineId", i.machine_version AS "machineVersion", i.restart_count AS "restartCount", i.owner_id::text AS "ownerId", i.status::text AS status,
       i.host, i.port, i.driver::text AS driver, i.runtime_ref AS "runtimeRef", i.failure_reason AS "failureReason",
       i.exit_code AS "exitCode", i.started_at AS "startedAt", i.stopped_at AS "stoppedAt", i.removed_at AS "removedAt",
       i.status_changed_at AS "statusChangedAt", i.uptime_ms AS "uptimeMs", i.downtime_ms AS "downtimeMs",
@@ -172,7 +177,8 @@ export class AllocationStatements {
           ownerId: input.ownerId,
           host: input.host,
           port: input.port,
-          driver: input.machine.image ? 'DOCKER' : 'PROCESS',
+          machineVersion: input.machine.version,
+          driver: driverOf(input.machine),
         },
         select: instanceSelect,
       }),
@@ -254,6 +260,38 @@ export class InstanceRepository {
     await this.db.instance.updateMany({ where: { id, status: 'REMOVED', releasedAt: null }, data: { releasedAt: new Date(), runtimeRef: null } });
   }
 
+  /**
+   * Takes (or renews) the lease on supervising an instance for `ttlMs`: true when `holder` has it now.
+   * One row per instance; a lease expired by its holder's silence can be taken by anyone.
+   */
+  async acquireLease(id: string, holder: string, ttlMs: number): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const rows = await this.db.$queryRaw<{ holder: string }[]>`
+      INSERT INTO instance_leases (instance_id, holder, expires_at)
+      SELECT id, ${holder}, now() + ${ttlMs}::int * interval '1 millisecond' FROM instances WHERE id = ${id}::uuid
+      ON CONFLICT (instance_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+        WHERE instance_leases.holder = EXCLUDED.holder OR instance_leases.expires_at < now()
+      RETURNING holder`;
+    return rows.length > 0;
+  }
+
+  /** Extends the leases `holder` still has on these instances; the ids it no longer holds are returned. */
+  async renewLeases(ids: readonly string[], holder: string, ttlMs: number): Promise<string[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    const renewed = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE instance_leases SET expires_at = now() + ${ttlMs}::int * interval '1 millisecond'
+      WHERE holder = ${holder} AND instance_id = ANY(${valid}::uuid[]) RETURNING instance_id::text AS id`;
+    const kept = new Set(renewed.map((r) => r.id));
+    return valid.filter((id) => !kept.has(id));
+  }
+
+  /** Gives a lease up (the workload no longer runs here), so another replica may start it at once. */
+  async releaseLease(id: string, holder: string): Promise<void> {
+    if (!isUuid(id)) return;
+    await this.db.$executeRaw`DELETE FROM instance_leases WHERE instance_id = ${id}::uuid AND holder = ${holder}`;
+  }
+
   /** Records the handle of an instance whose runtime has one before it starts (a container). */
   async setRuntimeRef(id: string, runtimeRef: string | null): Promise<void> {
     await this.db.instance.updateMany({ where: { id }, data: { runtimeRef } });
@@ -265,7 +303,7 @@ export class InstanceRepository {
    */
   static async removeAllOfOwner(tx: Tx, ownerId: string): Promise<InstanceRecord[]> {
     if (!isUuid(ownerId)) return [];
-    const live = ['REQUESTED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] as const;
+    const live = ['REQUESTED', 'STARTING', 'RUNNING', 'UNHEALTHY', 'STOPPING', 'STOPPED', 'FAILED'] as const;
     const moved = await transitionWhere(tx, Prisma.sql`owner_id = ${ownerId}::uuid AND status <> 'REMOVED'`, live, 'REMOVED', {
       deleteVolume: true,
     });

@@ -4,6 +4,7 @@ const typeOfOutcome = {
   quotaExceeded: 'QuotaExceeded',
   capacityExhausted: 'CapacityExhausted',
   noPortAvailable: 'NoPortAvailable',
+  machineRetired: 'MachineRetired',
 } as const;
 
 export const CreateInstanceResult: CreateInstanceResultResolvers = {

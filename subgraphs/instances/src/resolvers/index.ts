@@ -8,7 +8,7 @@ import { Instance } from './instance';
 import { InstanceLogLine, InstanceLogLineConnection } from './instance-log-line';
 import { User } from './user';
 import { CreateInstanceResult } from './create-instance-result';
-import { CapacityExhausted, NoPortAvailable, QuotaExceeded } from './outcomes';
+import { CapacityExhausted, MachineRetired, NoPortAvailable, QuotaExceeded } from './outcomes';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -24,4 +24,5 @@ export const resolvers: Resolvers = {
   QuotaExceeded,
   CapacityExhausted,
   NoPortAvailable,
+  MachineRetired,
 };

@@ -6,4 +6,6 @@ export const Machine: MachineResolvers = {
   __resolveReference: (ref, ctx) => (ctx.identity ? ctx.loaders.machineById.load(ref.id) : null),
   // It may carry secrets.
   environment: (machine, _args, ctx) => (isAdmin(ctx) ? machine.environment : null),
+  // A path of this server's repository: nothing users need.
+  buildContext: (machine, _args, ctx) => (isAdmin(ctx) ? machine.buildContext : null),
 };

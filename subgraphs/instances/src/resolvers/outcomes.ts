@@ -1,4 +1,4 @@
-import type { CapacityExhaustedResolvers, NoPortAvailableResolvers, QuotaExceededResolvers } from '../generated/graphql';
+import type { CapacityExhaustedResolvers, MachineRetiredResolvers, NoPortAvailableResolvers, QuotaExceededResolvers } from '../generated/graphql';
 
 export const QuotaExceeded: QuotaExceededResolvers = {
   message: (o) =>
@@ -11,4 +11,8 @@ export const CapacityExhausted: CapacityExhaustedResolvers = {
 
 export const NoPortAvailable: NoPortAvailableResolvers = {
   message: (o) => `Every port on ${o.host} is in use; try again when an instance is removed.`,
+};
+
+export const MachineRetired: MachineRetiredResolvers = {
+  message: (o) => `"${o.machine.name}" is retired and starts no new instances; choose another machine.`,
 };

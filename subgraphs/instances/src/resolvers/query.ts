@@ -2,7 +2,7 @@ import { requireUser } from '@market/platform';
 import type { QueryResolvers } from '../generated/graphql';
 
 export const Query: QueryResolvers = {
-  machines: (_parent, _args, ctx) => ctx.machines.list(ctx.identity),
+  machines: (_parent, { includeRetired }, ctx) => ctx.machines.list(ctx.identity, includeRetired ?? false),
   machine: (_parent, { id }, ctx) => {
     requireUser(ctx);
     return ctx.loaders.machineById.load(id);

@@ -1,6 +1,6 @@
 import { subscriptionField, type LiveEvent } from '@market/platform';
 import type { Context } from '../context';
-import type { InstanceLogLineRecord } from '../domain';
+import type { InstanceLogLineRecord, InstanceRecord } from '../domain';
 import { instanceLogLineTopic, instanceStatusTopic } from '../live/topics';
 import type { SubscriptionResolvers } from '../generated/graphql';
 import { lineIdAfter, storedThenLive } from '../live/tail';
@@ -19,6 +19,17 @@ const logLines = subscriptionField<InstanceLogLineRecord, InstanceArgs, Context>
   // the subscription, so what `keys` allowed stays allowed (and a query per line would cost much).
 });
 
+const statusChanges = subscriptionField({
+  topic: instanceStatusTopic,
+  pubsub: (ctx: Context) => ctx.pubsub,
+  keys: watchedInstance,
+  authorize: (instance, ctx) => canSee(ctx.identity, instance),
+  resolve: (event) => event.payload,
+});
+
+/** Status cursors are when the status began (ISO-8601 UTC, all the same length, so they sort as text). */
+const statusAfter = (a: string, b: string): boolean => a > b;
+
 export const Subscription: SubscriptionResolvers = {
   instanceLogs: {
     subscribe: async (parent, args, ctx, info) => {
@@ -36,11 +47,19 @@ export const Subscription: SubscriptionResolvers = {
     },
     resolve: (event: LiveEvent<InstanceLogLineRecord>) => event.payload,
   },
-  instanceStatusChanged: subscriptionField({
-    topic: instanceStatusTopic,
-    pubsub: (ctx: Context) => ctx.pubsub,
-    keys: watchedInstance,
-    authorize: (instance, ctx) => canSee(ctx.identity, instance),
-    resolve: (event) => event.payload,
-  }),
+  instanceStatusChanged: {
+    subscribe: async (parent, args, ctx, info) => {
+      // Subscribed before the current status is read: a change in between is not lost, and one
+      // already included in what was read (its cursor not after it) is not sent twice.
+      const live = (await statusChanges.subscribe(parent, args, ctx, info)) as AsyncIterableIterator<LiveEvent<InstanceRecord>>;
+      try {
+        const current = await ctx.instances.find(ctx.identity, args.instanceId);
+        return storedThenLive([{ cursor: current.statusChangedAt.toISOString(), payload: current }], live, statusAfter);
+      } catch (err) {
+        await live.return?.();
+        throw err;
+      }
+    },
+    resolve: (event: LiveEvent<InstanceRecord>) => event.payload,
+  },
 };

@@ -9,8 +9,8 @@ describe('the instance state machine', () => {
     expect(mayMove('STOPPING', 'STOPPED')).toBe(true);
   });
 
-  it('fails only from starting or running, and starts again only from stopped or failed', () => {
-    expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'FAILED'))).toEqual(['STARTING', 'RUNNING']);
+  it('fails only from starting, running or unhealthy, and starts again only from stopped or failed', () => {
+    expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'FAILED'))).toEqual(['STARTING', 'RUNNING', 'UNHEALTHY']);
     expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'STARTING'))).toEqual(['REQUESTED', 'STOPPED', 'FAILED']);
   });
 
@@ -19,8 +19,9 @@ describe('the instance state machine', () => {
     expect(TRANSITIONS.REMOVED).toEqual([]);
   });
 
-  it('never skips a step: no running without starting, no stopped without stopping', () => {
-    expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'RUNNING'))).toEqual(['STARTING']);
+  it('never skips a step: no running without starting (or recovering), no stopped without stopping', () => {
+    expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'RUNNING'))).toEqual(['STARTING', 'UNHEALTHY']);
+    expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'UNHEALTHY'))).toEqual(['RUNNING']);
     expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'STOPPED'))).toEqual(['STOPPING']);
     expect(INSTANCE_STATUSES.filter((s) => mayMove(s, 'REQUESTED'))).toEqual([]);
   });

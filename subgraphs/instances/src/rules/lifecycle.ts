@@ -2,7 +2,8 @@ import type { InstanceStatus } from '../domain';
 
 /**
  * The instance state machine: requested → starting → running → stopping → stopped, failed from
- * starting or running (it could not start, or exited on its own), started again from stopped or
+ * starting or running (it could not start, or exited on its own), unhealthy from running (its health
+ * check failed) and back, started again from stopped or
  * failed, removed from anywhere but removed. Every write
  * of a status names the statuses it may leave (UPDATE ... WHERE status = ANY(from)), so a transition
  * the machine does not allow cannot be written, however requests interleave.
@@ -10,7 +11,9 @@ import type { InstanceStatus } from '../domain';
 export const TRANSITIONS: Readonly<Record<InstanceStatus, readonly InstanceStatus[]>> = {
   REQUESTED: ['STARTING', 'REMOVED'],
   STARTING: ['RUNNING', 'FAILED', 'STOPPING', 'REMOVED'],
-  RUNNING: ['STOPPING', 'FAILED', 'REMOVED'],
+  RUNNING: ['STOPPING', 'FAILED', 'REMOVED', 'UNHEALTHY'],
+  // The health check failing after RUNNING; back to RUNNING once it passes again.
+  UNHEALTHY: ['RUNNING', 'STOPPING', 'FAILED', 'REMOVED'],
   STOPPING: ['STOPPED', 'REMOVED'],
   STOPPED: ['STARTING', 'REMOVED'],
   FAILED: ['STARTING', 'REMOVED'],
@@ -33,10 +36,10 @@ export type LifecycleAction = 'start' | 'stop' | 'restart' | 'remove';
 /** The statuses each action may be asked in, and the status it moves the instance to at once. */
 export const ACTIONS: Readonly<Record<LifecycleAction, { from: readonly InstanceStatus[]; to: InstanceStatus }>> = {
   start: { from: ['REQUESTED', 'STOPPED', 'FAILED'], to: 'STARTING' },
-  stop: { from: ['STARTING', 'RUNNING'], to: 'STOPPING' },
+  stop: { from: ['STARTING', 'RUNNING', 'UNHEALTHY'], to: 'STOPPING' },
   // A running instance is stopped first (and started again once stopped); anything at rest just starts.
-  restart: { from: ['RUNNING', 'REQUESTED', 'STOPPED', 'FAILED'], to: 'STARTING' },
-  remove: { from: ['REQUESTED', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'], to: 'REMOVED' },
+  restart: { from: ['RUNNING', 'UNHEALTHY', 'REQUESTED', 'STOPPED', 'FAILED'], to: 'STARTING' },
+  remove: { from: ['REQUESTED', 'STARTING', 'RUNNING', 'UNHEALTHY', 'STOPPING', 'STOPPED', 'FAILED'], to: 'REMOVED' },
 };
 
 const WORDS: Record<InstanceStatus, string> = {
@@ -47,6 +50,7 @@ const WORDS: Record<InstanceStatus, string> = {
   STOPPED: 'is stopped',
   FAILED: 'has failed',
   REMOVED: 'is removed',
+  UNHEALTHY: 'is running but unhealthy',
 };
 
 /** Why `action` is refused while the instance is in `status`: the CONFLICT message a client sees. */

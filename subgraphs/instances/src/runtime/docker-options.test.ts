@@ -19,6 +19,11 @@ const spec = (machine: Partial<InstanceSpec['machine']> = {}): InstanceSpec => (
     volumeMountPath: '/var/lib/postgresql/data',
     cpuLimit: 0.5,
     memoryLimitMb: 512,
+    version: 1,
+    buildContext: null,
+    healthCheck: null,
+    restartPolicy: 'NEVER',
+    maxRestarts: 3,
     ...machine,
   },
 });

@@ -17,6 +17,13 @@ export function volumeName(instanceId: string): string {
   return `market-instance-${instanceId.toLowerCase()}-data`;
 }
 
+/** The tag of the image built from a machine version's build context. */
+export function builtImageTag(machineId: string, version: number): string {
+  return `market-build/${machineId.toLowerCase()}:v${version}`;
+}
+
+export type DockerNetwork = 'host' | 'bridge';
+
 export function instanceLabels(spec: InstanceSpec): Record<string, string> {
   return {
     [LABELS.managedBy]: MANAGED_BY,
@@ -33,11 +40,12 @@ export interface ContainerCreateOptions {
   Cmd?: string[];
   Env: string[];
   Labels: Record<string, string>;
-  ExposedPorts: Record<string, Record<string, never>>;
+  ExposedPorts?: Record<string, Record<string, never>>;
   Tty: false;
   OpenStdin: false;
   HostConfig: {
-    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
+    NetworkMode?: 'host';
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
     Mounts: { Type: 'volume'; Source: string; Target: string }[];
     NanoCpus?: number;
     Memory?: number;
@@ -58,26 +66,32 @@ const PIDS_LIMIT = 1024;
  * with PORT set to the port the workload listens on inside, that port published on the allocated
  * host port, its named volume, and its limits. The reconciler, not Docker, decides about restarts.
  */
-export function containerCreateOptions(spec: InstanceSpec, options: { bindAddress: string }): ContainerCreateOptions {
+export function containerCreateOptions(
+  spec: InstanceSpec,
+  options: { bindAddress: string; network?: DockerNetwork; image?: string },
+): ContainerCreateOptions {
   const { machine } = spec;
-  if (!machine.image) throw new Error(`machine ${machine.id} has no image`);
-  const containerPort = machine.exposedPort ?? spec.port;
+  const image = options.image ?? machine.image;
+  if (!image) throw new Error(`machine ${machine.id} has no image`);
+  const host = (options.network ?? 'bridge') === 'host';
+  // On the host's network the workload binds the allocated port itself; on a bridge its own port is published.
+  const containerPort = host ? spec.port : (machine.exposedPort ?? spec.port);
   const portKey = `${containerPort}/tcp`;
   const memory = machine.memoryLimitMb === null ? undefined : machine.memoryLimitMb * 1024 * 1024;
   return {
     name: containerName(spec.instanceId),
-    Image: machine.image,
+    Image: image,
     ...(machine.command.length > 0 ? { Cmd: [...machine.command] } : {}),
     Env: [
       ...machine.environment.filter((v) => v.name !== 'PORT').map((v) => `${v.name}=${v.value}`),
       `PORT=${containerPort}`,
     ],
     Labels: instanceLabels(spec),
-    ExposedPorts: { [portKey]: {} },
+    ...(host ? {} : { ExposedPorts: { [portKey]: {} } }),
     Tty: false,
     OpenStdin: false,
     HostConfig: {
-      PortBindings: { [portKey]: [{ HostIp: options.bindAddress, HostPort: String(spec.port) }] },
+      ...(host ? { NetworkMode: 'host' as const } : { PortBindings: { [portKey]: [{ HostIp: options.bindAddress, HostPort: String(spec.port) }] } }),
       Mounts: machine.volumeMountPath
         ? [{ Type: 'volume', Source: volumeName(spec.instanceId), Target: machine.volumeMountPath }]
         : [],

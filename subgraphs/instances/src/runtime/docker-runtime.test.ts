@@ -20,6 +20,11 @@ const spec: InstanceSpec = {
     volumeMountPath: '/data',
     cpuLimit: null,
     memoryLimitMb: 256,
+    version: 1,
+    buildContext: null,
+    healthCheck: null,
+    restartPolicy: 'NEVER',
+    maxRestarts: 3,
   },
 };
 
@@ -28,6 +33,7 @@ function fakeDocker() {
   const calls: string[] = [];
   const containers = new Map<string, { id: string; labels: Record<string, string>; running: boolean; exitCode: number; logs: PassThrough; exit?: () => void }>();
   const notFound = () => Object.assign(new Error('no such container'), { statusCode: 404 });
+  const images = new Set(['nginx:1.27']);
   const container = (ref: string): DockerContainer => ({
     id: ref,
     async start() {
@@ -84,8 +90,15 @@ function fakeDocker() {
         calls.push(`remove volume ${name}`);
       },
     }),
-    async pull() {
-      throw new Error('no pulls here');
+    getImage: (name) => ({
+      async inspect() {
+        calls.push(`inspect image ${name}`);
+        if (!images.has(name)) throw notFound();
+        return { Id: `sha256:${name}` };
+      },
+    }),
+    async buildImage() {
+      throw new Error('no builds here');
     },
     async df() {
       return { Volumes: [{ Name: `market-instance-${ID}-data`, UsageData: { Size: 4096 } }] };
@@ -97,22 +110,30 @@ function fakeDocker() {
           for (const part of chunk.toString().split(/(?=[12]:)/)) (part.startsWith('1:') ? stdout : stderr).write(part.slice(2));
         });
       },
-      followProgress: (_stream, done) => done(null),
+      followProgress: (_stream, done) => done(null, []),
     },
   };
-  return { client, containers, calls };
+  return { client, containers, calls, images };
 }
 
 const runtime = (client: DockerClient) =>
   new DockerRuntime({ connect: async () => client, bindAddress: '127.0.0.1', logger: createLogger('test', 'silent') });
 
 describe('DockerRuntime', () => {
+  it('pulls nothing: an image that is not on the engine is a RuntimeError saying so, and nothing is created', async () => {
+    const docker = fakeDocker();
+    const r = runtime(docker.client);
+    const missing = { ...spec, machine: { ...spec.machine, image: 'nowhere/app:1' } };
+    await expect(r.create(missing, null)).rejects.toThrow(/"nowhere\/app:1" is not on this server's Docker engine, and images are never pulled/);
+    expect(docker.calls).toEqual(['inspect image nowhere/app:1']);
+  });
+
   it('creates the volume and a labelled container, starts it, reads its two streams, and sees it exit', async () => {
     const docker = fakeDocker();
     const r = runtime(docker.client);
     const ref = await r.create(spec, null);
     expect(ref).toBe('c1');
-    expect(docker.calls).toEqual([`volume market-instance-${ID}-data`, `create market-instance-${ID} nginx:1.27`]);
+    expect(docker.calls).toEqual([`inspect image nginx:1.27`, `volume market-instance-${ID}-data`, `create market-instance-${ID} nginx:1.27`]);
     const workload = await r.start(spec, ref);
     expect(await r.inspect(spec, 'c1')).toEqual({ state: 'running' });
     const logs = docker.containers.get('c1')!.logs;
@@ -122,12 +143,12 @@ describe('DockerRuntime', () => {
       for await (const l of workload.logs) lines.push(`${l.stream} ${l.line}`);
     })();
     await r.stop(spec, 'c1', 3_000);
-    expect(await workload.exited).toEqual({ exitCode: 143, signal: null });
+    expect(await workload.exited).toEqual({ exitCode: 143, signal: null, reason: null });
     logs.end();
     await reading;
     expect(lines).toEqual(['STDOUT ready', 'STDERR warn: slow disk']);
     expect(docker.calls).toContain('stop c1 t=3');
-    expect(await r.inspect(spec, 'c1')).toEqual({ state: 'exited', exitCode: 143 });
+    expect(await r.inspect(spec, 'c1')).toEqual({ state: 'exited', exitCode: 143, reason: null });
     expect(await r.volumeSizeBytes(spec)).toBe(4096);
   });
 

@@ -1,9 +1,11 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { Logger } from '@market/platform';
 import type { LogStream } from '../domain';
 import { LineChannel, LineSplitter } from './lines';
-import { containerCreateOptions, dockerConnectionOptions, instanceLabels, LABELS, volumeName, type ContainerCreateOptions } from './docker-options';
-import { RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
+import { builtImageTag, containerCreateOptions, dockerConnectionOptions, instanceLabels, LABELS, MANAGED_BY, volumeName, type ContainerCreateOptions, type DockerNetwork } from './docker-options';
+import { memoryKillReason, RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
 
 /** The part of dockerode's API this driver uses (dockerode is loaded lazily; it is optional). */
 export interface DockerClient {
@@ -11,11 +13,12 @@ export interface DockerClient {
   getContainer(id: string): DockerContainer;
   createVolume(options: { Name: string; Labels: Record<string, string> }): Promise<unknown>;
   getVolume(name: string): { remove(): Promise<unknown> };
-  pull(image: string): Promise<NodeJS.ReadableStream>;
+  getImage(name: string): { inspect(): Promise<{ Id: string }> };
+  buildImage(context: { context: string; src: string[] }, options: { t: string; labels?: Record<string, string>; rm?: boolean; forcerm?: boolean }): Promise<NodeJS.ReadableStream>;
   df(): Promise<{ Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null }>;
   modem: {
     demuxStream(stream: NodeJS.ReadableStream, stdout: Writable, stderr: Writable): void;
-    followProgress(stream: NodeJS.ReadableStream, onFinished: (err: Error | null) => void): void;
+    followProgress(stream: NodeJS.ReadableStream, onFinished: (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => void): void;
   };
 }
 
@@ -24,7 +27,7 @@ export interface DockerContainer {
   start(): Promise<unknown>;
   stop(options: { t: number }): Promise<unknown>;
   remove(options: { force: boolean }): Promise<unknown>;
-  inspect(): Promise<{ Id: string; Config?: { Labels?: Record<string, string> | null }; State: { Running: boolean; ExitCode: number } }>;
+  inspect(): Promise<{ Id: string; Config?: { Labels?: Record<string, string> | null }; State: { Running: boolean; ExitCode: number; OOMKilled?: boolean } }>;
   wait(): Promise<{ StatusCode: number }>;
   logs(options: { follow: true; stdout: true; stderr: true; since: number }): Promise<NodeJS.ReadableStream>;
 }
@@ -72,6 +75,10 @@ export class DockerRuntime implements InstanceRuntime {
       connect: () => Promise<DockerClient>;
       /** The host address published ports bind to. */
       bindAddress: string;
+      /** host: the container shares the host's network; bridge: its port is published. */
+      network?: DockerNetwork;
+      /** Build contexts are directories below this one. */
+      buildRoot?: string;
       logger: Logger;
     },
   ) {}
@@ -85,13 +92,14 @@ export class DockerRuntime implements InstanceRuntime {
   }
 
   async create(spec: InstanceSpec, existingRef: string | null): Promise<string | null> {
-    if (!spec.machine.image) throw new RuntimeError(`Machine "${spec.machine.name}" has no image to run in Docker.`);
+    if (!spec.machine.image && !spec.machine.buildContext) throw new RuntimeError(`Machine "${spec.machine.name}" has no image to run in Docker.`);
     const docker = await this.docker();
     if (existingRef && (await this.owned(docker, spec, existingRef))) return existingRef;
+    const image = await this.image(docker, spec);
     if (spec.machine.volumeMountPath) {
       await docker.createVolume({ Name: volumeName(spec.instanceId), Labels: instanceLabels(spec) });
     }
-    const options = containerCreateOptions(spec, { bindAddress: this.options.bindAddress });
+    const options = containerCreateOptions(spec, { bindAddress: this.options.bindAddress, network: this.options.network ?? 'host', image });
     try {
       return (await this.createContainer(docker, options)).id;
     } catch (err) {
@@ -103,16 +111,55 @@ export class DockerRuntime implements InstanceRuntime {
     }
   }
 
-  private async createContainer(docker: DockerClient, options: ContainerCreateOptions): Promise<{ id: string }> {
-    try {
-      return await docker.createContainer(options);
-    } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-      // The image is not on this engine yet.
-      const progress = await docker.pull(options.Image);
-      await new Promise<void>((resolve, reject) => docker.modem.followProgress(progress, (e) => (e ? reject(e) : resolve())));
-      return docker.createContainer(options);
+  private createContainer(docker: DockerClient, options: ContainerCreateOptions): Promise<{ id: string }> {
+    return docker.createContainer(options);
+  }
+
+  /**
+   * The image the instance runs, present on the engine: nothing is ever pulled (no registry needs to
+   * be reachable, and nothing unreviewed runs). A machine with a build context has its image built
+   * from that directory once per machine version; a machine with an image reference needs it there.
+   */
+  private async image(docker: DockerClient, spec: InstanceSpec): Promise<string> {
+    const { machine } = spec;
+    const present = async (name: string) => (await tolerating([404], () => docker.getImage(name).inspect())) !== undefined;
+    if (machine.buildContext) {
+      const tag = builtImageTag(machine.id, machine.version);
+      if (!(await present(tag))) await this.build(docker, spec, tag);
+      return tag;
     }
+    const image = machine.image as string;
+    if (!(await present(image))) {
+      throw new RuntimeError(
+        `The image "${image}" is not on this server's Docker engine, and images are never pulled: load or build it there first, or give the machine a build context.`,
+      );
+    }
+    return image;
+  }
+
+  private async build(docker: DockerClient, spec: InstanceSpec, tag: string): Promise<void> {
+    const root = path.resolve(this.options.buildRoot ?? process.cwd());
+    const dir = path.resolve(root, spec.machine.buildContext as string);
+    if (dir !== root && !dir.startsWith(root + path.sep)) throw new RuntimeError('The machine\'s build context is outside the build root.');
+    let files: string[];
+    try {
+      files = await listFiles(dir);
+    } catch {
+      throw new RuntimeError(`The machine's build context ${spec.machine.buildContext} is not a directory on this server.`);
+    }
+    if (!files.includes('Dockerfile')) throw new RuntimeError(`The machine's build context ${spec.machine.buildContext} has no Dockerfile.`);
+    const started = Date.now();
+    try {
+      const progress = await docker.buildImage({ context: dir, src: files }, { t: tag, rm: true, forcerm: true, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.machineId]: spec.machine.id } });
+      const output = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) =>
+        docker.modem.followProgress(progress, (err, out) => (err ? reject(err) : resolve(out ?? []))),
+      );
+      const failed = output.find((o) => o.error);
+      if (failed) throw new Error(failed.errorDetail?.message ?? failed.error);
+    } catch (err) {
+      throw new RuntimeError(`Docker could not build the image from ${spec.machine.buildContext}: ${(err as Error).message}`);
+    }
+    this.options.logger.info({ machineId: spec.machine.id, version: spec.machine.version, tag, ms: Date.now() - started }, 'built a machine image');
   }
 
   async start(spec: InstanceSpec, ref: string | null): Promise<Workload> {
@@ -125,7 +172,7 @@ export class DockerRuntime implements InstanceRuntime {
     } catch (err) {
       throw new RuntimeError(`Docker could not start the container: ${(err as Error).message}`);
     }
-    return this.watch(docker, container, since);
+    return this.watch(docker, container, since, spec);
   }
 
   async attach(spec: InstanceSpec, ref: string): Promise<Workload | null> {
@@ -133,7 +180,7 @@ export class DockerRuntime implements InstanceRuntime {
     if (!(await this.owned(docker, spec, ref))) return null;
     const container = docker.getContainer(ref);
     const state = await container.inspect();
-    return state.State.Running ? this.watch(docker, container, Math.floor(Date.now() / 1000)) : null;
+    return state.State.Running ? this.watch(docker, container, Math.floor(Date.now() / 1000), spec) : null;
   }
 
   async stop(spec: InstanceSpec, ref: string, graceMs: number): Promise<void> {
@@ -156,7 +203,8 @@ export class DockerRuntime implements InstanceRuntime {
     const docker = await this.docker();
     const found = await tolerating([404], () => docker.getContainer(ref).inspect());
     if (!found || found.Config?.Labels?.[LABELS.instanceId] !== spec.instanceId) return { state: 'missing' };
-    return found.State.Running ? { state: 'running' } : { state: 'exited', exitCode: found.State.ExitCode };
+    if (found.State.Running) return { state: 'running' };
+    return { state: 'exited', exitCode: found.State.ExitCode, reason: found.State.OOMKilled ? memoryKillReason(spec.machine.memoryLimitMb) : null };
   }
 
   async volumeSizeBytes(spec: InstanceSpec): Promise<number | null> {
@@ -173,7 +221,7 @@ export class DockerRuntime implements InstanceRuntime {
     return found?.Config?.Labels?.[LABELS.instanceId] === spec.instanceId;
   }
 
-  private async watch(docker: DockerClient, container: DockerContainer, since: number): Promise<Workload> {
+  private async watch(docker: DockerClient, container: DockerContainer, since: number, spec: InstanceSpec): Promise<Workload> {
     const raw = await container.logs({ follow: true, stdout: true, stderr: true, since });
     const readable = raw as Readable;
     const channel = new LineChannel<CapturedLine>({
@@ -202,7 +250,7 @@ export class DockerRuntime implements InstanceRuntime {
     stdout.once('end', closed);
     stderr.once('end', closed);
 
-    const exited = this.waitForExit(container);
+    const exited = this.waitForExit(container, spec);
     return {
       ref: container.id,
       logs: channel,
@@ -216,10 +264,12 @@ export class DockerRuntime implements InstanceRuntime {
   }
 
   /** Resolves with the exit code once the container has stopped; falls back to polling if the wait connection drops. */
-  private async waitForExit(container: DockerContainer): Promise<WorkloadExit> {
+  private async waitForExit(container: DockerContainer, spec: InstanceSpec): Promise<WorkloadExit> {
     try {
       const { StatusCode } = await container.wait();
-      return { exitCode: StatusCode, signal: null };
+      // The engine records whether its memory limit killed it; the exit code alone (137) cannot tell.
+      const state = await tolerating([404], () => container.inspect()).catch(() => undefined);
+      return { exitCode: StatusCode, signal: null, reason: state?.State.OOMKilled ? memoryKillReason(spec.machine.memoryLimitMb) : null };
     } catch (err) {
       this.options.logger.warn({ err, container: container.id }, 'lost the wait on a container; polling it');
       for (;;) {
@@ -240,4 +290,15 @@ function feed(stream: PassThrough, name: LogStream, channel: LineChannel<Capture
   };
   stream.on('data', (chunk: Buffer) => emit(splitter.push(chunk)));
   stream.once('end', () => emit(splitter.end()));
+}
+
+/** The files below `dir` (relative, / separated), symlinks not followed: what a build context sends. */
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out;
 }

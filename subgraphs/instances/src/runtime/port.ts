@@ -1,4 +1,4 @@
-import type { LogStream, MachineRecord, RuntimeDriver } from '../domain';
+import type { LogStream, MachineVersionRecord, RuntimeDriver } from '../domain';
 
 /** What a driver needs to know to run one instance. */
 export interface InstanceSpec {
@@ -7,10 +7,8 @@ export interface InstanceSpec {
   host: string;
   /** The allocated port: the process listens on it (env PORT); a container's port is published on it. */
   port: number;
-  machine: Pick<
-    MachineRecord,
-    'id' | 'name' | 'image' | 'command' | 'environment' | 'exposedPort' | 'volumeMountPath' | 'cpuLimit' | 'memoryLimitMb'
-  >;
+  /** The machine version the instance runs. */
+  machine: MachineVersionRecord;
 }
 
 /** One line a workload wrote, stamped when the driver read it. */
@@ -24,6 +22,13 @@ export interface CapturedLine {
 export interface WorkloadExit {
   exitCode: number | null;
   signal: string | null;
+  /** Set when the runtime knows why it ended beyond its code, e.g. killed for exceeding its memory limit. */
+  reason?: string | null;
+}
+
+/** The failure reason of a workload its memory limit killed (the same words for every runtime). */
+export function memoryKillReason(limitMb: number | null): string {
+  return `It was killed for exceeding its memory limit${limitMb === null ? '' : ` of ${limitMb} MiB`}.`;
 }
 
 /** A workload this service started (or re-attached to) and watches. */
@@ -39,7 +44,10 @@ export interface Workload {
 }
 
 /** What the driver knows of a workload right now; `missing` when there is nothing under that handle. */
-export type WorkloadState = { state: 'running' } | { state: 'exited'; exitCode: number | null } | { state: 'missing' };
+export type WorkloadState =
+  | { state: 'running' }
+  | { state: 'exited'; exitCode: number | null; reason?: string | null }
+  | { state: 'missing' };
 
 /**
  * The port every runtime driver implements. Drivers never decide statuses: the supervisor does, from

@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, opendir, readFile, rm, lstat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, opendir, readFile, rm, lstat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isUuid, type Logger } from '@market/platform';
 import type { LogStream } from '../domain';
 import { LineChannel, LineSplitter } from './lines';
-import { RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
+import { applyLimits, type ProcessLimitsMode } from './process-limits';
+import { memoryKillReason, RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
 
 export interface ProcessRuntimeOptions {
   /** Each instance gets `<dataDir>/<instance id>/volume` as its working directory. */
@@ -15,6 +17,8 @@ export interface ProcessRuntimeOptions {
   /** PATH given to workloads: they never inherit this service's environment (its secrets stay here). */
   path: string;
   logger: Logger;
+  /** How memory and CPU limits are enforced (see process-limits.ts); auto by default. */
+  limits?: ProcessLimitsMode;
 }
 
 /** Names the instance in its process environment, so a process found after a restart can be told apart from a reused pid. */
@@ -73,13 +77,21 @@ export class ProcessRuntime implements InstanceRuntime {
     env['PORT'] = String(spec.port);
     env[INSTANCE_ID_VARIABLE] = spec.instanceId;
 
-    const child = spawn(file, args, { cwd, env, detached: true, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const limits = await applyLimits(this.options.limits ?? 'auto', spec.instanceId, spec.machine, this.options.logger);
+    // Behind the limits' sh wrapper a missing program would only show as exit code 127: refuse it here.
+    if (limits.how !== 'none' && !(await findProgram(file, this.options.path, cwd))) {
+      await limits.release();
+      throw new RuntimeError(`Could not run ${JSON.stringify(file)}: no such program.`);
+    }
+    const [spawnFile, spawnArgs] = limits.wrap(file, args);
+    const child = spawn(spawnFile, spawnArgs, { cwd, env, detached: true, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     try {
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
       });
     } catch (err) {
+      await limits.release();
       const code = (err as NodeJS.ErrnoException).code;
       throw new RuntimeError(`Could not run ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such program' : (code ?? (err as Error).message)}.`);
     }
@@ -110,16 +122,23 @@ export class ProcessRuntime implements InstanceRuntime {
     const record: Child = { process: child, exit: null, exited: Promise.resolve({ exitCode: null, signal: null }) };
     record.exited = new Promise<WorkloadExit>((resolve) => {
       child.once('exit', (code, signal) => {
-        const exit = { exitCode: code ?? signalExitCode(signal), signal };
-        record.exit = exit;
-        this.exits.set(ref, exit);
         // What it left behind in its group (a forked server, a `sleep`) goes with it: it holds the port.
         signalGroup(pid, 'SIGKILL');
         setTimeout(() => {
           stdout.destroy();
           stderr.destroy();
         }, PIPE_DRAIN_MS).unref();
-        resolve(exit);
+        void limits.oomKilled().then((oom) => {
+          const exit: WorkloadExit = {
+            exitCode: code ?? signalExitCode(signal),
+            signal,
+            reason: oom ? memoryKillReason(spec.machine.memoryLimitMb) : null,
+          };
+          record.exit = exit;
+          this.exits.set(ref, exit);
+          resolve(exit);
+          void limits.release();
+        });
       });
     });
     this.children.set(ref, record);
@@ -207,6 +226,21 @@ function capture(stream: Readable, name: LogStream, channel: LineChannel<Capture
     closed();
   });
   stream.on('error', () => undefined);
+}
+
+/** Whether `file` names an executable program (a path, or a name found on PATH). */
+async function findProgram(file: string, searchPath: string, cwd: string): Promise<boolean> {
+  const candidates = file.includes('/') ? [path.resolve(cwd, file)] : searchPath.split(':').filter(Boolean).map((dir) => path.join(dir, file));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      if ((await lstat(candidate)).isDirectory()) continue;
+      return true;
+    } catch {
+      // Not there: the next one.
+    }
+  }
+  return false;
 }
 
 function parsePid(ref: string): number | null {

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@market/platform';
-import { LIVE_STATUSES, type InstanceRecord, type InstanceStatus, type MachineRecord } from '../domain';
+import { LIVE_STATUSES, type InstanceRecord, type InstanceStatus, type MachineRecord, type MachineVersionRecord } from '../domain';
 import type { InstanceFeed } from '../live/instance-feed';
 import type { InstanceRepository, Transition, TransitionChanges } from '../repositories/instance-repository';
 import type { MachineRepository } from '../repositories/machine-repository';
 import type { LogRecorder } from './log-recorder';
+import { probe } from './health';
 import { RuntimeError, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit } from './port';
 import type { RuntimeRegistry } from './index';
 
@@ -12,6 +14,11 @@ export interface SupervisorOptions {
   host: string;
   stopGraceMs: number;
   logger: Logger;
+  /**
+   * How long a replica's lease on supervising an instance lasts without renewal (the reconciler
+   * renews it every pass, so it must be well above INSTANCE_RECONCILE_INTERVAL_MS).
+   */
+  leaseTtlMs?: number;
 }
 
 /** A workload this server started or re-attached to, and watches until it exits. */
@@ -23,6 +30,12 @@ interface Watched {
   stopRequested: boolean;
   /** Settles once every line it wrote is queued for storage. */
   logsRead: Promise<void>;
+  /** How it exited, once it has. */
+  exit: WorkloadExit | null;
+  /** The health monitor's timer while it is RUNNING or UNHEALTHY with a health check. */
+  monitor: NodeJS.Timeout | null;
+  /** Failed probes in a row. */
+  failures: number;
 }
 
 /** What the owner asked for beyond the recorded status. */
@@ -34,6 +47,9 @@ interface Intent {
 /** The exact reason recorded for instances whose workload vanished while this service was down. */
 export const LOST_ON_RESTART = 'lost on restart';
 const VOLUME_SIZE_TTL_MS = 10_000;
+const DEFAULT_LEASE_TTL_MS = 30_000;
+/** Statuses in which a workload this replica watches may keep running. */
+const RUN_STATUSES: readonly InstanceStatus[] = ['STARTING', 'RUNNING', 'UNHEALTHY'];
 const INTERNAL_START_FAILURE = 'The runtime could not start it (an internal error; the operators have the details).';
 
 /**
@@ -52,6 +68,8 @@ export class InstanceSupervisor {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly volumeSizes = new Map<string, { at: number; bytes: Promise<number | null> }>();
   private closing = false;
+  /** This replica, as the holder of instance leases. */
+  readonly replicaId = `${process.pid}:${randomUUID()}`;
 
   constructor(
     private readonly instances: InstanceRepository,
@@ -132,7 +150,7 @@ export class InstanceSupervisor {
     if (cached && Date.now() - cached.at < VOLUME_SIZE_TTL_MS) return cached.bytes;
     const bytes = this.runtimes
       .for(instance.driver)
-      .volumeSizeBytes(this.specOf(instance, machine))
+      .volumeSizeBytes(this.specOf(instance, { ...machine, version: instance.machineVersion }))
       .catch((err: unknown) => {
         this.logger.warn({ err, instanceId: instance.id }, 'could not measure an instance volume');
         return null;
@@ -164,9 +182,12 @@ export class InstanceSupervisor {
     await this.releaseRemoved();
     const watchedIds = [...this.watched.keys()];
     if (watchedIds.length > 0) {
+      const lost = await this.instances.renewLeases(watchedIds, this.replicaId, this.leaseTtlMs);
+      if (lost.length > 0) this.logger.warn({ instanceIds: lost }, 'lost the lease on watched instances (renewed too late?)');
       const current = await this.instances.findByIds(watchedIds);
       for (const instance of current) {
-        if (!LIVE_STATUSES.includes(instance.status) && !this.busy(instance.id)) {
+        // A stop (or removal) written by another replica: this one holds the workload, so it acts.
+        if (!RUN_STATUSES.includes(instance.status) && !this.busy(instance.id)) {
           this.background(instance.id, () => this.converge(instance.id, { restart: false }));
         }
       }
@@ -195,11 +216,19 @@ export class InstanceSupervisor {
     await this.idle();
     for (;;) {
       const processes = [...this.watched].filter(([, w]) => w.runtime.driver === 'PROCESS');
-      for (const w of this.watched.values()) if (w.runtime.driver !== 'PROCESS') w.workload.detach();
+      for (const [id, w] of this.watched) {
+        if (w.runtime.driver === 'PROCESS') continue;
+        // Its exit is no longer this process's to record (the next one adopts the container).
+        w.stopRequested = true;
+        this.stopMonitor(w);
+        w.workload.detach();
+        // Another replica may adopt the container at once.
+        await this.instances.releaseLease(id, this.replicaId).catch(() => undefined);
+      }
       if (processes.length === 0) break;
       for (const [id] of processes) {
         this.background(id, async () => {
-          await this.move(id, ['STARTING', 'RUNNING'], 'STOPPING');
+          await this.move(id, RUN_STATUSES, 'STOPPING');
           await this.converge(id, { restart: false });
         });
       }
@@ -251,14 +280,32 @@ export class InstanceSupervisor {
       switch (instance.status) {
         case 'STARTING': {
           if (!watched) {
+            // Exactly one replica starts and watches an instance: the one holding its lease.
+            if (!(await this.lease(id))) return;
             const failure = await this.launch(instance);
             if (failure !== null) {
               await this.move(id, ['STARTING'], 'FAILED', { failureReason: failure, exitCode: null, ...this.forgetPid(instance) });
+              await this.unlease(id);
               continue;
             }
           }
-          const ref = this.watched.get(id)?.workload.ref ?? instance.runtimeRef;
-          if (await this.move(id, ['STARTING'], 'RUNNING', { runtimeRef: ref })) return;
+          const current = this.watched.get(id);
+          if (current?.spec.machine.healthCheck) {
+            const verdict = await this.awaitHealthy(id, current);
+            // It exited (its exit is queued and recorded next) or its status changed: look again later.
+            if (verdict === 'exited') return;
+            if (verdict === 'moved') continue;
+            if (verdict !== 'healthy') {
+              const exit = await this.halt(instance, current);
+              await this.move(id, ['STARTING'], 'FAILED', { failureReason: verdict, exitCode: exit?.exitCode ?? null, ...this.forgetPid(instance) });
+              continue;
+            }
+          }
+          const ref = current?.workload.ref ?? instance.runtimeRef;
+          if (await this.move(id, ['STARTING'], 'RUNNING', { runtimeRef: ref })) {
+            if (current) this.startMonitor(id, current);
+            return;
+          }
           continue;
         }
         case 'STOPPING': {
@@ -272,6 +319,7 @@ export class InstanceSupervisor {
           return;
         }
         case 'RUNNING':
+        case 'UNHEALTHY':
           // Watched here (its exit is handled), or the reconciler's to check.
           return;
         case 'REMOVED':
@@ -304,8 +352,12 @@ export class InstanceSupervisor {
     }
   }
 
-  private watch(id: string, runtime: InstanceRuntime, spec: InstanceSpec, workload: Workload): void {
-    const watched: Watched = { workload, runtime, spec, stopRequested: false, logsRead: Promise.resolve() };
+  private watch(id: string, runtime: InstanceRuntime, spec: InstanceSpec, workload: Workload): Watched {
+    const watched: Watched = { workload, runtime, spec, stopRequested: false, logsRead: Promise.resolve(), exit: null, monitor: null, failures: 0 };
+    void workload.exited.then((exit) => {
+      watched.exit = exit;
+      this.stopMonitor(watched);
+    });
     watched.logsRead = (async () => {
       try {
         for await (const line of workload.logs) await this.recorder.add({ instanceId: id, ...line });
@@ -315,6 +367,7 @@ export class InstanceSupervisor {
     })();
     this.watched.set(id, watched);
     void workload.exited.then((exit) => this.background(id, () => this.exited(id, watched, exit)));
+    return watched;
   }
 
   /** A watched workload exited: FAILED with its exit code, unless this server stopped it. */
@@ -323,23 +376,106 @@ export class InstanceSupervisor {
     await this.recorder.flush();
     if (this.watched.get(id) === watched) this.watched.delete(id);
     if (watched.stopRequested) return;
-    const reason = exit.signal ? `It was killed by ${exit.signal}.` : `It exited with code ${exit.exitCode ?? 'unknown'}.`;
-    await this.move(id, ['STARTING', 'RUNNING'], 'FAILED', {
+    const reason = exit.reason ?? (exit.signal ? `It was killed by ${exit.signal}.` : `It exited with code ${exit.exitCode ?? 'unknown'}.`);
+    const failed = await this.move(id, RUN_STATUSES, 'FAILED', {
       failureReason: reason,
       exitCode: exit.exitCode,
       ...(watched.runtime.driver === 'PROCESS' ? { runtimeRef: null } : {}),
     });
+    const { restartPolicy, maxRestarts } = watched.spec.machine;
+    const restart =
+      failed !== null &&
+      !this.closing &&
+      failed.instance.restartCount < maxRestarts &&
+      (restartPolicy === 'ALWAYS' || (restartPolicy === 'ON_FAILURE' && exit.exitCode !== 0));
+    if (restart && (await this.move(id, ['FAILED'], 'STARTING', { restartCount: failed.instance.restartCount + 1 }))) {
+      // Still this replica's: it starts it again under the lease it holds.
+      await this.converge(id, { restart: false });
+      return;
+    }
+    await this.unlease(id);
+  }
+
+  // ---- health ------------------------------------------------------------------------------
+
+  /**
+   * Probes a starting workload until it passes ('healthy'), exits ('exited'), its status moves on
+   * ('moved'), or its start timeout ends (the failure reason).
+   */
+  private async awaitHealthy(id: string, watched: Watched): Promise<'healthy' | 'exited' | 'moved' | string> {
+    const check = watched.spec.machine.healthCheck;
+    if (!check) return 'healthy';
+    const deadline = Date.now() + check.startTimeoutMs;
+    let last: string | null = 'no probe yet';
+    for (;;) {
+      if (watched.exit) return 'exited';
+      last = await probe(watched.spec.host, watched.spec.port, check);
+      if (last === null) return 'healthy';
+      if (watched.exit) return 'exited';
+      if (Date.now() >= deadline) return `Its health check did not pass within ${Math.round(check.startTimeoutMs / 1000)} s (${last}).`;
+      await sleep(Math.min(check.intervalMs, 250, Math.max(0, deadline - Date.now())));
+      const now = await this.instances.findById(id);
+      if (now?.status !== 'STARTING') return 'moved';
+    }
+  }
+
+  /** Probes a RUNNING workload every interval: UNHEALTHY after `failureThreshold` failures in a row, RUNNING again on a pass. */
+  private startMonitor(id: string, watched: Watched): void {
+    const check = watched.spec.machine.healthCheck;
+    if (!check || watched.monitor || watched.exit || this.closing) return;
+    let probing = false;
+    watched.monitor = setInterval(() => {
+      if (probing || watched.exit || this.busy(id)) return;
+      probing = true;
+      void probe(watched.spec.host, watched.spec.port, check)
+        .then((result) => {
+          if (watched.exit || this.watched.get(id) !== watched) return;
+          watched.failures = result === null ? 0 : watched.failures + 1;
+          if (result === null) {
+            this.background(id, async () => void (await this.move(id, ['UNHEALTHY'], 'RUNNING', { failureReason: null })));
+          } else if (watched.failures === check.failureThreshold) {
+            const reason = `Its health check failed ${check.failureThreshold} time(s) in a row: ${result}.`;
+            this.background(id, async () => void (await this.move(id, ['RUNNING'], 'UNHEALTHY', { failureReason: reason })));
+          }
+        })
+        .finally(() => {
+          probing = false;
+        });
+    }, check.intervalMs);
+    watched.monitor.unref();
+  }
+
+  private stopMonitor(watched: Watched): void {
+    if (watched.monitor) clearInterval(watched.monitor);
+    watched.monitor = null;
+  }
+
+  // ---- leases ------------------------------------------------------------------------------
+
+  private get leaseTtlMs(): number {
+    return this.options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  }
+
+  /** Takes or renews this replica's lease on the instance; false when another replica supervises it. */
+  private lease(id: string): Promise<boolean> {
+    return this.instances.acquireLease(id, this.replicaId, this.leaseTtlMs);
+  }
+
+  private async unlease(id: string): Promise<void> {
+    await this.instances.releaseLease(id, this.replicaId).catch((err: unknown) => this.logger.warn({ err, instanceId: id }, 'could not give up an instance lease'));
   }
 
   /** Stops the instance's workload (watched here, or known by its handle); how it exited, when known. */
   private async halt(instance: InstanceRecord, watched: Watched | undefined): Promise<WorkloadExit | null> {
     if (watched) {
       watched.stopRequested = true;
+      this.stopMonitor(watched);
       await watched.runtime.stop(watched.spec, watched.workload.ref, this.options.stopGraceMs);
       const exit = await watched.workload.exited;
       await watched.logsRead;
       await this.recorder.flush();
       if (this.watched.get(instance.id) === watched) this.watched.delete(instance.id);
+      await this.unlease(instance.id);
       return exit;
     }
     if (!instance.runtimeRef || !this.runtimes.has(instance.driver)) return null;
@@ -347,7 +483,7 @@ export class InstanceSupervisor {
     const spec = await this.spec(instance);
     await runtime.stop(spec, instance.runtimeRef, this.options.stopGraceMs);
     const state = await runtime.inspect(spec, instance.runtimeRef);
-    return state.state === 'exited' ? { exitCode: state.exitCode, signal: null } : null;
+    return state.state === 'exited' ? { exitCode: state.exitCode, signal: null, reason: state.reason ?? null } : null;
   }
 
   /** Stops whatever still runs of a removed instance, releases it (and its volume when asked), and records that. */
@@ -365,6 +501,8 @@ export class InstanceSupervisor {
   private async check(id: string, startup: boolean): Promise<void> {
     const instance = await this.instances.findById(id);
     if (!instance || !LIVE_STATUSES.includes(instance.status) || this.watched.has(id)) return;
+    // Another replica supervises it (and renews its lease): not this one's to judge.
+    if (!(await this.lease(id))) return;
     let state: Awaited<ReturnType<InstanceRuntime['inspect']>> = { state: 'missing' };
     if (instance.runtimeRef && this.runtimes.has(instance.driver)) {
       const runtime = this.runtimes.for(instance.driver);
@@ -374,27 +512,39 @@ export class InstanceSupervisor {
         // Docker can be re-attached (logs, exit); an orphaned process can only be inspected again next time.
         const workload = await runtime.attach(spec, instance.runtimeRef);
         if (workload) {
-          this.watch(id, runtime, spec, workload);
-          if (instance.status !== 'RUNNING') await this.converge(id, { restart: false });
+          const watched = this.watch(id, runtime, spec, workload);
+          if (instance.status === 'RUNNING' || instance.status === 'UNHEALTHY') this.startMonitor(id, watched);
+          else await this.converge(id, { restart: false });
           return;
         }
-        if (instance.status === 'RUNNING') return;
+        if (instance.status === 'RUNNING' || instance.status === 'UNHEALTHY') return;
         // Caught half-way through a start or a stop it cannot be watched through: stop it, record the outcome.
         await runtime.stop(spec, instance.runtimeRef, this.options.stopGraceMs);
         state = await runtime.inspect(spec, instance.runtimeRef);
       }
     }
     const exitCode = state.state === 'exited' ? state.exitCode : null;
-    if (instance.status === 'STOPPING') {
-      await this.move(id, ['STOPPING'], 'STOPPED', { exitCode, ...this.forgetPid(instance) });
+    if (instance.status === 'STARTING' && !startup) {
+      // Recorded as starting and nobody (holding its lease) starts it: a start written by a replica
+      // that has not got to it yet, or one that went away. This replica now holds the lease: it starts it.
+      await this.converge(id, { restart: false });
       return;
     }
-    const reason = startup
-      ? LOST_ON_RESTART
-      : exitCode === null
-        ? 'Its workload is gone (exit code unknown).'
-        : `It exited with code ${exitCode}.`;
-    await this.move(id, ['STARTING', 'RUNNING'], 'FAILED', { failureReason: reason, exitCode, ...this.forgetPid(instance) });
+    if (instance.status === 'STOPPING') {
+      await this.move(id, ['STOPPING'], 'STOPPED', { exitCode, ...this.forgetPid(instance) });
+      await this.unlease(id);
+      return;
+    }
+    const reason =
+      state.state === 'exited' && state.reason
+        ? state.reason
+        : startup
+          ? LOST_ON_RESTART
+          : exitCode === null
+            ? 'Its workload is gone (exit code unknown).'
+            : `It exited with code ${exitCode}.`;
+    await this.move(id, RUN_STATUSES, 'FAILED', { failureReason: reason, exitCode, ...this.forgetPid(instance) });
+    await this.unlease(id);
   }
 
   /** A process id means nothing once the process is gone (and may be reused); a container id stays. */
@@ -402,14 +552,19 @@ export class InstanceSupervisor {
     return instance.driver === 'PROCESS' ? { runtimeRef: null } : {};
   }
 
+  /** What the instance runs: the machine version it was created with, not the machine's latest. */
   private async spec(instance: InstanceRecord): Promise<InstanceSpec> {
-    const [machine] = await this.machines.findByIds([instance.machineId]);
-    // The foreign key keeps every instance's machine in place.
-    if (!machine) throw new RuntimeError(`The machine of instance ${instance.id} is gone.`);
+    const machine = await this.machines.findVersion(instance.machineId, instance.machineVersion);
+    // The foreign key keeps every instance's machine in place, and versions are never deleted.
+    if (!machine) throw new RuntimeError(`Version ${instance.machineVersion} of the machine of instance ${instance.id} is gone.`);
     return this.specOf(instance, machine);
   }
 
-  private specOf(instance: InstanceRecord, machine: MachineRecord): InstanceSpec {
+  private specOf(instance: InstanceRecord, machine: MachineVersionRecord): InstanceSpec {
     return { instanceId: instance.id, ownerId: instance.ownerId, host: instance.host, port: instance.port, machine };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -31,7 +31,7 @@ const tailSchema = z.object({
 });
 
 /** Starting again clears what the last run left behind. */
-const FRESH_RUN = { failureReason: null, exitCode: null } as const;
+const FRESH_RUN = { failureReason: null, exitCode: null, restartCount: 0 } as const;
 
 export class InstanceService {
   constructor(
@@ -78,6 +78,7 @@ export class InstanceService {
   ): Promise<AllocationOutcome> {
     const machine = await statements.lockMachine(machineId);
     if (!machine) throw new NotFoundError('Machine', machineId);
+    if (machine.retiredAt) return { kind: 'machineRetired', machine };
     if (!mayStart(machine, caller.role)) {
       throw new ForbiddenError(`Machine "${machine.name}" is for ${machine.allowedRoles.join(', ')}; you are ${caller.role}.`);
     }
@@ -116,7 +117,7 @@ export class InstanceService {
     const instance = await this.find(identity, id);
     const stopping = await this.supervisor.request(
       instance.id,
-      () => this.instances.transition(instance.id, ['RUNNING'], 'STOPPING'),
+      () => this.instances.transition(instance.id, ['RUNNING', 'UNHEALTHY'], 'STOPPING'),
       { restart: true },
     );
     if (stopping) return stopping.instance;

@@ -63,7 +63,7 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
     INSTANCE_RECONCILE_INTERVAL_MS: '0',
     ...options.env,
   });
-  const logger = createLogger('instances', 'silent');
+  const logger = createLogger('instances', (process.env['INSTANCES_TEST_LOG'] as 'silent' | undefined) ?? 'silent');
   const pubsub = new MemoryPubSub(logger);
   const subgraph: InstancesSubgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub });
   const running = await subgraph.listen(0, '127.0.0.1');
