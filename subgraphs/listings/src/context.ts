@@ -4,10 +4,12 @@ import type { ListingService } from './services/listing-service';
 import type { ListingSearchService } from './search/search-service';
 import type { AuctionService } from './auctions/services/auction-service';
 import type { AuctionLoaders } from './auctions/resolvers';
+import type { RecommendationService } from './recommendations/recommendation-service';
 
 export interface Context extends BaseContext {
   listings: ListingService;
   search: ListingSearchService;
+  recommendations: RecommendationService;
   /** Where `listingUpdated` listens (shared by every replica: Redis, or in-process when embedded). */
   pubsub: PubSub;
   auctions: AuctionService;

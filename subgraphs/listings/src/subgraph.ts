@@ -12,6 +12,9 @@ import { LiveUpdates } from './services/live-updates';
 import { createListingSearch } from './search/create-search';
 import { ListingSearchService } from './search/search-service';
 import { createAuctions, withAuctionResolvers } from './auctions/module';
+import { RecommendationRepository } from './repositories/recommendation-repository';
+import { RecommendationEngine } from './recommendations/engine';
+import { RecommendationService } from './recommendations/recommendation-service';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -30,6 +33,8 @@ export const listings = defineSubgraph()({
     const details = new ListingDetailCache(repository, redis.cache);
     const listingService = new ListingService(repository, details, live);
     const search = new ListingSearchService(index, repository);
+    const learned = new RecommendationRepository(db);
+    const recommendations = new RecommendationService(new RecommendationEngine(learned), learned, details, logger);
     return {
       resolvers: withAuctionResolvers(resolvers),
       subscriptions: true,
@@ -37,6 +42,7 @@ export const listings = defineSubgraph()({
         ...base,
         listings: listingService,
         search,
+        recommendations,
         pubsub,
         auctions: auctions.service,
         auctionLoaders: auctions.loaders(base),

@@ -6,16 +6,19 @@ import { consumeSearchEvents } from '../search/consumer';
 import type { ListingSearch } from '../search/port';
 import { consumeAccountEvents } from './account-deletion';
 import { consumeDetailCacheEvents } from './detail-cache';
+import { consumeRecommendationEvents } from './recommendations';
 
 /**
  * What listings reacts to: its own listing events, by `listings.search-index` (search/consumer.ts:
  * the search index follows the database) and `listings.detail-cache` (the detail cache drops the
- * listing); `accounts.user.deleted`, by `listings.owner-cleanup` (account-deletion.ts).
+ * listing); `accounts.user.deleted`, by `listings.owner-cleanup` (account-deletion.ts); bookings'
+ * stays and viewings, by `listings.recommendations` (recommendations.ts).
  */
 export function listingsConsumers(db: Db, deps: { index: ListingSearch; details: ListingDetailCache; live: LiveUpdates }): Consumer[] {
   return [
     (bus) => consumeSearchEvents(bus, db, deps.index),
     (bus) => consumeDetailCacheEvents(bus, db, deps.details),
     (bus) => consumeAccountEvents(bus, db, { details: deps.details, live: deps.live }),
+    (bus) => consumeRecommendationEvents(bus, db),
   ];
 }
