@@ -5,11 +5,13 @@ import type { ListingSearchService } from './search/search-service';
 import type { AuctionService } from './auctions/services/auction-service';
 import type { AuctionLoaders } from './auctions/resolvers';
 import type { RecommendationService } from './recommendations/recommendation-service';
+import type { SavedService } from './saved/saved-service';
 
 export interface Context extends BaseContext {
   listings: ListingService;
   search: ListingSearchService;
   recommendations: RecommendationService;
+  saved: SavedService;
   /** Where `listingUpdated` listens (shared by every replica: Redis, or in-process when embedded). */
   pubsub: PubSub;
   auctions: AuctionService;

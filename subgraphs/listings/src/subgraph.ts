@@ -15,6 +15,9 @@ import { createAuctions, withAuctionResolvers } from './auctions/module';
 import { RecommendationRepository } from './repositories/recommendation-repository';
 import { RecommendationEngine } from './recommendations/engine';
 import { RecommendationService } from './recommendations/recommendation-service';
+import { SavedRepository } from './repositories/saved-repository';
+import { SavedService } from './saved/saved-service';
+import { savedSearchDigestJob } from './saved/digest-job';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -35,6 +38,8 @@ export const listings = defineSubgraph()({
     const search = new ListingSearchService(index, repository);
     const learned = new RecommendationRepository(db);
     const recommendations = new RecommendationService(new RecommendationEngine(learned), learned, details, logger);
+    const savedRepository = new SavedRepository(db);
+    const saved = new SavedService(savedRepository, details);
     return {
       resolvers: withAuctionResolvers(resolvers),
       subscriptions: true,
@@ -43,6 +48,7 @@ export const listings = defineSubgraph()({
         listings: listingService,
         search,
         recommendations,
+        saved,
         pubsub,
         auctions: auctions.service,
         auctionLoaders: auctions.loaders(base),
@@ -52,7 +58,7 @@ export const listings = defineSubgraph()({
         },
       }),
       consumers: [...listingsConsumers(db, { index, details, live }), (bus) => auctions.consume(bus)],
-      jobs: auctions.jobs,
+      jobs: [...auctions.jobs, savedSearchDigestJob(savedRepository)],
       async close() {
         await auctions.close();
         await index.close();

@@ -5,6 +5,7 @@ import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import { DeletedOwnerRepository } from '../repositories/deleted-owner-repository';
 import { ListingRepository } from '../repositories/listing-repository';
 import { RecommendationRepository } from '../repositories/recommendation-repository';
+import { SavedRepository } from '../repositories/saved-repository';
 import type { LiveUpdates } from '../services/live-updates';
 
 export const OWNER_CLEANUP_CONSUMER = 'listings.owner-cleanup';
@@ -51,6 +52,7 @@ export async function consumeAccountEvents(
         deletedIn.get(tx)?.push(...deleted);
         // What they showed interest in is theirs too; co-occurrence and popularity hold no user.
         await RecommendationRepository.forgetUser(tx, event.payload.userId);
+        await SavedRepository.forgetUser(tx, event.payload.userId);
       },
     },
   });

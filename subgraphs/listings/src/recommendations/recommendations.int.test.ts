@@ -84,7 +84,7 @@ describe('recommendedListings', () => {
     const here = somewhere();
     const host = person('HOST');
     const flat = await createListing(l, host, rentInput({ location: here }));
-    const guest = person('GUEST');
+    const guest = person('BUYER');
     const stay = {
       stayId: randomUUID(), listingId: flat.id, listingTitle: 'Flat', hostId: host.userId, guestId: guest.userId,
       checkIn: '2027-03-01', checkOut: '2027-03-04', nights: 3, guests: 2, totalPrice: '268.50', currency: 'EUR',

@@ -6,5 +6,6 @@ import { Subscription } from './subscription';
 import { Listing } from './listing';
 import { User } from './user';
 import { ListingSearchResult } from './search';
+import { SaveSearchResult } from './saved';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult, SaveSearchResult };

@@ -11,4 +11,6 @@ export const Query: QueryResolvers = {
   suggest: (_parent, args, ctx) => ctx.search.suggest(args),
   recommendedListings: (_parent, args, ctx) => ctx.recommendations.recommended(ctx, args),
   similarListings: (_parent, args, ctx) => ctx.recommendations.similar(ctx, args),
+  mySavedListings: (_parent, args, ctx) => ctx.saved.savedListings(ctx, args),
+  mySavedSearches: (_parent, _args, ctx) => ctx.saved.savedSearches(ctx),
 };
