@@ -6,6 +6,7 @@ import type { AuctionService } from './auctions/services/auction-service';
 import type { AuctionLoaders } from './auctions/resolvers';
 import type { RecommendationService } from './recommendations/recommendation-service';
 import type { SavedService } from './saved/saved-service';
+import type { PriceChangeRecord } from './repositories/listing-repository';
 
 export interface Context extends BaseContext {
   listings: ListingService;
@@ -21,5 +22,7 @@ export interface Context extends BaseContext {
     listingById: DataLoader<string, ListingRecord | null>;
     /** A user's listings as this request's caller may see them. */
     listingsByOwner: DataLoader<string, ListingRecord[]>;
+    /** Price histories, oldest first, one query per request. */
+    priceHistory: DataLoader<string, PriceChangeRecord[]>;
   };
 }

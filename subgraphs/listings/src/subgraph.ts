@@ -55,6 +55,7 @@ export const listings = defineSubgraph()({
         loaders: {
           listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
           listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
+          priceHistory: loaderOfLists((ids) => repository.priceHistories(ids), (p) => p.listingId),
         },
       }),
       consumers: [...listingsConsumers(db, { index, details, live }), (bus) => auctions.consume(bus)],
