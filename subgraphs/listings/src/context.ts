@@ -6,6 +6,7 @@ import type { AuctionService } from './auctions/services/auction-service';
 import type { AuctionLoaders } from './auctions/resolvers';
 import type { RecommendationService } from './recommendations/recommendation-service';
 import type { SavedService } from './saved/saved-service';
+import type { DatedSearch } from './dates/dated-search';
 import type { PriceChangeRecord } from './repositories/listing-repository';
 
 export interface Context extends BaseContext {
@@ -13,6 +14,8 @@ export interface Context extends BaseContext {
   search: ListingSearchService;
   recommendations: RecommendationService;
   saved: SavedService;
+  /** `searchListings`, with or without dates. */
+  datedSearch: DatedSearch;
   /** Where `listingUpdated` listens (shared by every replica: Redis, or in-process when embedded). */
   pubsub: PubSub;
   auctions: AuctionService;

@@ -18,6 +18,8 @@ import { RecommendationService } from './recommendations/recommendation-service'
 import { SavedRepository } from './repositories/saved-repository';
 import { SavedService } from './saved/saved-service';
 import { savedSearchDigestJob } from './saved/digest-job';
+import { DatedSearch } from './dates/dated-search';
+import { StayHoldRepository } from './repositories/stay-hold-repository';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -40,6 +42,7 @@ export const listings = defineSubgraph()({
     const recommendations = new RecommendationService(new RecommendationEngine(learned), learned, details, logger);
     const savedRepository = new SavedRepository(db);
     const saved = new SavedService(savedRepository, details);
+    const datedSearch = new DatedSearch(search, new StayHoldRepository(db));
     return {
       resolvers: withAuctionResolvers(resolvers),
       subscriptions: true,
@@ -49,6 +52,7 @@ export const listings = defineSubgraph()({
         search,
         recommendations,
         saved,
+        datedSearch,
         pubsub,
         auctions: auctions.service,
         auctionLoaders: auctions.loaders(base),

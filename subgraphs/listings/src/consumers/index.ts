@@ -8,6 +8,7 @@ import { consumeAccountEvents } from './account-deletion';
 import { consumeDetailCacheEvents } from './detail-cache';
 import { consumeRecommendationEvents } from './recommendations';
 import { consumeSavedSearchEvents } from './saved-search-alerts';
+import { consumeStayHoldEvents } from './stay-holds';
 import { ListingRepository } from '../repositories/listing-repository';
 
 /**
@@ -15,7 +16,8 @@ import { ListingRepository } from '../repositories/listing-repository';
  * the search index follows the database) and `listings.detail-cache` (the detail cache drops the
  * listing); `accounts.user.deleted`, by `listings.owner-cleanup` (account-deletion.ts); bookings'
  * stays and viewings, by `listings.recommendations` (recommendations.ts); its own listing events
- * again, by `listings.saved-search-alerts` (saved-search-alerts.ts).
+ * again, by `listings.saved-search-alerts` (saved-search-alerts.ts); bookings' stays again, by
+ * `listings.stay-holds` (stay-holds.ts: the nights they hold, for searches with dates).
  */
 export function listingsConsumers(db: Db, deps: { index: ListingSearch; details: ListingDetailCache; live: LiveUpdates }): Consumer[] {
   return [
@@ -24,5 +26,6 @@ export function listingsConsumers(db: Db, deps: { index: ListingSearch; details:
     (bus) => consumeAccountEvents(bus, db, { details: deps.details, live: deps.live }),
     (bus) => consumeRecommendationEvents(bus, db),
     (bus) => consumeSavedSearchEvents(bus, db, new ListingRepository(db)),
+    (bus) => consumeStayHoldEvents(bus, db),
   ];
 }

@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@market/platform';
+import { DateTimeScalar, LocalDateScalar } from '@market/platform';
 import type { Resolvers } from '../generated/graphql';
 import { Query } from './query';
 import { Mutation } from './mutation';
@@ -8,4 +8,4 @@ import { User } from './user';
 import { ListingSearchResult } from './search';
 import { SaveSearchResult } from './saved';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult, SaveSearchResult };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Date: LocalDateScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult, SaveSearchResult };

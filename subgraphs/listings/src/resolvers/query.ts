@@ -7,7 +7,7 @@ export const Query: QueryResolvers = {
     return listing;
   },
   listings: (_parent, args, ctx) => ctx.listings.browse(args),
-  searchListings: (_parent, args, ctx) => ctx.search.search(args),
+  searchListings: (_parent, args, ctx) => ctx.datedSearch.run(args),
   suggest: (_parent, args, ctx) => ctx.search.suggest(args),
   recommendedListings: (_parent, args, ctx) => ctx.recommendations.recommended(ctx, args),
   similarListings: (_parent, args, ctx) => ctx.recommendations.similar(ctx, args),
