@@ -22,6 +22,8 @@ const MAPPERS: Record<string, Record<string, string>> = {
     SavedListingConnection: '../saved/saved-service#SavedListingPage',
     SaveSearchResult: '../saved/saved-service#SaveSearchOutcome',
     SavedSearchFilter: '../search/port#SearchFilter',
+    ListingPhoto: '../photos/photo-service#PhotoView',
+    ConfirmListingPhotoResult: '../photos/photo-service#ConfirmPhotoOutcome',
     Auction: '../auctions/resolvers/models#AuctionView',
     Bid: '../auctions/resolvers/models#BidView',
     BidAccepted: '../auctions/resolvers/models#BidAcceptedModel',

@@ -7,6 +7,8 @@ import type { AuctionLoaders } from './auctions/resolvers';
 import type { RecommendationService } from './recommendations/recommendation-service';
 import type { SavedService } from './saved/saved-service';
 import type { DatedSearch } from './dates/dated-search';
+import type { PhotoService } from './photos/photo-service';
+import type { PhotoRecord } from './repositories/photo-repository';
 import type { PriceChangeRecord } from './repositories/listing-repository';
 
 export interface Context extends BaseContext {
@@ -16,6 +18,7 @@ export interface Context extends BaseContext {
   saved: SavedService;
   /** `searchListings`, with or without dates. */
   datedSearch: DatedSearch;
+  photos: PhotoService;
   /** Where `listingUpdated` listens (shared by every replica: Redis, or in-process when embedded). */
   pubsub: PubSub;
   auctions: AuctionService;
@@ -27,5 +30,7 @@ export interface Context extends BaseContext {
     listingsByOwner: DataLoader<string, ListingRecord[]>;
     /** Price histories, oldest first, one query per request. */
     priceHistory: DataLoader<string, PriceChangeRecord[]>;
+    /** READY photos in order, one query per request. */
+    photos: DataLoader<string, PhotoRecord[]>;
   };
 }

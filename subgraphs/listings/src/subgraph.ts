@@ -20,6 +20,9 @@ import { SavedService } from './saved/saved-service';
 import { savedSearchDigestJob } from './saved/digest-job';
 import { DatedSearch } from './dates/dated-search';
 import { StayHoldRepository } from './repositories/stay-hold-repository';
+import { PhotoRepository } from './repositories/photo-repository';
+import { PhotoService } from './photos/photo-service';
+import { createPhotoStorage } from './photos/photo-storage';
 
 export { loadListingsEnv, loadListingsEnv as loadEnv, listingsEnvSchema, type ListingsEnv } from './env';
 
@@ -29,7 +32,7 @@ export const listings = defineSubgraph()({
   schemaPath: path.join(__dirname, '..', 'schema.graphql'),
   loadEnv: loadListingsEnv,
   database: createPrisma,
-  build({ env, db, redis, pubsub, logger }) {
+  async build({ env, db, redis, pubsub, logger }) {
     const index = createListingSearch(env, db, logger);
     const live = new LiveUpdates(pubsub, logger);
     const auctions = createAuctions(db, env, pubsub, logger);
@@ -43,9 +46,14 @@ export const listings = defineSubgraph()({
     const savedRepository = new SavedRepository(db);
     const saved = new SavedService(savedRepository, details);
     const datedSearch = new DatedSearch(search, new StayHoldRepository(db));
+    const photoStorage = await createPhotoStorage(env, logger);
+    const photoRepository = new PhotoRepository(db);
+    const photos = new PhotoService(photoRepository, photoStorage.storage, details, env.PHOTO_MAX_BYTES, logger);
     return {
       resolvers: withAuctionResolvers(resolvers),
       subscriptions: true,
+      routes: photoStorage.local ? (app) => photoStorage.local?.mount(app) : undefined,
+      onListen: photoStorage.local ? (port) => photoStorage.local?.useBaseUrlIfUnset(`http://localhost:${port}/uploads`) : undefined,
       context: (base): Context => ({
         ...base,
         listings: listingService,
@@ -53,6 +61,7 @@ export const listings = defineSubgraph()({
         recommendations,
         saved,
         datedSearch,
+        photos,
         pubsub,
         auctions: auctions.service,
         auctionLoaders: auctions.loaders(base),
@@ -60,6 +69,7 @@ export const listings = defineSubgraph()({
           listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
           listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
           priceHistory: loaderOfLists((ids) => repository.priceHistories(ids), (p) => p.listingId),
+          photos: loaderOfLists((ids) => photoRepository.readyOf(ids), (p) => p.listingId),
         },
       }),
       consumers: [...listingsConsumers(db, { index, details, live }), (bus) => auctions.consume(bus)],
@@ -67,6 +77,7 @@ export const listings = defineSubgraph()({
       async close() {
         await auctions.close();
         await index.close();
+        photoStorage.close();
       },
     };
   },

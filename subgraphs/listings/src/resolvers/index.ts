@@ -7,5 +7,6 @@ import { Listing } from './listing';
 import { User } from './user';
 import { ListingSearchResult } from './search';
 import { SaveSearchResult } from './saved';
+import { ConfirmListingPhotoResult, ListingPhoto } from './photos';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Date: LocalDateScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult, SaveSearchResult };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Date: LocalDateScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult, SaveSearchResult, ListingPhoto, ConfirmListingPhotoResult };
