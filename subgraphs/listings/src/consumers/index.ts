@@ -9,7 +9,6 @@ import { consumeDetailCacheEvents } from './detail-cache';
 import { consumeRecommendationEvents } from './recommendations';
 import { consumeSavedSearchEvents } from './saved-search-alerts';
 import { consumeStayHoldEvents } from './stay-holds';
-import { ListingRepository } from '../repositories/listing-repository';
 
 /**
  * What listings reacts to: its own listing events, by `listings.search-index` (search/consumer.ts:
@@ -25,7 +24,7 @@ export function listingsConsumers(db: Db, deps: { index: ListingSearch; details:
     (bus) => consumeDetailCacheEvents(bus, db, deps.details),
     (bus) => consumeAccountEvents(bus, db, { details: deps.details, live: deps.live }),
     (bus) => consumeRecommendationEvents(bus, db),
-    (bus) => consumeSavedSearchEvents(bus, db, new ListingRepository(db)),
+    (bus) => consumeSavedSearchEvents(bus, db),
     (bus) => consumeStayHoldEvents(bus, db),
   ];
 }

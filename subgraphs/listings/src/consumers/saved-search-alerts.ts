@@ -1,7 +1,7 @@
 import { consumeEvents, type EventBus } from '@market/platform';
 import type { Db, Tx } from '../db';
 import { isUuid } from '../domain';
-import type { ListingRepository } from '../repositories/listing-repository';
+import { ListingRepository } from '../repositories/listing-repository';
 import { SavedRepository } from '../repositories/saved-repository';
 
 /** Its own listing events, by `listings.saved-search-alerts`. */
@@ -15,7 +15,7 @@ export const SAVED_SEARCH_ALERTS_CONSUMER = 'listings.saved-search-alerts';
  * either). The listing is read as it is now, so a stale event cannot match a listing that has since
  * stopped matching.
  */
-export async function consumeSavedSearchEvents(bus: EventBus, db: Db, listings: ListingRepository): Promise<void> {
+export async function consumeSavedSearchEvents(bus: EventBus, db: Db): Promise<void> {
   await consumeEvents<Tx>({
     bus,
     consumer: SAVED_SEARCH_ALERTS_CONSUMER,
@@ -23,7 +23,8 @@ export async function consumeSavedSearchEvents(bus: EventBus, db: Db, listings: 
     handlers: {
       'listings.listing.upserted': async (event, tx) => {
         if (event.payload.status !== 'ACTIVE' || !isUuid(event.payload.listingId)) return;
-        const [listing] = await listings.findByIds([event.payload.listingId]);
+        // Through the transaction's own connection: a consumer never holds two of the pool's.
+        const listing = await ListingRepository.findByIdIn(tx, event.payload.listingId);
         if (listing) await SavedRepository.matchListing(tx, listing);
       },
     },

@@ -305,6 +305,13 @@ export class ListingRepository {
     return { listings: rows.map(toRecord), lastId: ids.at(-1) ?? null };
   }
 
+  /** A listing as it stands inside the caller's transaction (consumers read with the connection they hold). */
+  static async findByIdIn(tx: Tx, id: string): Promise<ListingRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await tx.listing.findUnique({ where: { id }, select: listingSelect });
+    return row ? toRecord(row) : null;
+  }
+
   /** The price histories of many listings in one query, oldest first. */
   async priceHistories(ids: readonly string[]): Promise<PriceChangeRecord[]> {
     const wanted = ids.filter(isUuid);
