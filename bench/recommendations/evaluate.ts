@@ -9,7 +9,7 @@ import { MemoryRecommendationStore } from './memory-store';
  * (RecommendationEngine over an in-memory store), with a time-based split: everything before the
  * cut-off trains, and each user's listings first touched after it are what they should be shown.
  * Prints hit-rate@10 and NDCG@10 for popularity in the user's area, content only, CF only and the
- * blend the service uses. Options: --seed N --listings N --users N --days N --train 0.8.
+ * blend the service uses. Options: --seed N --listings N --users N --days N --train 0.8 --blend cf,content,popularity.
  */
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,6 +54,12 @@ async function main(): Promise<void> {
     ['CF only (item-item)', CF_ONLY],
     ['blend (the service)', USER_BLEND],
   ];
+  // --blend cf,content,popularity: try other weights (what RESULTS.md's choice was made with).
+  const tried = process.argv.indexOf('--blend');
+  if (tried >= 0) {
+    const [cf, content, popularity] = (process.argv[tried + 1] ?? '').split(',').map(Number);
+    models.splice(0, models.length, [`blend ${cf},${content},${popularity}`, { cf: cf ?? 0, content: content ?? 0, popularity: popularity ?? 0 }]);
+  }
   console.log(
     `seed ${options.seed}: ${log.listings.length} listings, ${options.users} users, ${log.interactions.length} interactions over ${options.days} days; ` +
       `train ${train.length} before ${cutoff.toISOString().slice(0, 10)}, test ${test.length}; ${relevant.size} users evaluated`,
