@@ -256,6 +256,26 @@ export const eventContracts = {
       bidderIds: z.array(id),
     }),
   },
+  /**
+   * A new or changed ACTIVE listing matched a user's saved search whose alert is INSTANT: at most one
+   * per (search, listing), ever. For the owner's notification (messaging will consume it). Kafka
+   * topic `listings.saved-search`, keyed by saved search id.
+   */
+  'listings.saved-search.matched': {
+    version: 1,
+    payload: z.object({ savedSearchId: id, userId: id, searchName: z.string().nullable(), listingId: id, listingTitle: z.string() }),
+  },
+  /** Once a day per DAILY saved search with new matches: the listings matched since the last digest (at most 50 named). */
+  'listings.saved-search.digest': {
+    version: 1,
+    payload: z.object({
+      savedSearchId: id,
+      userId: id,
+      searchName: z.string().nullable(),
+      matchCount: z.number().int().min(1),
+      listings: z.array(z.object({ listingId: id, title: z.string() })).max(50),
+    }),
+  },
   'bookings.stay.requested': { version: 1, payload: bookingStay },
   /** `instantBook`: confirmed at booking, without the host. */
   'bookings.stay.confirmed': { version: 1, payload: bookingStay.extend({ instantBook: z.boolean() }) },

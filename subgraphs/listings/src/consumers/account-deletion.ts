@@ -4,6 +4,8 @@ import type { ListingRecord } from '../domain';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import { DeletedOwnerRepository } from '../repositories/deleted-owner-repository';
 import { ListingRepository } from '../repositories/listing-repository';
+import { RecommendationRepository } from '../repositories/recommendation-repository';
+import { SavedRepository } from '../repositories/saved-repository';
 import type { LiveUpdates } from '../services/live-updates';
 
 export const OWNER_CLEANUP_CONSUMER = 'listings.owner-cleanup';
@@ -48,6 +50,9 @@ export async function consumeAccountEvents(
         await new DeletedOwnerRepository(tx).record(event.payload.userId);
         const deleted = await ListingRepository.deleteAllOfOwner(tx, event.payload.userId);
         deletedIn.get(tx)?.push(...deleted);
+        // What they showed interest in is theirs too; co-occurrence and popularity hold no user.
+        await RecommendationRepository.forgetUser(tx, event.payload.userId);
+        await SavedRepository.forgetUser(tx, event.payload.userId);
       },
     },
   });

@@ -131,6 +131,34 @@ function priceBetween(search: ListingSearch): Prisma.ListingWhereInput | null {
   return { OR: [sale, rent] };
 }
 
+function priceChanged(before: ListingRecord, after: ListingRecord): boolean {
+  return before.kind !== after.kind || before.price !== after.price || before.pricePerNight !== after.pricePerNight || before.currency !== after.currency;
+}
+
+/** The listing's price history gains its current price, in the writing transaction. */
+async function recordPrice(tx: Tx, listing: ListingRecord): Promise<void> {
+  await tx.listingPriceChange.create({
+    data: {
+      listingId: listing.id,
+      kind: listing.kind,
+      price: listing.price,
+      pricePerNight: listing.pricePerNight,
+      currency: listing.currency,
+      changedAt: listing.updatedAt,
+    },
+    select: { id: true },
+  });
+}
+
+export interface PriceChangeRecord {
+  listingId: string;
+  kind: ListingRecord['kind'];
+  price: string | null;
+  pricePerNight: string | null;
+  currency: string;
+  changedAt: Date;
+}
+
 export class ListingRepository {
   constructor(private readonly db: Db) {}
 
@@ -182,6 +210,7 @@ export class ListingRepository {
     return this.db.$transaction(async (tx) => {
       if (await new DeletedOwnerRepository(tx).isDeleted(ownerId)) return ACCOUNT_DELETED;
       const listing = toRecord(await tx.listing.create({ data: { ...toColumns(data), ownerId }, select: listingSelect }));
+      await recordPrice(tx, listing);
       await publishListingUpserted(tx, listing);
       return listing;
     });
@@ -205,6 +234,7 @@ export class ListingRepository {
       const listing = toRecord(
         await tx.listing.update({ where: { id }, data: { ...toColumns(next), version: { increment: 1 } }, select: listingSelect }),
       );
+      if (priceChanged(current, listing)) await recordPrice(tx, listing);
       await publishListingUpserted(tx, listing);
       return listing;
     });
@@ -275,6 +305,25 @@ export class ListingRepository {
     // Read after the lock was granted: the committed state of each, not the one the lock waited on.
     const rows = await tx.listing.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' }, select: listingSelect });
     return { listings: rows.map(toRecord), lastId: ids.at(-1) ?? null };
+  }
+
+  /** A listing as it stands inside the caller's transaction (consumers read with the connection they hold). */
+  static async findByIdIn(tx: Tx, id: string): Promise<ListingRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await tx.listing.findUnique({ where: { id }, select: listingSelect });
+    return row ? toRecord(row) : null;
+  }
+
+  /** The price histories of many listings in one query, oldest first. */
+  async priceHistories(ids: readonly string[]): Promise<PriceChangeRecord[]> {
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return [];
+    const rows = await this.db.listingPriceChange.findMany({
+      where: { listingId: { in: wanted } },
+      orderBy: [{ changedAt: 'asc' }, { id: 'asc' }],
+      select: { listingId: true, kind: true, price: true, pricePerNight: true, currency: true, changedAt: true },
+    });
+    return rows.map((r) => ({ ...r, price: money(r.price), pricePerNight: money(r.pricePerNight) }));
   }
 
   /** How many listings were updated since `updatedSince` (all of them when null). */

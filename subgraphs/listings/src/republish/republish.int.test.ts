@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 // Each test starts from no listings and an empty outbox (the file's own database, run in order).
 beforeEach(async () => {
-  await pg.query('TRUNCATE listings, outbox_events');
+  // CASCADE: favorites, photos, price history and recommendations hold foreign keys to listings.
+  await pg.query('TRUNCATE listings, outbox_events CASCADE');
 });
 
 const options = (overrides: Partial<RepublishOptions> = {}): RepublishOptions => ({ updatedSince: null, dryRun: false, batchSize: 500, ...overrides });
