@@ -220,7 +220,7 @@ async function main() {
     await check('messaging: the guest writes to the host and the host answers', async () => {
       assert(host && guest, 'no host or guest');
       const started = await gql(
-        `mutation($input: StartConversationInput!) { startConversation(input: $input) { id } }`,
+        `mutation($input: StartConversationInput!) { startConversation(input: $input) { __typename ... on Conversation { id } } }`,
         { input: { participantIds: [host.id], body: 'Hello! Is parking included?' } },
         guest.token,
       );
@@ -229,7 +229,7 @@ async function main() {
 
     await check('engagement: the host posts about the listing', async () => {
       assert(host && listingId, 'no host or listing');
-      await gql(`mutation($input: CreatePostInput!) { createPost(input: $input) { id } }`, { input: { body: 'Spring at the cottage.', listingId } }, host.token);
+      await gql(`mutation($input: CreatePostInput!) { createPost(input: $input) { __typename ... on Post { id } } }`, { input: { body: 'Spring at the cottage.', listingId } }, host.token);
     });
 
     await check('instances: the admin adds a machine and the host runs an instance of it', async () => {

@@ -115,7 +115,7 @@ describe('engagement on listings, machines and posts, through the gateway', () =
       {},
       author.token,
     );
-    expect(feed.errors).toBeUndefined();
+    expect({ status: feed.status, errors: feed.errors }).toEqual({ status: 200, errors: undefined });
     const node = feed.data.feed.edges.find((e: { node: { id: string } }) => e.node.id === postId).node;
     expect(node).toMatchObject({ commentCount: 1, author: { name: 'Pia Poster' }, nft: { tokenUri: expect.stringMatching(/^ipfs:\/\/baf/) } });
   });
