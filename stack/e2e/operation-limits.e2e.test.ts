@@ -10,9 +10,9 @@ import { createGateway, type GatewayServer } from '@market/gateway';
 import { startTestStack, type TestStack } from '../src/testing/stack';
 import { subscribe } from '../src/testing/ws';
 
-const FEED_LITERALS = `{ feed(first: 100) { edges { node { id body comments(first: 100) { id body author { name } } } } } }`;
-const FEED_VARIABLES = `query($posts: Int, $comments: Int) { feed(first: $posts) { edges { node { id body comments(first: $comments) { id body author { name } } } } } }`;
-const FEED_DEFAULTS = `query($posts: Int = 100, $comments: Int = 100) { feed(first: $posts) { edges { node { id body comments(first: $comments) { id body author { name } } } } } }`;
+const FEED_LITERALS = `{ feed(first: 100) { edges { node { id body comments(first: 100) { edges { node { id body author { name } } } } } } } }`;
+const FEED_VARIABLES = `query($posts: Int, $comments: Int) { feed(first: $posts) { edges { node { id body comments(first: $comments) { edges { node { id body author { name } } } } } } } }`;
+const FEED_DEFAULTS = `query($posts: Int = 100, $comments: Int = 100) { feed(first: $posts) { edges { node { id body comments(first: $comments) { edges { node { id body author { name } } } } } } } }`;
 
 describe('operation limits that hold', () => {
   let stack: TestStack;
@@ -57,7 +57,7 @@ describe('operation limits that hold', () => {
   it('holds the same cost limit on WebSocket subscriptions', async () => {
     const live = subscribe(
       stack,
-      `subscription($id: ID!, $n: Int) { listingUpdated(listingId: $id) { title posts { id comments(first: $n) { id body author { name } } } } }`,
+      `subscription($id: ID!, $n: Int) { listingUpdated(listingId: $id) { title posts { id comments(first: $n) { edges { node { id body author { name } } } } } } }`,
       { id: '00000000-0000-4000-8000-000000000000', n: 200 },
     );
     await live.done;
