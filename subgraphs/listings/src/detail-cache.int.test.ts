@@ -91,7 +91,9 @@ async function start(redisUrl: string | null, bus: EventBus | null = null, keyPr
   };
 }
 
-const selects = (i: Instance) => i.queries.filter((q) => /^\s*SELECT/i.test(q));
+// The subgraph's own periodic jobs (the auction closer polls every second) run beside the request:
+// only the request's statements count.
+const selects = (i: Instance) => i.queries.filter((q) => /^\s*SELECT/i.test(q) && !/\bauction/i.test(q));
 
 const ADMIN = person('ADMIN');
 

@@ -177,7 +177,10 @@ describe('watching a listing', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.filter((l) => l.watchedByMe).length).toBe(10);
     expect(result.data?._entities.map((l) => l.watcherCount)).toEqual(listings.map((_, i) => (i < 10 ? 1 : 0)));
-    expect(statements).toHaveLength(2);
+    // Messaging's delivery and broadcast jobs run beside the request on their own schedule: only the
+    // request's statements count.
+    const jobTables = /"(notification_preferences|notifications|notification_deliveries|broadcasts)"/;
+    expect(statements.filter((sql) => !jobTables.test(sql))).toHaveLength(2);
   });
 });
 
