@@ -212,6 +212,8 @@ describe('notifications', () => {
     await until(async () => (await m.db.conversationReader.count({ where: { userId: cem.userId } })) === 1);
     await sendMessage(m, ana, d.id, 'are you there?');
     await until(() => open.events.length === 1);
+    // The notification is decided off the send path: keep the thread open until its event was handled.
+    await until(async () => (await m.db.inboxEvent.count({ where: { consumer: 'messaging.message-notifications' } })) >= 4);
     open.unsubscribe();
     await until(async () => (await m.db.conversationReader.count({ where: { userId: cem.userId } })) === 0);
     await ok(cem, `mutation($c: ID!) { muteConversation(conversationId: $c, muted: true) { id } }`, { c: d.id });
