@@ -19,18 +19,18 @@ export const messagingEnvSchema = z.object({
   /** Where links in notification e-mail point (the web app: it opens `/unsubscribe?token=...`). */
   APP_URL: z.string().url().default('http://localhost:3000'),
   /** E-mail: an SMTP server as a URL; unset, every channel without a provider writes to the dev outbox. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional()),
   MAIL_FROM: z.string().min(3).default('Market <no-reply@market.localhost>'),
   /** SMS through a Twilio-compatible API: all four set, or none (dev outbox). */
-  SMS_API_URL: z.string().url().optional(),
-  SMS_ACCOUNT_SID: z.string().min(1).optional(),
-  SMS_AUTH_TOKEN: z.string().min(1).optional(),
-  SMS_FROM: z.string().min(1).optional(),
+  SMS_API_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  SMS_ACCOUNT_SID: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  SMS_AUTH_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  SMS_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   /** Web push (VAPID): both keys (base64url, `npx web-push generate-vapid-keys`) and a contact, or none (dev outbox). */
-  VAPID_PUBLIC_KEY: z.string().min(20).optional(),
-  VAPID_PRIVATE_KEY: z.string().min(20).optional(),
+  VAPID_PUBLIC_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(20).optional()),
+  VAPID_PRIVATE_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(20).optional()),
   /** A PEM file of extra CAs trusted for push endpoints (a push relay behind a private CA); unset: the public roots. */
-  PUSH_CA_FILE: z.string().min(1).optional(),
+  PUSH_CA_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, 'a mailto: or https: URL').default('mailto:admin@market.localhost'),
   /** A delivery that keeps failing is given up (FAILED) after this many attempts (backoff 30 s doubling, at most 1 h). */
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
