@@ -20,7 +20,10 @@ describe('revocations written during a Redis outage', () => {
   it('are retried until Redis is back, then recorded and announced', async () => {
     const logger = createLogger('accounts', 'silent');
     const prefix = `test:${randomUUID()}:`;
-    const writer = createRedis(server.url, logger, { name: 'revocations-writer', commandTimeoutMs: 200, maxReconnectDelayMs: 100 });
+    // The feed is pub/sub (at-most-once): an announcement made before the gateway's subscriber is back
+    // is not heard (the gateway's per-subscribe session check covers that case). The writer reconnects
+    // more slowly here so the test watches the retry, not that race.
+    const writer = createRedis(server.url, logger, { name: 'revocations-writer', commandTimeoutMs: 200, maxReconnectDelayMs: 1_000 });
     const subscriber = createRedis(server.url, logger, { name: 'revocations-feed', maxReconnectDelayMs: 100 });
     await Promise.all([once(writer, 'ready'), once(subscriber, 'ready')]);
     const port = new RedisSessionRevocations(writer, logger, { prefix });
