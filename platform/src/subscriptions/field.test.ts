@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import { createLogger } from '../logger';
 import { MemoryPubSub } from '../redis/pubsub';
-import type { BaseContext } from '../subgraph-server';
+import type { BaseContext } from '../context';
 import { UnauthenticatedError } from '../errors';
 import type { Identity } from '../identity';
 import { subscriptionField } from './field';

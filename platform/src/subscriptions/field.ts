@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import type { PubSub, Unsubscribe } from '../redis/pubsub';
-import type { BaseContext } from '../subgraph-server';
+import type { BaseContext } from '../context';
 import { BoundedQueue } from './bounded-queue';
 import type { LiveEvent, Topic } from './topic';
 

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { createLogger } from '../logger';
 import { MemoryPubSub } from '../redis/pubsub';
-import type { BaseContext } from '../subgraph-server';
+import type { BaseContext } from '../context';
 import { subscriptionField } from './field';
 import { signConnectionInit, signSubscribePayload } from './protocol';
 import { createSubgraphSubscriptions } from './subgraph-ws';

@@ -16,7 +16,7 @@ import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Logger } from '../logger';
 import { createErrorFormatter } from '../errors';
-import type { BaseContext } from '../subgraph-server';
+import type { BaseContext } from '../context';
 import { verifyConnectionInit, verifySubscribePayload } from './protocol';
 import { closeWebSocketServer, refuseUpgrade, upgradePath } from './ws';
 
