@@ -103,6 +103,19 @@ describe('engagement on listings, machines and posts, through the gateway', () =
     });
     const rated = await stack.request(`query($id: ID!) { machine(id: $id) { name feedback { average count } } }`, { id: machineId }, guest.token);
     expect(rated.data.machine).toEqual({ name: 'Lake sensors', feedback: { average: 4, count: 1 } });
+
+    // Deleting the machine (retired, nothing running) takes its engagement with it, through the event.
+    await stack.request(`mutation($id: ID!) { retireMachine(id: $id) { id } }`, { id: machineId }, admin.token);
+    const deleted = await stack.request(`mutation($id: ID!) { deleteMachine(id: $id) }`, { id: machineId }, admin.token);
+    expect({ errors: deleted.errors, data: deleted.data }).toEqual({ errors: undefined, data: { deleteMachine: machineId } });
+    await eventually(async () => {
+      const res = await stack.request(
+        `mutation($id: ID!) { giveFeedback(targetType: MACHINE, targetId: $id, rating: 2, body: "Gone?") { __typename } }`,
+        { id: machineId },
+        guest.token,
+      );
+      return res.errors?.[0]?.extensions?.['code'] === 'NOT_FOUND' ? true : null;
+    });
   });
 
   it('serves the feed with comment counts, reactions and mint-ready metadata', async () => {

@@ -144,6 +144,29 @@ describe('process workloads: health checks, limits, machine versions', () => {
     expect((await h.instance(old.id)).status).toBe('RUNNING');
     for (const id of [old.id, fresh.id]) await h.ok(REMOVE, { id }, owner);
   });
+
+  it('deletes a machine only once it is retired and all its instances are removed, and tells the other domains', async () => {
+    const owner = person();
+    const m = await h.machine(['sleep', '30']);
+    const DELETE = `mutation($id: ID!) { deleteMachine(id: $id) }`;
+    const code = (r: { errors?: readonly { extensions?: Record<string, unknown>; message: string }[] }) => r.errors?.[0]?.extensions?.['code'];
+    const instance = await h.create(m.id, owner);
+    expect(code(await h.call(DELETE, { id: m.id }, owner))).toBe('FORBIDDEN');
+    const offered = await h.call(DELETE, { id: m.id }, h.admin);
+    expect(code(offered)).toBe('CONFLICT');
+    expect(offered.errors?.[0]?.message).toMatch(/retire it first/);
+    await h.ok(`mutation($id: ID!) { retireMachine(id: $id) { id } }`, { id: m.id }, h.admin);
+    const inUse = await h.call(DELETE, { id: m.id }, h.admin);
+    expect(code(inUse)).toBe('CONFLICT');
+    expect(inUse.errors?.[0]?.message).toMatch(/1 instance\(s\) that are not removed/);
+    await h.ok(REMOVE, { id: instance.id }, owner);
+    await h.waitForStatus(instance.id, 'REMOVED');
+    expect(await h.ok(DELETE, { id: m.id }, h.admin)).toEqual({ deleteMachine: m.id });
+    expect(await h.ok(`query($id: ID!) { machine(id: $id) { id } }`, { id: m.id }, h.admin)).toEqual({ machine: null });
+    expect(code(await h.call(DELETE, { id: m.id }, h.admin))).toBe('NOT_FOUND');
+    const events = await h.db.outboxEvent.findMany({ where: { aggregateId: m.id }, orderBy: { seq: 'asc' }, select: { type: true } });
+    expect(events.map((e) => e.type)).toEqual(['instances.machine.upserted', 'instances.machine.deleted']);
+  });
 });
 
 describe('two replicas of the instances service on one database and host', () => {

@@ -168,6 +168,28 @@ export class MachineRepository {
     return machine ?? null;
   }
 
+  /**
+   * Deletes a retired machine that runs nothing any more: its versions and its REMOVED instances (with
+   * their log lines) go with it, and `instances.machine.deleted` commits with the delete, so other
+   * domains drop what they hold about it (engagement its comments, reactions and feedback). The row
+   * lock keeps a concurrent edit or allocation out until the outcome is decided.
+   */
+  async delete(id: string): Promise<{ kind: 'deleted' } | { kind: 'not-found' } | { kind: 'not-retired' } | { kind: 'in-use'; instances: number }> {
+    if (!isUuid(id)) return { kind: 'not-found' };
+    return this.transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ retired: boolean }[]>`
+        SELECT retired_at IS NOT NULL AS retired FROM machines WHERE id = ${id}::uuid FOR UPDATE`;
+      if (locked.length === 0) return { kind: 'not-found' as const };
+      if (!locked[0]!.retired) return { kind: 'not-retired' as const };
+      const live = await tx.instance.count({ where: { machineId: id, status: { not: 'REMOVED' } } });
+      if (live > 0) return { kind: 'in-use' as const, instances: live };
+      await tx.instance.deleteMany({ where: { machineId: id } });
+      await tx.machine.delete({ where: { id } });
+      await enqueueEvent(tx, 'instances.machine.deleted', id, { machineId: id });
+      return { kind: 'deleted' as const };
+    });
+  }
+
   private transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (!this.db.$transaction) throw new Error('MachineRepository: writes need the database client, not a transaction');
     return this.db.$transaction((tx) => work(tx));

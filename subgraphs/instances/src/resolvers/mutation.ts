@@ -4,6 +4,7 @@ export const Mutation: MutationResolvers = {
   createMachine: (_parent, { input }, ctx) => ctx.machines.create(ctx.identity, input),
   updateMachine: (_parent, { id, input }, ctx) => ctx.machines.update(ctx.identity, id, input as Record<string, unknown>),
   retireMachine: (_parent, { id }, ctx) => ctx.machines.retire(ctx.identity, id),
+  deleteMachine: (_parent, { id }, ctx) => ctx.machines.delete(ctx.identity, id),
   createInstance: async (_parent, { machineId }, ctx) => {
     const outcome = await ctx.instances.create(ctx.identity, machineId);
     return outcome.kind === 'allocated' ? outcome.instance : outcome;

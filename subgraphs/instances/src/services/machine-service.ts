@@ -169,4 +169,25 @@ export class MachineService {
     if (!retired) throw new NotFoundError('Machine', id);
     return retired;
   }
+
+  /**
+   * Deletes a machine for good (ADMIN). Only a retired machine whose instances are all REMOVED can go:
+   * retire it, let its users remove their instances, then delete. Returns the deleted id.
+   */
+  async delete(identity: Identity | null, id: string): Promise<string> {
+    requireRole({ identity }, 'ADMIN');
+    const outcome = await this.machines.delete(id);
+    switch (outcome.kind) {
+      case 'deleted':
+        return id;
+      case 'not-found':
+        throw new NotFoundError('Machine', id);
+      case 'not-retired':
+        throw new ConflictError('Only a retired machine can be deleted: retire it first (retireMachine), then delete it once its instances are removed.');
+      case 'in-use':
+        throw new ConflictError(
+          `The machine still has ${outcome.instances} instance(s) that are not removed; they must be removed before the machine can be deleted.`,
+        );
+    }
+  }
 }
