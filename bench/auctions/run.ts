@@ -10,27 +10,20 @@
  *   node -r @swc-node/register bench/auctions/run.ts
  *
  * Like bench/bookings: its own databases (bench_<run>_<domain>) on BENCH_POSTGRES_URL, the six
- * subgraphs and the gateway in this process, databases dropped at the end. Knobs: BENCH_BIDS,
+ * subgraphs and the gateway in this process (bench/harness.ts), databases dropped at the end. Knobs: BENCH_BIDS,
  * BENCH_CONCURRENCY, BENCH_BIDDERS, BENCH_PROBES, BENCH_POOL_SIZE.
  */
 import '../sources';
-import { randomBytes, randomUUID } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
-import { AccessTokenSigner, createLogger, generateAccessTokenKeys, InProcessEventBus, SUBGRAPH_NAMES, type Role, type SubgraphName } from '@market/platform';
-import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../gateway/src/stack';
+import { loadAverage, log, percentile, setting as env, withBenchStack, type GraphQLResult } from '../harness';
 import { createPrisma } from '../../subgraphs/listings/src/db';
 import { AuctionEventStore } from '../../subgraphs/listings/src/auctions/repositories/event-store';
 import { AuctionCommandRepository } from '../../subgraphs/listings/src/auctions/repositories/command-repository';
 import { AuctionCommandProcessor } from '../../subgraphs/listings/src/auctions/services/command-processor';
 import { decideBid } from '../../subgraphs/listings/src/auctions/rules/commands';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BIDS = env('BENCH_BIDS', 2000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 64);
 const BIDDERS = env('BENCH_BIDDERS', 50);
@@ -44,56 +37,10 @@ const PLACE_BID = `mutation($a: ID!, $m: String!, $k: String!) { placeBid(auctio
 const DECISION = `query($id: ID!) { bidDecision(commandId: $id) { __typename } }`;
 const AUCTION_UPDATED = `subscription($a: ID!) { auctionUpdated(auctionId: $a) { version bidCount highestBid { amount } listing { title } } }`;
 
-interface GraphQLResult {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 async function main() {
-  const runId = `${Date.now().toString(36)}_${process.pid}`;
-  const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `bench_${runId}_${d}`])) as Record<SubgraphName, string>;
-  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, databaseUrl(SERVER_URL, names[d])])) as Record<SubgraphName, string>;
-  let stack: RunningStack | null = null;
-  const bus = new InProcessEventBus(createLogger('events', 'silent'));
-  const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-  await ensureDatabases(SERVER_URL, Object.values(names));
-  try {
-    for (const domain of SUBGRAPH_NAMES) {
-      await applyMigrations({
-        databaseUrl: urls[domain],
-        migrationsDir: path.join(ROOT, 'prisma', domain, 'migrations'),
-        schemaPath: path.join(ROOT, 'prisma', domain, 'schema.prisma'),
-      });
-    }
-    const keys = await generateAccessTokenKeys();
-    stack = await startStack({
-      databaseUrls: urls,
-      signingSecret: randomBytes(32).toString('hex'),
-      jwtPrivateKey: keys.privateKeyPem,
-      jwtPublicKey: keys.publicKeyPem,
-      nodeEnv: 'test',
-      logLevel: (process.env['BENCH_LOG_LEVEL'] ?? 'silent') as 'silent',
-      bus,
-      extraEnv: { DATABASE_POOL_SIZE: String(POOL_SIZE), AUCTION_PROMOTER_INTERVAL_SECONDS: '0' },
-    });
-    const gatewayUrl = stack.url;
-    log(`stack up at ${gatewayUrl}`);
-    const signer = await AccessTokenSigner.fromPem(keys.privateKeyPem, 3600);
-    const tokenFor = async (role: Role) => (await signer.sign({ userId: randomUUID(), role, sessionId: randomUUID() })).token;
-    const request = async (query: string, variables: Record<string, unknown>, token: string): Promise<GraphQLResult> => {
-      const response = await fetch(gatewayUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResult;
-    };
+  const loadAtStart = loadAverage();
+  const extraEnv = { DATABASE_POOL_SIZE: String(POOL_SIZE), AUCTION_PROMOTER_INTERVAL_SECONDS: '0' };
+  await withBenchStack({ extraEnv }, async ({ url: gatewayUrl, urls, tokenFor, request }) => {
     const seller = await tokenFor('SELLER');
     const newAuction = async (rule: string): Promise<string> => {
       const listing = await request(
@@ -260,12 +207,8 @@ async function main() {
     lat.sort((a, b) => a - b);
     const latency = { probes: PROBES, p50Ms: Number(percentile(lat, 50).toFixed(1)), p99Ms: Number(percentile(lat, 99).toFixed(1)) };
     log(`bid → auctionUpdated: ${JSON.stringify(latency)}`);
-    console.log(JSON.stringify({ loadAtStart, loadAtEnd: os.loadavg().map((l) => l.toFixed(1)).join(' '), bids: BIDS, concurrency: CONCURRENCY, bidders: BIDDERS, ownBest, ascending, storeOnly, latency }));
-  } finally {
-    await stack?.stop().catch(() => undefined);
-    await bus.close();
-    await dropDatabases(SERVER_URL, Object.values(names)).catch(() => undefined);
-  }
+    console.log(JSON.stringify({ loadAtStart, loadAtEnd: loadAverage(), bids: BIDS, concurrency: CONCURRENCY, bidders: BIDDERS, ownBest, ascending, storeOnly, latency }));
+  });
 }
 
 main().catch((err: unknown) => {

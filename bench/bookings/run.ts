@@ -7,30 +7,14 @@
  *
  * It creates and migrates its own databases (bench_<run>_<domain>) on BENCH_POSTGRES_URL
  * (default postgres://postgres@127.0.0.1:5432/postgres), starts all six subgraphs and the gateway in
- * this process (stack/src/stack.ts), and drops the databases at the end. Knobs: BENCH_BOOKINGS,
+ * this process (bench/harness.ts), and drops the databases at the end. Knobs: BENCH_BOOKINGS,
  * BENCH_LISTINGS, BENCH_CONCURRENCY, BENCH_SINGLE_LISTING_BOOKINGS, BENCH_BURSTS, BENCH_BURST_SIZE,
  * BENCH_POOL_SIZE (each subgraph's DATABASE_POOL_SIZE).
  */
 import '../sources';
-import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
-import {
-  AccessTokenSigner,
-  createLogger,
-  generateAccessTokenKeys,
-  InProcessEventBus,
-  SUBGRAPH_NAMES,
-  type Identity,
-  type Role,
-  type SubgraphName,
-} from '@market/platform';
-import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../stack/src/stack';
+import { loadAverage, log, percentile, SERVER_URL, setting as env, withBenchStack } from '../harness';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BOOKINGS = env('BENCH_BOOKINGS', 1000);
 const LISTINGS = env('BENCH_LISTINGS', 50);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 32);
@@ -46,67 +30,11 @@ const BOOK = `mutation($input: BookStayInput!) { bookStay(input: $input) { __typ
 const DAY_MS = 86_400_000;
 const day = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
 
-interface GraphQLResult {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 async function main() {
-  const runId = `${Date.now().toString(36)}_${process.pid}`;
-  const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `bench_${runId}_${d}`])) as Record<SubgraphName, string>;
-  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, databaseUrl(SERVER_URL, names[d])])) as Record<SubgraphName, string>;
-  let stack: RunningStack | null = null;
-  const bus = new InProcessEventBus(createLogger('events', 'silent'));
-  const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-
-  await ensureDatabases(SERVER_URL, Object.values(names));
-  try {
-    const migrated = Date.now();
-    for (const domain of SUBGRAPH_NAMES) {
-      await applyMigrations({
-        databaseUrl: urls[domain],
-        migrationsDir: path.join(ROOT, 'prisma', domain, 'migrations'),
-        schemaPath: path.join(ROOT, 'prisma', domain, 'schema.prisma'),
-      });
-    }
-    log(`6 databases created and migrated in ${Date.now() - migrated} ms`);
-
-    const keys = await generateAccessTokenKeys();
-    stack = await startStack({
-      databaseUrls: urls,
-      signingSecret: randomBytes(32).toString('hex'),
-      jwtPrivateKey: keys.privateKeyPem,
-      jwtPublicKey: keys.publicKeyPem,
-      nodeEnv: 'test',
-      logLevel: 'silent',
-      bus,
-      extraEnv: { DATABASE_POOL_SIZE: String(POOL_SIZE) },
-    });
-    const gatewayUrl = stack.url;
-    log(`stack up at ${gatewayUrl}`);
-
-    // Access tokens signed with the stack's key, as accounts would issue them: the benchmark measures
-    // bookings, not sign-up (with its e-mailed codes and rate limits).
-    const signer = await AccessTokenSigner.fromPem(keys.privateKeyPem, 3600);
-    const tokenFor = async (role: Role): Promise<string> => {
-      const identity: Identity = { userId: randomUUID(), role, sessionId: randomUUID() };
-      return (await signer.sign(identity)).token;
-    };
-    const request = async (query: string, variables: Record<string, unknown>, token: string): Promise<GraphQLResult> => {
-      const response = await fetch(gatewayUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResult;
-    };
-
+  const loadAtStart = loadAverage();
+  // Access tokens signed with the stack's key, as accounts would issue them: the benchmark measures
+  // bookings, not sign-up (with its e-mailed codes and rate limits).
+  await withBenchStack({ extraEnv: { DATABASE_POOL_SIZE: String(POOL_SIZE) } }, async ({ tokenFor, request }) => {
     // Rentals, created through listings; bookings learns of them from listings' events.
     const host = await tokenFor('HOST');
     const createRental = async (i: number): Promise<string> => {
@@ -231,7 +159,7 @@ async function main() {
     const lines = [
       `Bookings benchmark (${new Date().toISOString()}, Node ${process.version}, PostgreSQL at ${new URL(SERVER_URL).host}, pool ${POOL_SIZE}/subgraph, ${CONCURRENCY} clients)`,
       '',
-      `Machine: ${os.cpus().length} CPUs, load average ${loadAtStart} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end.`,
+      `Machine: ${os.cpus().length} CPUs, load average ${loadAtStart} at start, ${loadAverage()} at the end.`,
       '',
       '| scenario | bookings | failed | seconds | bookings/s | p50 ms | p95 ms | p99 ms | CPU ms/booking (Node) |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -244,11 +172,7 @@ async function main() {
     ];
     console.log(lines.join('\n'));
     if (!exact || spreadResult.failures > 0 || singleResult.failures > 0) process.exitCode = 1;
-  } finally {
-    await stack?.stop().catch(() => undefined);
-    await bus.close().catch(() => undefined);
-    await dropDatabases(SERVER_URL, Object.values(names)).catch((err: unknown) => log(`could not drop the bench databases: ${String(err)}`));
-  }
+  });
 }
 
 main().catch((err: unknown) => {

@@ -9,32 +9,18 @@
  *
  * It creates and migrates its own databases (bench_<run>_<domain>) on BENCH_POSTGRES_URL
  * (default postgres://postgres@127.0.0.1:5432/postgres), starts the six subgraphs and the gateway in
- * this process (gateway/src/stack.ts, in-process event bus), seeds posts, comments, reactions and
+ * this process (bench/harness.ts, in-process event bus), seeds posts, comments, reactions and
  * connections through the gateway and the bus, and drops the databases at the end. Knobs:
  * BENCH_POSTS, BENCH_FEED_REQUESTS, BENCH_VIEWS, BENCH_CONCURRENCY, BENCH_POOL_SIZE,
  * BENCH_VIEW_BATCH_WINDOW_MS (engagement's VIEW_BATCH_WINDOW_MS; 0 writes each view on its own).
  */
 import '../sources';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import {
-  AccessTokenSigner,
-  createLogger,
-  generateAccessTokenKeys,
-  InProcessEventBus,
-  SUBGRAPH_NAMES,
-  type Identity,
-  type Role,
-  type SubgraphName,
-} from '@market/platform';
-import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../stack/src/stack';
+import type { Identity, Role } from '@market/platform';
+import { load, loadAverage, log, percentile, SERVER_URL, setting as env, withBenchStack, type GraphQLResult } from '../harness';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POSTS = env('BENCH_POSTS', 200);
 const FEED_REQUESTS = env('BENCH_FEED_REQUESTS', 200);
 const VIEWS = env('BENCH_VIEWS', 2000);
@@ -47,83 +33,21 @@ const FEED = `query($after: String) { feed(first: 20, after: $after) { edges { n
   reactionCounts { kind count } comments(first: 3) { edges { node { body replyCount } } } } } pageInfo { hasNextPage endCursor } } }`;
 const VIEW = `mutation($id: ID!, $d: String) { recordView(targetType: POST, targetId: $id, deviceId: $d) }`;
 
-interface GraphQLResult {
-  data?: Record<string, any> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-/** Runs `tasks` with at most `concurrency` in flight; returns each one's latency in ms and the wall time. */
-async function load<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<{ ms: number[]; seconds: number; results: T[] }> {
-  const ms: number[] = [];
-  const results: T[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < tasks.length) {
-        const task = tasks[next++]!;
-        const t = performance.now();
-        results.push(await task());
-        ms.push(performance.now() - t);
-      }
-    }),
-  );
-  return { ms: ms.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000, results };
-}
-
 async function main() {
-  const runId = `${Date.now().toString(36)}_${process.pid}`;
-  const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `bench_${runId}_${d}`])) as Record<SubgraphName, string>;
-  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, databaseUrl(SERVER_URL, names[d])])) as Record<SubgraphName, string>;
-  let stack: RunningStack | null = null;
-  const bus = new InProcessEventBus(createLogger('events', 'silent'));
-  const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-
-  await ensureDatabases(SERVER_URL, Object.values(names));
-  try {
-    for (const domain of SUBGRAPH_NAMES) {
-      await applyMigrations({
-        databaseUrl: urls[domain],
-        migrationsDir: path.join(ROOT, 'prisma', domain, 'migrations'),
-        schemaPath: path.join(ROOT, 'prisma', domain, 'schema.prisma'),
-      });
-    }
-    const keys = await generateAccessTokenKeys();
-    stack = await startStack({
-      databaseUrls: urls,
-      signingSecret: randomBytes(32).toString('hex'),
-      jwtPrivateKey: keys.privateKeyPem,
-      jwtPublicKey: keys.publicKeyPem,
-      nodeEnv: 'test',
-      logLevel: 'silent',
-      bus,
-      extraEnv: { DATABASE_POOL_SIZE: String(POOL_SIZE), VIEW_BATCH_WINDOW_MS: String(VIEW_BATCH_WINDOW_MS) },
-    });
-    const gatewayUrl = stack.url;
-    log(`stack up at ${gatewayUrl}`);
-
+  const loadAtStart = loadAverage();
+  const extraEnv = { DATABASE_POOL_SIZE: String(POOL_SIZE), VIEW_BATCH_WINDOW_MS: String(VIEW_BATCH_WINDOW_MS) };
+  await withBenchStack({ extraEnv }, async (bench) => {
+    const { bus, runId, urls } = bench;
     // Tokens signed with the stack's key, as accounts would issue them: the benchmark measures
     // engagement, not sign-up. Each write uses a fresh user, so per-user write limits never bind.
-    const signer = await AccessTokenSigner.fromPem(keys.privateKeyPem, 3600);
     const identityOf = (role: Role = 'BUYER'): Identity => ({ userId: randomUUID(), role, sessionId: randomUUID() });
-    const tokenOf = async (identity: Identity) => (await signer.sign(identity)).token;
+    const tokenOf = bench.sign;
     // A retryable answer (SUBGRAPH_UNAVAILABLE: the database did not answer in time, which happens on
     // an overloaded shared machine) is retried as a client would, and counted in the results.
     let retries = 0;
     const request = async (query: string, variables: Record<string, unknown>, token: string | null): Promise<GraphQLResult> => {
       for (let attempt = 0; ; attempt++) {
-        const response = await fetch(gatewayUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify({ query, variables }),
-        });
-        const result = (await response.json()) as GraphQLResult;
+        const result = await bench.request(query, variables, token);
         if (attempt < 5 && result.errors?.some((e) => e.extensions?.['retryable'] === true)) {
           retries++;
           await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
@@ -199,7 +123,7 @@ async function main() {
     const lines = [
       `Engagement benchmark (${new Date().toISOString()}, Node ${process.version}, PostgreSQL at ${new URL(SERVER_URL).host}, pool ${POOL_SIZE}/subgraph, VIEW_BATCH_WINDOW_MS=${VIEW_BATCH_WINDOW_MS})`,
       '',
-      `Machine: ${os.cpus().length} CPUs, load average ${loadAtStart} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end.`,
+      `Machine: ${os.cpus().length} CPUs, load average ${loadAtStart} at start, ${loadAverage()} at the end.`,
       '',
       '| operation | requests | clients | seconds | requests/s | p50 ms | p95 ms | p99 ms |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -211,11 +135,7 @@ async function main() {
     ];
     console.log(lines.join('\n'));
     if (counted !== unique || stored !== unique) process.exitCode = 1;
-  } finally {
-    await stack?.stop().catch(() => undefined);
-    await bus.close().catch(() => undefined);
-    await dropDatabases(SERVER_URL, Object.values(names)).catch((err: unknown) => log(`could not drop the bench databases: ${String(err)}`));
-  }
+  });
 }
 
 main().catch((err: unknown) => {

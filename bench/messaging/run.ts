@@ -22,19 +22,16 @@
  * Databases bench_<run>_<domain> on BENCH_POSTGRES_URL are created, migrated, and dropped at the end.
  */
 import '../sources';
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { AccessTokenSigner, createLogger, generateAccessTokenKeys, InProcessEventBus, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
-import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../gateway/src/stack';
+import { createLogger, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import { forkHelper, log, withBenchStack } from '../harness';
 import type { GatewayMeasurement, GatewayRequest } from '../subscriptions/gateway-process';
 import type { ClientsRequest, Member, PacedResult, Sender, ThroughputResult } from './clients-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,129 +44,80 @@ const DURATION_S = Number(arg('duration', '20'));
 const CONCURRENCY = Number(arg('concurrency', '16'));
 const BURST_S = Number(arg('burst', '20'));
 
-const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-function helper(file: string, execArgv: string[]) {
-  const child: ChildProcess = fork(file, [], { execArgv: ['-r', '@swc-node/register', ...execArgv], stdio: 'inherit' });
-  const waiting: ((message: any) => void)[] = [];
-  child.on('message', (message) => waiting.shift()?.(message));
-  child.on('exit', (code) => {
-    if (code !== 0 && waiting.length > 0) {
-      log(`${file} exited with ${code}`);
-      process.exit(1);
-    }
-  });
-  return {
-    child,
-    ask<T>(message: object): Promise<T> {
-      return new Promise<T>((resolve) => {
-        waiting.push(resolve);
-        child.send(message);
-      });
-    },
-  };
-}
-
 async function main() {
-  const runId = `${Date.now().toString(36)}_${process.pid}`;
-  const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `bench_${runId}_${d}`])) as Record<SubgraphName, string>;
-  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, databaseUrl(SERVER_URL, names[d])])) as Record<SubgraphName, string>;
-  const bus = new InProcessEventBus(createLogger('events', 'silent'));
   const pubsub = new MemoryPubSub(createLogger('pubsub', 'silent'));
-  let stack: RunningStack | null = null;
-  let gateway: ReturnType<typeof helper> | null = null;
-  let clients: ReturnType<typeof helper> | null = null;
-
-  await ensureDatabases(SERVER_URL, Object.values(names));
+  const extraEnv = { DATABASE_POOL_SIZE: '20', RATE_LIMIT_SEND_MESSAGE: '10000/1s', RATE_LIMIT_START_CONVERSATION: '10000/1s' };
+  let gateway: ReturnType<typeof forkHelper> | null = null;
+  let clients: ReturnType<typeof forkHelper> | null = null;
   try {
-    for (const domain of SUBGRAPH_NAMES) {
-      await applyMigrations({
-        databaseUrl: urls[domain],
-        migrationsDir: path.join(ROOT, 'prisma', domain, 'migrations'),
-        schemaPath: path.join(ROOT, 'prisma', domain, 'schema.prisma'),
-      });
-    }
-    const keys = await generateAccessTokenKeys();
-    const signingSecret = randomBytes(32).toString('hex');
-    stack = await startStack({
-      databaseUrls: urls,
-      signingSecret,
-      jwtPrivateKey: keys.privateKeyPem,
-      jwtPublicKey: keys.publicKeyPem,
-      nodeEnv: 'test',
-      logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'silent',
-      bus,
-      pubsub,
-      extraEnv: { DATABASE_POOL_SIZE: '20', RATE_LIMIT_SEND_MESSAGE: '10000/1s', RATE_LIMIT_START_CONVERSATION: '10000/1s' },
+    await withBenchStack({ extraEnv, pubsub }, async ({ stack, urls, keys, signingSecret, sign }) => {
+      try {
+        const userIds = Array.from({ length: USERS }, () => randomUUID());
+        const messagingDb = new PgClient({ connectionString: urls.messaging });
+        await messagingDb.connect();
+        await messagingDb.query(
+          `INSERT INTO known_users (user_id, name, role, last_event_at) SELECT id, 'Bench user', 'BUYER', now() FROM unnest($1::uuid[]) AS u(id)`,
+          [userIds],
+        );
+        await messagingDb.end();
+        const tokens = await Promise.all(userIds.map(async (userId) => sign({ userId, role: 'BUYER', sessionId: randomUUID() })));
+
+        const setupUrl = stack.url;
+        const senders: Sender[] = [];
+        for (let g = 0; g * GROUP < USERS; g++) {
+          const members = userIds.slice(g * GROUP, (g + 1) * GROUP);
+          if (members.length < 2) break;
+          const res = await fetch(setupUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[g * GROUP]}` },
+            body: JSON.stringify({
+              query: `mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`,
+              variables: { input: { participantIds: members.slice(1), title: `Bench group ${g}` } },
+            }),
+          });
+          const json = (await res.json()) as { data?: { startConversation?: { id?: string } } };
+          const conversationId = json.data?.startConversation?.id;
+          if (!conversationId) throw new Error(`startConversation failed: ${JSON.stringify(json)}`);
+          senders.push({ token: tokens[g * GROUP] as string, conversationId, audience: members.length });
+        }
+
+        gateway = forkHelper(path.join(ROOT, 'bench', 'subscriptions', 'gateway-process.ts'), ['--expose-gc']);
+        const { url } = await gateway.ask<{ url: string }>({
+          type: 'start',
+          config: {
+            signingSecret,
+            jwtPublicKey: keys.publicKeyPem,
+            subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack!.subgraphs[n].url])) as Record<SubgraphName, string>,
+          },
+        } satisfies GatewayRequest);
+        clients = forkHelper(path.join(__dirname, 'clients-process.ts'), []);
+        log(`${USERS} users in ${senders.length} groups of up to ${GROUP}; gateway ${url}`);
+
+        const members: Member[] = tokens.map((token) => ({ token }));
+        const connected = await clients.ask<{ ms: number; failed: number }>({ type: 'connect', url, members, concurrency: 50 } satisfies ClientsRequest);
+        const ready = await clients.ask<{ ms: number; silent: number }>({ type: 'warmUp', senders, timeoutMs: 120_000 } satisfies ClientsRequest);
+        const subscribed = await gateway.ask<GatewayMeasurement>({ type: 'measure', gc: false } satisfies GatewayRequest);
+        log(`connected in ${connected.ms} ms (${connected.failed} failed); all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway: ${subscribed.connections} connections`);
+
+        const load = () => os.loadavg()[0]!.toFixed(1);
+        const loadBefore = load();
+        const paced = await clients.ask<PacedResult>({ type: 'paced', senders, rate: RATE, durationS: DURATION_S, graceMs: 20_000 } satisfies ClientsRequest);
+        console.log(JSON.stringify({ phase: 'paced', users: USERS, group: GROUP, messagesPerS: RATE, durationS: DURATION_S, ...paced, loadAverage1m: loadBefore }));
+        const loadBurst = load();
+        const burst = await clients.ask<ThroughputResult>({ type: 'throughput', senders, concurrency: CONCURRENCY, durationS: BURST_S, graceMs: 30_000 } satisfies ClientsRequest);
+        console.log(JSON.stringify({ phase: 'throughput', users: USERS, group: GROUP, concurrency: CONCURRENCY, durationS: BURST_S, ...burst, loadAverage1m: loadBurst }));
+        await clients.ask({ type: 'close' } satisfies ClientsRequest);
+        log(`done (${os.cpus().length} CPUs, node ${process.version})`);
+      } finally {
+        clients?.child.kill();
+        if (gateway) {
+          gateway.child.send({ type: 'stop' } satisfies GatewayRequest);
+          await new Promise((r) => gateway!.child.once('exit', r));
+        }
+      }
     });
-
-    const userIds = Array.from({ length: USERS }, () => randomUUID());
-    const messagingDb = new PgClient({ connectionString: urls.messaging });
-    await messagingDb.connect();
-    await messagingDb.query(
-      `INSERT INTO known_users (user_id, name, role, last_event_at) SELECT id, 'Bench user', 'BUYER', now() FROM unnest($1::uuid[]) AS u(id)`,
-      [userIds],
-    );
-    await messagingDb.end();
-    const signer = await AccessTokenSigner.fromPem(keys.privateKeyPem, 3600);
-    const tokens = await Promise.all(userIds.map(async (userId) => (await signer.sign({ userId, role: 'BUYER', sessionId: randomUUID() })).token));
-
-    const setupUrl = stack.url;
-    const senders: Sender[] = [];
-    for (let g = 0; g * GROUP < USERS; g++) {
-      const members = userIds.slice(g * GROUP, (g + 1) * GROUP);
-      if (members.length < 2) break;
-      const res = await fetch(setupUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[g * GROUP]}` },
-        body: JSON.stringify({
-          query: `mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`,
-          variables: { input: { participantIds: members.slice(1), title: `Bench group ${g}` } },
-        }),
-      });
-      const json = (await res.json()) as { data?: { startConversation?: { id?: string } } };
-      const conversationId = json.data?.startConversation?.id;
-      if (!conversationId) throw new Error(`startConversation failed: ${JSON.stringify(json)}`);
-      senders.push({ token: tokens[g * GROUP] as string, conversationId, audience: members.length });
-    }
-
-    gateway = helper(path.join(ROOT, 'bench', 'subscriptions', 'gateway-process.ts'), ['--expose-gc']);
-    const { url } = await gateway.ask<{ url: string }>({
-      type: 'start',
-      config: {
-        signingSecret,
-        jwtPublicKey: keys.publicKeyPem,
-        subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack!.subgraphs[n].url])) as Record<SubgraphName, string>,
-      },
-    } satisfies GatewayRequest);
-    clients = helper(path.join(__dirname, 'clients-process.ts'), []);
-    log(`${USERS} users in ${senders.length} groups of up to ${GROUP}; gateway ${url}`);
-
-    const members: Member[] = tokens.map((token) => ({ token }));
-    const connected = await clients.ask<{ ms: number; failed: number }>({ type: 'connect', url, members, concurrency: 50 } satisfies ClientsRequest);
-    const ready = await clients.ask<{ ms: number; silent: number }>({ type: 'warmUp', senders, timeoutMs: 120_000 } satisfies ClientsRequest);
-    const subscribed = await gateway.ask<GatewayMeasurement>({ type: 'measure', gc: false } satisfies GatewayRequest);
-    log(`connected in ${connected.ms} ms (${connected.failed} failed); all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway: ${subscribed.connections} connections`);
-
-    const load = () => os.loadavg()[0]!.toFixed(1);
-    const loadBefore = load();
-    const paced = await clients.ask<PacedResult>({ type: 'paced', senders, rate: RATE, durationS: DURATION_S, graceMs: 20_000 } satisfies ClientsRequest);
-    console.log(JSON.stringify({ phase: 'paced', users: USERS, group: GROUP, messagesPerS: RATE, durationS: DURATION_S, ...paced, loadAverage1m: loadBefore }));
-    const loadBurst = load();
-    const burst = await clients.ask<ThroughputResult>({ type: 'throughput', senders, concurrency: CONCURRENCY, durationS: BURST_S, graceMs: 30_000 } satisfies ClientsRequest);
-    console.log(JSON.stringify({ phase: 'throughput', users: USERS, group: GROUP, concurrency: CONCURRENCY, durationS: BURST_S, ...burst, loadAverage1m: loadBurst }));
-    await clients.ask({ type: 'close' } satisfies ClientsRequest);
-    log(`done (${os.cpus().length} CPUs, node ${process.version})`);
   } finally {
-    clients?.child.kill();
-    if (gateway) {
-      gateway.child.send({ type: 'stop' } satisfies GatewayRequest);
-      await new Promise((r) => gateway!.child.once('exit', r));
-    }
-    await stack?.stop().catch(() => undefined);
-    await bus.close().catch(() => undefined);
     await pubsub.close();
-    await dropDatabases(SERVER_URL, Object.values(names)).catch((err: unknown) => log(`could not drop the bench databases: ${String(err)}`));
   }
 }
 

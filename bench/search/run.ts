@@ -14,10 +14,9 @@
  * prints PostgreSQL's plan for one query of each kind.
  */
 import '../sources';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@market/platform';
-import { applyMigrations, databaseUrl, ensureDatabases } from '@market/platform/db';
+import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@market/platform/db';
 import { createPrisma, type Db } from '../../subgraphs/listings/src/db';
 import { createListingSearch } from '../../subgraphs/listings/src/search/create-search';
 import type { ListingDocument, ListingSearch, ReindexSource } from '../../subgraphs/listings/src/search/port';
@@ -25,7 +24,6 @@ import { buildFacetsSql, buildSearchSql, buildSuggestSql } from '../../subgraphs
 import { parseSearchArgs, parseSuggestArgs, type SearchArgs } from '../../subgraphs/listings/src/search/search-input';
 import { AMENITIES, CITIES, corpus, rng } from './corpus';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
@@ -191,8 +189,7 @@ async function explain(db: Db): Promise<void> {
 async function main(): Promise<void> {
   const url = databaseUrl(SERVER_URL, 'bench_search');
   await ensureDatabases(SERVER_URL, ['bench_search']);
-  const dir = path.join(ROOT, 'prisma', 'listings');
-  await applyMigrations({ databaseUrl: url, migrationsDir: path.join(dir, 'migrations'), schemaPath: path.join(dir, 'schema.prisma') });
+  await applyMigrations({ databaseUrl: url, ...migrationsOf('listings') });
   const db = createPrisma(url, 4);
   const rows: string[] = [];
   try {

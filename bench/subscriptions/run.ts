@@ -25,27 +25,15 @@
  * postgres://postgres@127.0.0.1:5432/postgres), migrated, and dropped at the end.
  */
 import '../sources';
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import {
-  AccessTokenSigner,
-  createLogger,
-  generateAccessTokenKeys,
-  InProcessEventBus,
-  MemoryPubSub,
-  SUBGRAPH_NAMES,
-  type SubgraphName,
-} from '@market/platform';
-import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
-import { startStack, type RunningStack } from '../../stack/src/stack';
+import { createLogger, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import { forkHelper, log, withBenchStack } from '../harness';
 import type { GatewayMeasurement, GatewayRequest } from './gateway-process';
 import type { ClientsRequest, RunResult, Sender, Subscriber } from './clients-process';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PARTICIPANTS_PER_CONVERSATION = 20;
 
 function arg(name: string, fallback: string): string {
@@ -62,191 +50,132 @@ const QUERY =
     ? `subscription($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id body cursor } }`
     : `subscription($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id body cursor sender { name } } }`;
 
-const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-/** A forked helper answering one reply per request. */
-function helper(file: string, execArgv: string[]) {
-  const child: ChildProcess = fork(path.join(__dirname, file), [], { execArgv: ['-r', '@swc-node/register', ...execArgv], stdio: 'inherit' });
-  const waiting: ((message: any) => void)[] = [];
-  child.on('message', (message) => waiting.shift()?.(message));
-  child.on('exit', (code) => {
-    if (code !== 0 && waiting.length > 0) {
-      log(`${file} exited with ${code}`);
-      process.exit(1);
-    }
-  });
-  return {
-    child,
-    ask<T>(message: object): Promise<T> {
-      return new Promise<T>((resolve) => {
-        waiting.push(resolve);
-        child.send(message);
-      });
-    },
-  };
-}
-
 async function main() {
-  const runId = `${Date.now().toString(36)}_${process.pid}`;
-  const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `bench_${runId}_${d}`])) as Record<SubgraphName, string>;
-  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, databaseUrl(SERVER_URL, names[d])])) as Record<SubgraphName, string>;
-  const bus = new InProcessEventBus(createLogger('events', 'silent'));
   const pubsub = new MemoryPubSub(createLogger('pubsub', 'silent'));
-  let stack: RunningStack | null = null;
-  let gateway: ReturnType<typeof helper> | null = null;
-  let clients: ReturnType<typeof helper> | null = null;
-
-  await ensureDatabases(SERVER_URL, Object.values(names));
+  let gateway: ReturnType<typeof forkHelper> | null = null;
+  let clients: ReturnType<typeof forkHelper> | null = null;
   try {
-    for (const domain of SUBGRAPH_NAMES) {
-      await applyMigrations({
-        databaseUrl: urls[domain],
-        migrationsDir: path.join(ROOT, 'prisma', domain, 'migrations'),
-        schemaPath: path.join(ROOT, 'prisma', domain, 'schema.prisma'),
-      });
-    }
-    const keys = await generateAccessTokenKeys();
-    const signingSecret = randomBytes(32).toString('hex');
-    stack = await startStack({
-      databaseUrls: urls,
-      signingSecret,
-      jwtPrivateKey: keys.privateKeyPem,
-      jwtPublicKey: keys.publicKeyPem,
-      nodeEnv: 'test',
-      logLevel: 'silent',
-      bus,
-      pubsub,
-      extraEnv: { DATABASE_POOL_SIZE: '20' },
+    await withBenchStack({ extraEnv: { DATABASE_POOL_SIZE: '20' }, pubsub }, async ({ stack, urls, runId, keys, signingSecret, sign, request }) => {
+      try {
+        // Senders are real accounts (the subscription resolves `sender { name }` there); the other
+        // participants need no account, only to be known to messaging (written into its copy of users,
+        // as accounts' registration events would).
+        const accountsDb = new PgClient({ connectionString: urls.accounts });
+        await accountsDb.connect();
+        const messagingDb = new PgClient({ connectionString: urls.messaging });
+        await messagingDb.connect();
+        const senders: Sender[] = [];
+        const participants: string[][] = [];
+        for (let c = 0; c < CONVERSATIONS; c++) {
+          const email = `bench-sender-${c}-${runId}@example.com`;
+          const signUp = await request(`mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }`, {
+            input: { name: `Sender ${c}`, email, password: 'correct horse battery staple', role: 'BUYER' },
+          });
+          if (signUp.data?.signUp?.__typename !== 'VerificationSent') throw new Error(`sign-up failed: ${JSON.stringify(signUp)}`);
+          const sent = await accountsDb.query<{ body: string }>(`SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`, [email]);
+          const code = /\b(\d{6})\b/.exec(sent.rows[0]?.body ?? '')?.[1];
+          const verified = await request(
+            `mutation($email: String!, $code: String!) { verifyEmail(email: $email, code: $code) { __typename ... on AuthPayload { accessToken } } }`,
+            { email, code },
+          );
+          const token: string | undefined = verified.data?.verifyEmail?.accessToken;
+          if (!token) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
+          const others = Array.from({ length: PARTICIPANTS_PER_CONVERSATION - 1 }, () => randomUUID());
+          await messagingDb.query(
+            `INSERT INTO known_users (user_id, name, role, last_event_at) SELECT id, 'Participant', 'BUYER', now() FROM unnest($1::uuid[]) AS u(id)`,
+            [others],
+          );
+          let conversationId: string | undefined;
+          // The sender's own registration reaches messaging by event, a moment after verification.
+          for (let attempt = 0; !conversationId && attempt < 100; attempt++) {
+            const started = await request(`mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`, { input: { participantIds: others } }, token);
+            conversationId = started.data?.startConversation?.id;
+            if (!conversationId) await new Promise((r) => setTimeout(r, 100));
+          }
+          if (!conversationId) throw new Error('startConversation failed: the sender never became known to messaging');
+          senders.push({ token, conversationId });
+          participants.push(others);
+        }
+        await accountsDb.end();
+        await messagingDb.end();
+
+        gateway = forkHelper(path.join(__dirname, 'gateway-process.ts'), ['--expose-gc', ...(process.env['BENCH_PROFILE_GATEWAY'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_GATEWAY']}`] : [])]);
+        const { url } = await gateway.ask<{ url: string }>({
+          type: 'start',
+          config: {
+            signingSecret,
+            jwtPublicKey: keys.publicKeyPem,
+            subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack!.subgraphs[n].url])) as Record<SubgraphName, string>,
+          },
+        } satisfies GatewayRequest);
+        clients = forkHelper(path.join(__dirname, 'clients-process.ts'));
+        log(`${CONVERSATIONS} conversations of ${PARTICIPANTS_PER_CONVERSATION}; gateway ${url}; fields: ${FIELDS}; ${RATE} messages/s for ${DURATION_S} s per step`);
+
+        const rows: object[] = [];
+        for (const n of STEPS) {
+          const subscribers: Subscriber[] = [];
+          for (let i = 0; i < n; i++) {
+            const c = i % CONVERSATIONS;
+            const userId = participants[c]![Math.floor(i / CONVERSATIONS) % (PARTICIPANTS_PER_CONVERSATION - 1)]!;
+            subscribers.push({ token: await sign({ userId, role: 'BUYER', sessionId: randomUUID() }), conversationId: senders[c]!.conversationId });
+          }
+          const before = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
+          const connected = await clients.ask<{ ms: number; failed: number }>({ type: 'connect', url, query: QUERY, subscribers, concurrency: 50 } satisfies ClientsRequest);
+          const ready = await clients.ask<{ ms: number; silent: number }>({ type: 'warmUp', senders, timeoutMs: 90_000 } satisfies ClientsRequest);
+          const after = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
+          log(`N=${n}: connected in ${connected.ms} ms (${connected.failed} failed), all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway ${after.connections} connections, ${after.subscriptions} subscriptions`);
+
+          const load = os.loadavg()[0]!.toFixed(1);
+          const subgraphsCpu = process.cpuUsage();
+          const runStarted = Date.now();
+          const result = await clients.ask<RunResult>({ type: 'run', senders, rate: RATE, durationS: DURATION_S, graceMs: 15_000 } satisfies ClientsRequest);
+          const runMs = Date.now() - runStarted;
+          const subgraphsCpuMs = Object.values(process.cpuUsage(subgraphsCpu)).reduce((a, b) => a + b, 0) / 1000;
+          const end = await gateway.ask<GatewayMeasurement>({ type: 'measure', gc: false } satisfies GatewayRequest);
+          const row = {
+            subscribers: n,
+            fields: FIELDS,
+            messagesPerS: RATE,
+            eventsPerS: Math.round(result.delivered / (result.windowMs / 1000)),
+            delivered: `${result.delivered}/${result.expected}`,
+            latencyMs: result.latencyMs,
+            mutationMs: result.mutationMs,
+            gatewayRssMb: { before: mb(before.rss), subscribed: mb(after.rss) },
+            gatewayKbPerConnection: Math.round(((after.rss - before.rss) / n / 1024) * 10) / 10,
+            gatewayHeapKbPerConnection: Math.round(((after.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
+            cpuSharePerCore: {
+              gateway: Math.round(((end.cpuMs - after.cpuMs) / runMs) * 100) / 100,
+              subgraphs: Math.round((subgraphsCpuMs / runMs) * 100) / 100,
+              clients: result.clients.cpuShare,
+            },
+            clientsEventLoopDelayP99Ms: result.clients.eventLoopDelayP99Ms,
+            loadAverage1m: load,
+            sendFailures: result.sendFailures,
+            ended: result.ended,
+          };
+          rows.push(row);
+          console.log(JSON.stringify(row));
+          await clients.ask({ type: 'close' } satisfies ClientsRequest);
+          // Let the gateway and messaging release the closed subscriptions before the next baseline.
+          for (let i = 0; i < 100; i++) {
+            const m = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
+            if (m.connections === 0 && pubsub.channels().length === 0) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        log(`done (${os.cpus().length} CPUs, node ${process.version})`);
+      } finally {
+        clients?.child.kill();
+        if (gateway) {
+          gateway.child.send({ type: 'stop' } satisfies GatewayRequest);
+          await new Promise((r) => gateway!.child.once('exit', r));
+        }
+      }
     });
-    const setupUrl = stack.url;
-    const request = async (query: string, variables: Record<string, unknown>, token?: string) => {
-      const res = await fetch(setupUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as { data?: any; errors?: unknown };
-    };
-
-    // Senders are real accounts (the subscription resolves `sender { name }` there); the other
-    // participants need no account, only to be known to messaging (written into its copy of users,
-    // as accounts' registration events would).
-    const accountsDb = new PgClient({ connectionString: urls.accounts });
-    await accountsDb.connect();
-    const messagingDb = new PgClient({ connectionString: urls.messaging });
-    await messagingDb.connect();
-    const senders: Sender[] = [];
-    const participants: string[][] = [];
-    for (let c = 0; c < CONVERSATIONS; c++) {
-      const email = `bench-sender-${c}-${runId}@example.com`;
-      const signUp = await request(`mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }`, {
-        input: { name: `Sender ${c}`, email, password: 'correct horse battery staple', role: 'BUYER' },
-      });
-      if (signUp.data?.signUp?.__typename !== 'VerificationSent') throw new Error(`sign-up failed: ${JSON.stringify(signUp)}`);
-      const sent = await accountsDb.query<{ body: string }>(`SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`, [email]);
-      const code = /\b(\d{6})\b/.exec(sent.rows[0]?.body ?? '')?.[1];
-      const verified = await request(
-        `mutation($email: String!, $code: String!) { verifyEmail(email: $email, code: $code) { __typename ... on AuthPayload { accessToken } } }`,
-        { email, code },
-      );
-      const token: string | undefined = verified.data?.verifyEmail?.accessToken;
-      if (!token) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
-      const others = Array.from({ length: PARTICIPANTS_PER_CONVERSATION - 1 }, () => randomUUID());
-      await messagingDb.query(
-        `INSERT INTO known_users (user_id, name, role, last_event_at) SELECT id, 'Participant', 'BUYER', now() FROM unnest($1::uuid[]) AS u(id)`,
-        [others],
-      );
-      let conversationId: string | undefined;
-      // The sender's own registration reaches messaging by event, a moment after verification.
-      for (let attempt = 0; !conversationId && attempt < 100; attempt++) {
-        const started = await request(`mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`, { input: { participantIds: others } }, token);
-        conversationId = started.data?.startConversation?.id;
-        if (!conversationId) await new Promise((r) => setTimeout(r, 100));
-      }
-      if (!conversationId) throw new Error('startConversation failed: the sender never became known to messaging');
-      senders.push({ token, conversationId });
-      participants.push(others);
-    }
-    await accountsDb.end();
-    await messagingDb.end();
-
-    gateway = helper('gateway-process.ts', ['--expose-gc', ...(process.env['BENCH_PROFILE_GATEWAY'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_GATEWAY']}`] : [])]);
-    const { url } = await gateway.ask<{ url: string }>({
-      type: 'start',
-      config: {
-        signingSecret,
-        jwtPublicKey: keys.publicKeyPem,
-        subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack!.subgraphs[n].url])) as Record<SubgraphName, string>,
-      },
-    } satisfies GatewayRequest);
-    clients = helper('clients-process.ts', []);
-    const signer = await AccessTokenSigner.fromPem(keys.privateKeyPem, 3600);
-    log(`${CONVERSATIONS} conversations of ${PARTICIPANTS_PER_CONVERSATION}; gateway ${url}; fields: ${FIELDS}; ${RATE} messages/s for ${DURATION_S} s per step`);
-
-    const rows: object[] = [];
-    for (const n of STEPS) {
-      const subscribers: Subscriber[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = i % CONVERSATIONS;
-        const userId = participants[c]![Math.floor(i / CONVERSATIONS) % (PARTICIPANTS_PER_CONVERSATION - 1)]!;
-        subscribers.push({ token: (await signer.sign({ userId, role: 'BUYER', sessionId: randomUUID() })).token, conversationId: senders[c]!.conversationId });
-      }
-      const before = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
-      const connected = await clients.ask<{ ms: number; failed: number }>({ type: 'connect', url, query: QUERY, subscribers, concurrency: 50 } satisfies ClientsRequest);
-      const ready = await clients.ask<{ ms: number; silent: number }>({ type: 'warmUp', senders, timeoutMs: 90_000 } satisfies ClientsRequest);
-      const after = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
-      log(`N=${n}: connected in ${connected.ms} ms (${connected.failed} failed), all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway ${after.connections} connections, ${after.subscriptions} subscriptions`);
-
-      const load = os.loadavg()[0]!.toFixed(1);
-      const subgraphsCpu = process.cpuUsage();
-      const runStarted = Date.now();
-      const result = await clients.ask<RunResult>({ type: 'run', senders, rate: RATE, durationS: DURATION_S, graceMs: 15_000 } satisfies ClientsRequest);
-      const runMs = Date.now() - runStarted;
-      const subgraphsCpuMs = Object.values(process.cpuUsage(subgraphsCpu)).reduce((a, b) => a + b, 0) / 1000;
-      const end = await gateway.ask<GatewayMeasurement>({ type: 'measure', gc: false } satisfies GatewayRequest);
-      const row = {
-        subscribers: n,
-        fields: FIELDS,
-        messagesPerS: RATE,
-        eventsPerS: Math.round(result.delivered / (result.windowMs / 1000)),
-        delivered: `${result.delivered}/${result.expected}`,
-        latencyMs: result.latencyMs,
-        mutationMs: result.mutationMs,
-        gatewayRssMb: { before: mb(before.rss), subscribed: mb(after.rss) },
-        gatewayKbPerConnection: Math.round(((after.rss - before.rss) / n / 1024) * 10) / 10,
-        gatewayHeapKbPerConnection: Math.round(((after.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
-        cpuSharePerCore: {
-          gateway: Math.round(((end.cpuMs - after.cpuMs) / runMs) * 100) / 100,
-          subgraphs: Math.round((subgraphsCpuMs / runMs) * 100) / 100,
-          clients: result.clients.cpuShare,
-        },
-        clientsEventLoopDelayP99Ms: result.clients.eventLoopDelayP99Ms,
-        loadAverage1m: load,
-        sendFailures: result.sendFailures,
-        ended: result.ended,
-      };
-      rows.push(row);
-      console.log(JSON.stringify(row));
-      await clients.ask({ type: 'close' } satisfies ClientsRequest);
-      // Let the gateway and messaging release the closed subscriptions before the next baseline.
-      for (let i = 0; i < 100; i++) {
-        const m = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
-        if (m.connections === 0 && pubsub.channels().length === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    log(`done (${os.cpus().length} CPUs, node ${process.version})`);
   } finally {
-    clients?.child.kill();
-    if (gateway) {
-      gateway.child.send({ type: 'stop' } satisfies GatewayRequest);
-      await new Promise((r) => gateway!.child.once('exit', r));
-    }
-    await stack?.stop().catch(() => undefined);
-    await bus.close().catch(() => undefined);
     await pubsub.close();
-    await dropDatabases(SERVER_URL, Object.values(names)).catch((err: unknown) => log(`could not drop the bench databases: ${String(err)}`));
   }
 }
 

@@ -1,4 +1,4 @@
-import { decodeCursor, decodePosition, encodeCursor, encodePosition, readCursor } from './cursor';
+import { decodeCursor, decodePosition, encodeCursor, encodePosition, readCursor, readPosition } from './cursor';
 import { BadUserInputError } from './errors';
 
 describe('cursors', () => {
@@ -9,6 +9,7 @@ describe('cursors', () => {
 
   it.each(['', 'not-a-cursor', Buffer.from('["yesterday","x"]').toString('base64url'), encodeCursor([1, 2])])('refuse %j as a position', (cursor) => {
     expect(() => decodePosition(cursor)).toThrow(BadUserInputError);
+    expect(readPosition(cursor)).toBeUndefined();
   });
 
   it('reads back what it encoded, through the caller`s check', () => {

@@ -50,10 +50,17 @@ export function encodePosition(at: Position): string {
   return encodeCursor([at.createdAt.toISOString(), at.id]);
 }
 
+function acceptPosition(content: unknown): Position | undefined {
+  const parsed = position.safeParse(content);
+  return parsed.success ? { createdAt: new Date(parsed.data[0]), id: parsed.data[1] } : undefined;
+}
+
+/** The position a cursor from encodePosition names, or undefined for any other string. */
+export function readPosition(cursor: string): Position | undefined {
+  return readCursor(cursor, acceptPosition);
+}
+
 /** The position a cursor from encodePosition names; BAD_USER_INPUT for any other string. */
 export function decodePosition(cursor: string): Position {
-  return decodeCursor(cursor, (content) => {
-    const parsed = position.safeParse(content);
-    return parsed.success ? { createdAt: new Date(parsed.data[0]), id: parsed.data[1] } : undefined;
-  });
+  return decodeCursor(cursor, acceptPosition);
 }

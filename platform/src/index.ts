@@ -18,3 +18,5 @@ export * from './ids';
 export * from './cursor';
 export * from './redis';
 export * from './subscriptions';
+export * from './storage';
+export * from './optional-module';

@@ -5,6 +5,37 @@ export function pgAdapter(databaseUrl: string, poolSize: number): PrismaPg {
   return new PrismaPg({ connectionString: databaseUrl, max: poolSize, idleTimeoutMillis: 30_000 });
 }
 
+/** What every generated client class's constructor takes here: the pg adapter, and query events when logged. */
+export interface PrismaClientOptions {
+  adapter: PrismaPg;
+  log: { emit: 'event'; level: 'query' }[];
+}
+
+interface QueryEvents {
+  $on(event: 'query', callback: (event: { query: string }) => void): unknown;
+}
+
+/**
+ * A domain's Prisma client: its generated class on the pg adapter, `onQuery` told every statement
+ * (the query-count tests count them), and `refuseUnboundedWrites` applied. The extension adds no
+ * API, so the result keeps the generated class's model API; an extended client has no `$on`.
+ */
+export function createPrismaClient<C extends object>(
+  Client: new (options: PrismaClientOptions) => C,
+  databaseUrl: string,
+  poolSize: number,
+  onQuery?: (sql: string) => void,
+): Omit<C, '$on'> {
+  const client = new Client({
+    adapter: pgAdapter(databaseUrl, poolSize),
+    log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
+  });
+  if (onQuery) (client as unknown as QueryEvents).$on('query', (e) => onQuery(e.query));
+  return (client as unknown as { $extends(extension: typeof refuseUnboundedWrites): Omit<C, '$on'> }).$extends(
+    refuseUnboundedWrites,
+  );
+}
+
 type QueryArgs = { args: { where?: unknown }; query: (args: unknown) => Promise<unknown>; model?: string };
 
 function hasWhere(where: unknown): boolean {

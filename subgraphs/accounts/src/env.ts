@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port, rateLimitSetting, secret, subgraphEnvShape } from '@market/platform';
+import { objectStorageEnvShape, parseEnv, port, rateLimitSetting, secret, subgraphEnvShape } from '@market/platform';
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -29,17 +29,8 @@ export const accountsEnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Market <no-reply@market.local>'),
   /** Where the local avatar store keeps files (under DATA_DIR/uploads); a temporary folder when unset. */
   DATA_DIR: optional(z.string().min(1)),
-  /** Public base URL of the local avatar store; default http://localhost:<port>/uploads of this process. */
-  UPLOADS_PUBLIC_URL: optional(z.url()),
-  /** Key of the HMAC that signs local upload URLs; derived from JWT_PRIVATE_KEY when unset. */
-  UPLOAD_SIGNING_SECRET: optional(secret),
-  /** Set S3_BUCKET to store avatars in S3 (or any S3-compatible store) instead of on local disk. */
-  S3_BUCKET: optional(z.string().min(3)),
-  S3_REGION: z.string().default('us-east-1'),
-  /** For S3-compatible stores (MinIO, R2, ...); path-style addressing is used when set. */
-  S3_ENDPOINT: optional(z.url()),
-  /** Public base URL of the bucket (a CDN, say); default https://<bucket>.s3.<region>.amazonaws.com. */
-  S3_PUBLIC_URL: optional(z.url()),
+  /** The avatar store: S3 when S3_BUCKET is set, else local disk (UPLOAD_SIGNING_SECRET defaults to a key derived from JWT_PRIVATE_KEY). */
+  ...objectStorageEnvShape,
   AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
   /** How often the retention purge runs (once per interval across all replicas); 0 turns it off. */
   RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),

@@ -4,9 +4,11 @@ import {
   AccessTokenSigner,
   DataLoader,
   defineSubgraph,
+  createObjectStorage,
   loaderByKey,
   MemorySessionRevocations,
   RedisSessionRevocations,
+  type ChosenObjectStorage,
   type Logger,
   type SessionRevocations,
 } from '@market/platform';
@@ -35,9 +37,6 @@ import { CODE_RULES, CodeHasher, deriveKey } from './services/codes-and-tokens';
 import type { Mailer } from './adapters/mailer';
 import { DevOutboxMailer } from './adapters/dev-outbox-mailer';
 import { SmtpMailer } from './adapters/smtp-mailer';
-import type { ObjectStorage } from './adapters/object-storage';
-import { LocalObjectStorage } from './adapters/local-object-storage';
-import { S3ObjectStorage } from './adapters/s3-object-storage';
 import { createRetentionPurge } from './retention';
 
 export { loadAccountsEnv, loadAccountsEnv as loadEnv, accountsEnvSchema, type AccountsEnv } from './env';
@@ -61,26 +60,13 @@ async function createMailer(env: AccountsEnv, outbox: DevOutboxRepository, logge
   return new DevOutboxMailer(outbox);
 }
 
-async function createStorage(env: AccountsEnv, logger: Logger): Promise<{ storage: ObjectStorage; local: LocalObjectStorage | null }> {
-  if (env.S3_BUCKET) {
-    const storage = await S3ObjectStorage.create({
-      bucket: env.S3_BUCKET,
-      region: env.S3_REGION,
-      endpoint: env.S3_ENDPOINT,
-      publicUrl: env.S3_PUBLIC_URL,
-    });
-    return { storage, local: null };
-  }
-  if (env.NODE_ENV === 'production') {
-    logger.warn("S3_BUCKET is not set: avatars are kept on this machine's disk, which only suits a single replica");
-  }
-  const local = new LocalObjectStorage({
+function createAvatarStorage(env: AccountsEnv, logger: Logger): Promise<ChosenObjectStorage> {
+  return createObjectStorage(env, {
     root: path.join(env.DATA_DIR ?? path.join(os.tmpdir(), 'market-accounts'), 'uploads'),
     signingKey: deriveKey(env.UPLOAD_SIGNING_SECRET ?? env.JWT_PRIVATE_KEY, 'upload-urls'),
-    baseUrl: env.UPLOADS_PUBLIC_URL,
+    what: 'avatars',
     logger,
   });
-  return { storage: local, local };
 }
 
 /** Users, sessions, profiles and connections: what accounts is made of; the platform host runs it. */
@@ -108,7 +94,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
     const limiter = deps.rateLimiter ?? redis.rateLimiter;
     const limits = accountLimits(env);
     const mailer = deps.mailer ?? (await createMailer(env, outbox, logger));
-    const { storage, local } = await createStorage(env, logger);
+    const { storage, local, close: closeStorage } = await createAvatarStorage(env, logger);
 
     const auth = new AuthService({
       users,
@@ -166,7 +152,7 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       onListen: local ? (port) => local.useBaseUrlIfUnset(`http://localhost:${port}/uploads`) : undefined,
       async close() {
         await mailer.close();
-        if (storage instanceof S3ObjectStorage) storage.close();
+        closeStorage();
       },
       extras: { retention },
     };

@@ -1,4 +1,4 @@
-import type { Identity } from '@market/platform';
+import { encodePosition, readPosition, type Identity, type Position } from '@market/platform';
 
 export const POST_STATUSES = ['PUBLISHED', 'HELD', 'HIDDEN', 'REMOVED'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
@@ -168,32 +168,19 @@ export function canSeeReplica(replica: { targetType: TargetType; ownerId: string
   return viewer !== null && (viewer.isAdmin || viewer.userId === replica.ownerId);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Every id here is a uuid; anything else cannot name a row, so it is never sent to the database.
+// The check and the position are the platform's; they stay importable from here for this subgraph's files.
+export { isUuid } from '@market/platform';
+export type { Position };
 
-/** Every id here is a uuid; anything else cannot name a row, so it is never sent to the database. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
-/** A position in a list ordered by (createdAt, id). */
-export interface Position {
-  createdAt: Date;
-  id: string;
-}
-
-/** Cursors are opaque to clients: base64url of the position, so the ordering can change without breaking them. */
+/** Cursors are opaque to clients: the platform's position cursor for a list ordered by (createdAt, id). */
 export function encodeCursor(position: Position): string {
-  return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`, 'utf8').toString('base64url');
+  return encodePosition(position);
 }
 
 /** The position a cursor names, or null when the string is not a cursor this service made. */
 export function decodeCursor(cursor: string): Position | null {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [iso, id, ...rest] = text.split('|');
-  if (rest.length > 0 || !iso || !id || !isUuid(id)) return null;
-  const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) return null;
-  return { createdAt, id };
+  return readPosition(cursor) ?? null;
 }
 
 /** Most frequent first; ties in the order the kinds are declared, so the list is stable. */

@@ -1,13 +1,8 @@
-import { pgAdapter, refuseUnboundedWrites } from '@market/platform';
+import { createPrismaClient } from '@market/platform';
 import { PrismaClient } from './generated/prisma/client';
 
 export function createPrisma(databaseUrl: string, poolSize: number, onQuery?: (sql: string) => void) {
-  const client = new PrismaClient({
-    adapter: pgAdapter(databaseUrl, poolSize),
-    log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
-  });
-  if (onQuery) (client as PrismaClient<'query'>).$on('query', (e) => onQuery(e.query));
-  return client.$extends(refuseUnboundedWrites);
+  return createPrismaClient(PrismaClient, databaseUrl, poolSize, onQuery);
 }
 
 export type Db = ReturnType<typeof createPrisma>;

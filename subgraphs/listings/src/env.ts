@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port, secret, subgraphEnvShape } from '@market/platform';
+import { objectStorageEnvShape, parseEnv, port, subgraphEnvShape } from '@market/platform';
 import { auctionsEnvShape } from './auctions/env';
 
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -25,17 +25,8 @@ export const listingsEnvSchema = z.object({
     .default(''),
   /** Where the local photo store keeps files (under DATA_DIR/listing-photos); a temporary folder when unset. */
   DATA_DIR: optional(z.string().min(1)),
-  /** Where clients reach the local photo store; default this server's own /uploads. */
-  UPLOADS_PUBLIC_URL: optional(z.url()),
-  /** Signs local upload URLs; derived from GATEWAY_SIGNING_SECRET when unset. */
-  UPLOAD_SIGNING_SECRET: optional(secret),
-  /** Set S3_BUCKET to keep listing photos in S3 (or an S3-compatible store) instead of on local disk. */
-  S3_BUCKET: optional(z.string().min(3)),
-  S3_REGION: z.string().default('us-east-1'),
-  /** For S3-compatible stores (MinIO, R2, ...); path-style addressing is used when set. */
-  S3_ENDPOINT: optional(z.url()),
-  /** Where photos are read from (a CDN); default the bucket's URL. */
-  S3_PUBLIC_URL: optional(z.url()),
+  /** The photo store: S3 when S3_BUCKET is set, else local disk (UPLOAD_SIGNING_SECRET defaults to a key derived from GATEWAY_SIGNING_SECRET). */
+  ...objectStorageEnvShape,
   /** Largest photo accepted, in bytes. */
   PHOTO_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(10 * 1024 * 1024),
 });

@@ -1,4 +1,5 @@
-import { decodeCursor, encodeCursor, isUuid, pairKey } from './domain';
+import { encodeCursor as encodeCursorParts } from '@market/platform';
+import { decodeCursor, decodeInboxCursor, encodeCursor, encodeInboxCursor, isUuid, pairKey } from './domain';
 
 describe('pairKey', () => {
   const a = '0b6f2b9e-7d7a-4c84-9a8e-2f1d8b3c4e5f';
@@ -33,8 +34,25 @@ describe('cursors', () => {
 
   it('name nothing unless this subgraph made them', () => {
     const b64 = (text: string) => Buffer.from(text).toString('base64url');
-    for (const cursor of ['', '!!!', b64('yesterday|' + id), b64('2026-11-22T10:00:00.123Z|42'), b64(`2026-11-22T10:00:00.123Z|${id}|x`), b64('2026-11-22|' + id), 'a'.repeat(300)]) {
+    for (const cursor of [
+      '',
+      '!!!',
+      b64(`2026-11-22T10:00:00.123Z|${id}`),
+      encodeCursorParts(['yesterday', id]),
+      encodeCursorParts(['2026-11-22T10:00:00.123Z', '42']),
+      encodeCursorParts(['2026-11-22T10:00:00.123Z', id, 'x']),
+      encodeInboxCursor(7),
+      'a'.repeat(300),
+    ]) {
       expect(decodeCursor(cursor)).toBeNull();
+    }
+  });
+
+  it('number inbox updates, and refuse every other string as an inbox cursor', () => {
+    expect(decodeInboxCursor(encodeInboxCursor(42))).toBe(42);
+    const position = { createdAt: new Date('2026-11-22T10:00:00.123Z'), id };
+    for (const cursor of ['', 'inbox:1', encodeCursor(position), encodeCursorParts(['inbox', -1]), encodeCursorParts(['inbox', 1.5]), encodeCursorParts(['inbox', '3'])]) {
+      expect(decodeInboxCursor(cursor)).toBeNull();
     }
   });
 });

@@ -1,3 +1,5 @@
+import { encodeCursor as encodeCursorParts, encodePosition, readCursor, readPosition } from '@market/platform';
+
 /** A user as messaging knows them: only the id (accounts owns the rest). */
 export interface UserRef {
   id: string;
@@ -157,12 +159,9 @@ export const MAX_PARTICIPANTS = 20;
 export const MAX_TITLE = 100;
 export const MAX_SEARCH_RESULTS = 100;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are uuids; anything else names nothing (and must not reach a uuid column). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+// Ids are uuids; anything else names nothing (and must not reach a uuid column). The check is the
+// platform's; it stays importable from here for this subgraph's files.
+export { isUuid } from '@market/platform';
 
 /** The canonical key of a two-person conversation (about a context, if any): the same whoever starts it. */
 export function pairKey(a: string, b: string, context?: { kind: string; id: string } | null): string {
@@ -172,13 +171,14 @@ export function pairKey(a: string, b: string, context?: { kind: string; id: stri
 
 /** An inbox cursor: the update's number in its user's stream, opaque to clients. */
 export function encodeInboxCursor(seq: number): string {
-  return Buffer.from(`inbox:${seq}`, 'utf8').toString('base64url');
+  return encodeCursorParts(['inbox', seq]);
 }
 
 export function decodeInboxCursor(cursor: string): number | null {
-  if (cursor.length > 100 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  const match = /^inbox:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match ? Number(match[1]) : null;
+  const seq = readCursor(cursor, (content) =>
+    Array.isArray(content) && content.length === 2 && content[0] === 'inbox' ? content[1] : undefined,
+  );
+  return Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : null;
 }
 
 /** Someone typing in a conversation: announced live, never stored. */
@@ -198,21 +198,15 @@ export interface StreamPosition {
   id: string;
 }
 
-const CURSOR_SEPARATOR = '|';
-
-/** The opaque cursor a client holds: base64url of "<ISO instant>|<id>". */
+/** The opaque cursor a client holds: the platform's position cursor. */
 export function encodeCursor(position: StreamPosition): string {
-  return Buffer.from(`${position.createdAt.toISOString()}${CURSOR_SEPARATOR}${position.id}`, 'utf8').toString('base64url');
+  return encodePosition(position);
 }
 
 /** The position a cursor names, or null when it is not one this subgraph made. */
 export function decodeCursor(cursor: string): StreamPosition | null {
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  const [iso, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(CURSOR_SEPARATOR);
-  if (!iso || !id || rest.length > 0 || !isUuid(id)) return null;
-  const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) return null;
-  return { createdAt, id: id.toLowerCase() };
+  const position = readPosition(cursor);
+  return position ? { createdAt: position.createdAt, id: position.id.toLowerCase() } : null;
 }
 
 /** One notification's delivery on one channel, as `Notification.deliveries` shows it. */

@@ -1,6 +1,5 @@
-import type { Logger } from '@market/platform';
+import { loadOptionalModule, type Logger } from '@market/platform';
 import type { EmailMessage, Mailer } from './mailer';
-import { loadOptionalModule } from './optional-module';
 
 /**
  * The part of nodemailer's API (v10) this adapter uses. nodemailer is loaded only when SMTP_URL is

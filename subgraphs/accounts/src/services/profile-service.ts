@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { BadUserInputError, parseInput, type AuthContext, type Logger } from '@market/platform';
+import { BadUserInputError, parseInput, type AuthContext, type Logger, type ObjectStorage, type PresignedUpload } from '@market/platform';
 import type { UserRecord } from '../domain';
-import type { ObjectStorage, PresignedUpload } from '../adapters/object-storage';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
 import type { SessionGuard } from './session-guard';

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { BadUserInputError, ForbiddenError, NotFoundError, requireUser, type AuthContext, type Logger } from '@market/platform';
-import { isUuid } from '@market/platform';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  NotFoundError,
+  isUuid,
+  requireUser,
+  type AuthContext,
+  type Logger,
+  type ObjectStorage,
+  type PresignedUpload,
+} from '@market/platform';
 import type { ListingRecord } from '../domain';
 import { canManage, canSee } from '../rules/access';
-import type { ObjectStorage, PresignedUpload } from '../adapters/object-storage';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import type { PhotoRecord, PhotoRepository } from '../repositories/photo-repository';
 import { viewerOf } from '../viewer';

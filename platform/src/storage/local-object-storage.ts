@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request, Response } from 'express';
-import type { Logger } from '@market/platform';
+import type { Logger } from '../logger';
 import { SAFE_KEY, type ObjectStorage, type PresignedUpload } from './object-storage';
 
 const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
@@ -20,7 +20,7 @@ interface SignedPut {
 /**
  * The embedded-mode object store: files under `root`, uploaded with a PUT to a URL signed like an
  * S3 pre-signed URL (HMAC over key, content type, size and expiry) and served back by this
- * subgraph's HTTP server under /uploads. Production uses S3ObjectStorage instead.
+ * subgraph's HTTP server under /uploads (accounts' avatars, listings' photos). Production uses S3ObjectStorage instead.
  */
 export class LocalObjectStorage implements ObjectStorage {
   readonly kind = 'local';
@@ -87,7 +87,7 @@ export class LocalObjectStorage implements ObjectStorage {
   mount(app: Express): void {
     app.put('/uploads/*key', (req, res) => {
       this.receive(req, res).catch((err: unknown) => {
-        this.options.logger.error({ err }, 'avatar upload failed');
+        this.options.logger.error({ err }, 'object upload failed');
         if (!res.headersSent) refuse(res, 500, 'The upload failed; ask for a new upload URL and try again.');
       });
     });
@@ -145,7 +145,7 @@ export class LocalObjectStorage implements ObjectStorage {
       await rename(partial, target);
     } catch (err) {
       await rm(partial, { force: true });
-      this.options.logger.warn({ err, key: signed.key }, 'refused an avatar upload');
+      this.options.logger.warn({ err, key: signed.key }, 'refused an object upload');
       return refuse(res, 400, `Send exactly ${signed.size} bytes.`);
     }
     res.status(200).end();

@@ -1,6 +1,6 @@
 import type { ObjectStorage, PresignedUpload } from './object-storage';
 import { SAFE_KEY } from './object-storage';
-import { loadOptionalModule } from './optional-module';
+import { loadOptionalModule } from '../optional-module';
 
 /**
  * The parts of @aws-sdk/client-s3 and @aws-sdk/s3-request-presigner (v3) this adapter uses. Both are
@@ -41,7 +41,7 @@ export interface S3StorageOptions {
   publicUrl?: string | undefined;
 }
 
-/** Avatars in S3: the client PUTs to a pre-signed URL that pins the content type and length. */
+/** Uploads (avatars, listing photos) in S3: the client PUTs to a pre-signed URL that pins the content type and length. */
 export class S3ObjectStorage implements ObjectStorage {
   readonly kind = 's3';
   private readonly base: string;

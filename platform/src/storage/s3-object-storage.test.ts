@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { S3ObjectStorage } from './s3-object-storage';
 
 /**
- * The production avatar store with the real AWS SDK, pointed at a local S3-compatible endpoint that
+ * The production object store with the real AWS SDK, pointed at a local S3-compatible endpoint that
  * records the requests it gets (as MinIO or R2 would be reached: path-style). Pre-signing happens
  * in the SDK, without the network.
  */
