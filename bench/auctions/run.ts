@@ -80,7 +80,7 @@ async function main() {
       nodeEnv: 'test',
       logLevel: (process.env['BENCH_LOG_LEVEL'] ?? 'silent') as 'silent',
       bus,
-      extraEnv: { DATABASE_POOL_SIZE: String(POOL_SIZE), AUCTION_PROMOTER_INTERVAL_SECONDS: '0' },
+      extraEnv: { DATABASE_POOL_SIZE: String(POOL_SIZE), AUCTION_PROMOTER_INTERVAL_SECONDS: '0', RATE_LIMIT_PLACE_BID: '10000/1s' },
     });
     const gatewayUrl = stack.url;
     log(`stack up at ${gatewayUrl}`);
