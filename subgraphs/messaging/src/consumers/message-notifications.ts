@@ -1,7 +1,7 @@
 import { consumeEvents, type Consumer, type EventEnvelope } from '@market/platform';
 import type { Db, Tx } from '../db';
 import { KnownUserRepository } from '../repositories/known-user-repository';
-import { NotificationRepository } from '../repositories/notification-repository';
+import { NotificationRepository, lockNotificationStreams } from '../repositories/notification-repository';
 import type { LiveUpdates } from '../services/live-updates';
 import { previewOf } from '../domain';
 import { uuidOf } from './event-ids';
@@ -15,9 +15,9 @@ import { announcingTransaction, storedIn } from './notifications-store';
  *
  * The text quoted is the message as stored now, not the event's copy: the event can be handled after
  * its sender deleted their account (or the message), and a removed text must stay removed. The
- * message row is locked for the handler's transaction, so an erasure running at the same time either
- * committed before (the message reads removed: nobody is told) or waits for this notification and
- * then scrubs it with the others (see UserErasure.forget).
+ * message row is share-locked for the handler's transaction, so an erasure running at the same time
+ * either committed before (the message reads removed: nobody is told) or waits for this notification
+ * to commit and then scrubs it with the others (see UserErasure.forget).
  */
 export const MESSAGE_NOTIFICATIONS_CONSUMER = 'messaging.message-notifications';
 
@@ -54,6 +54,9 @@ export const messageNotificationHandlers = {
   'messaging.message.sent': async (event: EventEnvelope<'messaging.message.sent'>, tx: Tx): Promise<void> => {
     const conversationId = uuidOf(event, 'conversationId', event.payload.conversationId);
     const senderId = uuidOf(event, 'senderId', event.payload.senderId);
+    // The recipients' notification streams first, then the message: the order an erasure takes its
+    // locks in (UserErasure.forget), so the two wait for each other but never deadlock.
+    await lockNotificationStreams(tx, event.payload.recipientIds);
     const text = await currentText(tx, uuidOf(event, 'messageId', event.payload.messageId), senderId);
     if (text === null) return;
     const recipients = await recipientsToTell(tx, event, conversationId, senderId);
