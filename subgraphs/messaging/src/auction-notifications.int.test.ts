@@ -115,7 +115,7 @@ describe('AUCTION notifications from listings.auction.*', () => {
     expect(await bus().deadLetters()).toEqual([]);
   });
 
-  it('says the reserve was not met to the seller and the bidders, tells of cancellation, and stays quiet about bids that take no lead', async () => {
+  it('says the reserve was not met to the seller and the bidders, tells of a lead regained and of cancellation, and stays quiet about bids that take no lead', async () => {
     const [seller, ana, ben] = [someone('SELLER'), someone(), someone()];
     const base = await auctionOf(seller, null);
     // OWN_BEST: Ben's lower bid is accepted but Ana still leads: nobody was outbid.
@@ -126,6 +126,10 @@ describe('AUCTION notifications from listings.auction.*', () => {
     expect(await mine(seller)).toEqual([{ kind: 'AUCTION', title: 'An auction ended: reserve not met', body: expect.stringContaining('highest bid was 90.00 EUR') }]);
     expect(await mine(ana)).toEqual([{ kind: 'AUCTION', title: 'An auction ended without a sale', body: expect.stringContaining('Your bid led, but it did not reach') }]);
     expect(await mine(ben)).toEqual([{ kind: 'AUCTION', title: 'An auction ended without a sale', body: expect.stringContaining('No bid reached') }]);
+
+    // In another auction, Ben's higher bid withdrawn: Ana leads again.
+    await deliver(event('listings.auction.bidRetracted', { ...(await auctionOf(seller, null)), seq: ++seq, bidId: randomUUID(), bidderId: ben.userId, amount: '95.00', leaderId: ana.userId, highest: '90.00' }));
+    expect((await mine(ana)).map((n) => n.title)).toContain('You lead again in an auction');
 
     const other = await auctionOf(seller);
     await deliver(event('listings.auction.cancelled', { ...other, seq: ++seq, reason: 'SELLER', bidderIds: [ben.userId] }));

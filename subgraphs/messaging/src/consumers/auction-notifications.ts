@@ -7,8 +7,8 @@ import type { LiveUpdates } from '../services/live-updates';
 import { announcingTransaction, storeNotifications } from './notifications-store';
 
 /**
- * listings.auction.bidPlaced | bidDoubled | closed | cancelled: AUCTION notifications for the bidders
- * and the seller (outbid, doubled, won, lost, reserve not met, cancelled; see
+ * listings.auction.bidPlaced | bidRetracted | bidDoubled | closed | cancelled: AUCTION notifications for
+ * the bidders and the seller (outbid, leading again, doubled, won, lost, reserve not met, cancelled; see
  * services/auction-notifications.ts), delivered on each user's channels like every other kind.
  */
 export const AUCTION_NOTIFICATIONS_CONSUMER = 'messaging.auction-notifications';

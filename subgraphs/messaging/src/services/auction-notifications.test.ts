@@ -79,6 +79,16 @@ describe('auctionNotifications', () => {
     expect(notes).toHaveLength(3);
   });
 
+  it('tells the bidder who leads again when the leading bid is withdrawn, and nobody when a lower one is', () => {
+    const retracted = (amount: string) =>
+      event('listings.auction.bidRetracted', { ...base, bidId: 'b-2', bidderId: 'ben', amount, leaderId: 'ana', highest: '100.00' });
+    expect(auctionNotifications(retracted('150.00'), 'Loft')).toEqual([
+      expect.objectContaining({ recipientId: 'ana', title: 'You lead again in the auction of Loft', body: 'A higher bid was withdrawn; your 100.00 EUR is the highest bid now.' }),
+    ]);
+    expect(auctionNotifications(retracted('90.00'), 'Loft')).toEqual([]);
+    expect(auctionNotifications({ ...retracted('150.00'), payload: { ...retracted('150.00').payload, leaderId: null, highest: null } }, 'Loft')).toEqual([]);
+  });
+
   it('keeps titles within 200 characters', () => {
     const [note] = auctionNotifications(placed({}), 'x'.repeat(500));
     expect(note?.title.length).toBe(200);

@@ -4,6 +4,7 @@ import type { NewNotification } from './notification-service';
 /** The listings' auction events that become AUCTION notifications. */
 export const AUCTION_EVENT_TYPES = [
   'listings.auction.bidPlaced',
+  'listings.auction.bidRetracted',
   'listings.auction.bidDoubled',
   'listings.auction.closed',
   'listings.auction.cancelled',
@@ -16,7 +17,7 @@ const money = (amount: string, currency: string) => `${amount} ${currency}`;
 /**
  * Who hears about an auction event, and what they read. `listingTitle` is what messaging knows of
  * the auctioned listing (its copy from listings' events), null when it knows nothing. Bidders are
- * told what happened to them (outbid, doubled, won, lost, reserve not met, cancelled), the seller
+ * told what happened to them (outbid, leading again, doubled, won, lost, reserve not met, cancelled), the seller
  * how their auction ended; nobody is told of their own bid. Each notification's dedupe key names
  * the event and the recipient, so it is stored once however often the event arrives.
  */
@@ -35,6 +36,14 @@ export function auctionNotifications(event: EventEnvelope<AuctionEventType>, lis
           title: `You were outbid in ${what}`,
           body: `The highest bid is now ${money(b.highest, b.currency)} (yours was ${money(b.previousHighest ?? '?', b.currency)}). The auction ends ${when(b.endsAt)}. Bid again to lead.`,
         });
+      }
+      break;
+    }
+    case 'listings.auction.bidRetracted': {
+      const r = (event as EventEnvelope<typeof type>).payload;
+      // The withdrawn bid led (it was above what leads now): whoever leads now leads again.
+      if (r.leaderId && r.leaderId !== r.bidderId && r.highest !== null && Number(r.amount) > Number(r.highest)) {
+        out.push({ to: r.leaderId, title: `You lead again in ${what}`, body: `A higher bid was withdrawn; your ${money(r.highest, r.currency)} is the highest bid now.` });
       }
       break;
     }
