@@ -39,7 +39,7 @@ const AUCTION_UPDATED = `subscription($a: ID!) { auctionUpdated(auctionId: $a) {
 
 async function main() {
   const loadAtStart = loadAverage();
-  const extraEnv = { DATABASE_POOL_SIZE: String(POOL_SIZE), AUCTION_PROMOTER_INTERVAL_SECONDS: '0' };
+  const extraEnv = { DATABASE_POOL_SIZE: String(POOL_SIZE), AUCTION_PROMOTER_INTERVAL_SECONDS: '0', RATE_LIMIT_PLACE_BID: '10000/1s' };
   await withBenchStack({ extraEnv }, async ({ url: gatewayUrl, urls, tokenFor, request }) => {
     const seller = await tokenFor('SELLER');
     const newAuction = async (rule: string): Promise<string> => {

@@ -36,7 +36,7 @@ export const listings = defineSubgraph()({
   async build({ env, db, redis, pubsub, logger }) {
     const index = createListingSearch(env, db, logger);
     const live = new LiveUpdates(pubsub, logger);
-    const auctions = createAuctions(db, env, pubsub, logger);
+    const auctions = createAuctions(db, env, pubsub, logger, redis.rateLimiter);
     const repository = new ListingRepository(db);
     // Redis when REDIS_URL is set (cached listings shared by every replica), in-process otherwise.
     const details = new ListingDetailCache(repository, redis.cache);

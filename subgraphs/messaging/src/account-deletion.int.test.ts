@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventPayload, Identity } from '@market/platform';
 import { ACCOUNT_DELETION_CONSUMER } from './consumers/account-deletion';
+import { MESSAGE_NOTIFICATIONS_CONSUMER } from './consumers/message-notifications';
 import { REMOVED_MESSAGE_BODY } from './domain';
-import { START, codeOf, known, sendMessage, someone, startConversation, useMessaging } from './testing/harness';
+import { START, codeOf, known, sendMessage, someone, startConversation, until, useMessaging } from './testing/harness';
 
 const { m, bus } = useMessaging();
 
@@ -87,6 +88,26 @@ describe('accounts.user.deleted', () => {
     expect(JSON.stringify(bens)).not.toMatch(/555-0100|Hi Ben|Hello both/);
     expect(await m().db.listingWatch.findMany({ where: { listingId }, select: { userId: true } })).toEqual([{ userId: ben.userId }]);
     expect(await m().db.inboxEvent.count({ where: { consumer: ACCOUNT_DELETION_CONSUMER, eventId: event.id } })).toBe(1);
+    expect(await bus().deadLetters()).toEqual([]);
+  });
+
+  it('quotes nothing of the deleted user when their message\'s event is handled after the erasure (or during it)', async () => {
+    const [ana, ben, cara] = [someone(), someone(), someone()];
+    const group = await startConversation(m(), ana, [ben, cara], 'Hello both, call 555-0199');
+    // The event as messaging published it, handled late: as a first delivery (a fresh id), after the
+    // erasure committed, and once more racing another erasure of the same account.
+    const row = await m().db.outboxEvent.findFirstOrThrow({ where: { type: 'messaging.message.sent', aggregateId: group.id } });
+    // Its first delivery is over (the relay publishes on its own schedule) before the test goes on.
+    await until(async () => (await m().db.inboxEvent.count({ where: { consumer: MESSAGE_NOTIFICATIONS_CONSUMER, eventId: row.id } })) === 1);
+    const sent = { id: row.id, type: row.type, version: row.version, aggregateId: row.aggregateId, occurredAt: row.occurredAt.toISOString(), payload: row.payload } as EventEnvelope<'messaging.message.sent'>;
+    await m().db.notification.deleteMany({ where: { conversationId: group.id } });
+
+    await deliver(userDeleted(ana));
+    await deliver({ ...sent, id: randomUUID() });
+    await Promise.all([deliver({ ...sent, id: randomUUID() }), deliver(userDeleted(ana))]);
+
+    const theirs = await m().db.notification.findMany({ where: { recipientId: { in: [ben.userId, cara.userId] } }, select: { body: true, title: true } });
+    expect(theirs).toEqual([]);
     expect(await bus().deadLetters()).toEqual([]);
   });
 

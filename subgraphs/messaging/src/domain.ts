@@ -43,6 +43,14 @@ export const DELETED_MESSAGE_BODY = 'This message was deleted.';
 /** What a removed message reads instead of its text (the database accepts nothing else for one). */
 export const REMOVED_MESSAGE_BODY = 'This message was removed.';
 
+/** How many characters of a message a MESSAGE notification shows. */
+const PREVIEW_LENGTH = 140;
+
+/** The start of a message as a MESSAGE notification quotes it. */
+export function previewOf(body: string): string {
+  return body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body;
+}
+
 export const NOTIFICATION_KINDS = ['WELCOME', 'MESSAGE', 'BOOKING', 'INSTANCE', 'LISTING', 'SYSTEM', 'AUCTION', 'MODERATION'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

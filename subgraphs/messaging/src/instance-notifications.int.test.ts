@@ -6,7 +6,7 @@ import { someone, useMessaging } from './testing/harness';
 const { m, bus } = useMessaging();
 
 type Transition = EventPayload<'instances.instance.failed'>;
-type InstanceEventType = `instances.instance.${'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'removed'}`;
+type InstanceEventType = `instances.instance.${'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'removed' | 'unhealthy'}`;
 
 const MINE = `{ myNotifications { kind title body } }`;
 const mine = async (who: Identity) => (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
@@ -51,6 +51,17 @@ describe('instance notifications from instances.instance.*', () => {
     expect(await mine(owner)).toHaveLength(2);
     expect(await mine(other)).toEqual([]);
     expect(await m().db.inboxEvent.count({ where: { consumer: INSTANCE_NOTIFICATIONS_CONSUMER, eventId: { in: [failed.id, stopped.id] } } })).toBe(2);
+    expect(await bus().deadLetters()).toEqual([]);
+  });
+
+  it('tells the owner their running instance failed its health check, with how, once', async () => {
+    const owner = someone();
+    const unhealthy = event('instances.instance.unhealthy', transition(owner, 'UNHEALTHY', { failureReason: 'GET /health answered 503', port: 20007 }));
+    await bus().publish([unhealthy, unhealthy]);
+    await bus().drain();
+    expect(await mine(owner)).toEqual([
+      { kind: 'INSTANCE', title: 'Your instance of Redis is unhealthy', body: expect.stringContaining('127.0.0.1:20007 but failed its health check: GET /health answered 503') },
+    ]);
     expect(await bus().deadLetters()).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSetting } from '@market/platform';
 
 /** Auction settings, spread into the listings env schema (the service's one env module). */
 export const auctionsEnvShape = {
@@ -20,6 +21,11 @@ export const auctionsEnvShape = {
   AUCTION_PROMOTER_PROBABILITY: z.coerce.number().min(0).max(1).default(0.1),
   /** No bid is doubled beyond this many whole units of its currency. */
   AUCTION_PROMOTER_CAP: z.coerce.number().int().min(1).max(1_000_000_000_000).default(10_000_000),
+  /**
+   * New bids one user may place, across all auctions, written `N/<window>` (retries of a decided
+   * idempotency key are answered from the store and not counted). Beyond: RATE_LIMITED.
+   */
+  RATE_LIMIT_PLACE_BID: rateLimitSetting('60/1m'),
   /** Decided bid commands (idempotency keys, `bidDecision`) are kept this long. */
   AUCTION_COMMAND_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AuthContext, EventBus, Logger, PubSub } from "@market/platform";
+import { PerUserLimits, type AuthContext, type EventBus, type Logger, type PubSub, type RateLimiter } from "@market/platform";
 import type { Db } from "../db";
 import type { AuctionsEnv } from "./env";
 import { AuctionEventStore } from "./repositories/event-store";
@@ -39,6 +39,8 @@ export function createAuctions(
   env: AuctionsEnv,
   pubsub: PubSub,
   logger: Logger,
+  /** Counts each user's new bids (Redis when REDIS_URL is set, so all replicas share the count). */
+  rateLimiter: RateLimiter,
 ): Auctions {
   const log = logger.child({ module: "auctions" });
   const store = new AuctionEventStore(db, env.AUCTION_SNAPSHOT_EVERY);
@@ -51,9 +53,11 @@ export function createAuctions(
     maxAttempts: 20,
     onCommitted: (batch) => live.committed(batch),
   });
+  const limits = new PerUserLimits(rateLimiter, { placeBid: { ...env.RATE_LIMIT_PLACE_BID, what: 'bids' } });
   const service = new AuctionService(read, commands, processor, live, log, {
     decisionWaitMs: env.AUCTION_BID_DECISION_WAIT_MS,
     defaultSoftCloseMinutes: env.AUCTION_SOFT_CLOSE_MINUTES,
+    countBid: (bidderId) => limits.count('placeBid', bidderId),
   });
   const everyMs = env.AUCTION_SCHEDULER_POLL_MS > 0 ? env.AUCTION_SCHEDULER_POLL_MS : 2 ** 31 - 1;
   const jobs: ScheduledJob[] = [

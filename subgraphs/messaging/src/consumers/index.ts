@@ -2,12 +2,14 @@ import type { Consumer } from '@market/platform';
 import type { Db } from '../db';
 import type { LiveUpdates } from '../services/live-updates';
 import { accountDeletionConsumer } from './account-deletion';
+import { auctionNotificationsConsumer } from './auction-notifications';
 import { bookingNotificationsConsumer } from './booking-notifications';
 import { instanceNotificationsConsumer } from './instance-notifications';
 import { knownUsersConsumer } from './known-users';
 import { listingWatchesConsumer } from './listing-watches';
 import { messageNotificationsConsumer } from './message-notifications';
 import { moderationNotificationsConsumer } from './moderation-notifications';
+import { savedSearchAlertsConsumer } from './saved-search-alerts';
 import { welcomeConsumer } from './welcome';
 
 /**
@@ -22,6 +24,8 @@ export function messagingConsumers(db: Db, live: LiveUpdates): Consumer[] {
     bookingNotificationsConsumer(db, live),
     instanceNotificationsConsumer(db, live),
     listingWatchesConsumer(db, live),
+    auctionNotificationsConsumer(db, live),
+    savedSearchAlertsConsumer(db, live),
     knownUsersConsumer(db),
     messageNotificationsConsumer(db, live),
     moderationNotificationsConsumer(db, live),

@@ -5,7 +5,7 @@ import { INSTANCE_EVENT_TYPES, instanceNotification, type InstanceEventType } fr
 import type { LiveUpdates } from '../services/live-updates';
 import { announcingTransaction, storeNotifications } from './notifications-store';
 
-/** instances.instance.stopped | failed: an INSTANCE notification for the instance's owner (see services/instance-notifications.ts). */
+/** instances.instance.stopped | failed | unhealthy: an INSTANCE notification for the instance's owner (see services/instance-notifications.ts). */
 export const INSTANCE_NOTIFICATIONS_CONSUMER = 'messaging.instance-notifications';
 
 async function notifyAboutInstance(event: EventEnvelope<InstanceEventType>, tx: Tx): Promise<void> {

@@ -1,8 +1,9 @@
 import { consumeEvents, type Consumer, type EventEnvelope } from '@market/platform';
 import type { Db, Tx } from '../db';
 import { KnownUserRepository } from '../repositories/known-user-repository';
-import { NotificationRepository } from '../repositories/notification-repository';
+import { NotificationRepository, lockNotificationStreams } from '../repositories/notification-repository';
 import type { LiveUpdates } from '../services/live-updates';
+import { previewOf } from '../domain';
 import { uuidOf } from './event-ids';
 import { announcingTransaction, storedIn } from './notifications-store';
 
@@ -11,6 +12,12 @@ import { announcingTransaction, storedIn } from './notifications-store';
  * recipient who should hear of it, coalesced to one unread notification per conversation (see
  * NotificationRepository.upsertCoalesced). Nobody is told who is reading the conversation now (an
  * open `messageAdded` lease), muted it, already read past the message, left, or blocked the sender.
+ *
+ * The text quoted is the message as stored now, not the event's copy: the event can be handled after
+ * its sender deleted their account (or the message), and a removed text must stay removed. The
+ * message row is share-locked for the handler's transaction, so an erasure running at the same time
+ * either committed before (the message reads removed: nobody is told) or waits for this notification
+ * to commit and then scrubs it with the others (see UserErasure.forget).
  */
 export const MESSAGE_NOTIFICATIONS_CONSUMER = 'messaging.message-notifications';
 
@@ -30,15 +37,33 @@ async function recipientsToTell(tx: Tx, event: EventEnvelope<'messaging.message.
   return rows.map((r) => r.userId);
 }
 
+/** The message's current text, or null when there is nothing to tell of (gone, deleted, removed, or its sender deleted). */
+async function currentText(tx: Tx, messageId: string, senderId: string): Promise<string | null> {
+  // FOR SHARE: waits for an erasure updating the row, then reads the row as it committed.
+  const rows = await tx.$queryRaw<{ body: string; gone: boolean }[]>`
+    SELECT m.body, (m.removed_at IS NOT NULL OR m.deleted_at IS NOT NULL) AS gone
+    FROM messages m WHERE m.id = ${messageId}::uuid AND m.sender_id = ${senderId}::uuid
+    FOR SHARE`;
+  const row = rows[0];
+  if (!row || row.gone) return null;
+  const deleted = await tx.$queryRaw<{ one: number }[]>`SELECT 1 AS one FROM deleted_users WHERE user_id = ${senderId}::uuid`;
+  return deleted.length > 0 ? null : row.body;
+}
+
 export const messageNotificationHandlers = {
   'messaging.message.sent': async (event: EventEnvelope<'messaging.message.sent'>, tx: Tx): Promise<void> => {
     const conversationId = uuidOf(event, 'conversationId', event.payload.conversationId);
     const senderId = uuidOf(event, 'senderId', event.payload.senderId);
+    // The recipients' notification streams first, then the message: the order an erasure takes its
+    // locks in (UserErasure.forget), so the two wait for each other but never deadlock.
+    await lockNotificationStreams(tx, event.payload.recipientIds);
+    const text = await currentText(tx, uuidOf(event, 'messageId', event.payload.messageId), senderId);
+    if (text === null) return;
     const recipients = await recipientsToTell(tx, event, conversationId, senderId);
     if (recipients.length === 0) return;
     const senderName = (await new KnownUserRepository(tx).names([senderId])).get(senderId) || 'Someone';
     const title = (event.payload.conversationTitle ? `${senderName} in ${event.payload.conversationTitle}` : `New message from ${senderName}`).slice(0, 200);
-    const stored = await new NotificationRepository(tx).upsertCoalesced(recipients, { conversationId, title, body: event.payload.preview.slice(0, 2000) });
+    const stored = await new NotificationRepository(tx).upsertCoalesced(recipients, { conversationId, title, body: previewOf(text) });
     storedIn.get(tx)?.push(...stored);
   },
 };

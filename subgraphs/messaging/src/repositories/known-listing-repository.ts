@@ -104,6 +104,12 @@ export class KnownListingRepository {
     return { before: held?.known ?? null, watcherIds: removed.map((r) => r.userId) };
   }
 
+  /** The listing's title as messaging last heard it (null for a listing it never heard of or that was deleted). */
+  async titleOf(listingId: string): Promise<string | null> {
+    const row = await this.tx.knownListing.findUnique({ where: { listingId }, select: { title: true, deletedAt: true } });
+    return row && !row.deletedAt ? row.title : null;
+  }
+
   /** Everyone watching the listing. */
   async watcherIds(listingId: string): Promise<string[]> {
     const rows = await this.tx.listingWatch.findMany({ where: { listingId }, select: { userId: true } });

@@ -1,7 +1,7 @@
 import { enqueueEvent } from '@market/platform';
 import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
-import { DELETED_MESSAGE_BODY, type InboxUpdateRecord, type MessageRecord, type StreamPosition } from '../domain';
+import { DELETED_MESSAGE_BODY, previewOf, type InboxUpdateRecord, type MessageRecord, type StreamPosition } from '../domain';
 import { appendInboxUpdates } from './inbox-repository';
 
 const messageSelect = {
@@ -25,9 +25,6 @@ export function notBlockedBy(viewerId: string | null) {
     ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM user_blocks ub WHERE ub.blocker_id = ${viewerId}::uuid AND ub.blocked_id = m.sender_id)`
     : Prisma.empty;
 }
-
-/** How many characters of a message a MESSAGE notification shows. */
-const PREVIEW_LENGTH = 140;
 
 export type AppendOutcome =
   | { kind: 'sent'; message: MessageRecord; inbox: InboxUpdateRecord[] }
@@ -86,7 +83,7 @@ export async function appendMessage(tx: Tx, conversationId: string, senderId: st
       conversationId,
       senderId,
       recipientIds,
-      preview: body.length > PREVIEW_LENGTH ? `${body.slice(0, PREVIEW_LENGTH - 1)}…` : body,
+      preview: previewOf(body),
       conversationTitle: row.title,
       sentAt: row.at.toISOString(),
     });

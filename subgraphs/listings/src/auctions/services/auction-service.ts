@@ -74,7 +74,12 @@ export class AuctionService {
     private readonly processor: AuctionCommandProcessor,
     private readonly live: AuctionLive,
     private readonly logger: Logger,
-    private readonly settings: { decisionWaitMs: number; defaultSoftCloseMinutes: number },
+    private readonly settings: {
+      decisionWaitMs: number;
+      defaultSoftCloseMinutes: number;
+      /** Counts a new bid of this user; throws RATE_LIMITED beyond the per-user limit (RATE_LIMIT_PLACE_BID). */
+      countBid: (bidderId: string) => Promise<void>;
+    },
   ) {}
 
   /** The auction if the caller may see its listing (its seller and admins always may). */
@@ -157,7 +162,12 @@ export class AuctionService {
     let entry = this.inFlight.get(flightKey);
     if (!entry) {
       const lookup = this.commands.byKey(identity.userId, key);
-      const decision = lookup.then((stored) => stored ?? this.decideBid(identity.userId, key, commandId, auctionId, amountMinor));
+      // Only a new bid counts against the bidder's limit: a retry of a decided key is answered from the store.
+      const decision = lookup.then(async (stored) => {
+        if (stored) return stored;
+        await this.settings.countBid(identity.userId);
+        return this.decideBid(identity.userId, key, commandId, auctionId, amountMinor);
+      });
       const created = { lookup, decision, commandId };
       entry = created;
       this.inFlight.set(flightKey, created);
@@ -170,7 +180,8 @@ export class AuctionService {
           (result) => this.live.decided(identity.userId, result),
           (err: unknown) => this.logger.error({ err, commandId, auctionId }, 'pending bid failed; the bidder may retry with the same key'),
         );
-      }, () => undefined);
+        // A decision that failed within the bound (RATE_LIMITED, say) reached the caller as that error.
+      }, () => undefined).catch(() => undefined);
     }
     const stored = await entry.lookup;
     if (stored) {
