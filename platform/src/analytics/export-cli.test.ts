@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { modelBlock, OUTBOX_MODELS_PATH } from '../db/outbox-models';
 import { checkEnvExample } from '../testing/env-example';
 import { analyticsEnvSchema } from './env';
-import { batchKey } from './exporter';
+import { ANALYTICS_MIGRATIONS, batchKey } from './exporter';
 import { parseExportArgs } from './export-cli';
 
 describe('npm run export:events arguments', () => {
@@ -36,4 +38,10 @@ it('.env.example lists every variable the export reads, and is a valid configura
   expect(check.missing).toEqual([]);
   expect(check.unknown).toEqual([]);
   expect(check.parsed).not.toThrow();
+});
+
+it("keeps the analytics database's inbox the canonical InboxEvent", () => {
+  const schema = readFileSync(ANALYTICS_MIGRATIONS.schemaPath, 'utf8');
+  const canonical = readFileSync(OUTBOX_MODELS_PATH, 'utf8');
+  expect(modelBlock(schema, 'InboxEvent')).toBe(modelBlock(canonical, 'InboxEvent'));
 });
