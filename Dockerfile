@@ -14,4 +14,6 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
+# The analytics export's directory: a volume mounted here starts with this owner.
+RUN install -d -o node -g node /var/lib/market/export
 USER node

@@ -10,7 +10,7 @@ const transform = {
 };
 const moduleNameMapper = {
   '^@market/platform$': '<rootDir>/platform/src/index.ts',
-  '^@market/platform/(testing|db)$': '<rootDir>/platform/src/$1/index.ts',
+  '^@market/platform/(testing|db|analytics)$': '<rootDir>/platform/src/$1/index.ts',
   '^@market/(accounts|listings|bookings|messaging|engagement|instances)$': '<rootDir>/subgraphs/$1/src/subgraph.ts',
   '^@market/gateway$': '<rootDir>/gateway/src/gateway.ts',
 };

@@ -17,6 +17,7 @@ import { messaging } from '@market/messaging';
 import { engagement } from '@market/engagement';
 import { instances } from '@market/instances';
 import { createGateway, loadGatewayEnv, SUPERGRAPH_PATH, type GatewayOptions, type GatewayServer } from '@market/gateway';
+import { createEventExporter, DirectorySink, prepareAnalyticsDatabase, type EventExporter } from '@market/platform/analytics';
 
 type Env = Record<string, string | undefined>;
 
@@ -54,6 +55,11 @@ export interface StackOptions {
   subscriptionLimits?: GatewayOptions['subscriptionLimits'];
   /** Receives every SQL statement, tagged with its subgraph (tests count queries with it). */
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
+  /**
+   * Runs the analytics export on the bus (its consumer joins before any relay starts, like the
+   * subgraphs' consumers): its ledger database and the directory its files go to.
+   */
+  analytics?: { databaseUrl: string; dir: string; flushIntervalMs?: number };
 }
 
 export interface RunningStack {
@@ -85,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const revocations = options.revocations ?? new MemorySessionRevocations();
   const started = {} as RunningStack['subgraphs'];
   const built: Subgraph[] = [];
+  let exporter: EventExporter | null = null;
   try {
     // Start order for the whole process: every subgraph's consumers subscribe (in build), then every
     // relay starts, then every job, then the servers listen. The in-process bus hands an event only to
@@ -105,6 +112,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         started[name] = { subgraph, url: '', close: () => subgraph.close() };
       }),
     );
+    if (options.analytics && options.bus) {
+      await prepareAnalyticsDatabase(options.analytics.databaseUrl);
+      exporter = createEventExporter({
+        databaseUrl: options.analytics.databaseUrl,
+        sink: new DirectorySink(options.analytics.dir),
+        logger: createLogger('analytics', logLevel),
+      });
+      await exporter.subscribe(options.bus);
+      exporter.startFlushing(options.analytics.flushIntervalMs ?? 10_000);
+    }
     for (const subgraph of built) subgraph.startRelay();
     for (const subgraph of built) subgraph.startJobs();
     await Promise.all(
@@ -123,6 +140,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
   } catch (err) {
     await Promise.allSettled(Object.values(started).map((s) => s.close()));
+    await exporter?.close();
     throw err;
   }
 
@@ -154,6 +172,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       // bus refuses new ones, which stay in their outbox (published on the next start) rather than
       // reaching a consumer whose database is closing.
       await options.bus?.close();
+      // What the export staged until then goes into its files.
+      await exporter?.close();
       await Promise.allSettled(Object.values(started).map((s) => s.close()));
     },
   };

@@ -159,6 +159,12 @@ export const eventContracts = {
       areaSqm: z.number().int().positive().nullable().optional(),
       neighbourhood: z.string().nullable().optional(),
       /**
+       * Where the listing is (its address's city and ISO 3166-1 alpha-2 country), for reports per
+       * city (the analytics export); optional so events written before they existed still parse.
+       */
+      city: z.string().optional(),
+      country: z.string().length(2).optional(),
+      /**
        * The listing's version after this change (1 when created, one more with every update):
        * consumers keep the highest, so the order of a listing's events does not depend on clocks.
        * Optional so events written before it existed still parse (same version); without it,

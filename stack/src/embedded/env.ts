@@ -16,6 +16,11 @@ export const embeddedEnvSchema = z.object({
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' }).optional(),
   /** First port of the six subgraphs (accounts, listings, bookings, messaging, engagement, instances). */
   SUBGRAPH_BASE_PORT: port(4001),
+  /**
+   * Set: the analytics export runs beside the services (database market_analytics), writing every
+   * event to NDJSON.gz files under this directory. Unset: no export.
+   */
+  ANALYTICS_EXPORT_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
 });
 
 export type EmbeddedEnv = z.infer<typeof embeddedEnvSchema>;

@@ -24,18 +24,20 @@ async function main() {
   const logger = createLogger('launcher', env.LOG_LEVEL);
   const secrets = await loadOrCreateDevSecrets(env.DATA_DIR);
   const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `market_${d}`])) as Record<SubgraphName, string>;
+  // The analytics export's ledger, when the export is on (ANALYTICS_EXPORT_DIR).
+  const analyticsDatabase = env.ANALYTICS_EXPORT_DIR ? ['market_analytics'] : [];
 
   let stopDatabase: (() => Promise<void>) | null = null;
   let serverUrl: string;
   if (env.POSTGRES_URL) {
     serverUrl = env.POSTGRES_URL;
-    await ensureDatabases(serverUrl, Object.values(names));
+    await ensureDatabases(serverUrl, [...Object.values(names), ...analyticsDatabase]);
     logger.info({ server: new URL(serverUrl).host }, 'using the PostgreSQL at POSTGRES_URL');
   } else {
     logger.info('starting the embedded PostgreSQL');
     const pg = await startEmbeddedPostgres({
       dataDir: path.join(env.DATA_DIR, 'postgres'),
-      databases: Object.values(names),
+      databases: [...Object.values(names), ...analyticsDatabase],
       persistent: true,
       log: (msg, extra) => logger.info(extra ?? {}, msg),
     });
@@ -84,6 +86,9 @@ async function main() {
       bus: new InProcessEventBus(createLogger('events', env.LOG_LEVEL)),
       pubsub: new MemoryPubSub(createLogger('pubsub', env.LOG_LEVEL)),
       extraEnv: { DATA_DIR: env.DATA_DIR },
+      ...(env.ANALYTICS_EXPORT_DIR
+        ? { analytics: { databaseUrl: databaseUrl(serverUrl, 'market_analytics'), dir: path.resolve(env.ANALYTICS_EXPORT_DIR) } }
+        : {}),
     });
     logger.info({ url: stack.url, ms: Date.now() - started }, `ready: GraphQL at ${stack.url}`);
   } catch (err) {

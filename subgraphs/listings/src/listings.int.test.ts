@@ -448,6 +448,8 @@ describe('events', () => {
           amenities: ['WIFI', 'POOL'],
           areaSqm: 80,
           neighbourhood: 'Alfama',
+          city: 'Lisbon',
+          country: 'PT',
           cancellationPolicy: 'MODERATE',
           version: 1,
         },

@@ -29,6 +29,8 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
     amenities: listing.amenities,
     areaSqm: listing.areaSqm,
     neighbourhood: listing.neighbourhood,
+    city: listing.address.city,
+    country: listing.address.country,
     weeklyDiscountPercent: listing.weeklyDiscountPercent,
     monthlyDiscountPercent: listing.monthlyDiscountPercent,
     // The contract reads an absent policy as MODERATE; SALE listings have none.

@@ -1,0 +1,4 @@
+export * from './sink';
+export * from './exporter';
+export * from './backfill';
+export * from './env';
