@@ -22,8 +22,9 @@ export const objectStorageEnvShape = {
   S3_PUBLIC_URL: optional(z.url()),
 };
 
+/** What a service's parsed env holds of `objectStorageEnvShape` (unset variables may be absent). */
 export type ObjectStorageEnv = { NODE_ENV: string } & {
-  [K in keyof typeof objectStorageEnvShape]: z.infer<(typeof objectStorageEnvShape)[K]>;
+  [K in keyof typeof objectStorageEnvShape]?: z.infer<(typeof objectStorageEnvShape)[K]>;
 };
 
 export interface ChosenObjectStorage {
@@ -44,7 +45,7 @@ export async function createObjectStorage(
   if (env.S3_BUCKET) {
     const storage = await S3ObjectStorage.create({
       bucket: env.S3_BUCKET,
-      region: env.S3_REGION,
+      region: env.S3_REGION ?? 'us-east-1',
       endpoint: env.S3_ENDPOINT,
       publicUrl: env.S3_PUBLIC_URL,
     });
