@@ -53,6 +53,7 @@ const MAPPERS: Record<string, Record<string, string>> = {
     MessageConnection: 'MessageConnectionRecord',
     Broadcast: 'BroadcastRecord',
     Delivery: 'DeliveryView',
+    MessageAttachment: 'AttachmentRecord',
   },
   engagement: {
     Post: 'PostRecord',

@@ -98,7 +98,7 @@ describe('accounts.user.deleted', () => {
     // erasure committed, and once more racing another erasure of the same account.
     const row = await m().db.outboxEvent.findFirstOrThrow({ where: { type: 'messaging.message.sent', aggregateId: group.id } });
     // Its first delivery is over (the relay publishes on its own schedule) before the test goes on.
-    await until(async () => (await m().db.inboxEvent.count({ where: { consumer: MESSAGE_NOTIFICATIONS_CONSUMER, eventId: row.id } })) === 1);
+    await until(async () => (await m().db.inboxEvent.count({ where: { consumer: MESSAGE_NOTIFICATIONS_CONSUMER, eventId: row.id } })) === 1, 15_000);
     const sent = { id: row.id, type: row.type, version: row.version, aggregateId: row.aggregateId, occurredAt: row.occurredAt.toISOString(), payload: row.payload } as EventEnvelope<'messaging.message.sent'>;
     await m().db.notification.deleteMany({ where: { conversationId: group.id } });
 

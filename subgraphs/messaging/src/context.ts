@@ -8,12 +8,14 @@ import type { InboxService } from './services/inbox-service';
 import type { NotificationService } from './services/notification-service';
 import type { TypingService } from './services/typing-service';
 import type { WatchService } from './services/watch-service';
+import type { AttachmentService } from './services/attachment-service';
 
 export interface Context extends BaseContext {
   conversations: ConversationService;
   notifications: NotificationService;
   typing: TypingService;
   watches: WatchService;
+  attachments: AttachmentService;
   inbox: InboxService;
   broadcasts: BroadcastService;
   channels: ChannelService;

@@ -37,6 +37,19 @@ export interface MessageRecord {
   deletedAt?: Date | null;
 }
 
+/** A file uploaded into a conversation; `messageId` is null until it is sent. */
+export interface AttachmentRecord {
+  id: string;
+  conversationId: string;
+  uploaderId: string;
+  messageId: string | null;
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  createdAt: Date;
+}
+
 /** What a message its sender deleted reads instead (the database accepts nothing else for one). */
 export const DELETED_MESSAGE_BODY = 'This message was deleted.';
 

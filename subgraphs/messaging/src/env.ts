@@ -36,6 +36,12 @@ export const messagingEnvSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** Local hour (0-23, the user's time zone) from which the daily digest e-mail goes out. */
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  /** Largest message attachment accepted, in bytes. */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Where the attachment store keeps files (on this machine's disk: one replica); a temporary folder when unset. */
+  ATTACHMENT_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  /** Where clients reach the attachment store; default this server's own /attachments. */
+  ATTACHMENTS_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
 });
 
 export type MessagingEnv = z.infer<typeof messagingEnvSchema>;

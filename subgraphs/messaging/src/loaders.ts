@@ -4,6 +4,8 @@ import type { NotificationPage, NotificationService } from './services/notificat
 import { viewerOf } from './services/viewer';
 import type { DeliveryRepository } from './repositories/delivery-repository';
 import type { WatchService } from './services/watch-service';
+import type { AttachmentService } from './services/attachment-service';
+import type { AttachmentRecord } from './domain';
 
 /**
  * A loader for one page of children per parent, where the page is cut by arguments (how many,
@@ -42,7 +44,7 @@ function loaderOfPages<A, V>(
 
 /** Per-request loaders, bound to the caller: what a loader returns, the caller may see. */
 export function createLoaders(
-  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService; deliveries: DeliveryRepository },
+  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService; deliveries: DeliveryRepository; attachments: AttachmentService },
   identity: Identity | null,
 ) {
   const { conversations, notifications, watches } = services;
@@ -56,6 +58,11 @@ export function createLoaders(
     messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(viewer, ids, page), (m) => m.conversationId),
     /** Deliveries of notifications the caller was allowed to read. */
     deliveriesOf: loaderOfLists((ids) => services.deliveries.ofNotifications(ids), (d) => d.notificationId ?? ''),
+    /** The files of messages the caller was allowed to read (by message id). */
+    attachmentsOf: new DataLoader<string, AttachmentRecord[]>(async (ids) => {
+      const byMessage = await services.attachments.byMessageIds(ids);
+      return ids.map((id) => byMessage.get(id) ?? []);
+    }),
     readReceiptsOf: loaderOfLists((ids) => conversations.readReceipts(ids), (r) => r.conversationId),
     /** The caller's unread count per conversation id (lower case); null when the caller is not a member. */
     myUnreadCount: new DataLoader<string, number | null>(async (ids) => {

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { defineSubgraph } from '@market/platform';
 import { loadMessagingEnv } from './env';
@@ -27,6 +29,9 @@ import { NotificationService } from './services/notification-service';
 import { TypingService } from './services/typing-service';
 import { WatchService } from './services/watch-service';
 import { writeLimits } from './services/rate-limits';
+import { AttachmentStore } from './adapters/attachment-store';
+import { AttachmentRepository } from './repositories/attachment-repository';
+import { AttachmentService } from './services/attachment-service';
 
 export { loadMessagingEnv, loadMessagingEnv as loadEnv, messagingEnvSchema, type MessagingEnv } from './env';
 
@@ -40,7 +45,12 @@ export const messaging = defineSubgraph()({
     // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
     const limits = writeLimits(redis.rateLimiter, env);
     const live = new LiveUpdates(pubsub, logger);
-    const conversations = new ConversationService(new ConversationRepository(db), new MessageRepository(db), live, limits);
+    // Attachments on this machine's disk (one replica; the store is a port like accounts' avatars, an S3 one is issue #15's rest).
+    const attachmentRoot = env.ATTACHMENT_DIR ? path.join(env.ATTACHMENT_DIR, 'attachments') : mkdtempSync(path.join(os.tmpdir(), 'messaging-attachments-'));
+    const store = new AttachmentStore({ root: attachmentRoot, signingKey: deriveSecret(env.GATEWAY_SIGNING_SECRET, 'messaging-attachments'), baseUrl: env.ATTACHMENTS_PUBLIC_URL, logger });
+    const conversationRepository = new ConversationRepository(db);
+    const attachments = new AttachmentService(new AttachmentRepository(db), conversationRepository, store, limits, env.ATTACHMENT_MAX_BYTES);
+    const conversations = new ConversationService(conversationRepository, new MessageRepository(db), live, limits, attachments);
     const readers = new ReaderRepository(db, env.READING_LEASE_SECONDS * 1000);
     const inbox = new InboxService(new InboxRepository(db), readers, new BlockRepository(db), logger, env.READING_LEASE_SECONDS * 1000);
     const broadcasts = new BroadcastService(new BroadcastRepository(db), new KnownUserRepository(db), live, {
@@ -56,6 +66,7 @@ export const messaging = defineSubgraph()({
       notifications: new NotificationService(new NotificationRepository(db)),
       typing: new TypingService(conversations, live),
       watches: new WatchService(new ListingWatchRepository(db), limits),
+      attachments,
       inbox,
       broadcasts,
       channels: new ChannelService(db, channels, linkSecret),
@@ -68,6 +79,8 @@ export const messaging = defineSubgraph()({
       context: (base): Context => ({ ...base, ...services, pubsub, loaders: createLoaders(services, base.identity) }),
       consumers: messagingConsumers(db, live),
       jobs: [broadcasts.job(), inbox.purgeJob(), deliveries.deliveryJob(), deliveries.digestJob()],
+      routes: (app) => store.mount(app),
+      onListen: (port) => store.useBaseUrlIfUnset(`http://localhost:${port}/attachments`),
       close: () => channels.email.close(),
     };
   },

@@ -283,12 +283,33 @@ export class ConversationRepository {
   }
 
   /** Appends a message to an existing conversation (see `appendMessage`), in its own transaction. */
-  async send(conversationId: string, senderId: string, body: string): Promise<AppendOutcome> {
+  /** `attachmentIds`: the sender's unsent uploads into this conversation, attached in the same transaction (or nothing is sent). */
+  async send(conversationId: string, senderId: string, body: string, attachmentIds: readonly string[] = []): Promise<AppendOutcome | { kind: 'attachmentsTaken' }> {
     // Writers of one conversation queue on its row lock while holding pooled connections: a burst
     // into one busy conversation waits for a connection longer than Prisma's 2 s default.
-    return this.db.$transaction((tx: Tx) => appendMessage(tx, conversationId, senderId, body), { maxWait: 10_000, timeout: 15_000 });
+    try {
+      return await this.db.$transaction(
+        async (tx: Tx) => {
+          const outcome = await appendMessage(tx, conversationId, senderId, body);
+          if (outcome.kind !== 'sent' || attachmentIds.length === 0) return outcome;
+          const attached = await tx.messageAttachment.updateMany({
+            where: { id: { in: [...attachmentIds] }, conversationId, uploaderId: senderId, messageId: null },
+            data: { messageId: outcome.message.id },
+          });
+          // Another message of theirs took one of them meanwhile: this one is not sent.
+          if (attached.count !== attachmentIds.length) throw new AttachmentsTaken();
+          return outcome;
+        },
+        { maxWait: 10_000, timeout: 15_000 },
+      );
+    } catch (err) {
+      if (err instanceof AttachmentsTaken) return { kind: 'attachmentsTaken' };
+      throw err;
+    }
   }
 }
+
+class AttachmentsTaken extends Error {}
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === 'P2002';

@@ -7,6 +7,7 @@ export interface ErasureSummary {
   notificationsDeleted: number;
   watchesDeleted: number;
   messagesRemoved: number;
+  attachmentsDeleted: number;
   conversationsLeft: number;
   /** Conversations nobody takes part in any more, deleted with their messages. */
   conversationsDeleted: number;
@@ -49,6 +50,8 @@ export class UserErasure {
       UPDATE conversation_participants SET left_at = GREATEST(now(), joined_at)
       WHERE user_id = ${userId}::uuid AND left_at IS NULL
       RETURNING conversation_id::text AS "conversationId"`;
+    // Their files go with their words (sent or not): without a row nobody is handed a download URL again.
+    const attachmentsDeleted = await tx.$executeRaw`DELETE FROM message_attachments WHERE uploader_id = ${userId}::uuid`;
     // Through the user's conversations: messages are indexed by conversation, not by sender.
     const messagesRemoved = await tx.$executeRaw`
       UPDATE messages SET body = ${REMOVED_MESSAGE_BODY}, removed_at = now()
@@ -62,7 +65,7 @@ export class UserErasure {
       DELETE FROM conversations c
       WHERE c.id = ANY(${left.map((l) => l.conversationId)}::uuid[])
         AND NOT EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.left_at IS NULL)`;
-    return { notificationsDeleted, watchesDeleted, messagesRemoved, conversationsLeft: left.length, conversationsDeleted };
+    return { notificationsDeleted, watchesDeleted, messagesRemoved, attachmentsDeleted, conversationsLeft: left.length, conversationsDeleted };
   }
 }
 

@@ -4,7 +4,7 @@ import { Query } from './query';
 import { Mutation } from './mutation';
 import { User } from './user';
 import { Conversation, ReadReceipt } from './conversation';
-import { Message, MessageConnection } from './message';
+import { Message, MessageAttachment, MessageConnection } from './message';
 import { InboxUpdate } from './inbox-update';
 import { Delivery } from './delivery';
 import { Notification } from './notification';
@@ -13,4 +13,4 @@ import { TypingEvent } from './typing-event';
 import { Listing } from './listing';
 import { ListingWatch } from './listing-watch';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, Notification, TypingEvent, Subscription, Listing, ListingWatch, ReadReceipt, MessageConnection, InboxUpdate, Delivery };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, MessageAttachment, Notification, TypingEvent, Subscription, Listing, ListingWatch, ReadReceipt, MessageConnection, InboxUpdate, Delivery };

@@ -1,5 +1,5 @@
 import { NotFoundError } from '@market/platform';
-import type { MessageConnectionResolvers, MessageResolvers } from '../generated/graphql';
+import type { MessageAttachmentResolvers, MessageConnectionResolvers, MessageResolvers } from '../generated/graphql';
 import { encodeCursor } from '../domain';
 
 /** A Message reaches a resolver only after the caller was allowed to see its conversation. */
@@ -12,6 +12,12 @@ export const Message: MessageResolvers = {
   },
   sender: (message) => ({ id: message.senderId }),
   cursor: (message) => encodeCursor(message),
+  // A deleted or removed message keeps no files.
+  attachments: (message, _args, ctx) => (message.deletedAt || message.removedAt ? [] : ctx.loaders.attachmentsOf.load(message.id)),
+};
+
+export const MessageAttachment: MessageAttachmentResolvers = {
+  url: (attachment, _args, ctx) => ctx.attachments.downloadUrl(attachment),
 };
 
 export const MessageConnection: MessageConnectionResolvers = {

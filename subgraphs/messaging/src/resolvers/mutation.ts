@@ -7,7 +7,11 @@ export const Mutation: MutationResolvers = {
     if (outcome.kind === 'conversation') return { __typename: 'Conversation', ...outcome.conversation };
     return unavailable(outcome.userIds);
   },
-  sendMessage: (_parent, { conversationId, body }, ctx) => ctx.conversations.send(requireUser(ctx), { conversationId, body }),
+  sendMessage: (_parent, { conversationId, body, attachmentIds }, ctx) => ctx.conversations.send(requireUser(ctx), { conversationId, body, attachmentIds }),
+  createAttachmentUpload: async (_parent, input, ctx) => {
+    const { attachment, url, method, headers, expiresAt } = await ctx.attachments.createUpload(requireUser(ctx), input);
+    return { attachment, uploadUrl: url, method, headers, expiresAt };
+  },
   leaveConversation: (_parent, { conversationId }, ctx) => ctx.conversations.leave(requireUser(ctx), conversationId),
   muteConversation: (_parent, { conversationId, muted, until }, ctx) =>
     ctx.conversations.mute(requireUser(ctx), conversationId, muted, until ?? null),

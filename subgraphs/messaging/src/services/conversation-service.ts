@@ -24,6 +24,7 @@ import type { ConversationRepository } from '../repositories/conversation-reposi
 import type { ChangeOutcome, MessageRepository } from '../repositories/message-repository';
 import type { LiveUpdates } from './live-updates';
 import type { WriteLimits } from './rate-limits';
+import type { AttachmentService } from './attachment-service';
 import { cursorSchema, idSchema, pageSizeSchema } from './validation';
 
 const bodySchema = z
@@ -94,6 +95,8 @@ export class ConversationService {
     private readonly messages: MessageRepository,
     private readonly live: LiveUpdates,
     private readonly limits: WriteLimits,
+    /** Checks the files a message names (null: messages carry none, as in unit tests). */
+    private readonly attachments: Pick<AttachmentService, 'sendable'> | null = null,
   ) {
     const keyOf = (p: ParticipantRecord) => `${p.conversationId}:${p.userId}`;
     this.participation = new DataLoader(
@@ -210,10 +213,11 @@ export class ConversationService {
     return { kind: 'conversation', conversation: await this.continuePair(winner, participantIds, me, body) };
   }
 
-  async send(identity: Identity, input: { conversationId: string; body: string }): Promise<MessageRecord> {
-    const data = parseInput(sendSchema, input);
+  async send(identity: Identity, input: { conversationId: string; body: string; attachmentIds?: readonly string[] | null }): Promise<MessageRecord> {
+    const data = parseInput(sendSchema, { conversationId: input.conversationId, body: input.body });
     await this.limits.count('sendMessage', identity.userId);
-    const outcome = await this.conversations.send(data.conversationId, identity.userId.toLowerCase(), data.body);
+    const attachmentIds = input.attachmentIds?.length && this.attachments ? await this.attachments.sendable(identity, data.conversationId, input.attachmentIds) : [];
+    const outcome = await this.conversations.send(data.conversationId, identity.userId.toLowerCase(), data.body, attachmentIds);
     switch (outcome.kind) {
       case 'sent':
         // Committed: now subscribers may hear of it (and the catch-up query already sees it).
@@ -223,6 +227,8 @@ export class ConversationService {
         throw new NotFoundError('Conversation', data.conversationId);
       case 'notParticipant':
         throw new ForbiddenError('Only participants can write to this conversation.');
+      case 'attachmentsTaken':
+        throw new BadUserInputError('These attachments were sent with another message meanwhile.', { attachmentIds: ['were sent already'] });
     }
   }
 
