@@ -1,0 +1,103 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, Observable, split, type FetchResult, type Operation } from '@apollo/client';
+import { setContext } from '@apollo/client/link/context';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { Kind } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import { GRAPHQL_URL, GRAPHQL_WS_URL } from '../config';
+import { accessToken, getSession, onSessionChange, refresh } from './auth';
+import { documentText } from './documents';
+
+/** Socket state for the UI (the header shows it) and the tests. */
+export type SocketState = 'connecting' | 'connected' | 'closed';
+const socketListeners = new Set<(s: SocketState) => void>();
+export let socketState: SocketState = 'connecting';
+function setSocketState(s: SocketState) {
+  socketState = s;
+  for (const l of socketListeners) l(s);
+}
+export function onSocketState(listener: (s: SocketState) => void): () => void {
+  socketListeners.add(listener);
+  return () => socketListeners.delete(listener);
+}
+
+/** Close codes after which the token is refreshed before the socket reconnects. */
+const AUTH_CLOSE_CODES = new Set([4401, 4403]);
+let mustRefresh = false;
+
+/**
+ * One graphql-ws client for the tab. The token goes in `connectionParams`, read anew on every
+ * (re)connection; when the gateway closes with 4401/4403 (token expired, session ended) the next
+ * connection first refreshes the token. graphql-ws treats 4401 as fatal by default: `shouldRetry`
+ * retries every close, and the subscriptions resume on the new socket.
+ */
+export const wsClient: Client = createClient({
+  url: GRAPHQL_WS_URL,
+  lazy: true,
+  retryAttempts: Infinity,
+  shouldRetry: () => true,
+  retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(500 * 2 ** retries, 10_000))),
+  connectionParams: async () => {
+    if (mustRefresh) {
+      mustRefresh = false;
+      await refresh();
+    }
+    const token = await accessToken();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  },
+  on: {
+    connecting: () => setSocketState('connecting'),
+    connected: () => setSocketState('connected'),
+    closed: (event) => {
+      if (AUTH_CLOSE_CODES.has((event as CloseEvent).code)) mustRefresh = true;
+      setSocketState('closed');
+    },
+  },
+});
+
+// Signing in or out changes who the socket speaks for: reconnect with the new identity.
+let lastUser = getSession()?.userId ?? null;
+onSessionChange((session) => {
+  const user = session?.userId ?? null;
+  if (user !== lastUser) {
+    lastUser = user;
+    wsClient.terminate();
+  }
+});
+
+/** A link that runs subscriptions on the graphql-ws client, with the manifest's text of each document. */
+class WebSocketLink extends ApolloLink {
+  override request(operation: Operation): Observable<FetchResult> {
+    return new Observable((sink) =>
+      wsClient.subscribe<FetchResult['data']>(
+        { query: documentText(operation.query), variables: operation.variables, operationName: operation.operationName },
+        {
+          next: (value) => sink.next(value as FetchResult),
+          complete: () => sink.complete(),
+          error: (err) => sink.error(err instanceof Error ? err : new Error(Array.isArray(err) ? err.map((e) => e.message).join('; ') : 'The live connection failed')),
+        },
+      ),
+    );
+  }
+}
+
+const auth = setContext(async (_operation, { headers }) => {
+  const token = await accessToken();
+  return { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+});
+
+const http = new HttpLink({ uri: GRAPHQL_URL, print: (ast, print) => (ast.kind === Kind.DOCUMENT ? documentText(ast) : print(ast)) });
+
+const link = split(
+  ({ query }) => {
+    const def = getMainDefinition(query);
+    return def.kind === 'OperationDefinition' && def.operation === 'subscription';
+  },
+  new WebSocketLink(),
+  auth.concat(http),
+);
+
+export const client = new ApolloClient({
+  link,
+  cache: new InMemoryCache(),
+  defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },
+});
