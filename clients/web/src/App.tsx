@@ -1,6 +1,7 @@
 import { useApolloClient, useMutation } from '@apollo/client';
 import { setSession } from './lib/auth';
 import { navigate, useRoute } from './lib/router';
+import { socketConnections } from './lib/apollo';
 import { useSession, useSocketState } from './lib/session';
 import { Logout } from './operations';
 import { SignInScreen, SignUpScreen } from './screens/Auth';
@@ -81,7 +82,7 @@ export function App() {
               </a>
             </>
           )}
-          <span className={`socket ${socket}`} data-testid="socket" data-state={socket} title={`Live connection: ${socket}`}>
+          <span className={`socket ${socket}`} data-testid="socket" data-state={socket} data-connections={socketConnections} title={`Live connection: ${socket}`}>
             <span className="sr-only">Live connection: </span>
             {socket === 'connected' ? 'live' : socket}
           </span>

@@ -11,6 +11,8 @@ import { documentText } from './documents';
 export type SocketState = 'connecting' | 'connected' | 'closed';
 const socketListeners = new Set<(s: SocketState) => void>();
 export let socketState: SocketState = 'connecting';
+/** How many times the socket connected (the header exposes it for the browser tests). */
+export let socketConnections = 0;
 function setSocketState(s: SocketState) {
   socketState = s;
   for (const l of socketListeners) l(s);
@@ -46,7 +48,10 @@ export const wsClient: Client = createClient({
   },
   on: {
     connecting: () => setSocketState('connecting'),
-    connected: () => setSocketState('connected'),
+    connected: () => {
+      socketConnections += 1;
+      setSocketState('connected');
+    },
     closed: (event) => {
       if (AUTH_CLOSE_CODES.has((event as CloseEvent).code)) mustRefresh = true;
       setSocketState('closed');
