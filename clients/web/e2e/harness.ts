@@ -63,7 +63,7 @@ export interface Harness {
   token(account: Account): Promise<string>;
   /** A browser context signed in as the account (the session the app keeps in localStorage). */
   signedInContext(account: Account | null): Promise<BrowserContext>;
-  createRental(host: Account, title: string): Promise<string>;
+  createRental(host: Account, title: string, overrides?: Record<string, unknown>): Promise<string>;
   runningInstance(admin: Account, owner: Account): Promise<string>;
   screenshot(page: Page, name: string): Promise<void>;
   stop(): Promise<void>;
@@ -174,7 +174,7 @@ export async function startHarness(): Promise<Harness> {
       }
       return context;
     },
-    async createRental(host, title) {
+    async createRental(host, title, overrides = {}) {
       const created = await request(
         FIXTURE_OPERATIONS.CreateListing,
         {
@@ -193,8 +193,9 @@ export async function startHarness(): Promise<Harness> {
             address: { line1: '12 Rua das Flores', city: 'Lisbon', country: 'PT' },
             bedrooms: 2,
             bathrooms: 1,
-            location: { latitude: 38.7139 + Math.random() * 0.02, longitude: -9.1394 + Math.random() * 0.02 },
+            location: { latitude: 38.705 + Math.random() * 0.02, longitude: -9.15 + Math.random() * 0.03 },
             status: 'ACTIVE',
+            ...overrides,
           },
         },
         await harness.token(host),

@@ -23,14 +23,22 @@ before(
   async () => {
     h = await startHarness();
     [host, guest, admin] = await Promise.all([h.createAccount('HOST', 'Hana Host'), h.createAccount('BUYER', 'Gus Guest'), h.createAccount('ADMIN', 'Ada Admin')]);
-    listingId = await h.createRental(host, TITLE);
+    // The scene: the host's flat the test books, among a few other places in town.
+    const ids = await Promise.all([
+      h.createRental(host, TITLE),
+      h.createRental(host, 'Quiet studio near the castle', { pricePerNight: '85.00', bedrooms: 1 }),
+      h.createRental(host, 'Family house with a garden', { pricePerNight: '210.00', bedrooms: 4, propertyType: 'HOUSE' }),
+      h.createRental(host, 'Loft by the river', { pricePerNight: '150.00', bedrooms: 2, propertyType: 'CONDO' }),
+    ]);
+    listingId = ids[0]!;
     // Search reads its own index, fed by events: wait until the new listing is found there.
     await eventually(
       async () => {
         const res = await h.request(appOperation('SearchListings'), { filter: { city: 'Lisbon' }, first: 30 });
-        return res.searchListings.edges.some((e: { node: { id: string } }) => e.node.id === listingId);
+        const found = new Set(res.searchListings.edges.map((e: { node: { id: string } }) => e.node.id));
+        return ids.every((id) => found.has(id));
       },
-      { timeoutMs: 20_000, what: 'the listing in search' },
+      { timeoutMs: 20_000, what: 'the listings in search' },
     );
   },
   { timeout: 120_000 },
