@@ -54,6 +54,7 @@ export interface Harness {
   stack: RunningStack;
   appUrl: string;
   browser: Browser;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read responses loosely; the schema checked them
   request<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   createAccount(role: 'BUYER' | 'HOST' | 'ADMIN', name: string): Promise<Account>;
   /**
@@ -122,6 +123,7 @@ export async function startHarness(): Promise<Harness> {
   gatewayUrl = stack.url;
   const browser = await chromium.launch({ executablePath: env.chromium, headless: !env.headed, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   async function request<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
     const res = await fetch(stack.url, {
       method: 'POST',
