@@ -28,6 +28,7 @@ const FIXTURE_OPERATIONS = {
   CreateMachine: `mutation FixtureCreateMachine($input: CreateMachineInput!) { createMachine(input: $input) { id } }`,
   CreateInstance: `mutation FixtureCreateInstance($id: ID!) { createInstance(machineId: $id) { __typename ... on Instance { id } } }`,
   InstanceStatus: `query FixtureInstance($id: ID!) { instance(id: $id) { status } }`,
+  CreateAuction: `mutation FixtureCreateAuction($input: CreateAuctionInput!) { createAuction(input: $input) { __typename ... on Auction { id status } } }`,
 } as const;
 
 const appManifest = JSON.parse(readFileSync(APP_MANIFEST, 'utf8')) as Record<string, string>;
@@ -56,7 +57,7 @@ export interface Harness {
   browser: Browser;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read responses loosely; the schema checked them
   request<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
-  createAccount(role: 'BUYER' | 'HOST' | 'ADMIN', name: string): Promise<Account>;
+  createAccount(role: 'BUYER' | 'HOST' | 'SELLER' | 'ADMIN', name: string): Promise<Account>;
   /**
    * A token for the tests' own API calls: a session of its own (signed in with the password), so the
    * browser's session and its refresh token are never rotated under it. Renewed when about to expire.
@@ -66,6 +67,8 @@ export interface Harness {
   signedInContext(account: Account | null): Promise<BrowserContext>;
   createRental(host: Account, title: string, overrides?: Record<string, unknown>): Promise<string>;
   runningInstance(admin: Account, owner: Account): Promise<string>;
+  /** A house for sale and its auction, open from now for an hour. */
+  openAuction(seller: Account, title: string): Promise<string>;
   screenshot(page: Page, name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -224,6 +227,42 @@ export async function startHarness(): Promise<Harness> {
         what: 'the instance to run',
       });
       return id;
+    },
+    async openAuction(seller, title) {
+      const listing = await request(
+        FIXTURE_OPERATIONS.CreateListing,
+        {
+          input: {
+            title,
+            description: 'A stone farmhouse with an orchard and a view of the valley.',
+            kind: 'SALE',
+            propertyType: 'HOUSE',
+            price: '420000',
+            currency: 'EUR',
+            status: 'ACTIVE',
+            address: { line1: '3 Orchard Lane', city: 'Evora', country: 'PT' },
+            location: { latitude: 38.57, longitude: -7.91 },
+            bedrooms: 4,
+          },
+        },
+        await harness.token(seller),
+      );
+      const created = await request(
+        FIXTURE_OPERATIONS.CreateAuction,
+        {
+          input: {
+            listingId: listing.createListing.id,
+            startsAt: new Date().toISOString(),
+            endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+            currency: 'EUR',
+            startingPrice: '400000',
+            minimumIncrement: '1000',
+          },
+        },
+        await harness.token(seller),
+      );
+      if (created.createAuction.__typename !== 'Auction') throw new Error(`createAuction: ${created.createAuction.__typename}`);
+      return created.createAuction.id as string;
     },
     async screenshot(page, name) {
       await page.screenshot({ path: path.join(env.screenshots, `${name}.png`) });

@@ -173,6 +173,29 @@ test('a live log line of a running instance appears in the console', { timeout: 
   await page.context().close();
 });
 
+test('an auction page follows bids live and takes a bid', { timeout: 60_000 }, async () => {
+  const [seller, rival] = await Promise.all([h.createAccount('SELLER', 'Sally Seller'), h.createAccount('BUYER', 'Rita Rival')]);
+  const auctionId = await h.openAuction(seller, 'Farmhouse with orchard');
+  const page = await open(guest, `/auction/${auctionId}`);
+  await page.getByRole('heading', { name: 'Farmhouse with orchard' }).waitFor();
+  await socketConnected(page);
+  await page.waitForTimeout(1000);
+
+  // Another bidder's bid shows up without a reload.
+  const bid = await h.request(appOperation('PlaceBid'), { auctionId, amount: '400000', key: unique('bid') }, await h.token(rival));
+  assert.notEqual(bid.placeBid.__typename, 'BidRejected', JSON.stringify(bid));
+  await page.getByTestId('highest-bid').filter({ hasText: '400,000' }).waitFor();
+  await page.getByText('by Rita Rival').waitFor();
+
+  // Outbid them from the page: the form offers the minimum next amount.
+  assert.equal(await page.getByLabel(/Your bid/).inputValue(), '401000');
+  await page.getByRole('button', { name: 'Place bid' }).click();
+  await page.getByText('Your bid of 401000').waitFor();
+  await page.getByText('by you').waitFor();
+  await h.screenshot(page, 'auction');
+  await page.context().close();
+});
+
 test('the socket survives the access token expiring: it refreshes, reconnects and keeps its subscriptions', { timeout: 120_000 }, async () => {
   assert.ok(conversationId, 'the chat test started a conversation');
   // A fresh session for the guest, so its token's whole 30 s lifetime is watched.

@@ -4,6 +4,7 @@ import { navigate, useRoute } from './lib/router';
 import { socketConnections } from './lib/apollo';
 import { useSession, useSocketState } from './lib/session';
 import { Logout } from './operations';
+import { AuctionScreen, AuctionsScreen } from './screens/Auction';
 import { SignInScreen, SignUpScreen } from './screens/Auth';
 import { ChatScreen } from './screens/Chat';
 import { ConsoleScreen } from './screens/Console';
@@ -38,6 +39,8 @@ export function App() {
   else if (screen === 'chat') body = <ChatScreen id={id} />;
   else if (screen === 'notifications') body = <NotificationsScreen />;
   else if (screen === 'console') body = <ConsoleScreen id={id} />;
+  else if (screen === 'auctions') body = <AuctionsScreen />;
+  else if (screen === 'auction' && id) body = <AuctionScreen id={id} />;
   else body = <SearchScreen />;
 
   return (
@@ -52,6 +55,9 @@ export function App() {
           </a>
           <a href="#/search" className="nav-link">
             Search
+          </a>
+          <a href="#/auctions" className="nav-link">
+            Auctions
           </a>
           {session ? (
             <>

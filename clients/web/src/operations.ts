@@ -439,3 +439,150 @@ export const InstanceStatus = graphql(`
     }
   }
 `);
+
+export const HostingRequests = graphql(`
+  query HostingRequests {
+    me {
+      id
+      listings {
+        id
+        title
+        stays {
+          id
+          status
+          checkIn
+          checkOut
+          nights
+          guests
+          totalPrice
+          currency
+          guest {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const ConfirmStay = graphql(`
+  mutation ConfirmStay($id: ID!, $key: String) {
+    confirmStay(id: $id, idempotencyKey: $key) {
+      id
+      status
+    }
+  }
+`);
+
+export const DeclineStay = graphql(`
+  mutation DeclineStay($id: ID!, $key: String) {
+    declineStay(id: $id, idempotencyKey: $key) {
+      id
+      status
+    }
+  }
+`);
+
+export const AuctionFields = graphql(`
+  fragment AuctionFields on Auction {
+    id
+    status
+    currency
+    startingPrice
+    minimumIncrement
+    hasReserve
+    reserveMet
+    endsAt
+    bidCount
+    highestBid {
+      id
+      amount
+      bidder {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const Auctions = graphql(`
+  query Auctions {
+    auctions(status: OPEN, first: 30) {
+      edges {
+        node {
+          ...AuctionFields
+          listing {
+            id
+            title
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const AuctionDetail = graphql(`
+  query AuctionDetail($id: ID!) {
+    auction(id: $id) {
+      ...AuctionFields
+      listing {
+        id
+        title
+      }
+      seller {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const AuctionUpdated = graphql(`
+  subscription AuctionUpdated($auctionId: ID!) {
+    auctionUpdated(auctionId: $auctionId) {
+      ...AuctionFields
+    }
+  }
+`);
+
+export const PlaceBid = graphql(`
+  mutation PlaceBid($auctionId: ID!, $amount: String!, $key: String!) {
+    placeBid(auctionId: $auctionId, amount: $amount, idempotencyKey: $key) {
+      ... on BidAccepted {
+        commandId
+        bid {
+          id
+          amount
+        }
+      }
+      ... on BidRejected {
+        commandId
+        message
+        minimumAmount
+      }
+      ... on BidPending {
+        commandId
+      }
+    }
+  }
+`);
+
+export const BidDecided = graphql(`
+  subscription BidDecided($commandId: ID!) {
+    bidDecided(commandId: $commandId) {
+      ... on BidAccepted {
+        commandId
+        bid {
+          id
+          amount
+        }
+      }
+      ... on BidRejected {
+        commandId
+        message
+        minimumAmount
+      }
+    }
+  }
+`);
