@@ -8,7 +8,10 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * that the gateway enforces with TRUSTED_DOCUMENTS=enforce. __typename is added here, as Apollo
  * Client's cache would add it, so the text the app sends is exactly the manifest's.
  */
-const presetConfig: ClientPresetConfig = { fragmentMasking: false, persistedDocuments: { hashAlgorithm: (document: string) => createHash('sha256').update(document).digest('hex') } };
+const presetConfig: ClientPresetConfig = {
+  fragmentMasking: false,
+  persistedDocuments: { hashAlgorithm: (document: string) => createHash('sha256').update(document).digest('hex') },
+};
 
 const config: CodegenConfig = {
   schema: '../../schema/api.graphql',

@@ -13,4 +13,3 @@ export const env = {
   /** Set to show the browser (needs a display). */
   headed: Boolean(process.env['WEB_TEST_HEADED']),
 };
-

@@ -6,7 +6,14 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createLogger, InProcessEventBus, MemoryPubSub, MemorySessionRevocations, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import {
+  createLogger,
+  InProcessEventBus,
+  MemoryPubSub,
+  MemorySessionRevocations,
+  SUBGRAPH_NAMES,
+  type SubgraphName,
+} from '@market/platform';
 import { eventually, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
 import { startStack, type RunningStack } from '@market/stack';
 import globalSetup from '@market/stack/dist/testing/global-setup';
@@ -75,7 +82,13 @@ export interface Harness {
 
 /** Serves the production build (dist/) the way any static host would, with config.js pointing at the gateway. */
 function serveApp(configJs: () => string): Promise<{ server: http.Server; url: string }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.map': 'application/json' };
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.json': 'application/json',
+    '.map': 'application/json',
+  };
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (pathname === '/config.js') {
@@ -90,17 +103,22 @@ function serveApp(configJs: () => string): Promise<{ server: http.Server; url: s
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+  );
 }
 
 export async function startHarness(): Promise<Harness> {
-  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error('No production build in clients/web/dist: run `npm run build -w clients/web` first.');
+  if (!existsSync(path.join(DIST, 'index.html')))
+    throw new Error('No production build in clients/web/dist: run `npm run build -w clients/web` first.');
   let gatewayUrl = '';
   const app = await serveApp(() => `window.MARKET_CONFIG = ${JSON.stringify({ graphqlUrl: gatewayUrl })};\n`);
 
   await globalSetup();
   const manifestPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'market-web-')), 'persisted-documents.json');
-  const fixtures = Object.fromEntries(Object.values(FIXTURE_OPERATIONS).map((body) => [createHash('sha256').update(body).digest('hex'), body]));
+  const fixtures = Object.fromEntries(
+    Object.values(FIXTURE_OPERATIONS).map((body) => [createHash('sha256').update(body).digest('hex'), body]),
+  );
   writeFileSync(manifestPath, JSON.stringify({ ...appManifest, ...fixtures }));
 
   const secrets = await testSecrets();
@@ -124,7 +142,11 @@ export async function startHarness(): Promise<Harness> {
     subscriptionLimits: { upstreamIdleCloseMs: 50 },
   });
   gatewayUrl = stack.url;
-  const browser = await chromium.launch({ executablePath: env.chromium, headless: !env.headed, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: env.chromium,
+    headless: !env.headed,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   async function request<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
@@ -159,7 +181,15 @@ export async function startHarness(): Promise<Harness> {
       const verified = await request(appOperation('VerifyEmail'), { email, code });
       const auth = verified.verifyEmail;
       if (auth.__typename !== 'AuthPayload') throw new Error(`verification of ${email}: ${auth.__typename}`);
-      return { id: auth.user.id, name, email, password, accessToken: auth.accessToken, accessTokenExpiresAt: auth.accessTokenExpiresAt, refreshToken: auth.refreshToken };
+      return {
+        id: auth.user.id,
+        name,
+        email,
+        password,
+        accessToken: auth.accessToken,
+        accessTokenExpiresAt: auth.accessTokenExpiresAt,
+        refreshToken: auth.refreshToken,
+      };
     },
     async token(account) {
       const cached = apiTokens.get(account.id);
@@ -172,7 +202,13 @@ export async function startHarness(): Promise<Harness> {
     async signedInContext(account) {
       const context = await browser.newContext({ viewport: { width: 1200, height: 820 } });
       if (account) {
-        const session = { accessToken: account.accessToken, accessTokenExpiresAt: account.accessTokenExpiresAt, refreshToken: account.refreshToken, userId: account.id, name: account.name };
+        const session = {
+          accessToken: account.accessToken,
+          accessTokenExpiresAt: account.accessTokenExpiresAt,
+          refreshToken: account.refreshToken,
+          userId: account.id,
+          name: account.name,
+        };
         await context.addInitScript((s) => {
           if (!localStorage.getItem('market.session')) localStorage.setItem('market.session', s);
         }, JSON.stringify(session));
@@ -207,25 +243,37 @@ export async function startHarness(): Promise<Harness> {
       );
       const id = created.createListing.id as string;
       // The listing reaches bookings by event: wait until it answers availability for it.
-      await eventually(async () => request(FIXTURE_OPERATIONS.ListingReachedBookings, { id, from: '2030-01-01', to: '2030-01-02' }, await harness.token(host)).then(() => true, () => false), {
-        timeoutMs: 20_000,
-        what: 'the listing to reach bookings',
-      });
+      await eventually(
+        async () =>
+          request(FIXTURE_OPERATIONS.ListingReachedBookings, { id, from: '2030-01-01', to: '2030-01-02' }, await harness.token(host)).then(
+            () => true,
+            () => false,
+          ),
+        {
+          timeoutMs: 20_000,
+          what: 'the listing to reach bookings',
+        },
+      );
       return id;
     },
     async runningInstance(admin, owner) {
       const script = "console.error('ticker starting'); let n = 0; setInterval(() => console.log('tick ' + (++n)), 200);";
       const machine = await request(
         FIXTURE_OPERATIONS.CreateMachine,
-        { input: { name: `ticker-${Date.now()}`, command: ['node', '-e', script], exposedPort: 8080, maxInstancesPerUser: 1, capacity: 5 } },
+        {
+          input: { name: `ticker-${Date.now()}`, command: ['node', '-e', script], exposedPort: 8080, maxInstancesPerUser: 1, capacity: 5 },
+        },
         await harness.token(admin),
       );
       const created = await request(FIXTURE_OPERATIONS.CreateInstance, { id: machine.createMachine.id }, await harness.token(owner));
       const id = created.createInstance.id as string;
-      await eventually(async () => (await request(FIXTURE_OPERATIONS.InstanceStatus, { id }, await harness.token(owner))).instance?.status === 'RUNNING', {
-        timeoutMs: 20_000,
-        what: 'the instance to run',
-      });
+      await eventually(
+        async () => (await request(FIXTURE_OPERATIONS.InstanceStatus, { id }, await harness.token(owner))).instance?.status === 'RUNNING',
+        {
+          timeoutMs: 20_000,
+          what: 'the instance to run',
+        },
+      );
       return id;
     },
     async openAuction(seller, title) {

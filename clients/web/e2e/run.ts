@@ -22,7 +22,11 @@ let conversationId: string;
 before(
   async () => {
     h = await startHarness();
-    [host, guest, admin] = await Promise.all([h.createAccount('HOST', 'Hana Host'), h.createAccount('BUYER', 'Gus Guest'), h.createAccount('ADMIN', 'Ada Admin')]);
+    [host, guest, admin] = await Promise.all([
+      h.createAccount('HOST', 'Hana Host'),
+      h.createAccount('BUYER', 'Gus Guest'),
+      h.createAccount('ADMIN', 'Ada Admin'),
+    ]);
     // The scene: the host's flat the test books, among a few other places in town.
     const ids = await Promise.all([
       h.createRental(host, TITLE),
@@ -149,9 +153,16 @@ test("a notification arrives live: the host's badge counts a new booking request
   await page.waitForTimeout(1000);
   const before = Number(await badge.getAttribute('data-count'));
 
-  const res = await h.request(appOperation('BookStay'), { input: { listingId, checkIn: day(40), checkOut: day(42), guests: 2 }, key: unique('k') }, await h.token(guest));
+  const res = await h.request(
+    appOperation('BookStay'),
+    { input: { listingId, checkIn: day(40), checkOut: day(42), guests: 2 }, key: unique('k') },
+    await h.token(guest),
+  );
   assert.equal(res.bookStay.__typename, 'Stay');
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=notification-badge]')?.getAttribute('data-count')) > n, before);
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid=notification-badge]')?.getAttribute('data-count')) > n,
+    before,
+  );
 
   await page.getByRole('link', { name: /Notifications, \d+ unread/ }).click();
   await page.getByRole('heading', { name: 'Notifications' }).waitFor();
@@ -164,7 +175,10 @@ test('a live log line of a running instance appears in the console', { timeout: 
   const instanceId = await h.runningInstance(admin, guest);
   const page = await open(guest, `/console/${instanceId}`);
   const log = page.getByTestId('log');
-  await log.getByText(/^tick \d+$/).first().waitFor();
+  await log
+    .getByText(/^tick \d+$/)
+    .first()
+    .waitFor();
   const last = async () => Math.max(...Array.from(((await log.textContent()) ?? '').matchAll(/tick (\d+)/g), (m) => Number(m[1])));
   const seen = await last();
   // New lines keep coming without a reload.
@@ -196,26 +210,37 @@ test('an auction page follows bids live and takes a bid', { timeout: 60_000 }, a
   await page.context().close();
 });
 
-test('the socket survives the access token expiring: it refreshes, reconnects and keeps its subscriptions', { timeout: 120_000 }, async () => {
-  assert.ok(conversationId, 'the chat test started a conversation');
-  // A fresh session for the guest, so its token's whole 30 s lifetime is watched.
-  const signedIn = await h.request(appOperation('SignIn'), { input: { email: guest.email, password: guest.password } });
-  const session: Account = { ...guest, accessToken: signedIn.signIn.accessToken, accessTokenExpiresAt: signedIn.signIn.accessTokenExpiresAt, refreshToken: signedIn.signIn.refreshToken };
-  const expiresAt = Date.parse(session.accessTokenExpiresAt);
-  const page = await open(session, `/chat/${conversationId}`);
-  await socketConnected(page);
+test(
+  'the socket survives the access token expiring: it refreshes, reconnects and keeps its subscriptions',
+  { timeout: 120_000 },
+  async () => {
+    assert.ok(conversationId, 'the chat test started a conversation');
+    // A fresh session for the guest, so its token's whole 30 s lifetime is watched.
+    const signedIn = await h.request(appOperation('SignIn'), { input: { email: guest.email, password: guest.password } });
+    const session: Account = {
+      ...guest,
+      accessToken: signedIn.signIn.accessToken,
+      accessTokenExpiresAt: signedIn.signIn.accessTokenExpiresAt,
+      refreshToken: signedIn.signIn.refreshToken,
+    };
+    const expiresAt = Date.parse(session.accessTokenExpiresAt);
+    const page = await open(session, `/chat/${conversationId}`);
+    await socketConnected(page);
 
-  // The gateway closes the socket when the token expires (4403); the app refreshes and reconnects.
-  await page.waitForTimeout(Math.max(expiresAt - Date.now(), 0) + 1000);
-  await socketConnected(page, 2);
-  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('market.session') ?? 'null') as { accessToken: string } | null);
-  assert.ok(stored && stored.accessToken !== session.accessToken, 'the app holds a refreshed token');
+    // The gateway closes the socket when the token expires (4403); the app refreshes and reconnects.
+    await page.waitForTimeout(Math.max(expiresAt - Date.now(), 0) + 1000);
+    await socketConnected(page, 2);
+    const stored = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('market.session') ?? 'null') as { accessToken: string } | null,
+    );
+    assert.ok(stored && stored.accessToken !== session.accessToken, 'the app holds a refreshed token');
 
-  // The conversation's subscription was resumed on the new socket: a message arrives live.
-  await h.request(appOperation('SendMessage'), { conversationId, body: 'Still there after the token expired?' }, await h.token(host));
-  await page.getByRole('list', { name: 'Messages' }).getByText('Still there after the token expired?').waitFor();
-  await page.context().close();
-});
+    // The conversation's subscription was resumed on the new socket: a message arrives live.
+    await h.request(appOperation('SendMessage'), { conversationId, body: 'Still there after the token expired?' }, await h.token(host));
+    await page.getByRole('list', { name: 'Messages' }).getByText('Still there after the token expired?').waitFor();
+    await page.context().close();
+  },
+);
 
 function day(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -88,7 +88,13 @@ export function App() {
               </a>
             </>
           )}
-          <span className={`socket ${socket}`} data-testid="socket" data-state={socket} data-connections={socketConnections} title={`Live connection: ${socket}`}>
+          <span
+            className={`socket ${socket}`}
+            data-testid="socket"
+            data-state={socket}
+            data-connections={socketConnections}
+            title={`Live connection: ${socket}`}
+          >
             <span className="sr-only">Live connection: </span>
             {socket === 'connected' ? 'live' : socket}
           </span>

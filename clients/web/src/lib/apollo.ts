@@ -78,7 +78,12 @@ class WebSocketLink extends ApolloLink {
         {
           next: (value) => sink.next(value as FetchResult),
           complete: () => sink.complete(),
-          error: (err) => sink.error(err instanceof Error ? err : new Error(Array.isArray(err) ? err.map((e) => e.message).join('; ') : 'The live connection failed')),
+          error: (err) =>
+            sink.error(
+              err instanceof Error
+                ? err
+                : new Error(Array.isArray(err) ? err.map((e) => e.message).join('; ') : 'The live connection failed'),
+            ),
         },
       ),
     );

@@ -78,10 +78,26 @@ async function doRefresh(): Promise<Session | null> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: documentText(RefreshSessionDocument), variables: { refreshToken: session.refreshToken } }),
     });
-    const body = (await res.json()) as { data?: { refreshSession: { __typename: string; accessToken?: string; accessTokenExpiresAt?: string; refreshToken?: string; user?: { id: string; name: string } } } };
+    const body = (await res.json()) as {
+      data?: {
+        refreshSession: {
+          __typename: string;
+          accessToken?: string;
+          accessTokenExpiresAt?: string;
+          refreshToken?: string;
+          user?: { id: string; name: string };
+        };
+      };
+    };
     const result = body.data?.refreshSession;
     if (result?.__typename === 'AuthPayload' && result.accessToken && result.refreshToken && result.accessTokenExpiresAt && result.user) {
-      const next = { accessToken: result.accessToken, accessTokenExpiresAt: result.accessTokenExpiresAt, refreshToken: result.refreshToken, userId: result.user.id, name: result.user.name };
+      const next = {
+        accessToken: result.accessToken,
+        accessTokenExpiresAt: result.accessTokenExpiresAt,
+        refreshToken: result.refreshToken,
+        userId: result.user.id,
+        name: result.user.name,
+      };
       // Another refresh (or a sign-out) may have replaced the session meanwhile: keep the newest.
       if (current?.refreshToken === session.refreshToken) setSession(next);
       return current;

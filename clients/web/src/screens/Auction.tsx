@@ -17,7 +17,8 @@ export function AuctionsScreen() {
           <li key={a.id} className="card">
             <a href={`#/auction/${a.id}`}>{a.listing?.title ?? 'A listing'}</a>{' '}
             <span className="muted">
-              · {a.bidCount} bids · {money(a.highestBid?.amount ?? a.startingPrice, a.currency)} · ends {new Date(a.endsAt).toLocaleString()}
+              · {a.bidCount} bids · {money(a.highestBid?.amount ?? a.startingPrice, a.currency)} · ends{' '}
+              {new Date(a.endsAt).toLocaleString()}
             </span>
           </li>
         ))}
@@ -43,11 +44,17 @@ export function AuctionScreen({ id }: { id: string }) {
       const d = event.data?.bidDecided;
       if (!d) return;
       setPending(null);
-      setOutcome(d.__typename === 'BidAccepted' ? { ok: true, text: `Your bid of ${d.bid.amount} leads.` } : { ok: false, text: d.message });
+      setOutcome(
+        d.__typename === 'BidAccepted' ? { ok: true, text: `Your bid of ${d.bid.amount} leads.` } : { ok: false, text: d.message },
+      );
     },
   });
   const auction = data?.auction;
-  const minimum = auction ? (auction.highestBid ? Number(auction.highestBid.amount) + Number(auction.minimumIncrement) : Number(auction.startingPrice)) : 0;
+  const minimum = auction
+    ? auction.highestBid
+      ? Number(auction.highestBid.amount) + Number(auction.minimumIncrement)
+      : Number(auction.startingPrice)
+    : 0;
   const amount = typed ?? String(minimum);
 
   if (loading && !data) return <Loading what="the auction" />;
@@ -76,10 +83,13 @@ export function AuctionScreen({ id }: { id: string }) {
         <p>
           Highest bid:{' '}
           <strong data-testid="highest-bid">{auction.highestBid ? money(auction.highestBid.amount, auction.currency) : 'none yet'}</strong>
-          {auction.highestBid && <span className="muted"> by {auction.highestBid.bidder.id === me ? 'you' : auction.highestBid.bidder.name}</span>}
+          {auction.highestBid && (
+            <span className="muted"> by {auction.highestBid.bidder.id === me ? 'you' : auction.highestBid.bidder.name}</span>
+          )}
         </p>
         <p className="muted">
-          {auction.bidCount} bids · starting at {money(auction.startingPrice, auction.currency)} · increments of {money(auction.minimumIncrement, auction.currency)}
+          {auction.bidCount} bids · starting at {money(auction.startingPrice, auction.currency)} · increments of{' '}
+          {money(auction.minimumIncrement, auction.currency)}
         </p>
       </div>
       {me && auction.status === 'OPEN' && (

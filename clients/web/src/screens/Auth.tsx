@@ -45,7 +45,15 @@ export function SignUpScreen() {
         <p>We sent a six-digit code to {sentTo}.</p>
         <form onSubmit={submitCode} className="form">
           <Field label="Verification code">
-            <input name="code" inputMode="numeric" autoComplete="one-time-code" required pattern="\d{6}" value={code} onChange={(e) => setCode(e.target.value)} />
+            <input
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              pattern="\d{6}"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
           </Field>
           <button type="submit" disabled={verifyState.loading}>
             {verifyState.loading ? 'Verifying…' : 'Verify and sign in'}
@@ -82,10 +90,25 @@ export function SignUpScreen() {
           <input name="name" autoComplete="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
         </Field>
         <Field label="E-mail">
-          <input name="email" type="email" autoComplete="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+          <input
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
         </Field>
         <Field label="Password" hint="At least 12 characters.">
-          <input name="password" type="password" autoComplete="new-password" required minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+          />
         </Field>
         <Field label="I want to">
           <select name="role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
@@ -122,10 +145,24 @@ export function SignInScreen() {
       <h1 id="signin-title">Sign in</h1>
       <form onSubmit={submit} className="form">
         <Field label="E-mail">
-          <input name="email" type="email" autoComplete="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+          <input
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
         </Field>
         <Field label="Password">
-          <input name="password" type="password" autoComplete="current-password" required value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+          />
         </Field>
         <button type="submit" disabled={state.loading}>
           {state.loading ? 'Signing in…' : 'Sign in'}

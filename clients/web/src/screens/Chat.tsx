@@ -18,7 +18,11 @@ export function ChatScreen({ id }: { id?: string | undefined }) {
             {data?.me?.conversations?.map((c) => (
               <li key={c.id} aria-current={c.id === id ? 'page' : undefined}>
                 <a href={`#/chat/${c.id}`}>
-                  {c.title ?? c.participants.filter((p) => p.id !== me).map((p) => p.name).join(', ')}
+                  {c.title ??
+                    c.participants
+                      .filter((p) => p.id !== me)
+                      .map((p) => p.name)
+                      .join(', ')}
                   {c.unreadCount ? <span className="badge">{c.unreadCount}</span> : null}
                 </a>
               </li>

@@ -1,5 +1,5 @@
 import { useQuery, useSubscription } from '@apollo/client';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { InstanceLogs, InstanceStatus, MyInstances } from '../operations';
 import { ErrorMessage, Loading } from '../ui';
 
@@ -16,7 +16,8 @@ export function ConsoleScreen({ id }: { id?: string | undefined }) {
       <ul className="instances">
         {data?.myInstances.map((i) => (
           <li key={i.id} aria-current={i.id === id ? 'page' : undefined}>
-            <a href={`#/console/${i.id}`}>{i.machine.name}</a> <span className={`badge ${i.status.toLowerCase()}`}>{i.status.toLowerCase()}</span>{' '}
+            <a href={`#/console/${i.id}`}>{i.machine.name}</a>{' '}
+            <span className={`badge ${i.status.toLowerCase()}`}>{i.status.toLowerCase()}</span>{' '}
             <span className="muted">
               {i.host}:{i.port}
             </span>
@@ -39,11 +40,16 @@ function LiveLog({ id }: { id: string }) {
     },
   });
   const status = useSubscription(InstanceStatus, { variables: { instanceId: id } });
+  // Follow the newest line, as a terminal does.
+  const log = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    if (log.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [lines]);
   return (
     <section aria-labelledby="log-title">
       <h2 id="log-title">Live log {status.data ? `· ${status.data.instanceStatusChanged.status.toLowerCase()}` : ''}</h2>
       <ErrorMessage error={logs.error} />
-      <pre className="log" role="log" aria-live="polite" data-testid="log">
+      <pre ref={log} className="log" role="log" aria-live="polite" data-testid="log">
         {lines.map((l) => (
           <div key={l.id} className={l.stream.toLowerCase()}>
             {l.line}

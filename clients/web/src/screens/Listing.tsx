@@ -14,7 +14,15 @@ function nightsBetween(checkIn: string, checkOut: string): number {
 }
 
 /** The quote shown before booking, from the listing's rates; the API's breakdown is shown once booked. */
-export function quote(l: { pricePerNight?: string | null; cleaningFee?: string | null; weeklyDiscountPercent?: number | null; monthlyDiscountPercent?: number | null }, nights: number) {
+export function quote(
+  l: {
+    pricePerNight?: string | null;
+    cleaningFee?: string | null;
+    weeklyDiscountPercent?: number | null;
+    monthlyDiscountPercent?: number | null;
+  },
+  nights: number,
+) {
   const rate = Number(l.pricePerNight ?? 0);
   const subtotal = rate * nights;
   const percent = nights >= 28 ? (l.monthlyDiscountPercent ?? 0) : nights >= 7 ? (l.weeklyDiscountPercent ?? 0) : 0;
@@ -45,11 +53,18 @@ export function ListingScreen({ id }: { id: string }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    await book({ variables: { input: { listingId: id, checkIn: dates.checkIn, checkOut: dates.checkOut, guests: Number(dates.guests) }, key: `${key}:${dates.checkIn}:${dates.checkOut}` } });
+    await book({
+      variables: {
+        input: { listingId: id, checkIn: dates.checkIn, checkOut: dates.checkOut, guests: Number(dates.guests) },
+        key: `${key}:${dates.checkIn}:${dates.checkOut}`,
+      },
+    });
   }
   async function messageOwner() {
     if (!listing) return;
-    const { data: started } = await startConversation({ variables: { input: { participantIds: [listing.owner.id], title: listing.title } } });
+    const { data: started } = await startConversation({
+      variables: { input: { participantIds: [listing.owner.id], title: listing.title } },
+    });
     if (started?.startConversation.__typename === 'Conversation') navigate(`/chat/${started.startConversation.id}`);
   }
 
@@ -57,7 +72,8 @@ export function ListingScreen({ id }: { id: string }) {
     <article aria-labelledby="listing-title">
       <h1 id="listing-title">{listing.title}</h1>
       <p className="muted">
-        {listing.address.line1}, {listing.address.city}, {listing.address.country} · {listing.bedrooms} bedrooms · {listing.bathrooms} bathrooms
+        {listing.address.line1}, {listing.address.city}, {listing.address.country} · {listing.bedrooms} bedrooms · {listing.bathrooms}{' '}
+        bathrooms
       </p>
       <div className="photos">
         {photos.slice(0, 3).map((src, i) => (
@@ -73,7 +89,9 @@ export function ListingScreen({ id }: { id: string }) {
           </button>
         )}
       </p>
-      <Outcome result={conversation.data?.startConversation.__typename === 'ParticipantsUnavailable' ? conversation.data.startConversation : null} />
+      <Outcome
+        result={conversation.data?.startConversation.__typename === 'ParticipantsUnavailable' ? conversation.data.startConversation : null}
+      />
       <ErrorMessage error={conversation.error} />
       <section aria-labelledby="reviews-title">
         <h2 id="reviews-title">
@@ -108,21 +126,43 @@ export function ListingScreen({ id }: { id: string }) {
           {stay ? (
             <div role="status" className="success" data-testid="booked">
               <p>
-                <strong>{stay.status === 'CONFIRMED' ? 'Booked and confirmed.' : 'Requested: the host will answer soon.'}</strong> {stay.nights} nights, total{' '}
-                {money(stay.price.total, stay.price.currency)}.
+                <strong>{stay.status === 'CONFIRMED' ? 'Booked and confirmed.' : 'Requested: the host will answer soon.'}</strong>{' '}
+                {stay.nights} nights, total {money(stay.price.total, stay.price.currency)}.
               </p>
               <a href="#/stays">See my stays</a>
             </div>
           ) : signedIn ? (
             <form onSubmit={submit} className="form inline">
               <Field label="Check-in">
-                <input name="checkIn" type="date" required value={dates.checkIn} min={isoDay(0)} onChange={(e) => setDates({ ...dates, checkIn: e.target.value })} />
+                <input
+                  name="checkIn"
+                  type="date"
+                  required
+                  value={dates.checkIn}
+                  min={isoDay(0)}
+                  onChange={(e) => setDates({ ...dates, checkIn: e.target.value })}
+                />
               </Field>
               <Field label="Check-out">
-                <input name="checkOut" type="date" required value={dates.checkOut} min={dates.checkIn} onChange={(e) => setDates({ ...dates, checkOut: e.target.value })} />
+                <input
+                  name="checkOut"
+                  type="date"
+                  required
+                  value={dates.checkOut}
+                  min={dates.checkIn}
+                  onChange={(e) => setDates({ ...dates, checkOut: e.target.value })}
+                />
               </Field>
               <Field label="Guests">
-                <input name="guests" type="number" required min={1} max={listing.maxGuests ?? undefined} value={dates.guests} onChange={(e) => setDates({ ...dates, guests: e.target.value })} />
+                <input
+                  name="guests"
+                  type="number"
+                  required
+                  min={1}
+                  max={listing.maxGuests ?? undefined}
+                  value={dates.guests}
+                  onChange={(e) => setDates({ ...dates, guests: e.target.value })}
+                />
               </Field>
               <table className="quote" aria-label="Price quote">
                 <tbody>

@@ -13,9 +13,14 @@ export function NotificationBadge() {
     onData: ({ data: event }) => {
       const added = event.data?.notificationAdded;
       if (!added) return;
-      client.cache.updateQuery({ query: UnreadCount }, (prev) => ({ __typename: 'Query' as const, unreadNotificationCount: (prev?.unreadNotificationCount ?? 0) + 1 }));
+      client.cache.updateQuery({ query: UnreadCount }, (prev) => ({
+        __typename: 'Query' as const,
+        unreadNotificationCount: (prev?.unreadNotificationCount ?? 0) + 1,
+      }));
       client.cache.updateQuery({ query: Notifications }, (prev) =>
-        prev && !prev.myNotifications.some((n) => n.id === added.id) ? { ...prev, myNotifications: [added, ...prev.myNotifications] } : prev,
+        prev && !prev.myNotifications.some((n) => n.id === added.id)
+          ? { ...prev, myNotifications: [added, ...prev.myNotifications] }
+          : prev,
       );
     },
   });

@@ -89,7 +89,9 @@ export function SearchScreen() {
               ))}
             </ul>
           </div>
-          <ListingMap points={results.map((l) => ({ id: l.id, label: l.title, latitude: l.location.latitude, longitude: l.location.longitude }))} />
+          <ListingMap
+            points={results.map((l) => ({ id: l.id, label: l.title, latitude: l.location.latitude, longitude: l.location.longitude }))}
+          />
         </div>
       )}
     </section>

@@ -9,7 +9,11 @@ export function StaysScreen() {
     <section aria-labelledby="stays-title">
       <h1 id="stays-title">My stays</h1>
       <ErrorMessage error={error} />
-      {data && !data.myStays.length && <p className="muted">No stays yet. <a href="#/search">Find a place</a>.</p>}
+      {data && !data.myStays.length && (
+        <p className="muted">
+          No stays yet. <a href="#/search">Find a place</a>.
+        </p>
+      )}
       <table className="stays">
         <thead>
           <tr>
@@ -84,7 +88,11 @@ function HostingScreen() {
                     <button type="button" onClick={() => void confirm({ variables: { id: s.id, key: `confirm:${s.id}` } })}>
                       Confirm
                     </button>{' '}
-                    <button type="button" className="link" onClick={() => void decline({ variables: { id: s.id, key: `decline:${s.id}` } })}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => void decline({ variables: { id: s.id, key: `decline:${s.id}` } })}
+                    >
                       Decline
                     </button>
                   </>
