@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, unique } from '@market/platform/testing';
@@ -66,6 +69,25 @@ async function socketConnected(page: Page, atLeast = 1) {
     return el?.dataset['state'] === 'connected' && Number(el.dataset['connections']) >= n;
   }, atLeast);
 }
+
+test("the gateway runs the app's manifest and nothing else: every document under its sha256, an unlisted one refused", async () => {
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', 'dist', 'persisted-documents.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  for (const [hash, body] of Object.entries(manifest)) assert.equal(createHash('sha256').update(body).digest('hex'), hash);
+  assert.ok(Object.keys(manifest).length >= 30);
+  const res = await fetch(h.stack.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ me { id email } }' }),
+  });
+  assert.equal(res.status, 400);
+  assert.equal(
+    ((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+    'PERSISTED_QUERY_NOT_TRUSTED',
+  );
+});
 
 test('a new user signs up with the e-mailed code, finds a place and books a first stay', { timeout: 90_000 }, async () => {
   const page = await open(null, '/signup');
