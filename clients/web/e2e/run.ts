@@ -12,7 +12,7 @@ import { appOperation, startHarness, type Account, type Harness } from './harnes
  * graph: the production build served as static files, the gateway enforcing the app's trusted
  * documents, access tokens that expire after 30 s. `npm run test:web` (after `npm run build`).
  */
-const TITLE = `Sunny flat in Alfama ${unique('')}`;
+const TITLE = 'Sunny flat in Alfama';
 const TIMEOUT = 30_000;
 
 let h: Harness;

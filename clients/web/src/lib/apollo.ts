@@ -1,5 +1,6 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, Observable, split, type FetchResult, type Operation } from '@apollo/client';
 import { setContext } from '@apollo/client/link/context';
+import { onError } from '@apollo/client/link/error';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { Kind } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -95,6 +96,25 @@ const auth = setContext(async (_operation, { headers }) => {
   return { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
 });
 
+/**
+ * A request refused as UNAUTHENTICATED (the token expired in flight, or the clock is off) is retried
+ * once after a refresh; when the refresh fails the session is over and the retry goes anonymous.
+ */
+const retryAfterRefresh = onError(({ graphQLErrors, networkError, operation, forward }) => {
+  const unauthenticated =
+    graphQLErrors?.some((e) => e.extensions?.['code'] === 'UNAUTHENTICATED') ||
+    (networkError !== undefined && networkError !== null && 'statusCode' in networkError && networkError.statusCode === 401);
+  if (!unauthenticated || !getSession() || operation.getContext()['retriedAfterRefresh']) return;
+  operation.setContext({ retriedAfterRefresh: true });
+  return new Observable<FetchResult>((sink) => {
+    let inner: { unsubscribe(): void } | null = null;
+    void refresh().then(() => {
+      inner = forward(operation).subscribe(sink);
+    });
+    return () => inner?.unsubscribe();
+  });
+});
+
 const http = new HttpLink({ uri: GRAPHQL_URL, print: (ast, print) => (ast.kind === Kind.DOCUMENT ? documentText(ast) : print(ast)) });
 
 const link = split(
@@ -103,7 +123,7 @@ const link = split(
     return def.kind === 'OperationDefinition' && def.operation === 'subscription';
   },
   new WebSocketLink(),
-  auth.concat(http),
+  ApolloLink.from([retryAfterRefresh, auth, http]),
 );
 
 export const client = new ApolloClient({
