@@ -157,6 +157,8 @@ test('two people chat live in two browser contexts', { timeout: 90_000 }, async 
   await guestPage.getByRole('textbox', { name: 'Message' }).fill('Hello! Is the balcony sunny in the morning?');
   await guestPage.getByRole('button', { name: 'Send' }).click();
   await hostPage.getByRole('list', { name: 'Messages' }).getByText('Is the balcony sunny in the morning?').waitFor();
+  // The host's screen marks it read; the guest sees the receipt live.
+  await guestPage.getByText('Seen by Hana Host').waitFor();
 
   await hostPage.getByRole('textbox', { name: 'Message' }).fill('It is, from eight.');
   await guestPage.getByText('Hana Host is typing…').waitFor();

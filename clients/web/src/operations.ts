@@ -305,6 +305,44 @@ export const ConversationMessages = graphql(`
           name
         }
       }
+      ...Receipts
+    }
+  }
+`);
+
+export const Receipts = graphql(`
+  fragment Receipts on Conversation {
+    readReceipts {
+      at
+      user {
+        id
+        name
+      }
+      message {
+        id
+      }
+    }
+  }
+`);
+
+export const ConversationReceipts = graphql(`
+  query ConversationReceipts($id: ID!) {
+    conversation(id: $id) {
+      id
+      ...Receipts
+    }
+  }
+`);
+
+export const InboxUpdated = graphql(`
+  subscription InboxUpdated {
+    inboxUpdated {
+      kind
+      conversationId
+      unreadCount
+      actor {
+        id
+      }
     }
   }
 `);

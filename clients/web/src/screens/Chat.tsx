@@ -1,7 +1,17 @@
-import { useMutation, useQuery, useSubscription } from '@apollo/client';
+import { useApolloClient, useMutation, useQuery, useSubscription } from '@apollo/client';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { getSession } from '../lib/auth';
-import { ConversationMessages, MarkConversationRead, MessageAdded, MyConversations, SendMessage, SetTyping, Typing } from '../operations';
+import {
+  ConversationMessages,
+  ConversationReceipts,
+  InboxUpdated,
+  MarkConversationRead,
+  MessageAdded,
+  MyConversations,
+  SendMessage,
+  SetTyping,
+  Typing,
+} from '../operations';
 import { ErrorMessage, Field, Loading } from '../ui';
 
 export function ChatScreen({ id }: { id?: string | undefined }) {
@@ -71,6 +81,17 @@ function Conversation({ id }: { id: string }) {
     },
   });
 
+  // Read receipts: another member's READ on the inbox stream refreshes the conversation's receipts.
+  const client = useApolloClient();
+  useSubscription(InboxUpdated, {
+    onData: ({ data: event }) => {
+      const u = event.data?.inboxUpdated;
+      if (u?.kind === 'READ' && u.conversationId === id && u.actor.id !== me) {
+        void client.query({ query: ConversationReceipts, variables: { id }, fetchPolicy: 'network-only' }).catch(() => undefined);
+      }
+    },
+  });
+
   const count = data?.conversation?.messages.length ?? 0;
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
@@ -114,6 +135,9 @@ function Conversation({ id }: { id: string }) {
           </li>
         ))}
       </ol>
+      <p className="receipt muted" aria-live="polite">
+        {seenBy(conversation, me) || '\u00a0'}
+      </p>
       <p className="typing muted" aria-live="polite">
         {typing ? `${typing} is typing…` : '\u00a0'}
       </p>
@@ -139,4 +163,21 @@ function Conversation({ id }: { id: string }) {
       <ErrorMessage error={sending.error} />
     </div>
   );
+}
+
+/** "Seen by …": the other members whose read marker is at or after the last message. */
+function seenBy(
+  conversation: {
+    messages: { id: string; sender: { id: string } }[];
+    readReceipts: { user: { id: string; name: string }; message?: { id: string } | null }[];
+  },
+  me: string | undefined,
+): string {
+  const ids = conversation.messages.map((m) => m.id);
+  const last = ids.length - 1;
+  if (last < 0) return '';
+  const names = conversation.readReceipts
+    .filter((r) => r.user.id !== me && r.message && ids.indexOf(r.message.id) >= last)
+    .map((r) => r.user.name);
+  return names.length ? `Seen by ${names.join(', ')}` : '';
 }
