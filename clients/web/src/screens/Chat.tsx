@@ -165,7 +165,7 @@ function Conversation({ id }: { id: string }) {
   );
 }
 
-/** "Seen by …": the other members whose read marker is at or after the last message. */
+/** "Seen by …": the other members whose read marker is at or after my last message. */
 function seenBy(
   conversation: {
     messages: { id: string; sender: { id: string } }[];
@@ -174,10 +174,10 @@ function seenBy(
   me: string | undefined,
 ): string {
   const ids = conversation.messages.map((m) => m.id);
-  const last = ids.length - 1;
-  if (last < 0) return '';
+  const mine = conversation.messages.map((m) => m.sender.id).lastIndexOf(me ?? '');
+  if (mine < 0) return '';
   const names = conversation.readReceipts
-    .filter((r) => r.user.id !== me && r.message && ids.indexOf(r.message.id) >= last)
+    .filter((r) => r.user.id !== me && r.message && ids.indexOf(r.message.id) >= mine)
     .map((r) => r.user.name);
   return names.length ? `Seen by ${names.join(', ')}` : '';
 }
