@@ -22,9 +22,15 @@ export const objectStorageEnvShape = {
   S3_PUBLIC_URL: optional(z.url()),
 };
 
-export type ObjectStorageEnv = { NODE_ENV: string } & {
-  [K in keyof typeof objectStorageEnvShape]: z.infer<(typeof objectStorageEnvShape)[K]>;
-};
+/** What createObjectStorage reads of a service's parsed env (objectStorageEnvShape and NODE_ENV). */
+export interface ObjectStorageEnv {
+  NODE_ENV: string;
+  UPLOADS_PUBLIC_URL?: string | undefined;
+  S3_BUCKET?: string | undefined;
+  S3_REGION: string;
+  S3_ENDPOINT?: string | undefined;
+  S3_PUBLIC_URL?: string | undefined;
+}
 
 export interface ChosenObjectStorage {
   storage: ObjectStorage;
