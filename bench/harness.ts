@@ -9,6 +9,7 @@ import './sources';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import {
   AccessTokenSigner,
   createLogger,
@@ -22,6 +23,7 @@ import {
 } from '@market/platform';
 import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases, migrationsOf } from '@market/platform/db';
 import { startStack, type RunningStack } from '../stack/src/stack';
+import type { GatewayRequest } from './subscriptions/gateway-process';
 
 export const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -199,5 +201,31 @@ export function forkHelper(file: string, execArgv: string[] = []) {
         child.send(message);
       });
     },
+    /** Asks the helper to stop with `message` and waits until it has exited; without one, kills it. */
+    async stop(message?: object): Promise<void> {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (message) child.send(message);
+      else child.kill();
+      await exited;
+    },
   };
+}
+
+/**
+ * The gateway in a process of its own (bench/subscriptions/gateway-process.ts, so its memory is read
+ * alone), in front of the bench stack's subgraphs: the helper, and the gateway's URL.
+ */
+export async function forkGateway(bench: BenchStack, execArgv: string[] = []) {
+  const gateway = forkHelper(path.join(__dirname, 'subscriptions', 'gateway-process.ts'), ['--expose-gc', ...execArgv]);
+  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, bench.stack.subgraphs[n].url]));
+  const { url } = await gateway.ask<{ url: string }>({
+    type: 'start',
+    config: {
+      signingSecret: bench.signingSecret,
+      jwtPublicKey: bench.keys.publicKeyPem,
+      subgraphUrls: subgraphUrls as Record<SubgraphName, string>,
+    },
+  } satisfies GatewayRequest);
+  return { gateway, url };
 }

@@ -17,6 +17,7 @@ import '../sources';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
+import { createLogger } from '@market/platform';
 import { loadAverage, log, percentile, setting as env, withBenchStack, type GraphQLResult } from '../harness';
 import { createPrisma } from '../../subgraphs/listings/src/db';
 import { AuctionEventStore } from '../../subgraphs/listings/src/auctions/repositories/event-store';

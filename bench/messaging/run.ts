@@ -6,7 +6,7 @@
  *   node -r @swc-node/register bench/messaging/run.ts [--users 1000] [--group 20] [--rate 20]
  *        [--duration 20] [--concurrency 16] [--burst 20]
  *
- * Three processes, as in bench/subscriptions: this one runs the six subgraphs (gateway/src/stack.ts,
+ * Three processes, as in bench/subscriptions: this one runs the six subgraphs (bench/harness.ts,
  * in-process pub/sub and event bus as in embedded mode), a forked gateway
  * (bench/subscriptions/gateway-process.ts), and a forked client process (clients-process.ts) that
  * opens the sockets, sends the messages and times each delivery against its own send time.
@@ -26,12 +26,10 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { createLogger, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
-import { forkHelper, log, withBenchStack } from '../harness';
+import { createLogger, MemoryPubSub } from '@market/platform';
+import { forkGateway, forkHelper, log, withBenchStack } from '../harness';
 import type { GatewayMeasurement, GatewayRequest } from '../subscriptions/gateway-process';
 import type { ClientsRequest, Member, PacedResult, Sender, ThroughputResult } from './clients-process';
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,7 +48,8 @@ async function main() {
   let gateway: ReturnType<typeof forkHelper> | null = null;
   let clients: ReturnType<typeof forkHelper> | null = null;
   try {
-    await withBenchStack({ extraEnv, pubsub }, async ({ stack, urls, keys, signingSecret, sign }) => {
+    await withBenchStack({ extraEnv, pubsub }, async (bench) => {
+      const { stack, urls, sign } = bench;
       try {
         const userIds = Array.from({ length: USERS }, () => randomUUID());
         const messagingDb = new PgClient({ connectionString: urls.messaging });
@@ -81,15 +80,9 @@ async function main() {
           senders.push({ token: tokens[g * GROUP] as string, conversationId, audience: members.length });
         }
 
-        gateway = forkHelper(path.join(ROOT, 'bench', 'subscriptions', 'gateway-process.ts'), ['--expose-gc']);
-        const { url } = await gateway.ask<{ url: string }>({
-          type: 'start',
-          config: {
-            signingSecret,
-            jwtPublicKey: keys.publicKeyPem,
-            subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack!.subgraphs[n].url])) as Record<SubgraphName, string>,
-          },
-        } satisfies GatewayRequest);
+        const forked = await forkGateway(bench);
+        gateway = forked.gateway;
+        const url = forked.url;
         clients = forkHelper(path.join(__dirname, 'clients-process.ts'), []);
         log(`${USERS} users in ${senders.length} groups of up to ${GROUP}; gateway ${url}`);
 
@@ -109,11 +102,8 @@ async function main() {
         await clients.ask({ type: 'close' } satisfies ClientsRequest);
         log(`done (${os.cpus().length} CPUs, node ${process.version})`);
       } finally {
-        clients?.child.kill();
-        if (gateway) {
-          gateway.child.send({ type: 'stop' } satisfies GatewayRequest);
-          await new Promise((r) => gateway!.child.once('exit', r));
-        }
+        await clients?.stop();
+        await gateway?.stop({ type: 'stop' } satisfies GatewayRequest);
       }
     });
   } finally {

@@ -29,8 +29,8 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { createLogger, MemoryPubSub, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
-import { forkHelper, log, withBenchStack } from '../harness';
+import { createLogger, MemoryPubSub } from '@market/platform';
+import { forkGateway, forkHelper, log, withBenchStack } from '../harness';
 import type { GatewayMeasurement, GatewayRequest } from './gateway-process';
 import type { ClientsRequest, RunResult, Sender, Subscriber } from './clients-process';
 
@@ -57,7 +57,8 @@ async function main() {
   let gateway: ReturnType<typeof forkHelper> | null = null;
   let clients: ReturnType<typeof forkHelper> | null = null;
   try {
-    await withBenchStack({ extraEnv: { DATABASE_POOL_SIZE: '20' }, pubsub }, async ({ stack, urls, runId, keys, signingSecret, sign, request }) => {
+    await withBenchStack({ extraEnv: { DATABASE_POOL_SIZE: '20' }, pubsub }, async (bench) => {
+      const { urls, runId, sign, request } = bench;
       try {
         // Senders are real accounts (the subscription resolves `sender { name }` there); the other
         // participants need no account, only to be known to messaging (written into its copy of users,
@@ -101,15 +102,10 @@ async function main() {
         await accountsDb.end();
         await messagingDb.end();
 
-        gateway = forkHelper(path.join(__dirname, 'gateway-process.ts'), ['--expose-gc', ...(process.env['BENCH_PROFILE_GATEWAY'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_GATEWAY']}`] : [])]);
-        const { url } = await gateway.ask<{ url: string }>({
-          type: 'start',
-          config: {
-            signingSecret,
-            jwtPublicKey: keys.publicKeyPem,
-            subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack!.subgraphs[n].url])) as Record<SubgraphName, string>,
-          },
-        } satisfies GatewayRequest);
+        const profile = process.env['BENCH_PROFILE_GATEWAY'];
+        const forked = await forkGateway(bench, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+        gateway = forked.gateway;
+        const url = forked.url;
         clients = forkHelper(path.join(__dirname, 'clients-process.ts'));
         log(`${CONVERSATIONS} conversations of ${PARTICIPANTS_PER_CONVERSATION}; gateway ${url}; fields: ${FIELDS}; ${RATE} messages/s for ${DURATION_S} s per step`);
 
@@ -167,11 +163,8 @@ async function main() {
         }
         log(`done (${os.cpus().length} CPUs, node ${process.version})`);
       } finally {
-        clients?.child.kill();
-        if (gateway) {
-          gateway.child.send({ type: 'stop' } satisfies GatewayRequest);
-          await new Promise((r) => gateway!.child.once('exit', r));
-        }
+        await clients?.stop();
+        await gateway?.stop({ type: 'stop' } satisfies GatewayRequest);
       }
     });
   } finally {

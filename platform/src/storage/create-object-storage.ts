@@ -22,10 +22,15 @@ export const objectStorageEnvShape = {
   S3_PUBLIC_URL: optional(z.url()),
 };
 
-/** What a service's parsed env holds of `objectStorageEnvShape` (unset variables may be absent). */
-export type ObjectStorageEnv = { NODE_ENV: string } & {
-  [K in keyof typeof objectStorageEnvShape]?: z.infer<(typeof objectStorageEnvShape)[K]>;
-};
+/** What createObjectStorage reads of a service's parsed env (objectStorageEnvShape and NODE_ENV). */
+export interface ObjectStorageEnv {
+  NODE_ENV: string;
+  UPLOADS_PUBLIC_URL?: string | undefined;
+  S3_BUCKET?: string | undefined;
+  S3_REGION: string;
+  S3_ENDPOINT?: string | undefined;
+  S3_PUBLIC_URL?: string | undefined;
+}
 
 export interface ChosenObjectStorage {
   storage: ObjectStorage;
@@ -45,7 +50,7 @@ export async function createObjectStorage(
   if (env.S3_BUCKET) {
     const storage = await S3ObjectStorage.create({
       bucket: env.S3_BUCKET,
-      region: env.S3_REGION ?? 'us-east-1',
+      region: env.S3_REGION,
       endpoint: env.S3_ENDPOINT,
       publicUrl: env.S3_PUBLIC_URL,
     });
