@@ -21,7 +21,7 @@ import { applyMigrations, databaseUrl, ensureDatabases } from '@market/platform/
 import { createPrisma, type Db } from '../../subgraphs/listings/src/db';
 import { createListingSearch } from '../../subgraphs/listings/src/search/create-search';
 import type { ListingDocument, ListingSearch, ReindexSource } from '../../subgraphs/listings/src/search/port';
-import { buildFacetsSql, buildSearchSql, buildSuggestSql } from '../../subgraphs/listings/src/search/postgres/query';
+import { buildFacetsSql, buildSearchSql, buildSuggestSql, buildTsquerySql } from '../../subgraphs/listings/src/search/postgres/query';
 import { parseSearchArgs, parseSuggestArgs, type SearchArgs } from '../../subgraphs/listings/src/search/search-input';
 import { AMENITIES, CITIES, corpus, rng } from './corpus';
 
@@ -175,8 +175,11 @@ async function loadPostgres(db: Db, search: ListingSearch): Promise<void> {
 }
 
 async function explain(db: Db): Promise<void> {
+  const tsquery = async (text: string) => (await db.$queryRaw<{ tsq: string }[]>(buildTsquerySql(text)))[0]!.tsq;
   const plans: [string, ReturnType<typeof buildSearchSql>][] = [
-    ['text + 2 filters + sort', buildSearchSql(parseSearchArgs({ text: 'quiet gardne', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }))],
+    ['text + 2 filters + sort', buildSearchSql(parseSearchArgs({ text: 'quiet gardne', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }), await tsquery('quiet gardne'))],
+    ['text + 2 filters + sort (a common word, price up)', buildSearchSql(parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }), await tsquery('garden'))],
+    ['text + 2 filters + sort (a common word, relevance)', buildSearchSql(parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'RELEVANCE' }), await tsquery('garden'))],
     ['filters only', buildSearchSql(parseSearchArgs({ filter: { kind: 'SALE', minBedrooms: 2, minPrice: '200000', maxPrice: '500000' }, sort: 'NEWEST' }))],
     ['map box', buildSearchSql(parseSearchArgs({ filter: { within: { north: 38.75, south: 38.69, east: -9.1, west: -9.18 } }, sort: 'PRICE_ASC' }))],
     ['facets', buildFacetsSql(parseSearchArgs({ filter: { city: 'Lisbon', kind: 'RENT', minBedrooms: 1 } }))],
