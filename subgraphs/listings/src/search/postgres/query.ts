@@ -18,6 +18,11 @@ import { allowedEdits, fold, placeWords, words, zipKey } from '../text';
 /** Mean earth radius in km, as Elasticsearch's arc distance uses it. */
 export const EARTH_RADIUS_KM = 6371.0088;
 const KM_PER_DEGREE = (2 * Math.PI * EARTH_RADIUS_KM) / 360;
+/**
+ * A text search sorted by price, date or distance with at most this many matches sorts them all;
+ * one with more walks the sort's index (buildSearchSql). At least TOTAL_COUNT_CAP.
+ */
+const SORTED_MATCHES = 2000;
 /** Elasticsearch's fuzzy query expands a word to at most this many indexed words (max_expansions). */
 const MAX_EXPANSIONS = 50;
 
@@ -280,15 +285,18 @@ export function buildSearchSql(query: SearchQuery, tsquery?: string | null): Pri
   }
 
   if (order.keys[0]!.sql !== SCORE) {
-    // Text, sorted by price, date or distance. The first TOTAL_COUNT_CAP + 1 matches are gathered
-    // with their sort keys (c). When that is all of them, the page is sorted from c; when there are
-    // more, matches are common enough that walking the sort's index finds a page after a few rows.
+    // Text, sorted by price, date or distance. Up to SORTED_MATCHES + 1 matches are gathered with
+    // their sort keys (c), which also gives the count. When that is all of them, the page is sorted
+    // from c; when there are more, matches are common enough that walking the sort's index finds a
+    // page after a few rows. (Gathering more than the count needs keeps searches with a couple of
+    // thousand matches off the index walk, which can read many rows when the filters correlate
+    // with the sort: the cheapest rentals are small, so `bedrooms >= 2` skips most of the first.)
     // Only the page's rows are ranked (their score is shown, not sorted by).
     const keyColumns = order.keys.map((key, i) => Prisma.sql`${key.sql} AS ${Prisma.raw(`k${i}`)}`);
     const aliases = (table: string) => order.keys.map((_, i) => Prisma.raw(`${table}.k${i}`));
     return Prisma.sql`
       WITH c AS MATERIALIZED (
-        SELECT s.listing_id AS id, ${Prisma.join(keyColumns)} FROM listing_search s WHERE ${where(conditions)} LIMIT ${TOTAL_COUNT_CAP + 1}::int
+        SELECT s.listing_id AS id, ${Prisma.join(keyColumns)} FROM listing_search s WHERE ${where(conditions)} LIMIT ${SORTED_MATCHES + 1}::int
       )
       SELECT t.total, p.id, p.score::text AS score, p.keys
       FROM (SELECT count(*)::int AS total FROM c) t
@@ -297,11 +305,11 @@ export function buildSearchSql(query: SearchQuery, tsquery?: string | null): Pri
           (SELECT ${score} FROM listing_search s WHERE s.listing_id = u.id) AS score
         FROM (
           (SELECT c.id, ${Prisma.join(aliases('c'))} FROM c
-            WHERE t.total <= ${TOTAL_COUNT_CAP}::int AND ${where(positionOf(aliases('c')))}
+            WHERE t.total <= ${SORTED_MATCHES}::int AND ${where(positionOf(aliases('c')))}
             ORDER BY ${orderBy(aliases('c'))} LIMIT ${query.first + 1}::int)
           UNION ALL
           (SELECT s.listing_id, ${Prisma.join(keyColumns)} FROM listing_search s
-            WHERE t.total > ${TOTAL_COUNT_CAP}::int AND ${where([...conditions, ...positionOf(order.keys.map((key) => key.sql))])}
+            WHERE t.total > ${SORTED_MATCHES}::int AND ${where([...conditions, ...positionOf(order.keys.map((key) => key.sql))])}
             ORDER BY ${orderBy(order.keys.map((key) => key.sql))} LIMIT ${query.first + 1}::int)
         ) u
         ORDER BY ${orderBy(aliases('u'))}

@@ -7,9 +7,10 @@ import { PostgresListingSearch } from './postgres-search';
 
 /**
  * Text searches sorted by price or date take one of two plans: the page is sorted from the first
- * TOTAL_COUNT_CAP + 1 matches when that is all of them, or read along the sort's index when there
- * are more. Both must give the order a full sort gives, page after page. A database of this file's
- * own holds 1,200 listings with one common word and 300 with a rare one.
+ * 2,001 matches when that is all of them, or read along the sort's index when there are more. Both
+ * must give the order a full sort gives, page after page, with the count capped at 1,000. A
+ * database of this file's own holds 2,500 listings with one common word, 1,200 with another and
+ * 300 with a rare one.
  */
 let database: { url: string; drop(): Promise<void> };
 let db: Db;
@@ -17,7 +18,7 @@ let search: PostgresListingSearch;
 const docs: ListingDocument[] = [];
 
 function doc(i: number, word: string): ListingDocument {
-  const createdAt = new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 1500) * 60_000);
+  const createdAt = new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 4000) * 60_000);
   return {
     id: randomUUID(),
     title: `Flat ${word} number ${i}`,
@@ -50,8 +51,9 @@ beforeAll(async () => {
   database = await privateListingsDatabase('text_paging');
   db = createPrisma(database.url, 4);
   search = new PostgresListingSearch(db);
-  for (let i = 0; i < 1200; i++) docs.push(doc(i, 'commonword'));
-  for (let i = 1200; i < 1500; i++) docs.push(doc(i, 'rareword'));
+  for (let i = 0; i < 2500; i++) docs.push(doc(i, 'commonword'));
+  for (let i = 2500; i < 3700; i++) docs.push(doc(i, 'middleword'));
+  for (let i = 3700; i < 4000; i++) docs.push(doc(i, 'rareword'));
   await search.index(docs);
   await db.$executeRawUnsafe('ANALYZE listing_search');
 }, 120_000);
@@ -84,9 +86,11 @@ async function allPages(args: SearchArgs): Promise<{ ids: string[]; totals: numb
 
 describe('PostgreSQL text search sorted by price or date, below and above the count cap', () => {
   it.each([
-    ['commonword', 'PRICE_ASC', 1200],
-    ['commonword', 'NEWEST', 1200],
-    ['commonword', 'PRICE_DESC', 1200],
+    ['commonword', 'PRICE_ASC', 2500],
+    ['commonword', 'NEWEST', 2500],
+    ['commonword', 'PRICE_DESC', 2500],
+    ['middleword', 'PRICE_ASC', 1200],
+    ['middleword', 'NEWEST', 1200],
     ['rareword', 'PRICE_ASC', 300],
     ['rareword', 'NEWEST', 300],
   ] as const)('"%s" sorted %s pages through all %i matches in the sort order', async (word, sort, matches) => {
@@ -113,7 +117,7 @@ describe('PostgreSQL text search sorted by price or date, below and above the co
   }, 120_000);
 
   it('applies filters on both plans', async () => {
-    for (const word of ['commonword', 'rareword']) {
+    for (const word of ['commonword', 'middleword', 'rareword']) {
       const result = await allPages({ text: word, filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' });
       const expected = docs
         .filter((d) => d.title.includes(word) && d.kind === 'RENT' && d.bedrooms >= 2)
