@@ -124,6 +124,17 @@ const scenarios: { name: string; kind: 'search' | 'facets' | 'suggest'; args: ()
       return { prefix: word.slice(0, int(2, 4)) };
     },
   },
+  // The first scenario split by its sort (appended, so the scenarios above draw the same values).
+  {
+    name: 'text + 2 filters, price up or newest',
+    kind: 'search',
+    args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) }, sort: pick(['PRICE_ASC', 'NEWEST']) }),
+  },
+  {
+    name: 'text + 2 filters, relevance',
+    kind: 'search',
+    args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) }, sort: 'RELEVANCE' }),
+  },
 ];
 
 function percentile(sorted: number[], p: number): number {
