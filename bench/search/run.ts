@@ -36,6 +36,8 @@ const RUNS = option('runs', 300);
 const WARMUP = 30;
 const REUSE = args.includes('--reuse');
 const EXPLAIN = args.includes('--explain');
+/** `--only <text>`: only the scenarios whose name starts with it (e.g. --only text). */
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ES_URL = process.env['ELASTICSEARCH_URL'];
 const logger = createLogger('bench-search', 'warn');
@@ -154,7 +156,7 @@ async function run(search: ListingSearch, scenario: (typeof scenarios)[number]):
 
 async function measure(label: string, search: ListingSearch): Promise<string[]> {
   const rows: string[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => s.name.startsWith(ONLY))) {
     for (let i = 0; i < WARMUP; i++) await run(search, scenario);
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
