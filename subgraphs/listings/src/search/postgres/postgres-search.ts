@@ -26,6 +26,7 @@ import {
   buildUpsertSql,
   effectiveSort,
   encodeCursor,
+  needsTsquery,
   searchText,
   termsOf,
   type FacetRow,
@@ -70,7 +71,7 @@ export class PostgresListingSearch implements ListingSearch {
 
   async search(query: SearchQuery): Promise<SearchPage> {
     const text = searchText(query);
-    const tsquery = text ? (await this.db.$queryRaw<{ tsq: string }[]>(buildTsquerySql(text)))[0]!.tsq : null;
+    const tsquery = text && needsTsquery(query) ? (await this.db.$queryRaw<{ tsq: string }[]>(buildTsquerySql(text)))[0]!.tsq : null;
     const rows = await this.db.$queryRaw<SearchRow[]>(buildSearchSql(query, tsquery));
     const sort = effectiveSort(query);
     const hits = rows.flatMap((row) =>

@@ -51,7 +51,9 @@ describe('PostgreSQL query building', () => {
   });
 
   it('carries the tsquery as a value (by relevance, hidden from the planner in a CTE)', () => {
-    expect(() => buildSearchSql(query({ text: 'quiet gardne' }))).toThrow(/tsquery/);
+    expect(() => buildSearchSql(query({ text: 'quiet gardne', sort: 'NEWEST' }))).toThrow(/tsquery/);
+    // By relevance it can also be expanded inside the one statement.
+    expect(squash(buildSearchSql(query({ text: 'quiet gardne' })).text)).toContain('levenshtein_less_equal(t.term');
     const sql = buildSearchSql(query({ text: 'quiet gardne' }), "'quiet' & 'garden'");
     const text = squash(sql.text);
     expect(sql.values).toContain("'quiet' & 'garden'");

@@ -222,6 +222,15 @@ export function searchText(query: Pick<SearchQuery, 'text'>): string | null {
 }
 
 /**
+ * Whether buildSearchSql needs the tsquery beforehand (buildTsquerySql): for text sorted by price,
+ * date or distance. By relevance it is expanded inside the search statement (one round trip).
+ */
+export function needsTsquery(query: SearchQuery): boolean {
+  const text = searchText(query);
+  return text !== null && effectiveSort({ ...query, text }) !== 'RELEVANCE';
+}
+
+/**
  * The text query's tsquery as text (see tsqueryOf), asked for before the search itself so that the
  * search statement carries it as a value: the planner then estimates from the words' statistics how
  * many rows match (a word in a quarter of the listings or in a few dozen) and picks the plan for
@@ -246,7 +255,10 @@ export function buildTsquerySql(text: string): Prisma.Sql {
 export function buildSearchSql(query: SearchQuery, tsquery?: string | null): Prisma.Sql {
   const conditions = filterConditions(query.filter);
   const text = searchText(query);
-  if (text && (tsquery === undefined || tsquery === null)) throw new Error('a search with text needs its tsquery (buildTsquerySql)');
+  const known = tsquery !== undefined && tsquery !== null;
+  if (text && !known && effectiveSort({ ...query, text }) !== 'RELEVANCE') {
+    throw new Error('a search with text sorted by price, date or distance needs its tsquery (needsTsquery, buildTsquerySql)');
+  }
   const tsq = Prisma.sql`${tsquery ?? ''}::tsquery`;
   const score = Prisma.sql`round(ts_rank(s.document, ${tsq})::numeric, 6)`;
   const order = ordering({ ...query, text });
@@ -326,7 +338,7 @@ export function buildSearchSql(query: SearchQuery, tsquery?: string | null): Pri
   const aliases = order.keys.map((key, i) => Prisma.raw(key.sql === SCORE ? 'm.score' : `m.k${i}`));
   const keyColumns = order.keys.flatMap((key, i) => (key.sql === SCORE ? [] : [Prisma.sql`${key.sql} AS ${Prisma.raw(`k${i}`)}`]));
   return Prisma.sql`
-    WITH q AS MATERIALIZED (SELECT ${tsq} AS tsq),
+    WITH q AS MATERIALIZED (SELECT ${known ? tsq : tsqueryOf(text!)} AS tsq),
     m AS MATERIALIZED (
       SELECT s.listing_id AS id, round(ts_rank(s.document, q.tsq)::numeric, 6) AS score, ${Prisma.join(keyColumns)}
       FROM listing_search s, q
