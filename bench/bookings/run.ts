@@ -92,6 +92,12 @@ async function main() {
           token: await tokenFor('BUYER'),
         })),
       );
+    /** What went wrong, by message: printed at the end, so a failed run says why. */
+    const errors = new Map<string, number>();
+    const noteError = (res: GraphQLResult) => {
+      const message = res.errors?.map((e) => `${String(e.extensions?.['code'] ?? '')} ${e.message}`).join('; ') ?? `answered ${JSON.stringify(res.data)}`;
+      errors.set(message, (errors.get(message) ?? 0) + 1);
+    };
     const book = (t: Task) => request(BOOK, { input: { listingId: t.listingId, checkIn: t.checkIn, checkOut: t.checkOut, guests: 1 } }, t.token);
 
     /** Runs the tasks with `concurrency` clients in flight; every one must book. */
@@ -107,7 +113,10 @@ async function main() {
             const t0 = performance.now();
             const res = await book(tasks[i] as Task);
             latencies.push(performance.now() - t0);
-            if (res.data?.['bookStay']?.__typename !== 'Stay') failures += 1;
+            if (res.data?.['bookStay']?.__typename !== 'Stay') {
+              failures += 1;
+              noteError(res);
+            }
           }
         }),
       );
@@ -145,6 +154,7 @@ async function main() {
       const results = await Promise.all(tokens.map((token) => book({ listingId, checkIn: day(20), checkOut: day(23), token })));
       const ms = performance.now() - started;
       const kinds = results.map((r) => r.data?.['bookStay']?.__typename ?? 'error');
+      results.filter((r) => !r.data?.['bookStay']).forEach(noteError);
       const stays = kinds.filter((k) => k === 'Stay').length;
       const unavailable = kinds.filter((k) => k === 'DatesUnavailable').length;
       bursts.push({ ms, stays, unavailable, other: kinds.length - stays - unavailable });
@@ -170,6 +180,7 @@ async function main() {
         `${burstMs.map((ms) => `${fmt(ms, 0)} ms`).join(', ')} (median ${fmt(percentile(burstMs, 50), 0)} ms); ` +
         `exactly 1 Stay and ${BURST_SIZE - 1} DatesUnavailable every time: ${exact ? 'yes' : 'NO'}`,
     ];
+    for (const [message, count] of errors) lines.push('', `Failed ${count}×: ${message.slice(0, 300)}`);
     console.log(lines.join('\n'));
     if (!exact || spreadResult.failures > 0 || singleResult.failures > 0) process.exitCode = 1;
   });

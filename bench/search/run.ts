@@ -20,7 +20,7 @@ import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@ma
 import { createPrisma, type Db } from '../../subgraphs/listings/src/db';
 import { createListingSearch } from '../../subgraphs/listings/src/search/create-search';
 import type { ListingDocument, ListingSearch, ReindexSource } from '../../subgraphs/listings/src/search/port';
-import { buildFacetsSql, buildSearchSql, buildSuggestSql } from '../../subgraphs/listings/src/search/postgres/query';
+import { buildFacetsSql, buildSearchSql, buildSuggestSql, buildTsquerySql } from '../../subgraphs/listings/src/search/postgres/query';
 import { parseSearchArgs, parseSuggestArgs, type SearchArgs } from '../../subgraphs/listings/src/search/search-input';
 import { AMENITIES, CITIES, corpus, rng } from './corpus';
 
@@ -34,6 +34,8 @@ const RUNS = option('runs', 300);
 const WARMUP = 30;
 const REUSE = args.includes('--reuse');
 const EXPLAIN = args.includes('--explain');
+/** `--only <text>`: only the scenarios whose name starts with it (e.g. --only text). */
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 const SERVER_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ES_URL = process.env['ELASTICSEARCH_URL'];
 const logger = createLogger('bench-search', 'warn');
@@ -122,6 +124,17 @@ const scenarios: { name: string; kind: 'search' | 'facets' | 'suggest'; args: ()
       return { prefix: word.slice(0, int(2, 4)) };
     },
   },
+  // The first scenario split by its sort (appended, so the scenarios above draw the same values).
+  {
+    name: 'text + 2 filters, price up or newest',
+    kind: 'search',
+    args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) }, sort: pick(['PRICE_ASC', 'NEWEST']) }),
+  },
+  {
+    name: 'text + 2 filters, relevance',
+    kind: 'search',
+    args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) }, sort: 'RELEVANCE' }),
+  },
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -141,7 +154,7 @@ async function run(search: ListingSearch, scenario: (typeof scenarios)[number]):
 
 async function measure(label: string, search: ListingSearch): Promise<string[]> {
   const rows: string[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => s.name.startsWith(ONLY))) {
     for (let i = 0; i < WARMUP; i++) await run(search, scenario);
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -173,8 +186,11 @@ async function loadPostgres(db: Db, search: ListingSearch): Promise<void> {
 }
 
 async function explain(db: Db): Promise<void> {
+  const tsquery = async (text: string) => (await db.$queryRaw<{ tsq: string }[]>(buildTsquerySql(text)))[0]!.tsq;
   const plans: [string, ReturnType<typeof buildSearchSql>][] = [
-    ['text + 2 filters + sort', buildSearchSql(parseSearchArgs({ text: 'quiet gardne', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }))],
+    ['text + 2 filters + sort', buildSearchSql(parseSearchArgs({ text: 'quiet gardne', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }), await tsquery('quiet gardne'))],
+    ['text + 2 filters + sort (a common word, price up)', buildSearchSql(parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }), await tsquery('garden'))],
+    ['text + 2 filters + sort (a common word, relevance)', buildSearchSql(parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'RELEVANCE' }), await tsquery('garden'))],
     ['filters only', buildSearchSql(parseSearchArgs({ filter: { kind: 'SALE', minBedrooms: 2, minPrice: '200000', maxPrice: '500000' }, sort: 'NEWEST' }))],
     ['map box', buildSearchSql(parseSearchArgs({ filter: { within: { north: 38.75, south: 38.69, east: -9.1, west: -9.18 } }, sort: 'PRICE_ASC' }))],
     ['facets', buildFacetsSql(parseSearchArgs({ filter: { city: 'Lisbon', kind: 'RENT', minBedrooms: 1 } }))],

@@ -33,10 +33,12 @@ export async function enqueueEvent<T extends EventType>(
     occurredAt: new Date().toISOString(),
     payload: parsed,
   };
-  await tx.$executeRaw`INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
-    VALUES (${event.id}::uuid, ${type}, ${event.version}, ${aggregateId}, ${JSON.stringify(parsed)}::jsonb, ${event.occurredAt}::timestamptz)`;
-  // Delivered on commit: wakes the relay at once instead of at its next poll.
-  await tx.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, '')`;
+  // One round trip: the row, and a notification delivered on commit that wakes the relay at once
+  // instead of at its next poll.
+  await tx.$executeRaw`WITH e AS (INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
+    VALUES (${event.id}::uuid, ${type}, ${event.version}, ${aggregateId}, ${JSON.stringify(parsed)}::jsonb, ${event.occurredAt}::timestamptz)
+    RETURNING id)
+    SELECT pg_notify(${NOTIFY_CHANNEL}, '') FROM e`;
   return event;
 }
 

@@ -4,7 +4,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { CancellationPolicy, PriceBreakdown, StayRecord, StayStatus } from '../domain';
 import { publishStayChange } from '../events/published';
 import type { IdempotencyClaim } from '../rules/idempotency';
-import { HOLD_OVERLAP_CONSTRAINT, lockListingCalendar } from './calendar-lock';
+import { HOLD_OVERLAP_CONSTRAINT } from './calendar-lock';
 import { asDate, dateOnly } from './date-columns';
 import { claimIdempotencyKey, findPriorRequest, type PriorRequest } from './idempotency-keys';
 
@@ -211,6 +211,10 @@ export class StayRepository {
    * nights, or a booking and a block, exactly one wins. A failed booking spends no key.
    */
   async book(input: NewStay, claim: IdempotencyClaim | null, context: BookContext): Promise<BookOutcome> {
+    // Four round trips inside the transaction (the key claim aside): the calendar lock (with the
+    // guest's request lock when one is needed), one statement writing the stay and its hold, the
+    // event, COMMIT. The stay is built here from what was written instead of being read back.
+    const capped = input.status === 'REQUESTED' && context.maxPendingRequests !== undefined;
     try {
       return await retryOnDeadlock(() =>
         this.db.$transaction(async (tx): Promise<BookOutcome> => {
@@ -219,48 +223,60 @@ export class StayRepository {
             if (prior) return { kind: 'replay', ...prior };
           }
           // Deleted while this request was on its way: nothing is booked (and no key spent).
-          const listing = await lockListingCalendar(tx, input.listingId);
-          if (listing.deleted) throw new ListingGone();
-          if (input.status === 'REQUESTED' && context.maxPendingRequests !== undefined) {
-            const waiting = await lockPendingRequestsOf(tx, input.guestId, context.now ?? new Date());
-            if (waiting >= context.maxPendingRequests) throw new TooManyPending();
-          }
+          const listing = await lockCalendarForBooking(tx, input.listingId, capped ? input.guestId : null);
+          if (!listing) throw new ListingGone();
           const { price } = input;
-          await tx.stay.create({
-            data: {
-              id: input.id,
-              listingId: input.listingId,
-              listingTitle: listing.title,
-              guestId: input.guestId,
-              checkIn: asDate(input.checkIn),
-              checkOut: asDate(input.checkOut),
-              nights: price.nights,
-              guests: input.guests,
-              nightlyRate: price.nightlyRate,
-              nightlySubtotal: price.nightlySubtotal,
-              cleaningFee: price.cleaningFee,
-              discountPercent: price.discountPercent,
-              discountAmount: price.discount,
-              totalPrice: price.total,
-              currency: price.currency,
-              cancellationPolicy: input.cancellationPolicy,
-              status: input.status,
-              respondBy: input.respondBy,
-            },
-            select: { id: true },
-          });
-          await tx.calendarHold.create({
-            data: {
-              listingId: input.listingId,
-              kind: 'STAY',
-              startsOn: asDate(input.checkIn),
-              endsOn: asDate(input.checkOut),
-              stayId: input.id,
-              createdById: input.guestId,
-            },
-            select: { id: true },
-          });
-          const stay = await findStay(tx, input.id);
+          // The cap is counted in this statement, which starts after the guest's lock is held, so it
+          // sees every request committed by whoever held the lock before (READ COMMITTED takes a
+          // snapshot per statement). The exclusion constraints on stays and holds decide the nights.
+          const cap = capped
+            ? Prisma.sql`WHERE (SELECT count(*) FROM stays WHERE guest_id = ${input.guestId}::uuid AND status = 'REQUESTED'
+                AND respond_by > ${context.now ?? new Date()}::timestamptz) < ${context.maxPendingRequests}::int`
+            : Prisma.empty;
+          const [written] = await tx.$queryRaw<{ created_at: Date }[]>`
+            WITH st AS (
+              INSERT INTO stays (id, listing_id, listing_title, guest_id, check_in, check_out, nights, guests,
+                nightly_rate, nightly_subtotal, cleaning_fee, discount_percent, discount_amount, total_price, currency,
+                cancellation_policy, status, respond_by, updated_at)
+              SELECT ${input.id}::uuid, ${input.listingId}::uuid, ${listing.title}, ${input.guestId}::uuid,
+                ${input.checkIn}::date, ${input.checkOut}::date, ${price.nights}::int, ${input.guests}::int,
+                ${price.nightlyRate}::numeric, ${price.nightlySubtotal}::numeric, ${price.cleaningFee}::numeric,
+                ${price.discountPercent}::int, ${price.discount}::numeric, ${price.total}::numeric, ${price.currency},
+                ${input.cancellationPolicy}::"CancellationPolicy", ${input.status}::"StayStatus", ${input.respondBy}::timestamptz, now()
+              ${cap}
+              RETURNING id, created_at
+            ), hold AS (
+              INSERT INTO calendar_holds (id, listing_id, kind, starts_on, ends_on, stay_id, created_by_id)
+              SELECT gen_random_uuid(), ${input.listingId}::uuid, 'STAY'::"CalendarHoldKind", ${input.checkIn}::date,
+                ${input.checkOut}::date, st.id, ${input.guestId}::uuid
+              FROM st
+              RETURNING stay_id
+            )
+            SELECT st.created_at FROM st JOIN hold ON hold.stay_id = st.id`;
+          if (!written) throw new TooManyPending();
+          const stay: StayRecord = {
+            id: input.id,
+            listingId: input.listingId,
+            hostId: listing.ownerId,
+            listingTitle: listing.title,
+            listingDeleted: false,
+            timeZone: listing.timeZone,
+            guestId: input.guestId,
+            checkIn: input.checkIn,
+            checkOut: input.checkOut,
+            nights: price.nights,
+            guests: input.guests,
+            price,
+            totalPrice: price.total,
+            currency: price.currency,
+            cancellationPolicy: input.cancellationPolicy,
+            status: input.status,
+            respondBy: input.respondBy,
+            refundAmount: null,
+            cancelledAt: null,
+            cancelledById: null,
+            createdAt: written.created_at,
+          };
           await publishStayChange(tx, stay, { instantBook: context.instantBook });
           return { kind: 'created', stay };
         }, TX_OPTIONS),
@@ -320,17 +336,29 @@ export class StayRepository {
 }
 
 /**
- * Serializes one guest's REQUESTED bookings (a transaction-scoped advisory lock, taken after the
- * listing's calendar lock and never before it, so no two transactions wait on each other in a
- * cycle) and counts the guest's requests still waiting for an answer: concurrent requests cannot all
- * slip under the cap. A request past its respondBy is lapsing and no longer counts.
+ * Takes a booking's locks in one statement: the listing's calendar lock (see lockListingCalendar)
+ * and then, when `guestId` is given, the guest's lock that serializes their REQUESTED bookings (a
+ * transaction-scoped advisory lock, taken after the calendar lock and never before it, so no two
+ * transactions wait on each other in a cycle; the lateral call refers to the locked row, so it runs
+ * once that row is locked, and only if there is one).
+ * Null when the listing is unknown or deleted (or its owner's account) by the time the lock is held.
  */
-async function lockPendingRequestsOf(tx: Tx, guestId: string, now: Date): Promise<number> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${`bookings:pending-requests:${guestId}`}, 0))`;
-  const [row] = await tx.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM stays
-    WHERE guest_id = ${guestId}::uuid AND status = 'REQUESTED' AND respond_by > ${now}`;
-  return row?.n ?? 0;
+async function lockCalendarForBooking(
+  tx: Tx,
+  listingId: string,
+  guestId: string | null,
+): Promise<{ title: string; ownerId: string; timeZone: string } | null> {
+  const guestLock =
+    guestId === null
+      ? Prisma.empty
+      : Prisma.sql`CROSS JOIN LATERAL (SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`bookings:pending-requests:${guestId}`} || left(l.listing_id::text, 0), 0))) g`;
+  const [row] = await tx.$queryRaw<{ deleted: boolean; title: string; owner_id: string; time_zone: string }[]>`
+    WITH l AS MATERIALIZED (
+      SELECT listing_id, deleted_at IS NOT NULL AS deleted, title, owner_id, time_zone FROM listing_snapshots
+      WHERE listing_id = ${listingId}::uuid FOR NO KEY UPDATE)
+    SELECT l.deleted, l.title, l.owner_id::text AS owner_id, l.time_zone FROM l ${guestLock}`;
+  if (!row || row.deleted) return null;
+  return { title: row.title, ownerId: row.owner_id, timeZone: row.time_zone };
 }
 
 /**

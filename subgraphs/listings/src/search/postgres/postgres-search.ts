@@ -20,11 +20,14 @@ import {
   buildFacetsSql,
   buildRemoveSql,
   buildSearchSql,
+  buildTsquerySql,
   buildSuggestSql,
   buildTermsSql,
   buildUpsertSql,
   effectiveSort,
   encodeCursor,
+  needsTsquery,
+  searchText,
   termsOf,
   type FacetRow,
   type SearchRow,
@@ -67,7 +70,9 @@ export class PostgresListingSearch implements ListingSearch {
   }
 
   async search(query: SearchQuery): Promise<SearchPage> {
-    const rows = await this.db.$queryRaw<SearchRow[]>(buildSearchSql(query));
+    const text = searchText(query);
+    const tsquery = text && needsTsquery(query) ? (await this.db.$queryRaw<{ tsq: string }[]>(buildTsquerySql(text)))[0]!.tsq : null;
+    const rows = await this.db.$queryRaw<SearchRow[]>(buildSearchSql(query, tsquery));
     const sort = effectiveSort(query);
     const hits = rows.flatMap((row) =>
       row.id && row.score !== null && row.keys ? [{ id: row.id, score: Number(row.score), cursor: encodeCursor(sort, row.keys) }] : [],

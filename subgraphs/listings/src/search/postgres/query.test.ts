@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildFacetsSql, buildRemoveSql, buildSearchSql, buildSuggestSql, buildUpsertSql, decodeCursor, encodeCursor, filterConditions, nearCondition, termsOf } from './query';
+import { buildFacetsSql, buildRemoveSql, buildSearchSql, buildSuggestSql, buildTsquerySql, buildUpsertSql, decodeCursor, encodeCursor, filterConditions, nearCondition, termsOf } from './query';
 import type { ListingDocument, SearchQuery } from '../port';
 
 const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, sort: 'RELEVANCE', first: 20, after: null, ...overrides });
@@ -42,16 +42,37 @@ describe('PostgreSQL query building', () => {
   });
 
   it('expands every query word to indexed words within its edits and requires all of them', () => {
-    const sql = buildSearchSql(query({ text: 'quiet gardne' }));
+    const sql = buildTsquerySql('quiet gardne');
     const text = squash(sql.text);
     expect(text).toContain('levenshtein_less_equal(t.term');
     expect(text).toContain("|| ' & ' ||");
-    expect(text).toContain('s.document @@ q.tsq');
-    // Every match's keys gathered once; the count and the page both come from them.
-    expect(text).toContain('m AS MATERIALIZED ( SELECT s.listing_id AS id, round(ts_rank(s.document, q.tsq)::numeric, 6) AS score, s.created_at AS k1,s.listing_id AS k2');
-    expect(text).toContain('ORDER BY m.score DESC, m.k1 DESC, m.k2 DESC');
     // quiet: 1 edit, lengths 4..6; gardne: 2 edits, lengths 4..8.
     expect(sql.values).toEqual(expect.arrayContaining(['quiet', 4, 6, 'gardne', 8]));
+  });
+
+  it('carries the tsquery as a value (by relevance, hidden from the planner in a CTE)', () => {
+    expect(() => buildSearchSql(query({ text: 'quiet gardne', sort: 'NEWEST' }))).toThrow(/tsquery/);
+    // By relevance it can also be expanded inside the one statement.
+    expect(squash(buildSearchSql(query({ text: 'quiet gardne' })).text)).toContain('levenshtein_less_equal(t.term');
+    const sql = buildSearchSql(query({ text: 'quiet gardne' }), "'quiet' & 'garden'");
+    const text = squash(sql.text);
+    expect(sql.values).toContain("'quiet' & 'garden'");
+    // By relevance every match's keys are gathered once; the count and the page both come from them.
+    expect(text).toContain('s.document @@ q.tsq');
+    expect(text).toContain('m AS MATERIALIZED ( SELECT s.listing_id AS id, round(ts_rank(s.document, q.tsq)::numeric, 6) AS score');
+    expect(text).toContain('ORDER BY m.score DESC, m.k1 DESC, m.k2 DESC');
+  });
+
+  it('with text sorted by price, gathers a bounded number of matches (the count comes from them) and ranks only the page', () => {
+    const sql = buildSearchSql(query({ text: 'garden', sort: 'PRICE_ASC' }), "'garden'");
+    const text = squash(sql.text);
+    expect(text).toContain('c AS MATERIALIZED');
+    expect(text).toContain('WHERE t.total <= $');
+    expect(text).toContain('WHERE t.total > $');
+    expect(text).toContain('ORDER BY u.k0 ASC, u.k1 ASC');
+    expect(text).not.toContain('m AS MATERIALIZED');
+    expect(text).toContain('s.document @@ $');
+    expect(sql.values).toEqual(expect.arrayContaining([2001, 2000, 21]));
   });
 
   it('binds every filter as a parameter and marks the ones with a facet', () => {

@@ -18,6 +18,11 @@ import { allowedEdits, fold, placeWords, words, zipKey } from '../text';
 /** Mean earth radius in km, as Elasticsearch's arc distance uses it. */
 export const EARTH_RADIUS_KM = 6371.0088;
 const KM_PER_DEGREE = (2 * Math.PI * EARTH_RADIUS_KM) / 360;
+/**
+ * A text search sorted by price, date or distance with at most this many matches sorts them all;
+ * one with more walks the sort's index (buildSearchSql). At least TOTAL_COUNT_CAP.
+ */
+const SORTED_MATCHES = 2000;
 /** Elasticsearch's fuzzy query expands a word to at most this many indexed words (max_expansions). */
 const MAX_EXPANSIONS = 50;
 
@@ -30,7 +35,8 @@ interface Ordering {
 
 const ID = { sql: Prisma.sql`s.listing_id`, type: 'uuid' as const };
 const CREATED = { sql: Prisma.sql`s.created_at`, type: 'timestamptz' as const };
-const SCORE = Prisma.sql`round(ts_rank(s.document, q.tsq)::numeric, 6)`;
+/** RELEVANCE's first key: the rank, computed in buildSearchSql with the query's tsquery (this text is never sent). */
+const SCORE = Prisma.sql`score`;
 
 /** Great-circle (haversine) distance in km from a point; least() keeps rounding from pushing asin's argument past 1. */
 function distanceKm(point: { latitude: number; longitude: number }): Prisma.Sql {
@@ -210,18 +216,51 @@ export interface SearchRow {
   keys: string[] | null;
 }
 
+/** The query's text when it has words to search for, else null. */
+export function searchText(query: Pick<SearchQuery, 'text'>): string | null {
+  return query.text && words(query.text).length > 0 ? query.text : null;
+}
+
+/**
+ * Whether buildSearchSql needs the tsquery beforehand (buildTsquerySql): for text sorted by price,
+ * date or distance. By relevance it is expanded inside the search statement (one round trip).
+ */
+export function needsTsquery(query: SearchQuery): boolean {
+  const text = searchText(query);
+  return text !== null && effectiveSort({ ...query, text }) !== 'RELEVANCE';
+}
+
+/**
+ * The text query's tsquery as text (see tsqueryOf), asked for before the search itself so that the
+ * search statement carries it as a value: the planner then estimates from the words' statistics how
+ * many rows match (a word in a quarter of the listings or in a few dozen) and picks the plan for
+ * that, where a tsquery computed inside the statement is an unknown it guesses at.
+ */
+export function buildTsquerySql(text: string): Prisma.Sql {
+  return Prisma.sql`SELECT (${tsqueryOf(text)})::text AS tsq`;
+}
+
 /**
  * One page of matches and their count, in one statement; the first row always carries the count
- * (its other columns are null when the page is empty). Two plans, by what the page needs:
- * - without text, the sorts follow b-tree indexes (created_at, amount), so the page reads only
- *   about `first` rows, and the count stops one past TOTAL_COUNT_CAP (index-only where an index
- *   covers the filters) instead of counting a broad search to the end;
- * - with text, every match must be read anyway to rank or sort it, so the matches' sort keys are
- *   gathered once (MATERIALIZED) and both the count and the page come from that small set.
+ * (its other columns are null when the page is empty). `tsquery` is buildTsquerySql's answer, needed
+ * when the query has text. Three plans, by what the page needs:
+ * - without text, the sorts follow b-tree indexes (created_at, amount), so the page reads only about
+ *   `first` rows, and the count stops one past TOTAL_COUNT_CAP (index-only where an index covers
+ *   the filters) instead of counting a broad search to the end;
+ * - with text sorted by price, date or distance, the count also stops one past the cap, the page
+ *   comes from those matches or from the sort's index (below), and only the page is ranked;
+ * - by relevance, every match must be ranked, so the matches' scores and sort keys are gathered once
+ *   (MATERIALIZED) and both the count and the page come from that set.
  */
-export function buildSearchSql(query: SearchQuery): Prisma.Sql {
+export function buildSearchSql(query: SearchQuery, tsquery?: string | null): Prisma.Sql {
   const conditions = filterConditions(query.filter);
-  const text = query.text && words(query.text).length > 0 ? query.text : null;
+  const text = searchText(query);
+  const known = tsquery !== undefined && tsquery !== null;
+  if (text && !known && effectiveSort({ ...query, text }) !== 'RELEVANCE') {
+    throw new Error('a search with text sorted by price, date or distance needs its tsquery (needsTsquery, buildTsquerySql)');
+  }
+  const tsq = Prisma.sql`${tsquery ?? ''}::tsquery`;
+  const score = Prisma.sql`round(ts_rank(s.document, ${tsq})::numeric, 6)`;
   const order = ordering({ ...query, text });
   const direction = Prisma.raw(order.descending ? 'DESC' : 'ASC');
   const values = query.after ? decodeCursor(query.after, { ...query, text }) : null;
@@ -241,8 +280,7 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
       keys.map((sql) => Prisma.sql`${sql} ${direction}`),
       ', ',
     );
-
-  if (!text) {
+  if (order.keys[0]!.sql !== SCORE && !text) {
     const keySql = order.keys.map((key) => key.sql);
     return Prisma.sql`
       SELECT t.total, p.id, '0' AS score, p.keys
@@ -256,14 +294,53 @@ export function buildSearchSql(query: SearchQuery): Prisma.Sql {
       ) p ON true`;
   }
 
-  conditions.push({ sql: Prisma.sql`s.document @@ q.tsq` });
+  if (order.keys[0]!.sql !== SCORE) {
+    // Text, sorted by price, date or distance. Up to SORTED_MATCHES + 1 matches are gathered with
+    // their sort keys (c), which also gives the count. When that is all of them, the page is sorted
+    // from c; when there are more, matches are common enough that walking the sort's index finds a
+    // page after a few rows. (Gathering more than the count needs keeps searches with a couple of
+    // thousand matches off the index walk, which can read many rows when the filters correlate
+    // with the sort: the cheapest rentals are small, so `bedrooms >= 2` skips most of the first.)
+    // Only the page's rows are ranked (their score is shown, not sorted by).
+    conditions.push({ sql: Prisma.sql`s.document @@ ${tsq}` });
+    const keyColumns = order.keys.map((key, i) => Prisma.sql`${key.sql} AS ${Prisma.raw(`k${i}`)}`);
+    const aliases = (table: string) => order.keys.map((_, i) => Prisma.raw(`${table}.k${i}`));
+    return Prisma.sql`
+      WITH c AS MATERIALIZED (
+        SELECT s.listing_id AS id, ${Prisma.join(keyColumns)} FROM listing_search s WHERE ${where(conditions)} LIMIT ${SORTED_MATCHES + 1}::int
+      )
+      SELECT t.total, p.id, p.score::text AS score, p.keys
+      FROM (SELECT count(*)::int AS total FROM c) t
+      LEFT JOIN LATERAL (
+        SELECT u.id, ARRAY[${Prisma.join(order.keys.map((key, i) => asText(aliases('u')[i]!, key.type)))}] AS keys,
+          (SELECT ${score} FROM listing_search s WHERE s.listing_id = u.id) AS score
+        FROM (
+          (SELECT c.id, ${Prisma.join(aliases('c'))} FROM c
+            WHERE t.total <= ${SORTED_MATCHES}::int AND ${where(positionOf(aliases('c')))}
+            ORDER BY ${orderBy(aliases('c'))} LIMIT ${query.first + 1}::int)
+          UNION ALL
+          (SELECT s.listing_id, ${Prisma.join(keyColumns)} FROM listing_search s
+            WHERE t.total > ${SORTED_MATCHES}::int AND ${where([...conditions, ...positionOf(order.keys.map((key) => key.sql))])}
+            ORDER BY ${orderBy(order.keys.map((key) => key.sql))} LIMIT ${query.first + 1}::int)
+        ) u
+        ORDER BY ${orderBy(aliases('u'))}
+        LIMIT ${query.first + 1}::int
+      ) p ON true`;
+  }
+
+  // By relevance the tsquery goes through a MATERIALIZED CTE, which hides it from the planner: every
+  // match is read and ranked anyway, and with its words' real frequencies the planner would rather
+  // filter a common word's 40,000 matches row by row than AND its bitmap with the filters' b-tree
+  // first (measured slower at the same load; the b-tree bitmap keeps the heap reads to the matches
+  // that pass the filters).
   // The score is ranked once: RELEVANCE's first key is the score column itself.
+  conditions.push({ sql: Prisma.sql`s.document @@ q.tsq` });
   const aliases = order.keys.map((key, i) => Prisma.raw(key.sql === SCORE ? 'm.score' : `m.k${i}`));
   const keyColumns = order.keys.flatMap((key, i) => (key.sql === SCORE ? [] : [Prisma.sql`${key.sql} AS ${Prisma.raw(`k${i}`)}`]));
   return Prisma.sql`
-    WITH q AS MATERIALIZED (SELECT ${tsqueryOf(text)} AS tsq),
+    WITH q AS MATERIALIZED (SELECT ${known ? tsq : tsqueryOf(text!)} AS tsq),
     m AS MATERIALIZED (
-      SELECT s.listing_id AS id, ${SCORE} AS score, ${Prisma.join(keyColumns)}
+      SELECT s.listing_id AS id, round(ts_rank(s.document, q.tsq)::numeric, 6) AS score, ${Prisma.join(keyColumns)}
       FROM listing_search s, q
       WHERE ${where(conditions)}
     )
