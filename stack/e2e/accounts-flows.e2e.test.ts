@@ -442,7 +442,7 @@ describe('accounts flows through the gateway', () => {
     const CONNECTION = `id status requester { id } addressee { id } user { id name }`;
     const REQUEST = `mutation($id: ID!) { requestConnection(userId: $id) { ${CONNECTION} } }`;
     const ACCEPT = `mutation($id: ID!) { acceptConnection(id: $id) { ${CONNECTION} } }`;
-    const PENDING = `query($d: ConnectionDirection) { myConnectionRequests(direction: $d) { id } }`;
+    const PENDING = `query($d: ContactDirection) { myConnectionRequests(direction: $d) { id } }`;
     const eventsOf = (type: string, ids: string[]) =>
       events.filter((e) => e.type === type && ids.every((id) => JSON.stringify(e.payload).includes(id))).map((e) => e.payload);
 
