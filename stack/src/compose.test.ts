@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GraphQLInterfaceType, GraphQLUnionType, buildSchema } from 'graphql';
+import { GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, buildSchema, getNamedType } from 'graphql';
 import { API_SCHEMA_PATH, apiSchemaOf, composeSupergraph, SUPERGRAPH_PATH } from './compose';
 
 describe('supergraph composition', () => {
@@ -46,5 +46,20 @@ describe('the client schema', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('pages in the client schema', () => {
+  const schema = buildSchema(readFileSync(API_SCHEMA_PATH, 'utf8'));
+  it('keeps the suffix Connection for Relay pages: every *Connection type has edges and a full pageInfo', () => {
+    const wrong: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!(type instanceof GraphQLObjectType) || !type.name.endsWith('Connection')) continue;
+      const fields = type.getFields();
+      const pageInfo = fields['pageInfo'] ? getNamedType(fields['pageInfo'].type) : null;
+      const pageFields = pageInfo instanceof GraphQLObjectType ? Object.keys(pageInfo.getFields()) : [];
+      if (!fields['edges'] || !['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'].every((f) => pageFields.includes(f))) wrong.push(type.name);
+    }
+    expect(wrong).toEqual([]);
   });
 });

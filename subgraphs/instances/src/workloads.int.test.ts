@@ -137,9 +137,9 @@ describe('process workloads: health checks, limits, machine versions', () => {
       owner,
     );
     expect(refused.createInstance).toMatchObject({ __typename: 'MachineRetired', machine: { id: m.id } });
-    const catalog = await h.ok(`{ machines { id } all: machines(includeRetired: true) { id } }`, {}, owner);
-    expect(catalog.machines.map((x: { id: string }) => x.id)).not.toContain(m.id);
-    expect(catalog.all.map((x: { id: string }) => x.id)).toContain(m.id);
+    const catalog = await h.ok(`{ machines { edges { node { id } } } all: machines(includeRetired: true) { edges { node { id } } } }`, {}, owner);
+    expect(catalog.machines.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(m.id);
+    expect(catalog.all.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(m.id);
     // Existing instances keep running until removed.
     expect((await h.instance(old.id)).status).toBe('RUNNING');
     for (const id of [old.id, fresh.id]) await h.ok(REMOVE, { id }, owner);
