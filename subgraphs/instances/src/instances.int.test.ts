@@ -91,6 +91,27 @@ async function startInstances(portRange = '20000-20999', bus: EventBus | null = 
 
 type Harness = Awaited<ReturnType<typeof startInstances>>;
 
+
+/** The whole machine catalog as `who` sees it, page by page (the test database holds every test's machines). */
+async function wholeCatalog<T>(
+  call: (query: string, variables: Record<string, unknown>) => Promise<any>,
+  fields: string,
+  includeRetired = false,
+): Promise<T[]> {
+  const nodes: T[] = [];
+  let after: string | null = null;
+  do {
+    const res: any = await call(
+      `query($r: Boolean, $after: String) { machines(includeRetired: $r, first: 100, after: $after) { edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`,
+      { r: includeRetired, after },
+    );
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    nodes.push(...res.data.machines.edges.map((e: { node: T }) => e.node));
+    after = res.data.machines.pageInfo.hasNextPage ? res.data.machines.pageInfo.endCursor : null;
+  } while (after);
+  return nodes;
+}
+
 describe('instances subgraph', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -125,8 +146,8 @@ describe('instances subgraph', () => {
       expect(h.queries.filter((q) => q.includes('INSERT INTO outbox_events'))).toHaveLength(1);
 
       const buyer = person();
-      const listed = await h.call(`{ machines { edges { node { id name environment { name } } } } }`, {}, buyer);
-      expect(listed.data.machines.edges.map((e: any) => e.node)).toContainEqual({ id: created.data.createMachine.id, name, environment: null });
+      const listed = await wholeCatalog((q, v) => h.call(q, v, buyer), 'id name environment { name }');
+      expect(listed).toContainEqual({ id: created.data.createMachine.id, name, environment: null });
 
       const one = `query($id: ID!) { machine(id: $id) { name command cpuLimit environment { name value } } }`;
       const asAdmin = await h.call(one, { id: created.data.createMachine.id }, h.admin);
@@ -149,8 +170,8 @@ describe('instances subgraph', () => {
         expect(res.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
         expect(res.data).toBeNull();
       }
-      const listed = await h.call(`{ machines { edges { node { name } } } }`, {}, h.admin);
-      expect(listed.data.machines.edges.map((e: any) => e.node).map((m: { name: string }) => m.name)).not.toContain(name);
+      const listed = await wholeCatalog<{ name: string }>((q, v) => h.call(q, v, h.admin), 'name');
+      expect(listed.map((m) => m.name)).not.toContain(name);
     });
 
     it('refuses bad input with BAD_USER_INPUT, naming every field, and writes nothing', async () => {
@@ -184,8 +205,8 @@ describe('instances subgraph', () => {
         h.admin,
       );
       expect(dupEnv.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-      const listed = await h.call(`{ machines { edges { node { name } } } }`, {}, h.admin);
-      expect(listed.data.machines.edges.map((e: any) => e.node).map((m: { name: string }) => m.name)).not.toContain(name);
+      const listed = await wholeCatalog<{ name: string }>((q, v) => h.call(q, v, h.admin), 'name');
+      expect(listed.map((m) => m.name)).not.toContain(name);
     });
 
     it('refuses a taken name, whatever its case, with CONFLICT', async () => {
