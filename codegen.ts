@@ -11,7 +11,7 @@ const MAPPERS: Record<string, Record<string, string>> = {
   accounts: {
     User: 'UserRecord',
     Session: 'SessionRecord',
-    Connection: 'ConnectionRecord',
+    Contact: 'ConnectionRecord',
     DevOutboxMessage: 'DevOutboxRecord',
   },
   listings: {

@@ -270,7 +270,7 @@ async function main() {
             listings { title stays { guest { name } } }
             conversations { messages { sender { name } } }
             posts { body reactions { kind } }
-            instances { status machine { name } } } }`,
+            instances { edges { node { status machine { name } } } } } }`,
         {},
         host.token,
       );
@@ -280,7 +280,7 @@ async function main() {
       const senders = (me.conversations?.[0]?.messages ?? []).map((m: { sender: { name: string } }) => m.sender?.name).sort();
       assert(senders.join() === 'Gus Guest,Hannah Host', `messaging: ${JSON.stringify(me.conversations)}`);
       assert(me.posts?.length === 1, `engagement: ${JSON.stringify(me.posts)}`);
-      assert(me.instances?.[0]?.machine?.name === `smoke-${run}`, `instances: ${JSON.stringify(me.instances)}`);
+      assert(me.instances?.edges?.[0]?.node?.machine?.name === `smoke-${run}`, `instances: ${JSON.stringify(me.instances)}`);
     });
   } finally {
     if (instanceId && users.host) {

@@ -150,6 +150,12 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     '/graphql',
     cors<cors.CorsRequest>({ origin: origins, credentials: false, maxAge: 600 }),
     express.json({ limit: env.MAX_BODY_BYTES }),
+    // GraphQL over Server-Sent Events (graphql-sse's distinct connections mode): subscriptions for
+    // clients whose proxies drop WebSockets. Everything else goes on to Apollo.
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.header('accept')?.trim() !== 'text/event-stream') return next();
+      subscriptions.serveEventStream(req, res).catch(next);
+    },
     refuseLongDocuments(limits),
     ...(enforced ? [enforceTrustedDocuments(enforced)] : []),
     expressMiddleware(apollo, {

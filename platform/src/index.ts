@@ -16,6 +16,7 @@ export * from './events';
 export * from './validation';
 export * from './ids';
 export * from './cursor';
+export * from './list-page';
 export * from './redis';
 export * from './subscriptions';
 export * from './storage';

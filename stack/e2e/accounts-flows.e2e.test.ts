@@ -24,7 +24,7 @@ const VERIFY = `mutation($email: String!, $code: String!) { verifyEmail(email: $
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { ${AUTH_FIELDS} } }`;
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { ${AUTH_FIELDS} } }`;
 const RESEND = `mutation($email: String!) { resendVerificationCode(email: $email) { message } }`;
-const MY_SESSIONS = `{ mySessions { id user { id } ipAddress userAgent deviceInfo active revoked current createdAt expiresAt lastActivityAt } }`;
+const MY_SESSIONS = `{ mySessions { edges { node { id user { id } ipAddress userAgent deviceInfo active revoked current createdAt expiresAt lastActivityAt } } } }`;
 
 /** A signed-in client: its tokens, and the address it calls from (X-Forwarded-For through the loopback proxy). */
 interface SignedInClient {
@@ -201,8 +201,8 @@ describe('accounts flows through the gateway', () => {
       const other = await signIn(client, firefox);
       const res = await gql(MY_SESSIONS, {}, client.accessToken);
       expect(res.errors).toBeUndefined();
-      expect(res.data.mySessions).toHaveLength(2);
-      expect(res.data.mySessions.find((s: { id: string }) => s.id === other.sessionId)).toMatchObject({
+      expect(res.data.mySessions.edges.map((e: any) => e.node)).toHaveLength(2);
+      expect(res.data.mySessions.edges.map((e: any) => e.node).find((s: { id: string }) => s.id === other.sessionId)).toMatchObject({
         user: { id: client.id },
         ipAddress: client.ip,
         userAgent: firefox,
@@ -234,7 +234,7 @@ describe('accounts flows through the gateway', () => {
       expect((await refresh(second.refreshToken)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
       expect(errorCode(await gql(MY_SESSIONS, {}, second.accessToken))).toBe('UNAUTHENTICATED');
       const fresh = await signIn(client);
-      const listed = (await gql(MY_SESSIONS, {}, fresh.accessToken)).data.mySessions;
+      const listed = (await gql(MY_SESSIONS, {}, fresh.accessToken)).data.mySessions.edges.map((e: any) => e.node);
       expect(listed.find((s: { id: string }) => s.id === client.sessionId)).toMatchObject({ active: false, revoked: true });
     });
 
@@ -442,7 +442,7 @@ describe('accounts flows through the gateway', () => {
     const CONNECTION = `id status requester { id } addressee { id } user { id name }`;
     const REQUEST = `mutation($id: ID!) { requestConnection(userId: $id) { ${CONNECTION} } }`;
     const ACCEPT = `mutation($id: ID!) { acceptConnection(id: $id) { ${CONNECTION} } }`;
-    const PENDING = `query($d: ConnectionDirection) { myConnectionRequests(direction: $d) { id } }`;
+    const PENDING = `query($d: ContactDirection) { myConnectionRequests(direction: $d) { edges { node { id } } } }`;
     const eventsOf = (type: string, ids: string[]) =>
       events.filter((e) => e.type === type && ids.every((id) => JSON.stringify(e.payload).includes(id))).map((e) => e.payload);
 
@@ -450,8 +450,8 @@ describe('accounts flows through the gateway', () => {
       const [ann, bob, cat] = [await verifiedClient('BUYER', 'Ann'), await verifiedClient('BUYER', 'Bob'), await verifiedClient('BUYER', 'Cat')];
       const asked = (await gql(REQUEST, { id: bob.id }, ann.accessToken)).data.requestConnection;
       expect(asked).toMatchObject({ status: 'PENDING', requester: { id: ann.id }, addressee: { id: bob.id }, user: { id: bob.id, name: 'Bob' } });
-      expect((await gql(PENDING, {}, bob.accessToken)).data.myConnectionRequests).toEqual([{ id: asked.id }]);
-      expect((await gql(PENDING, { d: 'OUTGOING' }, ann.accessToken)).data.myConnectionRequests).toEqual([{ id: asked.id }]);
+      expect((await gql(PENDING, {}, bob.accessToken)).data.myConnectionRequests.edges.map((e: any) => e.node)).toEqual([{ id: asked.id }]);
+      expect((await gql(PENDING, { d: 'OUTGOING' }, ann.accessToken)).data.myConnectionRequests.edges.map((e: any) => e.node)).toEqual([{ id: asked.id }]);
       expect(errorCode(await gql(ACCEPT, { id: asked.id }, cat.accessToken))).toBe('NOT_FOUND');
       expect((await gql(ACCEPT, { id: asked.id }, bob.accessToken)).data.acceptConnection).toMatchObject({ status: 'ACCEPTED', user: { id: ann.id } });
 
@@ -462,15 +462,15 @@ describe('accounts flows through the gateway', () => {
       const bobToCat = (await gql(REQUEST, { id: cat.id }, bob.accessToken)).data.requestConnection;
       await gql(ACCEPT, { id: bobToCat.id }, cat.accessToken);
 
-      expect((await gql(`{ myConnections { user { id } } }`, {}, ann.accessToken)).data.myConnections.map((c: any) => c.user.id).sort()).toEqual(
+      expect((await gql(`{ myConnections { edges { node { user { id } } } } }`, {}, ann.accessToken)).data.myConnections.edges.map((e: any) => e.node).map((c: any) => c.user.id).sort()).toEqual(
         [bob.id, cat.id].sort(),
       );
-      expect((await gql(`query($id: ID!) { mutualConnections(userId: $id) { id name } }`, { id: bob.id }, ann.accessToken)).data.mutualConnections).toEqual([
+      expect((await gql(`query($id: ID!) { mutualConnections(userId: $id) { edges { node { id name } } } }`, { id: bob.id }, ann.accessToken)).data.mutualConnections.edges.map((e: any) => e.node)).toEqual([
         { id: cat.id, name: 'Cat' },
       ]);
 
       expect((await gql(`mutation($id: ID!) { removeConnection(userId: $id) }`, { id: bob.id }, ann.accessToken)).data.removeConnection).toBe(true);
-      expect((await gql(`{ myConnections { user { id } } }`, {}, ann.accessToken)).data.myConnections).toEqual([{ user: { id: cat.id } }]);
+      expect((await gql(`{ myConnections { edges { node { user { id } } } } }`, {}, ann.accessToken)).data.myConnections.edges.map((e: any) => e.node)).toEqual([{ user: { id: cat.id } }]);
 
       // Each change reached the bus, for engagement's feeds.
       await eventually(async () => eventsOf('accounts.connection.removed', [ann.id, bob.id]).length === 1);
@@ -492,8 +492,8 @@ describe('accounts flows through the gateway', () => {
       expect((await gql(FOLLOW, { id: seller.id }, fan.accessToken)).data.follow).toEqual({ id: seller.id, followerCount: 1 });
       expect((await gql(FOLLOW, { id: agent.id }, fan.accessToken)).data.follow).toEqual({ id: agent.id, followerCount: 1 });
       expect(errorCode(await gql(FOLLOW, { id: buyer.id }, fan.accessToken))).toBe('BAD_USER_INPUT');
-      expect((await gql(`{ myFollowing { id } }`, {}, fan.accessToken)).data.myFollowing.map((u: any) => u.id).sort()).toEqual([seller.id, agent.id].sort());
-      expect((await gql(`{ myFollowers { id name } }`, {}, seller.accessToken)).data.myFollowers).toEqual([{ id: fan.id, name: 'Fan' }]);
+      expect((await gql(`{ myFollowing { edges { node { id } } } }`, {}, fan.accessToken)).data.myFollowing.edges.map((e: any) => e.node).map((u: any) => u.id).sort()).toEqual([seller.id, agent.id].sort());
+      expect((await gql(`{ myFollowers { edges { node { id name } } } }`, {}, seller.accessToken)).data.myFollowers.edges.map((e: any) => e.node)).toEqual([{ id: fan.id, name: 'Fan' }]);
       expect((await gql(`mutation($id: ID!) { unfollow(userId: $id) }`, { id: seller.id }, fan.accessToken)).data.unfollow).toBe(true);
       expect((await gql(`query($id: ID!) { user(id: $id) { followerCount } }`, { id: seller.id })).data.user.followerCount).toBe(0);
 

@@ -10,7 +10,7 @@ import { PASSWORD, createUser, startTestStack, type TestStack, type TestUser } f
 /** Configurable trust at the edge: TRUST_PROXY, CORS_ORIGINS and its development defaults, devOutbox, security headers. */
 
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { accessToken sessionId } } }`;
-const MY_SESSIONS = `{ mySessions { id ipAddress } }`;
+const MY_SESSIONS = `{ mySessions { edges { node { id ipAddress } } } }`;
 
 describe('trust at the edge', () => {
   let stack: TestStack;
@@ -47,7 +47,7 @@ describe('trust at the edge', () => {
   /** The address accounts recorded for a session opened through `url` with X-Forwarded-For: 10.9.9.9. */
   const recordedAddress = async (url: string) => {
     const signedIn = (await post(url, SIGN_IN, { input: { email: user.email, password: PASSWORD } }, { 'x-forwarded-for': '10.9.9.9' })).body.data.signIn;
-    const sessions = (await post(url, MY_SESSIONS, {}, { authorization: `Bearer ${signedIn.accessToken}` })).body.data.mySessions as { id: string; ipAddress: string }[];
+    const sessions = (await post(url, MY_SESSIONS, {}, { authorization: `Bearer ${signedIn.accessToken}` })).body.data.mySessions.edges.map((e: any) => e.node) as { id: string; ipAddress: string }[];
     return sessions.find((s) => s.id === signedIn.sessionId)?.ipAddress;
   };
 

@@ -85,7 +85,7 @@ describe('the graph, end to end through the gateway', () => {
           listings { title stays { guest { name } } }
           conversations { messages { body sender { name } } }
           posts { reactions { kind user { name } } }
-          instances { status machine { name } } } }`,
+          instances { edges { node { status machine { name } } } } } }`,
       {},
       host.token,
     );
@@ -95,7 +95,7 @@ describe('the graph, end to end through the gateway', () => {
       listings: [{ title: 'Loft by the canal', stays: [{ guest: { name: 'Gus Guest' } }] }],
       conversations: [{ messages: [{ body: 'Welcome! The key is in the lockbox.', sender: { name: 'Harriet Host' } }] }],
       posts: [{ reactions: [{ kind: 'LOVE', user: { name: 'Gus Guest' } }] }],
-      instances: [{ status: expect.any(String), machine: { name: machine.data.createMachine.name } }],
+      instances: { edges: [{ node: { status: expect.any(String), machine: { name: machine.data.createMachine.name } } }] },
     });
   });
 
@@ -103,7 +103,7 @@ describe('the graph, end to end through the gateway', () => {
     const owner = await createUser(stack, 'SELLER');
     const stranger = await createUser(stack, 'BUYER');
     const res = await stack.request(
-      `query($id: ID!) { user(id: $id) { name email conversations { id } instances { id } } }`,
+      `query($id: ID!) { user(id: $id) { name email conversations { id } instances { edges { node { id } } } } }`,
       { id: owner.id },
       stranger.token,
     );

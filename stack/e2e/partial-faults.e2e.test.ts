@@ -97,7 +97,7 @@ describe('faults stay partial: a hung or dead subgraph costs only its own fields
   });
 
   it('a dead subgraph (connection refused): the same, for its fields only', async () => {
-    const { status, body } = await query('{ me { name instances { id } } }');
+    const { status, body } = await query('{ me { name instances { edges { node { id } } } } }');
     expect(status).toBe(200);
     expect(body.data).toEqual({ me: { name: 'Partial Pat', instances: null } });
     expect(body.errors).toEqual([

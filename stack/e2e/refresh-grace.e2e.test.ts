@@ -12,7 +12,7 @@ import { PASSWORD, createUser, startTestStack, type TestStack } from '../src/tes
 const AUTH_FIELDS = `__typename ... on AuthPayload { accessToken refreshToken sessionId }`;
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { ${AUTH_FIELDS} } }`;
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { ${AUTH_FIELDS} } }`;
-const MY_SESSIONS = `{ mySessions { id } }`;
+const MY_SESSIONS = `{ mySessions { edges { node { id } } } }`;
 
 type Auth = { __typename: string; accessToken: string; refreshToken: string; sessionId: string };
 

@@ -51,11 +51,11 @@ describe('the gateway under abuse', () => {
   });
 
   describe('operation limits', () => {
-    it('answers a subscription sent as a plain POST with 400 naming the WebSocket transport', async () => {
+    it('answers a subscription sent as a plain POST with 400 naming both transports (WebSocket and SSE)', async () => {
       const res = await stack.request(`subscription { notificationAdded { id } }`);
       expect(res.status).toBe(400);
       expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_REQUEST');
-      expect(res.errors?.[0]?.message).toMatch(/WebSocket.*graphql-transport-ws/);
+      expect(res.errors?.[0]?.message).toMatch(/WebSocket.*graphql-transport-ws.*Server-Sent Events.*text\/event-stream/);
     });
 
     it('refuses deep nesting', async () => {

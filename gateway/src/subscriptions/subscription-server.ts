@@ -18,6 +18,8 @@ import { SchemaFollower, type SchemaSource } from './schema-follower';
 import { prepareSubscription, type PreparedSubscription } from './subscribe';
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from './subscription-limits';
 import { UpstreamConnections } from './upstream';
+import { createSseStreams } from './sse';
+import type { Request, Response } from 'express';
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
@@ -49,6 +51,8 @@ export interface SubscriptionServerOptions {
 
 export interface SubscriptionServerStats {
   connections: number;
+  /** Open Server-Sent Events streams (one subscription each). */
+  streams: number;
   /** Client addresses with at least one open socket. */
   addresses: number;
   subscriptions: number;
@@ -57,7 +61,12 @@ export interface SubscriptionServerStats {
 
 export interface SubscriptionServer {
   stats(): SubscriptionServerStats;
-  /** Refuses new sockets (503) while the open ones keep going: the gateway is draining. */
+  /**
+   * Subscriptions over Server-Sent Events (graphql-sse, distinct connections mode) for a request to
+   * the same path with `Accept: text/event-stream`: same auth, limits, planner and executor.
+   */
+  serveEventStream(req: Request, res: Response): Promise<void>;
+  /** Refuses new sockets and streams (503) while the open ones keep going: the gateway is draining. */
   refuseNew(): void;
   /** Closes every socket with 1001 (Going Away), then the upstream connections. */
   close(): Promise<void>;
@@ -215,7 +224,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     },
   };
 
+  const sse = createSseStreams({
+    schema,
+    upstream,
+    verifier: options.verifier,
+    sessions: options.sessions,
+    operationLimits,
+    limits,
+    clientAddress: addressOf,
+    formatError,
+    logger,
+  });
+
   const stopListening = options.sessions?.feed?.onRevoked((revocation) => {
+    sse.revoked(revocation);
     for (const connection of connections.values()) {
       if (connection.token && revocationCovers(revocation, connection.token)) {
         logger.info({ userId: connection.token.identity.userId, requestId: connection.context.requestId }, 'closing a socket whose session ended');
@@ -238,13 +260,18 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
 
   let closing: Promise<void> | null = null;
   return {
-    stats: () => ({ connections: wss.clients.size, addresses: admission.addresses(), subscriptions, upstreamSockets: upstream.sockets() }),
-    refuseNew: () => admission.refuseAll(),
+    stats: () => ({ connections: wss.clients.size, streams: sse.streams(), addresses: admission.addresses(), subscriptions, upstreamSockets: upstream.sockets() }),
+    serveEventStream: (req, res) => sse.handle(req, res),
+    refuseNew: () => {
+      admission.refuseAll();
+      sse.refuseNew();
+    },
     close() {
       closing ??= (async () => {
         admission.detach();
         schema.stop();
         stopListening?.();
+        sse.closeAll();
         await closeWebSocketServer(wss, 1001, 'Gateway shutting down');
         for (const connection of connections.values()) {
           if (connection.expiry) clearTimeout(connection.expiry);

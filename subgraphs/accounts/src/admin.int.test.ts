@@ -102,7 +102,7 @@ describe('accounts subgraph: administration', () => {
       expect(rows[0].live).toBe(0);
       expect((await call(h, SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.__typename).toBe('AccountSuspended');
       // What the access token still allows in accounts stops at once.
-      expect((await call(h, `{ mySessions { id } }`, {}, { identity: user.identity })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+      expect((await call(h, `{ mySessions { edges { node { id } } } }`, {}, { identity: user.identity })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
 
       expect((await call(h, SUSPEND, { id: admin.id }, { identity: admin.identity })).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
       expect((await call(h, UNSUSPEND, { id: user.id }, { identity: admin.identity })).data.unsuspendUser.status).toBe('ACTIVE');

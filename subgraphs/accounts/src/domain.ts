@@ -75,7 +75,7 @@ export interface UserCursor {
 
 export interface UserPage {
   edges: { cursor: string; node: UserRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 /** Only sellers and agents have followers. */

@@ -18,7 +18,7 @@ import {
   type Harness,
 } from './testing/harness';
 
-const MY_SESSIONS = `{ mySessions { id active revoked user { id } } }`;
+const MY_SESSIONS = `{ mySessions { edges { node { id active revoked user { id } } } } }`;
 const RESEND = `mutation($email: String!) { resendVerificationCode(email: $email) { message } }`;
 
 interface LogLine {
@@ -88,7 +88,7 @@ describe('accounts retention purge', () => {
     );
     await h.db.query(`UPDATE sessions SET expires_at = now() - interval '29 days' WHERE id = $1`, [lapsed.sessionId]);
 
-    const before = (await call(h, MY_SESSIONS, {}, { identity: user.identity })).data.mySessions.map((s: { id: string }) => s.id);
+    const before = (await call(h, MY_SESSIONS, {}, { identity: user.identity })).data.mySessions.edges.map((e: any) => e.node).map((s: { id: string }) => s.id);
     expect(before).toHaveLength(5);
 
     const purged = await h.subgraph.retention.purgeNow();
@@ -97,8 +97,8 @@ describe('accounts retention purge', () => {
 
     const after = await call(h, MY_SESSIONS, {}, { identity: user.identity });
     expect(after.errors).toBeUndefined();
-    expect(after.data.mySessions.map((s: { id: string }) => s.id).sort()).toEqual([user.sessionId, recent.sessionId, lapsed.sessionId].sort());
-    expect(after.data.mySessions.find((s: { id: string }) => s.id === recent.sessionId)).toEqual({
+    expect(after.data.mySessions.edges.map((e: any) => e.node).map((s: { id: string }) => s.id).sort()).toEqual([user.sessionId, recent.sessionId, lapsed.sessionId].sort());
+    expect(after.data.mySessions.edges.map((e: any) => e.node).find((s: { id: string }) => s.id === recent.sessionId)).toEqual({
       id: recent.sessionId,
       active: false,
       revoked: true,

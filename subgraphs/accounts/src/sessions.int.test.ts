@@ -13,7 +13,7 @@ import {
   type Harness,
 } from './testing/harness';
 
-const MY_SESSIONS = `{ mySessions { id user { id name } createdAt expiresAt lastActivityAt ipAddress userAgent deviceInfo active revoked current } }`;
+const MY_SESSIONS = `{ mySessions { edges { node { id user { id name } createdAt expiresAt lastActivityAt ipAddress userAgent deviceInfo active revoked current } } } }`;
 const LOGOUT = `mutation { logout }`;
 const REVOKE = `mutation($id: ID!) { revokeSession(id: $id) { id active revoked current } }`;
 const CHANGE_PASSWORD = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) {
@@ -90,7 +90,7 @@ describe('accounts subgraph: sessions, refresh tokens and passwords', () => {
       const other = await signInAgain(h, user, FIREFOX);
       const res = await call(h, MY_SESSIONS, {}, { identity: user.identity });
       expect(res.errors).toBeUndefined();
-      const sessions = res.data.mySessions as { id: string }[];
+      const sessions = res.data.mySessions.edges.map((e: any) => e.node) as { id: string }[];
       expect(sessions.map((s) => s.id).sort()).toEqual([user.sessionId, other.sessionId].sort());
       expect(sessions.find((s) => s.id === other.sessionId)).toMatchObject({
         user: { id: user.id, name: 'Ada Lovelace' },

@@ -5,9 +5,9 @@ const REQUEST = `mutation($id: ID!) { requestConnection(userId: $id) { ${CONNECT
 const ACCEPT = `mutation($id: ID!) { acceptConnection(id: $id) { ${CONNECTION} } }`;
 const DECLINE = `mutation($id: ID!) { declineConnection(id: $id) }`;
 const REMOVE = `mutation($id: ID!) { removeConnection(userId: $id) }`;
-const MINE = `{ myConnections { id user { id } } }`;
-const REQUESTS = `query($d: ConnectionDirection) { myConnectionRequests(direction: $d) { id requester { id } addressee { id } } }`;
-const MUTUAL = `query($id: ID!) { mutualConnections(userId: $id) { id } }`;
+const MINE = `{ myConnections { edges { node { id user { id } } } } }`;
+const REQUESTS = `query($d: ContactDirection) { myConnectionRequests(direction: $d) { edges { node { id requester { id } addressee { id } } } } }`;
+const MUTUAL = `query($id: ID!) { mutualConnections(userId: $id) { edges { node { id } } } }`;
 const FOLLOW = `mutation($id: ID!) { follow(userId: $id) { id followerCount } }`;
 const UNFOLLOW = `mutation($id: ID!) { unfollow(userId: $id) }`;
 
@@ -34,9 +34,9 @@ describe('accounts subgraph: connections and follows', () => {
     const connection = requested.data.requestConnection;
     expect(connection).toMatchObject({ status: 'PENDING', acceptedAt: null, requester: { id: ann.id }, addressee: { id: bob.id }, user: { id: bob.id, name: 'Bob' } });
 
-    expect((await call(h, REQUESTS, {}, as(bob))).data.myConnectionRequests.map((c: any) => c.id)).toEqual([connection.id]);
-    expect((await call(h, REQUESTS, { d: 'OUTGOING' }, as(ann))).data.myConnectionRequests.map((c: any) => c.id)).toEqual([connection.id]);
-    expect((await call(h, MINE, {}, as(ann))).data.myConnections).toEqual([]);
+    expect((await call(h, REQUESTS, {}, as(bob))).data.myConnectionRequests.edges.map((e: any) => e.node).map((c: any) => c.id)).toEqual([connection.id]);
+    expect((await call(h, REQUESTS, { d: 'OUTGOING' }, as(ann))).data.myConnectionRequests.edges.map((e: any) => e.node).map((c: any) => c.id)).toEqual([connection.id]);
+    expect((await call(h, MINE, {}, as(ann))).data.myConnections.edges.map((e: any) => e.node)).toEqual([]);
 
     // Only the addressee can accept; to anyone else the request does not exist.
     expect((await call(h, ACCEPT, { id: connection.id }, as(ann))).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
@@ -45,8 +45,8 @@ describe('accounts subgraph: connections and follows', () => {
 
     const accepted = await call(h, ACCEPT, { id: connection.id }, as(bob));
     expect(accepted.data.acceptConnection).toMatchObject({ id: connection.id, status: 'ACCEPTED', user: { id: ann.id, name: 'Ann' } });
-    expect((await call(h, MINE, {}, as(ann))).data.myConnections).toEqual([{ id: connection.id, user: { id: bob.id } }]);
-    expect((await call(h, MINE, {}, as(bob))).data.myConnections).toEqual([{ id: connection.id, user: { id: ann.id } }]);
+    expect((await call(h, MINE, {}, as(ann))).data.myConnections.edges.map((e: any) => e.node)).toEqual([{ id: connection.id, user: { id: bob.id } }]);
+    expect((await call(h, MINE, {}, as(bob))).data.myConnections.edges.map((e: any) => e.node)).toEqual([{ id: connection.id, user: { id: ann.id } }]);
 
     const events = await outboxEvents(h, ann.id);
     expect(events.filter((e) => e.type.startsWith('accounts.connection'))).toEqual([
@@ -89,7 +89,7 @@ describe('accounts subgraph: connections and follows', () => {
     const req = (await call(h, REQUEST, { id: bob.id }, as(ann))).data.requestConnection;
     expect((await call(h, DECLINE, { id: req.id }, as(ann))).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
     expect((await call(h, DECLINE, { id: req.id }, as(bob))).data.declineConnection).toBe(true);
-    expect((await call(h, REQUESTS, {}, as(bob))).data.myConnectionRequests).toEqual([]);
+    expect((await call(h, REQUESTS, {}, as(bob))).data.myConnectionRequests.edges.map((e: any) => e.node)).toEqual([]);
 
     const again = (await call(h, REQUEST, { id: bob.id }, as(ann))).data.requestConnection;
     // Bob cannot "remove" a request he was sent (he declines it), Ann can withdraw hers.
@@ -98,7 +98,7 @@ describe('accounts subgraph: connections and follows', () => {
 
     await connect(ann, bob);
     expect((await call(h, REMOVE, { id: ann.id }, as(bob))).data.removeConnection).toBe(true);
-    expect((await call(h, MINE, {}, as(ann))).data.myConnections).toEqual([]);
+    expect((await call(h, MINE, {}, as(ann))).data.myConnections.edges.map((e: any) => e.node)).toEqual([]);
     expect((await call(h, REMOVE, { id: ann.id }, as(bob))).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
 
     const types = (await outboxEvents(h, ann.id)).map((e) => e.type);
@@ -128,7 +128,7 @@ describe('accounts subgraph: connections and follows', () => {
     await connect(me, both);
     await connect(you, both);
     await connect(me, onlyMine);
-    expect((await call(h, MUTUAL, { id: you.id }, as(me))).data.mutualConnections).toEqual([{ id: both.id }]);
+    expect((await call(h, MUTUAL, { id: you.id }, as(me))).data.mutualConnections.edges.map((e: any) => e.node)).toEqual([{ id: both.id }]);
   });
 
   it('follows sellers and agents only, counts followers, and unfollows', async () => {
@@ -139,8 +139,8 @@ describe('accounts subgraph: connections and follows', () => {
     expect((await call(h, FOLLOW, { id: seller.id }, as(fan))).data.follow.followerCount).toBe(1);
     expect((await call(h, FOLLOW, { id: buyer.id }, as(fan))).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect((await call(h, FOLLOW, { id: fan.id }, as(fan))).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect((await call(h, `{ myFollowing { id } }`, {}, as(fan))).data.myFollowing).toEqual([{ id: seller.id }]);
-    expect((await call(h, `{ myFollowers { id } }`, {}, as(seller))).data.myFollowers).toEqual([{ id: fan.id }]);
+    expect((await call(h, `{ myFollowing { edges { node { id } } } }`, {}, as(fan))).data.myFollowing.edges.map((e: any) => e.node)).toEqual([{ id: seller.id }]);
+    expect((await call(h, `{ myFollowers { edges { node { id } } } }`, {}, as(seller))).data.myFollowers.edges.map((e: any) => e.node)).toEqual([{ id: fan.id }]);
 
     expect((await call(h, UNFOLLOW, { id: seller.id }, as(fan))).data.unfollow).toBe(true);
     expect((await call(h, `query($id: ID!) { user(id: $id) { followerCount } }`, { id: seller.id })).data.user.followerCount).toBe(0);

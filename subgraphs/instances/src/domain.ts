@@ -184,4 +184,6 @@ export type AllocationOutcome =
 export interface InstanceLogLinePage {
   lines: InstanceLogLineRecord[];
   hasNextPage: boolean;
+  /** Whether the page started after a cursor. */
+  hasPreviousPage: boolean;
 }

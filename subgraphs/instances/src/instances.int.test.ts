@@ -24,9 +24,9 @@ const CREATE_INSTANCE = `mutation($machineId: ID!) { createInstance(machineId: $
   ... on NoPortAvailable { host message } } }`;
 const REMOVE_INSTANCE = `mutation($id: ID!) { removeInstance(id: $id) { id status port } }`;
 const INSTANCE = `query($id: ID!) { instance(id: $id) { id status host port owner { id } machine { name } } }`;
-const MY_INSTANCES = `query($all: Boolean) { myInstances(includeRemoved: $all) { id status port } }`;
+const MY_INSTANCES = `query($all: Boolean) { myInstances(includeRemoved: $all) { edges { node { id status port } } } }`;
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
-  __typename ... on Machine { id name } ... on Instance { id port } ... on User { id instances { id } } } }`;
+  __typename ... on Machine { id name } ... on Instance { id port } ... on User { id instances { edges { node { id } } } } } }`;
 
 // Allocations serialize on their machine's lock: 100 of them take a few seconds on a slow disk.
 jest.setTimeout(60_000);
@@ -91,6 +91,27 @@ async function startInstances(portRange = '20000-20999', bus: EventBus | null = 
 
 type Harness = Awaited<ReturnType<typeof startInstances>>;
 
+
+/** The whole machine catalog as `who` sees it, page by page (the test database holds every test's machines). */
+async function wholeCatalog<T>(
+  call: (query: string, variables: Record<string, unknown>) => Promise<any>,
+  fields: string,
+  includeRetired = false,
+): Promise<T[]> {
+  const nodes: T[] = [];
+  let after: string | null = null;
+  do {
+    const res: any = await call(
+      `query($r: Boolean, $after: String) { machines(includeRetired: $r, first: 100, after: $after) { edges { node { ${fields} } } pageInfo { hasNextPage endCursor } } }`,
+      { r: includeRetired, after },
+    );
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    nodes.push(...res.data.machines.edges.map((e: { node: T }) => e.node));
+    after = res.data.machines.pageInfo.hasNextPage ? res.data.machines.pageInfo.endCursor : null;
+  } while (after);
+  return nodes;
+}
+
 describe('instances subgraph', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -125,8 +146,8 @@ describe('instances subgraph', () => {
       expect(h.queries.filter((q) => q.includes('INSERT INTO outbox_events'))).toHaveLength(1);
 
       const buyer = person();
-      const listed = await h.call(`{ machines { id name environment { name } } }`, {}, buyer);
-      expect(listed.data.machines).toContainEqual({ id: created.data.createMachine.id, name, environment: null });
+      const listed = await wholeCatalog((q, v) => h.call(q, v, buyer), 'id name environment { name }');
+      expect(listed).toContainEqual({ id: created.data.createMachine.id, name, environment: null });
 
       const one = `query($id: ID!) { machine(id: $id) { name command cpuLimit environment { name value } } }`;
       const asAdmin = await h.call(one, { id: created.data.createMachine.id }, h.admin);
@@ -138,7 +159,7 @@ describe('instances subgraph', () => {
     });
 
     it('needs a signed-in user to read the catalog', async () => {
-      const res = await h.call(`{ machines { id } }`, {}, null);
+      const res = await h.call(`{ machines { edges { node { id } } } }`, {}, null);
       expect(res.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
     });
 
@@ -149,8 +170,8 @@ describe('instances subgraph', () => {
         expect(res.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
         expect(res.data).toBeNull();
       }
-      const listed = await h.call(`{ machines { name } }`, {}, h.admin);
-      expect(listed.data.machines.map((m: { name: string }) => m.name)).not.toContain(name);
+      const listed = await wholeCatalog<{ name: string }>((q, v) => h.call(q, v, h.admin), 'name');
+      expect(listed.map((m) => m.name)).not.toContain(name);
     });
 
     it('refuses bad input with BAD_USER_INPUT, naming every field, and writes nothing', async () => {
@@ -184,8 +205,8 @@ describe('instances subgraph', () => {
         h.admin,
       );
       expect(dupEnv.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-      const listed = await h.call(`{ machines { name } }`, {}, h.admin);
-      expect(listed.data.machines.map((m: { name: string }) => m.name)).not.toContain(name);
+      const listed = await wholeCatalog<{ name: string }>((q, v) => h.call(q, v, h.admin), 'name');
+      expect(listed.map((m) => m.name)).not.toContain(name);
     });
 
     it('refuses a taken name, whatever its case, with CONFLICT', async () => {
@@ -224,7 +245,7 @@ describe('instances subgraph', () => {
         machine: { name: m.name },
       });
       const mine = await h.call(MY_INSTANCES, {}, owner);
-      expect(mine.data.myInstances).toEqual([{ id: instance.id, status: 'RUNNING', port: instance.port }]);
+      expect(mine.data.myInstances.edges.map((e: any) => e.node)).toEqual([{ id: instance.id, status: 'RUNNING', port: instance.port }]);
       const asAdmin = await h.call(INSTANCE, { id: instance.id }, h.admin);
       expect(asAdmin.data.instance.id).toBe(instance.id);
     });
@@ -246,7 +267,7 @@ describe('instances subgraph', () => {
       const buyer = person('BUYER');
       const res = await h.createInstance(m.id, buyer);
       expect(res.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-      expect((await h.call(MY_INSTANCES, {}, buyer)).data.myInstances).toEqual([]);
+      expect((await h.call(MY_INSTANCES, {}, buyer)).data.myInstances.edges.map((e: any) => e.node)).toEqual([]);
       expect((await h.createInstance(m.id, person('HOST'))).data.createInstance.__typename).toBe('Instance');
       expect((await h.createInstance(m.id, person('ADMIN'))).data.createInstance.__typename).toBe('Instance');
     });
@@ -277,7 +298,7 @@ describe('instances subgraph', () => {
       expect(refused[0]).toMatchObject({ limit: 10, machine: { id: m.id }, message: expect.stringContaining('10') });
       expect(new Set(instances.map((i) => i.port)).size).toBe(10);
       const mine = await h.call(MY_INSTANCES, {}, user);
-      expect(mine.data.myInstances.map((i: { id: string }) => i.id).sort()).toEqual(instances.map((i) => i.id).sort());
+      expect(mine.data.myInstances.edges.map((e: any) => e.node).map((i: { id: string }) => i.id).sort()).toEqual(instances.map((i) => i.id).sort());
     });
 
     it('hands out each port once when several machines allocate at the same time', async () => {
@@ -332,10 +353,10 @@ describe('instances subgraph', () => {
         expect(again.data.createInstance).toMatchObject({ __typename: 'Instance', port: 31001 });
 
         const live = await small.call(MY_INSTANCES, {}, user);
-        expect(live.data.myInstances.map((i: { port: number }) => i.port).sort()).toEqual([31000, 31001, 31002]);
+        expect(live.data.myInstances.edges.map((e: any) => e.node).map((i: { port: number }) => i.port).sort()).toEqual([31000, 31001, 31002]);
         const all = await small.call(MY_INSTANCES, { all: true }, user);
-        expect(all.data.myInstances).toHaveLength(4);
-        expect(all.data.myInstances).toContainEqual({ id: middle, status: 'REMOVED', port: 31001 });
+        expect(all.data.myInstances.edges.map((e: any) => e.node)).toHaveLength(4);
+        expect(all.data.myInstances.edges.map((e: any) => e.node)).toContainEqual({ id: middle, status: 'REMOVED', port: 31001 });
       } finally {
         await small.close();
       }
@@ -374,7 +395,7 @@ describe('instances subgraph', () => {
       const { id } = (await h.createInstance(m.id, owner)).data.createInstance;
 
       expect((await h.call(INSTANCE, { id }, stranger)).data.instance).toBeNull();
-      expect((await h.call(MY_INSTANCES, {}, stranger)).data.myInstances).toEqual([]);
+      expect((await h.call(MY_INSTANCES, {}, stranger)).data.myInstances.edges.map((e: any) => e.node)).toEqual([]);
       const entity = await h.call(ENTITIES, { r: [{ __typename: 'Instance', id }] }, stranger);
       expect(entity.data._entities).toEqual([null]);
 
@@ -393,7 +414,7 @@ describe('instances subgraph', () => {
       expect(asStranger.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
       expect(asStranger.data._entities).toEqual([{ __typename: 'User', id: owner.userId, instances: null }]);
       const asSelf = await h.call(ENTITIES, { r: [{ __typename: 'User', id: owner.userId }] }, owner);
-      expect(asSelf.data._entities[0].instances).toHaveLength(1);
+      expect(asSelf.data._entities[0].instances.edges).toHaveLength(1);
     });
   });
 
@@ -432,7 +453,7 @@ describe('instances subgraph', () => {
       h.queries.length = 0;
       const res = await h.call(ENTITIES, { r: users.map((u) => ({ __typename: 'User', id: u.userId })) }, h.admin);
       expect(res.errors).toBeUndefined();
-      expect(res.data._entities.map((u: { instances: unknown[] }) => u.instances.length)).toEqual(users.map((_, i) => (i < 5 ? 1 : 0)));
+      expect(res.data._entities.map((u: { instances: { edges: unknown[] } }) => u.instances.edges.length)).toEqual(users.map((_, i) => (i < 5 ? 1 : 0)));
       expect(h.queries).toHaveLength(1);
     });
   });

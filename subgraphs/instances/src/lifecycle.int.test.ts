@@ -318,7 +318,7 @@ describe('another user', () => {
     const before = await h.logLines(inst.id, owner);
 
     expect((await h.ok(`query($id: ID!) { instance(id: $id) { id } }`, { id: inst.id }, stranger)).instance).toBeNull();
-    expect((await h.ok(`{ myInstances { id } }`, {}, stranger)).myInstances).toEqual([]);
+    expect((await h.ok(`{ myInstances { edges { node { id } } } }`, {}, stranger)).myInstances.edges).toEqual([]);
     const entities = await h.ok(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Instance { id } } }`, {
       r: [{ __typename: 'Instance', id: inst.id }],
     }, stranger);

@@ -152,5 +152,5 @@ export interface ListingSearch {
 
 export interface ListingPage {
   edges: { cursor: string; node: ListingRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }

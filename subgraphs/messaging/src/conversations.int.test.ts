@@ -154,7 +154,7 @@ describe('bad input is refused with nothing written', () => {
 
   it('sendMessage to an id that is not a uuid, or to no conversation', async () => {
     const ana = someone();
-    expect(codeOf(await m.call(ana, SEND, { conversationId: 'nope', body: 'hi' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await m.call(ana, SEND, { conversationId: 'nope', body: 'hi' }))).toBe('NOT_FOUND');
     expect(codeOf(await m.call(ana, SEND, { conversationId: someone().userId, body: 'hi' }))).toBe('NOT_FOUND');
   });
 

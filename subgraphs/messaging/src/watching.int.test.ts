@@ -138,7 +138,7 @@ describe('watching a listing', () => {
     await deliver(upserted(gone));
     expect(codeOf(await watch(ana, gone.listingId))).toBe('NOT_FOUND');
 
-    expect(codeOf(await watch(ana, 'nope'))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await watch(ana, 'nope'))).toBe('NOT_FOUND');
     expect(codeOf(await watch(null as unknown as Identity, draft.listingId))).toBe('UNAUTHENTICATED');
     expect(codeOf(await m().call(ana, WATCHED, { first: 501 }))).toBe('BAD_USER_INPUT');
   });

@@ -7,7 +7,7 @@ import { adminMutations } from './admin-mutations';
 import { socialMutations } from './social-mutations';
 import { User } from './user';
 import { Session } from './session';
-import { Connection } from './connection';
+import { Contact } from './contact';
 import { DevOutboxMessage } from './dev-outbox-message';
 
 export const resolvers: Resolvers = {
@@ -16,6 +16,6 @@ export const resolvers: Resolvers = {
   Mutation: { ...authMutations, ...accountMutations, ...adminMutations, ...socialMutations },
   User,
   Session,
-  Connection,
+  Contact,
   DevOutboxMessage,
 };

@@ -36,7 +36,7 @@ export class AdminService {
     const after = args.after ? decodePosition(args.after) : null;
     const rows = await this.deps.users.page(search, after, first + 1);
     const edges = rows.slice(0, first).map((node) => ({ cursor: encodePosition(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   async setRole(ctx: AuthContext, userId: string, role: Role): Promise<UserRecord> {

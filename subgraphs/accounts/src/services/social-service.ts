@@ -55,7 +55,8 @@ export class SocialService {
   /** Ids of users connected to both the caller and `userId`: only ever the caller's own connections. */
   async mutual(ctx: AuthContext, userId: string): Promise<string[]> {
     const caller = await this.deps.guard.active(ctx);
-    if (!isUuid(userId)) return [];
+    if (!isUuid(userId)) throw new NotFoundError('User', userId);
+    await this.activeUser(userId);
     return this.deps.connections.mutual(caller.userId, userId, MAX_LISTED);
   }
 

@@ -5,7 +5,7 @@ import type { FeedPosition, SocialRepository } from '../repositories/social-repo
 
 export interface PostPage {
   edges: { cursor: string; node: PostRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 const pageSchema = z.object({ first: z.number().int().min(1, 'first must be at least 1').max(100, 'first is at most 100') });
@@ -44,7 +44,7 @@ export class FeedService {
     const asOf = after?.asOf ?? this.now();
     const rows = await this.social.rankedPage(ctx.identity?.userId ?? null, first + 1, after, asOf);
     const edges = rows.slice(0, first).map(({ position, ...node }) => ({ cursor: encodeFeedCursor(position), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   async peopleYouMayKnow(ctx: AuthContext, args: { first?: number | null }) {

@@ -11,6 +11,7 @@ const reviewSchema = z.object({
 export interface ReviewNotAccepted {
   __typename: 'ReviewNotAccepted';
   reason: string;
+  message: string;
 }
 
 export class ReviewService {
@@ -27,9 +28,8 @@ export class ReviewService {
     const subjectId = direction === 'GUEST_REVIEWS_HOST' ? stay.hostId : stay.guestId;
     const review = await this.reviews.create({ stayId, direction, authorId: userId, subjectId, rating, body });
     if (review) return review;
-    return {
-      __typename: 'ReviewNotAccepted',
-      reason: stay.reviewsCloseAt.getTime() <= Date.now() ? `Reviews for this stay closed on ${stay.reviewsCloseAt.toISOString()}.` : 'You have reviewed this stay already.',
-    };
+    const reason =
+      stay.reviewsCloseAt.getTime() <= Date.now() ? `Reviews for this stay closed on ${stay.reviewsCloseAt.toISOString()}.` : 'You have reviewed this stay already.';
+    return { __typename: 'ReviewNotAccepted', reason, message: reason };
   }
 }

@@ -7,5 +7,10 @@ export const InstanceLogLine: InstanceLogLineResolvers = {
 
 export const InstanceLogLineConnection: InstanceLogLineConnectionResolvers = {
   edges: (page) => page.lines.map((line) => ({ cursor: line.id, node: line })),
-  pageInfo: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.lines.at(-1)?.id ?? null }),
+  pageInfo: (page) => ({
+    hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: page.lines[0]?.id ?? null,
+    endCursor: page.lines.at(-1)?.id ?? null,
+  }),
 };

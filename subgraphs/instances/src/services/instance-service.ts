@@ -142,7 +142,7 @@ export class InstanceService {
     const instance = await this.find(identity, instanceId);
     const page = parseInput(logPageSchema, { after: args.after ?? null, first: args.first });
     const lines = await this.lines.page(instance.id, page.after ? BigInt(page.after) : null, page.first + 1);
-    return { lines: lines.slice(0, page.first), hasNextPage: lines.length > page.first };
+    return { lines: lines.slice(0, page.first), hasNextPage: lines.length > page.first, hasPreviousPage: page.after !== null };
   }
 
   /** Checks a `tail` argument (BAD_USER_INPUT when out of range). */

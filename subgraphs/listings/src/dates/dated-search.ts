@@ -80,13 +80,13 @@ export class DatedSearch {
           ...page,
           edges,
           totalCountExact: false,
-          pageInfo: { hasNextPage: rest.length > 0 || page.pageInfo.hasNextPage, endCursor: lastShown?.cursor ?? after },
+          pageInfo: { hasNextPage: rest.length > 0 || page.pageInfo.hasNextPage, hasPreviousPage: Boolean(searchArgs.after), startCursor: edges[0]?.cursor ?? null, endCursor: lastShown?.cursor ?? after },
         };
       }
       after = page.pageInfo.endCursor ?? after;
       if (!page.pageInfo.hasNextPage) break;
     }
     if (!page) throw new Error('unreachable: at least one round runs');
-    return { ...page, edges, totalCountExact: false, pageInfo: { hasNextPage: page.pageInfo.hasNextPage, endCursor: after } };
+    return { ...page, edges, totalCountExact: false, pageInfo: { hasNextPage: page.pageInfo.hasNextPage, hasPreviousPage: Boolean(searchArgs.after), startCursor: edges[0]?.cursor ?? null, endCursor: after } };
   }
 }

@@ -1,5 +1,5 @@
 import { BadUserInputError, requireUser, type AuthContext, type Logger } from '@market/platform';
-import { isUuid } from '@market/platform';
+import { isUuid, NotFoundError } from '@market/platform';
 import type { ListingRecord } from '../domain';
 import type { ListingDetailCache } from '../repositories/listing-detail-cache';
 import { viewerOf } from '../viewer';
@@ -44,10 +44,10 @@ export class RecommendationService {
 
   async similar(ctx: AuthContext, args: { listingId: string; first?: number | null }): Promise<ListingRecord[]> {
     const first = pageSize(args.first);
-    if (!isUuid(args.listingId)) return [];
-    // Similar listings of a listing the caller may not see would tell them it exists.
+    if (!isUuid(args.listingId)) throw new NotFoundError('Listing', args.listingId);
+    // A listing the caller may not see answers as a missing one, so its existence does not leak.
     const [listing] = await this.details.findByIds([args.listingId.toLowerCase()]);
-    if (!listing || !canSee(viewerOf(ctx), listing)) return [];
+    if (!listing || !canSee(viewerOf(ctx), listing)) throw new NotFoundError('Listing', args.listingId);
     const scored = await this.engine.similarTo(listing.id, ctx.identity?.userId ?? null, first);
     return this.shown(ctx, scored.map((s) => s.id));
   }

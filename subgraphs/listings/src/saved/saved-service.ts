@@ -14,7 +14,7 @@ export const MAX_SAVED_SEARCHES = 50;
 
 export interface SavedListingPage {
   edges: { cursor: string; savedAt: Date; node: ListingRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 export type SaveSearchOutcome = ({ __typename: 'SavedSearch' } & SavedSearchRecord) | { __typename: 'SavedSearchLimitReached'; limit: number; message: string };
@@ -58,7 +58,7 @@ export class SavedService {
     });
     const last = page.at(-1);
     // From the last row read, shown or not, so the next page starts after everything this one covered.
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: last ? encodePosition({ createdAt: last.savedAt, id: last.listingId }) : null } };
+    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: last ? encodePosition({ createdAt: last.savedAt, id: last.listingId }) : null } };
   }
 
   async saveSearch(

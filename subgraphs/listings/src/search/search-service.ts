@@ -8,7 +8,7 @@ export interface SearchResultPage {
   edges: { cursor: string; score: number; node: ListingRecord }[];
   totalCount: number;
   totalCountExact: boolean;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   /** The checked query, for `facets`, which is only computed when asked for. */
   query: SearchQuery;
 }
@@ -41,7 +41,7 @@ export class ListingSearchService {
       totalCount: page.total,
       totalCountExact: page.totalIsExact,
       // From the last hit, shown or not, so the next page starts after everything this one covered.
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.hits.at(-1)?.cursor ?? null },
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(query.after), startCursor: edges[0]?.cursor ?? null, endCursor: page.hits.at(-1)?.cursor ?? null },
       query,
     };
   }

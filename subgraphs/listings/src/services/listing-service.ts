@@ -101,7 +101,7 @@ export class ListingService {
     const rows = await this.listings.browse(search, after, first + 1);
     const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodePosition(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   private writer(ctx: AuthContext): Viewer & { userId: string } {

@@ -79,9 +79,9 @@ describe('typing', () => {
 
   it('refuses a malformed conversation id without announcing anything', async () => {
     const typing = new TypingService(conversations, untouchable<LiveUpdates>());
-    expect(await codeOf(typing.setTyping(me, 'nope'))).toBe('BAD_USER_INPUT');
+    expect(await codeOf(typing.setTyping(me, 'nope'))).toBe('NOT_FOUND');
     // The refused call did not use up the turn.
-    expect(await codeOf(typing.setTyping(me, 'nope'))).toBe('BAD_USER_INPUT');
+    expect(await codeOf(typing.setTyping(me, 'nope'))).toBe('NOT_FOUND');
   });
 });
 
@@ -111,8 +111,9 @@ describe('WatchService input rules', () => {
   const watches = new WatchService(untouchable<ListingWatchRepository>(), untouchable<WriteLimits>());
 
   it('refuses malformed listing ids and page sizes before touching the database', async () => {
-    expect(await codeOf(watches.watch(me, 'listing-1'))).toBe('BAD_USER_INPUT');
-    expect(await codeOf(watches.unwatch(me, ''))).toBe('BAD_USER_INPUT');
+    // A string that is not an id names nothing: NOT_FOUND, like an unknown id (gateway/CLIENTS.md).
+    expect(await codeOf(watches.watch(me, 'listing-1'))).toBe('NOT_FOUND');
+    expect(await codeOf(watches.unwatch(me, ''))).toBe('NOT_FOUND');
     expect(await codeOf(watches.watchedListings(me, 0))).toBe('BAD_USER_INPUT');
     expect(await codeOf(watches.watchedListings(me, 501))).toBe('BAD_USER_INPUT');
   });

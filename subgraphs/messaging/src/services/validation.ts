@@ -7,7 +7,7 @@ export const idSchema = (what: string) =>
     .string()
     .trim()
     .toLowerCase()
-    .refine(isUuid, { message: `${what} is not a valid id` });
+    .refine(isUuid, { message: `${what} is not a valid id`, params: { notAnId: true } });
 
 /** Page sizes the schema documents as 1 to `max`. */
 export const pageSizeSchema = (name: string, max: number) =>

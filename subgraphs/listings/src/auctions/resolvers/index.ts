@@ -38,6 +38,17 @@ const myAuctionActivity = subscriptionField({
   resolve: (event) => ({ ...event.payload, cursor: event.cursor }),
 });
 
+const NOT_CANCELLABLE = {
+  ALREADY_ENDED: 'This auction has already closed or been cancelled.',
+  HAS_BIDS: 'A live bid stands on this auction: only an admin can cancel it now.',
+} as const;
+
+const NOT_RETRACTABLE = {
+  NOT_YOUR_BID: 'Only the bidder can retract a bid.',
+  ALREADY_RETRACTED: 'This bid was already retracted.',
+  AUCTION_NOT_OPEN: 'Bids can be retracted only while the auction is open.',
+} as const;
+
 const decisionType = (r: StoredBidResult) => (r.kind === 'ACCEPTED' ? 'BidAccepted' : 'BidRejected');
 
 export const auctionResolvers: Resolvers = {
@@ -49,16 +60,16 @@ export const auctionResolvers: Resolvers = {
   Mutation: {
     createAuction: async (_p, { input }, ctx) => {
       const r = await ctx.auctions.create(ctx, input as unknown as Record<string, unknown>);
-      return r.kind === 'CREATED' ? r.auction : { auction: r.auction };
+      return r.kind === 'CREATED' ? r.auction : { auction: r.auction, message: 'This listing already has a live auction.' };
     },
     cancelAuction: async (_p, { id }, ctx) => {
       const r = await ctx.auctions.cancel(ctx, id);
-      return r.kind === 'CANCELLED' ? r.auction : { reason: r.reason, auction: r.auction };
+      return r.kind === 'CANCELLED' ? r.auction : { reason: r.reason, auction: r.auction, message: NOT_CANCELLABLE[r.reason] };
     },
     placeBid: (_p, args, ctx) => ctx.auctions.placeBid(ctx, args),
     retractBid: async (_p, { bidId }, ctx) => {
       const r = await ctx.auctions.retractBid(ctx, bidId);
-      return r.kind === 'RETRACTED' ? { bid: r.bid, auction: r.auction } : { reason: r.reason };
+      return r.kind === 'RETRACTED' ? { bid: r.bid, auction: r.auction } : { reason: r.reason, message: NOT_RETRACTABLE[r.reason] };
     },
   },
   Subscription: {

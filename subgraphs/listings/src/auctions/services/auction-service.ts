@@ -284,7 +284,7 @@ export class AuctionService {
     const after = args.after ? decodeAuctionCursor(args.after) : null;
     const rows = await this.read.page(args.status ?? null, after, first + 1);
     const edges = rows.slice(0, first).map((node) => ({ cursor: encodeAuctionCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
   /** The caller's answer to one of their commands, or null while pending. */

@@ -1,5 +1,5 @@
 import { NotFoundError } from '@market/platform';
-import type { ConnectionResolvers } from '../generated/graphql';
+import type { ContactResolvers } from '../generated/graphql';
 import type { Context } from '../context';
 
 async function user(ctx: Context, id: string) {
@@ -8,8 +8,8 @@ async function user(ctx: Context, id: string) {
   return found;
 }
 
-/** Connections are only ever handed to one of their two users, so both sides may be shown. */
-export const Connection: ConnectionResolvers = {
+/** Contacts are only ever handed to one of their two users, so both sides may be shown. */
+export const Contact: ContactResolvers = {
   requester: (connection, _args, ctx) => user(ctx, connection.requesterId),
   addressee: (connection, _args, ctx) => user(ctx, connection.addresseeId),
   user: (connection, _args, ctx) =>
