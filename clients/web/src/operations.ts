@@ -443,15 +443,19 @@ export const MarkAllNotificationsRead = graphql(`
 
 export const MyInstances = graphql(`
   query MyInstances {
-    myInstances {
-      id
-      status
-      host
-      port
-      createdAt
-      machine {
-        id
-        name
+    myInstances(first: 50) {
+      edges {
+        node {
+          id
+          status
+          host
+          port
+          createdAt
+          machine {
+            id
+            name
+          }
+        }
       }
     }
   }

@@ -7,14 +7,15 @@ const MAX_LINES = 500;
 
 export function ConsoleScreen({ id }: { id?: string | undefined }) {
   const { data, loading, error } = useQuery(MyInstances);
+  const instances = data?.myInstances.edges.map((e) => e.node) ?? [];
   return (
     <section aria-labelledby="console-title">
       <h1 id="console-title">Instances</h1>
       {loading && !data && <Loading what="your instances" />}
       <ErrorMessage error={error} />
-      {data && !data.myInstances.length && <p className="muted">You run no instances.</p>}
+      {data && !instances.length && <p className="muted">You run no instances.</p>}
       <ul className="instances">
-        {data?.myInstances.map((i) => (
+        {instances.map((i) => (
           <li key={i.id} aria-current={i.id === id ? 'page' : undefined}>
             <a href={`#/console/${i.id}`}>{i.machine.name}</a>{' '}
             <span className={`badge ${i.status.toLowerCase()}`}>{i.status.toLowerCase()}</span>{' '}
