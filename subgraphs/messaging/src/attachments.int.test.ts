@@ -73,6 +73,8 @@ describe('message attachments', () => {
     expect(download.headers.get('content-disposition')).toBe('attachment');
     // The link is signed: changed, it opens nothing.
     expect((await fetch(files[1]!.url.replace(/signature=[^&]+/, 'signature=forged'))).status).toBe(403);
+    // The store is private: the file's address without a signature opens nothing either.
+    expect((await fetch(files[1]!.url.split('?')[0]!)).status).toBe(403);
     // Nobody outside the conversation reads the thread, so nobody else gets a link.
     expect((await m.call<Thread>(someone(), THREAD, { id: pair.id })).data?.conversation ?? null).toBeNull();
   });
