@@ -7,7 +7,7 @@ import { S3ObjectStorage } from './s3-object-storage';
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-/** The variables of a service that stores client uploads (accounts' avatars, listings' photos). */
+/** The variables of a service that stores client uploads (accounts' avatars, listings' photos, messaging's attachments). */
 export const objectStorageEnvShape = {
   /** Public base URL of the local store; default http://localhost:<port>/uploads of this process. */
   UPLOADS_PUBLIC_URL: optional(z.url()),
@@ -45,7 +45,7 @@ export interface ChosenObjectStorage {
  */
 export async function createObjectStorage(
   env: ObjectStorageEnv,
-  local: { root: string; signingKey: Buffer; what: string; logger: Logger },
+  local: { root: string; signingKey: Buffer; what: string; logger: Logger; access?: 'public' | 'private' },
 ): Promise<ChosenObjectStorage> {
   if (env.S3_BUCKET) {
     const storage = await S3ObjectStorage.create({
@@ -64,6 +64,7 @@ export async function createObjectStorage(
     signingKey: local.signingKey,
     baseUrl: env.UPLOADS_PUBLIC_URL,
     logger: local.logger,
+    access: local.access,
   });
   return { storage, local: storage, close: () => undefined };
 }

@@ -8,7 +8,10 @@ import type { Express, Request, Response } from 'express';
 import type { Logger } from '../logger';
 import { SAFE_KEY, type ObjectStorage, type PresignedUpload } from './object-storage';
 
-const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+/** What the public GET serves (avatars, listing photos): pictures only. */
+const PUBLIC_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+/** What a signed GET serves, always as a download. */
+const CONTENT_TYPES: Record<string, string> = { ...PUBLIC_TYPES, pdf: 'application/pdf', txt: 'text/plain' };
 
 interface SignedPut {
   key: string;
@@ -20,14 +23,23 @@ interface SignedPut {
 /**
  * The embedded-mode object store: files under `root`, uploaded with a PUT to a URL signed like an
  * S3 pre-signed URL (HMAC over key, content type, size and expiry) and served back by this
- * subgraph's HTTP server under /uploads (accounts' avatars, listings' photos). Production uses S3ObjectStorage instead.
+ * subgraph's HTTP server under /uploads (accounts' avatars, listings' photos). With `access: 'private'`
+ * (messaging's attachments) nothing is served without a GET URL signed by `presignGet` (HMAC over key
+ * and expiry). Production uses S3ObjectStorage instead.
  */
 export class LocalObjectStorage implements ObjectStorage {
   readonly kind = 'local';
   private baseUrl: string | null;
 
   constructor(
-    private readonly options: { root: string; signingKey: Buffer; baseUrl?: string | undefined; logger: Logger },
+    private readonly options: {
+      root: string;
+      signingKey: Buffer;
+      baseUrl?: string | undefined;
+      logger: Logger;
+      /** public (default): GET /uploads/<key> serves pictures to anyone; private: only signed GET URLs are served. */
+      access?: 'public' | 'private' | undefined;
+    },
   ) {
     this.baseUrl = options.baseUrl?.replace(/\/+$/, '') ?? null;
   }
@@ -64,6 +76,13 @@ export class LocalObjectStorage implements ObjectStorage {
     return `${this.base()}/${key}`;
   }
 
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    assertKey(key);
+    const expires = Math.floor(Date.now() / 1000) + expiresInSeconds;
+    const query = new URLSearchParams({ expires: String(expires), signature: this.signGet(key, expires) });
+    return `${this.publicUrl(key)}?${query.toString()}`;
+  }
+
   keyOf(url: string): string | null {
     const prefix = `${this.base()}/`;
     if (!url.startsWith(prefix)) return null;
@@ -93,20 +112,32 @@ export class LocalObjectStorage implements ObjectStorage {
     });
     app.get('/uploads/*key', (req, res) => {
       const key = keyParam(req);
-      const type = key ? CONTENT_TYPES[path.extname(key).slice(1)] : undefined;
+      const q = req.query as Record<string, unknown>;
+      if ('signature' in q || this.options.access === 'private') {
+        const expires = Number(q['expires']);
+        const signature = typeof q['signature'] === 'string' ? q['signature'] : '';
+        if (!key || !Number.isSafeInteger(expires) || !this.verifyGet(key, expires, signature)) {
+          return refuse(res, 403, 'This download URL is not valid.');
+        }
+        if (expires * 1000 < Date.now()) return refuse(res, 403, 'This download URL has expired; ask for a new one.');
+        const type = CONTENT_TYPES[path.extname(key).slice(1)];
+        if (!type) return refuse(res, 404, 'Not found.');
+        // Downloaded, never rendered by the browser in this origin, and kept by no shared cache.
+        return this.send(res, key, { 'Content-Type': type, 'Content-Disposition': 'attachment', 'Cache-Control': 'private, max-age=300' });
+      }
+      const type = key ? PUBLIC_TYPES[path.extname(key).slice(1)] : undefined;
       if (!key || !type) return refuse(res, 404, 'Not found.');
-      res.sendFile(key, {
-        root: this.options.root,
-        dotfiles: 'deny',
-        headers: {
-          'Content-Type': type,
-          'X-Content-Type-Options': 'nosniff',
-          'Content-Security-Policy': "default-src 'none'; sandbox",
-          'Cache-Control': 'public, max-age=31536000, immutable',
-        },
-      }, (err) => {
-        if (err && !res.headersSent) refuse(res, 404, 'Not found.');
-      });
+      this.send(res, key, { 'Content-Type': type, 'Cache-Control': 'public, max-age=31536000, immutable' });
+    });
+  }
+
+  private send(res: Response, key: string, headers: Record<string, string>): void {
+    res.sendFile(key, {
+      root: this.options.root,
+      dotfiles: 'deny',
+      headers: { ...headers, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" },
+    }, (err) => {
+      if (err && !res.headersSent) refuse(res, 404, 'Not found.');
     });
   }
 
@@ -158,15 +189,28 @@ export class LocalObjectStorage implements ObjectStorage {
   }
 
   private verify(put: SignedPut, signature: string): boolean {
-    const expected = Buffer.from(this.sign(put));
-    const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+    return same(this.sign(put), signature);
+  }
+
+  /** Starts with GET, which no key is (keys have an extension): a PUT signature never passes as a GET one. */
+  private signGet(key: string, expires: number): string {
+    return createHmac('sha256', this.options.signingKey).update(`GET\n${key}\n${expires}`).digest('base64url');
+  }
+
+  private verifyGet(key: string, expires: number, signature: string): boolean {
+    return same(this.signGet(key, expires), signature);
   }
 
   private file(key: string): string {
     assertKey(key);
     return path.join(this.options.root, ...key.split('/'));
   }
+}
+
+function same(expectedSignature: string, givenSignature: string): boolean {
+  const expected = Buffer.from(expectedSignature);
+  const given = Buffer.from(givenSignature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 function assertKey(key: string): void {

@@ -14,8 +14,14 @@ export interface ObjectStorage {
   readonly kind: 's3' | 'local';
   /** A URL that accepts exactly one PUT of this content type and size under `key`, until it expires. */
   presignPut(input: { key: string; contentType: string; size: number; expiresInSeconds: number }): Promise<PresignedUpload>;
-  /** Where the object can be read once uploaded. */
+  /** Where the object can be read once uploaded (public objects: avatars, listing photos). */
   publicUrl(key: string): string;
+  /**
+   * A URL that reads this one object until it expires, downloaded (Content-Disposition: attachment),
+   * for private objects handed only to whom may read them (message attachments). Keep private objects
+   * in a store that is not public: their own S3 bucket, or a local store made with `access: 'private'`.
+   */
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /** The key of a URL this storage handed out, or null for any other URL. */
   keyOf(url: string): string | null;
   exists(key: string): Promise<boolean>;

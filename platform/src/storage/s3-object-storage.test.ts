@@ -57,6 +57,22 @@ describe('S3ObjectStorage', () => {
     expect(requests).toEqual([]);
   });
 
+  it('pre-signs a private GET on the bucket itself (not the public URL), answered as a download', async () => {
+    const url = new URL(await storage.presignGet('attachments/c1/a1.pdf', 300));
+    expect(`${url.origin}${url.pathname}`).toBe(`${endpoint}/avatars-bucket/attachments/c1/a1.pdf`);
+    expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIDTESTTESTTEST\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(url.searchParams.get('response-content-disposition')).toBe('attachment');
+    // Signed for one key: another key gets another signature.
+    const other = new URL(await storage.presignGet('attachments/c1/a2.pdf', 300));
+    expect(other.searchParams.get('X-Amz-Signature')).not.toBe(url.searchParams.get('X-Amz-Signature'));
+    await expect(storage.presignGet('../secrets.pdf', 300)).rejects.toThrow(/unsafe object key/);
+    expect(requests).toEqual([]);
+  });
+
   it('reads avatars from the public URL, and knows only its own keys', () => {
     expect(storage.publicUrl('avatars/u1/a.png')).toBe('https://cdn.example.com/avatars/u1/a.png');
     expect(storage.keyOf('https://cdn.example.com/avatars/u1/a.png')).toBe('avatars/u1/a.png');

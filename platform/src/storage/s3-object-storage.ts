@@ -21,6 +21,7 @@ interface S3Module {
     requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
   }) => S3ClientLike;
   PutObjectCommand: new (input: { Bucket: string; Key: string; ContentType: string; ContentLength: number }) => S3Command;
+  GetObjectCommand: new (input: { Bucket: string; Key: string; ResponseContentDisposition?: string }) => S3Command;
   HeadObjectCommand: new (input: { Bucket: string; Key: string }) => S3Command;
   DeleteObjectCommand: new (input: { Bucket: string; Key: string }) => S3Command;
 }
@@ -41,7 +42,7 @@ export interface S3StorageOptions {
   publicUrl?: string | undefined;
 }
 
-/** Uploads (avatars, listing photos) in S3: the client PUTs to a pre-signed URL that pins the content type and length. */
+/** Uploads (avatars, listing photos, message attachments) in S3: the client PUTs to a pre-signed URL that pins the content type and length. */
 export class S3ObjectStorage implements ObjectStorage {
   readonly kind = 's3';
   private readonly base: string;
@@ -93,6 +94,13 @@ export class S3ObjectStorage implements ObjectStorage {
 
   publicUrl(key: string): string {
     return `${this.base}/${key}`;
+  }
+
+  /** A pre-signed GetObject on the bucket itself (not the public URL), answered as a download. */
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    if (!SAFE_KEY.test(key)) throw new Error(`unsafe object key ${JSON.stringify(key)}`);
+    const command = new this.s3.GetObjectCommand({ Bucket: this.options.bucket, Key: key, ResponseContentDisposition: 'attachment' });
+    return this.presigner.getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
   }
 
   keyOf(url: string): string | null {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { InProcessEventBus, createLogger, type EventEnvelope, type Identity } from '@market/platform';
 import { codeOf, someone, startConversation, startMessaging, type Messaging } from './testing/harness';
 
@@ -73,6 +75,8 @@ describe('message attachments', () => {
     expect(download.headers.get('content-disposition')).toBe('attachment');
     // The link is signed: changed, it opens nothing.
     expect((await fetch(files[1]!.url.replace(/signature=[^&]+/, 'signature=forged'))).status).toBe(403);
+    // The store is private: the file's address without a signature opens nothing either.
+    expect((await fetch(files[1]!.url.split('?')[0]!)).status).toBe(403);
     // Nobody outside the conversation reads the thread, so nobody else gets a link.
     expect((await m.call<Thread>(someone(), THREAD, { id: pair.id })).data?.conversation ?? null).toBeNull();
   });
@@ -126,5 +130,60 @@ describe('message attachments', () => {
     const thread = (await m.call<Thread>(ben, THREAD, { id: pair.id })).data?.conversation;
     expect(thread?.messages.flatMap((msg) => msg.attachments)).toEqual([]);
     expect(await m.db.messageAttachment.count({ where: { uploaderId: ana.userId } })).toBe(0);
+  });
+});
+
+/**
+ * With S3_BUCKET set, attachments go to S3 (any number of messaging replicas): pre-signed PUT and
+ * GetObject URLs against an S3-compatible endpoint that records what it is asked (pre-signing itself
+ * needs no network), and no local store is mounted.
+ */
+describe('message attachments in S3', () => {
+  const requests: string[] = [];
+  let s3: http.Server;
+  let endpoint: string;
+  let inS3: Messaging;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    // The SDK's default credential chain reads these; no instance metadata is asked for.
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key-test-secret-key', AWS_EC2_METADATA_DISABLED: 'true' });
+    s3 = http.createServer((req, res) => {
+      requests.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
+      res.statusCode = req.method === 'HEAD' ? 200 : 404;
+      res.end();
+    });
+    await new Promise<void>((resolve) => s3.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(s3.address() as AddressInfo).port}`;
+    inS3 = await startMessaging({ bus, env: { ATTACHMENT_MAX_BYTES: '2048', S3_BUCKET: 'market-attachments', S3_REGION: 'eu-west-1', S3_ENDPOINT: endpoint } });
+  });
+  afterAll(async () => {
+    await inS3?.close();
+    await new Promise((resolve) => s3?.close(resolve));
+    process.env = saved;
+  });
+
+  it('hands out pre-signed PUT and GET URLs of the private bucket, and asks S3 whether the upload arrived', async () => {
+    const [ana, ben] = [someone(), someone()];
+    const pair = await startConversation(inS3, ana, [ben]);
+    const res = await inS3.call<{ createAttachmentUpload: Upload }>(ana, UPLOAD, { c: pair.id, name: 'plan.pdf', type: 'application/pdf', size: 100 });
+    const u = res.data?.createAttachmentUpload;
+    if (!u) throw new Error(JSON.stringify(res.errors));
+    const key = `${pair.id}/${u.attachment.id}.pdf`;
+    const putUrl = new URL(u.uploadUrl);
+    expect(`${putUrl.origin}${putUrl.pathname}`).toBe(`${endpoint}/market-attachments/${key}`);
+    expect(putUrl.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type']));
+    expect(u.headers).toEqual([{ name: 'Content-Type', value: 'application/pdf' }]);
+
+    const sent = await inS3.call(ana, SEND, { c: pair.id, body: 'the plan', files: [u.attachment.id] });
+    expect(sent.errors).toBeUndefined();
+    const thread = (await inS3.call<Thread>(ben, THREAD, { id: pair.id })).data?.conversation;
+    const url = new URL(thread?.messages[0]?.attachments[0]?.url ?? '');
+    expect(`${url.origin}${url.pathname}`).toBe(`${endpoint}/market-attachments/${key}`);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('response-content-disposition')).toBe('attachment');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    // S3 was asked only whether the upload arrived; no local store answers on messaging's own port.
+    expect(requests).toEqual([`HEAD /market-attachments/${key}`]);
+    expect((await fetch(`${inS3.url.replace(/\/graphql$/, '')}/uploads/${key}`)).status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, parseEnv, port, rateLimitSetting, subgraphEnvShape } from '@market/platform';
+import { ConfigError, objectStorageEnvShape, parseEnv, port, rateLimitSetting, subgraphEnvShape } from '@market/platform';
 
 export const messagingEnvSchema = z.object({
   ...subgraphEnvShape,
@@ -38,10 +38,10 @@ export const messagingEnvSchema = z.object({
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   /** Largest message attachment accepted, in bytes. */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
-  /** Where the attachment store keeps files (on this machine's disk: one replica); a temporary folder when unset. */
+  /** Where the local attachment store keeps files (when S3_BUCKET is unset: one replica); a temporary folder when unset. */
   ATTACHMENT_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
-  /** Where clients reach the attachment store; default this server's own /attachments. */
-  ATTACHMENTS_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** Attachments in S3 (a private bucket: read only through pre-signed URLs) or on local disk; see the platform's storage. */
+  ...objectStorageEnvShape,
 });
 
 export type MessagingEnv = z.infer<typeof messagingEnvSchema>;

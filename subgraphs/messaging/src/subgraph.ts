@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defineSubgraph } from '@market/platform';
+import { createObjectStorage, defineSubgraph } from '@market/platform';
 import { loadMessagingEnv } from './env';
 import type { Context } from './context';
 import { createPrisma } from './db';
@@ -29,7 +29,6 @@ import { NotificationService } from './services/notification-service';
 import { TypingService } from './services/typing-service';
 import { WatchService } from './services/watch-service';
 import { writeLimits } from './services/rate-limits';
-import { AttachmentStore } from './adapters/attachment-store';
 import { AttachmentRepository } from './repositories/attachment-repository';
 import { AttachmentService } from './services/attachment-service';
 
@@ -41,15 +40,20 @@ export const messaging = defineSubgraph()({
   schemaPath: path.join(__dirname, '..', 'schema.graphql'),
   loadEnv: loadMessagingEnv,
   database: createPrisma,
-  build({ env, db, redis, pubsub, logger }) {
+  async build({ env, db, redis, pubsub, logger }) {
     // Redis when REDIS_URL is set (write limits counted across replicas), in-process otherwise.
     const limits = writeLimits(redis.rateLimiter, env);
     const live = new LiveUpdates(pubsub, logger);
-    // Attachments on this machine's disk (one replica; the store is a port like accounts' avatars, an S3 one is issue #15's rest).
-    const attachmentRoot = env.ATTACHMENT_DIR ? path.join(env.ATTACHMENT_DIR, 'attachments') : mkdtempSync(path.join(os.tmpdir(), 'messaging-attachments-'));
-    const store = new AttachmentStore({ root: attachmentRoot, signingKey: deriveSecret(env.GATEWAY_SIGNING_SECRET, 'messaging-attachments'), baseUrl: env.ATTACHMENTS_PUBLIC_URL, logger });
+    // Attachments in S3 when S3_BUCKET is set (any number of replicas), else on this machine's disk; private either way.
+    const attachmentStorage = await createObjectStorage(env, {
+      root: env.ATTACHMENT_DIR ? path.join(env.ATTACHMENT_DIR, 'attachments') : mkdtempSync(path.join(os.tmpdir(), 'messaging-attachments-')),
+      signingKey: Buffer.from(deriveSecret(env.UPLOAD_SIGNING_SECRET ?? env.GATEWAY_SIGNING_SECRET, 'messaging-attachments'), 'hex'),
+      what: 'message attachments',
+      logger,
+      access: 'private',
+    });
     const conversationRepository = new ConversationRepository(db);
-    const attachments = new AttachmentService(new AttachmentRepository(db), conversationRepository, store, limits, env.ATTACHMENT_MAX_BYTES);
+    const attachments = new AttachmentService(new AttachmentRepository(db), conversationRepository, attachmentStorage.storage, limits, env.ATTACHMENT_MAX_BYTES);
     const conversations = new ConversationService(conversationRepository, new MessageRepository(db), live, limits, attachments);
     const readers = new ReaderRepository(db, env.READING_LEASE_SECONDS * 1000);
     const inbox = new InboxService(new InboxRepository(db), readers, new BlockRepository(db), logger, env.READING_LEASE_SECONDS * 1000);
@@ -79,9 +83,12 @@ export const messaging = defineSubgraph()({
       context: (base): Context => ({ ...base, ...services, pubsub, loaders: createLoaders(services, base.identity) }),
       consumers: messagingConsumers(db, live),
       jobs: [broadcasts.job(), inbox.purgeJob(), deliveries.deliveryJob(), deliveries.digestJob()],
-      routes: (app) => store.mount(app),
-      onListen: (port) => store.useBaseUrlIfUnset(`http://localhost:${port}/attachments`),
-      close: () => channels.email.close(),
+      routes: attachmentStorage.local ? (app) => attachmentStorage.local?.mount(app) : undefined,
+      onListen: attachmentStorage.local ? (port) => attachmentStorage.local?.useBaseUrlIfUnset(`http://localhost:${port}/uploads`) : undefined,
+      close: async () => {
+        attachmentStorage.close();
+        await channels.email.close();
+      },
     };
   },
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { BadUserInputError, ForbiddenError, NotFoundError, type Identity, parseInput } from '@market/platform';
-import type { AttachmentStore, SignedUpload } from '../adapters/attachment-store';
+import { BadUserInputError, ForbiddenError, NotFoundError, type Identity, type ObjectStorage, parseInput } from '@market/platform';
 import type { AttachmentRecord } from '../domain';
 import type { AttachmentRepository } from '../repositories/attachment-repository';
 import type { ConversationRepository } from '../repositories/conversation-repository';
@@ -21,20 +20,25 @@ export const MAX_ATTACHMENTS = 10;
 const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 const DOWNLOAD_URL_TTL_SECONDS = 5 * 60;
 
-export interface AttachmentUpload extends SignedUpload {
+export interface AttachmentUpload {
   attachment: AttachmentRecord;
+  url: string;
+  method: 'PUT';
+  headers: { name: string; value: string }[];
+  expiresAt: Date;
 }
 
 /**
  * Files sent with messages: a member asks for an upload URL (type and size checked, counted like a
  * message), PUTs the bytes straight to the store, then names the attachment in `sendMessage`. Only
- * members read them, through short-lived download URLs (Message is only resolved for members).
+ * members read them, through short-lived download URLs (Message is only resolved for members): the
+ * store is private (its own S3 bucket, or the local store with `access: 'private'`).
  */
 export class AttachmentService {
   constructor(
     private readonly repository: AttachmentRepository,
     private readonly conversations: ConversationRepository,
-    private readonly store: AttachmentStore,
+    private readonly store: ObjectStorage,
     private readonly limits: WriteLimits,
     private readonly maxBytes: number,
   ) {}
@@ -59,7 +63,8 @@ export class AttachmentService {
     const id = randomUUID();
     const storageKey = `${data.conversationId}/${id}.${ATTACHMENT_TYPES[data.contentType]}`;
     const attachment = await this.repository.create({ id, conversationId: data.conversationId, uploaderId: me, storageKey, fileName: data.fileName, contentType: data.contentType, size: data.size });
-    return { attachment, ...this.store.uploadUrl(storageKey, data.contentType, data.size, UPLOAD_URL_TTL_SECONDS) };
+    const upload = await this.store.presignPut({ key: storageKey, contentType: data.contentType, size: data.size, expiresInSeconds: UPLOAD_URL_TTL_SECONDS });
+    return { attachment, url: upload.url, method: upload.method, headers: Object.entries(upload.headers).map(([name, value]) => ({ name, value })), expiresAt: upload.expiresAt };
   }
 
   /**
@@ -78,8 +83,8 @@ export class AttachmentService {
     return ids;
   }
 
-  downloadUrl(attachment: AttachmentRecord): string {
-    return this.store.downloadUrl(attachment.storageKey, DOWNLOAD_URL_TTL_SECONDS);
+  downloadUrl(attachment: AttachmentRecord): Promise<string> {
+    return this.store.presignGet(attachment.storageKey, DOWNLOAD_URL_TTL_SECONDS);
   }
 
   byMessageIds(messageIds: readonly string[]): Promise<Map<string, AttachmentRecord[]>> {

@@ -30,6 +30,8 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
     db,
     logger,
     pubsub,
+    /** Where the subgraph answers GraphQL (POST /graphql). */
+    url: running.url,
     /** The subgraph's job scheduler (runs the jobs now: `runNow(name)`), once started. */
     scheduler: () => subgraph.scheduler,
     /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
