@@ -60,7 +60,12 @@ interface Started {
 const reply = (message: object) => process.send?.(message);
 
 /** The caller header our gateway would send for this incoming request (token verified). */
-async function callerOf(verifier: AccessTokenVerifier, authorization: string | null | undefined, ip: string | null, userAgent: string | null): Promise<string> {
+async function callerOf(
+  verifier: AccessTokenVerifier,
+  authorization: string | null | undefined,
+  ip: string | null,
+  userAgent: string | null,
+): Promise<string> {
   let identity: Identity | null = null;
   const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : null;
   if (token) {
@@ -109,12 +114,15 @@ async function startApollo(config: GatewayConfig): Promise<Started> {
       // The data source's own default fetcher, wrapped: sign exactly the body it sends.
       const fetcher = this.fetcher;
       this.fetcher = (input, init) => {
-        const headers = init?.headers as unknown as { get(name: string): string | null; set(name: string, value: string): void };
+        // RemoteGraphQLDataSource hands its fetcher a plain header object.
+        const headers = (init?.headers ?? {}) as Record<string, string>;
         const body = typeof init?.body === 'string' ? init.body : '';
-        headers.set(
-          SIGNATURE_HEADER,
-          signRequest(config.signingSecret, { callerHeader: headers.get(CALLER_HEADER) ?? '', requestId: headers.get(REQUEST_ID_HEADER) ?? '', body }),
-        );
+        const signature = signRequest(config.signingSecret, {
+          callerHeader: headers[CALLER_HEADER] ?? '',
+          requestId: headers[REQUEST_ID_HEADER] ?? '',
+          body,
+        });
+        init = { ...init, headers: { ...headers, [SIGNATURE_HEADER]: signature } };
         return fetcher(input, init);
       };
     }

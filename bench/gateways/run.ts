@@ -42,7 +42,11 @@ const WORKLOAD_NAMES = arg('workloads', 'identical,mix').split(',');
 const PASSWORD = 'demo-password-1234';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 /** A forked helper answering one reply per request, in order. */
 function helper(file: string) {
@@ -92,7 +96,12 @@ interface Variant {
 function parseVariant(spec: string): Variant {
   const [kind, overrides] = spec.split('@') as [string, string | undefined];
   if (kind !== 'ours' && kind !== 'apollo' && kind !== 'hive') throw new Error(`unknown gateway ${kind}`);
-  const env = Object.fromEntries((overrides ?? '').split('+').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+  const env = Object.fromEntries(
+    (overrides ?? '')
+      .split('+')
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string]),
+  );
   return { label: spec, kind, env };
 }
 
@@ -119,7 +128,12 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 }
 
 /** `concurrency` clients, each sending its next request as soon as the previous answer is read. */
-async function load(url: string, workload: Workload, fixture: Fixture, seconds: number): Promise<Omit<RoundResult, 'gatewayCpuPerReq' | 'subgraphCpuPerReq'>> {
+async function load(
+  url: string,
+  workload: Workload,
+  fixture: Fixture,
+  seconds: number,
+): Promise<Omit<RoundResult, 'gatewayCpuPerReq' | 'subgraphCpuPerReq'>> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
@@ -145,7 +159,8 @@ async function load(url: string, workload: Workload, fixture: Fixture, seconds: 
             body: request.body,
           });
           const text = await res.body.text();
-          wrong = res.statusCode !== 200 ? `HTTP ${res.statusCode}: ${text.slice(0, 200)}` : request.check(JSON.parse(text) as GraphQLResult);
+          wrong =
+            res.statusCode !== 200 ? `HTTP ${res.statusCode}: ${text.slice(0, 200)}` : request.check(JSON.parse(text) as GraphQLResult);
         } catch (err) {
           wrong = String(err);
         }
@@ -161,7 +176,14 @@ async function load(url: string, workload: Workload, fixture: Fixture, seconds: 
   await pool.close();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), ...(firstError ? { firstError } : {}) };
+  return {
+    requests: latencies.length,
+    errors,
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    ...(firstError ? { firstError } : {}),
+  };
 }
 
 const median = (values: number[]) => {
@@ -192,22 +214,32 @@ async function main() {
       jwtPublicKey: keys.publicKeyPem,
       poolSize: 20,
     };
-    const stack = await subgraphs.ask<{ gatewayUrl: string; subgraphUrls: Record<SubgraphName, string> }>({ type: 'start', config: subgraphsConfig });
+    const stack = await subgraphs.ask<{ gatewayUrl: string; subgraphUrls: Record<SubgraphName, string> }>({
+      type: 'start',
+      config: subgraphsConfig,
+    });
     log(`subgraphs up: ${Object.values(stack.subgraphUrls).join(' ')}`);
 
     // Demo data through the API, as `npm run seed` makes it.
     const seedJs = path.join(ROOT, 'stack', 'dist', 'embedded', 'seed.js');
     const seedArgs = existsSync(seedJs) ? [seedJs] : ['-r', '@swc-node/register', path.join(ROOT, 'stack', 'src', 'embedded', 'seed.ts')];
     await new Promise<void>((resolve, reject) => {
-      const seeding = spawn(process.execPath, seedArgs, { env: { ...process.env, GATEWAY_URL: stack.gatewayUrl, POSTGRES_URL: pg.adminUrl }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const seeding = spawn(process.execPath, seedArgs, {
+        env: { ...process.env, GATEWAY_URL: stack.gatewayUrl, POSTGRES_URL: pg.adminUrl },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       seeding.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
       seeding.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seed exited with ${code}`))));
     });
     const users: Fixture['users'] = [];
     for (const person of PEOPLE.filter((p) => p.role !== 'ADMIN')) {
-      const signed = await gql(stack.gatewayUrl, `mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken user { id } } } }`, {
-        input: { email: person.email, password: PASSWORD },
-      });
+      const signed = await gql(
+        stack.gatewayUrl,
+        `mutation($input: SignInInput!) { signIn(input: $input) { ... on AuthPayload { accessToken user { id } } } }`,
+        {
+          input: { email: person.email, password: PASSWORD },
+        },
+      );
       users.push({ id: signed.signIn.user.id, token: signed.signIn.accessToken, role: person.role });
     }
     const page = await gql(stack.gatewayUrl, `{ listings(first: 100) { edges { node { id } } } }`);
@@ -217,7 +249,10 @@ async function main() {
     // The same supergraph for every gateway, pointing at the running subgraphs.
     let supergraphSdl = readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
     for (const name of SUBGRAPH_NAMES) {
-      supergraphSdl = supergraphSdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${stack.subgraphUrls[name]}$2`);
+      supergraphSdl = supergraphSdl.replace(
+        new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`),
+        `$1${stack.subgraphUrls[name]}$2`,
+      );
     }
 
     const gateways: { variant: Variant; url: string; process: ReturnType<typeof helper> }[] = [];
@@ -262,9 +297,15 @@ async function main() {
       const order = gateways.map((_, i) => gateways[(i + round) % gateways.length] as (typeof gateways)[number]);
       for (const name of WORKLOAD_NAMES) {
         for (const gateway of order) {
-          const before = await Promise.all([gateway.process.ask<GatewayMeasurement>({ type: 'measure' }), subgraphs.ask<{ cpuMs: number }>({ type: 'measure' })]);
+          const before = await Promise.all([
+            gateway.process.ask<GatewayMeasurement>({ type: 'measure' }),
+            subgraphs.ask<{ cpuMs: number }>({ type: 'measure' }),
+          ]);
           const result = await load(gateway.url, WORKLOADS[name] as Workload, fixture, SECONDS);
-          const after = await Promise.all([gateway.process.ask<GatewayMeasurement>({ type: 'measure' }), subgraphs.ask<{ cpuMs: number }>({ type: 'measure' })]);
+          const after = await Promise.all([
+            gateway.process.ask<GatewayMeasurement>({ type: 'measure' }),
+            subgraphs.ask<{ cpuMs: number }>({ type: 'measure' }),
+          ]);
           const row: RoundResult = {
             ...result,
             gatewayCpuPerReq: (after[0].cpuMs - before[0].cpuMs) / Math.max(1, result.requests),
@@ -281,8 +322,12 @@ async function main() {
       loads.push(loadavg());
     }
 
-    console.log(`\n${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONCURRENCY} clients; load average after each round: ${loads.join(' | ')}`);
-    console.log('| workload | gateway | req/s (median) | × apollo | × hive | p50 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req |');
+    console.log(
+      `\n${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONCURRENCY} clients; load average after each round: ${loads.join(' | ')}`,
+    );
+    console.log(
+      '| workload | gateway | req/s (median) | × apollo | × hive | p50 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const name of WORKLOAD_NAMES) {
       const rpsOf = (label: string) => {

@@ -26,7 +26,14 @@ export interface GraphQLResult {
 export type Workload = (fixture: Fixture) => BenchRequest;
 
 const noErrors = (result: GraphQLResult): string | null =>
-  result.errors?.length ? `errors: ${result.errors.map((e) => e.message).join('; ').slice(0, 200)}` : !result.data ? 'no data' : null;
+  result.errors?.length
+    ? `errors: ${result.errors
+        .map((e) => e.message)
+        .join('; ')
+        .slice(0, 200)}`
+    : !result.data
+      ? 'no data'
+      : null;
 
 export const LISTINGS_PAGE = `query ListingsPage { listings(first: 20) { edges { node { id title price bedrooms address { city } owner { id name } } } } }`;
 
@@ -62,7 +69,8 @@ export const mix: Workload = (fixture) => {
     return {
       body: body(LISTING, { id }),
       token: null,
-      check: (result) => noErrors(result) ?? (result.data?.['listing']?.id === id ? null : `listing ${id} answered as ${result.data?.['listing']?.id}`),
+      check: (result) =>
+        noErrors(result) ?? (result.data?.['listing']?.id === id ? null : `listing ${id} answered as ${result.data?.['listing']?.id}`),
     };
   }
   const user = pick(fixture.users);
@@ -71,7 +79,8 @@ export const mix: Workload = (fixture) => {
       body: body(ME),
       token: user.token,
       // Another user's `me` is the worst wrong answer a shared fetch or cache could give.
-      check: (result) => noErrors(result) ?? (result.data?.['me']?.id === user.id ? null : `me of ${user.id} answered as ${result.data?.['me']?.id}`),
+      check: (result) =>
+        noErrors(result) ?? (result.data?.['me']?.id === user.id ? null : `me of ${user.id} answered as ${result.data?.['me']?.id}`),
     };
   }
   return { body: body(SAVE, { id: pick(fixture.listingIds) }), token: user.token, check: noErrors };

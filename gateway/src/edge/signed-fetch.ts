@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import type { Agent } from 'undici';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, encodeCaller, signRequest } from '@market/platform';
 import type { GatewayContext } from '../context';
 import type { FailureReason, SubgraphHealth } from './subgraph-health';
+import { undiciTransport, type SubgraphFetcherKind } from './subgraph-transport';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -35,7 +36,12 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const breaker = this.health.breaker(this.subgraph);
-    if (!breaker.allow()) return unavailable(options, 'circuit_open', `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`);
+    if (!breaker.allow())
+      return unavailable(
+        options,
+        'circuit_open',
+        `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`,
+      );
     try {
       const response = await super.process(options);
       breaker.success();
@@ -52,7 +58,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       return unavailable(
         options,
         reason,
-        reason === 'timeout' ? `${this.subgraph} did not answer in time. Retry shortly.` : `${this.subgraph} is unavailable. Retry shortly.`,
+        reason === 'timeout'
+          ? `${this.subgraph} did not answer in time. Retry shortly.`
+          : `${this.subgraph} is unavailable. Retry shortly.`,
       );
     }
   }
@@ -61,10 +69,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = request.http?.headers;
     if (!headers) return;
     const ctx = context as Partial<GatewayContext> | undefined;
-    headers.set(
-      CALLER_HEADER,
-      encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }),
-    );
+    headers.set(CALLER_HEADER, encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }));
     headers.set(REQUEST_ID_HEADER, ctx?.requestId ?? randomUUID());
   }
 
@@ -75,7 +80,12 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
     if (response.status === 400) {
-      const messages = graphQLErrorMessages(await response.clone().json().catch(() => null));
+      const messages = graphQLErrorMessages(
+        await response
+          .clone()
+          .json()
+          .catch(() => null),
+      );
       if (messages.length > 0) return new GraphQLError(messages.join(' '), { extensions: { code: 'BAD_USER_INPUT' } });
     }
     return super.errorFromResponse(response);
@@ -91,7 +101,11 @@ function failureReason(err: unknown): FailureReason {
 }
 
 /** A response standing for a subgraph that did not answer, with errors where its data would have gone. */
-function unavailable(options: GraphQLDataSourceProcessOptions<GatewayContext>, reason: FailureReason, message: string): GatewayGraphQLResponse {
+function unavailable(
+  options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  reason: FailureReason,
+  message: string,
+): GatewayGraphQLResponse {
   const extensions = { code: SUBGRAPH_UNAVAILABLE, reason, retryable: true };
   const selection = fetchedDocument(options);
   if (!selection) return { errors: [{ message, extensions }] };
@@ -113,7 +127,8 @@ function unavailable(options: GraphQLDataSourceProcessOptions<GatewayContext>, r
 /** The fetch's operation: the planner's document when it exposes one, else parsed from the query (failures only). */
 function fetchedDocument(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<typeof selectedKeys> {
   try {
-    const document = 'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : null;
+    const document =
+      'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : null;
     return document ? selectedKeys(document) : null;
   } catch {
     return null;
@@ -141,7 +156,10 @@ function selectedKeys(document: DocumentNode): { root: string[]; byType: Map<str
   if (entities?.kind === Kind.FIELD && entities.selectionSet) {
     for (const selection of entities.selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT && selection.typeCondition) {
-        byType.set(selection.typeCondition.name.value, keysOf(selection.selectionSet, [...(byType.get(selection.typeCondition.name.value) ?? [])]));
+        byType.set(
+          selection.typeCondition.name.value,
+          keysOf(selection.selectionSet, [...(byType.get(selection.typeCondition.name.value) ?? [])]),
+        );
       }
     }
   }
@@ -159,7 +177,20 @@ function graphQLErrorMessages(body: unknown): string[] {
 }
 
 /** The fetcher every data source uses: signs the body it sends, bounded by `timeoutMs`. */
-export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number): Fetcher {
+export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number, kind: SubgraphFetcherKind = 'undici'): Fetcher {
+  if (kind === 'undici') {
+    const send = undiciTransport(dispatcher, timeoutMs);
+    return async (url, init) => {
+      const headers = plainHeaders(init?.headers);
+      const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
+      headers[SIGNATURE_HEADER] = signRequest(secret, {
+        callerHeader: headers[CALLER_HEADER] ?? '',
+        requestId: headers[REQUEST_ID_HEADER] ?? '',
+        body,
+      });
+      return send(url, { method: init?.method ?? 'POST', headers, body });
+    };
+  }
   return async (url, init) => {
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
@@ -180,4 +211,17 @@ export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: numb
       ...({ dispatcher } as object),
     });
   };
+}
+
+/** The request's headers as one plain object with lower-case names (RemoteGraphQLDataSource passes a plain object). */
+export function plainHeaders(headers: FetcherRequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const iterable = headers as unknown as { [Symbol.iterator]?: unknown };
+  const entries: Iterable<[string, string]> =
+    typeof iterable[Symbol.iterator] === 'function'
+      ? (headers as unknown as Iterable<[string, string]>)
+      : Object.entries(headers as Record<string, string>);
+  for (const [name, value] of entries) out[name.toLowerCase()] = value;
+  return out;
 }
