@@ -4,7 +4,7 @@ export type { Logger };
 
 /**
  * Structured JSON logs, one logger per service; secrets are redacted wherever they appear.
- * `buffered`: lines are written to stdout in batches (at 16 KB or every second, and when the
+ * `buffered`: lines are written to stdout in batches (at 8 KB or every second, and when the
  * process exits) instead of one synchronous write each: for high-volume lines such as an access log.
  */
 export function createLogger(service: string, level: string = 'info', options: { buffered?: boolean } = {}): Logger {
@@ -37,7 +37,7 @@ let buffered: pino.DestinationStream | null = null;
 /** One batched stdout for every buffered logger of the process, flushed every second and at exit. */
 function bufferedStdout(): pino.DestinationStream {
   if (buffered) return buffered;
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 16_384 });
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 8192 });
   const flush = (sync: boolean) => {
     try {
       if (sync) destination.flushSync();
