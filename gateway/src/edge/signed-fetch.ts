@@ -36,12 +36,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const breaker = this.health.breaker(this.subgraph);
-    if (!breaker.allow())
-      return unavailable(
-        options,
-        'circuit_open',
-        `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`,
-      );
+    if (!breaker.allow()) return unavailable(options, 'circuit_open', `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`);
     try {
       const response = await super.process(options);
       breaker.success();
@@ -58,9 +53,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       return unavailable(
         options,
         reason,
-        reason === 'timeout'
-          ? `${this.subgraph} did not answer in time. Retry shortly.`
-          : `${this.subgraph} is unavailable. Retry shortly.`,
+        reason === 'timeout' ? `${this.subgraph} did not answer in time. Retry shortly.` : `${this.subgraph} is unavailable. Retry shortly.`,
       );
     }
   }
@@ -69,7 +62,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = request.http?.headers;
     if (!headers) return;
     const ctx = context as Partial<GatewayContext> | undefined;
-    headers.set(CALLER_HEADER, encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }));
+    headers.set(
+      CALLER_HEADER,
+      encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }),
+    );
     headers.set(REQUEST_ID_HEADER, ctx?.requestId ?? randomUUID());
   }
 
@@ -80,12 +76,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
     if (response.status === 400) {
-      const messages = graphQLErrorMessages(
-        await response
-          .clone()
-          .json()
-          .catch(() => null),
-      );
+      const messages = graphQLErrorMessages(await response.clone().json().catch(() => null));
       if (messages.length > 0) return new GraphQLError(messages.join(' '), { extensions: { code: 'BAD_USER_INPUT' } });
     }
     return super.errorFromResponse(response);
@@ -101,11 +92,7 @@ function failureReason(err: unknown): FailureReason {
 }
 
 /** A response standing for a subgraph that did not answer, with errors where its data would have gone. */
-function unavailable(
-  options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  reason: FailureReason,
-  message: string,
-): GatewayGraphQLResponse {
+function unavailable(options: GraphQLDataSourceProcessOptions<GatewayContext>, reason: FailureReason, message: string): GatewayGraphQLResponse {
   const extensions = { code: SUBGRAPH_UNAVAILABLE, reason, retryable: true };
   const selection = fetchedDocument(options);
   if (!selection) return { errors: [{ message, extensions }] };
@@ -127,8 +114,7 @@ function unavailable(
 /** The fetch's operation: the planner's document when it exposes one, else parsed from the query (failures only). */
 function fetchedDocument(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<typeof selectedKeys> {
   try {
-    const document =
-      'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : null;
+    const document = 'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : null;
     return document ? selectedKeys(document) : null;
   } catch {
     return null;
@@ -156,10 +142,7 @@ function selectedKeys(document: DocumentNode): { root: string[]; byType: Map<str
   if (entities?.kind === Kind.FIELD && entities.selectionSet) {
     for (const selection of entities.selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT && selection.typeCondition) {
-        byType.set(
-          selection.typeCondition.name.value,
-          keysOf(selection.selectionSet, [...(byType.get(selection.typeCondition.name.value) ?? [])]),
-        );
+        byType.set(selection.typeCondition.name.value, keysOf(selection.selectionSet, [...(byType.get(selection.typeCondition.name.value) ?? [])]));
       }
     }
   }
