@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { generateAccessTokenKeys, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import { AccessTokenSigner, generateAccessTokenKeys, SUBGRAPH_NAMES, type Identity, type Role, type SubgraphName } from '@market/platform';
 import { applyMigrations, databaseUrl, migrationsOf } from '@market/platform/db';
 import { startEmbeddedPostgres } from '../../stack/src/postgres';
 import { PEOPLE } from '../../stack/src/embedded/seed-data';
@@ -232,6 +232,7 @@ async function main() {
       seeding.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seed exited with ${code}`))));
     });
     const users: Fixture['users'] = [];
+    const longTokens = await AccessTokenSigner.fromPem(keys.privateKeyPem, 4 * 3600);
     for (const person of PEOPLE.filter((p) => p.role !== 'ADMIN')) {
       const signed = await gql(
         stack.gatewayUrl,
@@ -240,7 +241,10 @@ async function main() {
           input: { email: person.email, password: PASSWORD },
         },
       );
-      users.push({ id: signed.signIn.user.id, token: signed.signIn.accessToken, role: person.role });
+      // The same identity and session, with a token that outlives the run (accounts issues 15-minute ones).
+      const claims = JSON.parse(Buffer.from((signed.signIn.accessToken as string).split('.')[1] as string, 'base64url').toString('utf8')) as { sid: string };
+      const identity: Identity = { userId: signed.signIn.user.id, role: person.role as Role, sessionId: claims.sid };
+      users.push({ id: identity.userId, token: (await longTokens.sign(identity)).token, role: person.role });
     }
     const page = await gql(stack.gatewayUrl, `{ listings(first: 100) { edges { node { id } } } }`);
     const fixture: Fixture = { users, listingIds: page.listings.edges.map((e: { node: { id: string } }) => e.node.id) };
