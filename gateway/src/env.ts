@@ -44,6 +44,12 @@ export const gatewayEnvSchema = z.object({
   ENGAGEMENT_URL: optionalUrl,
   INSTANCES_URL: optionalUrl,
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How subgraph calls go over the wire: undici's core API (`dispatcher.request()`), or Node's WHATWG fetch(). */
+  SUBGRAPH_FETCHER: z.enum(['undici', 'fetch']).default('undici'),
+  /** `on`: identical in-flight subgraph queries of the same caller (same identity, address, agent and body) are sent once (edge/subgraph-dedupe.ts). */
+  SUBGRAPH_DEDUPE: z.enum(['on', 'off']).default('on'),
+  /** The access log (one line per GraphQL request): `buffered` writes it in batches, `sync` one write per line, `off` not at all. */
+  ACCESS_LOG: z.enum(['buffered', 'sync', 'off']).default('buffered'),
   /** Open WebSocket (subscription) connections per gateway process. */
   WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000),
   /**

@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, type ServiceEndpointDefinition } from '@apollo/gateway';
 import { Agent } from 'undici';
-import { REQUEST_ID_HEADER, type Logger, type SessionRevocations, type SubgraphName } from '@market/platform';
+import { REQUEST_ID_HEADER, createLogger, type Logger, type SessionRevocations, type SubgraphName } from '@market/platform';
 import { allowedOrigins, type GatewayEnv } from './env';
 import type { GatewayContext } from './context';
 import { authenticateBearer, createSessionCheck } from './edge/bearer-auth';
@@ -26,6 +26,7 @@ import { readinessRoutes } from './edge/readiness';
 import { requestIdFrom } from './edge/request-id';
 import { requestLogging } from './edge/request-logging';
 import { SignedDataSource, signedFetcher } from './edge/signed-fetch';
+import { dedupeFetcher } from './edge/subgraph-dedupe';
 import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
 
 export type { GatewayContext } from './context';
@@ -75,7 +76,12 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
     logger,
   });
   const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 10_000, pipelining: 1 });
-  const fetcher = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS);
+  const signed = signedFetcher(env.GATEWAY_SIGNING_SECRET, dispatcher, env.SUBGRAPH_TIMEOUT_MS, env.SUBGRAPH_FETCHER);
+  // Identical in-flight queries of the same caller go once; the key is taken before signing.
+  const fetcher = env.SUBGRAPH_DEDUPE === 'on' ? dedupeFetcher(signed) : signed;
+  // The access log: batched writes unless ACCESS_LOG=sync; the given logger keeps every other line.
+  const accessLog =
+    env.ACCESS_LOG === 'off' ? null : env.ACCESS_LOG === 'sync' ? logger : createLogger('gateway', logger.level, { buffered: true });
 
   const health = new SubgraphHealth({
     failureThreshold: env.CIRCUIT_BREAKER_FAILURES,
@@ -123,7 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       inputHygienePlugin<GatewayContext>(),
       refuseHttpSubscriptions(),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
-      requestLogging(logger),
+      ...(accessLog ? [requestLogging(accessLog)] : []),
     ],
   });
   // Created before apollo.start() so it follows the gateway's schema from the first load.

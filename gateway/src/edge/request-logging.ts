@@ -6,7 +6,7 @@ import type { GatewayContext } from '../context';
 export function requestLogging(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       return {
         async willSendResponse(ctx) {
           logger.info(
@@ -14,7 +14,7 @@ export function requestLogging(logger: Logger): ApolloServerPlugin<GatewayContex
               requestId: ctx.contextValue.requestId,
               userId: ctx.contextValue.identity?.userId,
               operation: ctx.operationName ?? ctx.request.operationName,
-              ms: Number(process.hrtime.bigint() - started) / 1e6,
+              ms: Math.round((performance.now() - started) * 1000) / 1000,
               errors: ctx.errors?.length ?? 0,
             },
             'graphql request',

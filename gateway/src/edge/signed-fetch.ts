@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import type { Agent } from 'undici';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, encodeCaller, signRequest } from '@market/platform';
 import type { GatewayContext } from '../context';
 import type { FailureReason, SubgraphHealth } from './subgraph-health';
+import { undiciTransport, type SubgraphFetcherKind } from './subgraph-transport';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -159,7 +160,20 @@ function graphQLErrorMessages(body: unknown): string[] {
 }
 
 /** The fetcher every data source uses: signs the body it sends, bounded by `timeoutMs`. */
-export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number): Fetcher {
+export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number, kind: SubgraphFetcherKind = 'undici'): Fetcher {
+  if (kind === 'undici') {
+    const send = undiciTransport(dispatcher, timeoutMs);
+    return async (url, init) => {
+      const headers = plainHeaders(init?.headers);
+      const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
+      headers[SIGNATURE_HEADER] = signRequest(secret, {
+        callerHeader: headers[CALLER_HEADER] ?? '',
+        requestId: headers[REQUEST_ID_HEADER] ?? '',
+        body,
+      });
+      return send(url, { method: init?.method ?? 'POST', headers, body });
+    };
+  }
   return async (url, init) => {
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
@@ -180,4 +194,17 @@ export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: numb
       ...({ dispatcher } as object),
     });
   };
+}
+
+/** The request's headers as one plain object with lower-case names (RemoteGraphQLDataSource passes a plain object). */
+export function plainHeaders(headers: FetcherRequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const iterable = headers as unknown as { [Symbol.iterator]?: unknown };
+  const entries: Iterable<[string, string]> =
+    typeof iterable[Symbol.iterator] === 'function'
+      ? (headers as unknown as Iterable<[string, string]>)
+      : Object.entries(headers as Record<string, string>);
+  for (const [name, value] of entries) out[name.toLowerCase()] = value;
+  return out;
 }
