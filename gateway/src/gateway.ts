@@ -26,6 +26,8 @@ import { readinessRoutes } from './edge/readiness';
 import { requestIdFrom } from './edge/request-id';
 import { requestLogging } from './edge/request-logging';
 import { SignedDataSource, signedFetcher } from './edge/signed-fetch';
+import { OperationNames, gatewayMetrics, metricsRoute } from './edge/metrics';
+import { operationSpanNames, traceRequests } from './edge/tracing';
 import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
 
 export type { GatewayContext } from './context';
@@ -89,6 +91,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
   const enforced = enforcedTrustedDocuments(env, logger);
   const limits = createOperationLimits({ trustedDocuments: enforced });
+  const operationNames = OperationNames.from(enforced ? enforced.bodies() : null);
 
   const app = express();
   app.disable('x-powered-by');
@@ -124,6 +127,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       refuseHttpSubscriptions(),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       requestLogging(logger),
+      gatewayMetrics(operationNames),
+      operationSpanNames((name) => operationNames.label(name)),
     ],
   });
   // Created before apollo.start() so it follows the gateway's schema from the first load.
@@ -145,9 +150,11 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   await apollo.start();
 
   readinessRoutes(app, { subgraphUrls: options.subgraphUrls ?? {}, draining: () => drain.draining, health });
+  metricsRoute(app);
 
   app.use(
     '/graphql',
+    traceRequests(),
     cors<cors.CorsRequest>({ origin: origins, credentials: false, maxAge: 600 }),
     express.json({ limit: env.MAX_BODY_BYTES }),
     refuseLongDocuments(limits),

@@ -18,3 +18,4 @@ export * from './ids';
 export * from './cursor';
 export * from './redis';
 export * from './subscriptions';
+export * from './observability';

@@ -20,6 +20,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from '../logger';
 import { InvalidEventError, eventContracts, validateEvent, type EventEnvelope, type EventType } from './contracts';
+import { TRACEPARENT_HEADER } from '../observability/tracing';
 import {
   EventCounters,
   RetrySchedule,
@@ -291,10 +292,12 @@ export class KafkaEventBus implements EventBus {
       if (!(event.type in eventContracts)) throw new InvalidEventError(`unknown event type ${String(event.type)}`);
       const topic = this.topicFor(event.type);
       const messages = byTopic.get(topic) ?? [];
+      // The trace context travels as the W3C header (what other tools read), not in the value.
+      const { traceContext, ...value } = event;
       messages.push({
         key: event.aggregateId,
-        value: JSON.stringify(event),
-        headers: { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: event.id },
+        value: JSON.stringify(value),
+        headers: { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: event.id, ...(traceContext ? { [TRACEPARENT_HEADER]: traceContext } : {}) },
       });
       byTopic.set(topic, messages);
     }
@@ -524,7 +527,10 @@ export class KafkaEventBus implements EventBus {
     } catch {
       throw new InvalidEventError('message value is not JSON');
     }
-    const event = validateEvent(raw);
+    const { traceContext: _ignored, ...fields } = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const event = validateEvent(raw && typeof raw === 'object' ? fields : raw);
+    const traceparent = headersToStrings(message.headers)[TRACEPARENT_HEADER];
+    if (traceparent) event.traceContext = traceparent;
     if (this.topicFor(event.type) !== topic) {
       throw new InvalidEventError(`${event.type} does not belong on topic ${topic}`);
     }

@@ -16,6 +16,8 @@ export const embeddedEnvSchema = z.object({
   POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' }).optional(),
   /** First port of the six subgraphs (accounts, listings, bookings, messaging, engagement, instances). */
   SUBGRAPH_BASE_PORT: port(4001),
+  /** OTLP/HTTP collector for traces of the whole embedded stack (service.name "market"); unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
 });
 
 export type EmbeddedEnv = z.infer<typeof embeddedEnvSchema>;
