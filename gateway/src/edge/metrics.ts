@@ -88,8 +88,10 @@ export function gatewayMetrics(names: OperationNames): ApolloServerPlugin<Gatewa
       const started = process.hrtime.bigint();
       return {
         async willSendResponse(ctx) {
-          const operation = names.label(ctx.operationName ?? ctx.request.operationName);
-          const type = ctx.operation?.operation ?? 'unknown';
+          // A refused document never resolves its operation: read it from the parsed document then.
+          const parsed = ctx.document ? soleOperation(ctx.document) : null;
+          const operation = names.label(ctx.operationName ?? ctx.request.operationName ?? parsed?.name);
+          const type = ctx.operation?.operation ?? parsed?.type ?? 'unknown';
           let outcome = ctx.errors?.length ? 'error' : 'ok';
           for (const error of ctx.errors ?? []) {
             const rule = refusalRule(error);
@@ -105,6 +107,12 @@ export function gatewayMetrics(names: OperationNames): ApolloServerPlugin<Gatewa
       };
     },
   };
+}
+
+function soleOperation(document: DocumentNode): { name: string | undefined; type: string } | null {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const only = operations.length === 1 ? operations[0] : undefined;
+  return only?.kind === Kind.OPERATION_DEFINITION ? { name: only.name?.value, type: only.operation } : null;
 }
 
 /** `GET /metrics`: Prometheus exposition of this process (every service, in the embedded stack). */

@@ -21,6 +21,7 @@ import {
 import type { Logger } from '../logger';
 import { InvalidEventError, eventContracts, validateEvent, type EventEnvelope, type EventType } from './contracts';
 import { TRACEPARENT_HEADER } from '../observability/tracing';
+import { observeConsumerLag, type PartitionLag } from '../observability/metrics';
 import {
   EventCounters,
   RetrySchedule,
@@ -341,7 +342,28 @@ export class KafkaEventBus implements EventBus {
       },
     });
     this.members.add(member);
+    this.unobserveLag ??= observeConsumerLag(() => this.consumerLag());
     await member.start();
+  }
+
+  private unobserveLag: (() => void) | null = null;
+
+  /** How far each of this bus's groups is behind, per partition (read when Prometheus scrapes). */
+  async consumerLag(): Promise<PartitionLag[]> {
+    const lags: PartitionLag[] = [];
+    for (const [group, typeKey] of this.groupTypes) {
+      const topics = [...new Set(typeKey.split(',').map((t) => this.topicFor(t as EventType)))];
+      const committed = await this.admin.fetchOffsets({ groupId: this.groupId(group), topics });
+      for (const { topic, partitions } of committed) {
+        const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        for (const p of partitions) {
+          const end = ends.get(p.partition) ?? 0;
+          const at = Number(p.offset);
+          lags.push({ group, topic, partition: p.partition, lag: Math.max(0, at < 0 ? end : end - at) });
+        }
+      }
+    }
+    return lags;
   }
 
   /** Every dead letter not yet replayed, from whichever process wrote it; newest last. */
@@ -386,6 +408,7 @@ export class KafkaEventBus implements EventBus {
   async close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
+      this.unobserveLag?.();
       await this.started?.catch(() => undefined);
       // Members first: a batch in progress finishes its current message and commits what it handled.
       await Promise.allSettled([...this.members].map((m) => m.stop()));

@@ -203,12 +203,32 @@ export const eventDeadLetters = new Counter({
   registers,
 });
 
+/** One consumer group's lag on one partition. */
+export interface PartitionLag {
+  group: string;
+  topic: string;
+  partition: number;
+  lag: number;
+}
+const lagSources = new Set<() => Promise<PartitionLag[]>>();
+
 export const consumerLag = new Gauge({
   name: 'market_event_consumer_lag',
-  help: 'Messages a Kafka consumer group has yet to handle, by group, topic and partition.',
+  help: 'Messages a Kafka consumer group has yet to handle (end offset minus committed offset), by group, topic and partition.',
   labelNames: ['group', 'topic', 'partition'] as const,
   registers,
+  async collect() {
+    this.reset();
+    const readings = await Promise.all([...lagSources].map((read) => read().catch(() => [] as PartitionLag[])));
+    for (const l of readings.flat()) this.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+  },
 });
+
+/** Registers a bus whose consumer lag is read when Prometheus scrapes. */
+export function observeConsumerLag(read: () => Promise<PartitionLag[]>): () => void {
+  lagSources.add(read);
+  return () => lagSources.delete(read);
+}
 
 // ---- jobs ----------------------------------------------------------------------------------------
 
