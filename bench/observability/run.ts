@@ -37,6 +37,8 @@ interface ArmResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Node CPU (user + system) of the whole process per request: less sensitive to a busy machine than req/s. */
+  cpuMsPerRequest: number;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -86,9 +88,19 @@ async function child(arm: 'off' | 'on', urls: Record<SubgraphName, string>) {
     return { times, errors };
   };
   await load(3_000, false);
+  const cpu = process.cpuUsage();
   const { times, errors } = await load(SECONDS * 1000, true);
+  const used = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
-  const result: ArmResult = { arm, requests: times.length, errors, rps: times.length / SECONDS, p50: percentile(times, 50), p99: percentile(times, 99) };
+  const result: ArmResult = {
+    arm,
+    requests: times.length,
+    errors,
+    rps: times.length / SECONDS,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, times.length),
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await stack.stop();
   sink?.close();
@@ -121,7 +133,7 @@ async function main() {
           proc.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`arm ${arm} exited ${code}`))));
         });
         const result = JSON.parse(output.trim().split('\n').pop()!) as ArmResult;
-        log(`round ${round + 1} ${arm}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}`);
+        log(`round ${round + 1} ${arm}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request, errors ${result.errors}`);
         results.push(result);
       }
     }
@@ -131,14 +143,14 @@ async function main() {
   const summary = (arm: 'off' | 'on') => {
     const rs = results.filter((r) => r.arm === arm);
     const mean = (f: (r: ArmResult) => number) => rs.reduce((s, r) => s + f(r), 0) / rs.length;
-    return { rps: mean((r) => r.rps), p50: mean((r) => r.p50), p99: mean((r) => r.p99) };
+    return { rps: mean((r) => r.rps), p50: mean((r) => r.p50), p99: mean((r) => r.p99), cpu: mean((r) => r.cpuMsPerRequest) };
   };
   const off = summary('off');
   const on = summary('on');
   console.log(`load average before ${loadBefore}, after ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${CONCURRENCY} clients, ${SECONDS} s per arm, ${ROUNDS} rounds`);
-  console.log(`metrics only:      ${off.rps.toFixed(1)} req/s, p50 ${off.p50.toFixed(1)} ms, p99 ${off.p99.toFixed(1)} ms`);
-  console.log(`metrics + tracing: ${on.rps.toFixed(1)} req/s, p50 ${on.p50.toFixed(1)} ms, p99 ${on.p99.toFixed(1)} ms`);
-  console.log(`tracing costs ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)} % throughput, ${(on.p50 - off.p50).toFixed(1)} ms at p50`);
+  console.log(`metrics only:      ${off.rps.toFixed(1)} req/s, p50 ${off.p50.toFixed(1)} ms, p99 ${off.p99.toFixed(1)} ms, CPU ${off.cpu.toFixed(2)} ms/request`);
+  console.log(`metrics + tracing: ${on.rps.toFixed(1)} req/s, p50 ${on.p50.toFixed(1)} ms, p99 ${on.p99.toFixed(1)} ms, CPU ${on.cpu.toFixed(2)} ms/request`);
+  console.log(`tracing: ${(((on.cpu - off.cpu) / off.cpu) * 100).toFixed(1)} % more CPU per request, ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)} % less throughput`);
 }
 
 const armAt = process.argv.indexOf('--arm');
