@@ -61,6 +61,8 @@ export const gatewayEnvSchema = z.object({
     (value) => (value === '' ? undefined : value),
     z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
+  /** OpenTelemetry: OTLP/HTTP collector that receives traces (spans go to <endpoint>/v1/traces); unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
   /** Consecutive failed calls (timeout, refused, 5xx) to one subgraph that open its circuit breaker. */
   CIRCUIT_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   /** How long an open circuit answers SUBGRAPH_UNAVAILABLE at once before one trial call. */

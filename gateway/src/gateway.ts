@@ -27,6 +27,8 @@ import { requestIdFrom } from './edge/request-id';
 import { requestLogging } from './edge/request-logging';
 import { SignedDataSource, signedFetcher } from './edge/signed-fetch';
 import { dedupeFetcher } from './edge/subgraph-dedupe';
+import { OperationNames, gatewayMetrics, metricsRoute } from './edge/metrics';
+import { operationSpanNames, traceRequests } from './edge/tracing';
 import { createSubscriptionServer, type SubscriptionLimits, type SubscriptionServer } from './subscriptions';
 
 export type { GatewayContext } from './context';
@@ -95,6 +97,7 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   const gateway = new ApolloGateway({ supergraphSdl: options.supergraphSdl, buildService });
   const enforced = enforcedTrustedDocuments(env, logger);
   const limits = createOperationLimits({ trustedDocuments: enforced });
+  const operationNames = OperationNames.from(enforced ? enforced.bodies() : null);
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,6 +133,8 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
       refuseHttpSubscriptions(),
       dev ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       ...(accessLog ? [requestLogging(accessLog)] : []),
+      gatewayMetrics(operationNames),
+      operationSpanNames((name) => operationNames.label(name)),
     ],
   });
   // Created before apollo.start() so it follows the gateway's schema from the first load.
@@ -151,9 +156,11 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   await apollo.start();
 
   readinessRoutes(app, { subgraphUrls: options.subgraphUrls ?? {}, draining: () => drain.draining, health });
+  metricsRoute(app);
 
   app.use(
     '/graphql',
+    traceRequests(),
     cors<cors.CorsRequest>({ origin: origins, credentials: false, maxAge: 600 }),
     express.json({ limit: env.MAX_BODY_BYTES }),
     // GraphQL over Server-Sent Events (graphql-sse's distinct connections mode): subscriptions for

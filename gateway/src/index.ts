@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, createLogger } from '@market/platform';
+import { ConfigError, createLogger, startTracing } from '@market/platform';
 import { loadGatewayEnv, subgraphUrlOverrides } from './env';
 import { createGateway } from './gateway';
 import { SUPERGRAPH_PATH } from './supergraph-path';
@@ -8,6 +8,7 @@ import { SUPERGRAPH_PATH } from './supergraph-path';
 async function main() {
   const env = loadGatewayEnv();
   const logger = createLogger('gateway', env.LOG_LEVEL);
+  const tracing = startTracing({ serviceName: 'gateway', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
   const gateway = await createGateway({
     env,
     supergraphSdl: readFileSync(env.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8'),
@@ -23,6 +24,7 @@ async function main() {
     logger.info({ signal, deadlineMs: env.SHUTDOWN_TIMEOUT_MS }, 'draining');
     const cut = await gateway.shutdown();
     if (cut > 0) logger.warn({ cut }, 'requests still running at the shutdown deadline were cut');
+    await tracing?.shutdown();
     logger.info('drained; exiting');
     process.exit(0);
   };

@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import { dataloaderBatchSize } from './observability/metrics';
+import { currentService } from './observability/service-scope';
 
 /**
  * A loader that fetches many rows by key in one query and hands each key its row (or null),
@@ -9,6 +11,7 @@ export function loaderByKey<K extends string, V>(
   keyOf: (row: V) => K,
 ): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(async (keys) => {
+    dataloaderBatchSize.observe({ service: currentService() }, keys.length);
     const rows = await fetch(keys);
     const byKey = new Map<K, V>();
     for (const row of rows) byKey.set(keyOf(row), row);
@@ -22,6 +25,7 @@ export function loaderOfLists<K extends string, V>(
   parentOf: (row: V) => K,
 ): DataLoader<K, V[]> {
   return new DataLoader<K, V[]>(async (keys) => {
+    dataloaderBatchSize.observe({ service: currentService() }, keys.length);
     const rows = await fetch(keys);
     const byKey = new Map<K, V[]>();
     for (const row of rows) {

@@ -78,6 +78,8 @@ export const subgraphEnvShape = {
     .optional()
     .transform((s) => (s ? s.split(',').map((b) => b.trim()).filter(Boolean) : undefined)),
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('market'),
+  /** OpenTelemetry: OTLP/HTTP collector that receives traces (spans go to <endpoint>/v1/traces); unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
   /**
    * How long a consumer retries an event whose handler keeps failing for an unknown reason before it
    * goes to dead letters. Infrastructure failures (database unreachable, timeouts) are retried for

@@ -33,6 +33,16 @@ describe('gateway request signatures', () => {
     expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-2', body })).toMatchObject({ ok: false });
   });
 
+  it('covers the traceparent: a trace context added, changed or dropped after signing is refused', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const signature = signRequest(secret, { callerHeader, requestId: 'req-1', body, traceparent });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body, traceparent }).ok).toBe(true);
+    const other = '00-00000000000000000000000000000001-00f067aa0ba902b7-01';
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body, traceparent: other })).toEqual({ ok: false, reason: 'bad gateway signature' });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'bad gateway signature' });
+    expect(verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body, traceparent })).toEqual({ ok: false, reason: 'bad gateway signature' });
+  });
+
   it('refuses a stale signature', () => {
     const old = sign({ now: Date.now() - 5 * 60_000 });
     expect(verifyRequest(secret, { signatureHeader: old, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'stale gateway signature' });

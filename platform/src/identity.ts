@@ -44,10 +44,12 @@ export function encodeCaller(caller: Caller): string {
   return Buffer.from(JSON.stringify(caller)).toString('base64url');
 }
 
-function mac(secret: string, timestamp: string, nonce: string, callerHeader: string, requestId: string, body: string | Buffer) {
+function mac(secret: string, timestamp: string, nonce: string, callerHeader: string, requestId: string, body: string | Buffer, traceparent = '') {
   const bodyHash = createHash('sha256').update(body).digest('hex');
+  // The trace context is signed too (after the fixed-length body hash, so fields cannot shift), so
+  // nobody but the gateway can attach a subgraph's work to a trace of their choosing.
   return createHmac('sha256', secret)
-    .update(`${timestamp}.${nonce}.${callerHeader}.${requestId}.${bodyHash}`)
+    .update(`${timestamp}.${nonce}.${callerHeader}.${requestId}.${bodyHash}${traceparent ? `.${traceparent}` : ''}`)
     .digest('hex');
 }
 
@@ -58,11 +60,11 @@ function mac(secret: string, timestamp: string, nonce: string, callerHeader: str
  */
 export function signRequest(
   secret: string,
-  input: { callerHeader: string; requestId: string; body: string | Buffer; now?: number },
+  input: { callerHeader: string; requestId: string; body: string | Buffer; now?: number; traceparent?: string | undefined },
 ): string {
   const t = String(input.now ?? Date.now());
   const n = randomBytes(16).toString('hex');
-  return `t=${t},n=${n},v1=${mac(secret, t, n, input.callerHeader, input.requestId, input.body)}`;
+  return `t=${t},n=${n},v1=${mac(secret, t, n, input.callerHeader, input.requestId, input.body, input.traceparent)}`;
 }
 
 export type VerifyResult = { ok: true; caller: Caller; /** The signature's nonce, unique per signed call. */ nonce: string } | { ok: false; reason: string };
@@ -76,6 +78,8 @@ export function verifyRequest(
     requestId: string | undefined;
     body: string | Buffer;
     now?: number;
+    /** The request's `traceparent` header, if any: it must be the one the gateway signed. */
+    traceparent?: string | undefined;
   },
 ): VerifyResult {
   const header = input.signatureHeader;
@@ -86,7 +90,7 @@ export function verifyRequest(
   const now = input.now ?? Date.now();
   if (Math.abs(now - Number(t)) > MAX_SKEW_MS) return { ok: false, reason: 'stale gateway signature' };
   const callerHeader = input.callerHeader ?? '';
-  const expected = mac(secret, t, nonce, callerHeader, input.requestId ?? '', input.body);
+  const expected = mac(secret, t, nonce, callerHeader, input.requestId ?? '', input.body, input.traceparent);
   if (!timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'))) {
     return { ok: false, reason: 'bad gateway signature' };
   }

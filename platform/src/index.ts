@@ -21,3 +21,4 @@ export * from './redis';
 export * from './subscriptions';
 export * from './storage';
 export * from './optional-module';
+export * from './observability';

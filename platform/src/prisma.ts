@@ -12,7 +12,7 @@ export interface PrismaClientOptions {
 }
 
 interface QueryEvents {
-  $on(event: 'query', callback: (event: { query: string }) => void): unknown;
+  $on(event: 'query', callback: (event: { query: string; duration: number | bigint }) => void): unknown;
 }
 
 /**
@@ -24,13 +24,13 @@ export function createPrismaClient<C extends object>(
   Client: new (options: PrismaClientOptions) => C,
   databaseUrl: string,
   poolSize: number,
-  onQuery?: (sql: string) => void,
+  onQuery?: (sql: string, durationMs: number) => void,
 ): Omit<C, '$on'> {
   const client = new Client({
     adapter: pgAdapter(databaseUrl, poolSize),
     log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
   });
-  if (onQuery) (client as unknown as QueryEvents).$on('query', (e) => onQuery(e.query));
+  if (onQuery) (client as unknown as QueryEvents).$on('query', (e) => onQuery(e.query, Number(e.duration)));
   return (client as unknown as { $extends(extension: typeof refuseUnboundedWrites): Omit<C, '$on'> }).$extends(
     refuseUnboundedWrites,
   );

@@ -17,6 +17,10 @@ export type { BaseContext } from './context';
 import { createErrorFormatter } from './errors';
 import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, verifySignedCall, type Caller, type NonceStore } from './identity';
 import { createSubgraphSubscriptions } from './subscriptions/subgraph-ws';
+import { collectProcessMetrics, scrapeMetrics, secondsSince, subgraphRequestDuration, subgraphRequests } from './observability/metrics';
+import { TRACEPARENT_HEADER, contextFromTraceparent, tracer, SpanKind, SpanStatusCode } from './observability/tracing';
+import { inServiceScope } from './observability/service-scope';
+import { ROOT_CONTEXT, context as otelContext, trace } from '@opentelemetry/api';
 
 /**
  * Subgraphs only hear from the gateway, which accepts client bodies up to MAX_BODY_BYTES (2 MB by
@@ -109,6 +113,29 @@ function requestLogging(logger: Logger): ApolloServerPlugin<BaseContext> {
   };
 }
 
+/** Duration and outcome of every operation, by type; the request's span takes the operation's name. */
+function requestMetrics(service: string): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(rc) {
+          const type = rc.operation?.operation ?? 'unknown';
+          const outcome = rc.errors?.length ? 'error' : 'ok';
+          subgraphRequests.inc({ service, type, outcome });
+          subgraphRequestDuration.observe({ service, type }, secondsSince(started));
+          const span = trace.getActiveSpan();
+          if (span) {
+            span.setAttribute('graphql.operation.type', type);
+            if (rc.operationName) span.setAttribute('graphql.operation.name', rc.operationName);
+            if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+        },
+      };
+    },
+  };
+}
+
 /**
  * Builds a federated subgraph behind an HTTP server that answers only the gateway: every
  * POST /graphql must carry a fresh HMAC signature over its identity header, request id and body.
@@ -133,7 +160,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
       onInternal: (err) => logger.error({ err }, 'unexpected error in resolver'),
     }),
     // Inline tracing (ftv1) costs time on every request and nothing here reads it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestLogging(logger)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestLogging(logger), requestMetrics(options.name)],
   });
   await apollo.start();
   const live = options.subscriptions
@@ -144,6 +171,13 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: options.name });
+  });
+  // Prometheus scrapes here (an internal port, like the rest of the subgraph); in the embedded stack
+  // every service's series are in one registry, labelled by service.
+  collectProcessMetrics();
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await scrapeMetrics();
+    res.type(contentType).send(body);
   });
   let draining = false;
   app.get('/readyz', async (_req, res) => {
@@ -177,6 +211,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
         signatureHeader: req.header(SIGNATURE_HEADER),
         callerHeader: req.header(CALLER_HEADER),
         requestId: req.header(REQUEST_ID_HEADER),
+        traceparent: req.header(TRACEPARENT_HEADER),
         body: req.rawBody ?? Buffer.alloc(0),
       }, options.nonces);
       if (!verdict.ok) {
@@ -185,7 +220,11 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
         return;
       }
       res.locals['caller'] = verdict.caller;
-      next();
+      // The gateway's signed traceparent makes this request's span a child of its subgraph fetch.
+      const parent = contextFromTraceparent(req.header(TRACEPARENT_HEADER), ROOT_CONTEXT);
+      const span = tracer().startSpan(`subgraph ${options.name}`, { kind: SpanKind.SERVER, attributes: { 'market.service': options.name } }, parent);
+      res.on('close', () => span.end());
+      otelContext.with(trace.setSpan(parent, span), () => inServiceScope(options.name, next));
     },
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

@@ -3,6 +3,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { operationCost } from './operation-cost';
+import { countRefusal } from './metrics';
 import type { TrustedDocuments } from './trusted-documents';
 
 /** Operation limits, from graphql-armor's defaults except where federation needs more depth. */
@@ -78,6 +79,7 @@ export function refuseLongDocuments(limits: OperationLimits) {
     const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query['query'];
     const tooLong = typeof query === 'string' ? limits.documentTooLong(query) : null;
     if (tooLong) {
+      countRefusal('document_length');
       res.status(400).json({ errors: [{ message: tooLong, extensions: { code: 'BAD_USER_INPUT' } }] });
       return;
     }

@@ -3,7 +3,20 @@ import { GraphQLError, Kind, parse, type DocumentNode, type SelectionSetNode } f
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import type { Agent } from 'undici';
-import { CALLER_HEADER, REQUEST_ID_HEADER, SIGNATURE_HEADER, encodeCaller, signRequest } from '@market/platform';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import {
+  CALLER_HEADER,
+  REQUEST_ID_HEADER,
+  SIGNATURE_HEADER,
+  TRACEPARENT_HEADER,
+  currentTraceparent,
+  encodeCaller,
+  gatewaySubgraphFetchDuration,
+  gatewaySubgraphFetchErrors,
+  secondsSince,
+  signRequest,
+  tracer,
+} from '@market/platform';
 import type { GatewayContext } from '../context';
 import type { FailureReason, SubgraphHealth } from './subgraph-health';
 import { undiciTransport, type SubgraphFetcherKind } from './subgraph-transport';
@@ -35,8 +48,27 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * puts them at those paths with `serviceName`: the rest of the query is still served.
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    // One client span per fetch; the fetcher signs and forwards its traceparent.
+    const span = tracer().startSpan(`fetch ${this.subgraph}`, { kind: SpanKind.CLIENT, attributes: { 'market.subgraph': this.subgraph } });
+    const started = process.hrtime.bigint();
+    try {
+      return await context.with(trace.setSpan(context.active(), span), () => this.fetchGuarded(options, span));
+    } finally {
+      gatewaySubgraphFetchDuration.observe({ service: 'gateway', subgraph: this.subgraph }, secondsSince(started));
+      span.end();
+    }
+  }
+
+  private async fetchGuarded(options: GraphQLDataSourceProcessOptions<GatewayContext>, span: ReturnType<ReturnType<typeof tracer>['startSpan']>): Promise<GatewayGraphQLResponse> {
     const breaker = this.health.breaker(this.subgraph);
-    if (!breaker.allow()) return unavailable(options, 'circuit_open', `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`);
+    const failed = (reason: FailureReason) => {
+      gatewaySubgraphFetchErrors.inc({ service: 'gateway', subgraph: this.subgraph, reason });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+    };
+    if (!breaker.allow()) {
+      failed('circuit_open');
+      return unavailable(options, 'circuit_open', `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`);
+    }
     try {
       const response = await super.process(options);
       breaker.success();
@@ -49,6 +81,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       }
       const reason = failureReason(err);
       breaker.failure();
+      failed(reason);
       this.health.failed(this.subgraph, reason, err);
       return unavailable(
         options,
@@ -177,12 +210,18 @@ export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: numb
   return async (url, init) => {
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
+    // Only the gateway's own trace context goes out, and it is signed with the rest.
+    headers.delete(TRACEPARENT_HEADER);
+    headers.delete('tracestate');
+    const traceparent = currentTraceparent();
+    if (traceparent) headers.set(TRACEPARENT_HEADER, traceparent);
     headers.set(
       SIGNATURE_HEADER,
       signRequest(secret, {
         callerHeader: headers.get(CALLER_HEADER) ?? '',
         requestId: headers.get(REQUEST_ID_HEADER) ?? '',
         body,
+        traceparent,
       }),
     );
     return fetch(url, {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@market/platform';
+import { countRefusal } from './metrics';
 
 /**
  * Trusted documents (persisted operations): with `TRUSTED_DOCUMENTS=enforce` the gateway runs only
@@ -38,6 +39,11 @@ export class TrustedDocuments {
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Every trusted document's text (their operation names label the metrics). */
+  bodies(): Iterable<string> {
+    return this.byId.values();
   }
 
   /** The document to run for a request, or null when it is not a trusted one. */
@@ -93,6 +99,7 @@ export function enforceTrustedDocuments(documents: TrustedDocuments) {
     }
     const query = documents.resolve(source);
     if (query === null || (req.method === 'GET' && source['query'] !== query)) {
+      countRefusal('untrusted_document');
       res.status(400).json({ errors: [{ message: UNTRUSTED_MESSAGE, extensions: { code: 'PERSISTED_QUERY_NOT_TRUSTED' } }] });
       return;
     }

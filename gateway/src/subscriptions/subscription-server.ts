@@ -5,12 +5,24 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { SESSION_ENDED_MESSAGE, closeWebSocketServer, revocationCovers, type Identity, type Logger, type RevocationFeed } from '@market/platform';
+import {
+  SESSION_ENDED_MESSAGE,
+  closeWebSocketServer,
+  gatewayActiveSubscriptions,
+  gatewayOpenSockets,
+  gatewaySubscriptionDeliveries,
+  gatewaySubscriptionDrops,
+  revocationCovers,
+  type Identity,
+  type Logger,
+  type RevocationFeed,
+} from '@market/platform';
 import type { GatewayContext } from '../context';
 import type { SessionVerifier } from '../edge/bearer-auth';
 import { clientAddress } from '../edge/client-address';
 import { createOperationLimits, type OperationLimits } from '../edge/operation-limits';
 import { formatGraphQLError, publicErrorFormatter } from '../edge/error-policy';
+import { GATEWAY_SERVICE, rootFieldOf } from '../edge/metrics';
 import { admitUpgrades } from './admission';
 import { SESSION_CLOSE_CODE, TOKEN_EXPIRED_REASON, authenticateConnection } from './connection-auth';
 import { startFederatedSubscription } from './executor';
@@ -117,6 +129,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
 
   const connections = new Map<WebSocket, Connection>();
   let subscriptions = 0;
+  /** The root field of each running subscription, for the `field` label. */
+  const fieldOf = new WeakMap<AsyncIterator<unknown>, string>();
 
   const tooSlow = (connection: Connection, reason: string) => {
     if (connection.slow) return;
@@ -125,7 +139,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     connection.socket.close(1013, reason);
     // A client that stopped reading cannot read the close frame either: cut it after the grace.
     connection.closeTimer = setTimeout(() => connection.socket.terminate(), limits.closeGraceMs);
-    for (const iterator of connection.live) void iterator.return?.();
+    for (const iterator of connection.live) {
+      gatewaySubscriptionDrops.inc({ service: GATEWAY_SERVICE, field: fieldOf.get(iterator) ?? 'unknown', reason: 'slow_client' });
+      void iterator.return?.();
+    }
   };
 
   const serverOptions: ServerOptions<Record<string, unknown>, Extra> = {
@@ -152,6 +169,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         );
       }
       connections.set(socket, connection);
+      gatewayOpenSockets.inc({ service: GATEWAY_SERVICE });
       return true;
     },
     onSubscribe: async (ctx, _id, payload) => {
@@ -183,6 +201,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       const requestId = randomUUID();
       const log = { requestId, userId: connection.context.identity?.userId, subgraph: plan.primary.serviceName, operation: args.operationName };
       subscriptions += 1;
+      const field = rootFieldOf(args.document, args.operationName);
+      gatewayActiveSubscriptions.inc({ service: GATEWAY_SERVICE, field });
       logger.debug(log, 'subscription started');
       const iterator = startFederatedSubscription({
         planner,
@@ -205,20 +225,26 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           ),
         onEnd: () => {
           subscriptions -= 1;
+          gatewayActiveSubscriptions.dec({ service: GATEWAY_SERVICE, field });
           logger.debug(log, 'subscription ended');
           connection.live.delete(iterator);
         },
         logger,
       });
       connection.live.add(iterator);
+      fieldOf.set(iterator, field);
       return iterator;
     },
-    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined),
+    onNext: (_ctx, _id, _payload, args, result) => {
+      gatewaySubscriptionDeliveries.inc({ service: GATEWAY_SERVICE, field: rootFieldOf(args.document, args.operationName) });
+      return result.errors ? { ...result, errors: result.errors.map(formatError) } : undefined;
+    },
     onError: (_ctx, _id, _payload, errors) => errors.map(formatError),
     onClose: (ctx) => {
       const connection = connections.get(ctx.extra.socket);
       if (!connection) return;
       connections.delete(ctx.extra.socket);
+      gatewayOpenSockets.dec({ service: GATEWAY_SERVICE });
       if (connection.expiry) clearTimeout(connection.expiry);
       if (connection.closeTimer) clearTimeout(connection.closeTimer);
     },

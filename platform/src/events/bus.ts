@@ -1,5 +1,6 @@
 import type { EventEnvelope, EventType } from './contracts';
 import { classifyFailure, type FailureKind } from './failures';
+import { eventDeadLetters, eventHandlerRetries } from '../observability/metrics';
 
 export type EventListener = (event: EventEnvelope) => Promise<void>;
 
@@ -153,17 +154,21 @@ export class EventCounters implements EventMetrics {
   }
 }
 
-/** The bus's own counters plus, when given, the service's metrics sink. */
+/** The process's Prometheus counters (`market_event_dead_letters_total`, `market_event_retries_total`). */
+export const prometheusEventMetrics: EventMetrics = {
+  deadLettered: (labels) => eventDeadLetters.inc(labels),
+  handlerFailed: (labels) => eventHandlerRetries.inc(labels),
+};
+
+/** The bus's own counters, the process's Prometheus counters and, when given, the service's metrics sink. */
 export function metricsFanOut(counters: EventCounters, extra?: EventMetrics): EventMetrics {
-  if (!extra) return counters;
+  const sinks: EventMetrics[] = [counters, prometheusEventMetrics, ...(extra ? [extra] : [])];
   return {
     deadLettered(labels) {
-      counters.deadLettered(labels);
-      extra.deadLettered(labels);
+      for (const sink of sinks) sink.deadLettered(labels);
     },
     handlerFailed(labels) {
-      counters.handlerFailed(labels);
-      extra.handlerFailed?.(labels);
+      for (const sink of sinks) sink.handlerFailed?.(labels);
     },
   };
 }

@@ -366,6 +366,8 @@ export interface EventEnvelope<T extends EventType = EventType> {
   aggregateId: string;
   occurredAt: string;
   payload: EventPayload<T>;
+  /** W3C traceparent of the work that wrote the event (absent when tracing is off); not part of the contract. */
+  traceContext?: string;
 }
 
 /** An event that breaks its contract: no retry can fix it, so it goes straight to dead letters. */

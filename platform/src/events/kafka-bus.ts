@@ -20,6 +20,8 @@ import {
 } from 'kafkajs';
 import type { Logger } from '../logger';
 import { InvalidEventError, eventContracts, validateEvent, type EventEnvelope, type EventType } from './contracts';
+import { TRACEPARENT_HEADER } from '../observability/tracing';
+import { observeConsumerLag, type PartitionLag } from '../observability/metrics';
 import {
   EventCounters,
   RetrySchedule,
@@ -291,10 +293,12 @@ export class KafkaEventBus implements EventBus {
       if (!(event.type in eventContracts)) throw new InvalidEventError(`unknown event type ${String(event.type)}`);
       const topic = this.topicFor(event.type);
       const messages = byTopic.get(topic) ?? [];
+      // The trace context travels as the W3C header (what other tools read), not in the value.
+      const { traceContext, ...value } = event;
       messages.push({
         key: event.aggregateId,
-        value: JSON.stringify(event),
-        headers: { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: event.id },
+        value: JSON.stringify(value),
+        headers: { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: event.id, ...(traceContext ? { [TRACEPARENT_HEADER]: traceContext } : {}) },
       });
       byTopic.set(topic, messages);
     }
@@ -338,7 +342,28 @@ export class KafkaEventBus implements EventBus {
       },
     });
     this.members.add(member);
+    this.unobserveLag ??= observeConsumerLag(() => this.consumerLag());
     await member.start();
+  }
+
+  private unobserveLag: (() => void) | null = null;
+
+  /** How far each of this bus's groups is behind, per partition (read when Prometheus scrapes). */
+  async consumerLag(): Promise<PartitionLag[]> {
+    const lags: PartitionLag[] = [];
+    for (const [group, typeKey] of this.groupTypes) {
+      const topics = [...new Set(typeKey.split(',').map((t) => this.topicFor(t as EventType)))];
+      const committed = await this.admin.fetchOffsets({ groupId: this.groupId(group), topics });
+      for (const { topic, partitions } of committed) {
+        const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        for (const p of partitions) {
+          const end = ends.get(p.partition) ?? 0;
+          const at = Number(p.offset);
+          lags.push({ group, topic, partition: p.partition, lag: Math.max(0, at < 0 ? end : end - at) });
+        }
+      }
+    }
+    return lags;
   }
 
   /** Every dead letter not yet replayed, from whichever process wrote it; newest last. */
@@ -383,6 +408,7 @@ export class KafkaEventBus implements EventBus {
   async close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
+      this.unobserveLag?.();
       await this.started?.catch(() => undefined);
       // Members first: a batch in progress finishes its current message and commits what it handled.
       await Promise.allSettled([...this.members].map((m) => m.stop()));
@@ -524,7 +550,10 @@ export class KafkaEventBus implements EventBus {
     } catch {
       throw new InvalidEventError('message value is not JSON');
     }
-    const event = validateEvent(raw);
+    const { traceContext: _ignored, ...fields } = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const event = validateEvent(raw && typeof raw === 'object' ? fields : raw);
+    const traceparent = headersToStrings(message.headers)[TRACEPARENT_HEADER];
+    if (traceparent) event.traceContext = traceparent;
     if (this.topicFor(event.type) !== topic) {
       throw new InvalidEventError(`${event.type} does not belong on topic ${topic}`);
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventContracts, type EventEnvelope, type EventPayload, type EventType } from './contracts';
 import type { RawSql } from './outbox';
+import { currentTraceparent } from '../observability/tracing';
 
 /** The channel the outbox relay LISTENs on (see outbox.ts). */
 const NOTIFY_CHANNEL = 'outbox_events';
@@ -24,8 +25,9 @@ export async function enqueueEvents(tx: RawSql, events: readonly PendingEvent[])
     return { id: randomUUID(), type: e.type, version: contract.version, aggregateId: e.aggregateId, occurredAt, payload: contract.payload.parse(e.payload) as EventPayload<EventType> };
   });
   // unnest() yields rows in array order and each row takes its seq as it is inserted.
-  await tx.$executeRaw`INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
-    SELECT e.id, e.type, e.version, e.aggregate_id, e.payload, ${occurredAt}::timestamptz
+  const traceContext = currentTraceparent() ?? null;
+  await tx.$executeRaw`INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at, trace_context)
+    SELECT e.id, e.type, e.version, e.aggregate_id, e.payload, ${occurredAt}::timestamptz, ${traceContext}::varchar
     FROM unnest(${envelopes.map((e) => e.id)}::uuid[], ${envelopes.map((e) => e.type)}::text[], ${envelopes.map((e) => e.version)}::int[],
       ${envelopes.map((e) => e.aggregateId)}::text[], ${envelopes.map((e) => JSON.stringify(e.payload))}::jsonb[]) AS e(id, type, version, aggregate_id, payload)`;
   await tx.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, '')`;

@@ -3,6 +3,9 @@ import { Client, Pool } from 'pg';
 import type { Logger } from '../logger';
 import { eventContracts, validateEvent, type EventEnvelope, type EventPayload, type EventType } from './contracts';
 import { backoffDelay, type EventBus } from './bus';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { eventHandlerDuration, eventsPublished, observeOutbox, secondsSince } from '../observability/metrics';
+import { SpanKind, contextFromTraceparent, currentTraceparent, inSpan, tracer } from '../observability/tracing';
 
 /** A Prisma client or interactive transaction: all the outbox and inbox need from it. */
 export interface RawSql {
@@ -34,9 +37,11 @@ export async function enqueueEvent<T extends EventType>(
     payload: parsed,
   };
   // One round trip: the row, and a notification delivered on commit that wakes the relay at once
-  // instead of at its next poll.
-  await tx.$executeRaw`WITH e AS (INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at)
-    VALUES (${event.id}::uuid, ${type}, ${event.version}, ${aggregateId}, ${JSON.stringify(parsed)}::jsonb, ${event.occurredAt}::timestamptz)
+  // instead of at its next poll. The trace goes on through the bus: the relay publishes under this
+  // context, consumers continue it.
+  const traceContext = currentTraceparent() ?? null;
+  await tx.$executeRaw`WITH e AS (INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at, trace_context)
+    VALUES (${event.id}::uuid, ${type}, ${event.version}, ${aggregateId}, ${JSON.stringify(parsed)}::jsonb, ${event.occurredAt}::timestamptz, ${traceContext})
     RETURNING id)
     SELECT pg_notify(${NOTIFY_CHANNEL}, '') FROM e`;
   return event;
@@ -56,6 +61,7 @@ interface OutboxRow {
   aggregate_id: string;
   payload: unknown;
   occurred_at: Date;
+  trace_context: string | null;
 }
 
 /**
@@ -69,6 +75,8 @@ export function startOutboxRelay(options: {
   databaseUrl: string;
   bus: EventBus;
   logger: Logger;
+  /** The domain whose outbox this is (the `service` label of the outbox metrics). */
+  service?: string;
   batchSize?: number;
   pollMs?: number;
   /** Longest wait between attempts to re-establish a dropped LISTEN connection. Default 30 s. */
@@ -79,6 +87,15 @@ export function startOutboxRelay(options: {
   const maxListenRetryMs = options.maxListenRetryMs ?? 30_000;
   const pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
   pool.on('error', (err) => logger.warn({ err }, 'outbox relay pool error'));
+  const service = options.service ?? 'unknown';
+  // Read when Prometheus scrapes: how many rows wait and for how long (the partial order index answers it).
+  const unobserve = observeOutbox(service, async () => {
+    const { rows } = await pool.query<{ backlog: number; age: number }>(
+      `SELECT count(*)::int AS backlog, COALESCE(EXTRACT(EPOCH FROM now() - min(occurred_at)), 0)::float8 AS age
+       FROM outbox_events WHERE published_at IS NULL`,
+    );
+    return { backlog: rows[0]?.backlog ?? 0, oldestAgeSeconds: Math.max(0, rows[0]?.age ?? 0) };
+  });
   /** Set by stop(): no more polling, listening or reconnecting; flush() only drains. */
   let stopping = false;
   let running: Promise<number> | null = null;
@@ -97,7 +114,7 @@ export function startOutboxRelay(options: {
         return 0;
       }
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, type, version, aggregate_id, payload, occurred_at FROM outbox_events
+        `SELECT id, type, version, aggregate_id, payload, occurred_at, trace_context FROM outbox_events
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
@@ -105,17 +122,31 @@ export function startOutboxRelay(options: {
         await client.query('COMMIT');
         return 0;
       }
-      const events = rows.map((r) =>
-        validateEvent({
+      // One producer span per event, child of the work that wrote it; the event carries the span on.
+      const spans = rows.map((r) =>
+        r.trace_context
+          ? tracer().startSpan(`publish ${r.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': r.type, 'market.service': service } }, contextFromTraceparent(r.trace_context, ROOT_CONTEXT))
+          : null,
+      );
+      const events = rows.map((r, i) => {
+        const event = validateEvent({
           id: r.id,
           type: r.type,
           version: r.version,
           aggregateId: r.aggregate_id,
           occurredAt: r.occurred_at.toISOString(),
           payload: r.payload,
-        }),
-      );
-      await bus.publish(events);
+        });
+        const span = spans[i];
+        const traceContext = span ? currentTraceparent(trace.setSpan(ROOT_CONTEXT, span)) : undefined;
+        return traceContext ? { ...event, traceContext } : event;
+      });
+      try {
+        await bus.publish(events);
+      } finally {
+        for (const span of spans) span?.end();
+      }
+      for (const e of events) eventsPublished.inc({ service, type: e.type });
       await client.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])', [rows.map((r) => r.id)]);
       await client.query('COMMIT');
       return rows.length;
@@ -212,6 +243,7 @@ export function startOutboxRelay(options: {
     flush,
     async stop() {
       stopping = true;
+      unobserve();
       clearInterval(timer);
       if (listenTimer) clearTimeout(listenTimer);
       await listener?.end().catch(() => undefined);
@@ -242,10 +274,27 @@ export async function consumeEvents<Tx extends RawSql>(options: {
   await options.bus.subscribe(options.consumer, types, async (event) => {
     const handler = options.handlers[event.type] as ((e: EventEnvelope, tx: Tx) => Promise<void>) | undefined;
     if (!handler) return;
-    await options.transaction(async (tx) => {
-      const fresh = await tx.$executeRaw`INSERT INTO inbox_events (consumer, event_id) VALUES (${options.consumer}, ${event.id}::uuid) ON CONFLICT DO NOTHING`;
-      if (fresh === 0) return;
-      await handler(event, tx);
-    });
+    const started = process.hrtime.bigint();
+    let outcome = 'error';
+    try {
+      // The consumer's span continues the trace of the request that wrote the event.
+      await inSpan(
+        `consume ${event.type}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromTraceparent(event.traceContext, ROOT_CONTEXT),
+          attributes: { 'messaging.consumer.group.name': options.consumer, 'messaging.destination.name': event.type, 'messaging.message.id': event.id },
+        },
+        () =>
+          options.transaction(async (tx) => {
+            const fresh = await tx.$executeRaw`INSERT INTO inbox_events (consumer, event_id) VALUES (${options.consumer}, ${event.id}::uuid) ON CONFLICT DO NOTHING`;
+            if (fresh === 0) return;
+            await handler(event, tx);
+          }),
+      );
+      outcome = 'ok';
+    } finally {
+      eventHandlerDuration.observe({ group: options.consumer, type: event.type, outcome }, secondsSince(started));
+    }
   });
 }

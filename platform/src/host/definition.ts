@@ -77,7 +77,7 @@ export interface HostDeps {
   /** The embedded stack shares one in-process fan-out between all subgraphs and the gateway. */
   pubsub?: PubSub;
   /** Called with each SQL statement the Prisma client runs (tests count queries with it). */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, durationMs: number) => void;
   /**
    * False: build and subscribe the consumers, but start neither relay nor jobs yet; the embedded
    * stack starts them once every subgraph's consumers are subscribed. Default true.
@@ -96,6 +96,6 @@ export interface SubgraphDefinition<
   /** Absolute path of the subgraph's SDL. */
   schemaPath: string;
   loadEnv(source?: Record<string, string | undefined>): E;
-  database(databaseUrl: string, poolSize: number, onQuery?: (sql: string) => void): Db;
+  database(databaseUrl: string, poolSize: number, onQuery?: (sql: string, durationMs: number) => void): Db;
   build(infra: Infra<E, Db>, deps: HostDeps & Partial<D>): Promise<SubgraphParts<C, X>> | SubgraphParts<C, X>;
 }

@@ -9,6 +9,8 @@ import { startOutboxRelay, type OutboxRelay } from '../events/outbox';
 import { startScheduler, type Scheduler } from '../jobs/scheduler';
 import { createSubgraphServer, type RunningServer, type SubgraphServer } from '../subgraph-server';
 import type { SubgraphName } from '../subgraph-names';
+import { prismaQueryDuration } from '../observability/metrics';
+import { querySpan } from '../observability/database';
 import type { HostDatabase, HostDeps, HostEnv, Infra, SubgraphDefinition, SubgraphParts } from './definition';
 
 /** Default drain deadline when the env module does not set SHUTDOWN_TIMEOUT_MS. */
@@ -46,7 +48,13 @@ export async function createHostedSubgraph<E extends HostEnv, Db extends HostDat
   deps: HostDeps & Partial<D> = { bus: null } as HostDeps & Partial<D>,
 ): Promise<HostedSubgraph<X>> {
   const { name } = definition;
-  const db = definition.database(env.DATABASE_URL, env.DATABASE_POOL_SIZE, deps.onQuery);
+  // Every statement is timed (and becomes a span of the request's trace when tracing is on).
+  const onQuery = (sql: string, durationMs: number) => {
+    prismaQueryDuration.observe({ service: name }, durationMs / 1000);
+    querySpan(name, sql, durationMs);
+    deps.onQuery?.(sql, durationMs);
+  };
+  const db = definition.database(env.DATABASE_URL, env.DATABASE_POOL_SIZE, onQuery);
   const redis = createRedisServices({ redisUrl: env.REDIS_URL, logger, keyPrefix: env.REDIS_KEY_PREFIX ?? `market:${name}:` });
   // Filled in as things start; closed in reverse order of start (server, jobs, relay, the subgraph's own, Redis, database).
   const steps: { server?: SubgraphServer; scheduler?: Scheduler; relay?: OutboxRelay; own?: () => Promise<void> } = {};
@@ -123,11 +131,11 @@ export async function createHostedSubgraph<E extends HostEnv, Db extends HostDat
       },
       startRelay() {
         if (steps.relay || !deps.bus || closed) return;
-        steps.relay = startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger });
+        steps.relay = startOutboxRelay({ databaseUrl: env.DATABASE_URL, bus: deps.bus, logger, service: name });
       },
       startJobs() {
         if (steps.scheduler || !parts.jobs?.length || closed) return;
-        steps.scheduler = startScheduler({ jobs: parts.jobs, logger, pollMs: env.SCHEDULER_POLL_MS ?? DEFAULT_POLL_MS });
+        steps.scheduler = startScheduler({ jobs: parts.jobs, logger, pollMs: env.SCHEDULER_POLL_MS ?? DEFAULT_POLL_MS, service: name });
       },
       start() {
         hosted.startRelay();

@@ -5,11 +5,13 @@ import { KafkaEventBus } from '../events/kafka-bus';
 import { kafkaOptionsFromEnv, type KafkaEnv } from '../events/kafka-config';
 import type { HostDatabase, HostEnv, SubgraphDefinition } from './definition';
 import { createHostedSubgraph } from './hosted-subgraph';
+import { startTracing } from '../observability/tracing';
 
 /** What a subgraph process reads beyond the host's settings: its broker and how it retries. */
 interface ProcessEnv extends HostEnv, KafkaEnv {
   EVENT_RETRY_BUDGET_MS?: number;
   EVENT_RETRY_MAX_DELAY_MS?: number;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
 }
 
 /**
@@ -24,6 +26,8 @@ export function runSubgraph<E extends ProcessEnv, Db extends HostDatabase, C ext
   const start = async () => {
     const env = definition.loadEnv();
     const logger = createLogger(name, env.LOG_LEVEL);
+    const tracing = startTracing({ serviceName: name, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+    if (tracing) logger.info({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP');
     const kafka = kafkaOptionsFromEnv(env);
     const bus = kafka
       ? await KafkaEventBus.connect({
@@ -50,6 +54,7 @@ export function runSubgraph<E extends ProcessEnv, Db extends HostDatabase, C ext
         // Last: consumers leave their groups (the next member takes their partitions at once) and
         // the producer disconnects after the relay's final flush.
         await bus?.close();
+        await tracing?.shutdown();
         logger.info({ signal, ms: Date.now() - started }, 'stopped');
         process.exit(0);
       } catch (err) {

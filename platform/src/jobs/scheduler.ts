@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { jobLastRun, jobLastSuccess, jobRuns } from '../observability/metrics';
 
 /**
  * One kind of periodic work: retention purges, request expiry, reminders, reconciliation, closing
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   jobs: readonly ScheduledJob[];
   logger: Logger;
   pollMs: number;
+  /** The service whose jobs these are (the `service` label of the job metrics). */
+  service?: string;
   batchSize?: number;
   now?: () => Date;
 }
@@ -77,6 +80,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       } finally {
         entry.lastRunAt = new Date();
         entry.handled += total;
+        const labels = { service: options.service ?? 'unknown', job: name };
+        jobLastRun.set(labels, entry.lastRunAt.getTime() / 1000);
+        jobLastSuccess.set(labels, entry.lastOutcome === 'ok' ? 1 : 0);
+        jobRuns.inc({ ...labels, outcome: entry.lastOutcome ?? 'failed' });
         entry.running = null;
       }
       return total;

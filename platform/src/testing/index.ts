@@ -59,3 +59,6 @@ export * from './eventually';
 export * from './private-redis';
 export * from './signed-subscriber';
 export * from './env-example';
+
+/** Spans kept in memory, for tests that start tracing with `startTracing({ spanProcessors: [...] })`. */
+export { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';

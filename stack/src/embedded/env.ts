@@ -21,6 +21,8 @@ export const embeddedEnvSchema = z.object({
    * event to NDJSON.gz files under this directory. Unset: no export.
    */
   ANALYTICS_EXPORT_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  /** OTLP/HTTP collector for traces of the whole embedded stack (service.name "market"); unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
 });
 
 export type EmbeddedEnv = z.infer<typeof embeddedEnvSchema>;

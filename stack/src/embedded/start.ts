@@ -6,6 +6,7 @@ import {
   InProcessEventBus,
   MemoryPubSub,
   SUBGRAPH_NAMES,
+  startTracing,
   type SubgraphName,
 } from '@market/platform';
 import { startEmbeddedPostgres } from '../postgres';
@@ -22,6 +23,8 @@ async function main() {
   const started = Date.now();
   const env = loadEmbeddedEnv();
   const logger = createLogger('launcher', env.LOG_LEVEL);
+  // One process, one tracer provider: every service's spans carry `market.service`.
+  if (startTracing({ serviceName: 'market', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT })) logger.info('exporting traces over OTLP');
   const secrets = await loadOrCreateDevSecrets(env.DATA_DIR);
   const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `market_${d}`])) as Record<SubgraphName, string>;
   // The analytics export's ledger, when the export is on (ANALYTICS_EXPORT_DIR).

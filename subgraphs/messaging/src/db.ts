@@ -1,7 +1,7 @@
 import { createPrismaClient } from '@market/platform';
 import { PrismaClient } from './generated/prisma/client';
 
-export function createPrisma(databaseUrl: string, poolSize: number, onQuery?: (sql: string) => void) {
+export function createPrisma(databaseUrl: string, poolSize: number, onQuery?: (sql: string, durationMs: number) => void) {
   return createPrismaClient(PrismaClient, databaseUrl, poolSize, onQuery);
 }
 
