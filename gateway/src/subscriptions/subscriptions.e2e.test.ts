@@ -264,7 +264,7 @@ describe('resources', () => {
       await eventually(() => reviews.stats().subscriptions === 0 && reviews.stats().sockets === 0, 5_000);
       await eventually(() => gateway.subscriptions.stats().upstreamSockets === 0, 5_000);
       expect(graph.pubsub.channels()).toEqual([]);
-      expect(gateway.subscriptions.stats()).toEqual({ connections: 1, addresses: 1, subscriptions: 0, upstreamSockets: 0 });
+      expect(gateway.subscriptions.stats()).toEqual({ connections: 1, addresses: 1, streams: 0, subscriptions: 0, upstreamSockets: 0 });
       expect(reviews.stats()).toEqual({ sockets: 0, subscriptions: 0 });
       await eventually(() => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore, 5_000, 'timers left behind');
       expect(gateway.server.httpServer.listenerCount('upgrade')).toBe(upgradeListeners);
