@@ -85,7 +85,8 @@ const MAPPERS: Record<string, Record<string, string>> = {
 
 const domain = path.basename(process.cwd());
 const mappers = MAPPERS[domain];
-if (!mappers) throw new Error(`codegen.ts runs from a subgraph folder (one of ${Object.keys(MAPPERS).join(', ')}), not from ${process.cwd()}`);
+if (!mappers)
+  throw new Error(`codegen.ts runs from a subgraph folder (one of ${Object.keys(MAPPERS).join(', ')}), not from ${process.cwd()}`);
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -98,7 +99,9 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         contextType: '../context#Context',
         // A bare record name lives in the subgraph's domain.ts; `path#Name` names another module.
-        mappers: Object.fromEntries(Object.entries(mappers).map(([type, record]) => [type, record.includes('#') ? record : `../domain#${record}`])),
+        mappers: Object.fromEntries(
+          Object.entries(mappers).map(([type, record]) => [type, record.includes('#') ? record : `../domain#${record}`]),
+        ),
         // Date only where a subgraph's SDL declares it (bookings); unused scalars cost nothing.
         scalars: { DateTime: 'Date', Date: 'string', ID: 'string' },
       },

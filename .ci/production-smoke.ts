@@ -196,8 +196,12 @@ async function main() {
     await check('listings: the listing is found by text search (event → Elasticsearch index)', async () => {
       assert(listingId, 'no listing');
       return eventually('the listing in the search results', async () => {
-        const res = await gql(`query($text: String!) { searchListings(text: $text) { totalCount edges { node { id } } } }`, { text: `cottage ${run}` });
-        return res.searchListings.edges.some((e: { node: { id: string } }) => e.node.id === listingId) ? `${res.searchListings.totalCount} match` : undefined;
+        const res = await gql(`query($text: String!) { searchListings(text: $text) { totalCount edges { node { id } } } }`, {
+          text: `cottage ${run}`,
+        });
+        return res.searchListings.edges.some((e: { node: { id: string } }) => e.node.id === listingId)
+          ? `${res.searchListings.totalCount} match`
+          : undefined;
       });
     });
 
@@ -224,19 +228,36 @@ async function main() {
         { input: { participantIds: [host.id], body: 'Hello! Is parking included?' } },
         guest.token,
       );
-      await gql(`mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`, { id: started.startConversation.id, body: 'Yes, one car.' }, host.token);
+      await gql(
+        `mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`,
+        { id: started.startConversation.id, body: 'Yes, one car.' },
+        host.token,
+      );
     });
 
     await check('engagement: the host posts about the listing', async () => {
       assert(host && listingId, 'no host or listing');
-      await gql(`mutation($input: CreatePostInput!) { createPost(input: $input) { __typename ... on Post { id } } }`, { input: { body: 'Spring at the cottage.', listingId } }, host.token);
+      await gql(
+        `mutation($input: CreatePostInput!) { createPost(input: $input) { __typename ... on Post { id } } }`,
+        { input: { body: 'Spring at the cottage.', listingId } },
+        host.token,
+      );
     });
 
     await check('instances: the admin adds a machine and the host runs an instance of it', async () => {
       assert(admin && host, 'no admin or host');
       const machine = await gql(
         `mutation($input: CreateMachineInput!) { createMachine(input: $input) { id } }`,
-        { input: { name: `smoke-${run}`, description: 'Sleeps; started by the production smoke test.', command: ['sleep', '300'], maxInstancesPerUser: 1, capacity: 2, allowedRoles: [] } },
+        {
+          input: {
+            name: `smoke-${run}`,
+            description: 'Sleeps; started by the production smoke test.',
+            command: ['sleep', '300'],
+            maxInstancesPerUser: 1,
+            capacity: 2,
+            allowedRoles: [],
+          },
+        },
         admin.token,
       );
       machineId = machine.createMachine.id;

@@ -28,7 +28,7 @@ function rssOfTree(rootPid: number): { totalMb: number; processes: number } {
     .split('\n')
     .map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
   const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, ppid] of rows) {
       if (tree.has(ppid) && !tree.has(pid)) {

@@ -48,8 +48,14 @@ async function main() {
         CREATE_LISTING,
         {
           input: {
-            title: `Bench house ${rule}`, description: 'Auctioned by the benchmark.', kind: 'SALE', propertyType: 'HOUSE', price: '300000',
-            status: 'ACTIVE', address: { line1: '1 Main St', city: 'Springfield', country: 'US' }, location: { latitude: 39.78, longitude: -89.65 },
+            title: `Bench house ${rule}`,
+            description: 'Auctioned by the benchmark.',
+            kind: 'SALE',
+            propertyType: 'HOUSE',
+            price: '300000',
+            status: 'ACTIVE',
+            address: { line1: '1 Main St', city: 'Springfield', country: 'US' },
+            location: { latitude: 39.78, longitude: -89.65 },
           },
         },
         seller,
@@ -57,7 +63,18 @@ async function main() {
       const listingId = listing.data?.['createListing']?.id as string;
       const res = await request(
         CREATE_AUCTION,
-        { input: { listingId, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), startingPrice: '1000', minimumIncrement: '1', rule, softCloseMinutes: 0, promoterEnabled: false } },
+        {
+          input: {
+            listingId,
+            startsAt: new Date().toISOString(),
+            endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+            startingPrice: '1000',
+            minimumIncrement: '1',
+            rule,
+            softCloseMinutes: 0,
+            promoterEnabled: false,
+          },
+        },
         seller,
       );
       const id = res.data?.['createAuction']?.id as string | undefined;
@@ -82,7 +99,11 @@ async function main() {
             const round = rounds[b]!++;
             const token = bidders[b] as string;
             const t0 = performance.now();
-            const res = await request(PLACE_BID, { a: auctionId, m: String(amountOf(b, round)), k: `${auctionId.slice(0, 8)}-${i}` }, token);
+            const res = await request(
+              PLACE_BID,
+              { a: auctionId, m: String(amountOf(b, round)), k: `${auctionId.slice(0, 8)}-${i}` },
+              token,
+            );
             latencies.push(performance.now() - t0);
             const kind = res.data?.['placeBid']?.__typename as keyof typeof counts | undefined;
             if (!kind) counts.errors++;
@@ -92,7 +113,7 @@ async function main() {
         }),
       );
       for (const p of pending) {
-        for (const deadline = Date.now() + 30_000; ; ) {
+        for (const deadline = Date.now() + 30_000; ;) {
           if (Date.now() > deadline) throw new Error(`bid command ${p.commandId} never decided`);
           const d = await request(DECISION, { id: p.commandId }, p.token);
           const kind = d.data?.['bidDecision']?.__typename as 'BidAccepted' | 'BidRejected' | undefined;
@@ -133,7 +154,10 @@ async function main() {
       const db = createPrisma(urls.listings, POOL_SIZE);
       const store = new AuctionEventStore(db, 50);
       const processor = new AuctionCommandProcessor(db, store, new AuctionCommandRepository(db), createLogger('bench', 'silent'), {
-        maxBatch: 100, maxQueued: 100_000, maxAttempts: 20, onCommitted: () => undefined,
+        maxBatch: 100,
+        maxQueued: 100_000,
+        maxAttempts: 20,
+        onCommitted: () => undefined,
       });
       const users = Array.from({ length: BIDDERS }, () => randomUUID());
       const started = performance.now();
@@ -142,7 +166,11 @@ async function main() {
           processor.submit(auctionId, {
             causationId: null,
             decide: (state, now) => {
-              const d = decideBid(state!, { bidId: randomUUID(), bidderId: users[i % BIDDERS] as string, amountMinor: 100_000 + i * 100 }, now);
+              const d = decideBid(
+                state!,
+                { bidId: randomUUID(), bidderId: users[i % BIDDERS] as string, amountMinor: 100_000 + i * 100 },
+                now,
+              );
               return { events: d.events, result: d.accepted };
             },
           }),
@@ -159,7 +187,12 @@ async function main() {
     // Latency: one subscriber through the gateway, one bid at a time.
     const probe = await newAuction('OWN_BEST');
     const watcher = await tokenFor('BUYER');
-    const client = createClient({ url: gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${watcher}` } });
+    const client = createClient({
+      url: gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${watcher}` },
+    });
     // Arrival time of each version: an event may arrive before the mutation's response does.
     const arrivals: [number, number][] = [];
     let wake: (() => void) | null = null;
@@ -208,7 +241,19 @@ async function main() {
     lat.sort((a, b) => a - b);
     const latency = { probes: PROBES, p50Ms: Number(percentile(lat, 50).toFixed(1)), p99Ms: Number(percentile(lat, 99).toFixed(1)) };
     log(`bid → auctionUpdated: ${JSON.stringify(latency)}`);
-    console.log(JSON.stringify({ loadAtStart, loadAtEnd: loadAverage(), bids: BIDS, concurrency: CONCURRENCY, bidders: BIDDERS, ownBest, ascending, storeOnly, latency }));
+    console.log(
+      JSON.stringify({
+        loadAtStart,
+        loadAtEnd: loadAverage(),
+        bids: BIDS,
+        concurrency: CONCURRENCY,
+        bidders: BIDDERS,
+        ownBest,
+        ascending,
+        storeOnly,
+        latency,
+      }),
+    );
   });
 }
 

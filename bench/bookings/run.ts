@@ -61,7 +61,7 @@ async function main() {
       return id;
     };
     const waitUntilBookable = async (id: string) => {
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
         const res = await request(AVAILABILITY, { id, from: day(1), to: day(2) }, host);
         if (res.data?.['availability']) return;
         await new Promise((r) => setTimeout(r, 50));
@@ -95,10 +95,12 @@ async function main() {
     /** What went wrong, by message: printed at the end, so a failed run says why. */
     const errors = new Map<string, number>();
     const noteError = (res: GraphQLResult) => {
-      const message = res.errors?.map((e) => `${String(e.extensions?.['code'] ?? '')} ${e.message}`).join('; ') ?? `answered ${JSON.stringify(res.data)}`;
+      const message =
+        res.errors?.map((e) => `${String(e.extensions?.['code'] ?? '')} ${e.message}`).join('; ') ?? `answered ${JSON.stringify(res.data)}`;
       errors.set(message, (errors.get(message) ?? 0) + 1);
     };
-    const book = (t: Task) => request(BOOK, { input: { listingId: t.listingId, checkIn: t.checkIn, checkOut: t.checkOut, guests: 1 } }, t.token);
+    const book = (t: Task) =>
+      request(BOOK, { input: { listingId: t.listingId, checkIn: t.checkIn, checkOut: t.checkOut, guests: 1 } }, t.token);
 
     /** Runs the tasks with `concurrency` clients in flight; every one must book. */
     const throughput = async (tasks: Task[], concurrency: number) => {
@@ -136,14 +138,29 @@ async function main() {
       };
     };
 
-    await throughput(await tasksOver(40, () => warmUp, (i) => i), 8);
+    await throughput(
+      await tasksOver(
+        40,
+        () => warmUp,
+        (i) => i,
+      ),
+      8,
+    );
     log('warmed up');
 
-    const spreadTasks = await tasksOver(BOOKINGS, (i) => spread[i % spread.length] as string, (i) => Math.floor(i / spread.length));
+    const spreadTasks = await tasksOver(
+      BOOKINGS,
+      (i) => spread[i % spread.length] as string,
+      (i) => Math.floor(i / spread.length),
+    );
     const spreadResult = await throughput(spreadTasks, CONCURRENCY);
     log(`spread: ${spreadResult.perSecond.toFixed(1)} bookings/s`);
 
-    const singleTasks = await tasksOver(SINGLE_LISTING_BOOKINGS, () => single, (i) => i);
+    const singleTasks = await tasksOver(
+      SINGLE_LISTING_BOOKINGS,
+      () => single,
+      (i) => i,
+    );
     const singleResult = await throughput(singleTasks, CONCURRENCY);
     log(`one listing: ${singleResult.perSecond.toFixed(1)} bookings/s`);
 

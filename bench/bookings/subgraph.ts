@@ -33,7 +33,10 @@ const day = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString()
 async function main() {
   const name = `bench_${Date.now().toString(36)}_${process.pid}_bookings`;
   const url = databaseUrl(SERVER_URL, name);
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   await ensureDatabases(SERVER_URL, [name]);
   const logger = createLogger('bookings', 'silent');
   const bus = new InProcessEventBus(createLogger('bench', 'warn'), { attempts: 1, initialDelayMs: 1, maxDelayMs: 1 });
@@ -87,7 +90,10 @@ async function main() {
         const nights = 10 + Math.floor(i / LISTINGS);
         return callSubgraph<{ bookStay: { __typename: string } }>(
           running.url,
-          { query: BOOK, variables: { input: { listingId: listingIds[i % LISTINGS], checkIn: day(nights), checkOut: day(nights + 1), guests: 1 } } },
+          {
+            query: BOOK,
+            variables: { input: { listingId: listingIds[i % LISTINGS], checkIn: day(nights), checkOut: day(nights + 1), guests: 1 } },
+          },
           { secret, identity: guest },
         );
       };
@@ -116,7 +122,10 @@ async function main() {
       const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
       console.log(
         `bookings subgraph alone (${new Date().toISOString()}, Node ${process.version}, pool ${POOL_SIZE}, ${CONCURRENCY} clients, ` +
-          `load average ${loadAtStart} at start, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)\n` +
+          `load average ${loadAtStart} at start, ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')} at the end)\n` +
           `${BOOKINGS} bookings, ${failures} failed, ${seconds.toFixed(2)} s, ${((BOOKINGS - failures) / seconds).toFixed(1)} bookings/s, ` +
           `p50 ${at(50)} ms, p95 ${at(95)} ms, p99 ${at(99)} ms, ` +
           `CPU ${((used.user + used.system) / 1000 / BOOKINGS).toFixed(2)} ms/booking, ` +

@@ -68,12 +68,37 @@ async function main() {
     await load(
       Array.from({ length: POSTS }, (_, i) => async () => {
         const author = authors[i % authors.length]!;
-        const post = must(await request(`mutation($b: String!) { createPost(input: { body: $b }) { ... on Post { id } } }`, { b: `Post ${i}: a flat with a view of the park.` }, await tokenOf(author)));
+        const post = must(
+          await request(
+            `mutation($b: String!) { createPost(input: { body: $b }) { ... on Post { id } } }`,
+            { b: `Post ${i}: a flat with a view of the park.` },
+            await tokenOf(author),
+          ),
+        );
         const id: string = post['createPost'].id;
         postIds.push(id);
-        const top = must(await request(`mutation($p: ID!) { addComment(postId: $p, body: "Is it still available?") { ... on Comment { id } } }`, { p: id }, await tokenOf(identityOf())));
-        must(await request(`mutation($p: ID!, $r: ID) { addComment(postId: $p, body: "Yes, until June.", replyTo: $r) { ... on Comment { id } } }`, { p: id, r: top['addComment'].id }, await tokenOf(author)));
-        for (const kind of ['LIKE', 'LOVE', 'WOW']) must(await request(`mutation($p: ID!, $k: ReactionKind!) { react(postId: $p, kind: $k) { id } }`, { p: id, k: kind }, await tokenOf(identityOf())));
+        const top = must(
+          await request(
+            `mutation($p: ID!) { addComment(postId: $p, body: "Is it still available?") { ... on Comment { id } } }`,
+            { p: id },
+            await tokenOf(identityOf()),
+          ),
+        );
+        must(
+          await request(
+            `mutation($p: ID!, $r: ID) { addComment(postId: $p, body: "Yes, until June.", replyTo: $r) { ... on Comment { id } } }`,
+            { p: id, r: top['addComment'].id },
+            await tokenOf(author),
+          ),
+        );
+        for (const kind of ['LIKE', 'LOVE', 'WOW'])
+          must(
+            await request(
+              `mutation($p: ID!, $k: ReactionKind!) { react(postId: $p, kind: $k) { id } }`,
+              { p: id, k: kind },
+              await tokenOf(identityOf()),
+            ),
+          );
       }),
       CONCURRENCY,
     );
@@ -83,13 +108,29 @@ async function main() {
       Array.from({ length: 10 }, (_, k) => {
         const other = authors[(r * 7 + k) % authors.length]!.userId;
         return k < 5
-          ? { id: randomUUID(), type: 'accounts.connection.accepted', version: 1, aggregateId: randomUUID(), occurredAt: new Date().toISOString(), payload: { connectionId: randomUUID(), requesterId: reader.userId, addresseeId: other } }
-          : { id: randomUUID(), type: 'accounts.user.followed', version: 1, aggregateId: reader.userId, occurredAt: new Date().toISOString(), payload: { followerId: reader.userId, followeeId: other } };
+          ? {
+              id: randomUUID(),
+              type: 'accounts.connection.accepted',
+              version: 1,
+              aggregateId: randomUUID(),
+              occurredAt: new Date().toISOString(),
+              payload: { connectionId: randomUUID(), requesterId: reader.userId, addresseeId: other },
+            }
+          : {
+              id: randomUUID(),
+              type: 'accounts.user.followed',
+              version: 1,
+              aggregateId: reader.userId,
+              occurredAt: new Date().toISOString(),
+              payload: { followerId: reader.userId, followeeId: other },
+            };
       }),
     );
     await bus.publish(events as never);
     await bus.drain();
-    log(`seeded ${POSTS} posts, ${POSTS * 2} comments, ${POSTS * 3} reactions, ${events.length} social edges in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+    log(
+      `seeded ${POSTS} posts, ${POSTS * 2} comments, ${POSTS * 3} reactions, ${events.length} social edges in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
+    );
 
     // 1. feed: each request reads the first page, every fourth also the second page.
     const readerTokens = await Promise.all(readers.map(tokenOf));
@@ -106,17 +147,28 @@ async function main() {
 
     // 2. recordView: VIEWS views over the posts, half by signed-in users, half by anonymous
     // devices, each sent twice; the unique (viewer, post) pairs are what must be counted.
-    const viewers = await Promise.all(Array.from({ length: 200 }, async (_, i) => (i % 2 === 0 ? { token: await tokenOf(identityOf()), device: null } : { token: null, device: `bench-device-${i}-${runId}` })));
-    const pairs = Array.from({ length: VIEWS / 2 }, (_, i) => ({ viewer: viewers[i % viewers.length]!, postId: postIds[(i + Math.floor(i / viewers.length) * 7) % postIds.length]! }));
+    const viewers = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) =>
+        i % 2 === 0 ? { token: await tokenOf(identityOf()), device: null } : { token: null, device: `bench-device-${i}-${runId}` },
+      ),
+    );
+    const pairs = Array.from({ length: VIEWS / 2 }, (_, i) => ({
+      viewer: viewers[i % viewers.length]!,
+      postId: postIds[(i + Math.floor(i / viewers.length) * 7) % postIds.length]!,
+    }));
     const unique = new Set(pairs.map((p) => `${p.viewer.token ?? p.viewer.device}|${p.postId}`)).size;
     const views = await load(
-      [...pairs, ...pairs].map((p) => async () => must(await request(VIEW, { id: p.postId, d: p.viewer.device }, p.viewer.token))['recordView'] as boolean),
+      [...pairs, ...pairs].map(
+        (p) => async () => must(await request(VIEW, { id: p.postId, d: p.viewer.device }, p.viewer.token))['recordView'] as boolean,
+      ),
       CONCURRENCY * 2,
     );
     const counted = views.results.filter(Boolean).length;
     const db = new PgClient({ connectionString: urls.engagement });
     await db.connect();
-    const stored = Number((await db.query<{ n: string }>(`SELECT sum(value) AS n FROM engagement_counters WHERE metric = 'views'`)).rows[0]!.n);
+    const stored = Number(
+      (await db.query<{ n: string }>(`SELECT sum(value) AS n FROM engagement_counters WHERE metric = 'views'`)).rows[0]!.n,
+    );
     await db.end();
 
     const fmt = (n: number, digits = 1) => n.toFixed(digits);

@@ -242,7 +242,9 @@ async function main() {
         },
       );
       // The same identity and session, with a token that outlives the run (accounts issues 15-minute ones).
-      const claims = JSON.parse(Buffer.from((signed.signIn.accessToken as string).split('.')[1] as string, 'base64url').toString('utf8')) as { sid: string };
+      const claims = JSON.parse(
+        Buffer.from((signed.signIn.accessToken as string).split('.')[1] as string, 'base64url').toString('utf8'),
+      ) as { sid: string };
       const identity: Identity = { userId: signed.signIn.user.id, role: person.role as Role, sessionId: claims.sid };
       users.push({ id: identity.userId, token: (await longTokens.sign(identity)).token, role: person.role });
     }

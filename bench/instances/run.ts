@@ -97,15 +97,32 @@ async function main() {
       const admin: Identity = { userId: randomUUID(), role: 'ADMIN', sessionId: randomUUID() };
       const owner: Identity = { userId: randomUUID(), role: 'BUYER', sessionId: randomUUID() };
       const call = async (query: string, variables: Record<string, unknown>, who: Identity) => {
-        const res = await callSubgraph<any>((running as { url: string }).url, { query, variables }, { secret: secrets.signingSecret, identity: who });
+        const res = await callSubgraph<any>(
+          (running as { url: string }).url,
+          { query, variables },
+          { secret: secrets.signingSecret, identity: who },
+        );
         if (res.errors) throw new Error(JSON.stringify(res.errors));
         return res.data;
       };
       const machine = async (input: Record<string, unknown>) =>
-        (await call(`mutation($i: CreateMachineInput!) { createMachine(input: $i) { id } }`, { i: { name: `bench-${randomUUID()}`, maxInstancesPerUser: 10000, capacity: 100000, ...input } }, admin)).createMachine.id as string;
+        (
+          await call(
+            `mutation($i: CreateMachineInput!) { createMachine(input: $i) { id } }`,
+            { i: { name: `bench-${randomUUID()}`, maxInstancesPerUser: 10000, capacity: 100000, ...input } },
+            admin,
+          )
+        ).createMachine.id as string;
       const create = async (machineId: string) =>
-        (await call(`mutation($m: ID!) { createInstance(machineId: $m) { __typename ... on Instance { id port } } }`, { m: machineId }, owner)).createInstance;
-      const status = async (id: string) => (await call(`query($id: ID!) { instance(id: $id) { status failureReason } }`, { id }, owner)).instance;
+        (
+          await call(
+            `mutation($m: ID!) { createInstance(machineId: $m) { __typename ... on Instance { id port } } }`,
+            { m: machineId },
+            owner,
+          )
+        ).createInstance;
+      const status = async (id: string) =>
+        (await call(`query($id: ID!) { instance(id: $id) { status failureReason } }`, { id }, owner)).instance;
       const remove = (id: string) => call(`mutation($id: ID!) { removeInstance(id: $id, deleteVolume: true) { status } }`, { id }, owner);
       const untilRunning = async (id: string) => {
         for (;;) {
@@ -128,7 +145,12 @@ async function main() {
         return times;
       };
 
-      log(`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      log(
+        `load average at start: ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+      );
       const processMachine = await machine({ command: [process.execPath, '-e', SERVER], healthCheck: HEALTH });
       await timeStarts(processMachine, 'process runtime (node http server)');
 
@@ -159,7 +181,9 @@ async function main() {
         const shims = execFileSync('pgrep', ['-f', 'containerd-shim'], { encoding: 'utf8' }).trim().split('\n').map(Number).filter(Boolean);
         const kib = shims.reduce((sum, pid) => sum + treeRssKib(pid), 0) / Math.max(1, shims.length);
         log(`docker runtime: ${kib.toFixed(0)} KiB RSS per running container (shim + busybox httpd, ${shims.length} shims)`);
-        log(`  → memory bound: ${Math.floor(memAvailableKib() / kib)} containers in MemAvailable ${(memAvailableKib() / 1024).toFixed(0)} MiB`);
+        log(
+          `  → memory bound: ${Math.floor(memAvailableKib() / kib)} containers in MemAvailable ${(memAvailableKib() / 1024).toFixed(0)} MiB`,
+        );
         for (const id of ids) await remove(id);
       }
 
@@ -170,7 +194,9 @@ async function main() {
       for (;;) {
         const created = await create(sleeper);
         if (created.__typename !== 'Instance') {
-          log(`port pool: ${held.length} instances on a pool of ${POOL} ports, then ${created.__typename}, in ${((performance.now() - t0) / 1000).toFixed(1)} s (${((performance.now() - t0) / held.length).toFixed(1)} ms each)`);
+          log(
+            `port pool: ${held.length} instances on a pool of ${POOL} ports, then ${created.__typename}, in ${((performance.now() - t0) / 1000).toFixed(1)} s (${((performance.now() - t0) / held.length).toFixed(1)} ms each)`,
+          );
           break;
         }
         held.push(created);
@@ -179,8 +205,15 @@ async function main() {
       for (const i of held) await remove(i.id);
       const nodeKib = await measureProcessRss(processMachine, create, untilRunning, remove);
       log(`process runtime: ${nodeKib.toFixed(0)} KiB RSS per node http server instance`);
-      log(`  → memory bound: ${Math.floor(memAvailableKib() / nodeKib)} such instances in MemAvailable ${(memAvailableKib() / 1024).toFixed(0)} MiB`);
-      log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+      log(
+        `  → memory bound: ${Math.floor(memAvailableKib() / nodeKib)} such instances in MemAvailable ${(memAvailableKib() / 1024).toFixed(0)} MiB`,
+      );
+      log(
+        `load average at end: ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+      );
     } finally {
       await running?.close();
       await subgraph?.close();

@@ -87,18 +87,61 @@ async function main() {
         log(`${USERS} users in ${senders.length} groups of up to ${GROUP}; gateway ${url}`);
 
         const members: Member[] = tokens.map((token) => ({ token }));
-        const connected = await clients.ask<{ ms: number; failed: number }>({ type: 'connect', url, members, concurrency: 50 } satisfies ClientsRequest);
-        const ready = await clients.ask<{ ms: number; silent: number }>({ type: 'warmUp', senders, timeoutMs: 120_000 } satisfies ClientsRequest);
+        const connected = await clients.ask<{ ms: number; failed: number }>({
+          type: 'connect',
+          url,
+          members,
+          concurrency: 50,
+        } satisfies ClientsRequest);
+        const ready = await clients.ask<{ ms: number; silent: number }>({
+          type: 'warmUp',
+          senders,
+          timeoutMs: 120_000,
+        } satisfies ClientsRequest);
         const subscribed = await gateway.ask<GatewayMeasurement>({ type: 'measure', gc: false } satisfies GatewayRequest);
-        log(`connected in ${connected.ms} ms (${connected.failed} failed); all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway: ${subscribed.connections} connections`);
+        log(
+          `connected in ${connected.ms} ms (${connected.failed} failed); all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway: ${subscribed.connections} connections`,
+        );
 
         const load = () => os.loadavg()[0]!.toFixed(1);
         const loadBefore = load();
-        const paced = await clients.ask<PacedResult>({ type: 'paced', senders, rate: RATE, durationS: DURATION_S, graceMs: 20_000 } satisfies ClientsRequest);
-        console.log(JSON.stringify({ phase: 'paced', users: USERS, group: GROUP, messagesPerS: RATE, durationS: DURATION_S, ...paced, loadAverage1m: loadBefore }));
+        const paced = await clients.ask<PacedResult>({
+          type: 'paced',
+          senders,
+          rate: RATE,
+          durationS: DURATION_S,
+          graceMs: 20_000,
+        } satisfies ClientsRequest);
+        console.log(
+          JSON.stringify({
+            phase: 'paced',
+            users: USERS,
+            group: GROUP,
+            messagesPerS: RATE,
+            durationS: DURATION_S,
+            ...paced,
+            loadAverage1m: loadBefore,
+          }),
+        );
         const loadBurst = load();
-        const burst = await clients.ask<ThroughputResult>({ type: 'throughput', senders, concurrency: CONCURRENCY, durationS: BURST_S, graceMs: 30_000 } satisfies ClientsRequest);
-        console.log(JSON.stringify({ phase: 'throughput', users: USERS, group: GROUP, concurrency: CONCURRENCY, durationS: BURST_S, ...burst, loadAverage1m: loadBurst }));
+        const burst = await clients.ask<ThroughputResult>({
+          type: 'throughput',
+          senders,
+          concurrency: CONCURRENCY,
+          durationS: BURST_S,
+          graceMs: 30_000,
+        } satisfies ClientsRequest);
+        console.log(
+          JSON.stringify({
+            phase: 'throughput',
+            users: USERS,
+            group: GROUP,
+            concurrency: CONCURRENCY,
+            durationS: BURST_S,
+            ...burst,
+            loadAverage1m: loadBurst,
+          }),
+        );
         await clients.ask({ type: 'close' } satisfies ClientsRequest);
         log(`done (${os.cpus().length} CPUs, node ${process.version})`);
       } finally {

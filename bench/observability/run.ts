@@ -17,7 +17,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AccessTokenSigner, createLogger, generateAccessTokenKeys, InProcessEventBus, SUBGRAPH_NAMES, startTracing, type SubgraphName } from '@market/platform';
+import {
+  AccessTokenSigner,
+  createLogger,
+  generateAccessTokenKeys,
+  InProcessEventBus,
+  SUBGRAPH_NAMES,
+  startTracing,
+  type SubgraphName,
+} from '@market/platform';
 import { applyMigrations, databaseUrl, dropDatabases, ensureDatabases } from '@market/platform/db';
 import { startStack } from '../../stack/src/stack';
 
@@ -65,9 +73,18 @@ async function child(arm: 'off' | 'on', urls: Record<SubgraphName, string>) {
     bus: new InProcessEventBus(createLogger('events', 'silent')),
   });
   const signer = await AccessTokenSigner.fromPem(keys.privateKeyPem, 3600);
-  const tokens = await Promise.all(Array.from({ length: CONCURRENCY }, async () => (await signer.sign({ userId: randomUUID(), role: 'BUYER', sessionId: randomUUID() })).token));
+  const tokens = await Promise.all(
+    Array.from(
+      { length: CONCURRENCY },
+      async () => (await signer.sign({ userId: randomUUID(), role: 'BUYER', sessionId: randomUUID() })).token,
+    ),
+  );
   const once = async (token: string): Promise<boolean> => {
-    const res = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY }) });
+    const res = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: QUERY }),
+    });
     const body = (await res.json()) as { errors?: unknown[] };
     return res.ok && !body.errors;
   };
@@ -112,7 +129,10 @@ async function main() {
   const names = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, `bench_${runId}_${d}`])) as Record<SubgraphName, string>;
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((d) => [d, databaseUrl(SERVER_URL, names[d])])) as Record<SubgraphName, string>;
   const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-  const loadBefore = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadBefore = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   await ensureDatabases(SERVER_URL, Object.values(names));
   const results: ArmResult[] = [];
   try {
@@ -127,13 +147,17 @@ async function main() {
       // Alternate which arm goes first, so drift in the machine's load falls on both.
       for (const arm of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
         const output = await new Promise<string>((resolve, reject) => {
-          const proc = spawn(process.execPath, [...process.execArgv, __filename, '--arm', arm, '--urls', JSON.stringify(urls)], { stdio: ['ignore', 'pipe', 'inherit'] });
+          const proc = spawn(process.execPath, [...process.execArgv, __filename, '--arm', arm, '--urls', JSON.stringify(urls)], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
           let out = '';
           proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
           proc.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`arm ${arm} exited ${code}`))));
         });
         const result = JSON.parse(output.trim().split('\n').pop()!) as ArmResult;
-        log(`round ${round + 1} ${arm}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request, errors ${result.errors}`);
+        log(
+          `round ${round + 1} ${arm}: ${result.rps.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request, errors ${result.errors}`,
+        );
         results.push(result);
       }
     }
@@ -147,15 +171,29 @@ async function main() {
   };
   const off = summary('off');
   const on = summary('on');
-  console.log(`load average before ${loadBefore}, after ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${CONCURRENCY} clients, ${SECONDS} s per arm, ${ROUNDS} rounds`);
-  console.log(`metrics only:      ${off.rps.toFixed(1)} req/s, p50 ${off.p50.toFixed(1)} ms, p99 ${off.p99.toFixed(1)} ms, CPU ${off.cpu.toFixed(2)} ms/request`);
-  console.log(`metrics + tracing: ${on.rps.toFixed(1)} req/s, p50 ${on.p50.toFixed(1)} ms, p99 ${on.p99.toFixed(1)} ms, CPU ${on.cpu.toFixed(2)} ms/request`);
-  console.log(`tracing: ${(((on.cpu - off.cpu) / off.cpu) * 100).toFixed(1)} % more CPU per request, ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)} % less throughput`);
+  console.log(
+    `load average before ${loadBefore}, after ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; ${CONCURRENCY} clients, ${SECONDS} s per arm, ${ROUNDS} rounds`,
+  );
+  console.log(
+    `metrics only:      ${off.rps.toFixed(1)} req/s, p50 ${off.p50.toFixed(1)} ms, p99 ${off.p99.toFixed(1)} ms, CPU ${off.cpu.toFixed(2)} ms/request`,
+  );
+  console.log(
+    `metrics + tracing: ${on.rps.toFixed(1)} req/s, p50 ${on.p50.toFixed(1)} ms, p99 ${on.p99.toFixed(1)} ms, CPU ${on.cpu.toFixed(2)} ms/request`,
+  );
+  console.log(
+    `tracing: ${(((on.cpu - off.cpu) / off.cpu) * 100).toFixed(1)} % more CPU per request, ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)} % less throughput`,
+  );
 }
 
 const armAt = process.argv.indexOf('--arm');
 if (armAt > 0) {
-  child(process.argv[armAt + 1] as 'off' | 'on', JSON.parse(process.argv[process.argv.indexOf('--urls') + 1]!) as Record<SubgraphName, string>).catch((err: unknown) => {
+  child(
+    process.argv[armAt + 1] as 'off' | 'on',
+    JSON.parse(process.argv[process.argv.indexOf('--urls') + 1]!) as Record<SubgraphName, string>,
+  ).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

@@ -1,5 +1,11 @@
 import { RecommendationEngine } from '../../subgraphs/listings/src/recommendations/engine';
-import { CF_ONLY, CONTENT_ONLY, POPULARITY_ONLY, USER_BLEND, type BlendWeights } from '../../subgraphs/listings/src/recommendations/rules/scoring';
+import {
+  CF_ONLY,
+  CONTENT_ONLY,
+  POPULARITY_ONLY,
+  USER_BLEND,
+  type BlendWeights,
+} from '../../subgraphs/listings/src/recommendations/rules/scoring';
 import { generateLog } from './generator';
 import { MemoryRecommendationStore } from './memory-store';
 
@@ -49,7 +55,7 @@ async function main(): Promise<void> {
 
   const engine = new RecommendationEngine(store);
   const models: [string, BlendWeights][] = [
-    ['popularity (in the user\'s area)', POPULARITY_ONLY],
+    ["popularity (in the user's area)", POPULARITY_ONLY],
     ['content only', CONTENT_ONLY],
     ['CF only (item-item)', CF_ONLY],
     ['blend (the service)', USER_BLEND],
@@ -58,7 +64,10 @@ async function main(): Promise<void> {
   const tried = process.argv.indexOf('--blend');
   if (tried >= 0) {
     const [cf, content, popularity] = (process.argv[tried + 1] ?? '').split(',').map(Number);
-    models.splice(0, models.length, [`blend ${cf},${content},${popularity}`, { cf: cf ?? 0, content: content ?? 0, popularity: popularity ?? 0 }]);
+    models.splice(0, models.length, [
+      `blend ${cf},${content},${popularity}`,
+      { cf: cf ?? 0, content: content ?? 0, popularity: popularity ?? 0 },
+    ]);
   }
   console.log(
     `seed ${options.seed}: ${log.listings.length} listings, ${options.users} users, ${log.interactions.length} interactions over ${options.days} days; ` +

@@ -141,7 +141,17 @@ export function generateLog(options: { seed: number; listings: number; users: nu
       }
       const roll = random();
       const strong: InteractionKind =
-        roll < 0.6 ? 'VIEW' : roll < 0.8 ? 'FAVORITE' : roll < 0.92 ? (chosen.kind === 'SALE' ? 'VIEWING_REQUESTED' : 'STAY_REQUESTED') : chosen.kind === 'SALE' ? 'VIEWING_CONFIRMED' : 'STAY_CONFIRMED';
+        roll < 0.6
+          ? 'VIEW'
+          : roll < 0.8
+            ? 'FAVORITE'
+            : roll < 0.92
+              ? chosen.kind === 'SALE'
+                ? 'VIEWING_REQUESTED'
+                : 'STAY_REQUESTED'
+              : chosen.kind === 'SALE'
+                ? 'VIEWING_CONFIRMED'
+                : 'STAY_CONFIRMED';
       interactions.push({ userId, listingId: chosen.id, kind: strong, at });
     }
   }

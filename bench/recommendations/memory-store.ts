@@ -1,4 +1,9 @@
-import { interactionDelta, PAIR_HISTORY_LIMIT, type AffinityEntry, type InteractionKind } from '../../subgraphs/listings/src/recommendations/rules/interactions';
+import {
+  interactionDelta,
+  PAIR_HISTORY_LIMIT,
+  type AffinityEntry,
+  type InteractionKind,
+} from '../../subgraphs/listings/src/recommendations/rules/interactions';
 import { distanceKm, type GeoCentre, type ListingFeatures } from '../../subgraphs/listings/src/recommendations/rules/scoring';
 import type { RecommendationStore } from '../../subgraphs/listings/src/recommendations/engine';
 

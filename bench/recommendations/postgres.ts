@@ -65,7 +65,9 @@ async function main(): Promise<void> {
       if ((n + 1) % 2000 === 0) process.stdout.write(`\rreplayed ${n + 1}/${train.length} interactions`);
     }
     const replaySeconds = (performance.now() - started) / 1000;
-    console.log(`\r${listings.length} listings, ${train.length} interactions replayed in ${replaySeconds.toFixed(1)} s (${(train.length / replaySeconds).toFixed(0)}/s, one transaction each)`);
+    console.log(
+      `\r${listings.length} listings, ${train.length} interactions replayed in ${replaySeconds.toFixed(1)} s (${(train.length / replaySeconds).toFixed(0)}/s, one transaction each)`,
+    );
 
     const seen = new Map<string, Set<string>>();
     for (const i of train) seen.set(i.userId, (seen.get(i.userId) ?? new Set()).add(i.listingId));
@@ -92,7 +94,9 @@ async function main(): Promise<void> {
       if (dcg > 0) hits++;
       ndcg += dcg / ideal;
     }
-    console.log(`blend from PostgreSQL over ${relevant.size} users: hit-rate@10 ${(hits / relevant.size).toFixed(3)}, NDCG@10 ${(ndcg / relevant.size).toFixed(3)}`);
+    console.log(
+      `blend from PostgreSQL over ${relevant.size} users: hit-rate@10 ${(hits / relevant.size).toFixed(3)}, NDCG@10 ${(ndcg / relevant.size).toFixed(3)}`,
+    );
     const itemTimes: number[] = [];
     for (let r = 0; r < runs; r++) {
       const listing = listings[(r * 7919) % listings.length]!;
@@ -100,9 +104,14 @@ async function main(): Promise<void> {
       await engine.similarTo(listing.id, null, K);
       itemTimes.push(performance.now() - started);
     }
-    for (const [name, times] of [['recommendFor (recommendedListings)', userTimes], ['similarTo (similarListings)', itemTimes]] as const) {
+    for (const [name, times] of [
+      ['recommendFor (recommendedListings)', userTimes],
+      ['similarTo (similarListings)', itemTimes],
+    ] as const) {
       const sorted = [...times].sort((a, b) => a - b);
-      console.log(`${name}: ${sorted.length} requests, p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms`);
+      console.log(
+        `${name}: ${sorted.length} requests, p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms`,
+      );
     }
   } finally {
     await db.$disconnect();

@@ -31,7 +31,20 @@ export interface City {
   neighbourhoods: string[];
 }
 
-const QUARTERS = ['Old Town', 'Riverside', 'Harbour', 'University', 'Station', 'Hillside', 'Market', 'Castle', 'Park', 'North End', 'South Bank', 'Docklands'];
+const QUARTERS = [
+  'Old Town',
+  'Riverside',
+  'Harbour',
+  'University',
+  'Station',
+  'Hillside',
+  'Market',
+  'Castle',
+  'Park',
+  'North End',
+  'South Bank',
+  'Docklands',
+];
 
 function city(name: string, country: string, lat: number, lon: number, weight: number, level: number, own: string[]): City {
   return { name, country, lat, lon, weight, level, neighbourhoods: [...own, ...QUARTERS.slice(0, 12 - own.length)] };
@@ -81,8 +94,26 @@ export const CITIES: City[] = [
 ];
 
 export const AMENITIES = [
-  'WIFI', 'KITCHEN', 'WASHER', 'DRYER', 'DISHWASHER', 'AIR_CONDITIONING', 'HEATING', 'FIREPLACE', 'PARKING', 'GARAGE',
-  'ELEVATOR', 'POOL', 'GARDEN', 'BALCONY', 'TERRACE', 'SEA_VIEW', 'GYM', 'WORKSPACE', 'PETS_ALLOWED', 'WHEELCHAIR_ACCESSIBLE',
+  'WIFI',
+  'KITCHEN',
+  'WASHER',
+  'DRYER',
+  'DISHWASHER',
+  'AIR_CONDITIONING',
+  'HEATING',
+  'FIREPLACE',
+  'PARKING',
+  'GARAGE',
+  'ELEVATOR',
+  'POOL',
+  'GARDEN',
+  'BALCONY',
+  'TERRACE',
+  'SEA_VIEW',
+  'GYM',
+  'WORKSPACE',
+  'PETS_ALLOWED',
+  'WHEELCHAIR_ACCESSIBLE',
 ] as const;
 
 const TYPES = [
@@ -103,8 +134,41 @@ const NOUNS: Record<string, string[]> = {
   LAND: ['building plot', 'land', 'olive grove', 'vineyard plot'],
   COMMERCIAL: ['office', 'shop', 'restaurant space', 'workshop', 'warehouse'],
 };
-const ADJECTIVES = ['Bright', 'Quiet', 'Sunny', 'Cosy', 'Spacious', 'Charming', 'Modern', 'Renovated', 'Elegant', 'Rustic', 'Stylish', 'Historic', 'Airy', 'Central', 'Peaceful', 'Luxury'];
-const FEATURES = ['with balcony', 'with garden', 'with sea view', 'near the park', 'by the river', 'with terrace', 'in the old town', 'near the beach', 'with pool', 'close to the metro', 'with roof terrace', 'near the university', 'with fireplace', 'in a quiet street', 'with parking'];
+const ADJECTIVES = [
+  'Bright',
+  'Quiet',
+  'Sunny',
+  'Cosy',
+  'Spacious',
+  'Charming',
+  'Modern',
+  'Renovated',
+  'Elegant',
+  'Rustic',
+  'Stylish',
+  'Historic',
+  'Airy',
+  'Central',
+  'Peaceful',
+  'Luxury',
+];
+const FEATURES = [
+  'with balcony',
+  'with garden',
+  'with sea view',
+  'near the park',
+  'by the river',
+  'with terrace',
+  'in the old town',
+  'near the beach',
+  'with pool',
+  'close to the metro',
+  'with roof terrace',
+  'near the university',
+  'with fireplace',
+  'in a quiet street',
+  'with parking',
+];
 const SENTENCES = [
   'High ceilings and large windows fill every room with light.',
   'The kitchen was renovated last year and comes fully equipped.',
@@ -125,7 +189,20 @@ const SENTENCES = [
   'Pets welcome; the park is across the road.',
   'Bus stop at the door, the beach twenty minutes away.',
 ];
-const STREETS = ['Main Street', 'Church Road', 'Market Square', 'River Lane', 'Station Road', 'High Street', 'Park Avenue', 'Harbour Walk', 'Mill Lane', 'King Street', 'Garden Row', 'Castle Hill'];
+const STREETS = [
+  'Main Street',
+  'Church Road',
+  'Market Square',
+  'River Lane',
+  'Station Road',
+  'High Street',
+  'Park Avenue',
+  'Harbour Walk',
+  'Mill Lane',
+  'King Street',
+  'Garden Row',
+  'Castle Hill',
+];
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
@@ -152,10 +229,20 @@ export function* corpus(count: number, seed = 42): Generator<ListingDocument> {
     const place = weighted(random, CITY_WEIGHTS);
     const type = weighted(random, TYPES);
     const kind = type === 'LAND' || type === 'COMMERCIAL' ? 'SALE' : random() < 0.55 ? 'RENT' : 'SALE';
-    const bedrooms = type === 'LAND' || type === 'COMMERCIAL' ? 0 : type === 'ROOM' ? 1 : Math.min(6, Math.floor(random() * 4) + (type === 'HOUSE' ? 2 : 0));
+    const bedrooms =
+      type === 'LAND' || type === 'COMMERCIAL'
+        ? 0
+        : type === 'ROOM'
+          ? 1
+          : Math.min(6, Math.floor(random() * 4) + (type === 'HOUSE' ? 2 : 0));
     const bathrooms = bedrooms === 0 ? (type === 'LAND' ? 0 : 1) : Math.max(1, Math.round(bedrooms / 2 + random() - 0.3));
-    const areaSqm = type === 'LAND' ? Math.round(300 + random() * 5000) : Math.round((type === 'ROOM' ? 12 : 35) + bedrooms * (22 + random() * 25) + random() * 30);
-    const amenities = AMENITIES.filter((a) => random() < (a === 'WIFI' || a === 'HEATING' || a === 'KITCHEN' ? 0.75 : a === 'SEA_VIEW' || a === 'POOL' ? 0.08 : 0.22));
+    const areaSqm =
+      type === 'LAND'
+        ? Math.round(300 + random() * 5000)
+        : Math.round((type === 'ROOM' ? 12 : 35) + bedrooms * (22 + random() * 25) + random() * 30);
+    const amenities = AMENITIES.filter(
+      (a) => random() < (a === 'WIFI' || a === 'HEATING' || a === 'KITCHEN' ? 0.75 : a === 'SEA_VIEW' || a === 'POOL' ? 0.08 : 0.22),
+    );
     const createdAt = new Date(START + Math.floor(random() * SPAN));
     const noun = pick(random, NOUNS[type]!);
     const title = `${pick(random, ADJECTIVES)} ${noun} ${pick(random, FEATURES)}`;
@@ -167,8 +254,10 @@ export function* corpus(count: number, seed = 42): Generator<ListingDocument> {
     const lat = place.lat + r * Math.cos(angle);
     const lon = place.lon + (r * Math.sin(angle)) / Math.cos((place.lat * Math.PI) / 180);
     const size = bedrooms + 1;
-    const price = kind === 'SALE' ? Math.round((place.level * (type === 'LAND' ? 60_000 : 90_000) * size * (0.6 + random())) / 1000) * 1000 : null;
-    const pricePerNight = kind === 'RENT' ? Math.round(place.level * (type === 'ROOM' ? 30 : 45 + size * 18) * (0.6 + random() * 0.9)) : null;
+    const price =
+      kind === 'SALE' ? Math.round((place.level * (type === 'LAND' ? 60_000 : 90_000) * size * (0.6 + random())) / 1000) * 1000 : null;
+    const pricePerNight =
+      kind === 'RENT' ? Math.round(place.level * (type === 'ROOM' ? 30 : 45 + size * 18) * (0.6 + random() * 0.9)) : null;
     yield {
       id: randomUUID(),
       title: title.slice(0, 160),

@@ -48,7 +48,9 @@ function progress(label: string) {
     if (finished || (now - last < 1000 && done < total)) return;
     finished = done >= total && done > 0;
     last = now;
-    process.stderr.write(`\r${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${Math.floor((100 * done) / Math.max(total, 1))}%)   `);
+    process.stderr.write(
+      `\r${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${Math.floor((100 * done) / Math.max(total, 1))}%)   `,
+    );
     if (done >= total) process.stderr.write('\n');
   };
 }
@@ -72,7 +74,23 @@ function source(count: number): ReindexSource {
   };
 }
 
-const TEXTS = ['garden', 'balcony', 'sea view', 'quiet street', 'cottage', 'cottge', 'apartmnt', 'terrace', 'renovated kitchen', 'metro', 'quiet gardne', 'loft', 'fireplace', 'pool', 'sunny flat'];
+const TEXTS = [
+  'garden',
+  'balcony',
+  'sea view',
+  'quiet street',
+  'cottage',
+  'cottge',
+  'apartmnt',
+  'terrace',
+  'renovated kitchen',
+  'metro',
+  'quiet gardne',
+  'loft',
+  'fireplace',
+  'pool',
+  'sunny flat',
+];
 const random = rng(7);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -89,7 +107,11 @@ const scenarios: { name: string; kind: 'search' | 'facets' | 'suggest'; args: ()
   {
     name: 'text + 2 filters + sort',
     kind: 'search',
-    args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) }, sort: pick(['RELEVANCE', 'PRICE_ASC', 'NEWEST']) }),
+    args: () => ({
+      text: pick(TEXTS),
+      filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) },
+      sort: pick(['RELEVANCE', 'PRICE_ASC', 'NEWEST']),
+    }),
   },
   {
     name: 'filters only (kind, bedrooms, price), newest',
@@ -97,8 +119,14 @@ const scenarios: { name: string; kind: 'search' | 'facets' | 'suggest'; args: ()
     args: () => {
       const rent = random() < 0.5;
       return rent
-        ? { filter: { kind: 'RENT', minBedrooms: int(1, 3), minPrice: String(int(40, 90)), maxPrice: String(int(120, 300)) }, sort: 'NEWEST' }
-        : { filter: { kind: 'SALE', minBedrooms: int(1, 4), minPrice: String(int(1, 3) * 100_000), maxPrice: String(int(4, 9) * 100_000) }, sort: 'NEWEST' };
+        ? {
+            filter: { kind: 'RENT', minBedrooms: int(1, 3), minPrice: String(int(40, 90)), maxPrice: String(int(120, 300)) },
+            sort: 'NEWEST',
+          }
+        : {
+            filter: { kind: 'SALE', minBedrooms: int(1, 4), minPrice: String(int(1, 3) * 100_000), maxPrice: String(int(4, 9) * 100_000) },
+            sort: 'NEWEST',
+          };
     },
   },
   {
@@ -106,13 +134,31 @@ const scenarios: { name: string; kind: 'search' | 'facets' | 'suggest'; args: ()
     kind: 'search',
     args: () => ({ filter: { city: pick(CITIES).name, amenities: [pick(AMENITIES)], guests: int(1, 4) }, sort: 'PRICE_ASC' }),
   },
-  { name: 'two-word text, relevance', kind: 'search', args: () => ({ text: `${pick(['quiet', 'sunny', 'bright', 'cosy', 'modern'])} ${pick(['garden', 'terrace', 'balcony', 'loft', 'house'])}` }) },
-  { name: 'map box, price up', kind: 'search', args: () => ({ filter: { within: box(), ...(random() < 0.5 ? { kind: 'RENT' } : {}) }, sort: 'PRICE_ASC' }) },
-  { name: 'radius 5 km, nearest first', kind: 'search', args: () => {
-    const c = pick(CITIES);
-    return { filter: { near: { latitude: c.lat, longitude: c.lon, radiusKm: 5 } }, sort: 'DISTANCE' };
-  } },
-  { name: 'facets: city + kind + bedrooms', kind: 'facets', args: () => ({ filter: { city: pick(CITIES).name, kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 2) } }) },
+  {
+    name: 'two-word text, relevance',
+    kind: 'search',
+    args: () => ({
+      text: `${pick(['quiet', 'sunny', 'bright', 'cosy', 'modern'])} ${pick(['garden', 'terrace', 'balcony', 'loft', 'house'])}`,
+    }),
+  },
+  {
+    name: 'map box, price up',
+    kind: 'search',
+    args: () => ({ filter: { within: box(), ...(random() < 0.5 ? { kind: 'RENT' } : {}) }, sort: 'PRICE_ASC' }),
+  },
+  {
+    name: 'radius 5 km, nearest first',
+    kind: 'search',
+    args: () => {
+      const c = pick(CITIES);
+      return { filter: { near: { latitude: c.lat, longitude: c.lon, radiusKm: 5 } }, sort: 'DISTANCE' };
+    },
+  },
+  {
+    name: 'facets: city + kind + bedrooms',
+    kind: 'facets',
+    args: () => ({ filter: { city: pick(CITIES).name, kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 2) } }),
+  },
   { name: 'facets: text + kind', kind: 'facets', args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']) } }) },
   { name: 'facets: everything (no filter)', kind: 'facets', args: () => ({}) },
   {
@@ -128,7 +174,11 @@ const scenarios: { name: string; kind: 'search' | 'facets' | 'suggest'; args: ()
   {
     name: 'text + 2 filters, price up or newest',
     kind: 'search',
-    args: () => ({ text: pick(TEXTS), filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) }, sort: pick(['PRICE_ASC', 'NEWEST']) }),
+    args: () => ({
+      text: pick(TEXTS),
+      filter: { kind: pick(['SALE', 'RENT']), minBedrooms: int(1, 3) },
+      sort: pick(['PRICE_ASC', 'NEWEST']),
+    }),
   },
   {
     name: 'text + 2 filters, relevance',
@@ -188,11 +238,35 @@ async function loadPostgres(db: Db, search: ListingSearch): Promise<void> {
 async function explain(db: Db): Promise<void> {
   const tsquery = async (text: string) => (await db.$queryRaw<{ tsq: string }[]>(buildTsquerySql(text)))[0]!.tsq;
   const plans: [string, ReturnType<typeof buildSearchSql>][] = [
-    ['text + 2 filters + sort', buildSearchSql(parseSearchArgs({ text: 'quiet gardne', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }), await tsquery('quiet gardne'))],
-    ['text + 2 filters + sort (a common word, price up)', buildSearchSql(parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }), await tsquery('garden'))],
-    ['text + 2 filters + sort (a common word, relevance)', buildSearchSql(parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'RELEVANCE' }), await tsquery('garden'))],
-    ['filters only', buildSearchSql(parseSearchArgs({ filter: { kind: 'SALE', minBedrooms: 2, minPrice: '200000', maxPrice: '500000' }, sort: 'NEWEST' }))],
-    ['map box', buildSearchSql(parseSearchArgs({ filter: { within: { north: 38.75, south: 38.69, east: -9.1, west: -9.18 } }, sort: 'PRICE_ASC' }))],
+    [
+      'text + 2 filters + sort',
+      buildSearchSql(
+        parseSearchArgs({ text: 'quiet gardne', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }),
+        await tsquery('quiet gardne'),
+      ),
+    ],
+    [
+      'text + 2 filters + sort (a common word, price up)',
+      buildSearchSql(
+        parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'PRICE_ASC' }),
+        await tsquery('garden'),
+      ),
+    ],
+    [
+      'text + 2 filters + sort (a common word, relevance)',
+      buildSearchSql(
+        parseSearchArgs({ text: 'garden', filter: { kind: 'RENT', minBedrooms: 2 }, sort: 'RELEVANCE' }),
+        await tsquery('garden'),
+      ),
+    ],
+    [
+      'filters only',
+      buildSearchSql(parseSearchArgs({ filter: { kind: 'SALE', minBedrooms: 2, minPrice: '200000', maxPrice: '500000' }, sort: 'NEWEST' })),
+    ],
+    [
+      'map box',
+      buildSearchSql(parseSearchArgs({ filter: { within: { north: 38.75, south: 38.69, east: -9.1, west: -9.18 } }, sort: 'PRICE_ASC' })),
+    ],
     ['facets', buildFacetsSql(parseSearchArgs({ filter: { city: 'Lisbon', kind: 'RENT', minBedrooms: 1 } }))],
     ['suggest', buildSuggestSql('li', 5)],
   ];
@@ -210,7 +284,9 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     const [settings] = await db.$queryRaw<{ v: string; sb: string }[]>`SELECT version() AS v, current_setting('shared_buffers') AS sb`;
-    console.log(`${LISTINGS.toLocaleString('en')} listings, ${RUNS} runs per query after ${WARMUP} warm-up runs, one at a time, through the adapter`);
+    console.log(
+      `${LISTINGS.toLocaleString('en')} listings, ${RUNS} runs per query after ${WARMUP} warm-up runs, one at a time, through the adapter`,
+    );
     console.log(`PostgreSQL: ${settings!.v.split(',')[0]}, shared_buffers ${settings!.sb}`);
     const pg = createListingSearch({ ELASTICSEARCH_URL: undefined, ELASTICSEARCH_INDEX_PREFIX: '' }, db, logger);
     await loadPostgres(db, pg);
@@ -218,13 +294,17 @@ async function main(): Promise<void> {
     console.log('\n| backend | query | p50 ms | p95 ms | p99 ms |\n| --- | --- | ---: | ---: | ---: |');
     rows.push(...(await measure('PostgreSQL', pg)));
     if (ES_URL) {
-      const es = createListingSearch({ ELASTICSEARCH_URL: ES_URL, ELASTICSEARCH_INDEX_PREFIX: 'bench_search_' }, db, logger, { dropDelayMs: 0 });
+      const es = createListingSearch({ ELASTICSEARCH_URL: ES_URL, ELASTICSEARCH_INDEX_PREFIX: 'bench_search_' }, db, logger, {
+        dropDelayMs: 0,
+      });
       try {
         const count = await es.search(parseSearchArgs({ first: 0 }));
         if (!(REUSE && count.total >= Math.min(LISTINGS, 1000) && !count.totalIsExact)) {
           const started = Date.now();
           const report = await es.reindex(source(LISTINGS), { batchSize: 1000, onProgress: progress('elasticsearch: loading') });
-          process.stderr.write(`elasticsearch: loaded ${report.indexed.toLocaleString('en')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+          process.stderr.write(
+            `elasticsearch: loaded ${report.indexed.toLocaleString('en')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+          );
         }
         rows.push(...(await measure('Elasticsearch', es)));
       } finally {

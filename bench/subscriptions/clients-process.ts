@@ -208,7 +208,12 @@ async function handle(message: ClientsRequest) {
         expected,
         delivered: latencies.length,
         windowMs: Math.round(lastDelivery - start),
-        latencyMs: { p50: percentile(asArray, 50), p90: percentile(asArray, 90), p99: percentile(asArray, 99), max: percentile(asArray, 100) },
+        latencyMs: {
+          p50: percentile(asArray, 50),
+          p90: percentile(asArray, 90),
+          p99: percentile(asArray, 99),
+          max: percentile(asArray, 100),
+        },
         mutationMs: { p50: percentile(mutations, 50), p99: percentile(mutations, 99) },
         ended,
         clients: {

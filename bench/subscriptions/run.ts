@@ -75,7 +75,10 @@ async function main() {
             input: { name: `Sender ${c}`, email, password: 'correct horse battery staple', role: 'BUYER' },
           });
           if (signUp.data?.signUp?.__typename !== 'VerificationSent') throw new Error(`sign-up failed: ${JSON.stringify(signUp)}`);
-          const sent = await accountsDb.query<{ body: string }>(`SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`, [email]);
+          const sent = await accountsDb.query<{ body: string }>(
+            `SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`,
+            [email],
+          );
           const code = /\b(\d{6})\b/.exec(sent.rows[0]?.body ?? '')?.[1];
           const verified = await request(
             `mutation($email: String!, $code: String!) { verifyEmail(email: $email, code: $code) { __typename ... on AuthPayload { accessToken } } }`,
@@ -91,7 +94,11 @@ async function main() {
           let conversationId: string | undefined;
           // The sender's own registration reaches messaging by event, a moment after verification.
           for (let attempt = 0; !conversationId && attempt < 100; attempt++) {
-            const started = await request(`mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`, { input: { participantIds: others } }, token);
+            const started = await request(
+              `mutation($input: StartConversationInput!) { startConversation(input: $input) { ... on Conversation { id } } }`,
+              { input: { participantIds: others } },
+              token,
+            );
             conversationId = started.data?.startConversation?.id;
             if (!conversationId) await new Promise((r) => setTimeout(r, 100));
           }
@@ -107,7 +114,9 @@ async function main() {
         gateway = forked.gateway;
         const url = forked.url;
         clients = forkHelper(path.join(__dirname, 'clients-process.ts'));
-        log(`${CONVERSATIONS} conversations of ${PARTICIPANTS_PER_CONVERSATION}; gateway ${url}; fields: ${FIELDS}; ${RATE} messages/s for ${DURATION_S} s per step`);
+        log(
+          `${CONVERSATIONS} conversations of ${PARTICIPANTS_PER_CONVERSATION}; gateway ${url}; fields: ${FIELDS}; ${RATE} messages/s for ${DURATION_S} s per step`,
+        );
 
         const rows: object[] = [];
         for (const n of STEPS) {
@@ -115,18 +124,39 @@ async function main() {
           for (let i = 0; i < n; i++) {
             const c = i % CONVERSATIONS;
             const userId = participants[c]![Math.floor(i / CONVERSATIONS) % (PARTICIPANTS_PER_CONVERSATION - 1)]!;
-            subscribers.push({ token: await sign({ userId, role: 'BUYER', sessionId: randomUUID() }), conversationId: senders[c]!.conversationId });
+            subscribers.push({
+              token: await sign({ userId, role: 'BUYER', sessionId: randomUUID() }),
+              conversationId: senders[c]!.conversationId,
+            });
           }
           const before = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
-          const connected = await clients.ask<{ ms: number; failed: number }>({ type: 'connect', url, query: QUERY, subscribers, concurrency: 50 } satisfies ClientsRequest);
-          const ready = await clients.ask<{ ms: number; silent: number }>({ type: 'warmUp', senders, timeoutMs: 90_000 } satisfies ClientsRequest);
+          const connected = await clients.ask<{ ms: number; failed: number }>({
+            type: 'connect',
+            url,
+            query: QUERY,
+            subscribers,
+            concurrency: 50,
+          } satisfies ClientsRequest);
+          const ready = await clients.ask<{ ms: number; silent: number }>({
+            type: 'warmUp',
+            senders,
+            timeoutMs: 90_000,
+          } satisfies ClientsRequest);
           const after = await gateway.ask<GatewayMeasurement>({ type: 'measure' } satisfies GatewayRequest);
-          log(`N=${n}: connected in ${connected.ms} ms (${connected.failed} failed), all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway ${after.connections} connections, ${after.subscriptions} subscriptions`);
+          log(
+            `N=${n}: connected in ${connected.ms} ms (${connected.failed} failed), all subscribed after ${ready.ms} ms (${ready.silent} silent); gateway ${after.connections} connections, ${after.subscriptions} subscriptions`,
+          );
 
           const load = os.loadavg()[0]!.toFixed(1);
           const subgraphsCpu = process.cpuUsage();
           const runStarted = Date.now();
-          const result = await clients.ask<RunResult>({ type: 'run', senders, rate: RATE, durationS: DURATION_S, graceMs: 15_000 } satisfies ClientsRequest);
+          const result = await clients.ask<RunResult>({
+            type: 'run',
+            senders,
+            rate: RATE,
+            durationS: DURATION_S,
+            graceMs: 15_000,
+          } satisfies ClientsRequest);
           const runMs = Date.now() - runStarted;
           const subgraphsCpuMs = Object.values(process.cpuUsage(subgraphsCpu)).reduce((a, b) => a + b, 0) / 1000;
           const end = await gateway.ask<GatewayMeasurement>({ type: 'measure', gc: false } satisfies GatewayRequest);

@@ -26,16 +26,26 @@ export const gatewayEnvSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .optional()
-    .transform((s) => (s === undefined ? undefined : s.split(',').map((o) => o.trim()).filter(Boolean))),
+    .transform((s) =>
+      s === undefined
+        ? undefined
+        : s
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+    ),
   /** Proxies trusted to set X-Forwarded-For (edge/client-address.ts): unset trusts none. */
-  TRUST_PROXY: z.string().optional().transform((value, ctx): TrustProxy => {
-    const parsed = parseTrustProxy(value);
-    if (typeof parsed === 'object' && !Array.isArray(parsed) && parsed !== null) {
-      ctx.addIssue({ code: 'custom', message: parsed.error });
-      return false;
-    }
-    return parsed;
-  }),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'object' && !Array.isArray(parsed) && parsed !== null) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return false;
+      }
+      return parsed;
+    }),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_000_000),
   ACCOUNTS_URL: optionalUrl,
   LISTINGS_URL: optionalUrl,
@@ -59,10 +69,19 @@ export const gatewayEnvSchema = z.object({
    */
   REDIS_URL: z.preprocess(
     (value) => (value === '' ? undefined : value),
-    z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
+      .optional(),
   ),
   /** OpenTelemetry: OTLP/HTTP collector that receives traces (spans go to <endpoint>/v1/traces); unset, tracing is off. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^https?:\/\//, { error: 'must be an http(s):// URL' })
+      .optional(),
+  ),
   /** Consecutive failed calls (timeout, refused, 5xx) to one subgraph that open its circuit breaker. */
   CIRCUIT_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   /** How long an open circuit answers SUBGRAPH_UNAVAILABLE at once before one trial call. */

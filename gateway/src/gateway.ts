@@ -183,7 +183,10 @@ export async function createGateway(options: GatewayOptions): Promise<GatewaySer
   app.use(httpErrorHandler(logger, env.MAX_BODY_BYTES));
 
   let shuttingDown: Promise<number> | null = null;
-  async function shutdown({ delayMs = env.SHUTDOWN_DELAY_MS, deadlineMs = env.SHUTDOWN_TIMEOUT_MS }: { delayMs?: number; deadlineMs?: number } = {}): Promise<number> {
+  async function shutdown({
+    delayMs = env.SHUTDOWN_DELAY_MS,
+    deadlineMs = env.SHUTDOWN_TIMEOUT_MS,
+  }: { delayMs?: number; deadlineMs?: number } = {}): Promise<number> {
     shuttingDown ??= (async () => {
       subscriptions.refuseNew();
       const cut = drain.drain({ delayMs, deadlineMs });

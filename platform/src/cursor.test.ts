@@ -7,10 +7,13 @@ describe('cursors', () => {
     expect(decodePosition(encodePosition(at))).toEqual(at);
   });
 
-  it.each(['', 'not-a-cursor', Buffer.from('["yesterday","x"]').toString('base64url'), encodeCursor([1, 2])])('refuse %j as a position', (cursor) => {
-    expect(() => decodePosition(cursor)).toThrow(BadUserInputError);
-    expect(readPosition(cursor)).toBeUndefined();
-  });
+  it.each(['', 'not-a-cursor', Buffer.from('["yesterday","x"]').toString('base64url'), encodeCursor([1, 2])])(
+    'refuse %j as a position',
+    (cursor) => {
+      expect(() => decodePosition(cursor)).toThrow(BadUserInputError);
+      expect(readPosition(cursor)).toBeUndefined();
+    },
+  );
 
   it('reads back what it encoded, through the caller`s check', () => {
     const cursor = encodeCursor(['pg', 'NEWEST', '12']);

@@ -48,7 +48,10 @@ export const rateLimitSetting = (fallback: string) =>
       const limit = Number(match?.[1]);
       const windowSeconds = Number(match?.[2]) * UNIT_SECONDS[(match?.[3] ?? 's') as keyof typeof UNIT_SECONDS];
       if (!match || limit < 1 || limit > MAX_RATE_LIMIT || windowSeconds < 1) {
-        ctx.addIssue({ code: 'custom', message: `must look like 30/10s (at most 30 in any 10 seconds; units s, m, h; 1 to ${MAX_RATE_LIMIT})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must look like 30/10s (at most 30 in any 10 seconds; units s, m, h; 1 to ${MAX_RATE_LIMIT})`,
+        });
         return z.NEVER;
       }
       return { limit, windowSeconds };
@@ -58,9 +61,7 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 export const secret = z
   .string({ error: 'is required' })
   .min(32, { error: 'must be at least 32 characters (generate one with `openssl rand -hex 32`)' });
-export const postgresUrl = z
-  .string({ error: 'is required' })
-  .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' });
+export const postgresUrl = z.string({ error: 'is required' }).regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' });
 
 /** Variables every subgraph process reads. */
 export const subgraphEnvShape = {
@@ -76,18 +77,49 @@ export const subgraphEnvShape = {
   KAFKA_BROKERS: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((b) => b.trim()).filter(Boolean) : undefined)),
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('market'),
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((b) => b.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .default('market'),
   /** OpenTelemetry: OTLP/HTTP collector that receives traces (spans go to <endpoint>/v1/traces); unset, tracing is off. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^https?:\/\//, { error: 'must be an http(s):// URL' })
+      .optional(),
+  ),
   /**
    * How long a consumer retries an event whose handler keeps failing for an unknown reason before it
    * goes to dead letters. Infrastructure failures (database unreachable, timeouts) are retried for
    * as long as they last; invalid events go to dead letters at once.
    */
-  EVENT_RETRY_BUDGET_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(15 * 60_000)),
+  EVENT_RETRY_BUDGET_MS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(15 * 60_000),
+  ),
   /** Longest backoff between two attempts of a failing consumer: also how long a recovered outage can keep events waiting. */
-  EVENT_RETRY_MAX_DELAY_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(10).max(10 * 60_000).default(10_000)),
+  EVENT_RETRY_MAX_DELAY_MS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(10 * 60_000)
+      .default(10_000),
+  ),
   /** TLS to the brokers (managed clusters); the system's CAs verify them. */
   KAFKA_SSL: z
     .enum(['true', 'false', ''], { error: 'must be true or false' })
@@ -108,6 +140,9 @@ export const subgraphEnvShape = {
   /** Redis for caches, rate limits and subscription fan-out; unset, in-process stand-ins are used. */
   REDIS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }).optional(),
+    z
+      .string()
+      .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
+      .optional(),
   ),
 };

@@ -3,13 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { classifyFailure } from './events/failures';
 
 export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'INTERNAL_SERVER_ERROR';
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
 
 /** A fault the client can act on. Expected domain outcomes are result types in the schema instead. */
 export abstract class AppError extends GraphQLError {

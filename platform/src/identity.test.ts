@@ -1,7 +1,18 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { PrivateRedis } from './testing/private-redis';
-import { MemoryNonceStore, NONCE_TTL_MS, RedisNonceStore, encodeCaller, signRequest, verifyRequest, verifySignedCall, requireRole, requireUser, type Identity } from './identity';
+import {
+  MemoryNonceStore,
+  NONCE_TTL_MS,
+  RedisNonceStore,
+  encodeCaller,
+  signRequest,
+  verifyRequest,
+  verifySignedCall,
+  requireRole,
+  requireUser,
+  type Identity,
+} from './identity';
 
 const secret = 'a'.repeat(64);
 const identity: Identity = { userId: 'u1', role: 'SELLER', sessionId: 's1' };
@@ -15,21 +26,32 @@ function sign(overrides: Partial<{ body: string; now: number; secret: string }> 
 describe('gateway request signatures', () => {
   it('accepts a fresh signature over the same caller, request id and body', () => {
     const verdict = verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body });
-    expect(verdict).toEqual({ ok: true, caller: { identity, ip: '10.0.0.1', userAgent: 'test' }, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(verdict).toEqual({
+      ok: true,
+      caller: { identity, ip: '10.0.0.1', userAgent: 'test' },
+      nonce: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('refuses a missing, malformed or foreign signature', () => {
     expect(verifyRequest(secret, { signatureHeader: undefined, callerHeader, requestId: 'req-1', body })).toMatchObject({ ok: false });
     expect(verifyRequest(secret, { signatureHeader: 'nonsense', callerHeader, requestId: 'req-1', body })).toMatchObject({ ok: false });
     const foreign = sign({ secret: 'b'.repeat(64) });
-    expect(verifyRequest(secret, { signatureHeader: foreign, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'bad gateway signature' });
+    expect(verifyRequest(secret, { signatureHeader: foreign, callerHeader, requestId: 'req-1', body })).toEqual({
+      ok: false,
+      reason: 'bad gateway signature',
+    });
   });
 
   it('refuses a signature replayed with another body, identity or request id', () => {
     const signature = sign();
-    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body: body + ' ' })).toMatchObject({ ok: false });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body: body + ' ' })).toMatchObject({
+      ok: false,
+    });
     const forgedCaller = encodeCaller({ identity: { ...identity, role: 'ADMIN' }, ip: null, userAgent: null });
-    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader: forgedCaller, requestId: 'req-1', body })).toMatchObject({ ok: false });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader: forgedCaller, requestId: 'req-1', body })).toMatchObject({
+      ok: false,
+    });
     expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-2', body })).toMatchObject({ ok: false });
   });
 
@@ -38,20 +60,37 @@ describe('gateway request signatures', () => {
     const signature = signRequest(secret, { callerHeader, requestId: 'req-1', body, traceparent });
     expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body, traceparent }).ok).toBe(true);
     const other = '00-00000000000000000000000000000001-00f067aa0ba902b7-01';
-    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body, traceparent: other })).toEqual({ ok: false, reason: 'bad gateway signature' });
-    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'bad gateway signature' });
-    expect(verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body, traceparent })).toEqual({ ok: false, reason: 'bad gateway signature' });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body, traceparent: other })).toEqual({
+      ok: false,
+      reason: 'bad gateway signature',
+    });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader, requestId: 'req-1', body })).toEqual({
+      ok: false,
+      reason: 'bad gateway signature',
+    });
+    expect(verifyRequest(secret, { signatureHeader: sign(), callerHeader, requestId: 'req-1', body, traceparent })).toEqual({
+      ok: false,
+      reason: 'bad gateway signature',
+    });
   });
 
   it('refuses a stale signature', () => {
     const old = sign({ now: Date.now() - 5 * 60_000 });
-    expect(verifyRequest(secret, { signatureHeader: old, callerHeader, requestId: 'req-1', body })).toEqual({ ok: false, reason: 'stale gateway signature' });
+    expect(verifyRequest(secret, { signatureHeader: old, callerHeader, requestId: 'req-1', body })).toEqual({
+      ok: false,
+      reason: 'stale gateway signature',
+    });
   });
 
   it('refuses a well-signed but malformed caller', () => {
-    const bad = Buffer.from(JSON.stringify({ identity: { userId: 'x', role: 'GOD', sessionId: 's' }, ip: null, userAgent: null })).toString('base64url');
+    const bad = Buffer.from(JSON.stringify({ identity: { userId: 'x', role: 'GOD', sessionId: 's' }, ip: null, userAgent: null })).toString(
+      'base64url',
+    );
     const signature = signRequest(secret, { callerHeader: bad, requestId: 'r', body });
-    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader: bad, requestId: 'r', body })).toEqual({ ok: false, reason: 'malformed caller' });
+    expect(verifyRequest(secret, { signatureHeader: signature, callerHeader: bad, requestId: 'r', body })).toEqual({
+      ok: false,
+      reason: 'malformed caller',
+    });
   });
 });
 

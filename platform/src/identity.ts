@@ -44,7 +44,15 @@ export function encodeCaller(caller: Caller): string {
   return Buffer.from(JSON.stringify(caller)).toString('base64url');
 }
 
-function mac(secret: string, timestamp: string, nonce: string, callerHeader: string, requestId: string, body: string | Buffer, traceparent = '') {
+function mac(
+  secret: string,
+  timestamp: string,
+  nonce: string,
+  callerHeader: string,
+  requestId: string,
+  body: string | Buffer,
+  traceparent = '',
+) {
   const bodyHash = createHash('sha256').update(body).digest('hex');
   // The trace context is signed too (after the fixed-length body hash, so fields cannot shift), so
   // nobody but the gateway can attach a subgraph's work to a trace of their choosing.
@@ -67,7 +75,8 @@ export function signRequest(
   return `t=${t},n=${n},v1=${mac(secret, t, n, input.callerHeader, input.requestId, input.body, input.traceparent)}`;
 }
 
-export type VerifyResult = { ok: true; caller: Caller; /** The signature's nonce, unique per signed call. */ nonce: string } | { ok: false; reason: string };
+export type VerifyResult =
+  { ok: true; caller: Caller; /** The signature's nonce, unique per signed call. */ nonce: string } | { ok: false; reason: string };
 
 /** Checks a subgraph request: signature present, fresh, matching the body; identity well formed. */
 export function verifyRequest(

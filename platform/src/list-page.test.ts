@@ -8,7 +8,12 @@ describe('pageOfList', () => {
   it('pages forwards with first/after and backwards with last/before, with a full PageInfo', () => {
     const one = page({});
     expect(nodes(one)).toEqual(['a', 'b']);
-    expect(one.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: one.edges[0]!.cursor, endCursor: one.edges[1]!.cursor });
+    expect(one.pageInfo).toMatchObject({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: one.edges[0]!.cursor,
+      endCursor: one.edges[1]!.cursor,
+    });
     const two = page({ first: 2, after: one.pageInfo.endCursor });
     expect(nodes(two)).toEqual(['c', 'd']);
     expect(two.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });

@@ -9,7 +9,9 @@ export async function loadOptionalModule<T extends object>(name: string, neededF
   try {
     mod = (await import(name)) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`${neededFor} is set but the ${name} package is not installed (npm install ${name} -w <the service's workspace>)`, { cause: err });
+    throw new Error(`${neededFor} is set but the ${name} package is not installed (npm install ${name} -w <the service's workspace>)`, {
+      cause: err,
+    });
   }
   const fallback = mod['default'];
   return (fallback && typeof fallback === 'object' ? { ...(fallback as object), ...mod } : mod) as T;

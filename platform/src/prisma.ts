@@ -31,9 +31,7 @@ export function createPrismaClient<C extends object>(
     log: onQuery ? [{ emit: 'event', level: 'query' }] : [],
   });
   if (onQuery) (client as unknown as QueryEvents).$on('query', (e) => onQuery(e.query, Number(e.duration)));
-  return (client as unknown as { $extends(extension: typeof refuseUnboundedWrites): Omit<C, '$on'> }).$extends(
-    refuseUnboundedWrites,
-  );
+  return (client as unknown as { $extends(extension: typeof refuseUnboundedWrites): Omit<C, '$on'> }).$extends(refuseUnboundedWrites);
 }
 
 type QueryArgs = { args: { where?: unknown }; query: (args: unknown) => Promise<unknown>; model?: string };

@@ -15,11 +15,24 @@ function daysIn(year: number, month: number): number {
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string') throw new TypeError('DateTime must be an RFC 3339 string such as 2026-11-22T10:00:00Z');
   const m = RFC3339.exec(value);
-  if (!m) throw new TypeError(`DateTime must be RFC 3339 with an offset (2026-11-22T10:00:00Z or 2026-11-22T11:00:00+01:00); got "${value.slice(0, 40)}"`);
+  if (!m)
+    throw new TypeError(
+      `DateTime must be RFC 3339 with an offset (2026-11-22T10:00:00Z or 2026-11-22T11:00:00+01:00); got "${value.slice(0, 40)}"`,
+    );
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const offsetHours = m[9] === undefined ? 0 : Number(m[9]);
   const offsetMinutes = m[10] === undefined ? 0 : Number(m[10]);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysIn(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 23 ||
+    offsetMinutes > 59
+  ) {
     throw new TypeError(`${value.slice(0, 40)} is not a real date and time`);
   }
   const date = new Date(value);

@@ -17,7 +17,9 @@ import { AccessTokenSigner, AccessTokenVerifier, generateAccessTokenKeys } from 
 const REDIS_URL = process.env['REDIS_URL'];
 const describeRedis = REDIS_URL ? describe : describe.skip;
 if (!REDIS_URL) {
-  console.warn('[session-revocations.test] REDIS_URL is not set: skipping the Redis adapter suite. Run with REDIS_URL=redis://127.0.0.1:6379.');
+  console.warn(
+    '[session-revocations.test] REDIS_URL is not set: skipping the Redis adapter suite. Run with REDIS_URL=redis://127.0.0.1:6379.',
+  );
 }
 
 const alice: Identity = { userId: 'u-alice', role: 'BUYER', sessionId: 's-alice-phone' };
@@ -32,7 +34,10 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 
 function captureLogger() {
   const lines: { level: string; msg: string; suppressed?: number }[] = [];
-  const logger = pino({ level: 'info', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: 'info', formatters: { level: (label) => ({ level: label }) } },
+    { write: (line: string) => void lines.push(JSON.parse(line)) },
+  );
   return { logger, lines };
 }
 
@@ -51,7 +56,7 @@ function behaves(name: string, make: (time: ReturnType<typeof clock>) => Promise
       await port.revokeSessions([]);
     });
 
-    it('refuses a user\'s tokens issued up to the revocation, including the same second, and later ones once reinstated', async () => {
+    it("refuses a user's tokens issued up to the revocation, including the same second, and later ones once reinstated", async () => {
       const time = clock();
       const port = await make(time);
       const before = seconds(time.now()) - 300;
@@ -138,7 +143,10 @@ describeRedis('RedisSessionRevocations against a real Redis', () => {
   });
 
   let n = 0;
-  behaves('RedisSessionRevocations', async (time) => new RedisSessionRevocations(client, logger, { prefix: `${RUN}${n++}:`, now: time.now }));
+  behaves(
+    'RedisSessionRevocations',
+    async (time) => new RedisSessionRevocations(client, logger, { prefix: `${RUN}${n++}:`, now: time.now }),
+  );
 
   it('writes keys under its prefix with the TTL, and checks with one MGET', async () => {
     const prefix = `${RUN}keys:`;

@@ -166,7 +166,10 @@ export class RedisSessionRevocations implements SessionRevocations {
     // MSET takes no TTL: one pipelined SET EX per key and the news, a single round trip.
     const pipeline = this.client.pipeline();
     for (const id of sessionIds) pipeline.set(this.sessionKey(id), '1', 'EX', this.ttlSeconds);
-    pipeline.publish(revocationChannel(this.prefix), JSON.stringify({ kind: 'sessions', sessionIds: [...sessionIds] } satisfies Revocation));
+    pipeline.publish(
+      revocationChannel(this.prefix),
+      JSON.stringify({ kind: 'sessions', sessionIds: [...sessionIds] } satisfies Revocation),
+    );
     const failed = (await pipeline.exec())?.find(([err]) => err);
     if (failed?.[0]) throw failed[0];
   }
@@ -280,7 +283,10 @@ export class RedisRevocationFeed implements RevocationFeed {
     this.subscriber.subscribe(revocationChannel(this.prefix)).then(
       () => this.markSubscribed(),
       (err: unknown) =>
-        this.logger.warn({ error: describeError(err) }, 'could not subscribe to revocation announcements; sockets close at their next subscribe or expiry'),
+        this.logger.warn(
+          { error: describeError(err) },
+          'could not subscribe to revocation announcements; sockets close at their next subscribe or expiry',
+        ),
     );
   }
 }

@@ -103,10 +103,7 @@ function requestLogging(logger: Logger): ApolloServerPlugin<BaseContext> {
         async willSendResponse(rc) {
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
           const errors = rc.errors?.length ?? 0;
-          logger.debug(
-            { requestId: rc.contextValue.requestId, operation: ctx.request.operationName, ms, errors },
-            'operation',
-          );
+          logger.debug({ requestId: rc.contextValue.requestId, operation: ctx.request.operationName, ms, errors }, 'operation');
         },
       };
     },
@@ -160,11 +157,23 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
       onInternal: (err) => logger.error({ err }, 'unexpected error in resolver'),
     }),
     // Inline tracing (ftv1) costs time on every request and nothing here reads it.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestLogging(logger), requestMetrics(options.name)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      requestLogging(logger),
+      requestMetrics(options.name),
+    ],
   });
   await apollo.start();
   const live = options.subscriptions
-    ? createSubgraphSubscriptions<C>({ name: options.name, schema, signingSecret: options.signingSecret, logger, exposeInternals: options.exposeInternals, createContext: options.createContext })
+    ? createSubgraphSubscriptions<C>({
+        name: options.name,
+        schema,
+        signingSecret: options.signingSecret,
+        logger,
+        exposeInternals: options.exposeInternals,
+        createContext: options.createContext,
+      })
     : null;
 
   const app = express();
@@ -207,13 +216,17 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
         refuse(res, 405, 'METHOD_NOT_ALLOWED', 'This subgraph answers POST requests from the gateway only.');
         return;
       }
-      const verdict = await verifySignedCall(options.signingSecret, {
-        signatureHeader: req.header(SIGNATURE_HEADER),
-        callerHeader: req.header(CALLER_HEADER),
-        requestId: req.header(REQUEST_ID_HEADER),
-        traceparent: req.header(TRACEPARENT_HEADER),
-        body: req.rawBody ?? Buffer.alloc(0),
-      }, options.nonces);
+      const verdict = await verifySignedCall(
+        options.signingSecret,
+        {
+          signatureHeader: req.header(SIGNATURE_HEADER),
+          callerHeader: req.header(CALLER_HEADER),
+          requestId: req.header(REQUEST_ID_HEADER),
+          traceparent: req.header(TRACEPARENT_HEADER),
+          body: req.rawBody ?? Buffer.alloc(0),
+        },
+        options.nonces,
+      );
       if (!verdict.ok) {
         logger.warn({ reason: verdict.reason, ip: req.ip }, 'refused an unsigned or forged subgraph request');
         refuse(res, 403, 'FORBIDDEN', 'This subgraph answers the gateway only; send your request to the gateway.');
@@ -222,7 +235,11 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
       res.locals['caller'] = verdict.caller;
       // The gateway's signed traceparent makes this request's span a child of its subgraph fetch.
       const parent = contextFromTraceparent(req.header(TRACEPARENT_HEADER), ROOT_CONTEXT);
-      const span = tracer().startSpan(`subgraph ${options.name}`, { kind: SpanKind.SERVER, attributes: { 'market.service': options.name } }, parent);
+      const span = tracer().startSpan(
+        `subgraph ${options.name}`,
+        { kind: SpanKind.SERVER, attributes: { 'market.service': options.name } },
+        parent,
+      );
       res.on('close', () => span.end());
       otelContext.with(trace.setSpan(parent, span), () => inServiceScope(options.name, next));
     },
@@ -243,7 +260,12 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: number }).status ?? 500;
     if (status >= 500) logger.error({ err }, 'request failed');
-    refuse(res, status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', status === 413 ? 'Request body too large.' : 'Malformed request.');
+    refuse(
+      res,
+      status,
+      status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+      status === 413 ? 'Request body too large.' : 'Malformed request.',
+    );
   });
 
   const servers: http.Server[] = [];

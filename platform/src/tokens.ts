@@ -46,8 +46,7 @@ export type VerifyTokenResult = { ok: true; identity: Identity } | { ok: false; 
 
 /** A verified token with the times it carries, in seconds since the epoch (`iat`, `exp`). */
 export type VerifyTokenClaimsResult =
-  | { ok: true; identity: Identity; issuedAt: number; expiresAt: number }
-  | { ok: false; reason: 'expired' | 'invalid' };
+  { ok: true; identity: Identity; issuedAt: number; expiresAt: number } | { ok: false; reason: 'expired' | 'invalid' };
 
 export class AccessTokenVerifier {
   private constructor(private readonly key: KeyLike) {}
@@ -81,7 +80,12 @@ export class AccessTokenVerifier {
       ) {
         return { ok: false, reason: 'invalid' };
       }
-      return { ok: true, identity: { userId: payload.sub, role: role as Role, sessionId: sid }, issuedAt: payload.iat, expiresAt: payload.exp };
+      return {
+        ok: true,
+        identity: { userId: payload.sub, role: role as Role, sessionId: sid },
+        issuedAt: payload.iat,
+        expiresAt: payload.exp,
+      };
     } catch (err) {
       if (err instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
       return { ok: false, reason: 'invalid' };

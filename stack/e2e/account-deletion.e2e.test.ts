@@ -87,7 +87,15 @@ describe('deleting an account reaches every domain', () => {
     const post = await ok(`mutation { createPost(input: { body: "Off to Leeds in March!" }) { ... on Post { id } } }`, {}, guest.token);
     const machine = await ok(
       `mutation($input: CreateMachineInput!) { createMachine(input: $input) { id } }`,
-      { input: { name: `leaver-${Date.now()}`, command: ['node', '-e', 'setInterval(() => {}, 1000)'], exposedPort: 8080, maxInstancesPerUser: 1, capacity: 5 } },
+      {
+        input: {
+          name: `leaver-${Date.now()}`,
+          command: ['node', '-e', 'setInterval(() => {}, 1000)'],
+          exposedPort: 8080,
+          maxInstancesPerUser: 1,
+          capacity: 5,
+        },
+      },
       admin.token,
     );
     const instance = await ok(
@@ -101,10 +109,17 @@ describe('deleting an account reaches every domain', () => {
     await deleteAccount(guest);
 
     // accounts: the profile is anonymized at once.
-    expect((await ok(`query($id: ID!) { user(id: $id) { name avatarUrl } }`, { id: guest.id })).user).toEqual({ name: 'Deleted user', avatarUrl: null });
+    expect((await ok(`query($id: ID!) { user(id: $id) { name avatarUrl } }`, { id: guest.id })).user).toEqual({
+      name: 'Deleted user',
+      avatarUrl: null,
+    });
     // bookings: the host sees the stay cancelled by the guest who left, refunded under the listing's policy.
     const cancelled = await eventually(async () => {
-      const res = await stack.request(`query($id: ID!) { stay(id: $id) { status refundAmount guest { name } } }`, { id: stay.id }, host.token);
+      const res = await stack.request(
+        `query($id: ID!) { stay(id: $id) { status refundAmount guest { name } } }`,
+        { id: stay.id },
+        host.token,
+      );
       return res.data?.stay?.status === 'CANCELLED' ? res.data.stay : null;
     }, EVENTUAL_MS);
     expect(cancelled).toEqual({ status: 'CANCELLED', refundAmount: stay.totalPrice, guest: { name: 'Deleted user' } });
@@ -118,13 +133,18 @@ describe('deleting an account reaches every domain', () => {
       return res.data?.conversation?.messages?.[0]?.removedAt ? res.data.conversation : null;
     }, EVENTUAL_MS);
     expect(thread.participants).toEqual([{ id: host.id }]);
-    expect(thread.messages).toEqual([{ body: 'This message was removed.', removedAt: expect.any(String), sender: { name: 'Deleted user' } }]);
+    expect(thread.messages).toEqual([
+      { body: 'This message was removed.', removedAt: expect.any(String), sender: { name: 'Deleted user' } },
+    ]);
     await eventually(async () => {
       const res = await stack.request(`query($id: ID!) { listing(id: $id) { watcherCount } }`, { id: listingId }, host.token);
       return res.data?.listing?.watcherCount === 0;
     }, EVENTUAL_MS);
     // engagement: the post is gone.
-    await eventually(async () => (await stack.request(`query($id: ID!) { post(id: $id) { id } }`, { id: post.createPost.id })).data?.post === null, EVENTUAL_MS);
+    await eventually(
+      async () => (await stack.request(`query($id: ID!) { post(id: $id) { id } }`, { id: post.createPost.id })).data?.post === null,
+      EVENTUAL_MS,
+    );
     // instances: the instance is removed (an admin can still look it up).
     const removed = await eventually(async () => {
       const res = await stack.request(`query($id: ID!) { instance(id: $id) { status } }`, { id: instanceId }, admin.token);
@@ -132,7 +152,10 @@ describe('deleting an account reaches every domain', () => {
     }, EVENTUAL_MS);
     expect(removed).toEqual({ gone: true });
     // The guest's unexpired access token is refused at the gateway, for every subgraph.
-    for (const write of [`mutation { createPost(input: { body: "ghost" }) { ... on Post { id } } }`, `mutation($id: ID!) { watchListing(listingId: $id) { __typename } }`]) {
+    for (const write of [
+      `mutation { createPost(input: { body: "ghost" }) { ... on Post { id } } }`,
+      `mutation($id: ID!) { watchListing(listingId: $id) { __typename } }`,
+    ]) {
       const after = await stack.request(write, { id: listingId }, guest.token);
       expect(after.data ?? null).toBeNull();
       expect(after.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
@@ -147,7 +170,10 @@ describe('deleting an account reaches every domain', () => {
 
     await deleteAccount(host);
 
-    await eventually(async () => (await stack.request(`query($id: ID!) { listing(id: $id) { id } }`, { id: listingId })).data?.listing === null, EVENTUAL_MS);
+    await eventually(
+      async () => (await stack.request(`query($id: ID!) { listing(id: $id) { id } }`, { id: listingId })).data?.listing === null,
+      EVENTUAL_MS,
+    );
     const cancelled = await eventually(async () => {
       const res = await stack.request(`query($id: ID!) { stay(id: $id) { status refundAmount totalPrice } }`, { id: stay.id }, guest.token);
       return res.data?.stay?.status === 'CANCELLED' ? res.data.stay : null;
@@ -160,7 +186,9 @@ describe('deleting an account reaches every domain', () => {
     // The guest is told, in messaging, that the stay was cancelled.
     const notified = await eventually(async () => {
       const res = await stack.request(`{ myNotifications(first: 20) { kind title } }`, {}, guest.token);
-      return (res.data?.myNotifications as { kind: string; title: string }[] | undefined)?.find((n) => n.kind === 'BOOKING' && /cancel/i.test(n.title));
+      return (res.data?.myNotifications as { kind: string; title: string }[] | undefined)?.find(
+        (n) => n.kind === 'BOOKING' && /cancel/i.test(n.title),
+      );
     }, EVENTUAL_MS);
     expect(notified).toBeTruthy();
     // Nobody can book the place any more.

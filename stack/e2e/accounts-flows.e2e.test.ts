@@ -37,7 +37,8 @@ interface SignedInClient {
 }
 
 const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const errorCode = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
 
@@ -68,7 +69,14 @@ describe('accounts flows through the gateway', () => {
 
   const asClient = (payload: Record<string, any>, email: string, ip: string): SignedInClient => {
     expect(payload['__typename']).toBe('AuthPayload');
-    return { id: payload['user'].id, email, ip, accessToken: payload['accessToken'], refreshToken: payload['refreshToken'], sessionId: payload['sessionId'] };
+    return {
+      id: payload['user'].id,
+      email,
+      ip,
+      accessToken: payload['accessToken'],
+      refreshToken: payload['refreshToken'],
+      sessionId: payload['sessionId'],
+    };
   };
 
   const verifiedClient = async (role = 'BUYER', name = 'Flow User'): Promise<SignedInClient> => {
@@ -109,7 +117,9 @@ describe('accounts flows through the gateway', () => {
       expect((await gql(`query($e: String!) { emailAvailable(email: $e) }`, { e: email.toUpperCase() })).data.emailAvailable).toBe(false);
       const early = await gql(SIGN_IN, { input: { email, password: PASSWORD } }, undefined, ip);
       expect(early.data.signIn.__typename).toBe('EmailNotVerified');
-      const again = await gql(SIGN_UP, { input: { name: 'Other', email: email.toUpperCase(), password: 'another password', role: 'BUYER' } });
+      const again = await gql(SIGN_UP, {
+        input: { name: 'Other', email: email.toUpperCase(), password: 'another password', role: 'BUYER' },
+      });
       expect(again.data.signUp.__typename).toBe('EmailTaken');
 
       const verified = await gql(VERIFY, { email, code: await latestCode(email) }, undefined, ip);
@@ -120,11 +130,17 @@ describe('accounts flows through the gateway', () => {
       expect(header.alg).toBe('EdDSA');
       const claims = claimsOf(client.accessToken);
       expect((claims['exp'] as number) - (claims['iat'] as number)).toBeLessThanOrEqual(15 * 60);
-      expect((await gql(`{ me { id name role } }`, {}, client.accessToken)).data.me).toEqual({ id: client.id, name: 'Sam Seller', role: 'SELLER' });
+      expect((await gql(`{ me { id name role } }`, {}, client.accessToken)).data.me).toEqual({
+        id: client.id,
+        name: 'Sam Seller',
+        role: 'SELLER',
+      });
     });
 
     it('never grants ADMIN at sign-up', async () => {
-      const res = await gql(SIGN_UP, { input: { name: 'Mallory', email: `${unique('m')}@example.com`, password: PASSWORD, role: 'ADMIN' } });
+      const res = await gql(SIGN_UP, {
+        input: { name: 'Mallory', email: `${unique('m')}@example.com`, password: PASSWORD, role: 'ADMIN' },
+      });
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
     });
 
@@ -140,7 +156,12 @@ describe('accounts flows through the gateway', () => {
 
       const guesses = Array.from({ length: 9 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
       const aliased = guesses.map((g, i) => `g${i}: verifyEmail(email: $email, code: "${g}") { __typename }`).join(' ');
-      const res = await gql(`mutation($email: String!) { ${aliased} right: verifyEmail(email: $email, code: "${code}") { __typename } }`, { email }, undefined, ip);
+      const res = await gql(
+        `mutation($email: String!) { ${aliased} right: verifyEmail(email: $email, code: "${code}") { __typename } }`,
+        { email },
+        undefined,
+        ip,
+      );
       expect(res.errors).toBeUndefined();
       const kinds = Object.values(res.data as Record<string, { __typename: string }>).map((v) => v.__typename);
       expect(kinds).toEqual([...Array(5).fill('InvalidCode'), ...Array(5).fill('TooManyAttempts')]);
@@ -161,7 +182,10 @@ describe('accounts flows through the gateway', () => {
       const db = new Client({ connectionString: testDatabaseUrl('accounts') });
       await db.connect();
       try {
-        await db.query(`UPDATE verification_codes SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = $1)`, [email]);
+        await db.query(
+          `UPDATE verification_codes SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = $1)`,
+          [email],
+        );
       } finally {
         await db.end();
       }
@@ -187,7 +211,9 @@ describe('accounts flows through the gateway', () => {
     it('limits sign-in attempts per account, whatever address they come from, and says when to retry', async () => {
       const client = await verifiedClient();
       for (let i = 0; i < 10; i++) {
-        expect((await gql(SIGN_IN, { input: { email: client.email, password: `wrong guess ${i}` } })).data.signIn.__typename).toBe('InvalidCredentials');
+        expect((await gql(SIGN_IN, { input: { email: client.email, password: `wrong guess ${i}` } })).data.signIn.__typename).toBe(
+          'InvalidCredentials',
+        );
       }
       const limited = await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } });
       expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
@@ -211,7 +237,11 @@ describe('accounts flows through the gateway', () => {
         revoked: false,
         current: false,
       });
-      const revoked = await gql(`mutation($id: ID!) { revokeSession(id: $id) { id active revoked } }`, { id: other.sessionId }, client.accessToken);
+      const revoked = await gql(
+        `mutation($id: ID!) { revokeSession(id: $id) { id active revoked } }`,
+        { id: other.sessionId },
+        client.accessToken,
+      );
       expect(revoked.data.revokeSession).toEqual({ id: other.sessionId, active: false, revoked: true });
       expect((await refresh(other.refreshToken)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
       // Another user's session is not there to revoke.
@@ -252,9 +282,9 @@ describe('accounts flows through the gateway', () => {
     it('changing the password needs the current one and ends every other session', async () => {
       const client = await verifiedClient();
       const laptop = await signIn(client);
-      expect((await gql(CHANGE, { c: 'not my password', n: 'a brand new password' }, client.accessToken)).data.changePassword.__typename).toBe(
-        'InvalidCredentials',
-      );
+      expect(
+        (await gql(CHANGE, { c: 'not my password', n: 'a brand new password' }, client.accessToken)).data.changePassword.__typename,
+      ).toBe('InvalidCredentials');
       const changed = await gql(CHANGE, { c: PASSWORD, n: 'a brand new password' }, client.accessToken);
       expect(changed.data.changePassword).toEqual({ __typename: 'PasswordChanged', endedSessions: 1 });
 
@@ -262,8 +292,12 @@ describe('accounts flows through the gateway', () => {
       expect(errorCode(await gql(MY_SESSIONS, {}, laptop.accessToken))).toBe('UNAUTHENTICATED');
       expect((await gql(MY_SESSIONS, {}, client.accessToken)).errors).toBeUndefined();
       expect((await refresh(client.refreshToken)).data.refreshSession.__typename).toBe('AuthPayload');
-      expect((await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } })).data.signIn.__typename).toBe('InvalidCredentials');
-      expect((await gql(SIGN_IN, { input: { email: client.email, password: 'a brand new password' } })).data.signIn.__typename).toBe('AuthPayload');
+      expect((await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } })).data.signIn.__typename).toBe(
+        'InvalidCredentials',
+      );
+      expect((await gql(SIGN_IN, { input: { email: client.email, password: 'a brand new password' } })).data.signIn.__typename).toBe(
+        'AuthPayload',
+      );
     });
 
     it('resets a forgotten password with an e-mailed code, once, ending every session', async () => {
@@ -277,7 +311,9 @@ describe('accounts flows through the gateway', () => {
       expect((await gql(RESET, { e: client.email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe('PasswordReset');
       expect((await gql(RESET, { e: client.email, c: code, p: 'another one 12345' })).data.resetPassword.__typename).toBe('InvalidCode');
       expect((await refresh(client.refreshToken)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
-      expect((await gql(SIGN_IN, { input: { email: client.email, password: 'reset password 123' } })).data.signIn.__typename).toBe('AuthPayload');
+      expect((await gql(SIGN_IN, { input: { email: client.email, password: 'reset password 123' } })).data.signIn.__typename).toBe(
+        'AuthPayload',
+      );
     });
   });
 
@@ -289,7 +325,15 @@ describe('accounts flows through the gateway', () => {
       const expired = (await (await AccessTokenSigner.fromPem(secrets.privateKeyPem, -60)).sign({ ...identity, role: 'BUYER' })).token;
       const otherKey = (await (await AccessTokenSigner.fromPem((await generateAccessTokenKeys()).privateKeyPem, 600)).sign(identity)).token;
       const now = Math.floor(Date.now() / 1000);
-      const claims = { sub: client.id, role: 'ADMIN', sid: client.sessionId, iat: now, exp: now + 600, iss: ACCESS_TOKEN_ISSUER, aud: ACCESS_TOKEN_AUDIENCE };
+      const claims = {
+        sub: client.id,
+        role: 'ADMIN',
+        sid: client.sessionId,
+        iat: now,
+        exp: now + 600,
+        iss: ACCESS_TOKEN_ISSUER,
+        aud: ACCESS_TOKEN_AUDIENCE,
+      };
       const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
       const hsInput = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
       const hs256 = `${hsInput}.${createHmac('sha256', secrets.publicKeyPem).update(hsInput).digest('base64url')}`;
@@ -339,9 +383,15 @@ describe('accounts flows through the gateway', () => {
         { s: client.email.toUpperCase() },
         admin.token,
       );
-      expect(page.data.users).toEqual({ edges: [{ node: { id: client.id, email: client.email, status: 'ACTIVE' } }], pageInfo: { hasNextPage: false } });
+      expect(page.data.users).toEqual({
+        edges: [{ node: { id: client.id, email: client.email, status: 'ACTIVE' } }],
+        pageInfo: { hasNextPage: false },
+      });
 
-      expect((await gql(SET_ROLE, { id: client.id, role: 'AGENT' }, admin.token)).data.setUserRole).toEqual({ id: client.id, role: 'AGENT' });
+      expect((await gql(SET_ROLE, { id: client.id, role: 'AGENT' }, admin.token)).data.setUserRole).toEqual({
+        id: client.id,
+        role: 'AGENT',
+      });
       const refreshed = (await refresh(client.refreshToken)).data.refreshSession;
       expect(claimsOf(refreshed.accessToken)['role']).toBe('AGENT');
       expect(errorCode(await gql(SET_ROLE, { id: admin.id, role: 'BUYER' }, admin.token))).toBe('FORBIDDEN');
@@ -360,7 +410,9 @@ describe('accounts flows through the gateway', () => {
       expect((await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } })).data.signIn.__typename).toBe('AccountSuspended');
       // What accounts guards checks the database: refused at once.
       expect(errorCode(await gql(MY_SESSIONS, {}, client.accessToken))).toBe('UNAUTHENTICATED');
-      expect(errorCode(await gql(`mutation { updateProfile(input: { name: "Still here" }) { id } }`, {}, laptop.accessToken))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await gql(`mutation { updateProfile(input: { name: "Still here" }) { id } }`, {}, laptop.accessToken))).toBe(
+        'UNAUTHENTICATED',
+      );
 
       // The gateway refuses the signed token at once, for every subgraph, though it has not expired.
       const exp = claimsOf(client.accessToken)['exp'] as number;
@@ -370,7 +422,10 @@ describe('accounts flows through the gateway', () => {
       expect(errorCode(ended)).toBe('UNAUTHENTICATED');
       expect(ended.errors?.[0]?.message).toBe('This session has ended: sign in again.');
 
-      expect((await gql(`mutation($id: ID!) { unsuspendUser(userId: $id) { status } }`, { id: client.id }, admin.token)).data.unsuspendUser.status).toBe('ACTIVE');
+      expect(
+        (await gql(`mutation($id: ID!) { unsuspendUser(userId: $id) { status } }`, { id: client.id }, admin.token)).data.unsuspendUser
+          .status,
+      ).toBe('ACTIVE');
       expect((await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } })).data.signIn.__typename).toBe('AuthPayload');
     });
   });
@@ -417,7 +472,11 @@ describe('accounts flows through the gateway', () => {
         body: PNG,
       });
       expect(put.status).toBe(200);
-      const set = await gql(`mutation($url: String!) { updateProfile(input: { avatarUrl: $url }) { avatarUrl } }`, { url: upload.avatarUrl }, client.accessToken);
+      const set = await gql(
+        `mutation($url: String!) { updateProfile(input: { avatarUrl: $url }) { avatarUrl } }`,
+        { url: upload.avatarUrl },
+        client.accessToken,
+      );
       expect(set.data.updateProfile.avatarUrl).toBe(upload.avatarUrl);
       expect((await gql(PROFILE, { id: client.id })).data.user.avatarUrl).toBe(upload.avatarUrl);
       const served = await fetch(upload.avatarUrl);
@@ -425,16 +484,24 @@ describe('accounts flows through the gateway', () => {
       expect(Buffer.from(await served.arrayBuffer()).equals(PNG)).toBe(true);
 
       // Refused: a type that is no picture, a picture too large, and anyone else's URL.
-      expect(errorCode(await gql(`mutation { createAvatarUpload(contentType: "text/html", size: 10) { uploadUrl } }`, {}, client.accessToken))).toBe(
-        'BAD_USER_INPUT',
-      );
       expect(
-        errorCode(await gql(`mutation { createAvatarUpload(contentType: "image/png", size: 6000000) { uploadUrl } }`, {}, client.accessToken)),
+        errorCode(await gql(`mutation { createAvatarUpload(contentType: "text/html", size: 10) { uploadUrl } }`, {}, client.accessToken)),
+      ).toBe('BAD_USER_INPUT');
+      expect(
+        errorCode(
+          await gql(`mutation { createAvatarUpload(contentType: "image/png", size: 6000000) { uploadUrl } }`, {}, client.accessToken),
+        ),
       ).toBe('BAD_USER_INPUT');
       const other = await verifiedClient();
-      expect(errorCode(await gql(`mutation($url: String!) { updateProfile(input: { avatarUrl: $url }) { id } }`, { url: upload.avatarUrl }, other.accessToken))).toBe(
-        'BAD_USER_INPUT',
-      );
+      expect(
+        errorCode(
+          await gql(
+            `mutation($url: String!) { updateProfile(input: { avatarUrl: $url }) { id } }`,
+            { url: upload.avatarUrl },
+            other.accessToken,
+          ),
+        ),
+      ).toBe('BAD_USER_INPUT');
     });
   });
 
@@ -447,40 +514,73 @@ describe('accounts flows through the gateway', () => {
       events.filter((e) => e.type === type && ids.every((id) => JSON.stringify(e.payload).includes(id))).map((e) => e.payload);
 
     it('requests, accepts, declines and removes connections, lists them, finds mutual ones, each change an event', async () => {
-      const [ann, bob, cat] = [await verifiedClient('BUYER', 'Ann'), await verifiedClient('BUYER', 'Bob'), await verifiedClient('BUYER', 'Cat')];
+      const [ann, bob, cat] = [
+        await verifiedClient('BUYER', 'Ann'),
+        await verifiedClient('BUYER', 'Bob'),
+        await verifiedClient('BUYER', 'Cat'),
+      ];
       const asked = (await gql(REQUEST, { id: bob.id }, ann.accessToken)).data.requestConnection;
-      expect(asked).toMatchObject({ status: 'PENDING', requester: { id: ann.id }, addressee: { id: bob.id }, user: { id: bob.id, name: 'Bob' } });
+      expect(asked).toMatchObject({
+        status: 'PENDING',
+        requester: { id: ann.id },
+        addressee: { id: bob.id },
+        user: { id: bob.id, name: 'Bob' },
+      });
       expect((await gql(PENDING, {}, bob.accessToken)).data.myConnectionRequests.edges.map((e: any) => e.node)).toEqual([{ id: asked.id }]);
-      expect((await gql(PENDING, { d: 'OUTGOING' }, ann.accessToken)).data.myConnectionRequests.edges.map((e: any) => e.node)).toEqual([{ id: asked.id }]);
+      expect((await gql(PENDING, { d: 'OUTGOING' }, ann.accessToken)).data.myConnectionRequests.edges.map((e: any) => e.node)).toEqual([
+        { id: asked.id },
+      ]);
       expect(errorCode(await gql(ACCEPT, { id: asked.id }, cat.accessToken))).toBe('NOT_FOUND');
-      expect((await gql(ACCEPT, { id: asked.id }, bob.accessToken)).data.acceptConnection).toMatchObject({ status: 'ACCEPTED', user: { id: ann.id } });
+      expect((await gql(ACCEPT, { id: asked.id }, bob.accessToken)).data.acceptConnection).toMatchObject({
+        status: 'ACCEPTED',
+        user: { id: ann.id },
+      });
 
       const declined = (await gql(REQUEST, { id: bob.id }, cat.accessToken)).data.requestConnection;
-      expect((await gql(`mutation($id: ID!) { declineConnection(id: $id) }`, { id: declined.id }, bob.accessToken)).data.declineConnection).toBe(true);
+      expect(
+        (await gql(`mutation($id: ID!) { declineConnection(id: $id) }`, { id: declined.id }, bob.accessToken)).data.declineConnection,
+      ).toBe(true);
       const catToAnn = (await gql(REQUEST, { id: ann.id }, cat.accessToken)).data.requestConnection;
       await gql(ACCEPT, { id: catToAnn.id }, ann.accessToken);
       const bobToCat = (await gql(REQUEST, { id: cat.id }, bob.accessToken)).data.requestConnection;
       await gql(ACCEPT, { id: bobToCat.id }, cat.accessToken);
 
-      expect((await gql(`{ myConnections { edges { node { user { id } } } } }`, {}, ann.accessToken)).data.myConnections.edges.map((e: any) => e.node).map((c: any) => c.user.id).sort()).toEqual(
-        [bob.id, cat.id].sort(),
-      );
-      expect((await gql(`query($id: ID!) { mutualConnections(userId: $id) { edges { node { id name } } } }`, { id: bob.id }, ann.accessToken)).data.mutualConnections.edges.map((e: any) => e.node)).toEqual([
-        { id: cat.id, name: 'Cat' },
-      ]);
+      expect(
+        (await gql(`{ myConnections { edges { node { user { id } } } } }`, {}, ann.accessToken)).data.myConnections.edges
+          .map((e: any) => e.node)
+          .map((c: any) => c.user.id)
+          .sort(),
+      ).toEqual([bob.id, cat.id].sort());
+      expect(
+        (
+          await gql(`query($id: ID!) { mutualConnections(userId: $id) { edges { node { id name } } } }`, { id: bob.id }, ann.accessToken)
+        ).data.mutualConnections.edges.map((e: any) => e.node),
+      ).toEqual([{ id: cat.id, name: 'Cat' }]);
 
-      expect((await gql(`mutation($id: ID!) { removeConnection(userId: $id) }`, { id: bob.id }, ann.accessToken)).data.removeConnection).toBe(true);
-      expect((await gql(`{ myConnections { edges { node { user { id } } } } }`, {}, ann.accessToken)).data.myConnections.edges.map((e: any) => e.node)).toEqual([{ user: { id: cat.id } }]);
+      expect(
+        (await gql(`mutation($id: ID!) { removeConnection(userId: $id) }`, { id: bob.id }, ann.accessToken)).data.removeConnection,
+      ).toBe(true);
+      expect(
+        (await gql(`{ myConnections { edges { node { user { id } } } } }`, {}, ann.accessToken)).data.myConnections.edges.map(
+          (e: any) => e.node,
+        ),
+      ).toEqual([{ user: { id: cat.id } }]);
 
       // Each change reached the bus, for engagement's feeds.
       await eventually(async () => eventsOf('accounts.connection.removed', [ann.id, bob.id]).length === 1);
-      expect(eventsOf('accounts.connection.requested', [ann.id, bob.id])).toEqual([{ connectionId: asked.id, requesterId: ann.id, addresseeId: bob.id }]);
-      expect(eventsOf('accounts.connection.accepted', [ann.id, bob.id])).toEqual([{ connectionId: asked.id, requesterId: ann.id, addresseeId: bob.id }]);
+      expect(eventsOf('accounts.connection.requested', [ann.id, bob.id])).toEqual([
+        { connectionId: asked.id, requesterId: ann.id, addresseeId: bob.id },
+      ]);
+      expect(eventsOf('accounts.connection.accepted', [ann.id, bob.id])).toEqual([
+        { connectionId: asked.id, requesterId: ann.id, addresseeId: bob.id },
+      ]);
       expect(eventsOf('accounts.connection.removed', [ann.id, bob.id])).toEqual([
         { connectionId: asked.id, requesterId: ann.id, addresseeId: bob.id, removedBy: ann.id },
       ]);
       await eventually(async () => eventsOf('accounts.connection.declined', [cat.id, bob.id]).length === 1);
-      expect(eventsOf('accounts.connection.declined', [cat.id, bob.id])).toEqual([{ connectionId: declined.id, requesterId: cat.id, addresseeId: bob.id }]);
+      expect(eventsOf('accounts.connection.declined', [cat.id, bob.id])).toEqual([
+        { connectionId: declined.id, requesterId: cat.id, addresseeId: bob.id },
+      ]);
     });
 
     it('follows sellers and agents (not buyers), counts followers, and unfollows, each an event', async () => {
@@ -492,8 +592,17 @@ describe('accounts flows through the gateway', () => {
       expect((await gql(FOLLOW, { id: seller.id }, fan.accessToken)).data.follow).toEqual({ id: seller.id, followerCount: 1 });
       expect((await gql(FOLLOW, { id: agent.id }, fan.accessToken)).data.follow).toEqual({ id: agent.id, followerCount: 1 });
       expect(errorCode(await gql(FOLLOW, { id: buyer.id }, fan.accessToken))).toBe('BAD_USER_INPUT');
-      expect((await gql(`{ myFollowing { edges { node { id } } } }`, {}, fan.accessToken)).data.myFollowing.edges.map((e: any) => e.node).map((u: any) => u.id).sort()).toEqual([seller.id, agent.id].sort());
-      expect((await gql(`{ myFollowers { edges { node { id name } } } }`, {}, seller.accessToken)).data.myFollowers.edges.map((e: any) => e.node)).toEqual([{ id: fan.id, name: 'Fan' }]);
+      expect(
+        (await gql(`{ myFollowing { edges { node { id } } } }`, {}, fan.accessToken)).data.myFollowing.edges
+          .map((e: any) => e.node)
+          .map((u: any) => u.id)
+          .sort(),
+      ).toEqual([seller.id, agent.id].sort());
+      expect(
+        (await gql(`{ myFollowers { edges { node { id name } } } }`, {}, seller.accessToken)).data.myFollowers.edges.map(
+          (e: any) => e.node,
+        ),
+      ).toEqual([{ id: fan.id, name: 'Fan' }]);
       expect((await gql(`mutation($id: ID!) { unfollow(userId: $id) }`, { id: seller.id }, fan.accessToken)).data.unfollow).toBe(true);
       expect((await gql(`query($id: ID!) { user(id: $id) { followerCount } }`, { id: seller.id })).data.user.followerCount).toBe(0);
 
@@ -510,7 +619,11 @@ describe('accounts flows through the gateway', () => {
 
     it('needs the password, then erases the user here and, through events, their posts in engagement', async () => {
       const client = await verifiedClient('SELLER', 'Leaving Lee');
-      const post = await gql(`mutation { createPost(input: { body: "Last post before I go." }) { ... on Post { id } } }`, {}, client.accessToken);
+      const post = await gql(
+        `mutation { createPost(input: { body: "Last post before I go." }) { ... on Post { id } } }`,
+        {},
+        client.accessToken,
+      );
       expect(post.errors).toBeUndefined();
       const DELETE = `mutation($p: String!) { deleteAccount(password: $p) { __typename } }`;
       expect((await gql(DELETE, { p: 'not my password' }, client.accessToken)).data.deleteAccount.__typename).toBe('InvalidCredentials');
@@ -524,11 +637,12 @@ describe('accounts flows through the gateway', () => {
       expect(gone).toEqual({ name: 'Deleted user', avatarUrl: null, posts: [] });
       expect((await gql(`query($id: ID!) { post(id: $id) { id } }`, { id: post.data.createPost.id })).data?.post ?? null).toBeNull();
 
-      expect((await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } })).data.signIn.__typename).toBe('InvalidCredentials');
+      expect((await gql(SIGN_IN, { input: { email: client.email, password: PASSWORD } })).data.signIn.__typename).toBe(
+        'InvalidCredentials',
+      );
       expect((await refresh(client.refreshToken)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
       expect(errorCode(await gql(MY_SESSIONS, {}, client.accessToken))).toBe('UNAUTHENTICATED');
       expect((await gql(`query($e: String!) { emailAvailable(email: $e) }`, { e: client.email })).data.emailAvailable).toBe(true);
     });
-
   });
 });

@@ -21,7 +21,9 @@ function slowProxy(target: string): Promise<{ url: string; seen: () => number; c
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       setTimeout(() => {
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+        ) as Record<string, string>;
         fetch(target, { method: 'POST', headers, body: Buffer.concat(chunks) })
           .then(async (r) => {
             res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
@@ -36,14 +38,20 @@ function slowProxy(target: string): Promise<{ url: string; seen: () => number; c
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
         seen: () => seen,
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       }),
     ),
   );
 }
 
 /** The production entry point (index.ts) as its own process, from the sources. */
-async function startGatewayProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: string[] }> {
+async function startGatewayProcess(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: string[] }> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', '-r', './bench/sources.ts', 'gateway/src/index.ts'], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', ...env },
@@ -104,7 +112,13 @@ describe('graceful drain of the gateway process (SIGTERM)', () => {
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
       const closed = new Promise<number>((resolve) => {
-        const client = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined });
+        const client = createClient({
+          url: gateway.url.replace(/^http/, 'ws'),
+          webSocketImpl: WebSocket,
+          lazy: false,
+          retryAttempts: 0,
+          onNonLazyError: () => undefined,
+        });
         client.on('closed', (event) => resolve((event as { code: number }).code));
       });
 

@@ -21,7 +21,12 @@ describe('trust at the edge', () => {
   const gatewayWith = async (env: Record<string, string>) => {
     const secrets = await testSecrets();
     const gateway = await createGateway({
-      env: loadGatewayEnv({ NODE_ENV: 'development', GATEWAY_SIGNING_SECRET: secrets.signingSecret, JWT_PUBLIC_KEY: secrets.publicKeyPem, ...env }),
+      env: loadGatewayEnv({
+        NODE_ENV: 'development',
+        GATEWAY_SIGNING_SECRET: secrets.signingSecret,
+        JWT_PUBLIC_KEY: secrets.publicKeyPem,
+        ...env,
+      }),
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].url])),
       logger: createLogger('gateway', 'silent'),
@@ -31,7 +36,11 @@ describe('trust at the edge', () => {
     return (await gateway.listen(0, '127.0.0.1')).url;
   };
   const post = async (url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return { res, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
   };
 
@@ -46,8 +55,11 @@ describe('trust at the edge', () => {
 
   /** The address accounts recorded for a session opened through `url` with X-Forwarded-For: 10.9.9.9. */
   const recordedAddress = async (url: string) => {
-    const signedIn = (await post(url, SIGN_IN, { input: { email: user.email, password: PASSWORD } }, { 'x-forwarded-for': '10.9.9.9' })).body.data.signIn;
-    const sessions = (await post(url, MY_SESSIONS, {}, { authorization: `Bearer ${signedIn.accessToken}` })).body.data.mySessions.edges.map((e: any) => e.node) as { id: string; ipAddress: string }[];
+    const signedIn = (await post(url, SIGN_IN, { input: { email: user.email, password: PASSWORD } }, { 'x-forwarded-for': '10.9.9.9' }))
+      .body.data.signIn;
+    const sessions = (await post(url, MY_SESSIONS, {}, { authorization: `Bearer ${signedIn.accessToken}` })).body.data.mySessions.edges.map(
+      (e: any) => e.node,
+    ) as { id: string; ipAddress: string }[];
     return sessions.find((s) => s.id === signedIn.sessionId)?.ipAddress;
   };
 
@@ -57,13 +69,18 @@ describe('trust at the edge', () => {
     expect(await recordedAddress(await gatewayWith({ TRUST_PROXY: '127.0.0.1/8,::1' }))).toBe('10.9.9.9');
     // A list that does not include the peer: its header is ignored.
     expect(await recordedAddress(await gatewayWith({ TRUST_PROXY: '192.168.0.0/16' }))).toMatch(/127\.0\.0\.1$/);
-    expect(() => loadGatewayEnv({ GATEWAY_SIGNING_SECRET: 'x'.repeat(64), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+    expect(() =>
+      loadGatewayEnv({ GATEWAY_SIGNING_SECRET: 'x'.repeat(64), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', TRUST_PROXY: 'everyone' }),
+    ).toThrow(/TRUST_PROXY/);
   });
 
   it('CORS_ORIGINS: development allows the common dev servers (Vite, Expo, 127.0.0.1) on HTTP and WebSocket; production allows none unless listed', async () => {
     const dev = await gatewayWith({});
     const preflight = (url: string, origin: string) =>
-      fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
     for (const origin of ['http://localhost:5173', 'http://localhost:8081', 'http://127.0.0.1:5173']) {
       expect((await preflight(dev, origin)).headers.get('access-control-allow-origin')).toBe(origin);
     }

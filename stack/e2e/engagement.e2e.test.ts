@@ -60,7 +60,10 @@ describe('engagement on listings, machines and posts, through the gateway', () =
     expect(reply.errors).toBeUndefined();
     for (const [query, token] of [
       [`mutation($id: ID!) { reactTo(targetType: LISTING, targetId: $id, kind: LOVE) { id } }`, guest.token],
-      [`mutation($id: ID!) { giveFeedback(targetType: LISTING, targetId: $id, rating: 5, body: "Beautiful spot.") { __typename } }`, guest.token],
+      [
+        `mutation($id: ID!) { giveFeedback(targetType: LISTING, targetId: $id, rating: 5, body: "Beautiful spot.") { __typename } }`,
+        guest.token,
+      ],
       [`mutation($id: ID!) { recordView(targetType: LISTING, targetId: $id) }`, guest.token],
       [`mutation($id: ID!) { recordView(targetType: LISTING, targetId: $id, deviceId: "anonymous-device-1") }`, undefined],
     ] as const) {
@@ -81,7 +84,15 @@ describe('engagement on listings, machines and posts, through the gateway', () =
       reactionCounts: [{ kind: 'LOVE', count: 1 }],
       feedback: { average: 5, count: 1 },
       comments: {
-        edges: [{ node: { body: 'Can we swim from the jetty?', author: { name: 'Gil Guest' }, replies: { edges: [{ node: { body: 'Yes, in summer.' } }] } } }],
+        edges: [
+          {
+            node: {
+              body: 'Can we swim from the jetty?',
+              author: { name: 'Gil Guest' },
+              replies: { edges: [{ node: { body: 'Yes, in summer.' } }] },
+            },
+          },
+        ],
         pageInfo: { hasNextPage: false, hasPreviousPage: false },
       },
     });
@@ -101,7 +112,11 @@ describe('engagement on listings, machines and posts, through the gateway', () =
       );
       return res.data?.giveFeedback?.__typename === 'Feedback' ? true : null;
     });
-    const rated = await stack.request(`query($id: ID!) { machine(id: $id) { name feedback { average count } } }`, { id: machineId }, guest.token);
+    const rated = await stack.request(
+      `query($id: ID!) { machine(id: $id) { name feedback { average count } } }`,
+      { id: machineId },
+      guest.token,
+    );
     expect(rated.data.machine).toEqual({ name: 'Lake sensors', feedback: { average: 4, count: 1 } });
 
     // Deleting the machine (retired, nothing running) takes its engagement with it, through the event.
@@ -120,9 +135,17 @@ describe('engagement on listings, machines and posts, through the gateway', () =
 
   it('serves the feed with comment counts, reactions and mint-ready metadata', async () => {
     const author = await createUser(stack, 'BUYER', 'Pia Poster');
-    const post = await stack.request(`mutation { createPost(input: { body: "Morning light over the rooftops." }) { ... on Post { id } } }`, {}, author.token);
+    const post = await stack.request(
+      `mutation { createPost(input: { body: "Morning light over the rooftops." }) { ... on Post { id } } }`,
+      {},
+      author.token,
+    );
     const postId: string = post.data.createPost.id;
-    await stack.request(`mutation($p: ID!) { addComment(postId: $p, body: "Gorgeous.") { ... on Comment { id } } }`, { p: postId }, author.token);
+    await stack.request(
+      `mutation($p: ID!) { addComment(postId: $p, body: "Gorgeous.") { ... on Comment { id } } }`,
+      { p: postId },
+      author.token,
+    );
     const feed = await stack.request(
       `{ feed(first: 5) { edges { node { id commentCount author { name } nft { tokenUri tokenId } } } pageInfo { hasNextPage } } }`,
       {},
@@ -130,6 +153,10 @@ describe('engagement on listings, machines and posts, through the gateway', () =
     );
     expect({ status: feed.status, errors: feed.errors }).toEqual({ status: 200, errors: undefined });
     const node = feed.data.feed.edges.find((e: { node: { id: string } }) => e.node.id === postId).node;
-    expect(node).toMatchObject({ commentCount: 1, author: { name: 'Pia Poster' }, nft: { tokenUri: expect.stringMatching(/^ipfs:\/\/baf/) } });
+    expect(node).toMatchObject({
+      commentCount: 1,
+      author: { name: 'Pia Poster' },
+      nft: { tokenUri: expect.stringMatching(/^ipfs:\/\/baf/) },
+    });
   });
 });

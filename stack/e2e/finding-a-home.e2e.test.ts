@@ -37,7 +37,10 @@ beforeAll(async () => {
     createUser(stack, 'BUYER', 'Gil Guest'),
     createUser(stack, 'BUYER', 'Gaia Guest'),
   ]);
-  for (const [name, price] of [['cheap', '70'], ['dear', '120']] as const) {
+  for (const [name, price] of [
+    ['cheap', '70'],
+    ['dear', '120'],
+  ] as const) {
     const res = await stack.request(
       CREATE,
       {
@@ -75,7 +78,9 @@ describe('finding a home through the gateway', () => {
     await eventually(async () => (await stack.request(SEARCH, { filter: { city }, ...dates })).data.searchListings.edges.length === 2);
 
     const attempts = await Promise.all(
-      guests.map((guest) => stack.request(BOOK, { input: { listingId: ids.cheap, checkIn, checkOut, guests: 2 }, key: randomUUID() }, guest.token)),
+      guests.map((guest) =>
+        stack.request(BOOK, { input: { listingId: ids.cheap, checkIn, checkOut, guests: 2 }, key: randomUUID() }, guest.token),
+      ),
     );
     const outcomes = attempts.map((r) => r.data?.bookStay.__typename);
     expect([...outcomes].sort()).toEqual(['DatesUnavailable', 'Stay']);
@@ -102,7 +107,9 @@ describe('finding a home through the gateway', () => {
     const { winner, loser } = race;
     expect((await stack.request(SAVE, { id: ids.dear }, loser.token)).errors).toBeUndefined();
     const saved = await stack.request(SAVED, {}, loser.token);
-    expect(saved.data.mySavedListings.edges).toEqual([{ node: { id: ids.dear, title: 'Flat by the river, dear', owner: { name: 'Hana Host' } } }]);
+    expect(saved.data.mySavedListings.edges).toEqual([
+      { node: { id: ids.dear, title: 'Flat by the river, dear', owner: { name: 'Hana Host' } } },
+    ]);
 
     expect((await stack.request(UPDATE, { id: ids.dear, input: { pricePerNight: '110' } }, host.token)).errors).toBeUndefined();
     const history = await stack.request(HISTORY, { id: ids.dear });

@@ -64,12 +64,24 @@ describe('the graph, end to end through the gateway', () => {
       host.token,
     );
     expect(post.errors).toBeUndefined();
-    const reacted = await stack.request(`mutation($id: ID!) { react(postId: $id, kind: LOVE) { kind } }`, { id: post.data.createPost.id }, guest.token);
+    const reacted = await stack.request(
+      `mutation($id: ID!) { react(postId: $id, kind: LOVE) { kind } }`,
+      { id: post.data.createPost.id },
+      guest.token,
+    );
     expect(reacted.errors).toBeUndefined();
 
     const machine = await stack.request(
       `mutation($input: CreateMachineInput!) { createMachine(input: $input) { id name } }`,
-      { input: { name: `static-site-${Date.now()}`, command: ['node', '--version'], exposedPort: 8080, maxInstancesPerUser: 2, capacity: 50 } },
+      {
+        input: {
+          name: `static-site-${Date.now()}`,
+          command: ['node', '--version'],
+          exposedPort: 8080,
+          maxInstancesPerUser: 2,
+          capacity: 50,
+        },
+      },
       admin.token,
     );
     expect(machine.errors).toBeUndefined();

@@ -24,14 +24,19 @@ describe('input hygiene at the gateway', () => {
     await stack?.stop();
   });
 
-  const expectRefused = (res: { status: number; data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] }, where: RegExp) => {
+  const expectRefused = (
+    res: { status: number; data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+    where: RegExp,
+  ) => {
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(where);
   };
 
   it('refuses a NUL byte in a variable with BAD_USER_INPUT naming it, before any subgraph sees it', async () => {
-    const res = await stack.request(SIGN_UP, { input: { name: 'Nul\u0000Name', email: 'nul-byte@example.com', password: 'a long enough password' } });
+    const res = await stack.request(SIGN_UP, {
+      input: { name: 'Nul\u0000Name', email: 'nul-byte@example.com', password: 'a long enough password' },
+    });
     expectRefused(res, /NUL bytes.*variable \$input\.name/);
   });
 
@@ -58,7 +63,11 @@ describe('input hygiene at the gateway', () => {
       expect(res.errors?.[0]?.message).toMatch(/RFC 3339|real date/);
     }
     // Well-formed instants with any offset get past the scalar (to the resolver, which knows no such viewing).
-    const ok = await stack.request(RESCHEDULE, { id: UNKNOWN_VIEWING, from: '2027-03-01T10:00:00+01:00', to: '2027-03-01T11:30:00.000Z' }, user.token);
+    const ok = await stack.request(
+      RESCHEDULE,
+      { id: UNKNOWN_VIEWING, from: '2027-03-01T10:00:00+01:00', to: '2027-03-01T11:30:00.000Z' },
+      user.token,
+    );
     expect(ok.errors?.[0]?.extensions?.['code'] ?? ok.data?.rescheduleViewing?.__typename).not.toBe('BAD_USER_INPUT');
   });
 });
@@ -80,7 +89,9 @@ describe('signed gateway -> subgraph calls are single-use', () => {
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         captured.push({ headers: req.headers, body });
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+        ) as Record<string, string>;
         fetch(target, { method: 'POST', headers, body })
           .then(async (r) => {
             res.writeHead(r.status, { 'content-type': 'application/json' });
@@ -111,13 +122,19 @@ describe('signed gateway -> subgraph calls are single-use', () => {
   });
 
   it('refuses a captured request replayed to the subgraph within the signature window', async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ emailAvailable(email: "replay@example.com") }' }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ emailAvailable(email: "replay@example.com") }' }),
+    });
     expect(((await res.json()) as { data: unknown }).data).toEqual({ emailAvailable: true });
     const call = captured.at(-1);
     expect(call?.headers['x-market-signature']).toMatch(/^t=\d+,n=[0-9a-f]{32},v1=/);
     const replay = await fetch(stack.subgraphs.accounts.url, {
       method: 'POST',
-      headers: Object.fromEntries(Object.entries(call!.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>,
+      headers: Object.fromEntries(
+        Object.entries(call!.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+      ) as Record<string, string>,
       body: call!.body,
     });
     expect(replay.status).toBe(403);

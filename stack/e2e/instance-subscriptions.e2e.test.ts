@@ -67,7 +67,10 @@ describe('instance subscriptions through the gateway', () => {
     expect(live.errors).toEqual([]);
     for (const e of events) expect(e.instanceLogs.line).toMatch(/^(tick \d+|ticker starting)$/);
     // Lines arrive in order: the tick numbers only go up, and the cursors too.
-    const ticks = events.map((e) => /^tick (\d+)$/.exec(e.instanceLogs.line)?.[1]).filter(Boolean).map(Number);
+    const ticks = events
+      .map((e) => /^tick (\d+)$/.exec(e.instanceLogs.line)?.[1])
+      .filter(Boolean)
+      .map(Number);
     expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
     expect(new Set(ticks).size).toBe(ticks.length);
     const cursors = events.map((e) => e.instanceLogs.cursor);

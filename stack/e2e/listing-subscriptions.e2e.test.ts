@@ -135,7 +135,11 @@ describe('listing subscriptions through the gateway', () => {
     await listening(stack, draft.id);
     await ok(UPDATE, { id: draft.id, input: { title: 'Loft by the river (photos soon)' } }, host);
     const [event] = await forOwner.waitFor(1);
-    expect(event?.listingUpdated).toMatchObject({ status: 'DRAFT', title: 'Loft by the river (photos soon)', owner: { name: 'Hana Host' } });
+    expect(event?.listingUpdated).toMatchObject({
+      status: 'DRAFT',
+      title: 'Loft by the river (photos soon)',
+      owner: { name: 'Hana Host' },
+    });
     expect(forStranger.events).toEqual([]);
     expect(anonymous.events).toEqual([]);
     await forOwner.disconnect();

@@ -93,7 +93,12 @@ describe('messaging subscriptions through the gateway', () => {
 
   it('tells a guest live about the BOOKING notification their booking request creates', async () => {
     const [host, guest] = await Promise.all([createUser(stack, 'HOST', 'Hana Host'), createUser(stack, 'BUYER', 'Gil Guest')]);
-    const forGuest = subscribe<{ notificationAdded: { kind: string; title: string; cursor: string } }>(stack, NOTIFICATION_ADDED, {}, guest.token);
+    const forGuest = subscribe<{ notificationAdded: { kind: string; title: string; cursor: string } }>(
+      stack,
+      NOTIFICATION_ADDED,
+      {},
+      guest.token,
+    );
     await listening(stack, `live:messaging.notificationAdded:${guest.id}`);
 
     const listing = await stack.request(
@@ -131,7 +136,11 @@ describe('messaging subscriptions through the gateway', () => {
     });
 
     const [event] = await forGuest.waitFor(1, 15_000);
-    expect(event?.notificationAdded).toEqual({ kind: 'BOOKING', title: expect.stringContaining('Cabin in the pines'), cursor: expect.any(String) });
+    expect(event?.notificationAdded).toEqual({
+      kind: 'BOOKING',
+      title: expect.stringContaining('Cabin in the pines'),
+      cursor: expect.any(String),
+    });
     // Already stored when announced: the catch-up query knows it under the same cursor.
     const mine = await stack.request(MY_NOTIFICATIONS_AFTER, {}, guest.token);
     expect(mine.data.myNotifications.map((n: { cursor: string }) => n.cursor)).toContain(event?.notificationAdded.cursor);

@@ -41,22 +41,38 @@ describe('observability, end to end', () => {
     expect(gatewayMetrics.status).toBe(200);
     expect(gatewayMetrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await gatewayMetrics.text();
-    expect(sample(text, 'market_gateway_requests_total', { service: 'gateway', operation: 'WhoAmI', type: 'query', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'market_gateway_request_duration_seconds_count', { service: 'gateway', operation: 'WhoAmI', type: 'query' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'market_gateway_subgraph_fetch_duration_seconds_count', { service: 'gateway', subgraph: 'accounts' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'market_subgraph_request_duration_seconds_count', { service: 'accounts', type: 'query' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'market_gateway_requests_total', { service: 'gateway', operation: 'WhoAmI', type: 'query', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'market_gateway_request_duration_seconds_count', { service: 'gateway', operation: 'WhoAmI', type: 'query' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'market_gateway_subgraph_fetch_duration_seconds_count', { service: 'gateway', subgraph: 'accounts' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'market_subgraph_request_duration_seconds_count', { service: 'accounts', type: 'query' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(sample(text, 'market_prisma_query_duration_seconds_count', { service: 'accounts' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'market_outbox_backlog', { service: 'accounts' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'market_outbox_oldest_unpublished_age_seconds', { service: 'accounts' })).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'market_events_published_total', { service: 'accounts', type: 'accounts.user.registered' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'market_events_published_total', { service: 'accounts', type: 'accounts.user.registered' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(text).toMatch(/^market_process_cpu_user_seconds_total /m);
 
     // A refused operation counts under its rule, not as a success.
-    const deep = await stack.request(`query Deep { me { listings { stays { listing { stays { listing { stays { listing { stays { id } } } } } } } } } }`, {}, user.token);
+    const deep = await stack.request(
+      `query Deep { me { listings { stays { listing { stays { listing { stays { listing { stays { id } } } } } } } } } }`,
+      {},
+      user.token,
+    );
     expect(deep.errors?.length).toBeGreaterThan(0);
     const after = await (await fetch(stack.url.replace('/graphql', '/metrics'))).text();
     expect(sample(after, 'market_gateway_limit_refusals_total', { service: 'gateway', rule: 'depth' })).toBeGreaterThanOrEqual(1);
-    expect(sample(after, 'market_gateway_requests_total', { service: 'gateway', operation: 'Deep', type: 'query', outcome: 'refused' })).toBe(1);
+    expect(
+      sample(after, 'market_gateway_requests_total', { service: 'gateway', operation: 'Deep', type: 'query', outcome: 'refused' }),
+    ).toBe(1);
 
     // Every subgraph serves /metrics on its own port too.
     for (const name of SUBGRAPH_NAMES) {
@@ -111,8 +127,14 @@ describe('observability, end to end', () => {
       .pop();
     expect(root).toBeDefined();
     const traceId = root!.spanContext().traceId;
-    const consumer = await eventually(() =>
-      spans().find((s) => s.spanContext().traceId === traceId && s.name.startsWith('consume bookings.stay.') && s.attributes['messaging.consumer.group.name'] === 'messaging.booking-notifications') ?? null,
+    const consumer = await eventually(
+      () =>
+        spans().find(
+          (s) =>
+            s.spanContext().traceId === traceId &&
+            s.name.startsWith('consume bookings.stay.') &&
+            s.attributes['messaging.consumer.group.name'] === 'messaging.booking-notifications',
+        ) ?? null,
       { timeoutMs: 30_000, what: "messaging's consumer span in the booking's trace" },
     );
     const trace = spans().filter((s) => s.spanContext().traceId === traceId);
@@ -123,6 +145,13 @@ describe('observability, end to end', () => {
     expect(names).toEqual(expect.arrayContaining(['fetch bookings', 'subgraph bookings', 'db.query']));
     expect(names.some((n) => n.startsWith('publish bookings.stay.'))).toBe(true);
     // The consumer's own SQL (inbox row and effect) is in the trace, under its span.
-    expect(trace.some((s) => s.name === 'db.query' && s.parentSpanContext?.spanId === consumer.spanContext().spanId && s.attributes['market.service'] === 'messaging')).toBe(true);
+    expect(
+      trace.some(
+        (s) =>
+          s.name === 'db.query' &&
+          s.parentSpanContext?.spanId === consumer.spanContext().spanId &&
+          s.attributes['market.service'] === 'messaging',
+      ),
+    ).toBe(true);
   });
 });

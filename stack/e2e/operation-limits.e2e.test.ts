@@ -74,7 +74,10 @@ describe('operation limits that hold', () => {
     const id = createHash('sha256').update(TRUSTED).digest('hex');
     const post = async (body: Record<string, unknown>) => {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, ...((await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }) };
+      return {
+        status: res.status,
+        ...((await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }),
+      };
     };
 
     beforeAll(async () => {
@@ -120,12 +123,17 @@ describe('operation limits that hold', () => {
       expect(other.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_TRUSTED');
       const unknownId = await post({ documentId: 'f'.repeat(64) });
       expect(unknownId.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_TRUSTED');
-      const apqRegister = await post({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('{ __typename }').digest('hex') } } });
+      const apqRegister = await post({
+        query: '{ __typename }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('{ __typename }').digest('hex') } },
+      });
       expect(apqRegister.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_TRUSTED');
     });
 
     it('refuses other operations on WebSocket too', async () => {
-      const live = subscribe({ url }, `subscription($id: ID!) { listingUpdated(listingId: $id) { title } }`, { id: '00000000-0000-4000-8000-000000000000' });
+      const live = subscribe({ url }, `subscription($id: ID!) { listingUpdated(listingId: $id) { title } }`, {
+        id: '00000000-0000-4000-8000-000000000000',
+      });
       await live.done;
       expect((live.failure as { extensions?: Record<string, unknown> }[])[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_TRUSTED');
     });

@@ -91,7 +91,12 @@ describe('faults stay partial: a hung or dead subgraph costs only its own fields
     expect(body.errors).toEqual([
       expect.objectContaining({
         path: ['me', 'posts'],
-        extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'engagement', reason: 'timeout', retryable: true }),
+        extensions: expect.objectContaining({
+          code: 'SUBGRAPH_UNAVAILABLE',
+          serviceName: 'engagement',
+          reason: 'timeout',
+          retryable: true,
+        }),
       }),
     ]);
   });
@@ -101,7 +106,10 @@ describe('faults stay partial: a hung or dead subgraph costs only its own fields
     expect(status).toBe(200);
     expect(body.data).toEqual({ me: { name: 'Partial Pat', instances: null } });
     expect(body.errors).toEqual([
-      expect.objectContaining({ path: ['me', 'instances'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'instances', reason: 'unreachable' }) }),
+      expect.objectContaining({
+        path: ['me', 'instances'],
+        extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'instances', reason: 'unreachable' }),
+      }),
     ]);
   });
 

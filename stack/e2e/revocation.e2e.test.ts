@@ -60,7 +60,9 @@ describe('ended sessions are refused at the gateway', () => {
     const res = await stack.request(query, {}, token);
     expect(res.status).toBe(401);
     expect(res.data).toBeUndefined();
-    expect(res.errors).toEqual([expect.objectContaining({ message: ENDED, extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ message: ENDED, extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    ]);
     expect(await connectionInit(stack, token)).toEqual({ code: 4401, reason: ENDED });
   }
 
@@ -71,7 +73,7 @@ describe('ended sessions are refused at the gateway', () => {
     expect(await connectionInit(stack, token)).toBe('ack');
   }
 
-  it('after logout, that session\'s token is refused by other subgraphs; another session of the same user still works', async () => {
+  it("after logout, that session's token is refused by other subgraphs; another session of the same user still works", async () => {
     const user = await createUser(stack, 'BUYER', 'Logan Out');
     const laptop = await signIn(user);
     await expectWorks(MY_NOTIFICATIONS, user.token);
@@ -85,7 +87,7 @@ describe('ended sessions are refused at the gateway', () => {
     await expectWorks(CREATE_POST, laptop.token);
   });
 
-  it('after revokeSession, the revoked session\'s token is refused and the caller\'s own still works', async () => {
+  it("after revokeSession, the revoked session's token is refused and the caller's own still works", async () => {
     const user = await createUser(stack, 'BUYER', 'Rhea Voke');
     const stolen = await signIn(user);
     await expectWorks(CREATE_POST, stolen.token);
@@ -97,19 +99,23 @@ describe('ended sessions are refused at the gateway', () => {
     await expectWorks(CREATE_POST, user.token);
   });
 
-  it('after deleteAccount, the deleted user\'s token creates nothing anywhere', async () => {
+  it("after deleteAccount, the deleted user's token creates nothing anywhere", async () => {
     const user = await createUser(stack, 'BUYER', 'Del Eted');
     const phone = await signIn(user);
     await expectWorks(CREATE_POST, user.token);
 
-    const deleted = await stack.request(`mutation($p: String!) { deleteAccount(password: $p) { __typename } }`, { p: PASSWORD }, user.token);
+    const deleted = await stack.request(
+      `mutation($p: String!) { deleteAccount(password: $p) { __typename } }`,
+      { p: PASSWORD },
+      user.token,
+    );
     expect(deleted.data).toEqual({ deleteAccount: { __typename: 'AccountDeleted' } });
 
     await expectEnded(CREATE_POST, user.token);
     await expectEnded(MY_NOTIFICATIONS, phone.token);
   });
 
-  it('a suspended user\'s tokens are refused; once unsuspended, a new sign-in works at once and the old tokens stay refused', async () => {
+  it("a suspended user's tokens are refused; once unsuspended, a new sign-in works at once and the old tokens stay refused", async () => {
     const user = await createUser(stack, 'BUYER', 'Sue Spended');
     const other = await signIn(user);
     await expectWorks(CREATE_POST, user.token);
@@ -151,7 +157,7 @@ describe('what a subgraph refuses as input reaches the client as input errors', 
     await stack.stop();
   });
 
-  it('a Date that does not exist, in a variable, is BAD_USER_INPUT with the subgraph\'s message, not an internal error', async () => {
+  it("a Date that does not exist, in a variable, is BAD_USER_INPUT with the subgraph's message, not an internal error", async () => {
     const res = await stack.request(`query($from: Date!, $to: Date!) { availableListings(from: $from, to: $to, guests: 1) { id } }`, {
       from: '2027-02-30',
       to: '2027-03-02',
@@ -163,16 +169,24 @@ describe('what a subgraph refuses as input reaches the client as input errors', 
     expect(res.data ?? null).toBeNull();
   });
 
-  it('a body just under the gateway\'s limit reaches the subgraph, which answers about the input, not with 413', async () => {
+  it("a body just under the gateway's limit reaches the subgraph, which answers about the input, not with 413", async () => {
     const body = 'x'.repeat(1_900_000);
-    const res = await stack.request(`mutation($body: String!) { createPost(input: { body: $body }) { ... on Post { id } } }`, { body }, user.token);
+    const res = await stack.request(
+      `mutation($body: String!) { createPost(input: { body: $body }) { ... on Post { id } } }`,
+      { body },
+      user.token,
+    );
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).not.toMatch(/413/);
   });
 
-  it('a body over the gateway\'s limit gets the gateway\'s clear 413', async () => {
+  it("a body over the gateway's limit gets the gateway's clear 413", async () => {
     const body = 'x'.repeat(2_100_000);
-    const res = await stack.request(`mutation($body: String!) { createPost(input: { body: $body }) { ... on Post { id } } }`, { body }, user.token);
+    const res = await stack.request(
+      `mutation($body: String!) { createPost(input: { body: $body }) { ... on Post { id } } }`,
+      { body },
+      user.token,
+    );
     expect(res.status).toBe(413);
     expect(res.errors?.[0]?.message).toMatch(/Request body too large/);
   });

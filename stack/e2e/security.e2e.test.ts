@@ -25,8 +25,15 @@ describe('the gateway under abuse', () => {
     });
 
     it('ignores identity headers a client sends itself', async () => {
-      const forged = encodeCaller({ identity: { userId: '00000000-0000-4000-8000-000000000000', role: 'ADMIN', sessionId: 'x' }, ip: null, userAgent: null });
-      const res = await stack.request('{ me { id } }', {}, undefined, { [CALLER_HEADER]: forged, 'x-market-signature': 't=1,v1=' + '0'.repeat(64) });
+      const forged = encodeCaller({
+        identity: { userId: '00000000-0000-4000-8000-000000000000', role: 'ADMIN', sessionId: 'x' },
+        ip: null,
+        userAgent: null,
+      });
+      const res = await stack.request('{ me { id } }', {}, undefined, {
+        [CALLER_HEADER]: forged,
+        'x-market-signature': 't=1,v1=' + '0'.repeat(64),
+      });
       expect(res.data).toEqual({ me: null });
     });
 

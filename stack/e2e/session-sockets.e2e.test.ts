@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { AccessTokenSigner, RedisSessionRevocations, createLogger, createRedis, SUBGRAPH_NAMES, type SessionRevocations } from '@market/platform';
+import {
+  AccessTokenSigner,
+  RedisSessionRevocations,
+  createLogger,
+  createRedis,
+  SUBGRAPH_NAMES,
+  type SessionRevocations,
+} from '@market/platform';
 import { testSecrets } from '@market/platform/testing';
 import { SUPERGRAPH_PATH } from '@market/gateway';
 import { loadGatewayEnv } from '@market/gateway';
@@ -58,7 +65,12 @@ describe('sessions end on open sockets', () => {
   const startGateway = async (revocations: SessionRevocations | undefined, env: Record<string, string> = {}) => {
     const secrets = await testSecrets();
     const gateway = await createGateway({
-      env: loadGatewayEnv({ NODE_ENV: 'test', GATEWAY_SIGNING_SECRET: secrets.signingSecret, JWT_PUBLIC_KEY: secrets.publicKeyPem, ...env }),
+      env: loadGatewayEnv({
+        NODE_ENV: 'test',
+        GATEWAY_SIGNING_SECRET: secrets.signingSecret,
+        JWT_PUBLIC_KEY: secrets.publicKeyPem,
+        ...env,
+      }),
       supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
       subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stack.subgraphs[n].url])),
       logger: createLogger('gateway', 'silent'),
@@ -175,7 +187,9 @@ describe('sessions end on open sockets', () => {
       await new Promise((r) => setTimeout(r, 200));
       // This gateway heard nothing, so the socket is still open; the next subscribe finds out.
       expect(closed).toEqual([]);
-      const second = await new Promise<unknown>((resolve) => client.subscribe({ query: NOTIFICATIONS }, { next: () => undefined, error: resolve, complete: () => resolve(null) }));
+      const second = await new Promise<unknown>((resolve) =>
+        client.subscribe({ query: NOTIFICATIONS }, { next: () => undefined, error: resolve, complete: () => resolve(null) }),
+      );
       expect(second).toBeDefined();
       await eventually(async () => closed.length > 0);
       expect(closed).toEqual([4403]);
@@ -210,7 +224,11 @@ describe('sessions end on open sockets', () => {
     try {
       client.subscribe<{ listingUpdated: { version: number } }>(
         { query: LISTING_UPDATED, variables: { listingId } },
-        { next: (r) => void (r.data && events.push(r.data.listingUpdated.version)), error: (e) => void errors.push(e), complete: () => undefined },
+        {
+          next: (r) => void (r.data && events.push(r.data.listingUpdated.version)),
+          error: (e) => void errors.push(e),
+          complete: () => undefined,
+        },
       );
       let title = 0;
       const update = () => stack.request(UPDATE, { id: listingId, input: { title: `Studio near the park ${++title}` } }, host.token);

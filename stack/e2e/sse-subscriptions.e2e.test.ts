@@ -89,7 +89,9 @@ describe('subscriptions over Server-Sent Events', () => {
     await eventually(async () => stack.pubsub.channels().includes(`live:messaging.messageAdded:${conversationId}`));
     await send(ana, 'Is the flat still free?');
     await eventually(async () => live.results.length >= 1);
-    expect(live.results[0]).toEqual({ data: { messageAdded: { body: 'Is the flat still free?', sender: { name: 'Ana Asker' }, cursor: expect.any(String) } } });
+    expect(live.results[0]).toEqual({
+      data: { messageAdded: { body: 'Is the flat still free?', sender: { name: 'Ana Asker' }, cursor: expect.any(String) } },
+    });
     live.dispose();
   });
 

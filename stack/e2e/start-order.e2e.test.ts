@@ -51,10 +51,13 @@ describe('starting the stack', () => {
       version: 1,
     });
     await withDb('listings', (db) =>
-      db.query(
-        `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, now())`,
-        [randomUUID(), type, eventContracts[type].version, listingId, JSON.stringify(payload)],
-      ),
+      db.query(`INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, now())`, [
+        randomUUID(),
+        type,
+        eventContracts[type].version,
+        listingId,
+        JSON.stringify(payload),
+      ]),
     );
 
     stack = await startTestStack({ bus: new SlowJoiningBus(createLogger('events', 'silent')) });

@@ -95,7 +95,9 @@ describe('watching a listing through the gateway', () => {
 
     const mine = await stack.request(WATCHED, {}, watcher.token);
     expect(mine.errors).toBeUndefined();
-    expect(mine.data.myWatchedListings).toEqual([{ id: listingId, title: 'Townhouse on the green', price: '450000.00', owner: { name: 'Sara Seller' } }]);
+    expect(mine.data.myWatchedListings).toEqual([
+      { id: listingId, title: 'Townhouse on the green', price: '450000.00', owner: { name: 'Sara Seller' } },
+    ]);
 
     const own = await stack.request(WATCH, { listingId }, owner.token);
     expect(own.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -130,7 +132,9 @@ describe('watching a listing through the gateway', () => {
     const deleted = await stack.request(DELETE, { id: listingId }, owner.token);
     expect(deleted.data?.deleteListing).toBe(true);
 
-    const removed = await eventually(async () => (await listingNotifications(watcher)).find((n) => n.title === 'Townhouse on the green was removed'));
+    const removed = await eventually(async () =>
+      (await listingNotifications(watcher)).find((n) => n.title === 'Townhouse on the green was removed'),
+    );
     expect(removed.body).toContain('taken off your watched listings');
     const mine = await stack.request(WATCHED, {}, watcher.token);
     expect(mine.data.myWatchedListings).toEqual([]);
@@ -160,7 +164,9 @@ describe('a watcher who deletes their account', () => {
     );
     expect(created.errors).toBeUndefined();
     const id = created.data.createListing.id;
-    await eventually(async () => (await stack.request(WATCH, { listingId: id }, leaver.token)).data?.watchListing?.__typename === 'ListingWatch');
+    await eventually(
+      async () => (await stack.request(WATCH, { listingId: id }, leaver.token)).data?.watchListing?.__typename === 'ListingWatch',
+    );
     const conversationId = await startConversation(stack, leaver.token, [owner.id], 'Is the mooring still free? Call me on 555-0142.');
 
     const gone = await stack.request(DELETE_ACCOUNT, { password: PASSWORD }, leaver.token);
@@ -179,4 +185,3 @@ describe('a watcher who deletes their account', () => {
     expect(again.data?.startConversation).toEqual({ __typename: 'ParticipantsUnavailable', userIds: [leaver.id] });
   });
 });
-

@@ -25,12 +25,31 @@ describe('the client schema', () => {
   const schema = buildSchema(readFileSync(API_SCHEMA_PATH, 'utf8'));
   /** Members of result unions that are outcomes a client asked for, not problems. */
   const SUCCESSES = new Set([
-    'AuthPayload', 'VerificationSent', 'PasswordChanged', 'PasswordReset', 'AccountDeleted',
-    'Stay', 'CalendarBlock', 'ViewingAppointment',
-    'Review', 'Post', 'Comment', 'Feedback',
+    'AuthPayload',
+    'VerificationSent',
+    'PasswordChanged',
+    'PasswordReset',
+    'AccountDeleted',
+    'Stay',
+    'CalendarBlock',
+    'ViewingAppointment',
+    'Review',
+    'Post',
+    'Comment',
+    'Feedback',
     'Instance',
-    'Auction', 'BidAccepted', 'BidPending', 'BidRetracted', 'SavedSearch', 'ListingPhoto',
-    'PhoneCodeSent', 'PhoneVerified', 'Conversation', 'Message', 'Broadcast', 'ListingWatch',
+    'Auction',
+    'BidAccepted',
+    'BidPending',
+    'BidRetracted',
+    'SavedSearch',
+    'ListingPhoto',
+    'PhoneCodeSent',
+    'PhoneVerified',
+    'Conversation',
+    'Message',
+    'Broadcast',
+    'ListingWatch',
   ]);
 
   it('answers every expected failure of every result union with a type that implements Problem', () => {
@@ -58,7 +77,8 @@ describe('pages in the client schema', () => {
       const fields = type.getFields();
       const pageInfo = fields['pageInfo'] ? getNamedType(fields['pageInfo'].type) : null;
       const pageFields = pageInfo instanceof GraphQLObjectType ? Object.keys(pageInfo.getFields()) : [];
-      if (!fields['edges'] || !['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'].every((f) => pageFields.includes(f))) wrong.push(type.name);
+      if (!fields['edges'] || !['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'].every((f) => pageFields.includes(f)))
+        wrong.push(type.name);
     }
     expect(wrong).toEqual([]);
   });

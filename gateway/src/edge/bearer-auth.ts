@@ -53,7 +53,9 @@ export async function createSessionCheck(options: {
       ? (options.revocations as SessionRevocations & RevocationFeed)
       : null;
   if (!revocations) {
-    logger.warn('REDIS_URL is not set: ended sessions are not refused here; their access tokens work until they expire (accounts still refuses them)');
+    logger.warn(
+      'REDIS_URL is not set: ended sessions are not refused here; their access tokens work until they expire (accounts still refuses them)',
+    );
   }
   return {
     verifier: { verify: (token) => verifySessionToken(tokens, revocations, token) },

@@ -18,7 +18,10 @@ export function parseTrustProxy(value: string | undefined): TrustProxy | { error
   const text = (value ?? '').trim();
   if (text === '' || text === '0' || text === 'false') return false;
   if (/^\d+$/.test(text)) return Number(text);
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of list) {
     const [address, bits, ...rest] = entry.split('/');
     const family = isIP(address ?? '');

@@ -2,7 +2,12 @@ import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { createErrorFormatter, type Logger } from '@market/platform';
 
 /** Codes the gateway itself produces; their messages are written for clients. */
-export const GATEWAY_ERROR_CODES = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBSCRIPTION_INTERRUPTED', 'COST_LIMIT_EXCEEDED', 'PERSISTED_QUERY_NOT_TRUSTED']);
+export const GATEWAY_ERROR_CODES = new Set([
+  'SUBGRAPH_UNAVAILABLE',
+  'SUBSCRIPTION_INTERRUPTED',
+  'COST_LIMIT_EXCEEDED',
+  'PERSISTED_QUERY_NOT_TRUSTED',
+]);
 
 /**
  * What a client may read of an error, the same on HTTP and WebSocket: the platform's policy (known
@@ -12,7 +17,10 @@ export const GATEWAY_ERROR_CODES = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBSCRIPTIO
  * message is read-only (an AbortSignal timeout), turning one slow subgraph into a 500 without data.
  */
 export function publicErrorFormatter(options: { exposeInternals: boolean; logger: Logger; what: string }) {
-  const format = createErrorFormatter({ exposeInternals: options.exposeInternals, onInternal: (err) => options.logger.error({ err }, `unexpected ${options.what} error`) });
+  const format = createErrorFormatter({
+    exposeInternals: options.exposeInternals,
+    onInternal: (err) => options.logger.error({ err }, `unexpected ${options.what} error`),
+  });
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
     const result = typeof code === 'string' && GATEWAY_ERROR_CODES.has(code) ? formatted : format(formatted, error);

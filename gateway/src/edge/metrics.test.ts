@@ -38,6 +38,8 @@ describe('refusal rules', () => {
 describe('subscription field label', () => {
   it('is the root field of the chosen operation', () => {
     expect(rootFieldOf(parse('subscription A { __typename messageAdded(conversationId: "1") { id } }'))).toBe('messageAdded');
-    expect(rootFieldOf(parse('subscription A { typing { id } } subscription B { notificationAdded { id } }'), 'B')).toBe('notificationAdded');
+    expect(rootFieldOf(parse('subscription A { typing { id } } subscription B { notificationAdded { id } }'), 'B')).toBe(
+      'notificationAdded',
+    );
   });
 });

@@ -47,7 +47,9 @@ const SIZE_ARGUMENTS = new Set(['first', 'last', 'limit', 'pageSize', 'take']);
 export type CostVerdict = { ok: true; cost: number } | { ok: false; error: GraphQLError };
 
 function costError(message: string, cost?: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'COST_LIMIT_EXCEEDED', ...(cost !== undefined ? { cost } : {}), http: { status: 400 } } });
+  return new GraphQLError(message, {
+    extensions: { code: 'COST_LIMIT_EXCEEDED', ...(cost !== undefined ? { cost } : {}), http: { status: 400 } },
+  });
 }
 
 export function operationCost(input: {
@@ -70,7 +72,13 @@ export function operationCost(input: {
   if (!root) return { ok: true, cost: 0 };
 
   let unbounded: { field: string; size: number } | null = null;
-  const visit = (set: SelectionSetNode, parent: GraphQLNamedType, multiplier: number, insideConnection: boolean, seen: Set<string>): number => {
+  const visit = (
+    set: SelectionSetNode,
+    parent: GraphQLNamedType,
+    multiplier: number,
+    insideConnection: boolean,
+    seen: Set<string>,
+  ): number => {
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
@@ -78,7 +86,13 @@ export function operationCost(input: {
         const fragment = fragments.get(name);
         // A fragment cycle is a validation error; never follow one here.
         if (!fragment || seen.has(name)) continue;
-        total += visit(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, multiplier, insideConnection, new Set([...seen, name]));
+        total += visit(
+          fragment.selectionSet,
+          schema.getType(fragment.typeCondition.name.value) ?? parent,
+          multiplier,
+          insideConnection,
+          new Set([...seen, name]),
+        );
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) ?? parent) : parent;
         total += visit(selection.selectionSet, type, multiplier, insideConnection, seen);
@@ -88,7 +102,13 @@ export function operationCost(input: {
     }
     return total;
   };
-  const fieldCost = (node: FieldNode, parent: GraphQLNamedType, multiplier: number, insideConnection: boolean, seen: Set<string>): number => {
+  const fieldCost = (
+    node: FieldNode,
+    parent: GraphQLNamedType,
+    multiplier: number,
+    insideConnection: boolean,
+    seen: Set<string>,
+  ): number => {
     const field = fieldOf(parent, node.name.value);
     if (!field) return 0;
     const named = getNamedType(field.type);
@@ -110,7 +130,9 @@ export function operationCost(input: {
   if (tooBig) {
     return {
       ok: false,
-      error: costError(`\`${tooBig.field}\` asks for ${tooBig.size} items; at most ${COST_MODEL.maxPageSize} per page. Page through with a cursor.`),
+      error: costError(
+        `\`${tooBig.field}\` asks for ${tooBig.size} items; at most ${COST_MODEL.maxPageSize} per page. Page through with a cursor.`,
+      ),
     };
   }
   if (cost > input.maxCost) {

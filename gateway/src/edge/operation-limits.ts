@@ -54,7 +54,12 @@ export interface OperationLimits {
   /** A client-facing message when the document is too long, else null. */
   documentTooLong(query: string): string | null;
   /** The cost limit (operation-cost.ts), which needs the variables, so it runs after validation: null when within it. */
-  costError(input: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variables?: Record<string, unknown> | null }): GraphQLError | null;
+  costError(input: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operationName?: string | null;
+    variables?: Record<string, unknown> | null;
+  }): GraphQLError | null;
   /** When enforced, the only documents that run (trusted-documents.ts). */
   trustedDocuments: TrustedDocuments | null;
 }

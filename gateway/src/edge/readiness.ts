@@ -41,7 +41,10 @@ export function readinessRoutes(app: express.Express, options: ReadinessOptions)
       status: down.length ? 'degraded' : 'ready',
       down,
       subgraphs: Object.fromEntries(
-        results.map(([n, ok]) => [n, { status: ok ? 'ready' : 'down', circuit: calls[n]?.circuit ?? 'closed', lastFailure: calls[n]?.lastFailure ?? null }]),
+        results.map(([n, ok]) => [
+          n,
+          { status: ok ? 'ready' : 'down', circuit: calls[n]?.circuit ?? 'closed', lastFailure: calls[n]?.lastFailure ?? null },
+        ]),
       ),
     });
   });

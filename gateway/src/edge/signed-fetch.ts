@@ -59,7 +59,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     }
   }
 
-  private async fetchGuarded(options: GraphQLDataSourceProcessOptions<GatewayContext>, span: ReturnType<ReturnType<typeof tracer>['startSpan']>): Promise<GatewayGraphQLResponse> {
+  private async fetchGuarded(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+    span: ReturnType<ReturnType<typeof tracer>['startSpan']>,
+  ): Promise<GatewayGraphQLResponse> {
     const breaker = this.health.breaker(this.subgraph);
     const failed = (reason: FailureReason) => {
       gatewaySubgraphFetchErrors.inc({ service: 'gateway', subgraph: this.subgraph, reason });
@@ -67,7 +70,11 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     };
     if (!breaker.allow()) {
       failed('circuit_open');
-      return unavailable(options, 'circuit_open', `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`);
+      return unavailable(
+        options,
+        'circuit_open',
+        `${this.subgraph} is failing; the gateway stopped calling it for a moment. Retry shortly.`,
+      );
     }
     try {
       const response = await super.process(options);
@@ -86,7 +93,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       return unavailable(
         options,
         reason,
-        reason === 'timeout' ? `${this.subgraph} did not answer in time. Retry shortly.` : `${this.subgraph} is unavailable. Retry shortly.`,
+        reason === 'timeout'
+          ? `${this.subgraph} did not answer in time. Retry shortly.`
+          : `${this.subgraph} is unavailable. Retry shortly.`,
       );
     }
   }
@@ -95,10 +104,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = request.http?.headers;
     if (!headers) return;
     const ctx = context as Partial<GatewayContext> | undefined;
-    headers.set(
-      CALLER_HEADER,
-      encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }),
-    );
+    headers.set(CALLER_HEADER, encodeCaller({ identity: ctx?.identity ?? null, ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null }));
     headers.set(REQUEST_ID_HEADER, ctx?.requestId ?? randomUUID());
   }
 
@@ -109,7 +115,12 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    */
   override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
     if (response.status === 400) {
-      const messages = graphQLErrorMessages(await response.clone().json().catch(() => null));
+      const messages = graphQLErrorMessages(
+        await response
+          .clone()
+          .json()
+          .catch(() => null),
+      );
       if (messages.length > 0) return new GraphQLError(messages.join(' '), { extensions: { code: 'BAD_USER_INPUT' } });
     }
     return super.errorFromResponse(response);
@@ -125,7 +136,11 @@ function failureReason(err: unknown): FailureReason {
 }
 
 /** A response standing for a subgraph that did not answer, with errors where its data would have gone. */
-function unavailable(options: GraphQLDataSourceProcessOptions<GatewayContext>, reason: FailureReason, message: string): GatewayGraphQLResponse {
+function unavailable(
+  options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  reason: FailureReason,
+  message: string,
+): GatewayGraphQLResponse {
   const extensions = { code: SUBGRAPH_UNAVAILABLE, reason, retryable: true };
   const selection = fetchedDocument(options);
   if (!selection) return { errors: [{ message, extensions }] };
@@ -147,7 +162,8 @@ function unavailable(options: GraphQLDataSourceProcessOptions<GatewayContext>, r
 /** The fetch's operation: the planner's document when it exposes one, else parsed from the query (failures only). */
 function fetchedDocument(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<typeof selectedKeys> {
   try {
-    const document = 'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : null;
+    const document =
+      'document' in options && options.document ? options.document : options.request.query ? parse(options.request.query) : null;
     return document ? selectedKeys(document) : null;
   } catch {
     return null;
@@ -175,7 +191,10 @@ function selectedKeys(document: DocumentNode): { root: string[]; byType: Map<str
   if (entities?.kind === Kind.FIELD && entities.selectionSet) {
     for (const selection of entities.selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT && selection.typeCondition) {
-        byType.set(selection.typeCondition.name.value, keysOf(selection.selectionSet, [...(byType.get(selection.typeCondition.name.value) ?? [])]));
+        byType.set(
+          selection.typeCondition.name.value,
+          keysOf(selection.selectionSet, [...(byType.get(selection.typeCondition.name.value) ?? [])]),
+        );
       }
     }
   }

@@ -65,9 +65,7 @@ export class SubgraphHealth {
   private readonly throttle: LogThrottle;
   private readonly lastFailure = new Map<string, { reason: FailureReason; at: string }>();
 
-  constructor(
-    private readonly options: BreakerOptions & { logIntervalMs: number; logger: Logger },
-  ) {
+  constructor(private readonly options: BreakerOptions & { logIntervalMs: number; logger: Logger }) {
     this.throttle = new LogThrottle(options.logIntervalMs);
   }
 

@@ -11,7 +11,11 @@ import type { GatewayContext } from '../context';
  */
 export function traceRequests() {
   return (req: Request, res: Response, next: NextFunction) => {
-    const span = tracer().startSpan(`${req.method} /graphql`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'market.service': 'gateway' } }, ROOT_CONTEXT);
+    const span = tracer().startSpan(
+      `${req.method} /graphql`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'market.service': 'gateway' } },
+      ROOT_CONTEXT,
+    );
     res.on('close', () => {
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

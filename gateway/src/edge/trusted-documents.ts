@@ -33,8 +33,11 @@ export class TrustedDocuments {
       const operations = (manifest as { operations?: { id: string; body: string }[] }).operations ?? [];
       return new TrustedDocuments(operations.map((o) => [o.id, o.body]));
     }
-    if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw new Error(`${path} is not a persisted-operation manifest`);
-    return new TrustedDocuments(Object.entries(manifest as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest))
+      throw new Error(`${path} is not a persisted-operation manifest`);
+    return new TrustedDocuments(
+      Object.entries(manifest as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
   }
 
   get size(): number {
@@ -89,7 +92,8 @@ function sha256(text: string): string {
  */
 export function enforceTrustedDocuments(documents: TrustedDocuments) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const source: Record<string, unknown> = req.method === 'GET' ? { ...(req.query as Record<string, unknown>) } : ((req.body as Record<string, unknown> | undefined) ?? {});
+    const source: Record<string, unknown> =
+      req.method === 'GET' ? { ...(req.query as Record<string, unknown>) } : ((req.body as Record<string, unknown> | undefined) ?? {});
     if (req.method === 'GET' && typeof source['extensions'] === 'string') {
       try {
         source['extensions'] = JSON.parse(source['extensions']);

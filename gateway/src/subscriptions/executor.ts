@@ -16,7 +16,6 @@ import type { UpstreamConnections, UpstreamSink } from './upstream';
 type GatewayRequestContext = Parameters<typeof executeQueryPlan>[2];
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
-
 export interface FederatedSubscriptionInput {
   planner: SupergraphPlanner;
   plan: SubscriptionPlan;
@@ -40,9 +39,7 @@ export interface FederatedSubscriptionInput {
   logger: Logger;
 }
 
-type UpstreamItem =
-  | { kind: 'event'; result: FormattedExecutionResult }
-  | { kind: 'failed'; errors: GraphQLError[] };
+type UpstreamItem = { kind: 'event'; result: FormattedExecutionResult } | { kind: 'failed'; errors: GraphQLError[] };
 
 /**
  * One client subscription, run the way Apollo's Router runs it: ONE upstream subscription to the
@@ -115,7 +112,11 @@ export function startFederatedSubscription(input: FederatedSubscriptionInput): A
   const runEvent = async (event: FormattedExecutionResult): Promise<ExecutionResult> => {
     if (event.data == null && event.errors?.length) {
       // The subgraph failed the subscription itself (UNAUTHENTICATED, FORBIDDEN, ...): nothing to complete.
-      return { errors: event.errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: primary.serviceName } })) };
+      return {
+        errors: event.errors.map(
+          (e) => new GraphQLError(e.message, { path: e.path, extensions: { ...e.extensions, serviceName: primary.serviceName } }),
+        ),
+      };
     }
     const owner = input.services[primary.serviceName];
     const services: ServiceMap = { ...input.services, [primary.serviceName]: answerPrimaryWith(event, primary.operation, owner) };
@@ -147,7 +148,9 @@ export function startFederatedSubscription(input: FederatedSubscriptionInput): A
     } catch (err) {
       // One event that cannot be executed must not end the subscription (nor leak it).
       input.logger.error({ err, requestId }, 'subscription event execution failed');
-      return { errors: [new GraphQLError('This event could not be delivered.', { originalError: err instanceof Error ? err : undefined })] };
+      return {
+        errors: [new GraphQLError('This event could not be delivered.', { originalError: err instanceof Error ? err : undefined })],
+      };
     }
   };
 
@@ -158,7 +161,11 @@ export function startFederatedSubscription(input: FederatedSubscriptionInput): A
  * A data source for the owning subgraph that answers the primary (subscription) fetch with the
  * event and passes every other fetch (entity fetches back into the same subgraph) to the real one.
  */
-function answerPrimaryWith(event: FormattedExecutionResult, primaryOperation: string, real: GraphQLDataSource | undefined): GraphQLDataSource {
+function answerPrimaryWith(
+  event: FormattedExecutionResult,
+  primaryOperation: string,
+  real: GraphQLDataSource | undefined,
+): GraphQLDataSource {
   return {
     async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayResponse> {
       if (options.request.query === primaryOperation) {

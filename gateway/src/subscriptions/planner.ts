@@ -41,7 +41,11 @@ export class SupergraphPlanner {
 
   /** Plans a validated subscription operation; throws a GraphQLError when it cannot be served. */
   plan(document: DocumentNode, operationName: string | null | undefined): SubscriptionPlan {
-    const key = createHash('sha256').update(print(document)).update('\0').update(operationName ?? '').digest('hex');
+    const key = createHash('sha256')
+      .update(print(document))
+      .update('\0')
+      .update(operationName ?? '')
+      .digest('hex');
     const cached = this.plans.get(key);
     if (cached) {
       this.plans.delete(key);

@@ -4,7 +4,8 @@ import { collect, eventually, startFakeGraph } from './testing/fake-graph';
 
 const REDIS_URL = process.env['REDIS_URL'];
 const describeRedis = REDIS_URL ? describe : describe.skip;
-if (!REDIS_URL) console.warn('[scale-out.e2e.test] REDIS_URL is not set: skipping subscriptions over Redis. Run with REDIS_URL=redis://127.0.0.1:6379.');
+if (!REDIS_URL)
+  console.warn('[scale-out.e2e.test] REDIS_URL is not set: skipping subscriptions over Redis. Run with REDIS_URL=redis://127.0.0.1:6379.');
 
 const REVIEW_ADDED = `subscription($productId: ID!) { reviewAdded(productId: $productId) { body author { name } } }`;
 const ADD_REVIEW = `mutation($productId: ID!, $body: String!) { addReview(productId: $productId, body: $body) { id } }`;
@@ -16,7 +17,12 @@ describeRedis('subscriptions scaled out over Redis', () => {
     const graph = await startFakeGraph({
       reviewsReplicas: 2,
       pubsubFor: (replica) => {
-        const services = createRedisServices({ redisUrl: REDIS_URL, logger: createLogger(`reviews-${replica}`, 'silent'), keyPrefix: channelPrefix, channelPrefix });
+        const services = createRedisServices({
+          redisUrl: REDIS_URL,
+          logger: createLogger(`reviews-${replica}`, 'silent'),
+          keyPrefix: channelPrefix,
+          channelPrefix,
+        });
         redis.push(services);
         return services.pubsub;
       },
@@ -25,7 +31,10 @@ describeRedis('subscriptions scaled out over Redis', () => {
       const [first, second] = [await graph.startGateway({ reviewsReplica: 0 }), await graph.startGateway({ reviewsReplica: 1 })];
       const alice = await graph.token({ userId: 'alice' });
       const productId = unique('product');
-      const subs = [collect(first.client({ token: alice }), REVIEW_ADDED, { productId }), collect(second.client({ token: alice }), REVIEW_ADDED, { productId })];
+      const subs = [
+        collect(first.client({ token: alice }), REVIEW_ADDED, { productId }),
+        collect(second.client({ token: alice }), REVIEW_ADDED, { productId }),
+      ];
       await eventually(() => graph.reviews.every((r) => r.subscriptions!.stats().subscriptions === 1));
       // Each replica's subscriber connection confirms its SUBSCRIBE before the resolver returns.
       await first.request(ADD_REVIEW, { productId, body: 'from replica 0' }, alice);

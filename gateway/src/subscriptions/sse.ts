@@ -78,9 +78,18 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
     authenticate: () => null,
     onSubscribe: (req, params) => {
       const stream = streamOf.get(req.context.res);
-      if (!stream) return { data: null, errors: [{ message: 'The stream is closing.', extensions: { code: 'BAD_REQUEST' } }] } as unknown as ExecutionResult;
+      if (!stream)
+        return {
+          data: null,
+          errors: [{ message: 'The stream is closing.', extensions: { code: 'BAD_REQUEST' } }],
+        } as unknown as ExecutionResult;
       const prepared = prepareSubscription({
-        payload: { query: params.query, operationName: params.operationName ?? null, variables: params.variables ?? null, extensions: params.extensions ?? null },
+        payload: {
+          query: params.query,
+          operationName: params.operationName ?? null,
+          variables: params.variables ?? null,
+          extensions: params.extensions ?? null,
+        },
         planner: options.schema.planner,
         limits: options.operationLimits,
         rules: options.operationLimits.validationRules,
@@ -94,7 +103,13 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
     subscribe: (args) => {
       const { context: stream, planner, plan } = args.contextValue as unknown as PreparedSubscription<Stream>;
       const requestId = randomUUID();
-      const log = { requestId, userId: stream.context.identity?.userId, subgraph: plan.primary.serviceName, operation: args.operationName, transport: 'sse' };
+      const log = {
+        requestId,
+        userId: stream.context.identity?.userId,
+        subgraph: plan.primary.serviceName,
+        operation: args.operationName,
+        transport: 'sse',
+      };
       logger.debug(log, 'subscription started');
       const events = startFederatedSubscription({
         planner,
@@ -126,7 +141,12 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
     },
     // Errors already formatted (refusals, the last result of an ended stream) are formatted again harmlessly.
     onNext: (_ctx, _req, result) =>
-      'errors' in result && result.errors ? ({ ...result, errors: result.errors.map((e) => (e instanceof GraphQLError ? options.formatError(e) : e)) } as unknown as ExecutionResult) : undefined,
+      'errors' in result && result.errors
+        ? ({
+            ...result,
+            errors: result.errors.map((e) => (e instanceof GraphQLError ? options.formatError(e) : e)),
+          } as unknown as ExecutionResult)
+        : undefined,
   });
 
   const refuse = (res: Response, status: number, message: string, code: string, retryAfter?: number) => {
@@ -146,7 +166,13 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
       const count = byAddress.get(address) ?? 0;
       if (limits.maxConnectionsPerIp > 0 && count >= limits.maxConnectionsPerIp) {
         logger.warn({ ip: address, open: count }, 'refused an event stream: too many connections from one address');
-        return refuse(res, 429, `At most ${limits.maxConnectionsPerIp} open connections per client address; close one and retry.`, 'RATE_LIMITED', 5);
+        return refuse(
+          res,
+          429,
+          `At most ${limits.maxConnectionsPerIp} open connections per client address; close one and retry.`,
+          'RATE_LIMITED',
+          5,
+        );
       }
       const authorization = req.header('authorization');
       const auth = await authenticateConnection(authorization === undefined ? undefined : { authorization }, options.verifier);
@@ -163,7 +189,12 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
       byAddress.set(address, count + 1);
       const stream: Stream = {
         res,
-        context: { identity: auth.token?.identity ?? null, requestId: randomUUID(), ip: address === 'unknown' ? null : address, userAgent: req.header('user-agent')?.slice(0, 512) ?? null },
+        context: {
+          identity: auth.token?.identity ?? null,
+          requestId: randomUUID(),
+          ip: address === 'unknown' ? null : address,
+          userAgent: req.header('user-agent')?.slice(0, 512) ?? null,
+        },
         token: auth.token,
         expiry: null,
         // Until the subscription starts there is nothing to end but the response.
@@ -198,7 +229,10 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
     revoked(revocation) {
       for (const stream of open) {
         if (stream.token && revocationCovers(revocation, stream.token)) {
-          logger.info({ userId: stream.token.identity.userId, requestId: stream.context.requestId }, 'ending an event stream whose session ended');
+          logger.info(
+            { userId: stream.token.identity.userId, requestId: stream.context.requestId },
+            'ending an event stream whose session ended',
+          );
           stream.end(sessionEnded());
         }
       }
@@ -209,7 +243,11 @@ export function createSseStreams(options: SseStreamsOptions): SseStreams {
     closeAll() {
       refusing = true;
       for (const stream of open) {
-        stream.end(new GraphQLError('The gateway is shutting down. Subscribe again and catch up from your last cursor.', { extensions: { code: 'SUBSCRIPTION_INTERRUPTED' } }));
+        stream.end(
+          new GraphQLError('The gateway is shutting down. Subscribe again and catch up from your last cursor.', {
+            extensions: { code: 'SUBSCRIPTION_INTERRUPTED' },
+          }),
+        );
       }
     },
   };

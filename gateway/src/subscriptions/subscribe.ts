@@ -46,7 +46,11 @@ export function prepareSubscription<C>(input: {
   try {
     document = parse(payload.query, limits.parseOptions);
   } catch (err) {
-    return [err instanceof GraphQLError ? withCode(err, 'GRAPHQL_PARSE_FAILED') : new GraphQLError('Malformed operation.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    return [
+      err instanceof GraphQLError
+        ? withCode(err, 'GRAPHQL_PARSE_FAILED')
+        : new GraphQLError('Malformed operation.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+    ];
   }
   const errors = validate(planner.clientSchema, document, [...specifiedRules, ...input.rules]);
   if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
@@ -59,11 +63,18 @@ export function prepareSubscription<C>(input: {
       }),
     ];
   }
-  const variables = getVariableValues(planner.clientSchema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
+  const variables = getVariableValues(planner.clientSchema, operation.variableDefinitions ?? [], payload.variables ?? {}, {
+    maxErrors: 10,
+  });
   if (variables.errors) return variables.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
   const where = findUnsafeText(document, payload.variables);
   if (where) return [unsafeTextError(where)];
-  const tooCostly = limits.costError({ schema: planner.clientSchema, document, operationName: payload.operationName, variables: payload.variables ?? {} });
+  const tooCostly = limits.costError({
+    schema: planner.clientSchema,
+    document,
+    operationName: payload.operationName,
+    variables: payload.variables ?? {},
+  });
   if (tooCostly) return [tooCostly];
   let plan: SubscriptionPlan;
   try {
@@ -92,5 +103,10 @@ export interface PreparedSubscription<C> {
 
 export function withCode(error: GraphQLError, code: string): GraphQLError {
   if (error.extensions['code']) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
 }

@@ -135,7 +135,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   const tooSlow = (connection: Connection, reason: string) => {
     if (connection.slow) return;
     connection.slow = true;
-    logger.warn({ requestId: connection.context.requestId, userId: connection.context.identity?.userId, reason }, 'closing a slow subscription client');
+    logger.warn(
+      { requestId: connection.context.requestId, userId: connection.context.identity?.userId, reason },
+      'closing a slow subscription client',
+    );
     connection.socket.close(1013, reason);
     // A client that stopped reading cannot read the close frame either: cut it after the grace.
     connection.closeTimer = setTimeout(() => connection.socket.terminate(), limits.closeGraceMs);
@@ -199,7 +202,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     subscribe: (args) => {
       const { context: connection, planner, plan } = args.contextValue as PreparedSubscription<Connection>;
       const requestId = randomUUID();
-      const log = { requestId, userId: connection.context.identity?.userId, subgraph: plan.primary.serviceName, operation: args.operationName };
+      const log = {
+        requestId,
+        userId: connection.context.identity?.userId,
+        subgraph: plan.primary.serviceName,
+        operation: args.operationName,
+      };
       subscriptions += 1;
       const field = rootFieldOf(args.document, args.operationName);
       gatewayActiveSubscriptions.inc({ service: GATEWAY_SERVICE, field });
@@ -266,7 +274,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     sse.revoked(revocation);
     for (const connection of connections.values()) {
       if (connection.token && revocationCovers(revocation, connection.token)) {
-        logger.info({ userId: connection.token.identity.userId, requestId: connection.context.requestId }, 'closing a socket whose session ended');
+        logger.info(
+          { userId: connection.token.identity.userId, requestId: connection.context.requestId },
+          'closing a socket whose session ended',
+        );
         connection.socket.close(SESSION_CLOSE_CODE, SESSION_ENDED_MESSAGE);
       }
     }
@@ -286,7 +297,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
 
   let closing: Promise<void> | null = null;
   return {
-    stats: () => ({ connections: wss.clients.size, streams: sse.streams(), addresses: admission.addresses(), subscriptions, upstreamSockets: upstream.sockets() }),
+    stats: () => ({
+      connections: wss.clients.size,
+      streams: sse.streams(),
+      addresses: admission.addresses(),
+      subscriptions,
+      upstreamSockets: upstream.sockets(),
+    }),
     serveEventStream: (req, res) => sse.handle(req, res),
     refuseNew: () => {
       admission.refuseAll();

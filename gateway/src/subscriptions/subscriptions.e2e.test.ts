@@ -1,6 +1,14 @@
 import WebSocket from 'ws';
 import { publishLiveEvent } from '@market/platform';
-import { ALLOWED_ORIGIN, collect, eventually, reviewAddedTopic, startFakeGraph, type FakeGraph, type TestGateway } from './testing/fake-graph';
+import {
+  ALLOWED_ORIGIN,
+  collect,
+  eventually,
+  reviewAddedTopic,
+  startFakeGraph,
+  type FakeGraph,
+  type TestGateway,
+} from './testing/fake-graph';
 
 const REVIEW_ADDED = `subscription($productId: ID!) { reviewAdded(productId: $productId) { id body cursor author { id name } } }`;
 const ADD_REVIEW = `mutation($productId: ID!, $body: String!, $private: Boolean) { addReview(productId: $productId, body: $body, private: $private) { id cursor } }`;
@@ -11,7 +19,11 @@ const newProduct = () => `product-${++product}-${Date.now()}`;
 
 /** A bare graphql-transport-ws socket, for what the graphql-ws client would never send. */
 function rawSocket(url: string, options: { origin?: string; protocol?: string } = {}) {
-  const socket = new WebSocket(url, options.protocol ?? 'graphql-transport-ws', options.origin ? { headers: { origin: options.origin } } : {});
+  const socket = new WebSocket(
+    url,
+    options.protocol ?? 'graphql-transport-ws',
+    options.origin ? { headers: { origin: options.origin } } : {},
+  );
   const messages: any[] = [];
   socket.on('message', (data) => messages.push(JSON.parse(String(data))));
   const opened = new Promise<void>((resolve, reject) => {
@@ -19,7 +31,9 @@ function rawSocket(url: string, options: { origin?: string; protocol?: string } 
     socket.once('error', reject);
   });
   const refused = new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   socket.on('error', () => undefined);
   return { socket, messages, opened, refused, closed, send: (message: object) => socket.send(JSON.stringify(message)) };
 }
@@ -38,7 +52,11 @@ describe('subscriptions through the gateway', () => {
   it('delivers each event with the fields other subgraphs own, one batched entity fetch per event', async () => {
     const productId = newProduct();
     const alice = await graph.token({ userId: 'alice' });
-    const sub = collect(gateway.client({ token: alice }), `subscription($p: ID!) { added: reviewAdded(productId: $p) { text: body cursor author { name } } }`, { p: productId });
+    const sub = collect(
+      gateway.client({ token: alice }),
+      `subscription($p: ID!) { added: reviewAdded(productId: $p) { text: body cursor author { name } } }`,
+      { p: productId },
+    );
     await eventually(() => graph.pubsub.channels().includes(reviewAddedTopic.channel(productId)));
     const entityFetchesBefore = graph.users.requests.filter((q) => q.includes('_entities')).length;
 
@@ -97,7 +115,9 @@ describe('subscriptions through the gateway', () => {
     it('answers UNAUTHENTICATED to an anonymous subscription to a field that needs a user', async () => {
       const sub = collect(gateway.client(), REVIEW_ADDED, { productId: newProduct() });
       await sub.done;
-      expect(sub.events).toEqual([{ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] }]);
+      expect(sub.events).toEqual([
+        { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] },
+      ]);
       expect(sub.events[0]!.errors![0].message).toBe('Sign in to follow reviews live.');
     });
 
@@ -204,7 +224,14 @@ describe('subscriptions through the gateway', () => {
     await local.reviews[0]!.subscriptions!.close();
     await sub.done;
     expect(sub.events).toEqual([
-      { errors: [expect.objectContaining({ message: expect.stringMatching(/catch up from your last cursor/), extensions: expect.objectContaining({ code: 'SUBSCRIPTION_INTERRUPTED' }) })] },
+      {
+        errors: [
+          expect.objectContaining({
+            message: expect.stringMatching(/catch up from your last cursor/),
+            extensions: expect.objectContaining({ code: 'SUBSCRIPTION_INTERRUPTED' }),
+          }),
+        ],
+      },
     ]);
     await local.stop();
   });
@@ -266,7 +293,11 @@ describe('resources', () => {
       expect(graph.pubsub.channels()).toEqual([]);
       expect(gateway.subscriptions.stats()).toEqual({ connections: 1, addresses: 1, streams: 0, subscriptions: 0, upstreamSockets: 0 });
       expect(reviews.stats()).toEqual({ sockets: 0, subscriptions: 0 });
-      await eventually(() => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore, 5_000, 'timers left behind');
+      await eventually(
+        () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore,
+        5_000,
+        'timers left behind',
+      );
       expect(gateway.server.httpServer.listenerCount('upgrade')).toBe(upgradeListeners);
 
       await client.dispose();
@@ -291,7 +322,11 @@ describe('resources', () => {
           res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
         }),
       );
-      expect(response).toEqual({ status: 429, retryAfter: '5', body: 'At most 3 open connections per client address; close one and retry.\n' });
+      expect(response).toEqual({
+        status: 429,
+        retryAfter: '5',
+        body: 'At most 3 open connections per client address; close one and retry.\n',
+      });
       expect(gateway.subscriptions.stats()).toMatchObject({ connections: 3, addresses: 1 });
 
       open[0]!.socket.close();

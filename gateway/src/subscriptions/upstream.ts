@@ -24,7 +24,10 @@ export interface UpstreamOperation {
 export interface UpstreamSink {
   next(result: FormattedExecutionResult): void;
   /** The subgraph refused or failed the subscription (GraphQL errors), or the connection was lost. */
-  error(failure: { kind: 'refused'; errors: readonly { message: string; extensions?: Record<string, unknown> }[] } | { kind: 'lost'; reason: string }): void;
+  error(
+    failure:
+      { kind: 'refused'; errors: readonly { message: string; extensions?: Record<string, unknown> }[] } | { kind: 'lost'; reason: string },
+  ): void;
   complete(): void;
 }
 

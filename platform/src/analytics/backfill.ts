@@ -46,7 +46,9 @@ export async function backfillFromOutboxes(options: {
     const counts = { name: source.name, read: 0, staged: 0, invalid: 0 };
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows } = await client.query<{ total: number }>('SELECT count(*)::int AS total FROM outbox_events WHERE occurred_at >= $1', [options.since]);
+      const { rows } = await client.query<{ total: number }>('SELECT count(*)::int AS total FROM outbox_events WHERE occurred_at >= $1', [
+        options.since,
+      ]);
       const total = rows[0]?.total ?? 0;
       progress(`${source.name}: ${total} event(s) since ${options.since.toISOString()}`);
       await client.query(
@@ -77,7 +79,9 @@ export async function backfillFromOutboxes(options: {
         }
         counts.read += page.rows.length;
         counts.staged += await options.exporter.stage(events);
-        progress(`${source.name}: ${counts.read}/${total} read, ${counts.staged} new${counts.invalid ? `, ${counts.invalid} invalid (skipped)` : ''}`);
+        progress(
+          `${source.name}: ${counts.read}/${total} read, ${counts.staged} new${counts.invalid ? `, ${counts.invalid} invalid (skipped)` : ''}`,
+        );
       }
       await client.query('COMMIT');
     } finally {

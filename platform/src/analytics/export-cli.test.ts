@@ -22,7 +22,10 @@ describe('npm run export:events arguments', () => {
     [[], '--since is required'],
     [['--since'], '--since needs a date'],
     [['--since', 'yesterday'], '--since yesterday: not a date (YYYY-MM-DD or an ISO-8601 instant)'],
-    [['--since', '2026-11-01', '--domains', 'bookings,warehouse'], '--domains: warehouse is not one of accounts, listings, bookings, messaging, engagement, instances'],
+    [
+      ['--since', '2026-11-01', '--domains', 'bookings,warehouse'],
+      '--domains: warehouse is not one of accounts, listings, bookings, messaging, engagement, instances',
+    ],
     [['--since', '2026-11-01', '--until', '2026-12-01'], 'unknown argument --until'],
   ])('refuses %j: %s', (argv, problem) => {
     expect(parseExportArgs(argv)).toBe(problem);
@@ -30,7 +33,9 @@ describe('npm run export:events arguments', () => {
 });
 
 it('names a batch file by day, event type and batch number, Hive style', () => {
-  expect(batchKey({ id: '42', day: '2026-12-07', type: 'bookings.stay.confirmed' })).toBe('day=2026-12-07/event_type=bookings.stay.confirmed/batch-000000000042.ndjson.gz');
+  expect(batchKey({ id: '42', day: '2026-12-07', type: 'bookings.stay.confirmed' })).toBe(
+    'day=2026-12-07/event_type=bookings.stay.confirmed/batch-000000000042.ndjson.gz',
+  );
 });
 
 it('.env.example lists every variable the export reads, and is a valid configuration', () => {

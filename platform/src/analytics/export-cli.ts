@@ -35,9 +35,13 @@ export function parseExportArgs(argv: readonly string[]): ExportArgs | string {
       i++;
     } else if (arg === '--domains') {
       if (!value) return '--domains needs a comma-separated list';
-      const listed = value.split(',').map((d) => d.trim()).filter(Boolean);
+      const listed = value
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
       const unknown = listed.filter((d) => !SUBGRAPH_NAMES.includes(d as SubgraphName));
-      if (unknown.length || listed.length === 0) return `--domains: ${unknown.join(', ') || '(empty)'} is not one of ${SUBGRAPH_NAMES.join(', ')}`;
+      if (unknown.length || listed.length === 0)
+        return `--domains: ${unknown.join(', ') || '(empty)'} is not one of ${SUBGRAPH_NAMES.join(', ')}`;
       domains = listed as SubgraphName[];
       i++;
     } else {
@@ -58,7 +62,8 @@ async function main(): Promise<number> {
   const sources: BackfillSource[] = args.domains.map((name) => {
     const explicit = env[`${name.toUpperCase()}_DATABASE_URL` as keyof typeof env] as string | undefined;
     if (explicit) return { name, databaseUrl: explicit };
-    if (!env.POSTGRES_URL) throw new ConfigError('export:events', [`${name.toUpperCase()}_DATABASE_URL: set it, or POSTGRES_URL (database market_${name})`]);
+    if (!env.POSTGRES_URL)
+      throw new ConfigError('export:events', [`${name.toUpperCase()}_DATABASE_URL: set it, or POSTGRES_URL (database market_${name})`]);
     return { name, databaseUrl: databaseUrl(env.POSTGRES_URL, `market_${name}`) };
   });
   const logger = createLogger('analytics', env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
@@ -73,7 +78,9 @@ async function main(): Promise<number> {
   try {
     const report = await backfillFromOutboxes({ sources, since: args.since, exporter, progress: (line) => console.log(line) });
     const staged = report.sources.reduce((n, s) => n + s.staged, 0);
-    console.log(`${staged} event(s) new to the export, ${report.written.files.length} file(s) under ${env.ANALYTICS_EXPORT_DIR} in ${Date.now() - started} ms`);
+    console.log(
+      `${staged} event(s) new to the export, ${report.written.files.length} file(s) under ${env.ANALYTICS_EXPORT_DIR} in ${Date.now() - started} ms`,
+    );
   } finally {
     await exporter.close();
   }

@@ -51,14 +51,27 @@ describeKafka('analytics export on Kafka', () => {
   });
 
   it('writes each event of every topic once, although the relay published it twice', async () => {
-    const bus = await KafkaEventBus.connect({ brokers: BROKERS, clientId: 'analytics-test', logger, topicPrefix: `t-analytics-${randomUUID().slice(0, 8)}`, partitions: 2 });
+    const bus = await KafkaEventBus.connect({
+      brokers: BROKERS,
+      clientId: 'analytics-test',
+      logger,
+      topicPrefix: `t-analytics-${randomUUID().slice(0, 8)}`,
+      partitions: 2,
+    });
     const exporter = createEventExporter({ databaseUrl: url, sink: new DirectorySink(dir), logger });
     try {
       await exporter.subscribe(bus);
       const listingId = randomUUID();
       const userId = randomUUID();
       const events = [
-        validateEvent({ id: randomUUID(), type: 'accounts.user.registered', version: 1, aggregateId: userId, occurredAt: new Date().toISOString(), payload: { userId, name: 'Ana', role: 'HOST' } }),
+        validateEvent({
+          id: randomUUID(),
+          type: 'accounts.user.registered',
+          version: 1,
+          aggregateId: userId,
+          occurredAt: new Date().toISOString(),
+          payload: { userId, name: 'Ana', role: 'HOST' },
+        }),
         ...[1, 2, 3].map((version) =>
           validateEvent({
             id: randomUUID(),
@@ -66,7 +79,20 @@ describeKafka('analytics export on Kafka', () => {
             version: 1,
             aggregateId: listingId,
             occurredAt: new Date().toISOString(),
-            payload: { listingId, ownerId: userId, title: 'Flat', kind: 'RENT', status: 'ACTIVE', price: null, pricePerNight: '80.00', currency: 'EUR', maxGuests: 2, timeZone: 'UTC', city: 'Porto', version },
+            payload: {
+              listingId,
+              ownerId: userId,
+              title: 'Flat',
+              kind: 'RENT',
+              status: 'ACTIVE',
+              price: null,
+              pricePerNight: '80.00',
+              currency: 'EUR',
+              maxGuests: 2,
+              timeZone: 'UTC',
+              city: 'Porto',
+              version,
+            },
           }),
         ),
       ];

@@ -56,7 +56,19 @@ function listing(listingId: string, city: string, occurredAt: string, version = 
 }
 
 function stay(stayId: string, listingId: string, totalPrice: string) {
-  return { stayId, listingId, listingTitle: 'Flat', hostId: 'host-1', guestId: 'guest-1', checkIn: '2027-01-10', checkOut: '2027-01-13', nights: 3, guests: 2, totalPrice, currency: 'EUR' };
+  return {
+    stayId,
+    listingId,
+    listingTitle: 'Flat',
+    hostId: 'host-1',
+    guestId: 'guest-1',
+    checkIn: '2027-01-10',
+    checkOut: '2027-01-13',
+    nights: 3,
+    guests: 2,
+    totalPrice,
+    currency: 'EUR',
+  };
 }
 
 const confirmed = (stayId: string, listingId: string, totalPrice: string, occurredAt: string) =>
@@ -185,7 +197,15 @@ describe('analytics export (PostgreSQL)', () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await fn({ $executeRaw: async (s: TemplateStringsArray, ...v: unknown[]) => (await client.query(s.reduce((t, p, i) => `${t}$${i}${p}`), v)).rowCount ?? 0 });
+        await fn({
+          $executeRaw: async (s: TemplateStringsArray, ...v: unknown[]) =>
+            (
+              await client.query(
+                s.reduce((t, p, i) => `${t}$${i}${p}`),
+                v,
+              )
+            ).rowCount ?? 0,
+        });
         await client.query('COMMIT');
       } finally {
         client.release();
@@ -195,19 +215,28 @@ describe('analytics export (PostgreSQL)', () => {
       const listingId = randomUUID();
       const stays = [randomUUID(), randomUUID(), randomUUID()];
       const fromOutbox: EventEnvelope[] = [];
-      await write(pools.listings, async (tx) => fromOutbox.push(await enqueueEvent(tx, 'listings.listing.upserted', listingId, listing(listingId, 'Porto', '2026-01-01T00:00:00Z').payload as never)));
+      await write(pools.listings, async (tx) =>
+        fromOutbox.push(
+          await enqueueEvent(
+            tx,
+            'listings.listing.upserted',
+            listingId,
+            listing(listingId, 'Porto', '2026-01-01T00:00:00Z').payload as never,
+          ),
+        ),
+      );
       await write(pools.bookings, async (tx) => {
-        for (const stayId of stays) fromOutbox.push(await enqueueEvent(tx, 'bookings.stay.confirmed', stayId, { ...stay(stayId, listingId, '120.00'), instantBook: false }));
+        for (const stayId of stays)
+          fromOutbox.push(
+            await enqueueEvent(tx, 'bookings.stay.confirmed', stayId, { ...stay(stayId, listingId, '120.00'), instantBook: false }),
+          );
       });
       // Older than --since: stays out.
       const old = confirmed(randomUUID(), listingId, '99.00', '2020-01-01T00:00:00.000Z');
-      await pools.bookings.query(`INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at) VALUES ($1, $2, 1, $3, $4, $5)`, [
-        old.id,
-        old.type,
-        old.aggregateId,
-        JSON.stringify(old.payload),
-        old.occurredAt,
-      ]);
+      await pools.bookings.query(
+        `INSERT INTO outbox_events (id, type, version, aggregate_id, payload, occurred_at) VALUES ($1, $2, 1, $3, $4, $5)`,
+        [old.id, old.type, old.aggregateId, JSON.stringify(old.payload), old.occurredAt],
+      );
       // The running export took one of them already.
       const bus = new InProcessEventBus(logger);
       await exporter.subscribe(bus);
@@ -267,7 +296,8 @@ describe('analytics export (PostgreSQL)', () => {
       const client = await pool.connect();
       try {
         await client.query('CREATE TEMP TABLE analytics_export (event jsonb NOT NULL)');
-        for (const event of readExport(dir).events) await client.query('INSERT INTO analytics_export (event) VALUES ($1)', [JSON.stringify(event)]);
+        for (const event of readExport(dir).events)
+          await client.query('INSERT INTO analytics_export (event) VALUES ($1)', [JSON.stringify(event)]);
         const sql = readFileSync(path.join(REPO_ROOT, 'ops', 'analytics', 'bookings-by-city-month.postgres.sql'), 'utf8');
         const { rows } = await client.query(sql);
         expect(rows).toEqual([

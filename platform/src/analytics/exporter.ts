@@ -104,7 +104,12 @@ export function createEventExporter(options: {
   const rawSql = (client: PoolClient): RawSql & { client: PoolClient } => ({
     client,
     $executeRaw: async (strings: TemplateStringsArray, ...values: unknown[]) =>
-      (await client.query(strings.reduce((text, part, i) => `${text}$${i}${part}`), values)).rowCount ?? 0,
+      (
+        await client.query(
+          strings.reduce((text, part, i) => `${text}$${i}${part}`),
+          values,
+        )
+      ).rowCount ?? 0,
   });
 
   const stageOne = async (tx: RawSql, event: EventEnvelope) => {
@@ -119,10 +124,10 @@ export function createEventExporter(options: {
     for (const group of groups) {
       for (;;) {
         const sealed = await inTransaction(async (tx) => {
-          const { rows } = await tx.query<{ id: string }>(`INSERT INTO analytics_batches (day, type, event_count) VALUES ($1::date, $2, 0) RETURNING id::text AS id`, [
-            group.day,
-            group.type,
-          ]);
+          const { rows } = await tx.query<{ id: string }>(
+            `INSERT INTO analytics_batches (day, type, event_count) VALUES ($1::date, $2, 0) RETURNING id::text AS id`,
+            [group.day, group.type],
+          );
           const id = rows[0]!.id;
           const { rowCount } = await tx.query(
             `UPDATE analytics_events SET batch_id = $1 WHERE event_id IN (
@@ -147,7 +152,10 @@ export function createEventExporter(options: {
     );
     const result: FlushResult = { files: [], events: 0 };
     for (const batch of batches) {
-      const { rows } = await client.query<{ line: string }>('SELECT envelope::text AS line FROM analytics_events WHERE batch_id = $1 ORDER BY seq', [batch.id]);
+      const { rows } = await client.query<{ line: string }>(
+        'SELECT envelope::text AS line FROM analytics_events WHERE batch_id = $1 ORDER BY seq',
+        [batch.id],
+      );
       const key = batchKey(batch);
       // gzip without a timestamp in its header: the same lines always make the same bytes.
       await sink.put(key, gzipSync(rows.map((r) => `${r.line}\n`).join('')));
@@ -169,7 +177,8 @@ export function createEventExporter(options: {
       try {
         await seal(client);
         const result = await writePending(client);
-        if (result.files.length) logger.info({ files: result.files.length, events: result.events, location: sink.location }, 'analytics export written');
+        if (result.files.length)
+          logger.info({ files: result.files.length, events: result.events, location: sink.location }, 'analytics export written');
         return result;
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [FLUSH_LOCK_KEY]);
@@ -191,7 +200,9 @@ export function createEventExporter(options: {
 
   return {
     async subscribe(bus) {
-      const handlers = Object.fromEntries(EXPORTED_EVENT_TYPES.map((type) => [type, (event: EventEnvelope, tx: RawSql) => stageOne(tx, event)])) as Handlers<RawSql>;
+      const handlers = Object.fromEntries(
+        EXPORTED_EVENT_TYPES.map((type) => [type, (event: EventEnvelope, tx: RawSql) => stageOne(tx, event)]),
+      ) as Handlers<RawSql>;
       await consumeEvents<RawSql>({
         bus,
         consumer: ANALYTICS_CONSUMER,
@@ -237,7 +248,9 @@ export function createEventExporter(options: {
       closed = true;
       if (timer) clearInterval(timer);
       timer = null;
-      await flush().catch((err: unknown) => logger.warn({ err }, 'analytics export could not flush before closing; the staged events wait for the next start'));
+      await flush().catch((err: unknown) =>
+        logger.warn({ err }, 'analytics export could not flush before closing; the staged events wait for the next start'),
+      );
       await pool.end();
     },
   };

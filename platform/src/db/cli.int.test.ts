@@ -44,6 +44,8 @@ describe('db:migrate with <DOMAIN>_DATABASE_URL', () => {
 
   it('ensureDatabaseOf refuses a URL without a database name or with an unsafe one', async () => {
     await expect(ensureDatabaseOf(serverUrl.replace(/\/postgres$/, '/'))).rejects.toThrow(/names no database/);
-    await expect(ensureDatabaseOf(databaseUrl(serverUrl, 'postgres').replace(/\/postgres$/, '/Bad-Name'))).rejects.toThrow(/not a safe database name/);
+    await expect(ensureDatabaseOf(databaseUrl(serverUrl, 'postgres').replace(/\/postgres$/, '/Bad-Name'))).rejects.toThrow(
+      /not a safe database name/,
+    );
   });
 });

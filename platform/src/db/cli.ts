@@ -10,10 +10,16 @@ import { migrationsOf, REPO_ROOT } from './layout';
  * A PostgreSQL server to use when neither POSTGRES_URL nor a domain's URL is set: the development
  * tooling (stack/) starts the embedded one; the production migrate job has none and says what to set.
  */
-export type FallbackServer = (purpose: 'migrate' | 'diff', options: { dataDir: string; databases: string[] }) => Promise<{ adminUrl: string; stop(): Promise<void> }>;
+export type FallbackServer = (
+  purpose: 'migrate' | 'diff',
+  options: { dataDir: string; databases: string[] },
+) => Promise<{ adminUrl: string; stop(): Promise<void> }>;
 
 const cliEnvSchema = z.object({
-  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
+  POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .optional(),
   DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
   ACCOUNTS_DATABASE_URL: z.string().optional(),
   LISTINGS_DATABASE_URL: z.string().optional(),
@@ -90,7 +96,11 @@ export async function runDbCommand(argv: string[], fallback?: FallbackServer): P
         console.log(`[${i + 1}/${domains.length}] ${domain}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
       } else {
         const result = await diffMigration({ databaseUrl: url, ...paths(domain), name: rest[1] as string });
-        console.log(result.path ? `wrote ${path.relative(process.cwd(), result.path)}` : `${domain}: the schema matches the migrations; nothing to write`);
+        console.log(
+          result.path
+            ? `wrote ${path.relative(process.cwd(), result.path)}`
+            : `${domain}: the schema matches the migrations; nothing to write`,
+        );
       }
     }
   } finally {

@@ -120,9 +120,7 @@ export async function applyMigrations(opts: ApplyMigrationsOptions): Promise<App
   }
   const unreadable = list.migrationDirectories.filter((d) => d.migrationFile.content.tag === 'error');
   if (unreadable.length > 0) {
-    throw new Error(
-      'cannot read ' + unreadable.map((d) => path.join(opts.migrationsDir, d.path, MIGRATION_FILE)).join(', '),
-    );
+    throw new Error('cannot read ' + unreadable.map((d) => path.join(opts.migrationsDir, d.path, MIGRATION_FILE)).join(', '));
   }
 
   // Cheap check first, so that an up-to-date database does not load the engine.
@@ -238,8 +236,7 @@ interface SchemaFile {
   content: string;
 }
 
-type DiffTarget =
-  { tag: 'empty' } | ({ tag: 'schemaDatamodel' } & { files: SchemaFile[] }) | ({ tag: 'migrations' } & MigrationList);
+type DiffTarget = { tag: 'empty' } | ({ tag: 'schemaDatamodel' } & { files: SchemaFile[] }) | ({ tag: 'migrations' } & MigrationList);
 
 interface DiffParams {
   from: DiffTarget;
@@ -457,9 +454,7 @@ interface EngineSession {
 
 /** Migrations recorded as finished and not rolled back, as `prisma migrate deploy` counts them. */
 async function finishedMigrationNames(client: Client): Promise<Set<string>> {
-  const { rows } = await client.query<{ present: boolean }>(
-    "SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present",
-  );
+  const { rows } = await client.query<{ present: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
   if (!rows[0]?.present) return new Set<string>();
   const result = await client.query<{ migration_name: string }>(
     'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
@@ -514,12 +509,9 @@ async function openEngine(opts: {
         const cause = factoryError;
         factoryError = null;
         const detail = cause instanceof Error ? cause.message : String(cause);
-        throw new Error(
-          detail + '\n(schema engine: ' + (error instanceof Error ? error.message : String(error)) + ')',
-          {
-            cause,
-          },
-        );
+        throw new Error(detail + '\n(schema engine: ' + (error instanceof Error ? error.message : String(error)) + ')', {
+          cause,
+        });
       }
       throw error;
     }
@@ -588,9 +580,9 @@ class Resources {
     for (const adapter of this.adapters.splice(0)) await adapter.dispose().catch((e: unknown) => errors.push(e));
     for (const pool of this.pools.splice(0)) await pool.end().catch((e: unknown) => errors.push(e));
     for (const db of this.temporaryDatabases.splice(0)) {
-      await withClient(db.adminUrl, (c) =>
-        c.query('DROP DATABASE IF EXISTS ' + quoteIdent(db.name) + ' WITH (FORCE)'),
-      ).catch((e: unknown) => errors.push(e));
+      await withClient(db.adminUrl, (c) => c.query('DROP DATABASE IF EXISTS ' + quoteIdent(db.name) + ' WITH (FORCE)')).catch(
+        (e: unknown) => errors.push(e),
+      );
     }
     if (errors.length > 0) throw errors[0];
   }
@@ -685,11 +677,10 @@ function toDriverAdapterError(error: unknown): unknown {
  * `"char"` (18) of pg_constraint.contype that the engine's introspection selects.
  */
 const ADAPTER_PG_SUPPORTED_OIDS = new Set<number>([
-  16, 17, 19, 20, 21, 23, 25, 26, 114, 142, 650, 700, 701, 790, 869, 1042, 1043, 1082, 1083, 1114, 1184, 1266, 1560,
-  1562, 1700, 2950, 3802,
+  16, 17, 19, 20, 21, 23, 25, 26, 114, 142, 650, 700, 701, 790, 869, 1042, 1043, 1082, 1083, 1114, 1184, 1266, 1560, 1562, 1700, 2950, 3802,
   // arrays
-  143, 199, 651, 791, 1000, 1001, 1002, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1028, 1041, 1115, 1182, 1183,
-  1185, 1231, 1561, 1563, 2951, 3807,
+  143, 199, 651, 791, 1000, 1001, 1002, 1005, 1007, 1009, 1014, 1015, 1016, 1021, 1022, 1028, 1041, 1115, 1182, 1183, 1185, 1231, 1561,
+  1563, 2951, 3807,
 ]);
 const FIRST_NORMAL_OBJECT_ID = 16384;
 const TEXT_OID = 25;

@@ -131,7 +131,8 @@ export class EventCounters implements EventMetrics {
   deadLetterCount(filter: { group?: string; type?: string } = {}): number {
     let total = 0;
     for (const e of this.dead.values()) {
-      if ((filter.group === undefined || e.group === filter.group) && (filter.type === undefined || e.type === filter.type)) total += e.count;
+      if ((filter.group === undefined || e.group === filter.group) && (filter.type === undefined || e.type === filter.type))
+        total += e.count;
     }
     return total;
   }
@@ -140,7 +141,8 @@ export class EventCounters implements EventMetrics {
   failureCount(filter: { group?: string; failure?: FailureKind } = {}): number {
     let total = 0;
     for (const e of this.failed.values()) {
-      if ((filter.group === undefined || e.group === filter.group) && (filter.failure === undefined || e.failure === filter.failure)) total += e.count;
+      if ((filter.group === undefined || e.group === filter.group) && (filter.failure === undefined || e.failure === filter.failure))
+        total += e.count;
     }
     return total;
   }

@@ -83,7 +83,13 @@ function pgTransaction(pool: Pool) {
     try {
       await client.query('BEGIN');
       const result = await fn({
-        $executeRaw: async (strings, ...values) => (await client.query(strings.reduce((text, part, i) => `${text}$${i}${part}`), values)).rowCount ?? 0,
+        $executeRaw: async (strings, ...values) =>
+          (
+            await client.query(
+              strings.reduce((text, part, i) => `${text}$${i}${part}`),
+              values,
+            )
+          ).rowCount ?? 0,
       });
       await client.query('COMMIT');
       return result;
@@ -99,12 +105,22 @@ function pgTransaction(pool: Pool) {
 
 /** The same on Prisma's driver adapter, driven the way Prisma's transaction manager drives it. */
 function adapterTransaction(adapter: SqlDriverAdapter) {
-  const statement = (sql: string, args: unknown[] = []) => ({ sql, args, argTypes: args.map(() => ({ scalarType: 'string' as const, arity: 'scalar' as const })) });
+  const statement = (sql: string, args: unknown[] = []) => ({
+    sql,
+    args,
+    argTypes: args.map(() => ({ scalarType: 'string' as const, arity: 'scalar' as const })),
+  });
   return async <R>(fn: (tx: RawSql) => Promise<R>): Promise<R> => {
     const tx = await adapter.startTransaction();
     try {
       const result = await fn({
-        $executeRaw: (strings, ...values) => tx.executeRaw(statement(strings.reduce((text, part, i) => `${text}$${i}${part}`), values)),
+        $executeRaw: (strings, ...values) =>
+          tx.executeRaw(
+            statement(
+              strings.reduce((text, part, i) => `${text}$${i}${part}`),
+              values,
+            ),
+          ),
       });
       await tx.executeRaw(statement('COMMIT'));
       await tx.commit();
@@ -150,7 +166,9 @@ describe('consumers through a 30 s database outage', () => {
   beforeAll(async () => {
     await ensureDatabases(serverUrl.toString(), [database]);
     admin = new Pool({ connectionString: directUrl, max: 2 });
-    await admin.query(`CREATE TABLE IF NOT EXISTS inbox_events (consumer text NOT NULL, event_id uuid NOT NULL, PRIMARY KEY (consumer, event_id))`);
+    await admin.query(
+      `CREATE TABLE IF NOT EXISTS inbox_events (consumer text NOT NULL, event_id uuid NOT NULL, PRIMARY KEY (consumer, event_id))`,
+    );
     // No unique key: an effect applied twice would show as two rows.
     await admin.query(`CREATE TABLE IF NOT EXISTS effects (consumer text NOT NULL, event_id uuid NOT NULL, listing_id text NOT NULL)`);
   });
@@ -172,7 +190,12 @@ describe('consumers through a 30 s database outage', () => {
       await tx.$executeRaw`INSERT INTO effects (consumer, event_id, listing_id) VALUES (${group}, ${event.id}::uuid, ${event.aggregateId})`;
     };
     await consumeEvents({ bus, consumer: groups.pg, transaction: pgTransaction(pool), handlers: { [UPSERTED]: effect(groups.pg) } });
-    await consumeEvents({ bus, consumer: groups.prisma, transaction: adapterTransaction(adapter), handlers: { [UPSERTED]: effect(groups.prisma) } });
+    await consumeEvents({
+      bus,
+      consumer: groups.prisma,
+      transaction: adapterTransaction(adapter),
+      handlers: { [UPSERTED]: effect(groups.prisma) },
+    });
 
     const listings = Array.from({ length: 8 }, () => randomUUID());
     const published: string[] = [];
@@ -241,23 +264,27 @@ describe('consumers through a 30 s database outage', () => {
     }
   }, 150_000);
 
-  itKafka('Kafka bus: holds the partitions through the outage, every effect once, no dead letters', async () => {
-    const run = unique('outage');
-    const bus = await KafkaEventBus.connect({
-      brokers: BROKERS,
-      clientId: run,
-      logger,
-      topicPrefix: run,
-      partitions: 3,
-      replicationFactor: 1,
-      retry: RETRY,
-      consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, commitIntervalMs: 200 },
-      deadLetterReadTimeoutMs: 15_000,
-    });
-    try {
-      await survivesOutage(bus, run);
-    } finally {
-      await bus.close();
-    }
-  }, 180_000);
+  itKafka(
+    'Kafka bus: holds the partitions through the outage, every effect once, no dead letters',
+    async () => {
+      const run = unique('outage');
+      const bus = await KafkaEventBus.connect({
+        brokers: BROKERS,
+        clientId: run,
+        logger,
+        topicPrefix: run,
+        partitions: 3,
+        replicationFactor: 1,
+        retry: RETRY,
+        consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, commitIntervalMs: 200 },
+        deadLetterReadTimeoutMs: 15_000,
+      });
+      try {
+        await survivesOutage(bus, run);
+      } finally {
+        await bus.close();
+      }
+    },
+    180_000,
+  );
 });

@@ -81,7 +81,12 @@ export const eventContracts = {
   'accounts.user.registered': {
     version: 1,
     /** `email` (optional, newer producers send it): where messaging mails the user's notifications. */
-    payload: z.object({ userId: id, name: z.string(), role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']), email: z.string().optional() }),
+    payload: z.object({
+      userId: id,
+      name: z.string(),
+      role: z.enum(['BUYER', 'SELLER', 'AGENT', 'HOST', 'ADMIN']),
+      email: z.string().optional(),
+    }),
   },
   'accounts.user.deleted': {
     version: 1,
@@ -389,6 +394,7 @@ export function validateEvent(raw: unknown): EventEnvelope {
     throw new InvalidEventError(`${envelope.type} version ${String(envelope.version)} is not ${contract.version}`);
   }
   const parsed = contract.payload.safeParse(envelope.payload);
-  if (!parsed.success) throw new InvalidEventError(`${envelope.type}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new InvalidEventError(`${envelope.type}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return { ...(envelope as EventEnvelope), payload: parsed.data };
 }

@@ -8,11 +8,26 @@ const cliEnvSchema = z
   .object({
     KAFKA_BROKERS: z
       .string({ error: 'is required (comma-separated host:port list)' })
-      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, { error: 'each broker must be host:port' })).min(1, { error: 'is required (comma-separated host:port list)' })),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(/^[^:\s]+:\d+$/, { error: 'each broker must be host:port' }))
+          .min(1, { error: 'is required (comma-separated host:port list)' }),
+      ),
     KAFKA_CLIENT_ID: z.string().min(1).default('market-dead-letters'),
-    KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('market'),
-    KAFKA_SSL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]+$/)
+      .default('market'),
+    KAFKA_SSL: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
@@ -100,7 +115,13 @@ async function main(argv: string[]) {
     createTopics: false,
     ssl: env.KAFKA_SSL,
     ...(env.KAFKA_SASL_MECHANISM
-      ? { sasl: { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME as string, password: env.KAFKA_SASL_PASSWORD as string } }
+      ? {
+          sasl: {
+            mechanism: env.KAFKA_SASL_MECHANISM,
+            username: env.KAFKA_SASL_USERNAME as string,
+            password: env.KAFKA_SASL_PASSWORD as string,
+          },
+        }
       : {}),
   });
   try {

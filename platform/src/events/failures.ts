@@ -47,7 +47,13 @@ const SOCKET_CODES = new Set([
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 
 /** What @prisma/adapter-pg reports as `DriverAdapterError.cause.kind` for a lost or absent server. */
-const DRIVER_ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
+const DRIVER_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TransactionWriteConflict',
+]);
 
 /**
  * SQLSTATEs that clear up by themselves: class 08 connection exceptions, 53 insufficient resources
@@ -101,9 +107,11 @@ export function classifyFailure(err: unknown): FailureKind {
     };
     // The same class loaded twice (two copies of this package) is still the same verdict.
     if (e.name === 'PermanentEventError' || e.name === 'InvalidEventError') return 'permanent';
-    if (typeof e.code === 'string' && (SOCKET_CODES.has(e.code) || PRISMA_CODES.has(e.code) || isTransientSqlState(e.code))) infrastructure = true;
+    if (typeof e.code === 'string' && (SOCKET_CODES.has(e.code) || PRISMA_CODES.has(e.code) || isTransientSqlState(e.code)))
+      infrastructure = true;
     if (typeof e.kind === 'string' && DRIVER_ADAPTER_KINDS.has(e.kind)) infrastructure = true;
-    if (e.kind === 'postgres' && typeof (e as { code?: unknown }).code === 'string' && isTransientSqlState((e as { code: string }).code)) infrastructure = true;
+    if (e.kind === 'postgres' && typeof (e as { code?: unknown }).code === 'string' && isTransientSqlState((e as { code: string }).code))
+      infrastructure = true;
     if (typeof e.originalCode === 'string' && isTransientSqlState(e.originalCode)) infrastructure = true;
     if (typeof e.message === 'string' && TRANSIENT_MESSAGES.some((re) => re.test(e.message as string))) infrastructure = true;
     if (e.name === 'TimeoutError' || e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSRequestTimeoutError') infrastructure = true;

@@ -16,7 +16,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function captureLogger() {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info', formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = pino(
+    { level: 'info', formatters: { level: (label) => ({ level: label }) } },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return { logger, lines };
 }
 
@@ -28,7 +31,18 @@ function listingUpserted(): EventEnvelope<typeof UPSERTED> {
     version: 1,
     aggregateId: listingId,
     occurredAt: new Date().toISOString(),
-    payload: { listingId, ownerId: 'o', title: 'T', kind: 'SALE', status: 'ACTIVE', price: '1.00', pricePerNight: null, currency: 'EUR', maxGuests: null, timeZone: 'UTC' },
+    payload: {
+      listingId,
+      ownerId: 'o',
+      title: 'T',
+      kind: 'SALE',
+      status: 'ACTIVE',
+      price: '1.00',
+      pricePerNight: null,
+      currency: 'EUR',
+      maxGuests: null,
+      timeZone: 'UTC',
+    },
   };
 }
 
@@ -74,7 +88,16 @@ describe('InProcessEventBus failure handling', () => {
     expect((await bus.deadLetters()).map((d) => [d.group, d.error])).toEqual([['strict', 'the owner is not a user id']]);
     expect(bus.counters.deadLetterCount({ group: 'strict', type: UPSERTED })).toBe(1);
     expect(lines.filter((l) => l['msg'] === 'event moved to dead letters')).toEqual([
-      expect.objectContaining({ level: 'error', group: 'strict', eventId: event.id, type: UPSERTED, reason: 'permanent', failure: 'permanent', attempts: 1, deadLetters: 1 }),
+      expect.objectContaining({
+        level: 'error',
+        group: 'strict',
+        eventId: event.id,
+        type: UPSERTED,
+        reason: 'permanent',
+        failure: 'permanent',
+        attempts: 1,
+        deadLetters: 1,
+      }),
     ]);
     await bus.close();
   });
@@ -93,7 +116,9 @@ describe('InProcessEventBus failure handling', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     expect(calls).toBeGreaterThan(3);
     expect(bus.counters.deadLetterCount()).toBe(1);
-    expect(lines.filter((l) => l['msg'] === 'event moved to dead letters')).toEqual([expect.objectContaining({ reason: 'retries-exhausted', failure: 'unknown', attempts: calls })]);
+    expect(lines.filter((l) => l['msg'] === 'event moved to dead letters')).toEqual([
+      expect.objectContaining({ reason: 'retries-exhausted', failure: 'unknown', attempts: calls }),
+    ]);
     await bus.close();
   });
 

@@ -110,7 +110,10 @@ export class InProcessEventBus implements EventBus {
           return;
         }
         const { failure, attempt, delayMs } = decision;
-        this.logger.warn({ err, group, eventId: raw.id, type: raw.type, failure, attempt, delay: Math.round(delayMs) }, 'event handler failed; retrying');
+        this.logger.warn(
+          { err, group, eventId: raw.id, type: raw.type, failure, attempt, delay: Math.round(delayMs) },
+          'event handler failed; retrying',
+        );
         await this.sleep(delayMs);
       }
     }
@@ -134,7 +137,17 @@ export class InProcessEventBus implements EventBus {
     this.dead.push({ id, group, event: raw, raw, error, failedAt: new Date().toISOString() });
     this.metrics.deadLettered({ group, type: raw.type, reason });
     this.logger.error(
-      { deadLetterId: id, group, eventId: raw.id, type: raw.type, reason, failure, attempts, error, deadLetters: this.counters.deadLetterCount({ group, type: raw.type }) },
+      {
+        deadLetterId: id,
+        group,
+        eventId: raw.id,
+        type: raw.type,
+        reason,
+        failure,
+        attempts,
+        error,
+        deadLetters: this.counters.deadLetterCount({ group, type: raw.type }),
+      },
       'event moved to dead letters',
     );
   }

@@ -81,7 +81,6 @@ const seqOf = (event: EventEnvelope) => Number((event.payload as { title: string
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 /** A pg transaction shaped like Prisma's interactive one: all the outbox and inbox need. */
 function pgTransaction(pool: Pool) {
   return async <R>(fn: (tx: RawSql) => Promise<R>): Promise<R> => {
@@ -161,7 +160,8 @@ describeKafka('KafkaEventBus against a real broker', () => {
     // Leaves the broker as it was: this run's groups and topics go.
     const { groups } = await admin.listGroups();
     const runGroups = groups.map((g) => g.groupId).filter((g) => g.startsWith(RUN));
-    if (runGroups.length > 0) await admin.deleteGroups(runGroups).catch((err) => console.warn(`[kafka-bus] could not delete groups: ${err}`));
+    if (runGroups.length > 0)
+      await admin.deleteGroups(runGroups).catch((err) => console.warn(`[kafka-bus] could not delete groups: ${err}`));
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(RUN));
     for (let i = 0; i < topics.length; i += 50) {
       await admin
@@ -221,12 +221,19 @@ describeKafka('KafkaEventBus against a real broker', () => {
     await second.subscribe('notify', [UPSERTED], async (e) => void notify.push(e.id));
     await first.subscribe('workers', [UPSERTED], async (e) => void workers[0].push(e.id));
     await second.subscribe('workers', [UPSERTED], async (e) => void workers[1].push(e.id));
-    await eventually(async () => (await groupMembers(`${prefix}.workers`)) === 2, { what: 'both workers in the group', timeoutMs: 60_000, intervalMs: 200 });
+    await eventually(async () => (await groupMembers(`${prefix}.workers`)) === 2, {
+      what: 'both workers in the group',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
 
     const events = range(120).map((i) => listingUpserted(`listing-${i}-${randomUUID()}`, 0));
     const ids = events.map((e) => e.id).sort();
     await first.publish(events);
-    await eventually(() => audit.length >= 120 && notify.length >= 120 && workers[0].length + workers[1].length >= 120, { what: 'every group to have every event', timeoutMs: 60_000 });
+    await eventually(() => audit.length >= 120 && notify.length >= 120 && workers[0].length + workers[1].length >= 120, {
+      what: 'every group to have every event',
+      timeoutMs: 60_000,
+    });
     await sleep(1_000);
 
     expect([...audit].sort()).toEqual(ids);
@@ -260,7 +267,15 @@ describeKafka('KafkaEventBus against a real broker', () => {
     expect(lines.filter((l) => l.msg === 'event handler failed; retrying')).toHaveLength(2 + (FAST_RETRY.attempts - 1));
     // One structured line and one count per dead letter.
     expect(lines.filter((l) => l.msg === 'event moved to dead letters')).toEqual([
-      expect.objectContaining({ level: 'error', group: 'projector', eventId: poison.id, type: UPSERTED, reason: 'retries-exhausted', failure: 'unknown', attempts: FAST_RETRY.attempts }),
+      expect.objectContaining({
+        level: 'error',
+        group: 'projector',
+        eventId: poison.id,
+        type: UPSERTED,
+        reason: 'retries-exhausted',
+        failure: 'unknown',
+        attempts: FAST_RETRY.attempts,
+      }),
     ]);
     expect(bus.counters.deadLetterCount({ group: 'projector', type: UPSERTED })).toBe(1);
 
@@ -314,7 +329,15 @@ describeKafka('KafkaEventBus against a real broker', () => {
         { key: listing, value: JSON.stringify({ ...valid, id: randomUUID(), payload: { listingId: listing } }) },
         { key: listing, value: JSON.stringify({ ...valid, id: randomUUID(), type: 'accounts.user.deleted', payload: { userId: 'u' } }) },
         // Same stream, a type this group does not handle: passed over, neither delivered nor buried.
-        { key: listing, value: JSON.stringify({ ...valid, id: randomUUID(), type: 'listings.listing.deleted', payload: { listingId: listing, ownerId: 'o' } }) },
+        {
+          key: listing,
+          value: JSON.stringify({
+            ...valid,
+            id: randomUUID(),
+            type: 'listings.listing.deleted',
+            payload: { listingId: listing, ownerId: 'o' },
+          }),
+        },
         { key: listing, value: null },
         { key: listing, value: JSON.stringify(valid) },
       ],
@@ -402,13 +425,16 @@ describeKafka('KafkaEventBus against a real broker', () => {
         const started = Date.now();
         const relay = startOutboxRelay({ databaseUrl: databaseUrl(), bus: producerBus, logger, pollMs: 250 });
         let publishedMs = 0;
-        await eventually(async () => {
-          if (!publishedMs) {
-            const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL');
-            if (rows[0].n === 0) publishedMs = Date.now() - started;
-          }
-          return (await effects(consumer)).rows >= TOTAL;
-        }, { what: `${TOTAL} effects`, timeoutMs: 300_000, intervalMs: 50 });
+        await eventually(
+          async () => {
+            if (!publishedMs) {
+              const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL');
+              if (rows[0].n === 0) publishedMs = Date.now() - started;
+            }
+            return (await effects(consumer)).rows >= TOTAL;
+          },
+          { what: `${TOTAL} effects`, timeoutMs: 300_000, intervalMs: 50 },
+        );
         const elapsed = Date.now() - started;
         await relay.stop();
         await sleep(1_000);
@@ -433,7 +459,8 @@ describeKafka('KafkaEventBus against a real broker', () => {
         const consumer = `fault-${RUN}`;
         const prefix = prefixFor('fault');
         const restartable = await brokerManagedByScript();
-        if (!restartable) console.warn(`[kafka-bus] ${BROKERS.join(',')} is not run by .ci/services/kafka.sh: the flow runs without the broker restart`);
+        if (!restartable)
+          console.warn(`[kafka-bus] ${BROKERS.join(',')} is not run by .ci/services/kafka.sh: the flow runs without the broker restart`);
 
         // Few client retries, so the outage goes through every recovery path: failed publishes
         // (relay retries, producer replaced) and consumer crashes (restarted, rejoining the group).
@@ -470,7 +497,11 @@ describeKafka('KafkaEventBus against a real broker', () => {
 
         const restart = { stopMs: 0, startMs: 0, appliedBefore: 0 };
         try {
-          await eventually(async () => (await effects(consumer)).rows >= 2_000, { what: 'the first 2,000 effects', timeoutMs: 180_000, intervalMs: 100 });
+          await eventually(async () => (await effects(consumer)).rows >= 2_000, {
+            what: 'the first 2,000 effects',
+            timeoutMs: 180_000,
+            intervalMs: 100,
+          });
           const beforeRestart = Date.now();
           restart.appliedBefore = (await effects(consumer)).rows;
           if (restartable) {
@@ -480,7 +511,11 @@ describeKafka('KafkaEventBus against a real broker', () => {
             restart.startMs = Date.now() - beforeRestart - restart.stopMs;
           }
           await writing;
-          await eventually(async () => (await effects(consumer)).rows >= TOTAL, { what: `${TOTAL} effects`, timeoutMs: 600_000, intervalMs: 250 });
+          await eventually(async () => (await effects(consumer)).rows >= TOTAL, {
+            what: `${TOTAL} effects`,
+            timeoutMs: 600_000,
+            intervalMs: 250,
+          });
         } finally {
           if (restartable) await exec('bash', [KAFKA_SH, 'start'], { timeout: 240_000 }).catch(() => undefined);
           await writing.catch(() => undefined);
@@ -497,7 +532,10 @@ describeKafka('KafkaEventBus against a real broker', () => {
           [written],
         );
         expect(missing[0].n).toBe(0);
-        const { rows: unpublished } = await pool.query('SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY($1::uuid[]) AND published_at IS NULL', [written]);
+        const { rows: unpublished } = await pool.query(
+          'SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY($1::uuid[]) AND published_at IS NULL',
+          [written],
+        );
         expect(unpublished[0].n).toBe(0);
         const { rows: inbox } = await pool.query('SELECT count(*)::int AS n FROM inbox_events WHERE consumer = $1', [consumer]);
         expect(inbox[0].n).toBe(TOTAL);
@@ -589,13 +627,19 @@ describeKafka('KafkaEventBus against a real broker', () => {
             } });
           })().catch((err) => { console.error(err); process.exit(1); });
         `;
-        const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let childOutput = '';
         child.stdout.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (childOutput += chunk.toString()));
         const exited = once(child, 'exit');
         try {
-          await eventually(() => childOutput.includes('FROZEN') || child.exitCode !== null, { what: 'the child consumer to freeze', timeoutMs: 120_000 });
+          await eventually(() => childOutput.includes('FROZEN') || child.exitCode !== null, {
+            what: 'the child consumer to freeze',
+            timeoutMs: 120_000,
+          });
           expect(childOutput).toContain('FROZEN');
         } finally {
           child.kill('SIGKILL');
@@ -603,7 +647,9 @@ describeKafka('KafkaEventBus against a real broker', () => {
         }
 
         const appliedByChild = new Set(
-          (await pool.query<{ event_id: string }>('SELECT event_id FROM kafka_fault_effects WHERE consumer = $1', [consumer])).rows.map((r) => r.event_id),
+          (await pool.query<{ event_id: string }>('SELECT event_id FROM kafka_fault_effects WHERE consumer = $1', [consumer])).rows.map(
+            (r) => r.event_id,
+          ),
         );
         // Its FREEZE_AFTER-th transaction died with it; handlers already past the freeze check may have committed.
         expect(appliedByChild.size).toBeGreaterThanOrEqual(FREEZE_AFTER - 1);
@@ -612,9 +658,18 @@ describeKafka('KafkaEventBus against a real broker', () => {
         const successor = await openBus(prefix, { consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 } });
         const deliveries: string[] = [];
         const joinStarted = Date.now();
-        await consumeEvents({ bus: recordingBus(successor, deliveries), consumer, transaction: pgTransaction(pool), handlers: effectHandlers(consumer) });
+        await consumeEvents({
+          bus: recordingBus(successor, deliveries),
+          consumer,
+          transaction: pgTransaction(pool),
+          handlers: effectHandlers(consumer),
+        });
         const joinedMs = Date.now() - joinStarted;
-        await eventually(async () => (await effects(consumer)).rows >= TOTAL, { what: `${TOTAL} effects`, timeoutMs: 180_000, intervalMs: 100 });
+        await eventually(async () => (await effects(consumer)).rows >= TOTAL, {
+          what: `${TOTAL} effects`,
+          timeoutMs: 180_000,
+          intervalMs: 100,
+        });
         await sleep(2_000);
 
         expect(await effects(consumer)).toEqual({ rows: TOTAL, applications: TOTAL, maxN: 1 });

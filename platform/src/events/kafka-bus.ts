@@ -183,7 +183,11 @@ export class KafkaEventBus implements EventBus {
     };
     this.deadLetterReadTimeoutMs = options.deadLetterReadTimeoutMs ?? DEFAULT_DEAD_LETTER_READ_TIMEOUT_MS;
     const clientRetry = { ...DEFAULT_CLIENT_RETRY, ...options.clientRetry };
-    this.clientRetry = { retries: clientRetry.retries, initialRetryTime: clientRetry.initialRetryTimeMs, maxRetryTime: clientRetry.maxRetryTimeMs };
+    this.clientRetry = {
+      retries: clientRetry.retries,
+      initialRetryTime: clientRetry.initialRetryTimeMs,
+      maxRetryTime: clientRetry.maxRetryTimeMs,
+    };
     this.logger = options.logger.child({ component: 'kafka-event-bus' });
     this.kafka = new Kafka({
       clientId: options.clientId,
@@ -261,7 +265,10 @@ export class KafkaEventBus implements EventBus {
     for (const topic of topics) {
       const expected = wanted.find((w) => w.topic === topic.name)?.numPartitions;
       if (expected !== undefined && topic.partitions.length !== expected) {
-        this.logger.warn({ topic: topic.name, partitions: topic.partitions.length, expected }, 'kafka topic has a different partition count; left as is');
+        this.logger.warn(
+          { topic: topic.name, partitions: topic.partitions.length, expected },
+          'kafka topic has a different partition count; left as is',
+        );
       }
     }
   }
@@ -275,7 +282,8 @@ export class KafkaEventBus implements EventBus {
     for (;;) {
       try {
         const { topics } = await this.admin.fetchTopicMetadata({ topics: names });
-        if (topics.length === names.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return topics;
+        if (topics.length === names.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+          return topics;
       } catch (err) {
         if (Date.now() > deadline) throw err;
       }
@@ -298,7 +306,11 @@ export class KafkaEventBus implements EventBus {
       messages.push({
         key: event.aggregateId,
         value: JSON.stringify(value),
-        headers: { [EVENT_TYPE_HEADER]: event.type, [EVENT_ID_HEADER]: event.id, ...(traceContext ? { [TRACEPARENT_HEADER]: traceContext } : {}) },
+        headers: {
+          [EVENT_TYPE_HEADER]: event.type,
+          [EVENT_ID_HEADER]: event.id,
+          ...(traceContext ? { [TRACEPARENT_HEADER]: traceContext } : {}),
+        },
       });
       byTopic.set(topic, messages);
     }
@@ -399,7 +411,9 @@ export class KafkaEventBus implements EventBus {
       },
     ]);
     const replayedAt = new Date().toISOString();
-    await this.send([{ topic: this.deadLetterTopic, messages: [{ key: letter.id, value: null, headers: { [REPLAYED_AT_HEADER]: replayedAt } }] }]);
+    await this.send([
+      { topic: this.deadLetterTopic, messages: [{ key: letter.id, value: null, headers: { [REPLAYED_AT_HEADER]: replayedAt } }] },
+    ]);
     log.forget(letter.id);
     this.logger.info({ deadLetterId: letter.id, group: letter.group, topic: letter.source.topic, replayedAt }, 'dead letter replayed');
     return true;
@@ -534,8 +548,21 @@ export class KafkaEventBus implements EventBus {
         }
         const { failure, attempt, delayMs } = decision;
         this.logger.warn(
-          { err, group, eventId: event.id, type: event.type, topic, partition, offset: message.offset, failure, attempt, delay: Math.round(delayMs) },
-          failure === 'infrastructure' ? 'event handler failed on infrastructure; partition held until it recovers' : 'event handler failed; retrying',
+          {
+            err,
+            group,
+            eventId: event.id,
+            type: event.type,
+            topic,
+            partition,
+            offset: message.offset,
+            failure,
+            attempt,
+            delay: Math.round(delayMs),
+          },
+          failure === 'infrastructure'
+            ? 'event handler failed on infrastructure; partition held until it recovers'
+            : 'event handler failed; retrying',
         );
         if (!(await pause(delayMs, heartbeat, stopping))) return 'interrupted';
       }
@@ -578,7 +605,13 @@ export class KafkaEventBus implements EventBus {
       error,
       failedAt: new Date().toISOString(),
       event: event ?? readableValue(message.value),
-      source: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, headers: headersToStrings(message.headers) },
+      source: {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? null,
+        headers: headersToStrings(message.headers),
+      },
       value: message.value?.toString('base64') ?? null,
     };
     await this.send([{ topic: this.deadLetterTopic, messages: [{ key: record.id, value: JSON.stringify(record) }] }]);
@@ -746,10 +779,16 @@ class SupervisedConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.restarts = 0;
-      logger.info({ groupId, memberId: payload.memberId, isLeader: payload.isLeader, assignment: payload.memberAssignment }, 'kafka consumer joined its group');
+      logger.info(
+        { groupId, memberId: payload.memberId, isLeader: payload.isLeader, assignment: payload.memberAssignment },
+        'kafka consumer joined its group',
+      );
     });
     consumer.on(consumer.events.RECEIVED_UNSUBSCRIBED_TOPICS, ({ payload }) => {
-      logger.error({ groupId, topicsNotSubscribed: payload.topicsNotSubscribed }, 'group members subscribe to different topics; those partitions are not consumed');
+      logger.error(
+        { groupId, topicsNotSubscribed: payload.topicsNotSubscribed },
+        'group members subscribe to different topics; those partitions are not consumed',
+      );
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });

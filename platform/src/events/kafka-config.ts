@@ -27,7 +27,10 @@ export function kafkaOptionsFromEnv(env: KafkaEnv): KafkaConnectionOptions | und
     brokers: env.KAFKA_BROKERS,
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
     // Heartbeats at a third of the session timeout at most, as Kafka recommends.
-    consumer: { sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: Math.min(3_000, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 3)) },
+    consumer: {
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: Math.min(3_000, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 3)),
+    },
   };
   if (env.KAFKA_SSL) options.ssl = true;
   if (env.KAFKA_SASL_MECHANISM) {

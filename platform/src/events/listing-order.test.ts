@@ -19,9 +19,15 @@ describe('supersedesListingState', () => {
       [4, null],
       [null, 4],
     ] as const) {
-      expect(supersedesListingState({ version: held, occurredAt: at('10:00:00') }, { version: incoming, occurredAt: at('10:00:01') })).toBe(true);
-      expect(supersedesListingState({ version: held, occurredAt: at('10:00:00') }, { version: incoming, occurredAt: at('10:00:00') })).toBe(true);
-      expect(supersedesListingState({ version: held, occurredAt: at('10:00:00') }, { version: incoming, occurredAt: at('09:59:59') })).toBe(false);
+      expect(supersedesListingState({ version: held, occurredAt: at('10:00:00') }, { version: incoming, occurredAt: at('10:00:01') })).toBe(
+        true,
+      );
+      expect(supersedesListingState({ version: held, occurredAt: at('10:00:00') }, { version: incoming, occurredAt: at('10:00:00') })).toBe(
+        true,
+      );
+      expect(supersedesListingState({ version: held, occurredAt: at('10:00:00') }, { version: incoming, occurredAt: at('09:59:59') })).toBe(
+        false,
+      );
     }
   });
 });

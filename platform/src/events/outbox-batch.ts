@@ -22,7 +22,14 @@ export async function enqueueEvents(tx: RawSql, events: readonly PendingEvent[])
   const occurredAt = new Date().toISOString();
   const envelopes = events.map((e): EventEnvelope => {
     const contract = eventContracts[e.type];
-    return { id: randomUUID(), type: e.type, version: contract.version, aggregateId: e.aggregateId, occurredAt, payload: contract.payload.parse(e.payload) as EventPayload<EventType> };
+    return {
+      id: randomUUID(),
+      type: e.type,
+      version: contract.version,
+      aggregateId: e.aggregateId,
+      occurredAt,
+      payload: contract.payload.parse(e.payload) as EventPayload<EventType>,
+    };
   });
   // unnest() yields rows in array order and each row takes its seq as it is inserted.
   const traceContext = currentTraceparent() ?? null;

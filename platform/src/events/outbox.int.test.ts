@@ -36,7 +36,6 @@ class RecordingBus implements EventBus {
 
 const titleNumber = (event: EventEnvelope) => Number((event.payload as { title: string }).title.split('#')[1]);
 
-
 describe('outbox relay (PostgreSQL)', () => {
   const accountsUrl = new URL(testDatabaseUrl('accounts'));
   const serverUrl = new URL(accountsUrl);
@@ -63,7 +62,12 @@ describe('outbox relay (PostgreSQL)', () => {
       await client.query('BEGIN');
       await fn({
         $executeRaw: async (strings: TemplateStringsArray, ...values: unknown[]) =>
-          (await client.query(strings.reduce((text, part, i) => `${text}$${i}${part}`), values)).rowCount ?? 0,
+          (
+            await client.query(
+              strings.reduce((text, part, i) => `${text}$${i}${part}`),
+              values,
+            )
+          ).rowCount ?? 0,
       });
       await client.query('COMMIT');
     } catch (err) {
@@ -115,9 +119,7 @@ describe('outbox relay (PostgreSQL)', () => {
     const aggregates: string[] = Array.from({ length: 6 }, () => randomUUID());
     const perAggregate = 120;
     const bus = new RecordingBus();
-    const relays = Array.from({ length: 3 }, () =>
-      startOutboxRelay({ databaseUrl: url, bus, logger, batchSize: 16, pollMs: 20 }),
-    );
+    const relays = Array.from({ length: 3 }, () => startOutboxRelay({ databaseUrl: url, bus, logger, batchSize: 16, pollMs: 20 }));
     try {
       // Writers interleave aggregates while the relays run, one small transaction per event.
       await Promise.all(
@@ -164,19 +166,28 @@ describe('outbox relay (PostgreSQL)', () => {
     const relay = startOutboxRelay({ databaseUrl: url, bus, logger, pollMs: 600_000, maxListenRetryMs: 200 });
     const published = (id: string) => (bus.published.some((e) => e.id === id) ? true : undefined);
     try {
-      const [first] = await eventually(async () => ((await listenerPids()).length === 1 ? listenerPids() : undefined), { what: 'the relay to LISTEN', timeoutMs: 10_000 });
+      const [first] = await eventually(async () => ((await listenerPids()).length === 1 ? listenerPids() : undefined), {
+        what: 'the relay to LISTEN',
+        timeoutMs: 10_000,
+      });
       await pool.query('SELECT pg_terminate_backend($1)', [first]);
-      await eventually(async () => ((await listenerPids()).includes(first!) ? undefined : true), { what: 'the old LISTEN backend to go', timeoutMs: 5_000 });
+      await eventually(async () => ((await listenerPids()).includes(first!) ? undefined : true), {
+        what: 'the old LISTEN backend to go',
+        timeoutMs: 5_000,
+      });
 
       // Committed while nobody listens: the flush after reconnecting sends it.
       const missed = await enqueueOne();
       await eventually(() => published(missed.id), { what: 'the event committed while the listener was down', timeoutMs: 5_000 });
 
       // And NOTIFY works again: a new event arrives within normal latency.
-      const [second] = await eventually(async () => {
-        const pids = await listenerPids();
-        return pids.length === 1 && pids[0] !== first ? pids : undefined;
-      }, { what: 'a new LISTEN connection', timeoutMs: 5_000 });
+      const [second] = await eventually(
+        async () => {
+          const pids = await listenerPids();
+          return pids.length === 1 && pids[0] !== first ? pids : undefined;
+        },
+        { what: 'a new LISTEN connection', timeoutMs: 5_000 },
+      );
       expect(second).not.toBe(first);
       const started = Date.now();
       const fresh = await enqueueOne();
@@ -190,7 +201,10 @@ describe('outbox relay (PostgreSQL)', () => {
   it('publishes what is still pending when stopped', async () => {
     const bus = new RecordingBus();
     const relay = startOutboxRelay({ databaseUrl: url, bus, logger, pollMs: 600_000 });
-    await eventually(async () => ((await listenerPids()).length === 1 ? true : undefined), { what: 'the relay to LISTEN', timeoutMs: 10_000 });
+    await eventually(async () => ((await listenerPids()).length === 1 ? true : undefined), {
+      what: 'the relay to LISTEN',
+      timeoutMs: 10_000,
+    });
     await relay.flush();
     // Rows committed without a NOTIFY, as if the relay's last poll had just passed: only stop()'s
     // final flush can publish them.
@@ -204,7 +218,10 @@ describe('outbox relay (PostgreSQL)', () => {
     }
     await relay.stop();
     expect(bus.published.filter((e) => e.aggregateId === listingId).map((e) => e.id)).toEqual(ids);
-    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY($1::uuid[]) AND published_at IS NULL', [ids]);
+    const { rows } = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox_events WHERE id = ANY($1::uuid[]) AND published_at IS NULL',
+      [ids],
+    );
     expect(rows[0]?.n).toBe(0);
   });
 });

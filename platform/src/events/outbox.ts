@@ -125,7 +125,11 @@ export function startOutboxRelay(options: {
       // One producer span per event, child of the work that wrote it; the event carries the span on.
       const spans = rows.map((r) =>
         r.trace_context
-          ? tracer().startSpan(`publish ${r.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': r.type, 'market.service': service } }, contextFromTraceparent(r.trace_context, ROOT_CONTEXT))
+          ? tracer().startSpan(
+              `publish ${r.type}`,
+              { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': r.type, 'market.service': service } },
+              contextFromTraceparent(r.trace_context, ROOT_CONTEXT),
+            )
           : null,
       );
       const events = rows.map((r, i) => {
@@ -175,7 +179,10 @@ export function startOutboxRelay(options: {
           } while (n === batchSize);
         } while (again && !stopping);
       } catch (err) {
-        logger.warn({ err }, stopping ? 'outbox relay could not publish before stopping; the rows stay for the next start' : 'outbox relay failed; will retry');
+        logger.warn(
+          { err },
+          stopping ? 'outbox relay could not publish before stopping; the rows stay for the next start' : 'outbox relay failed; will retry',
+        );
       } finally {
         running = null;
       }
@@ -283,11 +290,16 @@ export async function consumeEvents<Tx extends RawSql>(options: {
         {
           kind: SpanKind.CONSUMER,
           parent: contextFromTraceparent(event.traceContext, ROOT_CONTEXT),
-          attributes: { 'messaging.consumer.group.name': options.consumer, 'messaging.destination.name': event.type, 'messaging.message.id': event.id },
+          attributes: {
+            'messaging.consumer.group.name': options.consumer,
+            'messaging.destination.name': event.type,
+            'messaging.message.id': event.id,
+          },
         },
         () =>
           options.transaction(async (tx) => {
-            const fresh = await tx.$executeRaw`INSERT INTO inbox_events (consumer, event_id) VALUES (${options.consumer}, ${event.id}::uuid) ON CONFLICT DO NOTHING`;
+            const fresh =
+              await tx.$executeRaw`INSERT INTO inbox_events (consumer, event_id) VALUES (${options.consumer}, ${event.id}::uuid) ON CONFLICT DO NOTHING`;
             if (fresh === 0) return;
             await handler(event, tx);
           }),

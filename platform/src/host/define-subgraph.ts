@@ -3,11 +3,16 @@ import type { BaseContext } from '../context';
 import type { HostDatabase, HostDeps, HostEnv, SubgraphDefinition } from './definition';
 import { createHostedSubgraph, type HostedSubgraph } from './hosted-subgraph';
 
-export type DefinedSubgraph<E extends HostEnv, Db extends HostDatabase, C extends BaseContext, D extends object, X extends object> =
-  SubgraphDefinition<E, Db, C, D, X> & {
-    /** Builds the subgraph on the host (tests and the embedded stack; processes use `runSubgraph`). */
-    create(env: E, logger?: Logger, deps?: HostDeps & Partial<D>): Promise<HostedSubgraph<X>>;
-  };
+export type DefinedSubgraph<
+  E extends HostEnv,
+  Db extends HostDatabase,
+  C extends BaseContext,
+  D extends object,
+  X extends object,
+> = SubgraphDefinition<E, Db, C, D, X> & {
+  /** Builds the subgraph on the host (tests and the embedded stack; processes use `runSubgraph`). */
+  create(env: E, logger?: Logger, deps?: HostDeps & Partial<D>): Promise<HostedSubgraph<X>>;
+};
 
 /**
  * Declares a subgraph to the host: its name, SDL, env, database and how to build its parts from the

@@ -85,13 +85,7 @@ export interface HostDeps {
   start?: boolean;
 }
 
-export interface SubgraphDefinition<
-  E extends HostEnv,
-  Db extends HostDatabase,
-  C extends BaseContext,
-  D extends object,
-  X extends object,
-> {
+export interface SubgraphDefinition<E extends HostEnv, Db extends HostDatabase, C extends BaseContext, D extends object, X extends object> {
   name: SubgraphName;
   /** Absolute path of the subgraph's SDL. */
   schemaPath: string;

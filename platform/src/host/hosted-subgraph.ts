@@ -41,7 +41,13 @@ export type HostedSubgraph<X extends object = object> = X & {
  * parts, its consumers (subscribed before anything can publish), and the server (not listening yet).
  * With `deps.start` (the default) the relay and the jobs start before it returns.
  */
-export async function createHostedSubgraph<E extends HostEnv, Db extends HostDatabase, C extends BaseContext, D extends object, X extends object>(
+export async function createHostedSubgraph<
+  E extends HostEnv,
+  Db extends HostDatabase,
+  C extends BaseContext,
+  D extends object,
+  X extends object,
+>(
   definition: SubgraphDefinition<E, Db, C, D, X>,
   env: E,
   logger: Logger = createLogger(definition.name, env.LOG_LEVEL),

@@ -84,7 +84,13 @@ function watchConnection(client: Redis, logger: Logger, o: { name: string; logIn
 
   // Without an 'error' listener ioredis prints every failed attempt to stderr.
   client.on('error', (err: Error & { code?: string }) => {
-    throttle.log(logger, 'warn', `error:${err.code ?? err.name}`, { redis, error: describeError(err) }, 'redis connection error; commands fail fast until it reconnects');
+    throttle.log(
+      logger,
+      'warn',
+      `error:${err.code ?? err.name}`,
+      { redis, error: describeError(err) },
+      'redis connection error; commands fail fast until it reconnects',
+    );
   });
   client.on('close', () => {
     if (everReady && downSince === undefined) downSince = Date.now();

@@ -48,7 +48,11 @@ class LocalHandlers {
   }
 
   /** Registers a handler; `subscribeRemote` runs only for a channel's first handler. */
-  add(channel: string, handler: MessageHandler<object>, subscribeRemote: () => Promise<void>): { subscription: Subscription; confirmed: Promise<void> } {
+  add(
+    channel: string,
+    handler: MessageHandler<object>,
+    subscribeRemote: () => Promise<void>,
+  ): { subscription: Subscription; confirmed: Promise<void> } {
     const subscription: Subscription = { handler, active: true };
     let entry = this.channels.get(channel);
     if (!entry) {

@@ -180,7 +180,9 @@ export class RedisRateLimiter extends BaseRateLimiter {
       'warn',
       `unavailable:${policy}`,
       { limiter: this.prefix, policy, error: describeError(err) },
-      policy === 'allow' ? 'rate limiter unavailable; allowing requests (fail open)' : 'rate limiter unavailable; denying requests (fail closed)',
+      policy === 'allow'
+        ? 'rate limiter unavailable; allowing requests (fail open)'
+        : 'rate limiter unavailable; denying requests (fail closed)',
     );
     if (policy === 'allow') return { allowed: true, remaining: r.limit - r.cost, retryAfterSeconds: 0, degraded: true };
     return {

@@ -37,7 +37,6 @@ function captureLogger() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 function ready(client: Redis): Promise<void> {
   return client.status === 'ready' ? Promise.resolve() : once(client, 'ready').then(() => undefined);
 }
@@ -96,7 +95,9 @@ describeRedis('Redis adapters against the shared Redis', () => {
       const replicaB = new RedisCache(b, logger, { prefix: `${RUN}cache:` });
       await replicaA.set('many:2', { title: 'cached' }, 30);
       await admin.set(`${RUN}cache:many:bad`, '{not json', 'EX', 30);
-      const loader = jest.fn(async (missing: string[]) => new Map(missing.filter((k) => k !== 'many:none').map((k) => [k, { title: `loaded ${k}` }])));
+      const loader = jest.fn(
+        async (missing: string[]) => new Map(missing.filter((k) => k !== 'many:none').map((k) => [k, { title: `loaded ${k}` }])),
+      );
       const keys = ['many:1', 'many:2', 'many:none', 'many:bad'];
       expect(await replicaA.getOrLoadMany(keys, 30, loader)).toEqual([
         { title: 'loaded many:1' },
@@ -109,7 +110,12 @@ describeRedis('Redis adapters against the shared Redis', () => {
       expect(ttl).toBeGreaterThan(28_000);
       expect(ttl).toBeLessThanOrEqual(30_000);
       expect(await admin.exists(`${RUN}cache:many:none`)).toBe(0);
-      expect(await replicaB.getMany(keys)).toEqual([{ title: 'loaded many:1' }, { title: 'cached' }, undefined, { title: 'loaded many:bad' }]);
+      expect(await replicaB.getMany(keys)).toEqual([
+        { title: 'loaded many:1' },
+        { title: 'cached' },
+        undefined,
+        { title: 'loaded many:bad' },
+      ]);
       expect(await replicaB.getOrLoadMany(keys.slice(0, 2), 30, loader)).toHaveLength(2);
       expect(loader).toHaveBeenCalledTimes(1);
     });
@@ -202,9 +208,11 @@ describeRedis('Redis adapters against the shared Redis', () => {
         await unsubscribe(); // idempotent
       };
       // 40 concurrent lanes of 25 cycles: subscriptions to one channel overlap and interleave.
-      await Promise.all(Array.from({ length: 40 }, async (_, lane) => {
-        for (let j = 0; j < 25; j++) await cycle(lane * 25 + j);
-      }));
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, lane) => {
+          for (let j = 0; j < 25; j++) await cycle(lane * 25 + j);
+        }),
+      );
       expect(pubsub.channels()).toEqual([]);
       expect(await admin.pubsub('CHANNELS', `${RUN}leak:*`)).toEqual([]);
       const numsub = (await admin.pubsub('NUMSUB', ...channels.map((c) => RUN + c))) as (string | number)[];
@@ -224,7 +232,6 @@ describeRedis('Redis adapters against the shared Redis', () => {
     await Promise.all([redis.close(), memory.close()]);
   });
 });
-
 
 describeRedis('Redis outage (a private redis-server, killed and restarted)', () => {
   let server: PrivateRedis;
@@ -317,10 +324,13 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     // After: the same client finds Redis again by itself.
     await server.start();
     const restarted = Date.now();
-    await eventually(async () => {
-      await cache.set('probe', 'back', 60);
-      return (await cache.get('probe')) === 'back' ? true : undefined;
-    }, { what: 'the cache to work again', timeoutMs: 10_000 });
+    await eventually(
+      async () => {
+        await cache.set('probe', 'back', 60);
+        return (await cache.get('probe')) === 'back' ? true : undefined;
+      },
+      { what: 'the cache to work again', timeoutMs: 10_000 },
+    );
     const recoveryMs = Date.now() - restarted;
     expect(recoveryMs).toBeLessThan(5_000);
     loads = 0;
@@ -331,19 +341,26 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     expect(await checkRedis(client)).toMatchObject({ ok: true });
 
     // Pub/sub: resubscribed to exactly the channels with handlers, including one added during the outage.
-    await eventually(async () => {
-      await pubsub.publish('bids', { amount: 3 });
-      await sleep(50);
-      return received.some((r) => (r.message as { amount?: number }).amount === 3) ? true : undefined;
-    }, { what: 'delivery after the restart' });
-    await pubsub.publish('joined-during-outage', { hello: true });
     await eventually(
-      async () => (received.some((r) => r.channel === 'joined-during-outage') ? true : undefined),
-      { what: 'delivery to a channel joined during the outage' },
+      async () => {
+        await pubsub.publish('bids', { amount: 3 });
+        await sleep(50);
+        return received.some((r) => (r.message as { amount?: number }).amount === 3) ? true : undefined;
+      },
+      { what: 'delivery after the restart' },
     );
+    await pubsub.publish('joined-during-outage', { hello: true });
+    await eventually(async () => (received.some((r) => r.channel === 'joined-during-outage') ? true : undefined), {
+      what: 'delivery to a channel joined during the outage',
+    });
     const admin = new Redis(server.url);
     expect(await admin.pubsub('NUMSUB', 'ps:bids', 'ps:joined-during-outage', 'ps:released')).toEqual([
-      'ps:bids', 1, 'ps:joined-during-outage', 1, 'ps:released', 0,
+      'ps:bids',
+      1,
+      'ps:joined-during-outage',
+      1,
+      'ps:released',
+      0,
     ]);
     await admin.quit();
     expect(received.some((r) => (r.message as { amount?: number }).amount === 2)).toBe(false);
@@ -366,24 +383,36 @@ describeRedis('Redis outage (a private redis-server, killed and restarted)', () 
     const loader = jest.fn(async (missing: string[]) => new Map(missing.map((k) => [k, { key: k, load: ++loads }])));
     await eventually(async () => (client.status === 'ready' ? true : undefined), { what: 'ready' });
     await cache.getOrLoadMany(['a', 'b'], 60, loader);
-    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 1 }, { key: 'b', load: 2 }]);
+    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([
+      { key: 'a', load: 1 },
+      { key: 'b', load: 2 },
+    ]);
 
     await server.kill();
     await eventually(async () => (client.status !== 'ready' ? true : undefined), { what: 'the client to notice' });
     const started = Date.now();
-    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 3 }, { key: 'b', load: 4 }]);
+    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([
+      { key: 'a', load: 3 },
+      { key: 'b', load: 4 },
+    ]);
     expect(await cache.getOrLoadMany(['a'], 60, loader)).toEqual([{ key: 'a', load: 5 }]);
     expect(await cache.getMany(['a'])).toEqual([undefined]);
     expect(Date.now() - started).toBeLessThan(500);
 
     await server.start();
-    await eventually(async () => {
-      await cache.getOrLoadMany(['probe'], 60, async () => new Map([['probe', 'back']]));
-      return (await cache.getMany(['probe']))[0] === 'back' ? true : undefined;
-    }, { what: 'MGET to answer again' });
+    await eventually(
+      async () => {
+        await cache.getOrLoadMany(['probe'], 60, async () => new Map([['probe', 'back']]));
+        return (await cache.getMany(['probe']))[0] === 'back' ? true : undefined;
+      },
+      { what: 'MGET to answer again' },
+    );
     loads = 0;
     await cache.getOrLoadMany(['a', 'b'], 60, loader);
-    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([{ key: 'a', load: 1 }, { key: 'b', load: 2 }]);
+    expect(await cache.getOrLoadMany(['a', 'b'], 60, loader)).toEqual([
+      { key: 'a', load: 1 },
+      { key: 'b', load: 2 },
+    ]);
   });
 
   it('does not hang on a Redis that stops answering (commands time out, the source answers)', async () => {

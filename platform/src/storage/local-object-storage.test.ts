@@ -13,7 +13,12 @@ describe('LocalObjectStorage', () => {
   const servers: http.Server[] = [];
 
   async function serve(access?: 'public' | 'private'): Promise<LocalObjectStorage> {
-    const storage = new LocalObjectStorage({ root: path.join(root, access ?? 'default'), signingKey: Buffer.alloc(32, 7), logger: createLogger('storage-test', 'silent'), access });
+    const storage = new LocalObjectStorage({
+      root: path.join(root, access ?? 'default'),
+      signingKey: Buffer.alloc(32, 7),
+      logger: createLogger('storage-test', 'silent'),
+      access,
+    });
     const app = express();
     storage.mount(app);
     const server = http.createServer(app);

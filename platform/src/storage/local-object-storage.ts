@@ -132,13 +132,17 @@ export class LocalObjectStorage implements ObjectStorage {
   }
 
   private send(res: Response, key: string, headers: Record<string, string>): void {
-    res.sendFile(key, {
-      root: this.options.root,
-      dotfiles: 'deny',
-      headers: { ...headers, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" },
-    }, (err) => {
-      if (err && !res.headersSent) refuse(res, 404, 'Not found.');
-    });
+    res.sendFile(
+      key,
+      {
+        root: this.options.root,
+        dotfiles: 'deny',
+        headers: { ...headers, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox" },
+      },
+      (err) => {
+        if (err && !res.headersSent) refuse(res, 404, 'Not found.');
+      },
+    );
   }
 
   private async receive(req: Request, res: Response): Promise<void> {

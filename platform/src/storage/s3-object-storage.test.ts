@@ -31,7 +31,12 @@ describe('S3ObjectStorage', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    storage = await S3ObjectStorage.create({ bucket: 'avatars-bucket', region: 'eu-west-1', endpoint, publicUrl: 'https://cdn.example.com/' });
+    storage = await S3ObjectStorage.create({
+      bucket: 'avatars-bucket',
+      region: 'eu-west-1',
+      endpoint,
+      publicUrl: 'https://cdn.example.com/',
+    });
   });
 
   afterAll(async () => {
@@ -46,7 +51,9 @@ describe('S3ObjectStorage', () => {
     expect(`${url.origin}${url.pathname}`).toBe(`${endpoint}/avatars-bucket/avatars/u1/a.png`);
     expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'content-type', 'host']),
+    );
     expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIDTESTTESTTEST\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     // No checksum of an empty body is signed in: the real upload would be refused.

@@ -26,11 +26,7 @@ interface S3Module {
   DeleteObjectCommand: new (input: { Bucket: string; Key: string }) => S3Command;
 }
 interface PresignerModule {
-  getSignedUrl(
-    client: S3ClientLike,
-    command: S3Command,
-    options: { expiresIn: number; signableHeaders?: Set<string> },
-  ): Promise<string>;
+  getSignedUrl(client: S3ClientLike, command: S3Command, options: { expiresIn: number; signableHeaders?: Set<string> }): Promise<string>;
 }
 
 export interface S3StorageOptions {

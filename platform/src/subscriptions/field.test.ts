@@ -68,7 +68,9 @@ describe('subscriptionField', () => {
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(pubsub.channels()).toEqual([]);
 
-    await expect(resolvers.subscribe(undefined, { conversationId: 'c1' }, ctxFor(pubsub, null), info)).rejects.toThrow(UnauthenticatedError);
+    await expect(resolvers.subscribe(undefined, { conversationId: 'c1' }, ctxFor(pubsub, null), info)).rejects.toThrow(
+      UnauthenticatedError,
+    );
     expect(pubsub.channels()).toEqual([]);
   });
 
@@ -83,15 +85,27 @@ describe('subscriptionField', () => {
 
   it('refuses to publish an event without a cursor or with a payload off the topic schema', async () => {
     const pubsub = new MemoryPubSub(logger);
-    await expect(publishLiveEvent(pubsub, messageAdded, 'c1', { cursor: '', payload: { id: 'm', conversationId: 'c1', to: [] } })).rejects.toThrow(/cursor/);
+    await expect(
+      publishLiveEvent(pubsub, messageAdded, 'c1', { cursor: '', payload: { id: 'm', conversationId: 'c1', to: [] } }),
+    ).rejects.toThrow(/cursor/);
     await expect(publishLiveEvent(pubsub, messageAdded, 'c1', { cursor: '1', payload: { id: 'm' } as never })).rejects.toThrow(/schema/);
   });
 });
 
 // The shapes graphql-codegen's typescript-resolvers generates for a Subscription field (see
 // subgraphs/*/src/generated/graphql.ts): subscriptionField must fit them without casts.
-type CodegenSubscribeFn<TResult, TParent, TContext, TArgs> = (parent: TParent, args: TArgs, context: TContext, info: GraphQLResolveInfo) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
-type CodegenResolveFn<TResult, TParent, TContext, TArgs> = (parent: TParent, args: TArgs, context: TContext, info: GraphQLResolveInfo) => TResult | Promise<TResult>;
+type CodegenSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+type CodegenResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => TResult | Promise<TResult>;
 interface CodegenSubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
   subscribe: CodegenSubscribeFn<any, TParent, TContext, TArgs>;
   resolve: CodegenResolveFn<TResult, any, TContext, TArgs>;
@@ -101,8 +115,16 @@ interface MessageRecord {
   conversationId: string;
   createdAt: Date;
 }
-const messageRecord = defineTopic('test.messageRecord', z.object({ id: z.string(), conversationId: z.string(), createdAt: z.coerce.date() }));
-export const typedForCodegen: CodegenSubscriptionResolverObject<MessageRecord, Record<PropertyKey, never>, Ctx, { conversationId: string }> = subscriptionField({
+const messageRecord = defineTopic(
+  'test.messageRecord',
+  z.object({ id: z.string(), conversationId: z.string(), createdAt: z.coerce.date() }),
+);
+export const typedForCodegen: CodegenSubscriptionResolverObject<
+  MessageRecord,
+  Record<PropertyKey, never>,
+  Ctx,
+  { conversationId: string }
+> = subscriptionField({
   topic: messageRecord,
   pubsub: (ctx: Ctx) => ctx.pubsub,
   keys: ({ conversationId }: { conversationId: string }) => conversationId,

@@ -78,7 +78,9 @@ export function subscriptionField<P, A = Record<string, unknown>, C extends Base
       const unsubscribes: Unsubscribe[] = [];
       const releaseAll = async () => {
         const pending = unsubscribes.splice(0);
-        await Promise.all(pending.map((u) => u().catch((err: unknown) => ctx.logger.warn({ err, topic: topic.name }, 'unsubscribe failed'))));
+        await Promise.all(
+          pending.map((u) => u().catch((err: unknown) => ctx.logger.warn({ err, topic: topic.name }, 'unsubscribe failed'))),
+        );
       };
       const queue: BoundedQueue<unknown> = new BoundedQueue<unknown>({
         max: maxQueued,

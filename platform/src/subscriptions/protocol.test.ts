@@ -2,7 +2,11 @@ import { signConnectionInit, signSubscribePayload, verifyConnectionInit, verifyS
 
 const secret = 'a'.repeat(64);
 const caller = { identity: { userId: 'u1', role: 'BUYER' as const, sessionId: 's1' }, ip: '10.0.0.1', userAgent: 'test' };
-const operation = { query: 'subscription($id: ID!) { messageAdded(conversationId: $id) { id } }', operationName: null, variables: { id: 'c1' } };
+const operation = {
+  query: 'subscription($id: ID!) { messageAdded(conversationId: $id) { id } }',
+  operationName: null,
+  variables: { id: 'c1' },
+};
 
 describe('the signed graphql-ws protocol between gateway and subgraphs', () => {
   it('accepts what the gateway signs, after a JSON round trip, and returns the caller', () => {

@@ -34,7 +34,11 @@ describe('subgraph graphql-ws endpoint', () => {
       contextNumber: (_: unknown, __: unknown, ctx: Ctx) => ctx.contextNumber,
     },
     Subscription: {
-      pinged: subscriptionField<{ text: string }, { room: string }, Ctx>({ topic: pinged, pubsub: (ctx) => ctx.pubsub, keys: ({ room }) => room }),
+      pinged: subscriptionField<{ text: string }, { room: string }, Ctx>({
+        topic: pinged,
+        pubsub: (ctx) => ctx.pubsub,
+        keys: ({ room }) => room,
+      }),
     },
   };
   const live = createSubgraphSubscriptions<Ctx>({
@@ -87,7 +91,10 @@ describe('subgraph graphql-ws endpoint', () => {
     expect(await open({ origin: 'https://app.example' }).status).toBe(403);
     const unsigned = open();
     await unsigned.opened;
-    unsigned.send({ type: 'connection_init', payload: { gateway: { caller: 'x', requestId: 'r', signature: 't=1,v1=' + '0'.repeat(64) } } });
+    unsigned.send({
+      type: 'connection_init',
+      payload: { gateway: { caller: 'x', requestId: 'r', signature: 't=1,v1=' + '0'.repeat(64) } },
+    });
     expect(await unsigned.closed).toBe(4403);
   });
 
@@ -127,7 +134,8 @@ describe('subgraph graphql-ws endpoint', () => {
     expect(new Set(events.map((e: any) => e.contextNumber)).size).toBe(2);
 
     conn.send({ id: '1', type: 'complete' });
-    while ((live.stats().subscriptions > 0 || pubsub.channels().length > 0) && Date.now() < deadline + 2_000) await new Promise((r) => setTimeout(r, 10));
+    while ((live.stats().subscriptions > 0 || pubsub.channels().length > 0) && Date.now() < deadline + 2_000)
+      await new Promise((r) => setTimeout(r, 10));
     expect(live.stats().subscriptions).toBe(0);
     expect(pubsub.channels()).toEqual([]);
     conn.socket.close();

@@ -103,13 +103,17 @@ export function createSubgraphSubscriptions<C extends BaseContext>(options: Subg
       const verdict = verifySubscribePayload(options.signingSecret, payload);
       if (!verdict.ok) {
         logger.warn({ reason: verdict.reason }, 'refused an unsigned or forged subscription');
-        return [new GraphQLError('This subgraph answers the gateway only; subscribe through the gateway.', { extensions: { code: 'FORBIDDEN' } })];
+        return [
+          new GraphQLError('This subgraph answers the gateway only; subscribe through the gateway.', { extensions: { code: 'FORBIDDEN' } }),
+        ];
       }
       let document: DocumentNode;
       try {
         document = parse(payload.query);
       } catch (err) {
-        return [err instanceof GraphQLError ? err : new GraphQLError('Malformed operation.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        return [
+          err instanceof GraphQLError ? err : new GraphQLError('Malformed operation.', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+        ];
       }
       const errors = validate(schema, document);
       if (errors.length > 0) return errors;

@@ -21,7 +21,9 @@ export function checkEnvExample(schema: z.ZodType, file: string, required: Recor
   const keys = schemaKeys(schema);
   return {
     missing: keys.filter((key) => !(key in example)).sort(),
-    unknown: Object.keys(example).filter((key) => !keys.includes(key)).sort(),
+    unknown: Object.keys(example)
+      .filter((key) => !keys.includes(key))
+      .sort(),
     parsed: () => schema.parse({ ...example, ...required }) as unknown,
   };
 }

@@ -13,7 +13,9 @@ describe('eventually', () => {
   });
 
   it('gives up after the timeout, naming what it waited for', async () => {
-    await expect(eventually(() => false, { timeoutMs: 30, intervalMs: 5, what: 'the relay' })).rejects.toThrow('timed out after 30 ms waiting for the relay');
+    await expect(eventually(() => false, { timeoutMs: 30, intervalMs: 5, what: 'the relay' })).rejects.toThrow(
+      'timed out after 30 ms waiting for the relay',
+    );
     await expect(eventually(() => false, 20)).rejects.toThrow('condition not met in 20 ms');
   });
 

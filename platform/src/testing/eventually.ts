@@ -20,7 +20,8 @@ export async function eventually<T>(probe: () => T | Promise<T>, options: Eventu
   for (;;) {
     const value = await probe();
     if (value) return value as Truthy<T>;
-    if (Date.now() > deadline) throw new Error(what ? `timed out after ${timeoutMs} ms waiting for ${what}` : `condition not met in ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(what ? `timed out after ${timeoutMs} ms waiting for ${what}` : `condition not met in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -9,7 +9,10 @@ import type { SubgraphName } from '../subgraph-names';
  */
 export function testDatabaseUrl(domain: SubgraphName): string {
   const url = process.env[`TEST_DATABASE_URL_${domain.toUpperCase()}`];
-  if (!url) throw new Error(`TEST_DATABASE_URL_${domain.toUpperCase()} is not set: run tests with \`npm test\` (jest's global setup prepares the databases).`);
+  if (!url)
+    throw new Error(
+      `TEST_DATABASE_URL_${domain.toUpperCase()} is not set: run tests with \`npm test\` (jest's global setup prepares the databases).`,
+    );
   return url;
 }
 

@@ -36,7 +36,12 @@ export function signedSubscriber(url: string, signingSecret: string): SignedSubs
         connectionParams: () => signConnectionInit(signingSecret),
       });
       clients.push(client);
-      const payload = signSubscribePayload(signingSecret, { query, variables }, { identity: as, ip: null, userAgent: 'test' }, randomUUID());
+      const payload = signSubscribePayload(
+        signingSecret,
+        { query, variables },
+        { identity: as, ip: null, userAgent: 'test' },
+        randomUUID(),
+      );
       const sub: LiveSubscription<T> = { events: [], errors: [], done: false, unsubscribe: () => undefined };
       sub.unsubscribe = client.subscribe<T>(payload, {
         next: (result) => {

@@ -13,7 +13,10 @@ export const embeddedEnvSchema = z.object({
   /** Where the embedded PostgreSQL keeps its data and the launcher its development secrets. */
   DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
   /** Use this PostgreSQL server instead of the embedded one (databases market_<domain> are created on it). */
-  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' }).optional(),
+  POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
+    .optional(),
   /** First port of the six subgraphs (accounts, listings, bookings, messaging, engagement, instances). */
   SUBGRAPH_BASE_PORT: port(4001),
   /**
@@ -22,7 +25,13 @@ export const embeddedEnvSchema = z.object({
    */
   ANALYTICS_EXPORT_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   /** OTLP/HTTP collector for traces of the whole embedded stack (service.name "market"); unset: tracing off. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\//, { error: 'must be an http(s):// URL' }).optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^https?:\/\//, { error: 'must be an http(s):// URL' })
+      .optional(),
+  ),
 });
 
 export type EmbeddedEnv = z.infer<typeof embeddedEnvSchema>;

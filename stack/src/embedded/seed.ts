@@ -15,7 +15,10 @@ import { CITIES, LISTING_TEMPLATES, MACHINES, PEOPLE, POSTS, type Person } from 
 const seedEnvSchema = z.object({
   GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000/graphql'),
   DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
-  POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
+  POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .optional(),
 });
 
 const PASSWORD = 'demo-password-1234';
@@ -60,11 +63,17 @@ async function each<T>(label: string, items: T[], fn: (item: T, i: number) => Pr
 }
 
 async function signUpVerified(person: Person): Promise<Account> {
-  const signedUp = await gql(
-    `mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }`,
-    { input: { name: person.name, email: person.email, password: PASSWORD, phone: person.phone, role: person.role === 'ADMIN' ? 'BUYER' : person.role } },
-  );
-  if (signedUp.signUp.__typename !== 'VerificationSent') throw new GraphQLFailure(`sign-up of ${person.email}: ${signedUp.signUp.__typename}`);
+  const signedUp = await gql(`mutation($input: SignUpInput!) { signUp(input: $input) { __typename } }`, {
+    input: {
+      name: person.name,
+      email: person.email,
+      password: PASSWORD,
+      phone: person.phone,
+      role: person.role === 'ADMIN' ? 'BUYER' : person.role,
+    },
+  });
+  if (signedUp.signUp.__typename !== 'VerificationSent')
+    throw new GraphQLFailure(`sign-up of ${person.email}: ${signedUp.signUp.__typename}`);
   const outbox = await gql(`query($email: String!) { devOutbox(email: $email) { body } }`, { email: person.email });
   const code = /\b(\d{6})\b/.exec(outbox.devOutbox[0]?.body ?? '')?.[1];
   if (!code) throw new GraphQLFailure(`no code in the development outbox for ${person.email}`);
@@ -76,10 +85,9 @@ async function signUpVerified(person: Person): Promise<Account> {
 }
 
 async function signIn(email: string): Promise<string | null> {
-  const res = await gql(
-    `mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { accessToken } } }`,
-    { input: { email, password: PASSWORD } },
-  );
+  const res = await gql(`mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { accessToken } } }`, {
+    input: { email, password: PASSWORD },
+  });
   return res.signIn.accessToken ?? null;
 }
 
@@ -112,7 +120,9 @@ async function main() {
   try {
     await gql('{ __typename }');
   } catch {
-    console.error(`No gateway answers at ${env.GATEWAY_URL}. Start the platform with \`npm start\`, then run \`npm run seed\` in another terminal.`);
+    console.error(
+      `No gateway answers at ${env.GATEWAY_URL}. Start the platform with \`npm start\`, then run \`npm run seed\` in another terminal.`,
+    );
     process.exit(1);
   }
   const admin = PEOPLE.find((p) => p.role === 'ADMIN') as Person;
@@ -146,7 +156,14 @@ async function main() {
           propertyType: template.propertyType,
           ...(template.kind === 'SALE'
             ? { price: String(template.basePrice * city.priceFactor) + '.00' }
-            : { pricePerNight: String(Math.round(template.basePrice * city.priceFactor)) + '.00', maxGuests: template.guests, timeZone: city.timeZone, cleaningFee: '35.00', minNights: 1, instantBook: i % 2 === 0 }),
+            : {
+                pricePerNight: String(Math.round(template.basePrice * city.priceFactor)) + '.00',
+                maxGuests: template.guests,
+                timeZone: city.timeZone,
+                cleaningFee: '35.00',
+                minNights: 1,
+                instantBook: i % 2 === 0,
+              }),
           currency: city.currency,
           address: { line1: `${10 + i} ${template.street}`, city: city.name, country: city.country },
           zipCode: city.zip,
@@ -172,7 +189,10 @@ async function main() {
     for (let attempt = 0; ; attempt++) {
       const res = await gql(
         `mutation($input: BookStayInput!, $key: String) { bookStay(input: $input, idempotencyKey: $key) { __typename } }`,
-        { input: { listingId: listing.id, checkIn: isoDay(checkIn), checkOut: isoDay(checkIn + 2 + (i % 4)), guests: 2 }, key: `seed-stay-${listing.id}` },
+        {
+          input: { listingId: listing.id, checkIn: isoDay(checkIn), checkOut: isoDay(checkIn + 2 + (i % 4)), guests: 2 },
+          key: `seed-stay-${listing.id}`,
+        },
         guest.token,
       );
       if (res.bookStay.__typename === 'Stay' || attempt > 40) break;
@@ -189,7 +209,14 @@ async function main() {
       try {
         await gql(
           `mutation($input: RequestViewingInput!) { requestViewing(input: $input) { __typename } }`,
-          { input: { listingId: listing.id, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 45 * 60_000).toISOString(), note: 'Could we see the garden too?' } },
+          {
+            input: {
+              listingId: listing.id,
+              startsAt: startsAt.toISOString(),
+              endsAt: new Date(startsAt.getTime() + 45 * 60_000).toISOString(),
+              note: 'Could we see the garden too?',
+            },
+          },
           buyer.token,
         );
         break;
@@ -216,8 +243,16 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-    await gql(`mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`, { id, body: 'Yes! When would you like to come by?' }, listing.owner.token);
-    await gql(`mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`, { id, body: 'Saturday morning works for me.' }, buyer.token);
+    await gql(
+      `mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`,
+      { id, body: 'Yes! When would you like to come by?' },
+      listing.owner.token,
+    );
+    await gql(
+      `mutation($id: ID!, $body: String!) { sendMessage(conversationId: $id, body: $body) { id } }`,
+      { id, body: 'Saturday morning works for me.' },
+      buyer.token,
+    );
   });
 
   await each('posts', POSTS, async (body, i) => {
@@ -230,18 +265,30 @@ async function main() {
     );
     for (let c = 0; c < 2; c++) {
       const commenter = people[(i + c + 1) % people.length] as Account;
-      await gql(`mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { ... on Comment { id } } }`, { id: post.createPost.id, body: c === 0 ? 'Lovely place!' : 'Is parking included?' }, commenter.token);
+      await gql(
+        `mutation($id: ID!, $body: String!) { addComment(postId: $id, body: $body) { ... on Comment { id } } }`,
+        { id: post.createPost.id, body: c === 0 ? 'Lovely place!' : 'Is parking included?' },
+        commenter.token,
+      );
     }
     for (let r = 0; r < 4; r++) {
       const reactor = people[(i + r + 7) % people.length] as Account;
       const kind = ['LIKE', 'LOVE', 'WOW', 'LAUGH'][r] as string;
-      await gql(`mutation($id: ID!, $kind: ReactionKind!) { react(postId: $id, kind: $kind) { id } }`, { id: post.createPost.id, kind }, reactor.token);
+      await gql(
+        `mutation($id: ID!, $kind: ReactionKind!) { react(postId: $id, kind: $kind) { id } }`,
+        { id: post.createPost.id, kind },
+        reactor.token,
+      );
     }
   });
 
   const machines: string[] = [];
   await each('machines', MACHINES, async (machine) => {
-    const created = await gql(`mutation($input: CreateMachineInput!) { createMachine(input: $input) { id } }`, { input: machine }, adminAccount.token);
+    const created = await gql(
+      `mutation($input: CreateMachineInput!) { createMachine(input: $input) { id } }`,
+      { input: machine },
+      adminAccount.token,
+    );
     machines.push(created.createMachine.id);
   });
 

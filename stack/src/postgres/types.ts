@@ -47,7 +47,6 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-
 /** The unprivileged OS user that runs the server when the launcher is root (PostgreSQL refuses root). */
 export interface RunAs {
   uid: number;

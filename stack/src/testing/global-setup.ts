@@ -5,7 +5,6 @@ import { SUBGRAPH_NAMES } from '@market/platform';
 import { applyMigrations, databaseUrl, ensureDatabases, migrationsOf } from '@market/platform/db';
 import { startEmbeddedPostgres } from '../postgres';
 
-
 export interface TestRun {
   serverUrl: string;
   databases: string[];

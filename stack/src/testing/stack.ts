@@ -1,5 +1,12 @@
 import { Client } from 'pg';
-import { createLogger, InProcessEventBus, MemoryPubSub, MemorySessionRevocations, SUBGRAPH_NAMES, type SubgraphName } from '@market/platform';
+import {
+  createLogger,
+  InProcessEventBus,
+  MemoryPubSub,
+  MemorySessionRevocations,
+  SUBGRAPH_NAMES,
+  type SubgraphName,
+} from '@market/platform';
 import { testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
 import { startStack, type RunningStack } from '../stack';
 
@@ -75,7 +82,11 @@ export const PASSWORD = 'correct horse battery staple';
  * mailer left in the accounts database (read directly: the devOutbox query is off in production).
  * ADMIN is granted directly in the accounts database before verifying, as an operator would.
  */
-export async function createUser(stack: TestStack, role: 'BUYER' | 'SELLER' | 'AGENT' | 'HOST' | 'ADMIN' = 'BUYER', name = 'Test User'): Promise<TestUser> {
+export async function createUser(
+  stack: TestStack,
+  role: 'BUYER' | 'SELLER' | 'AGENT' | 'HOST' | 'ADMIN' = 'BUYER',
+  name = 'Test User',
+): Promise<TestUser> {
   const email = `${unique(role.toLowerCase())}@example.com`;
   const res = await stack.request(SIGN_UP, { input: { name, email, password: PASSWORD, role: role === 'ADMIN' ? 'BUYER' : role } });
   if (res.data?.signUp?.__typename !== 'VerificationSent') throw new Error(`sign-up failed: ${JSON.stringify(res)}`);
@@ -84,7 +95,9 @@ export async function createUser(stack: TestStack, role: 'BUYER' | 'SELLER' | 'A
   let code: string | undefined;
   try {
     if (role === 'ADMIN') await db.query(`UPDATE users SET role = 'ADMIN' WHERE email = $1`, [email]);
-    const sent = await db.query<{ body: string }>(`SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`, [email]);
+    const sent = await db.query<{ body: string }>(`SELECT body FROM dev_outbox WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1`, [
+      email,
+    ]);
     code = /\b(\d{6})\b/.exec(sent.rows[0]?.body ?? '')?.[1];
   } finally {
     await db.end();

@@ -29,8 +29,12 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
   });
 
   const attempts = async (email: string, purpose = 'EMAIL_VERIFICATION') =>
-    (await h.db.query(`SELECT c.attempts FROM verification_codes c JOIN users u ON u.id = c.user_id WHERE u.email = $1 AND c.purpose = $2`, [email.toLowerCase(), purpose]))
-      .rows[0]?.attempts as number | undefined;
+    (
+      await h.db.query(
+        `SELECT c.attempts FROM verification_codes c JOIN users u ON u.id = c.user_id WHERE u.email = $1 AND c.purpose = $2`,
+        [email.toLowerCase(), purpose],
+      )
+    ).rows[0]?.attempts as number | undefined;
 
   it('signs a user up unverified, e-mails a code, and signs them in once verified (e-mail case ignored)', async () => {
     const ip = randomIp();
@@ -41,7 +45,12 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
 
     const mail = await call(h, DEV_OUTBOX, { email: email.toUpperCase() });
     expect(mail.data.devOutbox).toEqual([
-      expect.objectContaining({ channel: 'EMAIL', to: email.toLowerCase(), subject: 'Your Market verification code', body: expect.stringMatching(/\b\d{6}\b/) }),
+      expect.objectContaining({
+        channel: 'EMAIL',
+        to: email.toLowerCase(),
+        subject: 'Your Market verification code',
+        body: expect.stringMatching(/\b\d{6}\b/),
+      }),
     ]);
 
     const early = await call(h, SIGN_IN, { input: { email, password: PASSWORD } }, { ip });
@@ -66,7 +75,9 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     const id = rows[0].id as string;
     expect(await outboxEvents(h, id)).toEqual([]);
     await call(h, VERIFY_EMAIL, { email, code: await latestCode(h, email) });
-    expect(await outboxEvents(h, id)).toEqual([{ type: 'accounts.user.registered', payload: { userId: id, name: 'Ada Lovelace', role: 'SELLER', email: email.toLowerCase() } }]);
+    expect(await outboxEvents(h, id)).toEqual([
+      { type: 'accounts.user.registered', payload: { userId: id, name: 'Ada Lovelace', role: 'SELLER', email: email.toLowerCase() } },
+    ]);
   });
 
   it('answers EmailTaken for the same address in another case, creates nothing, and emailAvailable agrees', async () => {
@@ -96,7 +107,10 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
 
   it('answers InvalidCredentials for a wrong password or unknown e-mail', async () => {
     const { email } = await verifiedUser(h);
-    for (const input of [{ email, password: 'wrong password!!' }, { email: `${unique()}@nowhere.test`, password: 'whatever12345' }]) {
+    for (const input of [
+      { email, password: 'wrong password!!' },
+      { email: `${unique()}@nowhere.test`, password: 'whatever12345' },
+    ]) {
       const res = await call(h, SIGN_IN, { input });
       expect(res.data.signIn).toEqual({ __typename: 'InvalidCredentials', message: 'E-mail or password is wrong.' });
     }
@@ -105,7 +119,10 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
   it('refuses bad input with BAD_USER_INPUT and writes nothing', async () => {
     const email = `${unique()}@example.com`;
     const res = await call(h, SIGN_UP, { input: { name: '', email, password: 'short' } });
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { name: expect.any(Array), password: expect.any(Array) } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: { name: expect.any(Array), password: expect.any(Array) },
+    });
     expect((await call(h, `query($e: String!) { emailAvailable(email: $e) }`, { e: email })).data.emailAvailable).toBe(true);
     const badCode = await call(h, VERIFY_EMAIL, { email, code: '12ab' });
     expect(badCode.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { code: expect.any(Array) } });
@@ -144,7 +161,10 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     it('an expired code is CodeExpired, even when it is right', async () => {
       const { email } = await signUp(h);
       const code = await latestCode(h, email);
-      await h.db.query(`UPDATE verification_codes SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = $1)`, [email.toLowerCase()]);
+      await h.db.query(
+        `UPDATE verification_codes SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = $1)`,
+        [email.toLowerCase()],
+      );
       expect((await call(h, VERIFY_EMAIL, { email, code })).data.verifyEmail.__typename).toBe('CodeExpired');
       expect((await call(h, SIGN_IN, { input: { email, password: PASSWORD } })).data.signIn.__typename).toBe('EmailNotVerified');
     });
@@ -199,7 +219,8 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     it('limits sign-in attempts per account, whatever the address they come from', async () => {
       const { email } = await verifiedUser(h);
       const results = [];
-      for (let i = 0; i < 11; i++) results.push(await call(h, SIGN_IN, { input: { email, password: `wrong guess ${i}` } }, { ip: randomIp() }));
+      for (let i = 0; i < 11; i++)
+        results.push(await call(h, SIGN_IN, { input: { email, password: `wrong guess ${i}` } }, { ip: randomIp() }));
       expect(results.slice(0, 10).every((r) => r.data?.signIn.__typename === 'InvalidCredentials')).toBe(true);
       expect(results[10]?.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
       // The right password does not get through either until the window passes.
@@ -210,7 +231,9 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     it('limits sign-in attempts per client address, across accounts', async () => {
       const ip = randomIp();
       const results = await Promise.all(
-        Array.from({ length: 101 }, (_, i) => call(h, SIGN_IN, { input: { email: `${unique(`p${i}`)}@nowhere.test`, password: 'whatever12345' } }, { ip })),
+        Array.from({ length: 101 }, (_, i) =>
+          call(h, SIGN_IN, { input: { email: `${unique(`p${i}`)}@nowhere.test`, password: 'whatever12345' } }, { ip }),
+        ),
       );
       const limited = results.filter((r) => r.errors?.[0]?.extensions?.['code'] === 'RATE_LIMITED');
       expect(limited).toHaveLength(1);
@@ -230,7 +253,15 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
     const user = await verifiedUser(h, { phone: '+44 20 7946 0000' });
     const q = `query($id: ID!) { user(id: $id) { id name email phone status emailVerified followerCount } }`;
     const anonymous = await call(h, q, { id: user.id });
-    expect(anonymous.data.user).toEqual({ id: user.id, name: 'Ada Lovelace', email: null, phone: null, status: null, emailVerified: null, followerCount: 0 });
+    expect(anonymous.data.user).toEqual({
+      id: user.id,
+      name: 'Ada Lovelace',
+      email: null,
+      phone: null,
+      status: null,
+      emailVerified: null,
+      followerCount: 0,
+    });
     const self = await call(h, q, { id: user.id }, { identity: user.identity });
     expect(self.data.user).toMatchObject({ phone: '+44 20 7946 0000', status: 'ACTIVE', emailVerified: true });
     const admin = await call(h, q, { id: user.id }, { identity: { userId: 'someone-else', role: 'ADMIN', sessionId: 's' } });
@@ -260,11 +291,19 @@ describe('accounts subgraph: sign-up, e-mail verification and sign-in', () => {
       const unsigned = await callSubgraph(h.url, body, { secret: null });
       expect(unsigned.status).toBe(403);
       expect(unsigned.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-      const entities = await callSubgraph(h.url, { query: `{ _entities(representations: [{__typename: "User", id: "x"}]) { __typename } }` }, { secret: null });
+      const entities = await callSubgraph(
+        h.url,
+        { query: `{ _entities(representations: [{__typename: "User", id: "x"}]) { __typename } }` },
+        { secret: null },
+      );
       expect(entities.status).toBe(403);
     });
     it('refuses a request signed with another secret (a forged identity)', async () => {
-      const forged = await callSubgraph(h.url, { query: '{ me { id email } }' }, { secret: 'f'.repeat(64), identity: { userId: 'x', role: 'ADMIN', sessionId: 's' } });
+      const forged = await callSubgraph(
+        h.url,
+        { query: '{ me { id email } }' },
+        { secret: 'f'.repeat(64), identity: { userId: 'x', role: 'ADMIN', sessionId: 's' } },
+      );
       expect(forged.status).toBe(403);
       expect(forged.data).toBeUndefined();
     });

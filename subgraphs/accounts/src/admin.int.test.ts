@@ -57,7 +57,12 @@ describe('accounts subgraph: administration', () => {
       expect(first.errors).toBeUndefined();
       expect(first.data.users.edges.map((e: any) => e.node.id)).toEqual([byEmail.id, made[2]!.id]);
       expect(first.data.users.pageInfo.hasNextPage).toBe(true);
-      const second = await call(h, USERS, { first: 2, search: marker, after: first.data.users.pageInfo.endCursor }, { identity: admin.identity });
+      const second = await call(
+        h,
+        USERS,
+        { first: 2, search: marker, after: first.data.users.pageInfo.endCursor },
+        { identity: admin.identity },
+      );
       expect(second.data.users.edges.map((e: any) => e.node.id)).toEqual([made[1]!.id, made[0]!.id]);
       expect(second.data.users.pageInfo.hasNextPage).toBe(false);
       expect(second.data.users.edges[0].node.email).toBe(made[1]!.email);
@@ -71,7 +76,9 @@ describe('accounts subgraph: administration', () => {
 
     it('refuses a foreign cursor or a page too large with BAD_USER_INPUT', async () => {
       const admin = await verifiedAdmin(h);
-      expect((await call(h, USERS, { after: 'nonsense' }, { identity: admin.identity })).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect((await call(h, USERS, { after: 'nonsense' }, { identity: admin.identity })).errors?.[0]?.extensions?.['code']).toBe(
+        'BAD_USER_INPUT',
+      );
       expect((await call(h, USERS, { first: 101 }, { identity: admin.identity })).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     });
 
@@ -100,9 +107,13 @@ describe('accounts subgraph: administration', () => {
       }
       const { rows } = await h.db.query(`SELECT count(*)::int AS live FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
       expect(rows[0].live).toBe(0);
-      expect((await call(h, SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.__typename).toBe('AccountSuspended');
+      expect((await call(h, SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.__typename).toBe(
+        'AccountSuspended',
+      );
       // What the access token still allows in accounts stops at once.
-      expect((await call(h, `{ mySessions { edges { node { id } } } }`, {}, { identity: user.identity })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+      expect(
+        (await call(h, `{ mySessions { edges { node { id } } } }`, {}, { identity: user.identity })).errors?.[0]?.extensions?.['code'],
+      ).toBe('UNAUTHENTICATED');
 
       expect((await call(h, SUSPEND, { id: admin.id }, { identity: admin.identity })).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
       expect((await call(h, UNSUSPEND, { id: user.id }, { identity: admin.identity })).data.unsuspendUser.status).toBe('ACTIVE');

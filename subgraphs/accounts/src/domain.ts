@@ -16,13 +16,7 @@ export interface UserRecord {
   createdAt: Date;
 }
 
-export type SessionEndReason =
-  | 'LOGOUT'
-  | 'REVOKED'
-  | 'PASSWORD_CHANGED'
-  | 'PASSWORD_RESET'
-  | 'REFRESH_TOKEN_REUSE'
-  | 'SUSPENDED';
+export type SessionEndReason = 'LOGOUT' | 'REVOKED' | 'PASSWORD_CHANGED' | 'PASSWORD_RESET' | 'REFRESH_TOKEN_REUSE' | 'SUSPENDED';
 
 /** A signed-in device; the session is also the family of its refresh tokens. */
 export interface SessionRecord {
@@ -82,4 +76,3 @@ export interface UserPage {
 export const FOLLOWABLE_ROLES: readonly Role[] = ['SELLER', 'AGENT'];
 
 export const DELETED_USER_NAME = 'Deleted user';
-

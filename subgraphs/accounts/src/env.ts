@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { objectStorageEnvShape, parseEnv, port, rateLimitSetting, secret, subgraphEnvShape } from '@market/platform';
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 export const accountsEnvSchema = z.object({
   ...subgraphEnvShape,
@@ -31,16 +30,31 @@ export const accountsEnvSchema = z.object({
   DATA_DIR: optional(z.string().min(1)),
   /** The avatar store: S3 when S3_BUCKET is set, else local disk (UPLOAD_SIGNING_SECRET defaults to a key derived from JWT_PRIVATE_KEY). */
   ...objectStorageEnvShape,
-  AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
+  AVATAR_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(20 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
   /** How often the retention purge runs (once per interval across all replicas); 0 turns it off. */
-  RETENTION_PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),
+  RETENTION_PURGE_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   /** Ended (expired or revoked) sessions stay listed in mySessions this long, then go with their refresh tokens. */
   RETENTION_SESSIONS_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /**
    * Used or expired one-time codes are deleted this long afterwards. At least an hour, so that
    * deleting a row never resets the hourly resend limit it carries.
    */
-  RETENTION_CODES_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  RETENTION_CODES_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
   /** Development outbox messages are deleted this long after they were written. */
   RETENTION_DEV_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /**

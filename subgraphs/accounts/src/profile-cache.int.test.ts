@@ -16,7 +16,9 @@ import { PrivateRedis, deleteKeysByPrefix } from '@market/platform/testing';
 const REDIS_URL = process.env['REDIS_URL'];
 const describeRedis = REDIS_URL ? describe : describe.skip;
 if (!REDIS_URL) {
-  console.warn('[profile-cache.int.test] REDIS_URL is not set: skipping the profile cache tests against Redis. Run with REDIS_URL=redis://127.0.0.1:6379.');
+  console.warn(
+    '[profile-cache.int.test] REDIS_URL is not set: skipping the profile cache tests against Redis. Run with REDIS_URL=redis://127.0.0.1:6379.',
+  );
 }
 /** This run's keys on the shared Redis, removed afterwards. */
 const RUN = `test:${unique()}:accounts:`;
@@ -45,21 +47,29 @@ async function insertUsers(h: Harness, count: number): Promise<{ id: string; nam
 function rawSql(client: PoolClient): RawSql {
   return {
     $executeRaw: async (strings: TemplateStringsArray, ...values: unknown[]) =>
-      (await client.query(strings.reduce((sql, part, i) => `${sql}$${i}${part}`), values)).rowCount ?? 0,
+      (
+        await client.query(
+          strings.reduce((sql, part, i) => `${sql}$${i}${part}`),
+          values,
+        )
+      ).rowCount ?? 0,
   };
 }
 
 /** Waits until the profile-cache consumer handled every event about this user so far (each deletes the entry). */
 async function eventsSettled(h: Harness, userId: string): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await h.db.query<{ pending: number }>(
-      `SELECT count(*)::int AS pending FROM outbox_events o
+  await eventually(
+    async () => {
+      const { rows } = await h.db.query<{ pending: number }>(
+        `SELECT count(*)::int AS pending FROM outbox_events o
        WHERE o.aggregate_id = $1 AND o.type IN ('accounts.user.registered', 'accounts.user.updated', 'accounts.user.deleted')
          AND NOT EXISTS (SELECT 1 FROM inbox_events i WHERE i.consumer = $2 AND i.event_id = o.id)`,
-      [userId, PROFILE_CACHE_CONSUMER],
-    );
-    return rows[0]!.pending === 0 ? true : undefined;
-  }, { what: `the profile-cache consumer to catch up with ${userId}` });
+        [userId, PROFILE_CACHE_CONSUMER],
+      );
+      return rows[0]!.pending === 0 ? true : undefined;
+    },
+    { what: `the profile-cache consumer to catch up with ${userId}` },
+  );
 }
 
 async function readUser(h: Harness, id: string, identity: Identity | null = null) {
@@ -134,7 +144,12 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
     const unknown = randomUUID();
     for (let i = 0; i < 2; i++) {
       h.queries.length = 0;
-      const res = await call(h, ENTITIES, { r: [{ __typename: 'User', id: unknown }, { __typename: 'User', id: 'x' }] });
+      const res = await call(h, ENTITIES, {
+        r: [
+          { __typename: 'User', id: unknown },
+          { __typename: 'User', id: 'x' },
+        ],
+      });
       expect(res.data._entities).toEqual([null, null]);
       expect(userReads(h)).toHaveLength(1);
     }
@@ -147,9 +162,20 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
     expect(anonymous).toMatchObject({ name: 'Ada Lovelace', email: null, phone: null, status: null, emailVerified: null });
 
     h.queries.length = 0;
-    expect(await readUser(h, user.id, user.identity)).toMatchObject({ email: user.email, phone: '+44 20 7946 0000', status: 'ACTIVE', emailVerified: true });
-    expect(await readUser(h, user.id, { userId: randomUUID(), role: 'BUYER', sessionId: randomUUID() })).toMatchObject({ email: null, phone: null, status: null });
-    expect(await readUser(h, user.id, { userId: randomUUID(), role: 'ADMIN', sessionId: randomUUID() })).toMatchObject({ email: user.email });
+    expect(await readUser(h, user.id, user.identity)).toMatchObject({
+      email: user.email,
+      phone: '+44 20 7946 0000',
+      status: 'ACTIVE',
+      emailVerified: true,
+    });
+    expect(await readUser(h, user.id, { userId: randomUUID(), role: 'BUYER', sessionId: randomUUID() })).toMatchObject({
+      email: null,
+      phone: null,
+      status: null,
+    });
+    expect(await readUser(h, user.id, { userId: randomUUID(), role: 'ADMIN', sessionId: randomUUID() })).toMatchObject({
+      email: user.email,
+    });
     expect(await readUser(h, user.id)).toEqual(anonymous);
     expect(userReads(h)).toHaveLength(0);
   });
@@ -185,10 +211,9 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
     } finally {
       client.release();
     }
-    await eventually(
-      async () => ((await readUser(h, user!.id)).name === 'Renamed elsewhere' ? true : undefined),
-      { what: 'the event to invalidate the cached user' },
-    );
+    await eventually(async () => ((await readUser(h, user!.id)).name === 'Renamed elsewhere' ? true : undefined), {
+      what: 'the event to invalidate the cached user',
+    });
   });
 
   it('shows role changes, suspension and account deletion on the next read', async () => {
@@ -196,11 +221,21 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
     const user = await verifiedUser(h, { role: 'BUYER' });
     expect(await readUser(h, user.id, admin.identity)).toMatchObject({ role: 'BUYER', status: 'ACTIVE' });
 
-    const promoted = await call(h, `mutation($id: ID!) { setUserRole(userId: $id, role: AGENT) { id } }`, { id: user.id }, { identity: admin.identity });
+    const promoted = await call(
+      h,
+      `mutation($id: ID!) { setUserRole(userId: $id, role: AGENT) { id } }`,
+      { id: user.id },
+      { identity: admin.identity },
+    );
     expect(promoted.errors).toBeUndefined();
     expect(await readUser(h, user.id, admin.identity)).toMatchObject({ role: 'AGENT', status: 'ACTIVE' });
 
-    const suspended = await call(h, `mutation($id: ID!) { suspendUser(userId: $id) { id } }`, { id: user.id }, { identity: admin.identity });
+    const suspended = await call(
+      h,
+      `mutation($id: ID!) { suspendUser(userId: $id) { id } }`,
+      { id: user.id },
+      { identity: admin.identity },
+    );
     expect(suspended.errors).toBeUndefined();
     expect(await readUser(h, user.id, admin.identity)).toMatchObject({ role: 'AGENT', status: 'SUSPENDED' });
     await call(h, `mutation($id: ID!) { unsuspendUser(userId: $id) { id } }`, { id: user.id }, { identity: admin.identity });
@@ -208,7 +243,12 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('accounts pr
 
     const other = await verifiedUser(h);
     expect((await readUser(h, other.id)).name).toBe('Ada Lovelace');
-    const deleted = await call(h, `mutation($p: String!) { deleteAccount(password: $p) { __typename } }`, { p: PASSWORD }, { identity: other.identity });
+    const deleted = await call(
+      h,
+      `mutation($p: String!) { deleteAccount(password: $p) { __typename } }`,
+      { p: PASSWORD },
+      { identity: other.identity },
+    );
     expect(deleted.data.deleteAccount.__typename).toBe('AccountDeleted');
     expect(await readUser(h, other.id)).toMatchObject({ name: 'Deleted user', bio: null });
 
@@ -244,7 +284,18 @@ describeRedis('accounts profile cache shared through Redis', () => {
 
     const key = `${RUN}cache:user:v1:${user.id}`;
     const entry = JSON.parse((await admin.get(key)) as string) as Record<string, unknown>;
-    expect(Object.keys(entry).sort()).toEqual(['avatarUrl', 'bio', 'createdAt', 'email', 'emailVerifiedAt', 'id', 'name', 'phone', 'role', 'status']);
+    expect(Object.keys(entry).sort()).toEqual([
+      'avatarUrl',
+      'bio',
+      'createdAt',
+      'email',
+      'emailVerifiedAt',
+      'id',
+      'name',
+      'phone',
+      'role',
+      'status',
+    ]);
     expect(JSON.stringify(entry)).not.toMatch(/argon2|password/i);
     const ttl = await admin.pttl(key);
     expect(ttl).toBeGreaterThan((USER_PROFILE_TTL_SECONDS - 10) * 1000);

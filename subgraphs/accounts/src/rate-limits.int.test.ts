@@ -11,7 +11,9 @@ import { SIGN_IN, VERIFY_EMAIL, call, latestCode, randomIp, signUp, startAccount
 const REDIS_URL = process.env['REDIS_URL'];
 const describeRedis = REDIS_URL ? describe : describe.skip;
 if (!REDIS_URL) {
-  console.warn('[rate-limits.int.test] REDIS_URL is not set: skipping the limits shared through Redis. Run with REDIS_URL=redis://127.0.0.1:6379.');
+  console.warn(
+    '[rate-limits.int.test] REDIS_URL is not set: skipping the limits shared through Redis. Run with REDIS_URL=redis://127.0.0.1:6379.',
+  );
 }
 
 /** A replica on Redis, once connected (until then the brute-force limits deny, by design). */
@@ -75,7 +77,8 @@ describe('accounts rate limits without Redis (embedded mode)', () => {
   it('counts sign-in attempts in each process', async () => {
     const [a, b] = replicas as [Harness, Harness];
     const user = await verifiedUser(a);
-    for (let i = 0; i < 10; i++) expect((await signIn(a, user.email, `wrong guess ${i}`)).data.signIn.__typename).toBe('InvalidCredentials');
+    for (let i = 0; i < 10; i++)
+      expect((await signIn(a, user.email, `wrong guess ${i}`)).data.signIn.__typename).toBe('InvalidCredentials');
     expect((await signIn(a, user.email, user.password)).errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
     // Another process has counts of its own: why production sets REDIS_URL.
     expect((await signIn(b, user.email, user.password)).data.signIn.__typename).toBe('AuthPayload');

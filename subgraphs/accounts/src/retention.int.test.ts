@@ -62,7 +62,8 @@ describe('accounts retention purge', () => {
   const tokensOf = async (sessionId: string) =>
     (await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM refresh_tokens WHERE session_id = $1`, [sessionId])).rows[0]!.n;
   const codeOf = async (email: string) =>
-    (await h.db.query(`SELECT c.* FROM verification_codes c JOIN users u ON u.id = c.user_id WHERE u.email = $1`, [email.toLowerCase()])).rows[0];
+    (await h.db.query(`SELECT c.* FROM verification_codes c JOIN users u ON u.id = c.user_id WHERE u.email = $1`, [email.toLowerCase()]))
+      .rows[0];
   const ageCode = (email: string, set: string) =>
     h.db.query(`UPDATE verification_codes SET ${set} WHERE user_id = (SELECT id FROM users WHERE email = $1)`, [email.toLowerCase()]);
 
@@ -74,7 +75,9 @@ describe('accounts retention purge', () => {
     await call(h, REFRESH, { t: rotated });
     expect(await tokensOf(old.sessionId)).toBe(3);
     await call(h, `mutation { logout }`, {}, { identity: old.identity });
-    await h.db.query(`UPDATE sessions SET revoked_at = now() - interval '31 days', created_at = now() - interval '40 days' WHERE id = $1`, [old.sessionId]);
+    await h.db.query(`UPDATE sessions SET revoked_at = now() - interval '31 days', created_at = now() - interval '40 days' WHERE id = $1`, [
+      old.sessionId,
+    ]);
     // Revoked 29 days ago: still listed.
     const recent = await signInAgain(h, user);
     await call(h, `mutation($id: ID!) { revokeSession(id: $id) { id } }`, { id: recent.sessionId }, { identity: user.identity });
@@ -88,7 +91,9 @@ describe('accounts retention purge', () => {
     );
     await h.db.query(`UPDATE sessions SET expires_at = now() - interval '29 days' WHERE id = $1`, [lapsed.sessionId]);
 
-    const before = (await call(h, MY_SESSIONS, {}, { identity: user.identity })).data.mySessions.edges.map((e: any) => e.node).map((s: { id: string }) => s.id);
+    const before = (await call(h, MY_SESSIONS, {}, { identity: user.identity })).data.mySessions.edges
+      .map((e: any) => e.node)
+      .map((s: { id: string }) => s.id);
     expect(before).toHaveLength(5);
 
     const purged = await h.subgraph.retention.purgeNow();
@@ -97,7 +102,12 @@ describe('accounts retention purge', () => {
 
     const after = await call(h, MY_SESSIONS, {}, { identity: user.identity });
     expect(after.errors).toBeUndefined();
-    expect(after.data.mySessions.edges.map((e: any) => e.node).map((s: { id: string }) => s.id).sort()).toEqual([user.sessionId, recent.sessionId, lapsed.sessionId].sort());
+    expect(
+      after.data.mySessions.edges
+        .map((e: any) => e.node)
+        .map((s: { id: string }) => s.id)
+        .sort(),
+    ).toEqual([user.sessionId, recent.sessionId, lapsed.sessionId].sort());
     expect(after.data.mySessions.edges.map((e: any) => e.node).find((s: { id: string }) => s.id === recent.sessionId)).toEqual({
       id: recent.sessionId,
       active: false,
@@ -117,9 +127,15 @@ describe('accounts retention purge', () => {
 
   it('deletes codes a day after they were used or expired, and never a live one', async () => {
     const used = await verifiedUser(h);
-    await ageCode(used.email, `last_sent_at = now() - interval '25 hours', expires_at = now() - interval '24 hours 50 minutes', consumed_at = now() - interval '25 hours'`);
+    await ageCode(
+      used.email,
+      `last_sent_at = now() - interval '25 hours', expires_at = now() - interval '24 hours 50 minutes', consumed_at = now() - interval '25 hours'`,
+    );
     const { email: expiredLongAgo } = await signUp(h);
-    await ageCode(expiredLongAgo, `last_sent_at = now() - interval '2 days', expires_at = now() - interval '2 days' + interval '10 minutes'`);
+    await ageCode(
+      expiredLongAgo,
+      `last_sent_at = now() - interval '2 days', expires_at = now() - interval '2 days' + interval '10 minutes'`,
+    );
     const { email: expiredRecently } = await signUp(h);
     await ageCode(expiredRecently, `last_sent_at = now() - interval '23 hours', expires_at = now() - interval '22 hours 50 minutes'`);
     const { email: live } = await signUp(h);
@@ -177,8 +193,12 @@ describe('accounts retention purge', () => {
     const captured = captureLogger();
     const scheduled = await startAccounts({ RETENTION_PURGE_INTERVAL_MINUTES: '60' }, {}, captured.logger);
     try {
-      await eventually(async () => (captured.lines.some((l) => l.msg === 'retention purge finished') ? true : undefined), { what: 'the scheduled purge' });
-      const { rows } = await h.db.query(`SELECT last_run_at > now() - interval '1 minute' AS recent FROM maintenance_runs WHERE job = $1`, [RETENTION_JOB]);
+      await eventually(async () => (captured.lines.some((l) => l.msg === 'retention purge finished') ? true : undefined), {
+        what: 'the scheduled purge',
+      });
+      const { rows } = await h.db.query(`SELECT last_run_at > now() - interval '1 minute' AS recent FROM maintenance_runs WHERE job = $1`, [
+        RETENTION_JOB,
+      ]);
       expect(rows[0].recent).toBe(true);
     } finally {
       await scheduled.close();
@@ -208,7 +228,9 @@ describe('accounts retention purge', () => {
     it('runs the scheduled purge on one replica per interval', async () => {
       const silent = pino({ level: 'silent' });
       const policy = { sessionsDays: 30, codesHours: 24, devOutboxDays: 7 };
-      const purges = dbs.map((db) => createRetentionPurge({ repository: new RetentionRepository(db), policy, intervalMinutes: 60, logger: silent }));
+      const purges = dbs.map((db) =>
+        createRetentionPurge({ repository: new RetentionRepository(db), policy, intervalMinutes: 60, logger: silent }),
+      );
       // Each replica's scheduler checks at start; make the job due again and let both check at once.
       await Promise.all(purges.map((p) => p.tick()));
       await h.db.query(`UPDATE maintenance_runs SET last_run_at = now() - interval '61 minutes' WHERE job = $1`, [RETENTION_JOB]);

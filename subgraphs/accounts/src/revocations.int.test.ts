@@ -53,14 +53,15 @@ describe('accounts records ended sessions for the gateway', () => {
     const restarted = await startAccounts({}, { revocations: fresh });
     try {
       const deadline = Date.now() + 10_000;
-      while ((await fresh.check(issuedBefore(user.identity))) !== 'revoked' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while ((await fresh.check(issuedBefore(user.identity))) !== 'revoked' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(await fresh.check(issuedBefore(user.identity))).toBe('revoked');
     } finally {
       await restarted.close();
     }
   });
 
-  it('logout revokes the caller\'s session only', async () => {
+  it("logout revokes the caller's session only", async () => {
     const user = await verifiedUser(h);
     const other = await signInAgain(h, user);
     expect((await call(h, LOGOUT, {}, { identity: user.identity })).data).toEqual({ logout: true });
@@ -68,7 +69,7 @@ describe('accounts records ended sessions for the gateway', () => {
     expect(await check(other.identity)).toBe('ok');
   });
 
-  it('revokeSession revokes that session, not the caller\'s', async () => {
+  it("revokeSession revokes that session, not the caller's", async () => {
     const user = await verifiedUser(h);
     const other = await signInAgain(h, user);
     expect((await call(h, REVOKE, { id: other.sessionId }, { identity: user.identity })).errors).toBeUndefined();
@@ -83,7 +84,9 @@ describe('accounts records ended sessions for the gateway', () => {
     expect(rotated.data.refreshSession.__typename).toBe('AuthPayload');
     expect(await check(user.identity)).toBe('ok');
     // Past the reuse grace window (REFRESH_REUSE_GRACE_SECONDS): the first use a minute ago.
-    await h.db.query(`UPDATE refresh_tokens SET used_at = now() - interval '60 seconds' WHERE session_id = $1 AND used_at IS NOT NULL`, [user.identity.sessionId]);
+    await h.db.query(`UPDATE refresh_tokens SET used_at = now() - interval '60 seconds' WHERE session_id = $1 AND used_at IS NOT NULL`, [
+      user.identity.sessionId,
+    ]);
     expect((await call(h, REFRESH, { t: user.refreshToken })).data.refreshSession.__typename).toBe('InvalidRefreshToken');
     expect(await check(user.identity)).toBe('revoked');
     expect(await check(other.identity)).toBe('ok');
@@ -120,7 +123,9 @@ describe('accounts records ended sessions for the gateway', () => {
     it('suspending revokes the user (all tokens up to now); lifting it lets new tokens through, never the old ones', async () => {
       const user = await verifiedUser(h);
       expect((await call(h, SUSPEND, { id: user.id }, { identity: admin.identity })).data.suspendUser.status).toBe('SUSPENDED');
-      expect(await store.check({ identity: { ...user.identity, sessionId: 'a-session-opened-meanwhile' }, issuedAt: nowSeconds() })).toBe('revoked');
+      expect(await store.check({ identity: { ...user.identity, sessionId: 'a-session-opened-meanwhile' }, issuedAt: nowSeconds() })).toBe(
+        'revoked',
+      );
       expect(await check(user.identity)).toBe('revoked');
       expect((await call(h, UNSUSPEND, { id: user.id }, { identity: admin.identity })).data.unsuspendUser.status).toBe('ACTIVE');
       const fresh = await signInAgain(h, user);
@@ -158,7 +163,9 @@ describe('when the revocation store cannot be written', () => {
       expect((await call(h, LOGOUT, {}, { identity: user.identity })).data).toEqual({ logout: true });
       const { rows } = await h.db.query(`SELECT revoked_reason FROM sessions WHERE id = $1`, [user.sessionId]);
       expect(rows[0].revoked_reason).toBe('LOGOUT');
-      const logged = lines.filter((l) => l.msg.startsWith('could not record a session revocation') && (l as { reason?: string }).reason === 'LOGOUT');
+      const logged = lines.filter(
+        (l) => l.msg.startsWith('could not record a session revocation') && (l as { reason?: string }).reason === 'LOGOUT',
+      );
       expect(logged).toHaveLength(1);
       expect(logged[0]?.level).toBe(50);
     } finally {
@@ -170,7 +177,9 @@ describe('when the revocation store cannot be written', () => {
 const REDIS_URL = process.env['REDIS_URL'];
 const describeRedis = REDIS_URL ? describe : describe.skip;
 if (!REDIS_URL) {
-  console.warn('[revocations.int.test] REDIS_URL is not set: skipping accounts -> Redis revocations. Run with REDIS_URL=redis://127.0.0.1:6379.');
+  console.warn(
+    '[revocations.int.test] REDIS_URL is not set: skipping accounts -> Redis revocations. Run with REDIS_URL=redis://127.0.0.1:6379.',
+  );
 }
 
 describeRedis('with REDIS_URL, accounts writes where every gateway reads', () => {
@@ -186,7 +195,7 @@ describeRedis('with REDIS_URL, accounts writes where every gateway reads', () =>
     await reader.quit();
   });
 
-  it('a logout is visible to a gateway\'s RedisSessionRevocations on the same Redis', async () => {
+  it("a logout is visible to a gateway's RedisSessionRevocations on the same Redis", async () => {
     const gatewaySide = new RedisSessionRevocations(reader, createLogger('gateway', 'silent'));
     const user = await verifiedUser(h);
     const other = await signInAgain(h, user);

@@ -49,7 +49,9 @@ describe('accounts subgraph: sessions, refresh tokens and passwords', () => {
       const user = await verifiedUser(h);
       const rotated = (await refresh(user.refreshToken)).data.refreshSession.refreshToken as string;
       // Past the reuse grace window (REFRESH_REUSE_GRACE_SECONDS): the first use a minute ago.
-      await h.db.query(`UPDATE refresh_tokens SET used_at = now() - interval '60 seconds' WHERE session_id = $1 AND used_at IS NOT NULL`, [user.sessionId]);
+      await h.db.query(`UPDATE refresh_tokens SET used_at = now() - interval '60 seconds' WHERE session_id = $1 AND used_at IS NOT NULL`, [
+        user.sessionId,
+      ]);
       const replay = await refresh(user.refreshToken);
       expect(replay.data.refreshSession).toEqual({ __typename: 'InvalidRefreshToken', message: expect.any(String) });
       expect((await refresh(rotated)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
@@ -143,8 +145,12 @@ describe('accounts subgraph: sessions, refresh tokens and passwords', () => {
       expect(changed.data.changePassword).toEqual({ __typename: 'PasswordChanged', endedSessions: 1, message: expect.any(String) });
       expect((await refresh(other.refreshToken)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
       expect((await refresh(user.refreshToken)).data.refreshSession.__typename).toBe('AuthPayload');
-      expect((await call(h, SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.__typename).toBe('InvalidCredentials');
-      expect((await call(h, SIGN_IN, { input: { email: user.email, password: 'a brand new password' } })).data.signIn.__typename).toBe('AuthPayload');
+      expect((await call(h, SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.__typename).toBe(
+        'InvalidCredentials',
+      );
+      expect((await call(h, SIGN_IN, { input: { email: user.email, password: 'a brand new password' } })).data.signIn.__typename).toBe(
+        'AuthPayload',
+      );
     });
 
     it('refuses a weak new password with BAD_USER_INPUT and changes nothing', async () => {
@@ -165,21 +171,30 @@ describe('accounts subgraph: sessions, refresh tokens and passwords', () => {
       const code = await latestCode(h, user.email);
       const wrong = code === '000000' ? '111111' : '000000';
 
-      expect((await call(h, RESET, { e: user.email, c: wrong, p: 'reset password 123' })).data.resetPassword.__typename).toBe('InvalidCode');
-      expect((await call(h, RESET, { e: user.email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe('PasswordReset');
+      expect((await call(h, RESET, { e: user.email, c: wrong, p: 'reset password 123' })).data.resetPassword.__typename).toBe(
+        'InvalidCode',
+      );
+      expect((await call(h, RESET, { e: user.email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe(
+        'PasswordReset',
+      );
       expect((await call(h, RESET, { e: user.email, c: code, p: 'another one 12345' })).data.resetPassword.__typename).toBe('InvalidCode');
 
       for (const token of [user.refreshToken, other.refreshToken]) {
         expect((await refresh(token)).data.refreshSession.__typename).toBe('InvalidRefreshToken');
       }
-      expect((await call(h, SIGN_IN, { input: { email: user.email, password: 'reset password 123' } })).data.signIn.__typename).toBe('AuthPayload');
+      expect((await call(h, SIGN_IN, { input: { email: user.email, password: 'reset password 123' } })).data.signIn.__typename).toBe(
+        'AuthPayload',
+      );
     });
 
     it('an expired reset code is CodeExpired and changes nothing', async () => {
       const user = await verifiedUser(h);
       await call(h, REQUEST_RESET, { e: user.email });
       const code = await latestCode(h, user.email);
-      await h.db.query(`UPDATE verification_codes SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND purpose = 'PASSWORD_RESET'`, [user.id]);
+      await h.db.query(
+        `UPDATE verification_codes SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND purpose = 'PASSWORD_RESET'`,
+        [user.id],
+      );
       expect((await call(h, RESET, { e: user.email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe('CodeExpired');
       expect((await call(h, SIGN_IN, { input: { email: user.email, password: PASSWORD } })).data.signIn.__typename).toBe('AuthPayload');
     });
@@ -190,14 +205,20 @@ describe('accounts subgraph: sessions, refresh tokens and passwords', () => {
       const code = await latestCode(h, user.email);
       const guesses = Array.from({ length: 6 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
       const kinds = [];
-      for (const c of guesses) kinds.push((await call(h, RESET, { e: user.email, c, p: 'reset password 123' })).data.resetPassword.__typename);
+      for (const c of guesses)
+        kinds.push((await call(h, RESET, { e: user.email, c, p: 'reset password 123' })).data.resetPassword.__typename);
       expect(kinds).toEqual([...Array(5).fill('InvalidCode'), 'TooManyAttempts']);
-      expect((await call(h, RESET, { e: user.email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe('TooManyAttempts');
+      expect((await call(h, RESET, { e: user.email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe(
+        'TooManyAttempts',
+      );
     });
 
     it('also confirms the address of an account that was never verified', async () => {
       const { email } = await signUp(h);
-      await h.db.query(`UPDATE verification_codes SET last_sent_at = now() - interval '2 minutes' WHERE user_id = (SELECT id FROM users WHERE email = $1)`, [email.toLowerCase()]);
+      await h.db.query(
+        `UPDATE verification_codes SET last_sent_at = now() - interval '2 minutes' WHERE user_id = (SELECT id FROM users WHERE email = $1)`,
+        [email.toLowerCase()],
+      );
       await call(h, REQUEST_RESET, { e: email });
       const code = await latestCode(h, email);
       expect((await call(h, RESET, { e: email, c: code, p: 'reset password 123' })).data.resetPassword.__typename).toBe('PasswordReset');

@@ -32,10 +32,20 @@ describe('accounts subgraph: connections and follows', () => {
     const requested = await call(h, REQUEST, { id: bob.id }, as(ann));
     expect(requested.errors).toBeUndefined();
     const connection = requested.data.requestConnection;
-    expect(connection).toMatchObject({ status: 'PENDING', acceptedAt: null, requester: { id: ann.id }, addressee: { id: bob.id }, user: { id: bob.id, name: 'Bob' } });
+    expect(connection).toMatchObject({
+      status: 'PENDING',
+      acceptedAt: null,
+      requester: { id: ann.id },
+      addressee: { id: bob.id },
+      user: { id: bob.id, name: 'Bob' },
+    });
 
-    expect((await call(h, REQUESTS, {}, as(bob))).data.myConnectionRequests.edges.map((e: any) => e.node).map((c: any) => c.id)).toEqual([connection.id]);
-    expect((await call(h, REQUESTS, { d: 'OUTGOING' }, as(ann))).data.myConnectionRequests.edges.map((e: any) => e.node).map((c: any) => c.id)).toEqual([connection.id]);
+    expect((await call(h, REQUESTS, {}, as(bob))).data.myConnectionRequests.edges.map((e: any) => e.node).map((c: any) => c.id)).toEqual([
+      connection.id,
+    ]);
+    expect(
+      (await call(h, REQUESTS, { d: 'OUTGOING' }, as(ann))).data.myConnectionRequests.edges.map((e: any) => e.node).map((c: any) => c.id),
+    ).toEqual([connection.id]);
     expect((await call(h, MINE, {}, as(ann))).data.myConnections.edges.map((e: any) => e.node)).toEqual([]);
 
     // Only the addressee can accept; to anyone else the request does not exist.
@@ -45,8 +55,12 @@ describe('accounts subgraph: connections and follows', () => {
 
     const accepted = await call(h, ACCEPT, { id: connection.id }, as(bob));
     expect(accepted.data.acceptConnection).toMatchObject({ id: connection.id, status: 'ACCEPTED', user: { id: ann.id, name: 'Ann' } });
-    expect((await call(h, MINE, {}, as(ann))).data.myConnections.edges.map((e: any) => e.node)).toEqual([{ id: connection.id, user: { id: bob.id } }]);
-    expect((await call(h, MINE, {}, as(bob))).data.myConnections.edges.map((e: any) => e.node)).toEqual([{ id: connection.id, user: { id: ann.id } }]);
+    expect((await call(h, MINE, {}, as(ann))).data.myConnections.edges.map((e: any) => e.node)).toEqual([
+      { id: connection.id, user: { id: bob.id } },
+    ]);
+    expect((await call(h, MINE, {}, as(bob))).data.myConnections.edges.map((e: any) => e.node)).toEqual([
+      { id: connection.id, user: { id: ann.id } },
+    ]);
 
     const events = await outboxEvents(h, ann.id);
     expect(events.filter((e) => e.type.startsWith('accounts.connection'))).toEqual([
@@ -119,7 +133,9 @@ describe('accounts subgraph: connections and follows', () => {
   it('refuses connecting to oneself or to nobody', async () => {
     const ann = await verifiedUser(h);
     expect((await call(h, REQUEST, { id: ann.id }, as(ann))).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect((await call(h, REQUEST, { id: '00000000-0000-4000-8000-000000000000' }, as(ann))).errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect((await call(h, REQUEST, { id: '00000000-0000-4000-8000-000000000000' }, as(ann))).errors?.[0]?.extensions?.['code']).toBe(
+      'NOT_FOUND',
+    );
     expect((await call(h, REQUEST, { id: ann.id })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });
 
@@ -139,8 +155,12 @@ describe('accounts subgraph: connections and follows', () => {
     expect((await call(h, FOLLOW, { id: seller.id }, as(fan))).data.follow.followerCount).toBe(1);
     expect((await call(h, FOLLOW, { id: buyer.id }, as(fan))).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect((await call(h, FOLLOW, { id: fan.id }, as(fan))).errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect((await call(h, `{ myFollowing { edges { node { id } } } }`, {}, as(fan))).data.myFollowing.edges.map((e: any) => e.node)).toEqual([{ id: seller.id }]);
-    expect((await call(h, `{ myFollowers { edges { node { id } } } }`, {}, as(seller))).data.myFollowers.edges.map((e: any) => e.node)).toEqual([{ id: fan.id }]);
+    expect(
+      (await call(h, `{ myFollowing { edges { node { id } } } }`, {}, as(fan))).data.myFollowing.edges.map((e: any) => e.node),
+    ).toEqual([{ id: seller.id }]);
+    expect(
+      (await call(h, `{ myFollowers { edges { node { id } } } }`, {}, as(seller))).data.myFollowers.edges.map((e: any) => e.node),
+    ).toEqual([{ id: fan.id }]);
 
     expect((await call(h, UNFOLLOW, { id: seller.id }, as(fan))).data.unfollow).toBe(true);
     expect((await call(h, `query($id: ID!) { user(id: $id) { followerCount } }`, { id: seller.id })).data.user.followerCount).toBe(0);
@@ -156,7 +176,9 @@ describe('accounts subgraph: connections and follows', () => {
     for (let i = 0; i < 3; i++) sellers.push(await verifiedUser(h, { role: 'AGENT' }));
     const representations = Array.from({ length: 30 }, (_, i) => ({ __typename: 'User', id: sellers[i % 3]!.id }));
     h.queries.length = 0;
-    const res = await call(h, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { followerCount } } }`, { r: representations });
+    const res = await call(h, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { followerCount } } }`, {
+      r: representations,
+    });
     expect(res.errors).toBeUndefined();
     expect(h.queries.filter((q) => /follows/.test(q))).toHaveLength(1);
   });

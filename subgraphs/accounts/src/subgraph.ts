@@ -115,13 +115,30 @@ export const accounts = defineSubgraph<AccountsDeps>()({
       logger,
     });
     const sessionService = new SessionService(sessions, guard, revocations);
-    const profiles = new ProfileService({ users, profileCache, guard, storage, limiter, limits, revocations, avatarMaxBytes: env.AVATAR_MAX_BYTES, logger });
+    const profiles = new ProfileService({
+      users,
+      profileCache,
+      guard,
+      storage,
+      limiter,
+      limits,
+      revocations,
+      avatarMaxBytes: env.AVATAR_MAX_BYTES,
+      logger,
+    });
     const admin = new AdminService({ users, profileCache, sessions, guard, transaction, revocations });
     const social = new SocialService({ connections, users, guard });
-    const devOutbox = new DevOutboxService(outbox, env.NODE_ENV === 'production' ? 'off' : env.NODE_ENV === 'development' ? 'loopback' : 'open');
+    const devOutbox = new DevOutboxService(
+      outbox,
+      env.NODE_ENV === 'production' ? 'off' : env.NODE_ENV === 'development' ? 'loopback' : 'open',
+    );
     const retention = createRetentionPurge({
       repository: new RetentionRepository(db),
-      policy: { sessionsDays: env.RETENTION_SESSIONS_DAYS, codesHours: env.RETENTION_CODES_HOURS, devOutboxDays: env.RETENTION_DEV_OUTBOX_DAYS },
+      policy: {
+        sessionsDays: env.RETENTION_SESSIONS_DAYS,
+        codesHours: env.RETENTION_CODES_HOURS,
+        devOutboxDays: env.RETENTION_DEV_OUTBOX_DAYS,
+      },
       intervalMinutes: env.RETENTION_PURGE_INTERVAL_MINUTES,
       logger,
     });
@@ -137,7 +154,10 @@ export const accounts = defineSubgraph<AccountsDeps>()({
         social,
         devOutbox,
         loaders: {
-          userById: loaderByKey((ids) => profileCache.findByIds(ids), (u) => u.id),
+          userById: loaderByKey(
+            (ids) => profileCache.findByIds(ids),
+            (u) => u.id,
+          ),
           followerCount: new DataLoader<string, number>(async (ids) => {
             const counts = new Map((await users.followerCounts(ids)).map((c) => [c.userId, c.count]));
             return ids.map((id) => counts.get(id) ?? 0);

@@ -7,7 +7,10 @@ import { BOOK, codeOf, day, inHours, person, startBookings, type Bookings } from
  * holding many listings with requests, stays of unbounded length, and writes without a limit.
  */
 
-const BOOK_ANY = BOOK.replace('... on ListingUnavailable { listingId message }', '... on ListingUnavailable { listingId message } ... on TooManyPendingRequests { limit message }');
+const BOOK_ANY = BOOK.replace(
+  '... on ListingUnavailable { listingId message }',
+  '... on ListingUnavailable { listingId message } ... on TooManyPendingRequests { limit message }',
+);
 const CANCEL = `mutation($id: ID!) { cancelStay(id: $id) { id status } }`;
 const REQUEST_VIEWING = `mutation($input: RequestViewingInput!) { requestViewing(input: $input) { __typename ... on ViewingAppointment { id } } }`;
 
@@ -86,7 +89,9 @@ describe('pending requests per guest', () => {
 
     // Instant book does not wait on a host, so it is not capped; another guest is not affected.
     const instant = await b.listing({ instantBook: true });
-    expect((await book(guest, { listingId: instant.id, checkIn: day(10), checkOut: day(12), guests: 1 })).data.bookStay.__typename).toBe('Stay');
+    expect((await book(guest, { listingId: instant.id, checkIn: day(10), checkOut: day(12), guests: 1 })).data.bookStay.__typename).toBe(
+      'Stay',
+    );
     expect((await book(person(), sixth)).data.bookStay.__typename).toBe('Stay');
 
     expect((await b.call(guest, CANCEL, { id: booked[0] })).data.cancelStay.status).toBe('CANCELLED');
@@ -96,7 +101,9 @@ describe('pending requests per guest', () => {
   it('lets no more than the cap through when a guest fires many requests at once', async () => {
     const guest = person();
     const homes = await Promise.all(Array.from({ length: 12 }, () => b.listing()));
-    const results = await Promise.all(homes.map((home) => book(guest, { listingId: home.id, checkIn: day(15), checkOut: day(16), guests: 1 })));
+    const results = await Promise.all(
+      homes.map((home) => book(guest, { listingId: home.id, checkIn: day(15), checkOut: day(16), guests: 1 })),
+    );
     const kinds = results.map((res) => res.data.bookStay.__typename);
     expect(kinds.filter((k) => k === 'Stay')).toHaveLength(5);
     expect(kinds.filter((k) => k === 'TooManyPendingRequests')).toHaveLength(7);
@@ -109,7 +116,9 @@ describe('pending requests per guest', () => {
     for (const home of homes.slice(0, 5)) await book(guest, { listingId: home.id, checkIn: day(10), checkOut: day(12), guests: 1 });
     // Lapsing: the scheduler is about to expire them.
     await b.sql.query(`UPDATE stays SET respond_by = now() - interval '1 minute' WHERE guest_id = $1`, [guest.userId]);
-    expect((await book(guest, { listingId: homes[5]!.id, checkIn: day(10), checkOut: day(12), guests: 1 })).data.bookStay.__typename).toBe('Stay');
+    expect((await book(guest, { listingId: homes[5]!.id, checkIn: day(10), checkOut: day(12), guests: 1 })).data.bookStay.__typename).toBe(
+      'Stay',
+    );
   });
 });
 
@@ -119,11 +128,17 @@ describe('stay length', () => {
     const tooLong = await book(person(), { listingId: open.id, checkIn: day(5), checkOut: day(5 + 91), guests: 1 });
     expect(codeOf(tooLong)).toBe('BAD_USER_INPUT');
     expect(tooLong.errors?.[0]?.message).toContain('at most 90 nights');
-    expect((await book(person(), { listingId: open.id, checkIn: day(5), checkOut: day(5 + 90), guests: 1 })).data.bookStay.__typename).toBe('Stay');
+    expect((await book(person(), { listingId: open.id, checkIn: day(5), checkOut: day(5 + 90), guests: 1 })).data.bookStay.__typename).toBe(
+      'Stay',
+    );
 
     const longTerm = await b.listing({ maxNights: 200 });
-    expect((await book(person(), { listingId: longTerm.id, checkIn: day(5), checkOut: day(5 + 200), guests: 1 })).data.bookStay.__typename).toBe('Stay');
-    expect(codeOf(await book(person(), { listingId: longTerm.id, checkIn: day(300), checkOut: day(300 + 201), guests: 1 }))).toBe('BAD_USER_INPUT');
+    expect(
+      (await book(person(), { listingId: longTerm.id, checkIn: day(5), checkOut: day(5 + 200), guests: 1 })).data.bookStay.__typename,
+    ).toBe('Stay');
+    expect(codeOf(await book(person(), { listingId: longTerm.id, checkIn: day(300), checkOut: day(300 + 201), guests: 1 }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });
 
@@ -138,12 +153,16 @@ describe('write rate limit', () => {
         limited.call(who, BOOK_ANY, { input: { listingId: home.id, checkIn: day(from), checkOut: day(from + 1), guests: 1 } });
       // Polling for a listing bookings has not heard of yet is not counted.
       for (let i = 0; i < 5; i++) {
-        const unknown = await limited.call(user, BOOK_ANY, { input: { listingId: randomUUID(), checkIn: day(10), checkOut: day(11), guests: 1 } });
+        const unknown = await limited.call(user, BOOK_ANY, {
+          input: { listingId: randomUUID(), checkIn: day(10), checkOut: day(11), guests: 1 },
+        });
         expect(unknown.data.bookStay.__typename).toBe('ListingUnavailable');
       }
       expect((await bookIn(user, 10)).data.bookStay.__typename).toBe('Stay');
       expect((await bookIn(user, 11)).data.bookStay.__typename).toBe('Stay');
-      const viewing = await limited.call(user, REQUEST_VIEWING, { input: { listingId: house.id, startsAt: inHours(48), endsAt: inHours(49) } });
+      const viewing = await limited.call(user, REQUEST_VIEWING, {
+        input: { listingId: house.id, startsAt: inHours(48), endsAt: inHours(49) },
+      });
       expect(viewing.data.requestViewing.__typename).toBe('ViewingAppointment');
 
       const refused = await bookIn(user, 12);
@@ -151,9 +170,9 @@ describe('write rate limit', () => {
       expect(refused.errors?.[0]?.extensions?.['retryAfterSeconds']).toEqual(expect.any(Number));
       expect(refused.errors?.[0]?.extensions?.['retryAfterSeconds']).toBeGreaterThan(0);
       expect(refused.data).toBeNull();
-      expect(codeOf(await limited.call(user, REQUEST_VIEWING, { input: { listingId: house.id, startsAt: inHours(50), endsAt: inHours(51) } }))).toBe(
-        'RATE_LIMITED',
-      );
+      expect(
+        codeOf(await limited.call(user, REQUEST_VIEWING, { input: { listingId: house.id, startsAt: inHours(50), endsAt: inHours(51) } })),
+      ).toBe('RATE_LIMITED');
       expect(await limited.count('SELECT 1 FROM stays WHERE guest_id = $1', [user.userId])).toBe(2);
 
       // Counted per user.

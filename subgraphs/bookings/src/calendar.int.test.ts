@@ -34,9 +34,9 @@ describe('availability', () => {
   it('shows each night FREE, BOOKED or BLOCKED, to anyone', async () => {
     const home = await b.listing();
     expect((await book(person(), home.id, 2, 4)).data.bookStay.__typename).toBe('Stay');
-    expect((await b.call(home.owner, BLOCK, { listingId: home.id, from: day(5), to: day(7), reason: 'Painting' })).data.blockDates.__typename).toBe(
-      'CalendarBlock',
-    );
+    expect(
+      (await b.call(home.owner, BLOCK, { listingId: home.id, from: day(5), to: day(7), reason: 'Painting' })).data.blockDates.__typename,
+    ).toBe('CalendarBlock');
     const res = await b.call(null, AVAILABILITY, { listingId: home.id, from: day(1), to: day(8) });
     expect(res.data.availability).toEqual([
       { date: day(1), status: 'FREE' },
@@ -53,7 +53,11 @@ describe('availability', () => {
     const home = await b.listing();
     const full = await b.call(null, AVAILABILITY, { listingId: home.id, from: day(0), to: addDays(day(0), 366) });
     expect(full.data.availability).toHaveLength(366);
-    for (const [from, to] of [[day(0), addDays(day(0), 367)], [day(5), day(5)], [day(5), day(4)]]) {
+    for (const [from, to] of [
+      [day(0), addDays(day(0), 367)],
+      [day(5), day(5)],
+      [day(5), day(4)],
+    ]) {
       const res = await b.call(null, AVAILABILITY, { listingId: home.id, from, to });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { to: expect.any(Array) } });
     }
@@ -109,7 +113,13 @@ describe('blockDates and unblockDates', () => {
     const home = await b.listing();
     expect((await book(person(), home.id, 5, 7)).data.bookStay.__typename).toBe('Stay');
     const res = await b.call(home.owner, BLOCK, { listingId: home.id, from: day(6), to: day(9) });
-    expect(res.data.blockDates).toEqual({ __typename: 'DatesUnavailable', listingId: home.id, checkIn: day(6), checkOut: day(9), message: expect.any(String) });
+    expect(res.data.blockDates).toEqual({
+      __typename: 'DatesUnavailable',
+      listingId: home.id,
+      checkIn: day(6),
+      checkOut: day(9),
+      message: expect.any(String),
+    });
     const after = await b.call(home.owner, UNBLOCK, { listingId: home.id, from: day(4), to: day(8) });
     expect(after.data.unblockDates.map((d: { status: string }) => d.status)).toEqual(['FREE', 'BOOKED', 'BOOKED', 'FREE']);
   });

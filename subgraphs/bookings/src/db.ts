@@ -25,8 +25,7 @@ interface DriverErrorCause {
  * `meta.driverAdapterError.cause` carries the SQLSTATE and the message naming the constraint.
  */
 function isViolation(err: unknown, sqlState: string, constraint: string): boolean {
-  const cause = (err as { meta?: { driverAdapterError?: { cause?: DriverErrorCause } } } | null)?.meta?.driverAdapterError
-    ?.cause;
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: DriverErrorCause } } } | null)?.meta?.driverAdapterError?.cause;
   return cause?.originalCode === sqlState && (cause.originalMessage ?? '').includes(`"${constraint}"`);
 }
 
@@ -42,8 +41,7 @@ export function isUniqueViolation(err: unknown, constraint: string): boolean {
 const RETRYABLE = new Set(['40P01', '40001']);
 
 function sqlStateOf(err: unknown): string | undefined {
-  return (err as { meta?: { driverAdapterError?: { cause?: DriverErrorCause } } } | null)?.meta?.driverAdapterError?.cause
-    ?.originalCode;
+  return (err as { meta?: { driverAdapterError?: { cause?: DriverErrorCause } } } | null)?.meta?.driverAdapterError?.cause?.originalCode;
 }
 
 /**

@@ -30,7 +30,10 @@ afterAll(async () => {
 type Listing = Awaited<ReturnType<Bookings['listing']>>;
 
 async function book(guest: Identity, listing: Listing, from: number, to: number, key?: string): Promise<string> {
-  const res = await b.call(guest, BOOK, { input: { listingId: listing.id, checkIn: day(from), checkOut: day(to), guests: 1 }, ...(key ? { key } : {}) });
+  const res = await b.call(guest, BOOK, {
+    input: { listingId: listing.id, checkIn: day(from), checkOut: day(to), guests: 1 },
+    ...(key ? { key } : {}),
+  });
   expect(res.data?.bookStay?.__typename).toBe('Stay');
   return res.data.bookStay.id;
 }
@@ -121,13 +124,22 @@ describe('accounts.user.deleted', () => {
     const house = await b.forSale();
     const pending = await viewing(leaving, house.id, { startsAt: inHours(30), endsAt: inHours(31), note: 'Call me on 555-0100' });
     const confirmedViewing = await viewing(leaving, house.id, { startsAt: inHours(40), endsAt: inHours(41) });
-    expect((await b.call(house.owner, CONFIRM_VIEWING, { id: confirmedViewing })).data.confirmViewing.__typename).toBe('ViewingAppointment');
+    expect((await b.call(house.owner, CONFIRM_VIEWING, { id: confirmedViewing })).data.confirmViewing.__typename).toBe(
+      'ViewingAppointment',
+    );
     const seen = await pastViewing(house.id, leaving.userId, house.owner.userId, 'I live at 1 Main Street');
 
     // As an agent: published slots, one requested by a buyer.
     const agency = await b.forSale({ ownerId: leaving.userId });
-    const slots = (await b.call(agency.owner, PUBLISH, { l: agency.id, s: [{ startsAt: inHours(50), endsAt: inHours(51) }, { startsAt: inHours(52), endsAt: inHours(53) }] }))
-      .data.publishViewingSlots;
+    const slots = (
+      await b.call(agency.owner, PUBLISH, {
+        l: agency.id,
+        s: [
+          { startsAt: inHours(50), endsAt: inHours(51) },
+          { startsAt: inHours(52), endsAt: inHours(53) },
+        ],
+      })
+    ).data.publishViewingSlots;
     const someBuyer = person();
     const agentsViewing = await viewing(someBuyer, agency.id, { slotId: slots[0].id, note: 'Looking forward' });
 
@@ -143,13 +155,18 @@ describe('accounts.user.deleted', () => {
     await expectCancelled(requested, '100.00');
     await expectCancelled(hostedConfirmed, '100.00');
     await expectCancelled(hostedRequested, '50.00');
-    expect(await b.count('SELECT 1 FROM calendar_holds WHERE stay_id = ANY($1::uuid[])', [[earlyConfirmed, lateConfirmed, requested, hostedConfirmed, hostedRequested]])).toBe(0);
+    expect(
+      await b.count('SELECT 1 FROM calendar_holds WHERE stay_id = ANY($1::uuid[])', [
+        [earlyConfirmed, lateConfirmed, requested, hostedConfirmed, hostedRequested],
+      ]),
+    ).toBe(0);
 
     // Under way or over: kept as they were, for the other party's records, naming the user by id.
     expect(await stayRow(ongoing)).toMatchObject({ status: 'CONFIRMED', refund: null, guest_id: leaving.userId });
     expect(await stayRow(over)).toMatchObject({ status: 'COMPLETED', guest_id: leaving.userId });
     expect(await stayRow(hostedOver)).toMatchObject({ status: 'COMPLETED', guest_id: someGuest.userId });
-    const hostView = (await b.call(moderate.owner, LISTING_STAYS, { r: [{ __typename: 'Listing', id: moderate.id }] })).data._entities[0].stays;
+    const hostView = (await b.call(moderate.owner, LISTING_STAYS, { r: [{ __typename: 'Listing', id: moderate.id }] })).data._entities[0]
+      .stays;
     expect(hostView).toEqual(
       expect.arrayContaining([
         { id: ongoing, status: 'CONFIRMED', guest: { id: leaving.userId } },
@@ -170,16 +187,32 @@ describe('accounts.user.deleted', () => {
     expect(await b.count('SELECT 1 FROM viewing_slots WHERE agent_id = $1', [leaving.userId])).toBe(0);
 
     // Their block's reason is erased, their keys forgotten, their listings off the market here.
-    expect((await b.sql.query(`SELECT reason FROM calendar_holds WHERE listing_id = $1 AND kind = 'BLOCK'`, [own.id])).rows).toEqual([{ reason: null }]);
+    expect((await b.sql.query(`SELECT reason FROM calendar_holds WHERE listing_id = $1 AND kind = 'BLOCK'`, [own.id])).rows).toEqual([
+      { reason: null },
+    ]);
     expect(await b.count('SELECT 1 FROM idempotency_keys WHERE caller_id = $1', [leaving.userId])).toBe(0);
     const rebook = await b.call(person(), BOOK, { input: { listingId: own.id, checkIn: day(3), checkOut: day(5), guests: 1 } });
     expect(rebook.data.bookStay.__typename).toBe('ListingUnavailable');
-    expect(codeOf(await b.call(person(), REQUEST, { input: { listingId: agency.id, startsAt: inHours(60), endsAt: inHours(61) } }))).toBe('NOT_FOUND');
+    expect(codeOf(await b.call(person(), REQUEST, { input: { listingId: agency.id, startsAt: inHours(60), endsAt: inHours(61) } }))).toBe(
+      'NOT_FOUND',
+    );
     // Other parties' listings are untouched: the freed nights can be booked again.
     expect(await book(person(), moderate, 10, 12)).toEqual(expect.any(String));
 
     // Delivered again (at-least-once), or a second deletion event for the same user: nothing changes.
-    const ids = [earlyConfirmed, lateConfirmed, requested, ongoing, over, hostedConfirmed, hostedRequested, pending, confirmedViewing, seen, agentsViewing];
+    const ids = [
+      earlyConfirmed,
+      lateConfirmed,
+      requested,
+      ongoing,
+      over,
+      hostedConfirmed,
+      hostedRequested,
+      pending,
+      confirmedViewing,
+      seen,
+      agentsViewing,
+    ];
     const listingIds = [own.id, agency.id, moderate.id];
     const before = await footprint(ids, listingIds);
     await b.redeliver(event);
@@ -217,7 +250,8 @@ describe('listings.listing.deleted', () => {
     const ongoing = await pastStay(rental.id, person().userId, -2, 1, 'CONFIRMED');
 
     const house = await b.forSale();
-    const slots = (await b.call(house.owner, PUBLISH, { l: house.id, s: [{ startsAt: inHours(50), endsAt: inHours(51) }] })).data.publishViewingSlots;
+    const slots = (await b.call(house.owner, PUBLISH, { l: house.id, s: [{ startsAt: inHours(50), endsAt: inHours(51) }] })).data
+      .publishViewingSlots;
     const buyer = person();
     const inSlot = await viewing(buyer, house.id, { slotId: slots[0].id });
     const confirmedViewing = await viewing(person(), house.id, { startsAt: inHours(60), endsAt: inHours(61) });
@@ -232,7 +266,9 @@ describe('listings.listing.deleted', () => {
     // STRICT would refund a guest nothing two days ahead; a deleted listing refunds everything.
     expect(await stayRow(ahead)).toMatchObject({ status: 'CANCELLED', refund: '220.00', cancelled_by: rental.owner.userId });
     expect(await stayRow(asked)).toMatchObject({ status: 'CANCELLED', refund: '120.00', cancelled_by: rental.owner.userId });
-    expect(await cancelledEvent(ahead)).toEqual([expect.objectContaining({ guestId: guest.userId, refundAmount: '220.00', cancelledBy: rental.owner.userId })]);
+    expect(await cancelledEvent(ahead)).toEqual([
+      expect.objectContaining({ guestId: guest.userId, refundAmount: '220.00', cancelledBy: rental.owner.userId }),
+    ]);
     expect(await stayRow(ongoing)).toMatchObject({ status: 'CONFIRMED', refund: null });
     for (const id of [inSlot, confirmedViewing]) {
       expect((await viewingRow(id))?.status).toBe('CANCELLED');
@@ -264,7 +300,10 @@ describe('listings.listing.deleted', () => {
           checkIn: day(5),
           checkOut: day(6),
           guests: 1,
-          price: priceStay({ pricePerNight: '10.00', cleaningFee: null, currency: 'EUR', weeklyDiscountPercent: null, monthlyDiscountPercent: null }, 1),
+          price: priceStay(
+            { pricePerNight: '10.00', cleaningFee: null, currency: 'EUR', weeklyDiscountPercent: null, monthlyDiscountPercent: null },
+            1,
+          ),
           cancellationPolicy: 'MODERATE',
           status: 'REQUESTED',
           respondBy: new Date(Date.now() + 3_600_000),

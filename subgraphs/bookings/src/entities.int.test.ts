@@ -20,9 +20,13 @@ describe('batching', () => {
     for (let i = 0; i < 5; i++) ids.push((await book(home.id, 100 + 2 * i, 101 + 2 * i)).id);
     const representations = Array.from({ length: 50 }, (_, i) => ({ __typename: 'Stay', id: ids[(i * 7) % ids.length] }));
     const { result, statements } = await b.countQueries(() =>
-      b.call(home.owner, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Stay { id nights price { total } listing { id } } } }`, {
-        r: representations,
-      }),
+      b.call(
+        home.owner,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Stay { id nights price { total } listing { id } } } }`,
+        {
+          r: representations,
+        },
+      ),
     );
     expect(result.errors).toBeUndefined();
     expect(result.data._entities.map((s: { id: string }) => s.id)).toEqual(representations.map((r) => r.id));
@@ -34,14 +38,20 @@ describe('batching', () => {
     const buyer = person();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await b.call(buyer, `mutation($input: RequestViewingInput!) { requestViewing(input: $input) { ... on ViewingAppointment { id } } }`, {
-        input: { listingId: house.id, startsAt: inHours(24 + 2 * i), endsAt: inHours(25 + 2 * i) },
-      });
+      const res = await b.call(
+        buyer,
+        `mutation($input: RequestViewingInput!) { requestViewing(input: $input) { ... on ViewingAppointment { id } } }`,
+        {
+          input: { listingId: house.id, startsAt: inHours(24 + 2 * i), endsAt: inHours(25 + 2 * i) },
+        },
+      );
       ids.push(res.data.requestViewing.id);
     }
     const representations = Array.from({ length: 50 }, (_, i) => ({ __typename: 'ViewingAppointment', id: ids[(i * 3) % ids.length] }));
     const { result, statements } = await b.countQueries(() =>
-      b.call(buyer, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ViewingAppointment { id agent { id } } } }`, { r: representations }),
+      b.call(buyer, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ViewingAppointment { id agent { id } } } }`, {
+        r: representations,
+      }),
     );
     expect(result.errors).toBeUndefined();
     expect(result.data._entities.map((v: { id: string }) => v.id)).toEqual(representations.map((r) => r.id));
@@ -92,7 +102,10 @@ describe('listing snapshots from events', () => {
       monthlyDiscountPercent: 20,
       cancellationPolicy: 'FLEXIBLE',
     });
-    const { rows } = await b.sql.query('SELECT title, cleaning_fee, min_nights, max_nights, instant_book, weekly_discount_percent, monthly_discount_percent, cancellation_policy FROM listing_snapshots WHERE listing_id = $1', [home.id]);
+    const { rows } = await b.sql.query(
+      'SELECT title, cleaning_fee, min_nights, max_nights, instant_book, weekly_discount_percent, monthly_discount_percent, cancellation_policy FROM listing_snapshots WHERE listing_id = $1',
+      [home.id],
+    );
     expect(rows[0]).toEqual({
       title: 'Sea view flat',
       cleaning_fee: '30.00',
@@ -104,8 +117,16 @@ describe('listing snapshots from events', () => {
       cancellation_policy: 'FLEXIBLE',
     });
     // An event from a producer that does not know the terms yet.
-    const { cleaningFee: _c, minNights: _min, maxNights: _max, instantBook: _i, weeklyDiscountPercent: _w, monthlyDiscountPercent: _m, cancellationPolicy: _p, ...older } =
-      home.payload;
+    const {
+      cleaningFee: _c,
+      minNights: _min,
+      maxNights: _max,
+      instantBook: _i,
+      weeklyDiscountPercent: _w,
+      monthlyDiscountPercent: _m,
+      cancellationPolicy: _p,
+      ...older
+    } = home.payload;
     await b.deliver('listings.listing.upserted', older, { occurredAt: new Date(Date.now() + 1_000).toISOString() });
     const stay = await book(home.id, 5, 6);
     expect(stay).toMatchObject({ status: 'REQUESTED', cancellationPolicy: 'MODERATE', price: { cleaningFee: '0.00', total: '100.00' } });
@@ -113,10 +134,18 @@ describe('listing snapshots from events', () => {
 
   it('ignores an older upsert that arrives after a newer one', async () => {
     const home = await b.listing({ pricePerNight: '100.00' });
-    await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '200.00' }, { occurredAt: new Date(Date.now() + 60_000).toISOString() });
-    await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '50.00', status: 'PAUSED' }, {
-      occurredAt: new Date(Date.now() - 60_000).toISOString(),
-    });
+    await b.deliver(
+      'listings.listing.upserted',
+      { ...home.payload, pricePerNight: '200.00' },
+      { occurredAt: new Date(Date.now() + 60_000).toISOString() },
+    );
+    await b.deliver(
+      'listings.listing.upserted',
+      { ...home.payload, pricePerNight: '50.00', status: 'PAUSED' },
+      {
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    );
     expect(await book(home.id, 5, 6)).toMatchObject({ __typename: 'Stay', totalPrice: '200.00' });
   });
 
@@ -147,7 +176,11 @@ describe('listing snapshots from events', () => {
       const home = await b.listing({ pricePerNight: '100.00', version: 1 });
       await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '300.00', version: 3 });
       // Version 2 from a replica whose clock runs a minute ahead (or a dead letter replayed now).
-      await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '50.00', status: 'PAUSED', version: 2 }, { occurredAt: soon(60_000) });
+      await b.deliver(
+        'listings.listing.upserted',
+        { ...home.payload, pricePerNight: '50.00', status: 'PAUSED', version: 2 },
+        { occurredAt: soon(60_000) },
+      );
       // The same version again, stamped later still (a republish), changes nothing either.
       await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '999.00', version: 3 }, { occurredAt: soon(120_000) });
       expect(await held(home.id)).toEqual({ version: 3, price: '300.00', deleted: false });
@@ -182,14 +215,22 @@ describe('listing snapshots from events', () => {
 
     it('keeps a deleted listing deleted: no upsert up to its version brings it back or changes it, however late it is stamped', async () => {
       const home = await b.listing({ pricePerNight: '100.00', version: 2 });
-      await b.deliver('listings.listing.deleted', { listingId: home.id, ownerId: home.owner.userId, version: 3 }, { occurredAt: soon(-60_000) });
+      await b.deliver(
+        'listings.listing.deleted',
+        { listingId: home.id, ownerId: home.owner.userId, version: 3 },
+        { occurredAt: soon(-60_000) },
+      );
       await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '70.00', version: 2 }, { occurredAt: soon(60_000) });
       expect(await held(home.id)).toEqual({ version: 3, price: '100.00', deleted: true });
       expect((await book(home.id, 5, 6)).__typename).toBe('ListingUnavailable');
 
       // The deletion arrives first: its tombstone carries its version, so no earlier state fills it in.
       const ghost = { ...home.payload, listingId: randomUUID(), version: 5 };
-      await b.deliver('listings.listing.deleted', { listingId: ghost.listingId, ownerId: ghost.ownerId, version: 6 }, { occurredAt: soon(-60_000) });
+      await b.deliver(
+        'listings.listing.deleted',
+        { listingId: ghost.listingId, ownerId: ghost.ownerId, version: 6 },
+        { occurredAt: soon(-60_000) },
+      );
       await b.deliver('listings.listing.upserted', ghost, { occurredAt: soon(60_000) });
       expect(await held(ghost.listingId)).toEqual({ version: 6, price: null, deleted: true });
       expect((await book(ghost.listingId, 5, 6)).__typename).toBe('ListingUnavailable');
@@ -199,14 +240,22 @@ describe('listing snapshots from events', () => {
 
   it('applies an event delivered twice only once (inbox)', async () => {
     const home = await b.listing({ pricePerNight: '80.00' });
-    const update = await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '90.00' }, {
-      occurredAt: new Date(Date.now() + 1_000).toISOString(),
-    });
+    const update = await b.deliver(
+      'listings.listing.upserted',
+      { ...home.payload, pricePerNight: '90.00' },
+      {
+        occurredAt: new Date(Date.now() + 1_000).toISOString(),
+      },
+    );
     // The same event id again, even carrying other content and a newer time, has no second effect.
-    await b.deliver('listings.listing.upserted', { ...home.payload, pricePerNight: '999.00' }, {
-      id: update.id,
-      occurredAt: new Date(Date.now() + 120_000).toISOString(),
-    });
+    await b.deliver(
+      'listings.listing.upserted',
+      { ...home.payload, pricePerNight: '999.00' },
+      {
+        id: update.id,
+        occurredAt: new Date(Date.now() + 120_000).toISOString(),
+      },
+    );
     await b.bus.publish([update]);
     await b.bus.drain();
     expect(await book(home.id, 5, 7)).toMatchObject({ __typename: 'Stay', totalPrice: '180.00' });

@@ -19,9 +19,19 @@ export const bookingsEnvSchema = z.object({
    * How long a host has to answer a stay request, in minutes; never past the start of the check-in
    * day at the listing. After it, the scheduler lets the request expire and frees its nights.
    */
-  STAY_REQUEST_TTL_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
+  STAY_REQUEST_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 60)
+    .default(24 * 60),
   /** How long an idempotency key answers retries, in hours; a retry after it is a new request. */
-  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
   /** REQUESTED stays one guest may have waiting for hosts' answers at once; one more is TooManyPendingRequests. */
   STAY_MAX_PENDING_REQUESTS: z.coerce.number().int().min(1).max(1000).default(5),
   /** Longest stay, in nights, at a listing that sets no maximum of its own (never more than 365). */

@@ -53,7 +53,13 @@ describe('stays and viewings of listings that are gone', () => {
     const after = await b.call(guest, MY_STAYS);
     expect(after.errors).toBeUndefined();
     expect(after.data.myStays).toEqual([
-      { id: booked.data.bookStay.id, status: 'REQUESTED', listingTitle: 'Cabin in the woods', listing: { id: home.id }, guest: { id: guest.userId } },
+      {
+        id: booked.data.bookStay.id,
+        status: 'REQUESTED',
+        listingTitle: 'Cabin in the woods',
+        listing: { id: home.id },
+        guest: { id: guest.userId },
+      },
     ]);
   });
 
@@ -89,7 +95,11 @@ describe('Listing.viewingSlots', () => {
     expect(await slotsAs(null)).toEqual(slotIds);
     expect(await slotsAs(person())).toEqual(slotIds);
 
-    await b.deliver('listings.listing.upserted', { ...house.payload, status: 'ARCHIVED', version: 2 }, { occurredAt: new Date(Date.now() + 1_000).toISOString() });
+    await b.deliver(
+      'listings.listing.upserted',
+      { ...house.payload, status: 'ARCHIVED', version: 2 },
+      { occurredAt: new Date(Date.now() + 1_000).toISOString() },
+    );
     expect(await slotsAs(null)).toEqual([]);
     expect(await slotsAs(person())).toEqual([]);
     expect(await slotsAs(house.owner)).toEqual(slotIds);

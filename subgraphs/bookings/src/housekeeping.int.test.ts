@@ -42,7 +42,8 @@ const bookOk = async (guest: Identity, input: Record<string, unknown>, key?: str
   expect(res.data.bookStay.__typename).toBe('Stay');
   return res.data.bookStay;
 };
-const stayOf = async (who: Identity, id: string) => (await b.call(who, `query($id: ID!) { stay(id: $id) { id status respondBy } }`, { id })).data.stay;
+const stayOf = async (who: Identity, id: string) =>
+  (await b.call(who, `query($id: ID!) { stay(id: $id) { id status respondBy } }`, { id })).data.stay;
 /** Moves a stay's deadline into the past, as if the host had let the window go by. */
 const lapse = (ids: string[]) => b.sql.query(`UPDATE stays SET respond_by = now() - interval '1 second' WHERE id = ANY($1::uuid[])`, [ids]);
 /** Runs the expiry job on several replicas at once until none of them finds anything due. */
@@ -64,7 +65,9 @@ describe('expiry of unanswered stay requests', () => {
     expect(Math.abs(window - 90 * MINUTE_MS)).toBeLessThan(1_000);
 
     const instant = await b.listing({ instantBook: true });
-    expect((await stayOf(guest, (await bookOk(guest, { listingId: instant.id, checkIn: day(10), checkOut: day(12), guests: 1 })).id)).respondBy).toBeNull();
+    expect(
+      (await stayOf(guest, (await bookOk(guest, { listingId: instant.id, checkIn: day(10), checkOut: day(12), guests: 1 })).id)).respondBy,
+    ).toBeNull();
 
     // A deadline is required of every REQUESTED stay, by the database as well.
     await expect(b.sql.query(`UPDATE stays SET respond_by = NULL WHERE id = $1`, [far.id])).rejects.toMatchObject({
@@ -158,8 +161,7 @@ describe('idempotency key retention', () => {
       key,
       hours,
     ]);
-  const keyRows = (callerId: string) =>
-    b.count(`SELECT 1 FROM idempotency_keys WHERE caller_id = $1`, [callerId]);
+  const keyRows = (callerId: string) => b.count(`SELECT 1 FROM idempotency_keys WHERE caller_id = $1`, [callerId]);
 
   it('answers retries within the retention, and treats a retry after it as a new request', async () => {
     const home = await b.listing();
@@ -185,13 +187,18 @@ describe('idempotency key retention', () => {
   it('purges keys past their retention on several replicas at once and keeps the rest', async () => {
     const home = await b.listing();
     const guest = person();
-    for (let i = 0; i < 12; i++) await bookOk(guest, { listingId: home.id, checkIn: day(60 + i), checkOut: day(61 + i), guests: 1 }, `k${i}`);
+    for (let i = 0; i < 12; i++)
+      await bookOk(guest, { listingId: home.id, checkIn: day(60 + i), checkOut: day(61 + i), guests: 1 }, `k${i}`);
     for (let i = 0; i < 9; i++) await age(guest.userId, `k${i}`, 3);
     const cutoff = keysExpiredBefore({ hours: 2, now: () => new Date() });
-    await Promise.all(replicas.map(async (db) => {
-      while ((await purgeExpiredIdempotencyKeys(db, cutoff, 2)) > 0);
-    }));
-    const { rows } = await b.sql.query<{ key: string }>(`SELECT key FROM idempotency_keys WHERE caller_id = $1 ORDER BY key`, [guest.userId]);
+    await Promise.all(
+      replicas.map(async (db) => {
+        while ((await purgeExpiredIdempotencyKeys(db, cutoff, 2)) > 0);
+      }),
+    );
+    const { rows } = await b.sql.query<{ key: string }>(`SELECT key FROM idempotency_keys WHERE caller_id = $1 ORDER BY key`, [
+      guest.userId,
+    ]);
     expect(rows.map((r) => r.key)).toEqual(['k10', 'k11', 'k9']);
   });
 
@@ -200,12 +207,21 @@ describe('idempotency key retention', () => {
     try {
       const home = await fast.listing();
       const guest = person();
-      for (const [key, from] of [['old', 70], ['recent', 72]] as const) {
+      for (const [key, from] of [
+        ['old', 70],
+        ['recent', 72],
+      ] as const) {
         await fast.call(guest, BOOK, { input: { listingId: home.id, checkIn: day(from), checkOut: day(from + 1), guests: 1 }, key });
       }
-      await fast.sql.query(`UPDATE idempotency_keys SET created_at = now() - interval '6 hours' WHERE caller_id = $1 AND key = 'old'`, [guest.userId]);
-      await fast.sql.query(`UPDATE idempotency_keys SET created_at = now() - interval '4 hours' WHERE caller_id = $1 AND key = 'recent'`, [guest.userId]);
-      await eventually(async () => (await fast.count(`SELECT 1 FROM idempotency_keys WHERE caller_id = $1 AND key = 'old'`, [guest.userId])) === 0);
+      await fast.sql.query(`UPDATE idempotency_keys SET created_at = now() - interval '6 hours' WHERE caller_id = $1 AND key = 'old'`, [
+        guest.userId,
+      ]);
+      await fast.sql.query(`UPDATE idempotency_keys SET created_at = now() - interval '4 hours' WHERE caller_id = $1 AND key = 'recent'`, [
+        guest.userId,
+      ]);
+      await eventually(
+        async () => (await fast.count(`SELECT 1 FROM idempotency_keys WHERE caller_id = $1 AND key = 'old'`, [guest.userId])) === 0,
+      );
       expect(await fast.count(`SELECT 1 FROM idempotency_keys WHERE caller_id = $1 AND key = 'recent'`, [guest.userId])).toBe(1);
     } finally {
       await fast.close();

@@ -31,9 +31,13 @@ async function world(): Promise<World> {
   const guest = person();
   const buyer = person();
   const stay = await b.call(guest, BOOK, { input: { listingId: rental.id, checkIn: day(20), checkOut: day(22), guests: 1 } });
-  const viewing = await b.call(buyer, `mutation($input: RequestViewingInput!) { requestViewing(input: $input) { ... on ViewingAppointment { id } } }`, {
-    input: { listingId: house.id, startsAt: inHours(30), endsAt: inHours(31) },
-  });
+  const viewing = await b.call(
+    buyer,
+    `mutation($input: RequestViewingInput!) { requestViewing(input: $input) { ... on ViewingAppointment { id } } }`,
+    {
+      input: { listingId: house.id, startsAt: inHours(30), endsAt: inHours(31) },
+    },
+  );
   return {
     host: rental.owner,
     guest,
@@ -46,32 +50,42 @@ async function world(): Promise<World> {
   };
 }
 
-const ops = (w: World) => ({
-  stay: [`query($id: ID!) { stay(id: $id) { id totalPrice } }`, { id: w.stayId }],
-  viewing: [`query($id: ID!) { viewing(id: $id) { id note } }`, { id: w.viewingId }],
-  cancellationQuote: [`query($id: ID!) { cancellationQuote(stayId: $id) { refundAmount } }`, { id: w.stayId }],
-  stayEntity: [`query($r: [_Any!]!) { _entities(representations: $r) { ... on Stay { id totalPrice } } }`, { r: [{ __typename: 'Stay', id: w.stayId }] }],
-  viewingEntity: [
-    `query($r: [_Any!]!) { _entities(representations: $r) { ... on ViewingAppointment { id note } } }`,
-    { r: [{ __typename: 'ViewingAppointment', id: w.viewingId }] },
-  ],
-  confirmStay: [`mutation($id: ID!) { confirmStay(id: $id) { id } }`, { id: w.stayId }],
-  declineStay: [`mutation($id: ID!) { declineStay(id: $id) { id } }`, { id: w.stayId }],
-  cancelStay: [`mutation($id: ID!) { cancelStay(id: $id, idempotencyKey: "k") { id } }`, { id: w.stayId }],
-  completeStay: [`mutation($id: ID!) { completeStay(id: $id) { id } }`, { id: w.stayId }],
-  confirmViewing: [`mutation($id: ID!) { confirmViewing(id: $id) { __typename } }`, { id: w.viewingId }],
-  rescheduleViewing: [
-    `mutation($id: ID!, $s: DateTime!, $e: DateTime!) { rescheduleViewing(id: $id, startsAt: $s, endsAt: $e) { __typename } }`,
-    { id: w.viewingId, s: inHours(40), e: inHours(41) },
-  ],
-  cancelViewing: [`mutation($id: ID!) { cancelViewing(id: $id) { id } }`, { id: w.viewingId }],
-  blockDates: [`mutation($l: ID!, $f: Date!, $t: Date!) { blockDates(listingId: $l, from: $f, to: $t) { __typename } }`, { l: w.rentalId, f: day(30), t: day(31) }],
-  unblockDates: [`mutation($l: ID!, $f: Date!, $t: Date!) { unblockDates(listingId: $l, from: $f, to: $t) { status } }`, { l: w.rentalId, f: day(20), t: day(21) }],
-  publishViewingSlots: [
-    `mutation($l: ID!, $s: [ViewingSlotInput!]!) { publishViewingSlots(listingId: $l, slots: $s) { id } }`,
-    { l: w.houseId, s: [{ startsAt: inHours(50), endsAt: inHours(51) }] },
-  ],
-}) satisfies Record<string, [string, Record<string, unknown>]>;
+const ops = (w: World) =>
+  ({
+    stay: [`query($id: ID!) { stay(id: $id) { id totalPrice } }`, { id: w.stayId }],
+    viewing: [`query($id: ID!) { viewing(id: $id) { id note } }`, { id: w.viewingId }],
+    cancellationQuote: [`query($id: ID!) { cancellationQuote(stayId: $id) { refundAmount } }`, { id: w.stayId }],
+    stayEntity: [
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Stay { id totalPrice } } }`,
+      { r: [{ __typename: 'Stay', id: w.stayId }] },
+    ],
+    viewingEntity: [
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on ViewingAppointment { id note } } }`,
+      { r: [{ __typename: 'ViewingAppointment', id: w.viewingId }] },
+    ],
+    confirmStay: [`mutation($id: ID!) { confirmStay(id: $id) { id } }`, { id: w.stayId }],
+    declineStay: [`mutation($id: ID!) { declineStay(id: $id) { id } }`, { id: w.stayId }],
+    cancelStay: [`mutation($id: ID!) { cancelStay(id: $id, idempotencyKey: "k") { id } }`, { id: w.stayId }],
+    completeStay: [`mutation($id: ID!) { completeStay(id: $id) { id } }`, { id: w.stayId }],
+    confirmViewing: [`mutation($id: ID!) { confirmViewing(id: $id) { __typename } }`, { id: w.viewingId }],
+    rescheduleViewing: [
+      `mutation($id: ID!, $s: DateTime!, $e: DateTime!) { rescheduleViewing(id: $id, startsAt: $s, endsAt: $e) { __typename } }`,
+      { id: w.viewingId, s: inHours(40), e: inHours(41) },
+    ],
+    cancelViewing: [`mutation($id: ID!) { cancelViewing(id: $id) { id } }`, { id: w.viewingId }],
+    blockDates: [
+      `mutation($l: ID!, $f: Date!, $t: Date!) { blockDates(listingId: $l, from: $f, to: $t) { __typename } }`,
+      { l: w.rentalId, f: day(30), t: day(31) },
+    ],
+    unblockDates: [
+      `mutation($l: ID!, $f: Date!, $t: Date!) { unblockDates(listingId: $l, from: $f, to: $t) { status } }`,
+      { l: w.rentalId, f: day(20), t: day(21) },
+    ],
+    publishViewingSlots: [
+      `mutation($l: ID!, $s: [ViewingSlotInput!]!) { publishViewingSlots(listingId: $l, slots: $s) { id } }`,
+      { l: w.houseId, s: [{ startsAt: inHours(50), endsAt: inHours(51) }] },
+    ],
+  }) satisfies Record<string, [string, Record<string, unknown>]>;
 
 /** What a stranger gets: a stay or viewing they are no party to does not exist for them; a listing they do not own is not theirs to edit. */
 const EXPECTED_FOR_STRANGER: Record<keyof ReturnType<typeof ops>, string> = {
@@ -133,17 +147,31 @@ describe('another user’s ids', () => {
   it('keeps lists to their owners: FORBIDDEN on other users’ and listings’ lists, empty own lists', async () => {
     const w = await world();
     const stranger = person('HOST');
-    const listingSide = await b.call(stranger, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Listing { id stays { id } viewings { id } } } }`, {
-      r: [{ __typename: 'Listing', id: w.rentalId }, { __typename: 'Listing', id: w.houseId }],
-    });
+    const listingSide = await b.call(
+      stranger,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Listing { id stays { id } viewings { id } } } }`,
+      {
+        r: [
+          { __typename: 'Listing', id: w.rentalId },
+          { __typename: 'Listing', id: w.houseId },
+        ],
+      },
+    );
     expect(listingSide.errors?.map((e) => e.extensions?.['code'])).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     expect(listingSide.data._entities).toEqual([
       { id: w.rentalId, stays: null, viewings: null },
       { id: w.houseId, stays: null, viewings: null },
     ]);
-    const userSide = await b.call(stranger, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id stays { id } viewings { id } } } }`, {
-      r: [{ __typename: 'User', id: w.guest.userId }, { __typename: 'User', id: w.buyer.userId }],
-    });
+    const userSide = await b.call(
+      stranger,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id stays { id } viewings { id } } } }`,
+      {
+        r: [
+          { __typename: 'User', id: w.guest.userId },
+          { __typename: 'User', id: w.buyer.userId },
+        ],
+      },
+    );
     expect(userSide.errors?.map((e) => e.extensions?.['code'])).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     expect((await b.call(stranger, `{ myStays { id } myViewings { id } }`)).data).toEqual({ myStays: [], myViewings: [] });
     expect(codeOf(await b.call(null, `{ myStays { id } }`))).toBe('UNAUTHENTICATED');
@@ -159,11 +187,17 @@ describe('another user’s ids', () => {
     const w = await world();
     expect(codeOf(await b.call(w.guest, `mutation($id: ID!) { confirmStay(id: $id) { id } }`, { id: w.stayId }))).toBe('FORBIDDEN');
     expect(codeOf(await b.call(w.guest, `mutation($id: ID!) { declineStay(id: $id) { id } }`, { id: w.stayId }))).toBe('FORBIDDEN');
-    expect(codeOf(await b.call(w.buyer, `mutation($id: ID!) { confirmViewing(id: $id) { __typename } }`, { id: w.viewingId }))).toBe('FORBIDDEN');
-    expect(codeOf(await b.call(w.guest, `mutation($l: ID!, $f: Date!, $t: Date!) { blockDates(listingId: $l, from: $f, to: $t) { __typename } }`, {
-      l: w.rentalId,
-      f: day(30),
-      t: day(31),
-    }))).toBe('FORBIDDEN');
+    expect(codeOf(await b.call(w.buyer, `mutation($id: ID!) { confirmViewing(id: $id) { __typename } }`, { id: w.viewingId }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      codeOf(
+        await b.call(w.guest, `mutation($l: ID!, $f: Date!, $t: Date!) { blockDates(listingId: $l, from: $f, to: $t) { __typename } }`, {
+          l: w.rentalId,
+          f: day(30),
+          t: day(31),
+        }),
+      ),
+    ).toBe('FORBIDDEN');
   });
 });

@@ -100,7 +100,13 @@ describe('bookStay', () => {
     const home = await b.listing({ pricePerNight: '100.00', cleaningFee: '40.00', weeklyDiscountPercent: 10, monthlyDiscountPercent: 25 });
     const priced = async (from: number, nights: number) =>
       (await bookOk(person(), { listingId: home.id, checkIn: day(from), checkOut: day(from + nights), guests: 1 })).price;
-    expect(await priced(5, 3)).toMatchObject({ nightlySubtotal: '300.00', discountPercent: 0, discount: '0.00', cleaningFee: '40.00', total: '340.00' });
+    expect(await priced(5, 3)).toMatchObject({
+      nightlySubtotal: '300.00',
+      discountPercent: 0,
+      discount: '0.00',
+      cleaningFee: '40.00',
+      total: '340.00',
+    });
     expect(await priced(10, 7)).toMatchObject({ nightlySubtotal: '700.00', discountPercent: 10, discount: '70.00', total: '670.00' });
     expect(await priced(20, 28)).toMatchObject({ nightlySubtotal: '2800.00', discountPercent: 25, discount: '700.00', total: '2140.00' });
 
@@ -108,7 +114,11 @@ describe('bookStay', () => {
     const odd = await b.listing({ pricePerNight: '33.33', weeklyDiscountPercent: 15 });
     const stay = await bookOk(person(), { listingId: odd.id, checkIn: day(5), checkOut: day(12), guests: 1 });
     expect(stay.price).toMatchObject({ nightlySubtotal: '233.31', discount: '35.00', total: '198.31' });
-    await b.deliver('listings.listing.upserted', { ...odd.payload, pricePerNight: '999.00' }, { occurredAt: new Date(Date.now() + 1_000).toISOString() });
+    await b.deliver(
+      'listings.listing.upserted',
+      { ...odd.payload, pricePerNight: '999.00' },
+      { occurredAt: new Date(Date.now() + 1_000).toISOString() },
+    );
     expect((await b.call(odd.owner, STAY, { id: stay.id })).data.stay.totalPrice).toBe('198.31');
   });
 
@@ -199,7 +209,12 @@ describe('status flow', () => {
     expect((await book(person(), input)).data.bookStay.__typename).toBe('DatesUnavailable');
 
     const cancelled = await b.call(guest, CANCEL, { id: stay.id });
-    expect(cancelled.data.cancelStay).toMatchObject({ id: stay.id, status: 'CANCELLED', refundAmount: '241.00', cancelledAt: expect.any(String) });
+    expect(cancelled.data.cancelStay).toMatchObject({
+      id: stay.id,
+      status: 'CANCELLED',
+      refundAmount: '241.00',
+      cancelledAt: expect.any(String),
+    });
     await bookOk(person(), input);
     expect(codeOf(await b.call(guest, CANCEL, { id: stay.id }))).toBe('CONFLICT');
     expect((await b.call(guest, STAY, { id: stay.id })).data.stay.status).toBe('CANCELLED');
@@ -265,7 +280,10 @@ describe('cancellation policy and refunds', () => {
   it('refunds everything when the host cancels, or when the stay was never confirmed', async () => {
     const { home, guest, stay } = await confirmedStay('STRICT', 2);
     expect((await b.call(guest, QUOTE, { id: stay.id })).data.cancellationQuote.refundPercent).toBe(0);
-    expect((await b.call(home.owner, QUOTE, { id: stay.id })).data.cancellationQuote).toMatchObject({ refundPercent: 100, refundableUntil: null });
+    expect((await b.call(home.owner, QUOTE, { id: stay.id })).data.cancellationQuote).toMatchObject({
+      refundPercent: 100,
+      refundableUntil: null,
+    });
     expect((await b.call(home.owner, CANCEL, { id: stay.id })).data.cancelStay.refundAmount).toBe('221.00');
 
     const strict = await b.listing({ cancellationPolicy: 'STRICT' });
@@ -315,7 +333,10 @@ describe('no double booking', () => {
               checkIn: day(50 + (i % 2)),
               checkOut: day(52),
               guests: 1,
-              price: priceStay({ pricePerNight: '10.00', cleaningFee: null, currency: 'EUR', weeklyDiscountPercent: null, monthlyDiscountPercent: null }, 2 - (i % 2)),
+              price: priceStay(
+                { pricePerNight: '10.00', cleaningFee: null, currency: 'EUR', weeklyDiscountPercent: null, monthlyDiscountPercent: null },
+                2 - (i % 2),
+              ),
               cancellationPolicy: 'MODERATE',
               status: 'REQUESTED',
               respondBy: new Date(Date.now() + 3_600_000),

@@ -51,14 +51,38 @@ export const bookings = defineSubgraph<BookingsDeps>()({
     const cleanup = new CleanupService(env.VIEWING_REMINDER_LEADS_MINUTES);
 
     const createLoaders = (): Loaders => ({
-      snapshotById: loaderByKey((ids) => snapshots.findByIds(ids), (s) => s.listingId),
-      stayById: loaderByKey((ids) => stays.findByIds(ids), (s) => s.id),
-      viewingById: loaderByKey((ids) => viewings.findByIds(ids), (v) => v.id),
-      staysByListing: loaderOfLists((ids) => stays.findByListingIds(ids), (s) => s.listingId),
-      staysByGuest: loaderOfLists((ids) => stays.findByGuestIds(ids), (s) => s.guestId),
-      viewingsByListing: loaderOfLists((ids) => viewings.findByListingIds(ids), (v) => v.listingId),
-      viewingsByBuyer: loaderOfLists((ids) => viewings.findByBuyerIds(ids), (v) => v.buyerId),
-      slotsByListing: loaderOfLists((ids) => viewings.findSlotsByListingIds(ids, new Date()), (s) => s.listingId),
+      snapshotById: loaderByKey(
+        (ids) => snapshots.findByIds(ids),
+        (s) => s.listingId,
+      ),
+      stayById: loaderByKey(
+        (ids) => stays.findByIds(ids),
+        (s) => s.id,
+      ),
+      viewingById: loaderByKey(
+        (ids) => viewings.findByIds(ids),
+        (v) => v.id,
+      ),
+      staysByListing: loaderOfLists(
+        (ids) => stays.findByListingIds(ids),
+        (s) => s.listingId,
+      ),
+      staysByGuest: loaderOfLists(
+        (ids) => stays.findByGuestIds(ids),
+        (s) => s.guestId,
+      ),
+      viewingsByListing: loaderOfLists(
+        (ids) => viewings.findByListingIds(ids),
+        (v) => v.listingId,
+      ),
+      viewingsByBuyer: loaderOfLists(
+        (ids) => viewings.findByBuyerIds(ids),
+        (v) => v.buyerId,
+      ),
+      slotsByListing: loaderOfLists(
+        (ids) => viewings.findSlotsByListingIds(ids, new Date()),
+        (s) => s.listingId,
+      ),
     });
 
     return {

@@ -34,10 +34,12 @@ async function requested(buyer: Identity, input: Record<string, unknown>) {
   return res.data.requestViewing;
 }
 const pending = (viewingId: string) =>
-  b.sql.query<{ type: string; due_at: Date; payload: { minutesBefore: number } }>(
-    'SELECT type, due_at, payload FROM scheduled_events WHERE subject_id = $1 ORDER BY due_at',
-    [viewingId],
-  ).then((r) => r.rows);
+  b.sql
+    .query<{ type: string; due_at: Date; payload: { minutesBefore: number } }>(
+      'SELECT type, due_at, payload FROM scheduled_events WHERE subject_id = $1 ORDER BY due_at',
+      [viewingId],
+    )
+    .then((r) => r.rows);
 
 describe('viewing slots', () => {
   it('lets the agent publish slots that anyone sees, with whether each is taken', async () => {
@@ -66,7 +68,16 @@ describe('viewing slots', () => {
     await b.call(house.owner, PUBLISH, { listingId: house.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] });
     const cases: [Identity, Record<string, unknown>, string][] = [
       [house.owner, { slots: [{ startsAt: inHours(30.5), endsAt: inHours(31.5) }] }, 'CONFLICT'],
-      [house.owner, { slots: [{ startsAt: inHours(40), endsAt: inHours(41) }, { startsAt: inHours(40.5), endsAt: inHours(41.5) }] }, 'BAD_USER_INPUT'],
+      [
+        house.owner,
+        {
+          slots: [
+            { startsAt: inHours(40), endsAt: inHours(41) },
+            { startsAt: inHours(40.5), endsAt: inHours(41.5) },
+          ],
+        },
+        'BAD_USER_INPUT',
+      ],
       [house.owner, { slots: [{ startsAt: inHours(-2), endsAt: inHours(-1) }] }, 'BAD_USER_INPUT'],
       [house.owner, { slots: [{ startsAt: inHours(40), endsAt: inHours(40.1) }] }, 'BAD_USER_INPUT'],
       [house.owner, { slots: [] }, 'BAD_USER_INPUT'],
@@ -81,8 +92,8 @@ describe('viewing slots', () => {
 
   it('gives a slot to exactly one of many buyers asking at once, and frees it when that viewing is cancelled', async () => {
     const house = await b.forSale();
-    const [slot] = (await b.call(house.owner, PUBLISH, { listingId: house.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] })).data
-      .publishViewingSlots;
+    const [slot] = (await b.call(house.owner, PUBLISH, { listingId: house.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] }))
+      .data.publishViewingSlots;
     const results = await Promise.all(Array.from({ length: 20 }, () => request(person(), { listingId: house.id, slotId: slot.id })));
     const kinds = results.map((r) => r.data.requestViewing.__typename);
     expect(kinds.filter((k) => k === 'ViewingAppointment')).toHaveLength(1);
@@ -143,8 +154,9 @@ describe('requestViewing', () => {
     const other = await b.forSale();
     const rental = await b.listing();
     const buyer = person();
-    const [otherSlot] = (await b.call(other.owner, PUBLISH, { listingId: other.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] }))
-      .data.publishViewingSlots;
+    const [otherSlot] = (
+      await b.call(other.owner, PUBLISH, { listingId: other.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] })
+    ).data.publishViewingSlots;
     const bad: [Record<string, unknown>, string][] = [
       [{ listingId: house.id, startsAt: inHours(24), endsAt: inHours(24.1) }, 'BAD_USER_INPUT'],
       [{ listingId: house.id, startsAt: inHours(24), endsAt: inHours(29) }, 'BAD_USER_INPUT'],
@@ -175,7 +187,10 @@ describe('confirm, reschedule and cancel', () => {
     const adjacent = await requested(person(), { listingId: second.id, startsAt: inHours(71), endsAt: inHours(72) });
 
     expect(codeOf(await b.call(buyer, CONFIRM, { id: a.id }))).toBe('FORBIDDEN');
-    expect((await b.call(house.owner, CONFIRM, { id: a.id })).data.confirmViewing).toMatchObject({ __typename: 'ViewingAppointment', status: 'CONFIRMED' });
+    expect((await b.call(house.owner, CONFIRM, { id: a.id })).data.confirmViewing).toMatchObject({
+      __typename: 'ViewingAppointment',
+      status: 'CONFIRMED',
+    });
     expect((await b.call(house.owner, CONFIRM, { id: overlapping.id })).data.confirmViewing).toMatchObject({
       __typename: 'TimeUnavailable',
       startsAt: overlapping.startsAt,
@@ -189,8 +204,8 @@ describe('confirm, reschedule and cancel', () => {
   it('moves a viewing: confirmed when the agent moves it, pending again when the buyer does, leaving its slot', async () => {
     const house = await b.forSale();
     const buyer = person();
-    const [slot] = (await b.call(house.owner, PUBLISH, { listingId: house.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] })).data
-      .publishViewingSlots;
+    const [slot] = (await b.call(house.owner, PUBLISH, { listingId: house.id, slots: [{ startsAt: inHours(30), endsAt: inHours(31) }] }))
+      .data.publishViewingSlots;
     const viewing = await requested(buyer, { listingId: house.id, slotId: slot.id });
 
     const moved = { startsAt: inHours(40), endsAt: inHours(41) };
@@ -203,7 +218,9 @@ describe('confirm, reschedule and cancel', () => {
     const byBuyer = await b.call(buyer, RESCHEDULE, { id: viewing.id, startsAt: inHours(45), endsAt: inHours(46) });
     expect(byBuyer.data.rescheduleViewing.status).toBe('PENDING');
     expect(await pending(viewing.id)).toEqual([]);
-    expect(codeOf(await b.call(buyer, RESCHEDULE, { id: viewing.id, startsAt: inHours(45), endsAt: inHours(45.1) }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await b.call(buyer, RESCHEDULE, { id: viewing.id, startsAt: inHours(45), endsAt: inHours(45.1) }))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect((await b.outbox(viewing.id)).map((e) => [e.type, e.payload['rescheduled']])).toEqual([
       ['bookings.viewing.requested', undefined],
       ['bookings.viewing.confirmed', true],
@@ -278,9 +295,7 @@ describe('reminders', () => {
       endsAt: new Date(soon.getTime() + 30 * MINUTE_MS).toISOString(),
       minutesBefore: 60,
     });
-    const dayAhead = await eventually(async () =>
-      (await b.outbox(tomorrowViewing.id)).find((e) => e.type === 'bookings.viewing.reminder'),
-    );
+    const dayAhead = await eventually(async () => (await b.outbox(tomorrowViewing.id)).find((e) => e.type === 'bookings.viewing.reminder'));
     expect(dayAhead.payload['minutesBefore']).toBe(1440);
     expect(await pending(soonViewing.id)).toEqual([]);
     expect((await pending(tomorrowViewing.id)).map((p) => p.payload.minutesBefore)).toEqual([60]);
@@ -329,8 +344,12 @@ describe('idempotency', () => {
     ).data.publishViewingSlots;
     await requested(person(), { listingId: house.id, slotId: slot.id });
     const buyer = person();
-    expect((await requestKeyed(buyer, { listingId: house.id, slotId: slot.id }, 'k')).data.requestViewing.__typename).toBe('TimeUnavailable');
-    expect((await requestKeyed(buyer, { listingId: house.id, slotId: other.id }, 'k')).data.requestViewing.__typename).toBe('ViewingAppointment');
+    expect((await requestKeyed(buyer, { listingId: house.id, slotId: slot.id }, 'k')).data.requestViewing.__typename).toBe(
+      'TimeUnavailable',
+    );
+    expect((await requestKeyed(buyer, { listingId: house.id, slotId: other.id }, 'k')).data.requestViewing.__typename).toBe(
+      'ViewingAppointment',
+    );
   });
 
   it('answers retried confirm, reschedule and cancel with the viewing instead of CONFLICT or a second move', async () => {
@@ -347,11 +366,14 @@ describe('idempotency', () => {
         ...moved,
       });
     }
-    expect(codeOf(await b.call(buyer, RESCHEDULE_KEYED, { id: viewing.id, startsAt: inHours(120), endsAt: inHours(121), key: 'move' }))).toBe(
-      'CONFLICT',
-    );
+    expect(
+      codeOf(await b.call(buyer, RESCHEDULE_KEYED, { id: viewing.id, startsAt: inHours(120), endsAt: inHours(121), key: 'move' })),
+    ).toBe('CONFLICT');
     for (let i = 0; i < 2; i++) {
-      expect((await b.call(buyer, CANCEL_KEYED, { id: viewing.id, key: 'off' })).data.cancelViewing).toEqual({ id: viewing.id, status: 'CANCELLED' });
+      expect((await b.call(buyer, CANCEL_KEYED, { id: viewing.id, key: 'off' })).data.cancelViewing).toEqual({
+        id: viewing.id,
+        status: 'CANCELLED',
+      });
     }
     expect((await b.outbox(viewing.id)).map((e) => e.type)).toEqual([
       'bookings.viewing.requested',

@@ -26,7 +26,13 @@ describe('comments', () => {
     const postId = await newPost(h, author);
     const id = await comment(author, postId, 'Is parking included?');
     const DETAIL = `query($id: ID!) { comment(id: $id) { id body status targetType targetId post { id } updatedAt createdAt } }`;
-    expect((await h.ok(null, DETAIL, { id })).comment).toMatchObject({ id, body: 'Is parking included?', targetType: 'POST', targetId: postId, post: { id: postId } });
+    expect((await h.ok(null, DETAIL, { id })).comment).toMatchObject({
+      id,
+      body: 'Is parking included?',
+      targetType: 'POST',
+      targetId: postId,
+      post: { id: postId },
+    });
     expect((await h.ok(null, DETAIL, { id: randomUUID() })).comment).toBeNull();
 
     const UPDATE = `mutation($id: ID!, $b: String!) { updateComment(id: $id, body: $b) { __typename ... on Comment { body status updatedAt } ... on ContentRejected { reasons } } }`;
@@ -38,7 +44,9 @@ describe('comments', () => {
     const held = (await h.ok(author, UPDATE, { id, b: 'THIS IS THE BEST FLAT EVER, CALL ME NOW OR REGRET IT FOREVER!!!' })).updateComment;
     expect(held).toMatchObject({ __typename: 'Comment', status: 'HELD' });
     expect((await h.ok(null, DETAIL, { id })).comment).toBeNull();
-    expect((await h.ok(author, `query($id: ID!) { comment(id: $id) { status moderationNotice { status } } }`, { id })).comment).toMatchObject({
+    expect(
+      (await h.ok(author, `query($id: ID!) { comment(id: $id) { status moderationNotice { status } } }`, { id })).comment,
+    ).toMatchObject({
       status: 'HELD',
       moderationNotice: { status: 'HELD' },
     });
@@ -69,7 +77,12 @@ describe('comments', () => {
     page = (await h.ok(null, PAGE, { id: postId })).post;
     // The deleted comment with a reply stays as an empty placeholder; the one without replies is gone.
     expect(page.comments.edges.map((e: any) => e.node)).toEqual([
-      expect.objectContaining({ id: top, body: '', deleted: true, replies: { edges: [{ node: { id: reply, body: 'Five minutes on foot.' } }], pageInfo: { hasNextPage: false } } }),
+      expect.objectContaining({
+        id: top,
+        body: '',
+        deleted: true,
+        replies: { edges: [{ node: { id: reply, body: 'Five minutes on foot.' } }], pageInfo: { hasNextPage: false } },
+      }),
     ]);
     expect(page.commentCount).toBe(1);
     // Nothing replies to a deleted comment, and it cannot be edited.
@@ -83,7 +96,12 @@ describe('comments', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await comment(author, postId, `comment ${i}`));
     const first = (await h.ok(null, PAGE, { id: postId, first: 2 })).post.comments;
-    expect(first.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0].cursor, endCursor: first.edges[1].cursor });
+    expect(first.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: first.edges[0].cursor,
+      endCursor: first.edges[1].cursor,
+    });
     const seen = first.edges.map((e: any) => e.node.id);
     let after = first.pageInfo.endCursor;
     for (;;) {
@@ -122,7 +140,9 @@ describe('engagement on listings and machines', () => {
     const listingId = await knownListing(h, owner);
     const c = (await h.ok(guest, COMMENT_ON, { t: 'LISTING', id: listingId, b: 'Is the balcony south facing?' })).commentOn;
     await h.ok(owner, COMMENT_ON, { t: 'LISTING', id: listingId, b: 'Yes, all afternoon sun.', r: c.id });
-    await h.ok(guest, `mutation($id: ID!) { reactTo(targetType: LISTING, targetId: $id, kind: LOVE) { id targetType targetId } }`, { id: listingId });
+    await h.ok(guest, `mutation($id: ID!) { reactTo(targetType: LISTING, targetId: $id, kind: LOVE) { id targetType targetId } }`, {
+      id: listingId,
+    });
     await h.ok(owner, `mutation($id: ID!) { reactTo(targetType: LISTING, targetId: $id, kind: LIKE) { id } }`, { id: listingId });
     // One reaction per user and target: reacting again changes the kind.
     await h.ok(owner, `mutation($id: ID!) { reactTo(targetType: LISTING, targetId: $id, kind: LOVE) { id } }`, { id: listingId });
@@ -150,7 +170,14 @@ describe('engagement on listings and machines', () => {
       ['LISTING', draft, person()],
     ] as const) {
       expect(codeOf(await h.call(who, COMMENT_ON, { t, id, b: 'hello?' }))).toBe('NOT_FOUND');
-      expect(codeOf(await h.call(who, `mutation($t: EngagementTargetType!, $id: ID!) { reactTo(targetType: $t, targetId: $id, kind: LIKE) { id } }`, { t, id }))).toBe('NOT_FOUND');
+      expect(
+        codeOf(
+          await h.call(who, `mutation($t: EngagementTargetType!, $id: ID!) { reactTo(targetType: $t, targetId: $id, kind: LIKE) { id } }`, {
+            t,
+            id,
+          }),
+        ),
+      ).toBe('NOT_FOUND');
     }
     // The owner sees their draft and may comment on it.
     expect((await h.ok(owner, COMMENT_ON, { t: 'LISTING', id: draft, b: 'Note to self: photos.' })).commentOn.status).toBe('PUBLISHED');
@@ -174,9 +201,15 @@ describe('engagement on listings and machines', () => {
     const owner = person('HOST');
     const listingId = await knownListing(h, owner);
     const machineId = await knownMachine(h);
-    for (const [t, id] of [['LISTING', listingId], ['MACHINE', machineId]] as const) {
+    for (const [t, id] of [
+      ['LISTING', listingId],
+      ['MACHINE', machineId],
+    ] as const) {
       await h.ok(person(), COMMENT_ON, { t, id, b: 'Hello there.' });
-      await h.ok(person(), `mutation($t: EngagementTargetType!, $id: ID!) { reactTo(targetType: $t, targetId: $id, kind: WOW) { id } }`, { t, id });
+      await h.ok(person(), `mutation($t: EngagementTargetType!, $id: ID!) { reactTo(targetType: $t, targetId: $id, kind: WOW) { id } }`, {
+        t,
+        id,
+      });
     }
     await h.publish('listings.listing.deleted', listingId, { listingId, ownerId: owner.userId });
     await h.publish('instances.machine.deleted', machineId, { machineId });

@@ -16,12 +16,9 @@ describe('cursors', () => {
     encodeCursorParts(['2026-11-22T10:00:00.000Z', 'not-a-uuid']),
     encodeCursorParts(['yesterday', id]),
     encodeCursorParts(['2026-11-22T10:00:00.000Z', id, 'x']),
-  ])(
-    'refuses %p',
-    (cursor) => {
-      expect(decodeCursor(cursor)).toBeNull();
-    },
-  );
+  ])('refuses %p', (cursor) => {
+    expect(decodeCursor(cursor)).toBeNull();
+  });
 });
 
 describe('parsePage', () => {
@@ -31,7 +28,9 @@ describe('parsePage', () => {
   });
 
   it.each([0, -1, 101])('refuses first = %p as BAD_USER_INPUT', (first) => {
-    expect(() => parsePage({ first })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(() => parsePage({ first })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    );
   });
 
   it('refuses a cursor it did not make', () => {

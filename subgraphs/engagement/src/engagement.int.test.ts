@@ -38,11 +38,7 @@ afterAll(async () => {
 
 const person = (role: Role = 'BUYER'): Identity => ({ userId: randomUUID(), role, sessionId: randomUUID() });
 
-async function call<T = any>(
-  identity: Identity | null,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<GraphQLResponse<T>> {
+async function call<T = any>(identity: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
   return callSubgraph<T>(url, { query, ...(variables && { variables }) }, { secret, identity });
 }
 
@@ -94,7 +90,13 @@ describe('mutations persist and queries return them', () => {
     });
     expect(await postOf(null, created.id)).toMatchObject({ id: created.id, body: 'Open house on Sunday.', commentCount: 0 });
 
-    const edited = (await ok(author, `mutation($id: ID!) { updatePost(id: $id, body: "Open house moved to Monday.") { ... on Post { body updatedAt } } }`, { id: created.id })).updatePost;
+    const edited = (
+      await ok(
+        author,
+        `mutation($id: ID!) { updatePost(id: $id, body: "Open house moved to Monday.") { ... on Post { body updatedAt } } }`,
+        { id: created.id },
+      )
+    ).updatePost;
     expect(edited.body).toBe('Open house moved to Monday.');
     expect(new Date(edited.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(created.updatedAt).getTime());
     expect((await postOf(person(), created.id)).body).toBe('Open house moved to Monday.');
@@ -130,13 +132,18 @@ describe('mutations persist and queries return them', () => {
     const postId = await createPost(author);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await ok(author, `mutation($p: ID!) { addComment(postId: $p, body: "comment ${i}") { ... on Comment { id } } }`, { p: postId })).addComment.id);
+      ids.push(
+        (await ok(author, `mutation($p: ID!) { addComment(postId: $p, body: "comment ${i}") { ... on Comment { id } } }`, { p: postId }))
+          .addComment.id,
+      );
     }
     const page = `query($id: ID!, $after: String) { post(id: $id) { comments(first: 2, after: $after) { edges { node { id cursor } } } } }`;
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const comments: { id: string; cursor: string }[] = (await ok(null, page, { id: postId, after })).post.comments.edges.map((e: { node: unknown }) => e.node);
+      const comments: { id: string; cursor: string }[] = (await ok(null, page, { id: postId, after })).post.comments.edges.map(
+        (e: { node: unknown }) => e.node,
+      );
       if (comments.length === 0) break;
       seen.push(...comments.map((c) => c.id));
       after = comments.at(-1)!.cursor;
@@ -148,7 +155,8 @@ describe('mutations persist and queries return them', () => {
     const author = person();
     const fan = person();
     const postId = await createPost(author);
-    const reaction = (await ok(fan, `mutation($p: ID!) { react(postId: $p, kind: LOVE) { id kind user { id } createdAt } }`, { p: postId })).react;
+    const reaction = (await ok(fan, `mutation($p: ID!) { react(postId: $p, kind: LOVE) { id kind user { id } createdAt } }`, { p: postId }))
+      .react;
     expect(reaction).toMatchObject({ kind: 'LOVE', user: { id: fan.userId } });
 
     expect(await postOf(fan, postId)).toMatchObject({
@@ -176,7 +184,8 @@ describe('mutations persist and queries return them', () => {
 
 describe('bad input, strangers and signed-out callers', () => {
   const userPosts = async (userId: string) =>
-    (await ok({ userId, role: 'BUYER', sessionId: randomUUID() }, ENTITIES, { reps: [{ __typename: 'User', id: userId }] }))._entities[0].posts;
+    (await ok({ userId, role: 'BUYER', sessionId: randomUUID() }, ENTITIES, { reps: [{ __typename: 'User', id: userId }] }))._entities[0]
+      .posts;
 
   it.each([
     ['a blank body', { body: '   ' }, 'body'],
@@ -201,7 +210,10 @@ describe('bad input, strangers and signed-out callers', () => {
     const author = person();
     const postId = await createPost(author, 'original');
     for (const body of ['', 'z'.repeat(2001)]) {
-      const res = await call(author, `mutation($p: ID!, $b: String!) { addComment(postId: $p, body: $b) { ... on Comment { id } } }`, { p: postId, b: body });
+      const res = await call(author, `mutation($p: ID!, $b: String!) { addComment(postId: $p, body: $b) { ... on Comment { id } } }`, {
+        p: postId,
+        b: body,
+      });
       expect(codeOf(res)).toBe('BAD_USER_INPUT');
     }
     const edit = await call(author, `mutation($id: ID!) { updatePost(id: $id, body: " ") { ... on Post { id } } }`, { id: postId });
@@ -254,7 +266,9 @@ describe('bad input, strangers and signed-out callers', () => {
   it('answers NOT_FOUND for ids that name nothing', async () => {
     const someone = person();
     for (const id of [randomUUID(), 'not-a-uuid']) {
-      expect(codeOf(await call(someone, `mutation($id: ID!) { updatePost(id: $id, body: "x") { ... on Post { id } } }`, { id }))).toBe('NOT_FOUND');
+      expect(codeOf(await call(someone, `mutation($id: ID!) { updatePost(id: $id, body: "x") { ... on Post { id } } }`, { id }))).toBe(
+        'NOT_FOUND',
+      );
       expect(codeOf(await call(someone, `mutation($id: ID!) { deletePost(id: $id) }`, { id }))).toBe('NOT_FOUND');
       expect(codeOf(await call(someone, `mutation($id: ID!) { deleteComment(id: $id) }`, { id }))).toBe('NOT_FOUND');
       expect(codeOf(await call(someone, `mutation($id: ID!) { react(postId: $id, kind: WOW) { id } }`, { id }))).toBe('NOT_FOUND');
@@ -274,7 +288,9 @@ describe('one SQL query per entity type or list field, whatever the number of pa
     // One comment and one reaction (by 50 different users) on each post.
     for (let i = 0; i < 50; i++) {
       const p = postIds[i % 50];
-      commentIds.push((await ok(reader, `mutation($p: ID!) { addComment(postId: $p, body: "c${i}") { ... on Comment { id } } }`, { p })).addComment.id);
+      commentIds.push(
+        (await ok(reader, `mutation($p: ID!) { addComment(postId: $p, body: "c${i}") { ... on Comment { id } } }`, { p })).addComment.id,
+      );
       reactionIds.push((await ok(person(), `mutation($p: ID!) { react(postId: $p, kind: WOW) { id } }`, { p })).react.id);
     }
     const cases = [
@@ -300,19 +316,25 @@ describe('one SQL query per entity type or list field, whatever the number of pa
       await ok(authors[1]!, `mutation($p: ID!) { react(postId: $p, kind: LIKE) { id } }`, { p });
     }
     const reps = postIds.map((id) => ({ __typename: 'Post', id }));
-    const fields = ['comments { edges { node { id } } }', 'reactions { id }', 'reactionCounts { kind count }', 'commentCount', 'viewerReaction'];
+    const fields = [
+      'comments { edges { node { id } } }',
+      'reactions { id }',
+      'reactionCounts { kind count }',
+      'commentCount',
+      'viewerReaction',
+    ];
     for (const field of fields) {
       let data: any;
       const n = await countQueries(async () => {
-        data = await ok(authors[1]!, `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Post { id ${field} } } }`, { reps });
+        data = await ok(authors[1]!, `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Post { id ${field} } } }`, {
+          reps,
+        });
       });
       // One query for the posts themselves, one for the field.
       expect({ field, n }).toEqual({ field, n: 2 });
       expect(data._entities).toHaveLength(5);
     }
-    const n = await countQueries(() =>
-      ok(null, ENTITIES, { reps: authors.map((a) => ({ __typename: 'User', id: a.userId })) }),
-    );
+    const n = await countQueries(() => ok(null, ENTITIES, { reps: authors.map((a) => ({ __typename: 'User', id: a.userId })) }));
     expect(n).toBe(1);
   });
 });
@@ -384,7 +406,9 @@ describe('engagement rules', () => {
       expect(entities._entities).toEqual([null, null, { id: author.userId, posts: [] }]);
     }
     expect((await ok(null, FEED, { first: 100 })).feed.edges.map((e: any) => e.node.id)).not.toContain(postId);
-    expect(codeOf(await call(stranger, `mutation($p: ID!) { addComment(postId: $p, body: "hello?") { ... on Comment { id } } }`, { p: postId }))).toBe('NOT_FOUND');
+    expect(
+      codeOf(await call(stranger, `mutation($p: ID!) { addComment(postId: $p, body: "hello?") { ... on Comment { id } } }`, { p: postId })),
+    ).toBe('NOT_FOUND');
     expect(codeOf(await call(stranger, `mutation($p: ID!) { react(postId: $p, kind: SAD) { id } }`, { p: postId }))).toBe('NOT_FOUND');
     expect(codeOf(await call(stranger, `mutation($id: ID!) { deleteComment(id: $id) }`, { id: commentId }))).toBe('NOT_FOUND');
 
@@ -393,7 +417,11 @@ describe('engagement rules', () => {
     const own = await ok(author, ENTITIES, { reps: [{ __typename: 'User', id: author.userId }] });
     expect(own._entities[0].posts).toEqual([{ id: postId, status: 'HIDDEN' }]);
     // The author sees it, but a post that is not published takes no new comments.
-    expect(codeOf(await call(author, `mutation($p: ID!) { addComment(postId: $p, body: "still here") { ... on Comment { id } } }`, { p: postId }))).toBe('CONFLICT');
+    expect(
+      codeOf(
+        await call(author, `mutation($p: ID!) { addComment(postId: $p, body: "still here") { ... on Comment { id } } }`, { p: postId }),
+      ),
+    ).toBe('CONFLICT');
     expect((await postOf(author, postId)).commentCount).toBe(1);
   });
 
@@ -423,7 +451,9 @@ describe('engagement rules', () => {
   });
 
   it('a comment on a missing post is NOT_FOUND', async () => {
-    const res = await call(person(), `mutation($p: ID!) { addComment(postId: $p, body: "anyone?") { ... on Comment { id } } }`, { p: randomUUID() });
+    const res = await call(person(), `mutation($p: ID!) { addComment(postId: $p, body: "anyone?") { ... on Comment { id } } }`, {
+      p: randomUUID(),
+    });
     expect(codeOf(res)).toBe('NOT_FOUND');
     expect(res.data?.['addComment'] ?? null).toBeNull();
   });
@@ -432,7 +462,12 @@ describe('engagement rules', () => {
 describe('deletions in other domains', () => {
   it('forgets a deleted user’s posts, comments and reactions, and a deleted listing', async () => {
     const bus = new InProcessEventBus(createLogger('bus', 'silent'));
-    const env = loadEnv({ DATABASE_URL: testDatabaseUrl('engagement'), GATEWAY_SIGNING_SECRET: secret, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+    const env = loadEnv({
+      DATABASE_URL: testDatabaseUrl('engagement'),
+      GATEWAY_SIGNING_SECRET: secret,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+    });
     const consumer = await createSubgraph(env, createLogger('engagement', 'silent'), { bus });
     try {
       const leaving = person();

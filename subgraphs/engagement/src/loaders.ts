@@ -62,11 +62,26 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
     return keys.map((k) => totals.get(k) ?? EMPTY);
   });
   return {
-    postById: loaderByKey((ids: readonly string[]) => repos.posts.findVisibleByIds(ids, viewer), (p) => p.id),
-    commentById: loaderByKey((ids: readonly string[]) => repos.comments.findVisibleByIds(ids, viewer), (c) => c.id),
-    reactionById: loaderByKey((ids: readonly string[]) => repos.reactions.findVisibleByIds(ids, viewer), (r) => r.id),
-    feedbackById: loaderByKey((ids: readonly string[]) => repos.feedback.findVisibleByIds(ids, viewer), (f) => f.id),
-    postsByAuthor: loaderOfLists<string, PostRecord>((ids) => repos.posts.findVisibleByAuthors(ids, viewer), (p) => p.authorId),
+    postById: loaderByKey(
+      (ids: readonly string[]) => repos.posts.findVisibleByIds(ids, viewer),
+      (p) => p.id,
+    ),
+    commentById: loaderByKey(
+      (ids: readonly string[]) => repos.comments.findVisibleByIds(ids, viewer),
+      (c) => c.id,
+    ),
+    reactionById: loaderByKey(
+      (ids: readonly string[]) => repos.reactions.findVisibleByIds(ids, viewer),
+      (r) => r.id,
+    ),
+    feedbackById: loaderByKey(
+      (ids: readonly string[]) => repos.feedback.findVisibleByIds(ids, viewer),
+      (f) => f.id,
+    ),
+    postsByAuthor: loaderOfLists<string, PostRecord>(
+      (ids) => repos.posts.findVisibleByAuthors(ids, viewer),
+      (p) => p.authorId,
+    ),
     postsByListing: loaderOfLists<string, PostRecord>(
       (ids) => repos.posts.findVisibleByListings(ids, viewer),
       (p) => p.listingId ?? '',
@@ -86,7 +101,8 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
     },
     /** The viewer's own reaction per target (never asked for when signed out). */
     viewerReactionByTarget: loaderByKey(
-      (keys: readonly string[]) => (viewer ? repos.reactions.findByUserOnTargets(viewer.userId, keys.map(parseTargetKey)) : Promise.resolve([])),
+      (keys: readonly string[]) =>
+        viewer ? repos.reactions.findByUserOnTargets(viewer.userId, keys.map(parseTargetKey)) : Promise.resolve([]),
       (r) => targetKey(r.targetType, r.targetId),
     ),
     replyCountByParent: new DataLoader<string, number>(async (ids) => {
@@ -94,11 +110,26 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
       return ids.map((id) => counts.get(id) ?? 0);
     }),
     /** Each item's open case, else its latest decided one: what its moderation notice says. */
-    currentCaseByPost: loaderByKey((ids: readonly string[]) => repos.moderation.findCurrentCases('postId', ids), (c) => c.postId ?? ''),
-    currentCaseByComment: loaderByKey((ids: readonly string[]) => repos.moderation.findCurrentCases('commentId', ids), (c) => c.commentId ?? ''),
-    currentCaseByFeedback: loaderByKey((ids: readonly string[]) => repos.moderation.findCurrentCases('feedbackId', ids), (c) => c.feedbackId ?? ''),
-    reportsByPost: loaderOfLists((ids: readonly string[]) => repos.moderation.findReports('postId', ids), (r) => r.postId ?? ''),
-    reportsByComment: loaderOfLists((ids: readonly string[]) => repos.moderation.findReports('commentId', ids), (r) => r.commentId ?? ''),
+    currentCaseByPost: loaderByKey(
+      (ids: readonly string[]) => repos.moderation.findCurrentCases('postId', ids),
+      (c) => c.postId ?? '',
+    ),
+    currentCaseByComment: loaderByKey(
+      (ids: readonly string[]) => repos.moderation.findCurrentCases('commentId', ids),
+      (c) => c.commentId ?? '',
+    ),
+    currentCaseByFeedback: loaderByKey(
+      (ids: readonly string[]) => repos.moderation.findCurrentCases('feedbackId', ids),
+      (c) => c.feedbackId ?? '',
+    ),
+    reportsByPost: loaderOfLists(
+      (ids: readonly string[]) => repos.moderation.findReports('postId', ids),
+      (r) => r.postId ?? '',
+    ),
+    reportsByComment: loaderOfLists(
+      (ids: readonly string[]) => repos.moderation.findReports('commentId', ids),
+      (r) => r.commentId ?? '',
+    ),
     /**
      * Targets' top-level comment pages (`page.first + 1` rows, to know whether more follow): one
      * loader per distinct (first, after), so the usual case is one query for every target.
@@ -116,10 +147,16 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
     repliesOf(page: Page): DataLoader<string, CommentRecord[]> {
       const key = `${page.first}|${page.after ? encodeCursor(page.after) : ''}`;
       return memo(pages, `r|${key}`, () =>
-        loaderOfLists((ids) => repos.comments.findRepliesPage(ids, page.first + 1, page.after, viewer), (c) => c.parentId ?? ''),
+        loaderOfLists(
+          (ids) => repos.comments.findRepliesPage(ids, page.first + 1, page.after, viewer),
+          (c) => c.parentId ?? '',
+        ),
       );
     },
-    reviewById: loaderByKey((ids: readonly string[]) => repos.reviews.findVisibleByIds(ids, viewer?.userId ?? null), (r) => r.id),
+    reviewById: loaderByKey(
+      (ids: readonly string[]) => repos.reviews.findVisibleByIds(ids, viewer?.userId ?? null),
+      (r) => r.id,
+    ),
     ratingByListing: new DataLoader<string, RatingSummary>(async (ids) => {
       const ratings = await repos.reviews.ratingsOf(ids);
       return ids.map((id) => ratings.get(id) ?? { average: null, count: 0 });
@@ -131,7 +168,10 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
     reviewsOfListing(first: number): DataLoader<string, ReviewRecord[]> {
       let loader = listingReviews.get(first);
       if (!loader) {
-        loader = loaderOfLists((ids) => repos.reviews.findVisibleByListings(ids, first, viewer?.userId ?? null), (r) => r.listingId);
+        loader = loaderOfLists(
+          (ids) => repos.reviews.findVisibleByListings(ids, first, viewer?.userId ?? null),
+          (r) => r.listingId,
+        );
         listingReviews.set(first, loader);
       }
       return loader;

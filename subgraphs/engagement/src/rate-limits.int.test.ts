@@ -78,9 +78,13 @@ describe('write limits per user', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.errors?.[0]?.message).toBe(`Too many posts. Try again in ${retryAfter} s.`);
-    const mine = await r.call(author, `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { posts { id } } } }`, {
-      id: author.userId,
-    });
+    const mine = await r.call(
+      author,
+      `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { posts { id } } } }`,
+      {
+        id: author.userId,
+      },
+    );
     expect(mine.errors).toBeUndefined();
     expect(mine.data._entities[0].posts).toHaveLength(10);
     await post(r, person());
@@ -122,7 +126,7 @@ describe('write limits per user', () => {
 });
 
 describeRedis('write limits across replicas (Redis)', () => {
-  it('counts one user\'s posts on every replica together', async () => {
+  it("counts one user's posts on every replica together", async () => {
     const prefix = `test:engagement:${randomUUID()}:`;
     const [a, b] = [await replicaOnRedis(REDIS_URL!, prefix), await replicaOnRedis(REDIS_URL!, prefix)];
     const author = person();

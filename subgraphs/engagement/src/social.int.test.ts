@@ -22,8 +22,17 @@ async function completedStay(host: Identity, guest: Identity, listingId: string,
     'bookings.stay.completed',
     stayId,
     {
-      stayId, listingId, listingTitle: 'Flat', hostId: host.userId, guestId: guest.userId,
-      checkIn: '2026-11-01', checkOut: '2026-11-05', nights: 4, guests: 2, totalPrice: '400.00', currency: 'EUR',
+      stayId,
+      listingId,
+      listingTitle: 'Flat',
+      hostId: host.userId,
+      guestId: guest.userId,
+      checkIn: '2026-11-01',
+      checkOut: '2026-11-05',
+      nights: 4,
+      guests: 2,
+      totalPrice: '400.00',
+      currency: 'EUR',
     },
     completedAt,
   );
@@ -45,15 +54,27 @@ describe('reviews after stays', () => {
     expect(codeOf(await h.call(person(), REVIEW, { s: stayId, r: 5, b: 'I was never there.' }))).toBe('NOT_FOUND');
 
     const guestReview = (await h.ok(guest, REVIEW, { s: stayId, r: 4, b: 'Clean and bright.' })).reviewStay;
-    expect(guestReview).toMatchObject({ __typename: 'Review', direction: 'GUEST_REVIEWS_HOST', author: { id: guest.userId }, subject: { id: host.userId } });
+    expect(guestReview).toMatchObject({
+      __typename: 'Review',
+      direction: 'GUEST_REVIEWS_HOST',
+      author: { id: guest.userId },
+      subject: { id: host.userId },
+    });
     expect((await h.ok(guest, REVIEW, { s: stayId, r: 5, b: 'Again!' })).reviewStay).toMatchObject({ __typename: 'ReviewNotAccepted' });
     // Until the host has written theirs, only the guest sees it, and it does not count.
     expect(await listing(person(), listingId)).toMatchObject({ rating: { average: null, count: 0 }, reviews: [] });
     expect((await listing(guest, listingId)).reviews).toHaveLength(1);
 
     await h.ok(host, REVIEW, { s: stayId, r: 5, b: 'A considerate guest.' });
-    expect(await listing(person(), listingId)).toMatchObject({ rating: { average: 4, count: 1 }, reviews: [{ rating: 4, body: 'Clean and bright.' }] });
-    const about = await h.ok(person(), `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { reviewsAsGuest { rating body } } } }`, { id: guest.userId });
+    expect(await listing(person(), listingId)).toMatchObject({
+      rating: { average: 4, count: 1 },
+      reviews: [{ rating: 4, body: 'Clean and bright.' }],
+    });
+    const about = await h.ok(
+      person(),
+      `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { reviewsAsGuest { rating body } } } }`,
+      { id: guest.userId },
+    );
     expect(about._entities[0].reviewsAsGuest).toEqual([{ rating: 5, body: 'A considerate guest.' }]);
   });
 
@@ -67,7 +88,9 @@ describe('reviews after stays', () => {
     // The window closes: move the stay's completion back, as time would.
     await h.db.completedStay.update({ where: { stayId }, data: { reviewsCloseAt: new Date(Date.now() - 1000) } });
     expect(await listing(null, listingId)).toMatchObject({ rating: { average: 3, count: 1 } });
-    expect((await h.ok(host, REVIEW, { s: stayId, r: 5, b: 'Too late now.' })).reviewStay).toMatchObject({ __typename: 'ReviewNotAccepted' });
+    expect((await h.ok(host, REVIEW, { s: stayId, r: 5, b: 'Too late now.' })).reviewStay).toMatchObject({
+      __typename: 'ReviewNotAccepted',
+    });
     const late = await completedStay(host, guest, listingId, new Date(Date.now() - 15 * DAY));
     expect((await h.ok(guest, REVIEW, { s: late, r: 5, b: 'Much later.' })).reviewStay.reason).toMatch(/closed/);
   });
@@ -83,7 +106,10 @@ describe('views', () => {
     // 5 users twice each and 3 devices twice each, all at once: 8 unique viewers.
     const calls = [
       ...viewers.flatMap((v) => [h.call(v, VIEW, { t: 'POST', id: postId }), h.call(v, VIEW, { t: 'POST', id: postId })]),
-      ...['device-aaaa', 'device-bbbb', 'device-cccc'].flatMap((d) => [h.call(null, VIEW, { t: 'POST', id: postId, d }), h.call(null, VIEW, { t: 'POST', id: postId, d })]),
+      ...['device-aaaa', 'device-bbbb', 'device-cccc'].flatMap((d) => [
+        h.call(null, VIEW, { t: 'POST', id: postId, d }),
+        h.call(null, VIEW, { t: 'POST', id: postId, d }),
+      ]),
     ];
     h.resetQueries();
     const results = await Promise.all(calls);
@@ -122,12 +148,27 @@ describe('activity profiles', () => {
     await newPost(h, user, 'A second post about the garden.');
     await h.ok(user, `mutation($p: ID!) { addComment(postId: $p, body: "Open on Sunday.") { ... on Comment { id } } }`, { p: postId });
     await h.ok(friend, `mutation($p: ID!) { react(postId: $p, kind: LIKE) { id } }`, { p: postId });
-    await h.ok(friend, `mutation($t: EngagementTargetType!, $id: ID!) { recordView(targetType: $t, targetId: $id) }`, { t: 'POST', id: postId });
-    await h.publish('accounts.connection.accepted', randomUUID(), { connectionId: randomUUID(), requesterId: user.userId, addresseeId: friend.userId });
+    await h.ok(friend, `mutation($t: EngagementTargetType!, $id: ID!) { recordView(targetType: $t, targetId: $id) }`, {
+      t: 'POST',
+      id: postId,
+    });
+    await h.publish('accounts.connection.accepted', randomUUID(), {
+      connectionId: randomUUID(),
+      requesterId: user.userId,
+      addresseeId: friend.userId,
+    });
 
     const mine = await activityOf(user, user.userId);
     const month = new Date().toISOString().slice(0, 7);
-    expect(mine).toMatchObject({ visibility: 'CONNECTIONS', posts: 2, comments: 1, reactionsGiven: 0, reactionsReceived: 1, viewsReceived: 1, reviewsWritten: 0 });
+    expect(mine).toMatchObject({
+      visibility: 'CONNECTIONS',
+      posts: 2,
+      comments: 1,
+      reactionsGiven: 0,
+      reactionsReceived: 1,
+      viewsReceived: 1,
+      reviewsWritten: 0,
+    });
     expect(mine.months).toEqual([{ month, posts: 2, comments: 1, reactions: 0 }]);
     expect(mine.lastActiveAt).not.toBeNull();
     // CONNECTIONS by default: the friend sees it, a stranger does not.
@@ -149,7 +190,11 @@ describe('feed and people you may know', () => {
     const friend = person();
     const followed = person();
     const stranger = person();
-    await h.publish('accounts.connection.accepted', randomUUID(), { connectionId: randomUUID(), requesterId: reader.userId, addresseeId: friend.userId });
+    await h.publish('accounts.connection.accepted', randomUUID(), {
+      connectionId: randomUUID(),
+      requesterId: reader.userId,
+      addresseeId: friend.userId,
+    });
     await h.publish('accounts.user.followed', followed.userId, { followerId: reader.userId, followeeId: followed.userId });
     const friendPost = await newPost(h, friend, 'From a friend.');
     const followedPost = await newPost(h, followed, 'From someone I follow.');
@@ -200,7 +245,12 @@ describe('feed and people you may know', () => {
       { user: { id: x!.userId }, mutualConnections: 2 },
       { user: { id: y!.userId }, mutualConnections: 1 },
     ]);
-    await h.publish('accounts.connection.removed', randomUUID(), { connectionId: randomUUID(), requesterId: me.userId, addresseeId: c!.userId, removedBy: me.userId });
+    await h.publish('accounts.connection.removed', randomUUID(), {
+      connectionId: randomUUID(),
+      requesterId: me.userId,
+      addresseeId: c!.userId,
+      removedBy: me.userId,
+    });
     // Without c, y shares no connection with me any more.
     expect((await h.ok(me, `{ peopleYouMayKnow { user { id } mutualConnections } }`)).peopleYouMayKnow).toEqual([
       { user: { id: x!.userId }, mutualConnections: 2 },
@@ -244,7 +294,11 @@ describe('account deletion', () => {
     const postId = await newPost(h, host);
     await h.ok(leaving, `mutation($p: ID!) { addComment(postId: $p, body: "Bye.") { ... on Comment { id } } }`, { p: postId });
     await h.ok(leaving, `mutation($p: ID!) { react(postId: $p, kind: SAD) { id } }`, { p: postId });
-    await h.ok(leaving, `mutation($id: ID!) { giveFeedback(targetType: MACHINE, targetId: $id, rating: 2, body: "Slow start.") { ... on Feedback { id } } }`, { id: machineId });
+    await h.ok(
+      leaving,
+      `mutation($id: ID!) { giveFeedback(targetType: MACHINE, targetId: $id, rating: 2, body: "Slow start.") { ... on Feedback { id } } }`,
+      { id: machineId },
+    );
     await h.ok(leaving, `mutation($id: ID!) { recordView(targetType: LISTING, targetId: $id) }`, { id: listingId });
     const stayId = await completedStay(host, leaving, listingId);
     await h.ok(leaving, REVIEW, { s: stayId, r: 5, b: 'Wonderful stay.' });
@@ -253,10 +307,18 @@ describe('account deletion', () => {
     await h.publish('accounts.user.deleted', leaving.userId, { userId: leaving.userId });
     const post = (await h.ok(null, `query($id: ID!) { post(id: $id) { commentCount reactionCounts { kind } } }`, { id: postId })).post;
     expect(post).toEqual({ commentCount: 0, reactionCounts: [] });
-    const machine = (await h.ok(null, `query($id: ID!) { _entities(representations: [{ __typename: "Machine", id: $id }]) { ... on Machine { feedback { count } } } }`, { id: machineId }))._entities[0];
+    const machine = (
+      await h.ok(
+        null,
+        `query($id: ID!) { _entities(representations: [{ __typename: "Machine", id: $id }]) { ... on Machine { feedback { count } } } }`,
+        { id: machineId },
+      )
+    )._entities[0];
     expect(machine.feedback.count).toBe(0);
     expect((await listing(null, listingId)).viewCount).toBe(0);
-    expect((await listing(null, listingId)).reviews).toEqual([{ rating: 5, body: 'Wonderful stay.', author: null, id: expect.any(String) }]);
+    expect((await listing(null, listingId)).reviews).toEqual([
+      { rating: 5, body: 'Wonderful stay.', author: null, id: expect.any(String) },
+    ]);
   });
 });
 
@@ -270,8 +332,14 @@ describe('query cost', () => {
       // One author per post: the write limits allow 10 posts a minute each.
       const author = person();
       const postId = await newPost(h, author, `Post number ${i} about the flat.`);
-      const top = (await h.ok(reader, `mutation($p: ID!) { addComment(postId: $p, body: "A question.") { ... on Comment { id } } }`, { p: postId })).addComment.id;
-      await h.ok(author, `mutation($p: ID!, $r: ID) { addComment(postId: $p, body: "An answer.", replyTo: $r) { ... on Comment { id } } }`, { p: postId, r: top });
+      const top = (
+        await h.ok(reader, `mutation($p: ID!) { addComment(postId: $p, body: "A question.") { ... on Comment { id } } }`, { p: postId })
+      ).addComment.id;
+      await h.ok(
+        author,
+        `mutation($p: ID!, $r: ID) { addComment(postId: $p, body: "An answer.", replyTo: $r) { ... on Comment { id } } }`,
+        { p: postId, r: top },
+      );
       await h.ok(author, `mutation($p: ID!) { react(postId: $p, kind: LOVE) { id } }`, { p: postId });
     }
     const costOf = async (first: number) => {

@@ -66,7 +66,20 @@ export const engagement = defineSubgraph()({
       resolvers,
       context: (base): Context => {
         const viewer = viewerOf(base.identity);
-        return { ...base, viewer, posts, comments, reactions, feedback, views, reviews, feed, activity, moderation, loaders: createLoaders(repos, viewer) };
+        return {
+          ...base,
+          viewer,
+          posts,
+          comments,
+          reactions,
+          feedback,
+          views,
+          reviews,
+          feed,
+          activity,
+          moderation,
+          loaders: createLoaders(repos, viewer),
+        };
       },
       consumers: engagementConsumers(db, env),
       // Views acknowledged to clients but still batched are written before the database closes.

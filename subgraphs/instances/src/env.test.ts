@@ -15,7 +15,12 @@ describe('instances env', () => {
 
   it('uses Docker when DOCKER_HOST names an engine (npm start with DOCKER_HOST set), on the host network by default', () => {
     const env = loadInstancesEnv({ ...base, DOCKER_HOST: 'unix:///tmp/market-docker/docker.sock', INSTANCE_RUNTIME: '' });
-    expect(env).toMatchObject({ INSTANCE_RUNTIME: 'docker', INSTANCE_DOCKER_NETWORK: 'host', INSTANCE_LEASE_TTL_MS: 30_000, INSTANCE_PROCESS_LIMITS: 'auto' });
+    expect(env).toMatchObject({
+      INSTANCE_RUNTIME: 'docker',
+      INSTANCE_DOCKER_NETWORK: 'host',
+      INSTANCE_LEASE_TTL_MS: 30_000,
+      INSTANCE_PROCESS_LIMITS: 'auto',
+    });
     expect(loadInstancesEnv({ ...base, DOCKER_HOST: 'unix:///x.sock', INSTANCE_RUNTIME: 'process' }).INSTANCE_RUNTIME).toBe('process');
     expect(loadInstancesEnv(base).INSTANCE_BUILD_ROOT).toBe(path.resolve(__dirname, '..', '..', '..'));
   });
@@ -54,13 +59,24 @@ describe('instances env', () => {
   });
 
   it('reads the Docker runtime settings', () => {
-    const env = loadInstancesEnv({ ...base, INSTANCE_RUNTIME: 'docker', DOCKER_HOST: 'tcp://docker:2375', INSTANCE_RECONCILE_INTERVAL_MS: '0' });
+    const env = loadInstancesEnv({
+      ...base,
+      INSTANCE_RUNTIME: 'docker',
+      DOCKER_HOST: 'tcp://docker:2375',
+      INSTANCE_RECONCILE_INTERVAL_MS: '0',
+    });
     expect(env).toMatchObject({ INSTANCE_RUNTIME: 'docker', DOCKER_HOST: 'tcp://docker:2375', INSTANCE_RECONCILE_INTERVAL_MS: 0 });
   });
 
   it('reports every bad runtime setting at once', () => {
     try {
-      loadInstancesEnv({ ...base, INSTANCE_RUNTIME: 'podman', DOCKER_HOST: 'docker:2375', INSTANCE_LOG_LINES_KEPT: '0', INSTANCE_STOP_GRACE_MS: '-1' });
+      loadInstancesEnv({
+        ...base,
+        INSTANCE_RUNTIME: 'podman',
+        DOCKER_HOST: 'docker:2375',
+        INSTANCE_LOG_LINES_KEPT: '0',
+        INSTANCE_STOP_GRACE_MS: '-1',
+      });
       throw new Error('accepted');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);

@@ -22,7 +22,8 @@ const portRange = z
   });
 
 /** Unset, or set to an empty string (as in .env.example): the default applies. */
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const milliseconds = (fallback: number, max: number) => z.coerce.number().int().min(0).max(max).default(fallback);
 

@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  createLogger,
-  InProcessEventBus,
-  type EventBus,
-  type Identity,
-  type Role,
-  type RunningServer,
-} from '@market/platform';
+import { createLogger, InProcessEventBus, type EventBus, type Identity, type Role, type RunningServer } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique } from '@market/platform/testing';
 import { createSubgraph, loadEnv, type InstancesSubgraph } from './subgraph';
 
@@ -90,7 +83,6 @@ async function startInstances(portRange = '20000-20999', bus: EventBus | null = 
 }
 
 type Harness = Awaited<ReturnType<typeof startInstances>>;
-
 
 /** The whole machine catalog as `who` sees it, page by page (the test database holds every test's machines). */
 async function wholeCatalog<T>(
@@ -201,7 +193,18 @@ describe('instances subgraph', () => {
       });
       const dupEnv = await h.call(
         CREATE_MACHINE,
-        { input: { name, command: ['true'], maxInstancesPerUser: 1, capacity: 1, environment: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] } },
+        {
+          input: {
+            name,
+            command: ['true'],
+            maxInstancesPerUser: 1,
+            capacity: 1,
+            environment: [
+              { name: 'A', value: '1' },
+              { name: 'A', value: '2' },
+            ],
+          },
+        },
         h.admin,
       );
       expect(dupEnv.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
@@ -211,7 +214,11 @@ describe('instances subgraph', () => {
 
     it('refuses a taken name, whatever its case, with CONFLICT', async () => {
       const { name } = await h.machine();
-      const res = await h.call(CREATE_MACHINE, { input: { name: name.toUpperCase(), command: ['true'], maxInstancesPerUser: 1, capacity: 1 } }, h.admin);
+      const res = await h.call(
+        CREATE_MACHINE,
+        { input: { name: name.toUpperCase(), command: ['true'], maxInstancesPerUser: 1, capacity: 1 } },
+        h.admin,
+      );
       expect(res.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
     });
   });
@@ -298,14 +305,17 @@ describe('instances subgraph', () => {
       expect(refused[0]).toMatchObject({ limit: 10, machine: { id: m.id }, message: expect.stringContaining('10') });
       expect(new Set(instances.map((i) => i.port)).size).toBe(10);
       const mine = await h.call(MY_INSTANCES, {}, user);
-      expect(mine.data.myInstances.edges.map((e: any) => e.node).map((i: { id: string }) => i.id).sort()).toEqual(instances.map((i) => i.id).sort());
+      expect(
+        mine.data.myInstances.edges
+          .map((e: any) => e.node)
+          .map((i: { id: string }) => i.id)
+          .sort(),
+      ).toEqual(instances.map((i) => i.id).sort());
     });
 
     it('hands out each port once when several machines allocate at the same time', async () => {
       const [a, b, c] = await Promise.all([h.machine({ capacity: 100 }), h.machine({ capacity: 100 }), h.machine({ capacity: 100 })]);
-      const results = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => h.createInstance([a, b, c][i % 3]!.id, person())),
-      );
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => h.createInstance([a, b, c][i % 3]!.id, person())));
       expect(results.filter((r) => r.errors)).toEqual([]);
       const ports = results.map((r) => r.data.createInstance.port);
       expect(ports.every((p) => typeof p === 'number')).toBe(true);
@@ -321,7 +331,12 @@ describe('instances subgraph', () => {
       expect((await h.createInstance(m.id, bob)).data.createInstance.__typename).toBe('Instance');
       for (const who of [bob, cat]) {
         const full = await h.createInstance(m.id, who);
-        expect(full.data.createInstance).toEqual({ __typename: 'CapacityExhausted', capacity: 3, message: expect.any(String), machine: { id: m.id } });
+        expect(full.data.createInstance).toEqual({
+          __typename: 'CapacityExhausted',
+          capacity: 3,
+          message: expect.any(String),
+          machine: { id: m.id },
+        });
       }
     });
 
@@ -353,7 +368,12 @@ describe('instances subgraph', () => {
         expect(again.data.createInstance).toMatchObject({ __typename: 'Instance', port: 31001 });
 
         const live = await small.call(MY_INSTANCES, {}, user);
-        expect(live.data.myInstances.edges.map((e: any) => e.node).map((i: { port: number }) => i.port).sort()).toEqual([31000, 31001, 31002]);
+        expect(
+          live.data.myInstances.edges
+            .map((e: any) => e.node)
+            .map((i: { port: number }) => i.port)
+            .sort(),
+        ).toEqual([31000, 31001, 31002]);
         const all = await small.call(MY_INSTANCES, { all: true }, user);
         expect(all.data.myInstances.edges.map((e: any) => e.node)).toHaveLength(4);
         expect(all.data.myInstances.edges.map((e: any) => e.node)).toContainEqual({ id: middle, status: 'REMOVED', port: 31001 });
@@ -453,7 +473,9 @@ describe('instances subgraph', () => {
       h.queries.length = 0;
       const res = await h.call(ENTITIES, { r: users.map((u) => ({ __typename: 'User', id: u.userId })) }, h.admin);
       expect(res.errors).toBeUndefined();
-      expect(res.data._entities.map((u: { instances: { edges: unknown[] } }) => u.instances.edges.length)).toEqual(users.map((_, i) => (i < 5 ? 1 : 0)));
+      expect(res.data._entities.map((u: { instances: { edges: unknown[] } }) => u.instances.edges.length)).toEqual(
+        users.map((_, i) => (i < 5 ? 1 : 0)),
+      );
       expect(h.queries).toHaveLength(1);
     });
   });

@@ -77,7 +77,11 @@ async function runningServer(owner: Identity) {
   const created = await h.create(server.id, owner);
   expect(created).toMatchObject({ __typename: 'Instance', status: 'STARTING', driver: 'PROCESS', host: h.host });
   const running = await h.waitForStatus(created.id, 'RUNNING');
-  const lines = await h.waitForLog(created.id, (l) => l.some((x) => x.startsWith('listening')) && l.includes('warming up'), 'its first lines');
+  const lines = await h.waitForLog(
+    created.id,
+    (l) => l.some((x) => x.startsWith('listening')) && l.includes('warming up'),
+    'its first lines',
+  );
   return { ...running, ...pidsOf(lines), url: `http://${h.host}:${created.port}/` };
 }
 
@@ -110,7 +114,7 @@ describe('a real local process', () => {
     expect(existsSync(path.join(h.volumeDir(inst.id), 'data.txt'))).toBe(true);
     // Sizes are measured at most every 10 s, so an earlier read may still show the empty volume.
     let size: number | null = null;
-    for (const deadline = Date.now() + 15_000; size !== 1234 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 15_000; size !== 1234 && Date.now() < deadline;) {
       size = (await h.instance(inst.id, owner)).volumeSizeBytes;
       if (size !== 1234) await new Promise((r) => setTimeout(r, 500));
     }
@@ -138,7 +142,9 @@ describe('a real local process', () => {
     // Restarting a stopped instance starts it again, as a new process.
     expect((await h.ok(RESTART, { id: inst.id }, owner)).restartInstance.status).toBe('STARTING');
     await h.waitForStatus(inst.id, 'RUNNING');
-    const second = pidsOf(await h.waitForLog(inst.id, (l) => l.filter((x) => x.startsWith('listening')).length === 2, 'a second listening'));
+    const second = pidsOf(
+      await h.waitForLog(inst.id, (l) => l.filter((x) => x.startsWith('listening')).length === 2, 'a second listening'),
+    );
     expect(second.pid).not.toBe(inst.pid);
     expect(await get(inst.url)).toBe(`hello from the instance on ${inst.port}`);
 
@@ -306,7 +312,13 @@ describe('the state machine', () => {
       'STOPPING',
       'STOPPED',
     ]);
-    expect(events[4]!.payload).toMatchObject({ ownerId: owner.userId, machineName: server.name, status: 'STOPPED', exitCode: 0, port: inst.port });
+    expect(events[4]!.payload).toMatchObject({
+      ownerId: owner.userId,
+      machineName: server.name,
+      status: 'STOPPED',
+      exitCode: 0,
+      port: inst.port,
+    });
   });
 });
 
@@ -319,9 +331,13 @@ describe('another user', () => {
 
     expect((await h.ok(`query($id: ID!) { instance(id: $id) { id } }`, { id: inst.id }, stranger)).instance).toBeNull();
     expect((await h.ok(`{ myInstances { edges { node { id } } } }`, {}, stranger)).myInstances.edges).toEqual([]);
-    const entities = await h.ok(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Instance { id } } }`, {
-      r: [{ __typename: 'Instance', id: inst.id }],
-    }, stranger);
+    const entities = await h.ok(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Instance { id } } }`,
+      {
+        r: [{ __typename: 'Instance', id: inst.id }],
+      },
+      stranger,
+    );
     expect(entities._entities).toEqual([null]);
     for (const [query, variables] of [
       [LOGS, { id: inst.id }],
@@ -403,7 +419,11 @@ describe('the reconciler', () => {
     const first = await startRuntimeHarness({ host, dataDir });
     const owner = person();
     const sleeper = await first.machine(['sleep', '30']);
-    const [lost, reused, orphan] = [await first.create(sleeper.id, owner), await first.create(sleeper.id, owner), await first.create(sleeper.id, owner)];
+    const [lost, reused, orphan] = [
+      await first.create(sleeper.id, owner),
+      await first.create(sleeper.id, owner),
+      await first.create(sleeper.id, owner),
+    ];
     await first.idle();
     await first.close({ keepDataDir: true });
 
@@ -415,7 +435,11 @@ describe('the reconciler', () => {
     const survivor = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: { MARKET_INSTANCE_ID: orphan.id } });
     seen.add(stranger.pid!).add(survivor.pid!);
     const db = createPrisma(testDatabaseUrl('instances'), 1);
-    for (const [instance, pid] of [[lost, gone.pid!], [reused, stranger.pid!], [orphan, survivor.pid!]] as const) {
+    for (const [instance, pid] of [
+      [lost, gone.pid!],
+      [reused, stranger.pid!],
+      [orphan, survivor.pid!],
+    ] as const) {
       await db.instance.update({ where: { id: instance.id }, data: { status: 'RUNNING', runtimeRef: String(pid), stoppedAt: null } });
     }
     await db.$disconnect();
@@ -511,7 +535,10 @@ describe('live subscriptions', () => {
     const owner = person();
     const inst = await runningServer(owner);
     const stored = await h.logLines(inst.id, owner);
-    const live = h.subscribe<{ instanceLogs: { id: string; cursor: string; stream: string; line: string } }>(owner, LIVE_LOGS, { id: inst.id, tail: 2 });
+    const live = h.subscribe<{ instanceLogs: { id: string; cursor: string; stream: string; line: string } }>(owner, LIVE_LOGS, {
+      id: inst.id,
+      tail: 2,
+    });
     await listening(instanceLogLineTopic.channel(inst.id));
     await eventually(() => live.events.length >= 2);
     expect(live.events.map((e) => e.instanceLogs.id)).toEqual(stored.slice(-2).map((l) => l.id));

@@ -72,8 +72,14 @@ export const instances = defineSubgraph()({
         instances: instanceService,
         pubsub,
         loaders: {
-          machineById: loaderByKey((ids) => machineRepository.findByIds(ids), (m) => m.id),
-          instanceById: loaderByKey((ids) => instanceRepository.findByIds(ids), (i) => i.id),
+          machineById: loaderByKey(
+            (ids) => machineRepository.findByIds(ids),
+            (m) => m.id,
+          ),
+          instanceById: loaderByKey(
+            (ids) => instanceRepository.findByIds(ids),
+            (i) => i.id,
+          ),
           liveInstancesByOwner: loaderOfLists(
             (ownerIds) => instanceRepository.findByOwners(ownerIds, { includeRemoved: false }),
             (i) => i.ownerId,

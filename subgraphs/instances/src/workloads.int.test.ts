@@ -30,7 +30,6 @@ const cgroupWritable = () => {
 };
 const REMOVE = `mutation($id: ID!) { removeInstance(id: $id) { status } }`;
 
-
 /** The whole machine catalog as `who` sees it, page by page (the test database holds every test's machines). */
 async function wholeCatalog<T>(
   call: (query: string, variables: Record<string, unknown>) => Promise<any>,
@@ -94,7 +93,9 @@ describe('process workloads: health checks, limits, machine versions', () => {
 
   it('enforces the memory limit on a local process: allocating past it is FAILED, killed for exceeding it', async () => {
     const owner = person();
-    const hog = await h.machine(['sh', '-c', 'echo allocating; x=$(head -c 200000000 /dev/zero | tr "\\0" y); echo survived'], { memoryLimitMb: 32 });
+    const hog = await h.machine(['sh', '-c', 'echo allocating; x=$(head -c 200000000 /dev/zero | tr "\\0" y); echo survived'], {
+      memoryLimitMb: 32,
+    });
     const created = await h.create(hog.id, owner);
     const failed = await h.waitForStatus(created.id, 'FAILED');
     // cgroup (v1 or v2) where this server may make one, as on CI; ulimit -v elsewhere (then the shell's own error).
@@ -131,7 +132,11 @@ describe('process workloads: health checks, limits, machine versions', () => {
     );
     expect(edited.updateMachine).toEqual({ version: 2, environment: [{ name: 'TAG', value: 'two' }], capacity: 50 });
     // Not a workload change: no new version.
-    const renamed = await h.ok(`mutation($id: ID!) { updateMachine(id: $id, input: { description: "x" }) { version } }`, { id: m.id }, h.admin);
+    const renamed = await h.ok(
+      `mutation($id: ID!) { updateMachine(id: $id, input: { description: "x" }) { version } }`,
+      { id: m.id },
+      h.admin,
+    );
     expect(renamed.updateMachine.version).toBe(2);
     const fresh = await h.create(m.id, owner);
     await h.waitForStatus(fresh.id, 'RUNNING');
@@ -170,7 +175,8 @@ describe('process workloads: health checks, limits, machine versions', () => {
     const owner = person();
     const m = await h.machine(['sleep', '30']);
     const DELETE = `mutation($id: ID!) { deleteMachine(id: $id) }`;
-    const code = (r: { errors?: readonly { extensions?: Record<string, unknown>; message: string }[] }) => r.errors?.[0]?.extensions?.['code'];
+    const code = (r: { errors?: readonly { extensions?: Record<string, unknown>; message: string }[] }) =>
+      r.errors?.[0]?.extensions?.['code'];
     const instance = await h.create(m.id, owner);
     expect(code(await h.call(DELETE, { id: m.id }, owner))).toBe('FORBIDDEN');
     const offered = await h.call(DELETE, { id: m.id }, h.admin);

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { InProcessEventBus, createLogger, enqueueEvent, type EventBus, type Identity, type Logger, type RawSql, type RunningServer, type Subgraph } from '@market/platform';
+import {
+  InProcessEventBus,
+  createLogger,
+  enqueueEvent,
+  type EventBus,
+  type Identity,
+  type Logger,
+  type RawSql,
+  type RunningServer,
+  type Subgraph,
+} from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, eventually } from '@market/platform/testing';
 import { DETAIL_CACHE_CONSUMER } from './consumers/detail-cache';
 import { LISTING_DETAIL_TTL_SECONDS } from './repositories/listing-detail-cache';
@@ -18,7 +28,9 @@ import { PrivateRedis, deleteKeysByPrefix } from '@market/platform/testing';
 const REDIS_URL = process.env['REDIS_URL'];
 const describeRedis = REDIS_URL ? describe : describe.skip;
 if (!REDIS_URL) {
-  console.warn('[detail-cache.int.test] REDIS_URL is not set: skipping the listing cache tests against Redis. Run with REDIS_URL=redis://127.0.0.1:6379.');
+  console.warn(
+    '[detail-cache.int.test] REDIS_URL is not set: skipping the listing cache tests against Redis. Run with REDIS_URL=redis://127.0.0.1:6379.',
+  );
 }
 /** This run's keys on the shared Redis, removed afterwards. */
 const RUN = `test:${unique()}:listings:`;
@@ -79,7 +91,8 @@ async function start(redisUrl: string | null, bus: EventBus | null = null, keyPr
   });
   const subgraph: Subgraph = await createSubgraph(env, logger, { bus, onQuery: (sql) => queries.push(sql) });
   const running: RunningServer = await subgraph.listen(0, '127.0.0.1');
-  if (redisUrl) await eventually(async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined), { what: 'listings to reach Redis' });
+  if (redisUrl)
+    await eventually(async () => (lines.some((l) => l.msg === 'redis connected') ? true : undefined), { what: 'listings to reach Redis' });
   return {
     url: running.url,
     queries,
@@ -97,7 +110,12 @@ const selects = (i: Instance) => i.queries.filter((q) => /^\s*SELECT/i.test(q) &
 
 const ADMIN = person('ADMIN');
 
-async function call<T = Record<string, unknown>>(i: Instance, query: string, variables: Record<string, unknown>, identity: Identity | null) {
+async function call<T = Record<string, unknown>>(
+  i: Instance,
+  query: string,
+  variables: Record<string, unknown>,
+  identity: Identity | null,
+) {
   const res = await callSubgraph<T>(i.url, { query, variables }, { secret, identity });
   expect(res.errors).toBeUndefined();
   return res.data as T;
@@ -130,21 +148,29 @@ async function readListing(i: Instance, id: string, identity: Identity | null = 
 
 /** Waits until both listings consumers handled every event about this listing so far. */
 async function eventsSettled(listingId: string): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await pg.query<{ pending: number }>(
-      `SELECT count(*)::int AS pending FROM outbox_events o, unnest($2::text[]) AS c(consumer)
+  await eventually(
+    async () => {
+      const { rows } = await pg.query<{ pending: number }>(
+        `SELECT count(*)::int AS pending FROM outbox_events o, unnest($2::text[]) AS c(consumer)
        WHERE o.aggregate_id = $1 AND NOT EXISTS (SELECT 1 FROM inbox_events i WHERE i.consumer = c.consumer AND i.event_id = o.id)`,
-      [listingId, [DETAIL_CACHE_CONSUMER, SEARCH_CONSUMER]],
-    );
-    return rows[0]!.pending === 0 ? true : undefined;
-  }, { what: `the listings consumers to catch up with ${listingId}` });
+        [listingId, [DETAIL_CACHE_CONSUMER, SEARCH_CONSUMER]],
+      );
+      return rows[0]!.pending === 0 ? true : undefined;
+    },
+    { what: `the listings consumers to catch up with ${listingId}` },
+  );
 }
 
 /** The outbox through pg, as enqueueEvent expects a Prisma transaction to be. */
 function rawSql(client: Client): RawSql {
   return {
     $executeRaw: async (strings: TemplateStringsArray, ...values: unknown[]) =>
-      (await client.query(strings.reduce((sql, part, i) => `${sql}$${i}${part}`), values)).rowCount ?? 0,
+      (
+        await client.query(
+          strings.reduce((sql, part, i) => `${sql}$${i}${part}`),
+          values,
+        )
+      ).rowCount ?? 0,
   };
 }
 
@@ -171,10 +197,14 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('listings de
 
   it('resolves 50 uncached references with one SQL query and the same 50 again with none; drafts stay hidden from others', async () => {
     const seller = person('SELLER');
-    const made = await Promise.all(Array.from({ length: 50 }, (_, n) => createListing(plain, seller, { status: n === 7 ? 'DRAFT' : 'ACTIVE' })));
+    const made = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => createListing(plain, seller, { status: n === 7 ? 'DRAFT' : 'ACTIVE' })),
+    );
     const reps = [...made].reverse().map((l) => ({ __typename: 'Listing', id: l.id }));
-    const expected = (canSeeDraft: boolean) => [...made].reverse().map((l) => (l.id === made[7]!.id && !canSeeDraft ? null : { id: l.id, title: l.title }));
-    const entities = async (identity: Identity | null) => (await call<{ _entities: unknown[] }>(plain, ENTITIES, { reps }, identity))._entities;
+    const expected = (canSeeDraft: boolean) =>
+      [...made].reverse().map((l) => (l.id === made[7]!.id && !canSeeDraft ? null : { id: l.id, title: l.title }));
+    const entities = async (identity: Identity | null) =>
+      (await call<{ _entities: unknown[] }>(plain, ENTITIES, { reps }, identity))._entities;
 
     plain.queries.length = 0;
     expect(await entities(null)).toEqual(expected(false));
@@ -191,7 +221,17 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('listings de
   it('answers null for unknown and malformed ids, and never caches them', async () => {
     for (let n = 0; n < 2; n++) {
       plain.queries.length = 0;
-      const res = await call<{ _entities: unknown[] }>(plain, ENTITIES, { reps: [{ __typename: 'Listing', id: randomUUID() }, { __typename: 'Listing', id: 'x' }] }, null);
+      const res = await call<{ _entities: unknown[] }>(
+        plain,
+        ENTITIES,
+        {
+          reps: [
+            { __typename: 'Listing', id: randomUUID() },
+            { __typename: 'Listing', id: 'x' },
+          ],
+        },
+        null,
+      );
       expect(res._entities).toEqual([null, null]);
       expect(selects(plain)).toHaveLength(1);
     }
@@ -234,10 +274,9 @@ describe.each(REDIS_URL ? ['in-process', 'Redis'] : ['in-process'])('listings de
       timeZone: 'UTC',
     });
     await pg.query('COMMIT');
-    await eventually(
-      async () => ((await readListing(evented, listing.id))?.title === 'Renamed elsewhere' ? true : undefined),
-      { what: 'the event to invalidate the cached listing' },
-    );
+    await eventually(async () => ((await readListing(evented, listing.id))?.title === 'Renamed elsewhere' ? true : undefined), {
+      what: 'the event to invalidate the cached listing',
+    });
   });
 
   it('applies visibility after the cache: a listing moved to DRAFT or ARCHIVED is hidden from others at once, a deleted one from everyone', async () => {
@@ -309,7 +348,11 @@ describeRedis('listings detail cache through a Redis outage (a private redis-ser
 
   it('keeps answering from the database while Redis is down, logs it, and caches again by itself once Redis is back', async () => {
     const seller = person('SELLER');
-    const made = await Promise.all([createListing(replica, seller), createListing(replica, seller), createListing(replica, seller, { status: 'DRAFT' })]);
+    const made = await Promise.all([
+      createListing(replica, seller),
+      createListing(replica, seller),
+      createListing(replica, seller, { status: 'DRAFT' }),
+    ]);
     const reps = made.map((l) => ({ __typename: 'Listing', id: l.id }));
     const read = async (expectedTitles: (string | null)[]) => {
       replica.queries.length = 0;

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { objectStorageEnvShape, parseEnv, port, subgraphEnvShape } from '@market/platform';
 import { auctionsEnvShape } from './auctions/env';
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 export const listingsEnvSchema = z.object({
   ...subgraphEnvShape,
@@ -28,7 +27,12 @@ export const listingsEnvSchema = z.object({
   /** The photo store: S3 when S3_BUCKET is set, else local disk (UPLOAD_SIGNING_SECRET defaults to a key derived from GATEWAY_SIGNING_SECRET). */
   ...objectStorageEnvShape,
   /** Largest photo accepted, in bytes. */
-  PHOTO_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(10 * 1024 * 1024),
+  PHOTO_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
 });
 
 export type ListingsEnv = z.infer<typeof listingsEnvSchema>;

@@ -125,7 +125,10 @@ async function outboxOf(listingId: string) {
 describe('creating, reading, changing and deleting a listing', () => {
   it('persists a SALE listing that the query then returns', async () => {
     const seller = person('SELLER');
-    const created = await createListing(seller, saleInput({ currency: 'eur', address: { line1: '5 Rue X', city: 'Paris', country: 'fr' } }));
+    const created = await createListing(
+      seller,
+      saleInput({ currency: 'eur', address: { line1: '5 Rue X', city: 'Paris', country: 'fr' } }),
+    );
     expect(created).toMatchObject({
       kind: 'SALE',
       price: '350000.00',
@@ -163,11 +166,20 @@ describe('creating, reading, changing and deleting a listing', () => {
   it('updates only what is given and the query returns the change', async () => {
     const agent = person('AGENT');
     const created = await createListing(agent, saleInput());
-    const res = await call<{ updateListing: ListingView }>(UPDATE, { id: created.id, input: { title: 'Price drop', price: '325000.5', zipCode: null } }, agent);
+    const res = await call<{ updateListing: ListingView }>(
+      UPDATE,
+      { id: created.id, input: { title: 'Price drop', price: '325000.5', zipCode: null } },
+      agent,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.updateListing).toMatchObject({ title: 'Price drop', price: '325000.50', zipCode: null, bedrooms: 3 });
     const read = await call<{ listing: ListingView }>(LISTING, { id: created.id }, null);
-    expect(read.data?.listing).toMatchObject({ title: 'Price drop', price: '325000.50', zipCode: null, description: created['description'] });
+    expect(read.data?.listing).toMatchObject({
+      title: 'Price drop',
+      price: '325000.50',
+      zipCode: null,
+      description: created['description'],
+    });
   });
 
   it('switches a listing from SALE to RENT when the rental fields come along', async () => {
@@ -192,7 +204,7 @@ describe('creating, reading, changing and deleting a listing', () => {
     expect(codeOf(await call(DELETE, { id: created.id }, seller))).toBe('NOT_FOUND');
   });
 
-  it('lets an admin change and delete anyone\'s listing', async () => {
+  it("lets an admin change and delete anyone's listing", async () => {
     const seller = person('SELLER');
     const admin = person('ADMIN');
     const created = await createListing(seller, saleInput({ status: 'DRAFT' }));
@@ -251,7 +263,7 @@ describe('refusals', () => {
     expect(await outboxOf(created.id)).toHaveLength(1);
   });
 
-  it('refuses another user\'s update and delete: FORBIDDEN, nothing changed', async () => {
+  it("refuses another user's update and delete: FORBIDDEN, nothing changed", async () => {
     const owner = person('SELLER');
     const other = person('SELLER');
     const created = await createListing(owner, saleInput());
@@ -263,7 +275,7 @@ describe('refusals', () => {
     expect(await outboxOf(created.id)).toHaveLength(1);
   });
 
-  it('hides another user\'s DRAFT: null when read, NOT_FOUND when written', async () => {
+  it("hides another user's DRAFT: null when read, NOT_FOUND when written", async () => {
     const owner = person('SELLER');
     const other = person('AGENT');
     const draft = await createListing(owner, saleInput({ status: 'DRAFT' }));
@@ -313,7 +325,8 @@ describe('browsing', () => {
     const seller = person('SELLER');
     const city = unique('City');
     const made: ListingView[] = [];
-    for (let i = 0; i < 7; i++) made.push(await createListing(seller, saleInput({ address: { line1: `${i} Elm St`, city, country: 'US' } })));
+    for (let i = 0; i < 7; i++)
+      made.push(await createListing(seller, saleInput({ address: { line1: `${i} Elm St`, city, country: 'US' } })));
     await createListing(seller, saleInput({ status: 'DRAFT', address: { line1: 'Draft St', city, country: 'US' } }));
     // Four listings share one instant, so only the id can order them.
     const tie = made.slice(0, 4).map((l) => l.id);
@@ -399,9 +412,7 @@ describe('batching', () => {
       null,
     );
     expect(queries).toHaveLength(1);
-    expect(res.data!._entities.map((e) => e?.id ?? null)).toEqual(
-      [...made].reverse().map((l) => (l.id === made[7]!.id ? null : l.id)),
-    );
+    expect(res.data!._entities.map((e) => e?.id ?? null)).toEqual([...made].reverse().map((l) => (l.id === made[7]!.id ? null : l.id)));
   });
 
   it('resolves the listings of 50 users with one SQL query', async () => {
@@ -415,16 +426,17 @@ describe('batching', () => {
     );
     expect(queries).toHaveLength(1);
     expect(res.data!._entities.map((u) => u.id)).toEqual(owners.map((o) => o.userId));
-    expect(res.data!._entities.map((u) => u.listings.map((l) => l.id))).toEqual(
-      owners.map((_, i) => (i < 10 ? [made[i]!.id] : [])),
-    );
+    expect(res.data!._entities.map((u) => u.listings.map((l) => l.id))).toEqual(owners.map((_, i) => (i < 10 ? [made[i]!.id] : [])));
   });
 });
 
 describe('events', () => {
   it('writes listings.listing.upserted with each create and update, and listings.listing.deleted with the delete', async () => {
     const host = person('HOST');
-    const created = await createListing(host, rentInput({ status: 'DRAFT', amenities: ['WIFI', 'POOL', 'WIFI'], areaSqm: 80, neighbourhood: 'Alfama' }));
+    const created = await createListing(
+      host,
+      rentInput({ status: 'DRAFT', amenities: ['WIFI', 'POOL', 'WIFI'], areaSqm: 80, neighbourhood: 'Alfama' }),
+    );
     expect(await outboxOf(created.id)).toEqual([
       {
         type: 'listings.listing.upserted',
@@ -458,19 +470,27 @@ describe('events', () => {
     await call(UPDATE, { id: created.id, input: { status: 'ACTIVE', pricePerNight: '95' } }, host);
     const afterUpdate = await outboxOf(created.id);
     expect(afterUpdate).toHaveLength(2);
-    expect(afterUpdate.map((e) => e.payload)).toContainEqual(expect.objectContaining({ status: 'ACTIVE', pricePerNight: '95.00', version: 2 }));
+    expect(afterUpdate.map((e) => e.payload)).toContainEqual(
+      expect.objectContaining({ status: 'ACTIVE', pricePerNight: '95.00', version: 2 }),
+    );
     await call(DELETE, { id: created.id }, host);
     const events = await outboxOf(created.id);
     expect(events).toHaveLength(3);
     // One version past the last state, like the listing's last listingUpdated event.
-    expect(events).toContainEqual({ type: 'listings.listing.deleted', payload: { listingId: created.id, ownerId: host.userId, version: 3 } });
+    expect(events).toContainEqual({
+      type: 'listings.listing.deleted',
+      payload: { listingId: created.id, ownerId: host.userId, version: 3 },
+    });
   });
 });
 
 describe('rental terms', () => {
   it('stores length-of-stay discounts and the cancellation policy of a RENT listing, and sends them with its events', async () => {
     const host = person('HOST');
-    const created = await createListing(host, rentInput({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' }));
+    const created = await createListing(
+      host,
+      rentInput({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' }),
+    );
     expect(created).toMatchObject({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' });
     expect((await call<{ listing: ListingView }>(LISTING, { id: created.id }, null)).data?.listing).toEqual(created);
     const updated = await call<{ updateListing: ListingView }>(
@@ -479,7 +499,11 @@ describe('rental terms', () => {
       host,
     );
     expect(updated.errors).toBeUndefined();
-    expect(updated.data?.updateListing).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: 30, cancellationPolicy: 'FLEXIBLE' });
+    expect(updated.data?.updateListing).toMatchObject({
+      weeklyDiscountPercent: null,
+      monthlyDiscountPercent: 30,
+      cancellationPolicy: 'FLEXIBLE',
+    });
     const payloads = (await outboxOf(created.id)).map((e) => e.payload);
     expect(payloads).toEqual([
       expect.objectContaining({ weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' }),

@@ -14,19 +14,50 @@ afterAll(async () => {
 
 const LISTING_UPDATED = /* GraphQL */ `
   subscription ($listingId: ID!) {
-    listingUpdated(listingId: $listingId) { id title status pricePerNight weeklyDiscountPercent cancellationPolicy version owner { id } }
+    listingUpdated(listingId: $listingId) {
+      id
+      title
+      status
+      pricePerNight
+      weeklyDiscountPercent
+      cancellationPolicy
+      version
+      owner {
+        id
+      }
+    }
   }
 `;
-const UPDATE = /* GraphQL */ `mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { id version } }`;
-const DELETE = /* GraphQL */ `mutation ($id: ID!) { deleteListing(id: $id) }`;
-const LISTING = /* GraphQL */ `query ($id: ID!) { listing(id: $id) { id title version } }`;
+const UPDATE = /* GraphQL */ `
+  mutation ($id: ID!, $input: UpdateListingInput!) {
+    updateListing(id: $id, input: $input) {
+      id
+      version
+    }
+  }
+`;
+const DELETE = /* GraphQL */ `
+  mutation ($id: ID!) {
+    deleteListing(id: $id)
+  }
+`;
+const LISTING = /* GraphQL */ `
+  query ($id: ID!) {
+    listing(id: $id) {
+      id
+      title
+      version
+    }
+  }
+`;
 
 interface Event {
   listingUpdated: { id: string; title: string; status: string; version: number; [field: string]: unknown };
 }
 
 /** Resolves once `count` subscriptions listen to the listing's channel. */
-const listening = (listingId: string, count: number) => eventually(() => l.pubsub.listeners(listingUpdatedTopic.channel(listingId)) === count);
+const listening = (listingId: string, count: number) =>
+  eventually(() => l.pubsub.listeners(listingUpdatedTopic.channel(listingId)) === count);
 
 /** Watches the listing over `listingUpdated` as this caller (null: signed out). */
 const watch = (as: ReturnType<typeof person> | null, listingId: string) => l.subscribe<Event>(as, LISTING_UPDATED, { listingId });
@@ -55,7 +86,14 @@ describe('listingUpdated', () => {
     for (const sub of [anonymous, buyer]) {
       expect(sub.errors).toEqual([]);
       expect(sub.events.map((e) => e.listingUpdated)).toEqual([
-        expect.objectContaining({ id: listing.id, pricePerNight: '120.00', weeklyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE', version: 2, owner: { id: host.userId } }),
+        expect.objectContaining({
+          id: listing.id,
+          pricePerNight: '120.00',
+          weeklyDiscountPercent: 10,
+          cancellationPolicy: 'FLEXIBLE',
+          version: 2,
+          owner: { id: host.userId },
+        }),
         expect.objectContaining({ title: 'Now with a balcony', status: 'ACTIVE', version: 3 }),
       ]);
     }
@@ -127,7 +165,12 @@ describe('listingUpdated', () => {
     await update(seller, listing.id, { price: '340000' });
     expect((await l.call(seller, DELETE, { id: listing.id })).data).toEqual({ deleteListing: true });
     await eventually(() => watcher.events.length === 2);
-    expect(watcher.events[1]?.listingUpdated).toMatchObject({ id: listing.id, status: 'DELETED', version: 3, owner: { id: seller.userId } });
+    expect(watcher.events[1]?.listingUpdated).toMatchObject({
+      id: listing.id,
+      status: 'DELETED',
+      version: 3,
+      owner: { id: seller.userId },
+    });
     expect((await l.call(null, LISTING, { id: listing.id })).data).toEqual({ listing: null });
     // Nothing can follow a deletion: the subscription completes, without an error, and lets go of the channel.
     await eventually(() => watcher.done);

@@ -13,7 +13,9 @@ const HISTORY = `query ($id: ID!) { listing(id: $id) { priceHistory { kind price
 const UPDATE = `mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { id } }`;
 const ENTITIES = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Listing { id priceHistory { price } } } }`;
 
-type History = { listing: { priceHistory: { kind: string; price: string | null; pricePerNight: string | null; currency: string; changedAt: string }[] } };
+type History = {
+  listing: { priceHistory: { kind: string; price: string | null; pricePerNight: string | null; currency: string; changedAt: string }[] };
+};
 
 describe('Listing.priceHistory', () => {
   it('keeps the first price and every change of price, kind or currency, oldest first; other edits add nothing', async () => {
@@ -37,7 +39,10 @@ describe('Listing.priceHistory', () => {
     await l.call(host, UPDATE, { id: flat.id, input: { pricePerNight: '95.5' } });
     // Many listings' histories in one batch, as the gateway asks for them.
     const both = await l.call<{ _entities: { id: string; priceHistory: { price: string | null }[] }[] }>(null, ENTITIES, {
-      reps: [{ __typename: 'Listing', id: house.id }, { __typename: 'Listing', id: flat.id }],
+      reps: [
+        { __typename: 'Listing', id: house.id },
+        { __typename: 'Listing', id: flat.id },
+      ],
     });
     expect(both.data?._entities.map((e) => e.priceHistory.length)).toEqual([3, 2]);
   });

@@ -67,10 +67,22 @@ export const listings = defineSubgraph()({
         auctions: auctions.service,
         auctionLoaders: auctions.loaders(base),
         loaders: {
-          listingById: loaderByKey((ids) => details.findByIds(ids), (l) => l.id),
-          listingsByOwner: loaderOfLists((ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)), (l) => l.ownerId),
-          priceHistory: loaderOfLists((ids) => repository.priceHistories(ids), (p) => p.listingId),
-          photos: loaderOfLists((ids) => photoRepository.readyOf(ids), (p) => p.listingId),
+          listingById: loaderByKey(
+            (ids) => details.findByIds(ids),
+            (l) => l.id,
+          ),
+          listingsByOwner: loaderOfLists(
+            (ownerIds) => repository.findByOwners(ownerIds, viewerOf(base)),
+            (l) => l.ownerId,
+          ),
+          priceHistory: loaderOfLists(
+            (ids) => repository.priceHistories(ids),
+            (p) => p.listingId,
+          ),
+          photos: loaderOfLists(
+            (ids) => photoRepository.readyOf(ids),
+            (p) => p.listingId,
+          ),
         },
       }),
       consumers: [...listingsConsumers(db, { index, details, live }), (bus) => auctions.consume(bus)],

@@ -9,13 +9,39 @@ const { m, bus } = useMessaging();
 
 const CONVERSATION = /* GraphQL */ `
   query Conversation($id: ID!) {
-    conversation(id: $id) { id participants { id } messages { body removedAt sender { id } } }
+    conversation(id: $id) {
+      id
+      participants {
+        id
+      }
+      messages {
+        body
+        removedAt
+        sender {
+          id
+        }
+      }
+    }
   }
 `;
 const MY_CONVERSATIONS = /* GraphQL */ `
-  query Mine($r: [_Any!]!) { _entities(representations: $r) { ... on User { conversations { id } } } }
+  query Mine($r: [_Any!]!) {
+    _entities(representations: $r) {
+      ... on User {
+        conversations {
+          id
+        }
+      }
+    }
+  }
 `;
-const SEND = /* GraphQL */ `mutation Send($conversationId: ID!, $body: String!) { sendMessage(conversationId: $conversationId, body: $body) { id } }`;
+const SEND = /* GraphQL */ `
+  mutation Send($conversationId: ID!, $body: String!) {
+    sendMessage(conversationId: $conversationId, body: $body) {
+      id
+    }
+  }
+`;
 
 interface ConversationView {
   id: string;
@@ -24,7 +50,14 @@ interface ConversationView {
 }
 
 function userDeleted(user: Identity): EventEnvelope<'accounts.user.deleted'> {
-  return { id: randomUUID(), type: 'accounts.user.deleted', version: 1, aggregateId: user.userId, occurredAt: new Date().toISOString(), payload: { userId: user.userId } };
+  return {
+    id: randomUUID(),
+    type: 'accounts.user.deleted',
+    version: 1,
+    aggregateId: user.userId,
+    occurredAt: new Date().toISOString(),
+    payload: { userId: user.userId },
+  };
 }
 
 async function deliver(...events: EventEnvelope[]): Promise<void> {
@@ -32,7 +65,8 @@ async function deliver(...events: EventEnvelope[]): Promise<void> {
   await bus().drain();
 }
 
-const read = async (as: Identity, id: string) => (await m().call<{ conversation: ConversationView | null }>(as, CONVERSATION, { id })).data?.conversation;
+const read = async (as: Identity, id: string) =>
+  (await m().call<{ conversation: ConversationView | null }>(as, CONVERSATION, { id })).data?.conversation;
 
 async function notify(recipient: Identity, title: string): Promise<void> {
   await m().db.notification.create({ data: { recipientId: recipient.userId, kind: 'SYSTEM', title, body: 'b' } });
@@ -41,13 +75,22 @@ async function notify(recipient: Identity, title: string): Promise<void> {
 async function knownListing(owner: Identity): Promise<string> {
   const listingId = randomUUID();
   await m().db.knownListing.create({
-    data: { listingId, ownerId: owner.userId, title: 'Flat', kind: 'SALE', status: 'ACTIVE', price: '1.00', currency: 'EUR', lastEventAt: new Date() },
+    data: {
+      listingId,
+      ownerId: owner.userId,
+      title: 'Flat',
+      kind: 'SALE',
+      status: 'ACTIVE',
+      price: '1.00',
+      currency: 'EUR',
+      lastEventAt: new Date(),
+    },
   });
   return listingId;
 }
 
 describe('accounts.user.deleted', () => {
-  it('removes the user\'s words and data but leaves the others\' conversations readable, once however often it arrives', async () => {
+  it("removes the user's words and data but leaves the others' conversations readable, once however often it arrives", async () => {
     const [ana, ben, cara, owner] = [someone(), someone(), someone(), someone('SELLER')];
     const pair = await startConversation(m(), ana, [ben], 'Hi Ben, is the flat still free?');
     await sendMessage(m(), ben, pair.id, 'It is, Ana.');
@@ -56,7 +99,12 @@ describe('accounts.user.deleted', () => {
     await notify(ana, 'for ana');
     await notify(ben, 'for ben');
     const listingId = await knownListing(owner);
-    await m().db.listingWatch.createMany({ data: [{ userId: ana.userId, listingId }, { userId: ben.userId, listingId }] });
+    await m().db.listingWatch.createMany({
+      data: [
+        { userId: ana.userId, listingId },
+        { userId: ben.userId, listingId },
+      ],
+    });
 
     const event = userDeleted(ana);
     await deliver(event, event);
@@ -74,7 +122,9 @@ describe('accounts.user.deleted', () => {
       ],
     });
     // Joined together: listed by id.
-    expect((await read(cara, group.id))?.participants).toEqual([ben, cara].map((u) => ({ id: u.userId })).sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect((await read(cara, group.id))?.participants).toEqual(
+      [ben, cara].map((u) => ({ id: u.userId })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
     const stored = await m().db.message.findMany({ where: { senderId: ana.userId }, select: { body: true, removedAt: true } });
     expect(stored).toHaveLength(3);
     expect(JSON.stringify(stored)).not.toMatch(/555-0100|Hi Ben|Hello both/);
@@ -83,7 +133,10 @@ describe('accounts.user.deleted', () => {
     // Ana's own data is gone; Ben's is not.
     expect(await m().db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
     // Ben keeps his own notifications; the MESSAGE ones no longer quote Ana.
-    const bens = await m().db.notification.findMany({ where: { recipientId: ben.userId }, select: { kind: true, title: true, body: true } });
+    const bens = await m().db.notification.findMany({
+      where: { recipientId: ben.userId },
+      select: { kind: true, title: true, body: true },
+    });
     expect(bens.filter((n) => n.kind !== 'MESSAGE').map((n) => n.title)).toEqual(['for ben']);
     expect(JSON.stringify(bens)).not.toMatch(/555-0100|Hi Ben|Hello both/);
     expect(await m().db.listingWatch.findMany({ where: { listingId }, select: { userId: true } })).toEqual([{ userId: ben.userId }]);
@@ -91,22 +144,35 @@ describe('accounts.user.deleted', () => {
     expect(await bus().deadLetters()).toEqual([]);
   });
 
-  it('quotes nothing of the deleted user when their message\'s event is handled after the erasure (or during it)', async () => {
+  it("quotes nothing of the deleted user when their message's event is handled after the erasure (or during it)", async () => {
     const [ana, ben, cara] = [someone(), someone(), someone()];
     const group = await startConversation(m(), ana, [ben, cara], 'Hello both, call 555-0199');
     // The event as messaging published it, handled late: as a first delivery (a fresh id), after the
     // erasure committed, and once more racing another erasure of the same account.
     const row = await m().db.outboxEvent.findFirstOrThrow({ where: { type: 'messaging.message.sent', aggregateId: group.id } });
     // Its first delivery is over (the relay publishes on its own schedule) before the test goes on.
-    await until(async () => (await m().db.inboxEvent.count({ where: { consumer: MESSAGE_NOTIFICATIONS_CONSUMER, eventId: row.id } })) === 1, 15_000);
-    const sent = { id: row.id, type: row.type, version: row.version, aggregateId: row.aggregateId, occurredAt: row.occurredAt.toISOString(), payload: row.payload } as EventEnvelope<'messaging.message.sent'>;
+    await until(
+      async () => (await m().db.inboxEvent.count({ where: { consumer: MESSAGE_NOTIFICATIONS_CONSUMER, eventId: row.id } })) === 1,
+      15_000,
+    );
+    const sent = {
+      id: row.id,
+      type: row.type,
+      version: row.version,
+      aggregateId: row.aggregateId,
+      occurredAt: row.occurredAt.toISOString(),
+      payload: row.payload,
+    } as EventEnvelope<'messaging.message.sent'>;
     await m().db.notification.deleteMany({ where: { conversationId: group.id } });
 
     await deliver(userDeleted(ana));
     await deliver({ ...sent, id: randomUUID() });
     await Promise.all([deliver({ ...sent, id: randomUUID() }), deliver(userDeleted(ana))]);
 
-    const theirs = await m().db.notification.findMany({ where: { recipientId: { in: [ben.userId, cara.userId] } }, select: { body: true, title: true } });
+    const theirs = await m().db.notification.findMany({
+      where: { recipientId: { in: [ben.userId, cara.userId] } },
+      select: { body: true, title: true },
+    });
     expect(theirs).toEqual([]);
     expect(await bus().deadLetters()).toEqual([]);
   });
@@ -118,7 +184,9 @@ describe('accounts.user.deleted', () => {
 
     expect(await read(ana, pair.id)).toBeNull();
     expect(codeOf(await m().call(ana, SEND, { conversationId: pair.id, body: 'still here?' }))).toBe('FORBIDDEN');
-    const theirs = await m().call<{ _entities: { conversations: unknown[] }[] }>(ana, MY_CONVERSATIONS, { r: [{ __typename: 'User', id: ana.userId }] });
+    const theirs = await m().call<{ _entities: { conversations: unknown[] }[] }>(ana, MY_CONVERSATIONS, {
+      r: [{ __typename: 'User', id: ana.userId }],
+    });
     expect(theirs.data?._entities[0]?.conversations).toEqual([]);
     const live = m().subscribe(ana, `subscription($id: ID!) { messageAdded(conversationId: $id) { id } }`, { id: pair.id });
     await new Promise<void>((resolve) => {
@@ -136,7 +204,9 @@ describe('accounts.user.deleted', () => {
     const other = someone();
     await known(m(), other);
     for (const participantIds of [[ana.userId], [ana.userId, other.userId]]) {
-      const refused = await m().call<{ startConversation: { __typename: string; userIds: string[] } }>(ben, START, { input: { participantIds } });
+      const refused = await m().call<{ startConversation: { __typename: string; userIds: string[] } }>(ben, START, {
+        input: { participantIds },
+      });
       expect(refused.data?.startConversation).toMatchObject({ __typename: 'ParticipantsUnavailable', userIds: [ana.userId] });
     }
 
@@ -156,7 +226,14 @@ describe('accounts.user.deleted', () => {
       cancelledBy: ana.userId,
       refundAmount: '200.00',
     };
-    await deliver({ id: randomUUID(), type: 'bookings.stay.cancelled', version: 1, aggregateId: stay.stayId, occurredAt: new Date().toISOString(), payload: stay });
+    await deliver({
+      id: randomUUID(),
+      type: 'bookings.stay.cancelled',
+      version: 1,
+      aggregateId: stay.stayId,
+      occurredAt: new Date().toISOString(),
+      payload: stay,
+    });
     expect(await m().db.notification.count({ where: { recipientId: ana.userId } })).toBe(0);
     expect(await m().db.notification.count({ where: { recipientId: host.userId } })).toBe(1);
   });

@@ -19,15 +19,47 @@ afterAll(async () => {
 const UPLOAD = /* GraphQL */ `
   mutation Upload($c: ID!, $name: String!, $type: String!, $size: Int!) {
     createAttachmentUpload(conversationId: $c, fileName: $name, contentType: $type, size: $size) {
-      attachment { id fileName contentType size } uploadUrl method headers { name value } expiresAt
+      attachment {
+        id
+        fileName
+        contentType
+        size
+      }
+      uploadUrl
+      method
+      headers {
+        name
+        value
+      }
+      expiresAt
     }
   }
 `;
 const SEND = /* GraphQL */ `
-  mutation Send($c: ID!, $body: String!, $files: [ID!]) { sendMessage(conversationId: $c, body: $body, attachmentIds: $files) { id attachments { id } } }
+  mutation Send($c: ID!, $body: String!, $files: [ID!]) {
+    sendMessage(conversationId: $c, body: $body, attachmentIds: $files) {
+      id
+      attachments {
+        id
+      }
+    }
+  }
 `;
 const THREAD = /* GraphQL */ `
-  query Thread($id: ID!) { conversation(id: $id) { messages { body attachments { id fileName contentType size url } } } }
+  query Thread($id: ID!) {
+    conversation(id: $id) {
+      messages {
+        body
+        attachments {
+          id
+          fileName
+          contentType
+          size
+          url
+        }
+      }
+    }
+  }
 `;
 
 interface Upload {
@@ -36,7 +68,11 @@ interface Upload {
   method: string;
   headers: { name: string; value: string }[];
 }
-type Thread = { conversation: { messages: { body: string; attachments: { id: string; fileName: string; contentType: string; size: number; url: string }[] }[] } | null };
+type Thread = {
+  conversation: {
+    messages: { body: string; attachments: { id: string; fileName: string; contentType: string; size: number; url: string }[] }[];
+  } | null;
+};
 
 async function upload(as: Identity, conversationId: string, name: string, type: string, bytes: Buffer): Promise<Upload> {
   const res = await m.call<{ createAttachmentUpload: Upload }>(as, UPLOAD, { c: conversationId, name, type, size: bytes.length });
@@ -45,7 +81,11 @@ async function upload(as: Identity, conversationId: string, name: string, type: 
 }
 
 const put = (u: Upload, bytes: Buffer, headers: Record<string, string> = {}) =>
-  fetch(u.uploadUrl, { method: u.method, headers: { ...Object.fromEntries(u.headers.map((h) => [h.name, h.value])), ...headers }, body: bytes });
+  fetch(u.uploadUrl, {
+    method: u.method,
+    headers: { ...Object.fromEntries(u.headers.map((h) => [h.name, h.value])), ...headers },
+    body: bytes,
+  });
 
 describe('message attachments', () => {
   it('lets a member upload a file, send it with a message, and every member download it', async () => {
@@ -59,7 +99,11 @@ describe('message attachments', () => {
     expect((await put(picture, png)).status).toBe(200);
     expect((await put(plan, pdf)).status).toBe(200);
 
-    const sent = await m.call<{ sendMessage: { attachments: { id: string }[] } }>(ana, SEND, { c: pair.id, body: 'The kitchen and the plan', files: [picture.attachment.id, plan.attachment.id] });
+    const sent = await m.call<{ sendMessage: { attachments: { id: string }[] } }>(ana, SEND, {
+      c: pair.id,
+      body: 'The kitchen and the plan',
+      files: [picture.attachment.id, plan.attachment.id],
+    });
     expect(sent.errors).toBeUndefined();
     expect(sent.data?.sendMessage.attachments.map((a) => a.id)).toEqual([picture.attachment.id, plan.attachment.id]);
 
@@ -81,7 +125,7 @@ describe('message attachments', () => {
     expect((await m.call<Thread>(someone(), THREAD, { id: pair.id })).data?.conversation ?? null).toBeNull();
   });
 
-  it('refuses other types, files over the limit, outsiders, unfinished uploads, someone else\'s or already sent files, and a wrong body', async () => {
+  it("refuses other types, files over the limit, outsiders, unfinished uploads, someone else's or already sent files, and a wrong body", async () => {
     const [ana, ben, eve] = [someone(), someone(), someone()];
     const pair = await startConversation(m, ana, [ben]);
     const other = await startConversation(m, ana, [eve]);
@@ -114,7 +158,7 @@ describe('message attachments', () => {
     expect(await m.db.message.count({ where: { body: 'see file' } })).toBe(1);
   });
 
-  it('forgets a deleted user\'s files with their words', async () => {
+  it("forgets a deleted user's files with their words", async () => {
     const [ana, ben] = [someone(), someone()];
     const pair = await startConversation(m, ana, [ben]);
     const bytes = Buffer.from('my passport scan');
@@ -123,7 +167,14 @@ describe('message attachments', () => {
     await m.call(ana, SEND, { c: pair.id, body: 'here', files: [file.attachment.id] });
     await upload(ana, pair.id, 'unsent.png', 'image/png', bytes);
 
-    const deleted: EventEnvelope<'accounts.user.deleted'> = { id: randomUUID(), type: 'accounts.user.deleted', version: 1, aggregateId: ana.userId, occurredAt: new Date().toISOString(), payload: { userId: ana.userId } };
+    const deleted: EventEnvelope<'accounts.user.deleted'> = {
+      id: randomUUID(),
+      type: 'accounts.user.deleted',
+      version: 1,
+      aggregateId: ana.userId,
+      occurredAt: new Date().toISOString(),
+      payload: { userId: ana.userId },
+    };
     await bus.publish([deleted]);
     await bus.drain();
 
@@ -146,7 +197,11 @@ describe('message attachments in S3', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     // The SDK's default credential chain reads these; no instance metadata is asked for.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret-key-test-secret-key', AWS_EC2_METADATA_DISABLED: 'true' });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTEST',
+      AWS_SECRET_ACCESS_KEY: 'test-secret-key-test-secret-key',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
     s3 = http.createServer((req, res) => {
       requests.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
       res.statusCode = req.method === 'HEAD' ? 200 : 404;
@@ -154,7 +209,10 @@ describe('message attachments in S3', () => {
     });
     await new Promise<void>((resolve) => s3.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(s3.address() as AddressInfo).port}`;
-    inS3 = await startMessaging({ bus, env: { ATTACHMENT_MAX_BYTES: '2048', S3_BUCKET: 'market-attachments', S3_REGION: 'eu-west-1', S3_ENDPOINT: endpoint } });
+    inS3 = await startMessaging({
+      bus,
+      env: { ATTACHMENT_MAX_BYTES: '2048', S3_BUCKET: 'market-attachments', S3_REGION: 'eu-west-1', S3_ENDPOINT: endpoint },
+    });
   });
   afterAll(async () => {
     await inS3?.close();
@@ -165,7 +223,12 @@ describe('message attachments in S3', () => {
   it('hands out pre-signed PUT and GET URLs of the private bucket, and asks S3 whether the upload arrived', async () => {
     const [ana, ben] = [someone(), someone()];
     const pair = await startConversation(inS3, ana, [ben]);
-    const res = await inS3.call<{ createAttachmentUpload: Upload }>(ana, UPLOAD, { c: pair.id, name: 'plan.pdf', type: 'application/pdf', size: 100 });
+    const res = await inS3.call<{ createAttachmentUpload: Upload }>(ana, UPLOAD, {
+      c: pair.id,
+      name: 'plan.pdf',
+      type: 'application/pdf',
+      size: 100,
+    });
     const u = res.data?.createAttachmentUpload;
     if (!u) throw new Error(JSON.stringify(res.errors));
     const key = `${pair.id}/${u.attachment.id}.pdf`;

@@ -26,7 +26,16 @@ async function auctionOf(seller: Identity, title: string | null = 'Loft in the o
   const listingId = randomUUID();
   if (title) {
     await m().db.knownListing.create({
-      data: { listingId, ownerId: seller.userId, title, kind: 'SALE', status: 'ACTIVE', price: '1.00', currency: 'EUR', lastEventAt: new Date() },
+      data: {
+        listingId,
+        ownerId: seller.userId,
+        title,
+        kind: 'SALE',
+        status: 'ACTIVE',
+        price: '1.00',
+        currency: 'EUR',
+        lastEventAt: new Date(),
+      },
     });
   }
   return { auctionId: randomUUID(), listingId, sellerId: seller.userId, currency: 'EUR' };
@@ -34,7 +43,13 @@ async function auctionOf(seller: Identity, title: string | null = 'Loft in the o
 
 type Base = Awaited<ReturnType<typeof auctionOf>>;
 
-function bid(base: Base, bidder: Identity, amount: string, before: { leader: Identity | null; highest: string | null }, leader: Identity = bidder) {
+function bid(
+  base: Base,
+  bidder: Identity,
+  amount: string,
+  before: { leader: Identity | null; highest: string | null },
+  leader: Identity = bidder,
+) {
   return event('listings.auction.bidPlaced', {
     ...base,
     seq: ++seq,
@@ -50,7 +65,12 @@ function bid(base: Base, bidder: Identity, amount: string, before: { leader: Ide
   });
 }
 
-function closed(base: Base, outcome: 'WON' | 'RESERVE_NOT_MET' | 'NO_BIDS', top: { bidder: Identity; amount: string } | null, bidders: Identity[]) {
+function closed(
+  base: Base,
+  outcome: 'WON' | 'RESERVE_NOT_MET' | 'NO_BIDS',
+  top: { bidder: Identity; amount: string } | null,
+  bidders: Identity[],
+) {
   return event('listings.auction.closed', {
     ...base,
     seq: ++seq,
@@ -67,7 +87,9 @@ describe('AUCTION notifications from listings.auction.*', () => {
   it('tells the outbid, the doubled, the winner, the losers and the seller, each once, on their channels', async () => {
     const [seller, ana, ben, cara] = [someone('SELLER'), someone(), someone(), someone()];
     // Ana has an e-mail address messaging knows: AUCTION mail goes out at once by default.
-    await m().db.knownUser.create({ data: { userId: ana.userId, name: 'Ana', role: 'BUYER', email: 'ana@example.test', lastEventAt: new Date() } });
+    await m().db.knownUser.create({
+      data: { userId: ana.userId, name: 'Ana', role: 'BUYER', email: 'ana@example.test', lastEventAt: new Date() },
+    });
     const base = await auctionOf(seller);
 
     const anaBids = bid(base, ana, '100.00', { leader: null, highest: null });
@@ -95,7 +117,11 @@ describe('AUCTION notifications from listings.auction.*', () => {
       'You were outbid in the auction of Loft in the old mill',
       'Your bid in the auction of Loft in the old mill was doubled',
     ]);
-    expect(await mine(ana)).toContainEqual({ kind: 'AUCTION', title: 'Your bid in the auction of Loft in the old mill was doubled', body: expect.stringContaining('from 100.00 EUR to 200.00 EUR; you now lead') });
+    expect(await mine(ana)).toContainEqual({
+      kind: 'AUCTION',
+      title: 'Your bid in the auction of Loft in the old mill was doubled',
+      body: expect.stringContaining('from 100.00 EUR to 200.00 EUR; you now lead'),
+    });
     expect(await mine(ben)).toEqual(
       expect.arrayContaining([
         { kind: 'AUCTION', title: 'You were outbid in the auction of Loft in the old mill', body: expect.stringContaining('200.00 EUR') },
@@ -103,15 +129,26 @@ describe('AUCTION notifications from listings.auction.*', () => {
       ]),
     );
     expect(await mine(ben)).toHaveLength(2);
-    expect(await mine(cara)).toEqual([{ kind: 'AUCTION', title: 'You won the auction of Loft in the old mill', body: expect.stringContaining('250.00 EUR') }]);
-    expect(await mine(seller)).toEqual([{ kind: 'AUCTION', title: 'The auction of Loft in the old mill ended: sold', body: 'The winning bid is 250.00 EUR.' }]);
+    expect(await mine(cara)).toEqual([
+      { kind: 'AUCTION', title: 'You won the auction of Loft in the old mill', body: expect.stringContaining('250.00 EUR') },
+    ]);
+    expect(await mine(seller)).toEqual([
+      { kind: 'AUCTION', title: 'The auction of Loft in the old mill ended: sold', body: 'The winning bid is 250.00 EUR.' },
+    ]);
 
     // One e-mail per notification of Ana's (she has an address), none for the others (no address, no device).
     const anaNotifications = await m().db.notification.findMany({ where: { recipientId: ana.userId }, select: { id: true } });
-    const deliveries = await m().db.delivery.findMany({ where: { userId: { in: [ana, ben, cara, seller].map((u) => u.userId) } }, select: { notificationId: true, channel: true } });
+    const deliveries = await m().db.delivery.findMany({
+      where: { userId: { in: [ana, ben, cara, seller].map((u) => u.userId) } },
+      select: { notificationId: true, channel: true },
+    });
     expect(deliveries.map((d) => d.channel)).toEqual(anaNotifications.map(() => 'EMAIL'));
     expect(new Set(deliveries.map((d) => d.notificationId))).toEqual(new Set(anaNotifications.map((n) => n.id)));
-    expect(await m().db.inboxEvent.count({ where: { consumer: AUCTION_NOTIFICATIONS_CONSUMER, eventId: { in: [end.id, doubled.id, benBids.id] } } })).toBe(3);
+    expect(
+      await m().db.inboxEvent.count({
+        where: { consumer: AUCTION_NOTIFICATIONS_CONSUMER, eventId: { in: [end.id, doubled.id, benBids.id] } },
+      }),
+    ).toBe(3);
     expect(await bus().deadLetters()).toEqual([]);
   });
 
@@ -123,12 +160,28 @@ describe('AUCTION notifications from listings.auction.*', () => {
     const end = closed(base, 'RESERVE_NOT_MET', { bidder: ana, amount: '90.00' }, [ana, ben]);
     await deliver(lower, end);
 
-    expect(await mine(seller)).toEqual([{ kind: 'AUCTION', title: 'An auction ended: reserve not met', body: expect.stringContaining('highest bid was 90.00 EUR') }]);
-    expect(await mine(ana)).toEqual([{ kind: 'AUCTION', title: 'An auction ended without a sale', body: expect.stringContaining('Your bid led, but it did not reach') }]);
-    expect(await mine(ben)).toEqual([{ kind: 'AUCTION', title: 'An auction ended without a sale', body: expect.stringContaining('No bid reached') }]);
+    expect(await mine(seller)).toEqual([
+      { kind: 'AUCTION', title: 'An auction ended: reserve not met', body: expect.stringContaining('highest bid was 90.00 EUR') },
+    ]);
+    expect(await mine(ana)).toEqual([
+      { kind: 'AUCTION', title: 'An auction ended without a sale', body: expect.stringContaining('Your bid led, but it did not reach') },
+    ]);
+    expect(await mine(ben)).toEqual([
+      { kind: 'AUCTION', title: 'An auction ended without a sale', body: expect.stringContaining('No bid reached') },
+    ]);
 
     // In another auction, Ben's higher bid withdrawn: Ana leads again.
-    await deliver(event('listings.auction.bidRetracted', { ...(await auctionOf(seller, null)), seq: ++seq, bidId: randomUUID(), bidderId: ben.userId, amount: '95.00', leaderId: ana.userId, highest: '90.00' }));
+    await deliver(
+      event('listings.auction.bidRetracted', {
+        ...(await auctionOf(seller, null)),
+        seq: ++seq,
+        bidId: randomUUID(),
+        bidderId: ben.userId,
+        amount: '95.00',
+        leaderId: ana.userId,
+        highest: '90.00',
+      }),
+    );
     expect((await mine(ana)).map((n) => n.title)).toContain('You lead again in an auction');
 
     const other = await auctionOf(seller);

@@ -7,7 +7,8 @@ import { someone, useMessaging } from './testing/harness';
 const { m, bus } = useMessaging();
 
 const MINE = `{ myNotifications { kind title body } }`;
-const mine = async (who: Identity) => (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
+const mine = async (who: Identity) =>
+  (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
 
 function event<T extends BookingEventType>(type: T, payload: EventPayload<T>): EventEnvelope<T> {
   return { id: randomUUID(), type, version: 1, aggregateId: randomUUID(), occurredAt: new Date().toISOString(), payload };
@@ -67,10 +68,19 @@ describe('BOOKING notifications from bookings events', () => {
     ]);
     await bus().drain();
 
-    expect((await mine(guest)).map((n) => n.title).sort()).toEqual(['The host cancelled your stay at Sea view flat', 'Your stay at Sea view flat is confirmed']);
+    expect((await mine(guest)).map((n) => n.title).sort()).toEqual([
+      'The host cancelled your stay at Sea view flat',
+      'Your stay at Sea view flat is confirmed',
+    ]);
     expect((await mine(host)).map((n) => n.title)).toEqual(['Stay at Sea view flat cancelled']);
-    expect((await mine(buyer)).map((n) => n.title).sort()).toEqual(['Reminder: viewing of Family house in 60 minutes', 'Your viewing of Family house is confirmed']);
-    expect((await mine(agent)).map((n) => n.title).sort()).toEqual(['Reminder: viewing of Family house in 60 minutes', 'Viewing of Family house cancelled']);
+    expect((await mine(buyer)).map((n) => n.title).sort()).toEqual([
+      'Reminder: viewing of Family house in 60 minutes',
+      'Your viewing of Family house is confirmed',
+    ]);
+    expect((await mine(agent)).map((n) => n.title).sort()).toEqual([
+      'Reminder: viewing of Family house in 60 minutes',
+      'Viewing of Family house cancelled',
+    ]);
     expect(await mine(bystander)).toEqual([]);
     expect(await bus().deadLetters()).toEqual([]);
   });
@@ -84,10 +94,18 @@ describe('BOOKING notifications from bookings events', () => {
     await bus().drain();
 
     expect(await mine(guest)).toEqual([
-      { kind: 'BOOKING', title: 'Your booking request for Sea view flat expired', body: expect.stringContaining('did not answer your request') },
+      {
+        kind: 'BOOKING',
+        title: 'Your booking request for Sea view flat expired',
+        body: expect.stringContaining('did not answer your request'),
+      },
     ]);
     expect(await mine(otherGuest)).toEqual([
-      { kind: 'BOOKING', title: 'Your booking request for Sea view flat was declined', body: expect.stringContaining('The host cannot take your stay') },
+      {
+        kind: 'BOOKING',
+        title: 'Your booking request for Sea view flat was declined',
+        body: expect.stringContaining('The host cannot take your stay'),
+      },
     ]);
     expect(await mine(host)).toEqual([]);
     expect(await bus().deadLetters()).toEqual([]);

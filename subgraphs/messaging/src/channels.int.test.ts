@@ -76,7 +76,10 @@ const pushes: { path: string; payload: Record<string, unknown>; vapidOk: boolean
 
 const hkdf = (salt: Buffer, ikm: Buffer, info: Buffer, length: number) => {
   const prk = createHmac('sha256', salt).update(ikm).digest();
-  return createHmac('sha256', prk).update(Buffer.concat([info, Buffer.from([1])])).digest().subarray(0, length);
+  return createHmac('sha256', prk)
+    .update(Buffer.concat([info, Buffer.from([1])]))
+    .digest()
+    .subarray(0, length);
 };
 
 /** RFC 8291 (aes128gcm) decryption, as a browser does it. */
@@ -105,37 +108,79 @@ function vapidValid(header: string | undefined, origin: string, publicKey: strin
   if (!match || match[2] !== publicKey) return false;
   const [h, p, s] = (match[1] as string).split('.');
   const raw = Buffer.from(publicKey, 'base64url');
-  const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') }, format: 'jwk' });
+  const key = createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') },
+    format: 'jwk',
+  });
   const claims = JSON.parse(Buffer.from(p as string, 'base64url').toString()) as { aud: string; exp: number };
-  return verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s as string, 'base64url')) && claims.aud === origin && claims.exp * 1000 > Date.now();
+  return (
+    verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s as string, 'base64url')) &&
+    claims.aud === origin &&
+    claims.exp * 1000 > Date.now()
+  );
 }
 
 const vapid = webpush.generateVAPIDKeys();
 let pushOrigin = '';
 /** Push services are HTTPS: a certificate for 127.0.0.1, self-signed, trusted through PUSH_CA_FILE. */
 const certDir = mkdtempSync(nodePath.join(os.tmpdir(), 'push-tls-'));
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-  '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', nodePath.join(certDir, 'key.pem'), '-out', nodePath.join(certDir, 'cert.pem')], { stdio: 'ignore' });
-const pushService = https.createServer({ key: readFileSync(nodePath.join(certDir, 'key.pem')), cert: readFileSync(nodePath.join(certDir, 'cert.pem')) }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const path = req.url ?? '';
-    if (path.startsWith('/gone')) return res.writeHead(410).end();
-    const browser = browsers.get(path);
-    if (!browser || req.headers['content-encoding'] !== 'aes128gcm') return res.writeHead(400).end();
-    pushes.push({ path, payload: JSON.parse(decrypt(Buffer.concat(chunks), browser)) as Record<string, unknown>, vapidOk: vapidValid(req.headers.authorization, pushOrigin, vapid.publicKey) });
-    res.writeHead(201).end();
-  });
-});
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    nodePath.join(certDir, 'key.pem'),
+    '-out',
+    nodePath.join(certDir, 'cert.pem'),
+  ],
+  { stdio: 'ignore' },
+);
+const pushService = https.createServer(
+  { key: readFileSync(nodePath.join(certDir, 'key.pem')), cert: readFileSync(nodePath.join(certDir, 'cert.pem')) },
+  (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '';
+      if (path.startsWith('/gone')) return res.writeHead(410).end();
+      const browser = browsers.get(path);
+      if (!browser || req.headers['content-encoding'] !== 'aes128gcm') return res.writeHead(400).end();
+      pushes.push({
+        path,
+        payload: JSON.parse(decrypt(Buffer.concat(chunks), browser)) as Record<string, unknown>,
+        vapidOk: vapidValid(req.headers.authorization, pushOrigin, vapid.publicKey),
+      });
+      res.writeHead(201).end();
+    });
+  },
+);
 
-const listen = (server: { listen: (port: number, host: string, cb: () => void) => unknown; address: () => AddressInfo | string | null }): Promise<number> =>
+const listen = (server: {
+  listen: (port: number, host: string, cb: () => void) => unknown;
+  address: () => AddressInfo | string | null;
+}): Promise<number> =>
   new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
 let m: Messaging;
 let bus: InProcessEventBus;
 beforeAll(async () => {
-  const [smtpPort, twilioPort, pushPort] = [await listen(smtp.server as unknown as http.Server), await listen(twilio), await listen(pushService)];
+  const [smtpPort, twilioPort, pushPort] = [
+    await listen(smtp.server as unknown as http.Server),
+    await listen(twilio),
+    await listen(pushService),
+  ];
   pushOrigin = `https://127.0.0.1:${pushPort}`;
   bus = new InProcessEventBus(createLogger('bus', 'silent'), { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 });
   m = await startMessaging({
@@ -190,7 +235,9 @@ async function verifyPhone(user: Identity, phone: string): Promise<void> {
   const code = /\b(\d{6})\b/.exec(texts.filter((t) => t.to === phone).at(-1)!.body)![1]!;
   const wrong = await ok(user, `mutation { verifyPhoneNumber(code: "000000") { __typename ... on WrongPhoneCode { attemptsLeft } } }`);
   expect(wrong['verifyPhoneNumber']).toEqual({ __typename: 'WrongPhoneCode', attemptsLeft: 4 });
-  const verified = await ok(user, `mutation($c: String!) { verifyPhoneNumber(code: $c) { __typename ... on PhoneVerified { phone } } }`, { c: code });
+  const verified = await ok(user, `mutation($c: String!) { verifyPhoneNumber(code: $c) { __typename ... on PhoneVerified { phone } } }`, {
+    c: code,
+  });
   expect(verified['verifyPhoneNumber']).toEqual({ __typename: 'PhoneVerified', phone });
 }
 
@@ -202,8 +249,18 @@ function stayConfirmed(guest: Identity): EventEnvelope<'bookings.stay.confirmed'
     aggregateId: randomUUID(),
     occurredAt: new Date().toISOString(),
     payload: {
-      stayId: randomUUID(), listingId: randomUUID(), listingTitle: 'Loft by the river', hostId: randomUUID(), guestId: guest.userId,
-      checkIn: '2031-05-01', checkOut: '2031-05-04', nights: 3, guests: 2, totalPrice: '420.00', currency: 'EUR', instantBook: false,
+      stayId: randomUUID(),
+      listingId: randomUUID(),
+      listingTitle: 'Loft by the river',
+      hostId: randomUUID(),
+      guestId: guest.userId,
+      checkIn: '2031-05-01',
+      checkOut: '2031-05-04',
+      nights: 3,
+      guests: 2,
+      totalPrice: '420.00',
+      currency: 'EUR',
+      instantBook: false,
     },
   };
 }
@@ -248,7 +305,9 @@ describe('delivery channels', () => {
     // The unsubscribe link turns that kind's e-mail off.
     const token = listUnsubscribe![1];
     expect(await ok(someone(), `mutation($t: String!) { unsubscribe(token: $t) }`, { t: token })).toEqual({ unsubscribe: true });
-    const prefs = (await ok(guest, `{ myNotificationSettings { phoneVerified preferences { kind channel mode isDefault } } }`))['myNotificationSettings'];
+    const prefs = (await ok(guest, `{ myNotificationSettings { phoneVerified preferences { kind channel mode isDefault } } }`))[
+      'myNotificationSettings'
+    ];
     expect(prefs.phoneVerified).toBe(true);
     expect(prefs.preferences).toContainEqual({ kind: 'BOOKING', channel: 'EMAIL', mode: 'OFF', isDefault: false });
     expect(codeOf(await m.call(null, `mutation { unsubscribe(token: "forged") }`))).toBe('BAD_USER_INPUT');
@@ -275,7 +334,11 @@ describe('delivery channels', () => {
     await ok(flaky, `mutation { setNotificationPreference(kind: BOOKING, channel: SMS, mode: IMMEDIATE) { mode } }`);
     await m.db.channelSettings.create({ data: { userId: flaky.userId, phone: FLAKY, phoneVerifiedAt: new Date() } });
     await deliver(stayConfirmed(flaky));
-    await until(async () => (await m.db.delivery.findFirst({ where: { userId: flaky.userId, channel: 'SMS', attempts: 1, status: 'PENDING' } })) !== null, 15_000);
+    await until(
+      async () =>
+        (await m.db.delivery.findFirst({ where: { userId: flaky.userId, channel: 'SMS', attempts: 1, status: 'PENDING' } })) !== null,
+      15_000,
+    );
     const waiting = await m.db.delivery.findFirstOrThrow({ where: { userId: flaky.userId, channel: 'SMS' } });
     expect(waiting.lastError).toContain('SMS provider 500');
     expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 20_000);

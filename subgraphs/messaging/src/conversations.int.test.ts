@@ -24,8 +24,17 @@ const CONVERSATION = /* GraphQL */ `
     conversation(id: $id) {
       id
       lastMessageAt
-      participants { id }
-      messages(last: $last, before: $before) { id body sender { id } createdAt }
+      participants {
+        id
+      }
+      messages(last: $last, before: $before) {
+        id
+        body
+        sender {
+          id
+        }
+        createdAt
+      }
     }
   }
 `;
@@ -40,9 +49,30 @@ interface ConversationView {
 const ENTITIES = /* GraphQL */ `
   query Entities($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Conversation { id messages { id body } }
-      ... on Message { id body conversation { id } }
-      ... on User { id conversations { id lastMessageAt participants { id } } }
+      ... on Conversation {
+        id
+        messages {
+          id
+          body
+        }
+      }
+      ... on Message {
+        id
+        body
+        conversation {
+          id
+        }
+      }
+      ... on User {
+        id
+        conversations {
+          id
+          lastMessageAt
+          participants {
+            id
+          }
+        }
+      }
     }
   }
 `;
@@ -66,7 +96,7 @@ describe('starting conversations and sending messages', () => {
     expect(seenByBen.data?.conversation.lastMessageAt).toBe(reply.createdAt);
   });
 
-  it('lists a user\'s conversations most recent activity first, for themselves and admins only', async () => {
+  it("lists a user's conversations most recent activity first, for themselves and admins only", async () => {
     const [ana, ben, cem] = [someone(), someone(), someone()];
     const older = await startConversation(m, ana, [ben], 'first');
     const newer = await startConversation(m, ana, [cem]);
@@ -78,7 +108,9 @@ describe('starting conversations and sending messages', () => {
     const afterBump = await m.call<{ _entities: { conversations: { id: string }[] }[] }>(ana, ENTITIES, { representations: rep });
     expect(afterBump.data?._entities[0]?.conversations.map((c) => c.id)).toEqual([older.id, newer.id]);
 
-    const asAdmin = await m.call<{ _entities: { conversations: { id: string }[] }[] }>(someone('ADMIN'), ENTITIES, { representations: rep });
+    const asAdmin = await m.call<{ _entities: { conversations: { id: string }[] }[] }>(someone('ADMIN'), ENTITIES, {
+      representations: rep,
+    });
     expect(asAdmin.data?._entities[0]?.conversations.map((c) => c.id)).toEqual([older.id, newer.id]);
 
     const asBen = await m.call<{ _entities: { conversations: unknown }[] }>(ben, ENTITIES, { representations: rep });

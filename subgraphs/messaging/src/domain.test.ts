@@ -51,7 +51,14 @@ describe('cursors', () => {
   it('number inbox updates, and refuse every other string as an inbox cursor', () => {
     expect(decodeInboxCursor(encodeInboxCursor(42))).toBe(42);
     const position = { createdAt: new Date('2026-11-22T10:00:00.123Z'), id };
-    for (const cursor of ['', 'inbox:1', encodeCursor(position), encodeCursorParts(['inbox', -1]), encodeCursorParts(['inbox', 1.5]), encodeCursorParts(['inbox', '3'])]) {
+    for (const cursor of [
+      '',
+      'inbox:1',
+      encodeCursor(position),
+      encodeCursorParts(['inbox', -1]),
+      encodeCursorParts(['inbox', 1.5]),
+      encodeCursorParts(['inbox', '3']),
+    ]) {
       expect(decodeInboxCursor(cursor)).toBeNull();
     }
   });

@@ -11,9 +11,22 @@ afterAll(async () => {
 const ENTITIES = /* GraphQL */ `
   query Entities($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Conversation { id createdAt lastMessageAt }
-      ... on Message { id body createdAt }
-      ... on Notification { id kind title readAt }
+      ... on Conversation {
+        id
+        createdAt
+        lastMessageAt
+      }
+      ... on Message {
+        id
+        body
+        createdAt
+      }
+      ... on Notification {
+        id
+        kind
+        title
+        readAt
+      }
     }
   }
 `;
@@ -70,7 +83,19 @@ describe('_entities resolves 50 representations in one SQL query, in order', () 
     const query = /* GraphQL */ `
       query Mine($representations: [_Any!]!) {
         _entities(representations: $representations) {
-          ... on User { conversations { participants { id } messages { body sender { id } } } }
+          ... on User {
+            conversations {
+              participants {
+                id
+              }
+              messages {
+                body
+                sender {
+                  id
+                }
+              }
+            }
+          }
         }
       }
     `;

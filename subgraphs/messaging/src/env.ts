@@ -19,7 +19,13 @@ export const messagingEnvSchema = z.object({
   /** Where links in notification e-mail point (the web app: it opens `/unsubscribe?token=...`). */
   APP_URL: z.string().url().default('http://localhost:3000'),
   /** E-mail: an SMTP server as a URL; unset, every channel without a provider writes to the dev outbox. */
-  SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional()),
+  SMTP_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+      .optional(),
+  ),
   MAIL_FROM: z.string().min(3).default('Market <no-reply@market.localhost>'),
   /** SMS through a Twilio-compatible API: all four set, or none (dev outbox). */
   SMS_API_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
@@ -31,13 +37,21 @@ export const messagingEnvSchema = z.object({
   VAPID_PRIVATE_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(20).optional()),
   /** A PEM file of extra CAs trusted for push endpoints (a push relay behind a private CA); unset: the public roots. */
   PUSH_CA_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
-  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, 'a mailto: or https: URL').default('mailto:admin@market.localhost'),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:)/, 'a mailto: or https: URL')
+    .default('mailto:admin@market.localhost'),
   /** A delivery that keeps failing is given up (FAILED) after this many attempts (backoff 30 s doubling, at most 1 h). */
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** Local hour (0-23, the user's time zone) from which the daily digest e-mail goes out. */
   DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   /** Largest message attachment accepted, in bytes. */
-  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   /** Where the local attachment store keeps files (when S3_BUCKET is unset: one replica); a temporary folder when unset. */
   ATTACHMENT_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   /** Attachments in S3 (a private bucket: read only through pre-signed URLs) or on local disk; see the platform's storage. */
@@ -51,7 +65,8 @@ function checkProviders(env: MessagingEnv): MessagingEnv {
   const problems: string[] = [];
   const sms = [env.SMS_API_URL, env.SMS_ACCOUNT_SID, env.SMS_AUTH_TOKEN, env.SMS_FROM].filter(Boolean).length;
   if (sms !== 0 && sms !== 4) problems.push('SMS_API_URL, SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM: set all four, or none');
-  if (Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY)) problems.push('VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both, or neither');
+  if (Boolean(env.VAPID_PUBLIC_KEY) !== Boolean(env.VAPID_PRIVATE_KEY))
+    problems.push('VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both, or neither');
   if (problems.length > 0) throw new ConfigError('messaging', problems);
   return env;
 }

@@ -36,8 +36,24 @@ const START_FULL = /* GraphQL */ `
   mutation Start($input: StartConversationInput!) {
     startConversation(input: $input) {
       __typename
-      ... on Conversation { id title isGroup creator { id } context { kind id } participants { id } }
-      ... on ParticipantsUnavailable { userIds }
+      ... on Conversation {
+        id
+        title
+        isGroup
+        creator {
+          id
+        }
+        context {
+          kind
+          id
+        }
+        participants {
+          id
+        }
+      }
+      ... on ParticipantsUnavailable {
+        userIds
+      }
     }
   }
 `;
@@ -79,7 +95,9 @@ describe('groups', () => {
     await known(m, ana, ben, cem, dan);
     const listingId = randomUUID();
     const group = (
-      await ok(ana, START_FULL, { input: { participantIds: [ben.userId], title: 'Flat viewing', context: { kind: 'LISTING', id: listingId } } })
+      await ok(ana, START_FULL, {
+        input: { participantIds: [ben.userId], title: 'Flat viewing', context: { kind: 'LISTING', id: listingId } },
+      })
     )['startConversation'];
     expect(group).toMatchObject({ isGroup: true, title: 'Flat viewing', context: { kind: 'LISTING', id: listingId } });
 
@@ -89,12 +107,19 @@ describe('groups', () => {
     expect((await ok(ana, ADD, { c: group.id, u: [cem.userId, dan.userId] }))['addParticipants']['__typename']).toBe('Conversation');
     const many = Array.from({ length: MAX_PARTICIPANTS }, () => someone());
     await known(m, ...many);
-    expect((await ok(ana, ADD, { c: group.id, u: many.map((u) => u.userId) }))['addParticipants']).toEqual({ __typename: 'ConversationFull', limit: MAX_PARTICIPANTS });
+    expect((await ok(ana, ADD, { c: group.id, u: many.map((u) => u.userId) }))['addParticipants']).toEqual({
+      __typename: 'ConversationFull',
+      limit: MAX_PARTICIPANTS,
+    });
 
-    expect((await ok(ana, `mutation($c: ID!, $u: ID!) { removeParticipant(conversationId: $c, userId: $u) }`, { c: group.id, u: dan.userId }))).toEqual({ removeParticipant: true });
+    expect(
+      await ok(ana, `mutation($c: ID!, $u: ID!) { removeParticipant(conversationId: $c, userId: $u) }`, { c: group.id, u: dan.userId }),
+    ).toEqual({ removeParticipant: true });
     expect((await m.call<Data>(dan, `query($c: ID!) { conversation(id: $c) { id } }`, { c: group.id })).data?.['conversation']).toBeNull();
     await ok(cem, `mutation($c: ID!) { leaveConversation(conversationId: $c) }`, { c: group.id });
-    expect(codeOf(await m.call(cem, `mutation($c: ID!) { sendMessage(conversationId: $c, body: "x") { id } }`, { c: group.id }))).toBe('FORBIDDEN');
+    expect(codeOf(await m.call(cem, `mutation($c: ID!) { sendMessage(conversationId: $c, body: "x") { id } }`, { c: group.id }))).toBe(
+      'FORBIDDEN',
+    );
     const muted = await ok(ben, `mutation($c: ID!) { muteConversation(conversationId: $c, muted: true) { mutedByMe } }`, { c: group.id });
     expect(muted['muteConversation']).toEqual({ mutedByMe: true });
     const members = await ok(ana, `query($c: ID!) { conversation(id: $c) { participants { id } } }`, { c: group.id });
@@ -107,13 +132,21 @@ describe('messages', () => {
     const [ana, ben] = [someone(), someone()];
     const c = await startConversation(m, ana, [ben]);
     const sent = [];
-    for (const body of ['the blue house', 'a red door', 'blue shutters too', 'see you at noon', 'ok']) sent.push(await sendMessage(m, ana, c.id, body));
+    for (const body of ['the blue house', 'a red door', 'blue shutters too', 'see you at noon', 'ok'])
+      sent.push(await sendMessage(m, ana, c.id, body));
     const EDIT = `mutation($id: ID!, $b: String!) { editMessage(messageId: $id, body: $b) { __typename ... on Message { body editedAt } ... on MessageDeleted { messageId } } }`;
     expect(codeOf(await m.call(ben, EDIT, { id: sent[1]!.id, b: 'mine now' }))).toBe('FORBIDDEN');
-    expect((await ok(ana, EDIT, { id: sent[1]!.id, b: 'a green door' }))['editMessage']).toMatchObject({ __typename: 'Message', body: 'a green door', editedAt: expect.any(String) });
+    expect((await ok(ana, EDIT, { id: sent[1]!.id, b: 'a green door' }))['editMessage']).toMatchObject({
+      __typename: 'Message',
+      body: 'a green door',
+      editedAt: expect.any(String),
+    });
     const deleted = await ok(ana, `mutation($id: ID!) { deleteMessage(messageId: $id) { body deletedAt } }`, { id: sent[3]!.id });
     expect(deleted['deleteMessage']).toMatchObject({ body: DELETED_MESSAGE_BODY, deletedAt: expect.any(String) });
-    expect((await ok(ana, EDIT, { id: sent[3]!.id, b: 'back' }))['editMessage']).toEqual({ __typename: 'MessageDeleted', messageId: sent[3]!.id });
+    expect((await ok(ana, EDIT, { id: sent[3]!.id, b: 'back' }))['editMessage']).toEqual({
+      __typename: 'MessageDeleted',
+      messageId: sent[3]!.id,
+    });
 
     const PAGE = `query($c: ID!, $first: Int, $after: String, $last: Int, $before: String) { conversation(id: $c) {
       messagePage(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { body } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
@@ -129,7 +162,9 @@ describe('messages', () => {
 
     const found = await ok(ben, `query($c: ID!) { conversation(id: $c) { search(query: "blue") { body } } }`, { c: c.id });
     expect(found['conversation'].search.map((x: Data) => x.body)).toEqual(['blue shutters too', 'the blue house']);
-    expect((await ok(ben, `query($c: ID!) { conversation(id: $c) { search(query: "noon") { body } } }`, { c: c.id }))['conversation'].search).toEqual([]);
+    expect(
+      (await ok(ben, `query($c: ID!) { conversation(id: $c) { search(query: "noon") { body } } }`, { c: c.id }))['conversation'].search,
+    ).toEqual([]);
   });
 
   it('from someone you blocked are hidden from you', async () => {
@@ -141,7 +176,9 @@ describe('messages', () => {
     expect(seen['conversation']).toEqual({ unreadCount: 0, messages: [] });
     expect((await ok(ben, `{ myBlockedUsers { id } }`))['myBlockedUsers']).toEqual([{ id: ana.userId }]);
     await ok(ben, `mutation($u: ID!) { unblockUser(userId: $u) }`, { u: ana.userId });
-    expect((await ok(ben, `query($c: ID!) { conversation(id: $c) { messages { body } } }`, { c: c.id }))['conversation'].messages).toHaveLength(2);
+    expect(
+      (await ok(ben, `query($c: ID!) { conversation(id: $c) { messages { body } } }`, { c: c.id }))['conversation'].messages,
+    ).toHaveLength(2);
   });
 });
 
@@ -149,22 +186,38 @@ describe('read state and the inbox stream', () => {
   it('counts unread messages, marks them read with receipts, and streams every change with catch-up', async () => {
     const [ana, ben] = [someone(), someone()];
     const c = await startConversation(m, ana, [ben]);
-    const inbox = m.subscribe<{ inboxUpdated: Data }>(ben, `subscription { inboxUpdated { kind conversationId actor { id } message { id body } unreadCount totalUnread cursor } }`);
+    const inbox = m.subscribe<{ inboxUpdated: Data }>(
+      ben,
+      `subscription { inboxUpdated { kind conversationId actor { id } message { id body } unreadCount totalUnread cursor } }`,
+    );
     await until(() => m.pubsub.channels().some((ch) => ch.includes(ben.userId)));
     const one = await sendMessage(m, ana, c.id, 'one');
     const two = await sendMessage(m, ana, c.id, 'two');
     await until(() => inbox.events.length >= 2);
-    expect(inbox.events.map((e) => [e.inboxUpdated['kind'], e.inboxUpdated['message'].body])).toEqual([['MESSAGE_ADDED', 'one'], ['MESSAGE_ADDED', 'two']]);
+    expect(inbox.events.map((e) => [e.inboxUpdated['kind'], e.inboxUpdated['message'].body])).toEqual([
+      ['MESSAGE_ADDED', 'one'],
+      ['MESSAGE_ADDED', 'two'],
+    ]);
     expect(inbox.events[1]!.inboxUpdated['totalUnread']).toBe(2);
 
     const UNREAD = `query($c: ID!, $reps: [_Any!]!) { conversation(id: $c) { unreadCount readReceipts { user { id } upTo at } }
       _entities(representations: $reps) { ... on User { unreadMessages } } }`;
     const reps = [{ __typename: 'User', id: ben.userId }];
-    expect(await ok(ben, UNREAD, { c: c.id, reps })).toMatchObject({ conversation: { unreadCount: 2 }, _entities: [{ unreadMessages: 2 }] });
+    expect(await ok(ben, UNREAD, { c: c.id, reps })).toMatchObject({
+      conversation: { unreadCount: 2 },
+      _entities: [{ unreadMessages: 2 }],
+    });
 
-    const cursorOfOne = (await ok(ben, `query($c: ID!) { conversation(id: $c) { messages { id cursor } } }`, { c: c.id }))['conversation'].messages[0].cursor;
-    await ok(ben, `mutation($c: ID!, $u: String) { markConversationRead(conversationId: $c, upTo: $u) { unreadCount } }`, { c: c.id, u: cursorOfOne });
-    expect(await ok(ben, UNREAD, { c: c.id, reps })).toMatchObject({ conversation: { unreadCount: 1 }, _entities: [{ unreadMessages: 1 }] });
+    const cursorOfOne = (await ok(ben, `query($c: ID!) { conversation(id: $c) { messages { id cursor } } }`, { c: c.id }))['conversation']
+      .messages[0].cursor;
+    await ok(ben, `mutation($c: ID!, $u: String) { markConversationRead(conversationId: $c, upTo: $u) { unreadCount } }`, {
+      c: c.id,
+      u: cursorOfOne,
+    });
+    expect(await ok(ben, UNREAD, { c: c.id, reps })).toMatchObject({
+      conversation: { unreadCount: 1 },
+      _entities: [{ unreadMessages: 1 }],
+    });
     // Ana sees Ben's receipt.
     const receipts = (await ok(ana, UNREAD, { c: c.id, reps: [] }))['conversation'].readReceipts;
     expect(receipts).toEqual([{ user: { id: ben.userId }, upTo: cursorOfOne, at: expect.any(String) }]);
@@ -176,11 +229,20 @@ describe('read state and the inbox stream', () => {
     await ok(ana, `mutation($id: ID!) { editMessage(messageId: $id, body: "two!") { __typename } }`, { id: two.id });
     await ok(ana, `mutation($id: ID!) { deleteMessage(messageId: $id) { id } }`, { id: one.id });
     await until(() => inbox.events.length >= 6);
-    expect(inbox.events.map((e) => e.inboxUpdated['kind'])).toEqual(['MESSAGE_ADDED', 'MESSAGE_ADDED', 'READ', 'READ', 'MESSAGE_EDITED', 'MESSAGE_DELETED']);
+    expect(inbox.events.map((e) => e.inboxUpdated['kind'])).toEqual([
+      'MESSAGE_ADDED',
+      'MESSAGE_ADDED',
+      'READ',
+      'READ',
+      'MESSAGE_EDITED',
+      'MESSAGE_DELETED',
+    ]);
     expect(inbox.events[3]!.inboxUpdated).toMatchObject({ actor: { id: ben.userId }, unreadCount: 0, totalUnread: 0 });
 
     // Catching up from the second event returns the rest, in order, with the same cursors.
-    const caughtUp = await ok(ben, `query($a: String) { inboxUpdates(after: $a) { kind cursor } }`, { a: inbox.events[1]!.inboxUpdated['cursor'] });
+    const caughtUp = await ok(ben, `query($a: String) { inboxUpdates(after: $a) { kind cursor } }`, {
+      a: inbox.events[1]!.inboxUpdated['cursor'],
+    });
     expect(caughtUp['inboxUpdates'].map((u: Data) => u.cursor)).toEqual(inbox.events.slice(2).map((e) => e.inboxUpdated['cursor']));
     expect(codeOf(await m.call(ben, `{ inboxUpdates(after: "nope") { kind } }`))).toBe('BAD_USER_INPUT');
     inbox.unsubscribe();
@@ -195,7 +257,9 @@ describe('notifications', () => {
     const c = await startConversation(m, ana, [ben]);
     await sendMessage(m, ana, c.id, 'first');
     await sendMessage(m, ana, c.id, 'second');
-    await until(async () => (await m.db.notification.findFirst({ where: { recipientId: ben.userId, kind: 'MESSAGE', count: 2 } })) !== null);
+    await until(
+      async () => (await m.db.notification.findFirst({ where: { recipientId: ben.userId, kind: 'MESSAGE', count: 2 } })) !== null,
+    );
     expect(await ok(ben, MINE)).toEqual({
       unreadNotificationCount: 1,
       myNotifications: [{ kind: 'MESSAGE', title: 'New message from Ana', body: 'second', count: 2, conversation: { id: c.id } }],
@@ -230,10 +294,19 @@ describe('notifications', () => {
 
   it('tells authors of moderation decisions, by e-mail too (the dev outbox when no SMTP server is set)', async () => {
     const author = someone();
-    await m.db.knownUser.create({ data: { userId: author.userId, name: 'Author', role: 'BUYER', email: 'author@example.test', lastEventAt: new Date() } });
+    await m.db.knownUser.create({
+      data: { userId: author.userId, name: 'Author', role: 'BUYER', email: 'author@example.test', lastEventAt: new Date() },
+    });
     const decided = event('engagement.moderation.decided', randomUUID(), {
-      targetType: 'POST', targetId: randomUUID(), postId: randomUUID(), authorId: author.userId,
-      caseId: randomUUID(), status: 'HELD', decidedBy: 'MODERATOR', adminId: null, reasons: ['links to unknown sites'],
+      targetType: 'POST',
+      targetId: randomUUID(),
+      postId: randomUUID(),
+      authorId: author.userId,
+      caseId: randomUUID(),
+      status: 'HELD',
+      decidedBy: 'MODERATOR',
+      adminId: null,
+      reasons: ['links to unknown sites'],
     });
     await deliver(decided, decided);
     const mine = (await ok(author, MINE))['myNotifications'];
@@ -255,17 +328,23 @@ describe('notifications', () => {
     const SEND = `mutation($i: SendNotificationInput!) { sendNotification(input: $i) { __typename ... on Broadcast { id sentCount finishedAt } ... on RecipientUnknown { userId } } }`;
     expect(codeOf(await m.call(hosts[0]!, SEND, { i: { audience: 'EVERYONE', title: 't', body: 'b' } }))).toBe('FORBIDDEN');
     const nobody = someone();
-    expect((await ok(admin, SEND, { i: { audience: 'USER', userId: nobody.userId, title: 't', body: 'b' } }))['sendNotification']).toEqual({ __typename: 'RecipientUnknown', userId: nobody.userId });
+    expect((await ok(admin, SEND, { i: { audience: 'USER', userId: nobody.userId, title: 't', body: 'b' } }))['sendNotification']).toEqual({
+      __typename: 'RecipientUnknown',
+      userId: nobody.userId,
+    });
     expect(codeOf(await m.call(admin, SEND, { i: { audience: 'ROLE', title: 't', body: 'b' } }))).toBe('BAD_USER_INPUT');
 
     await known(m, ...hosts);
-    const sent = (await ok(admin, SEND, { i: { audience: 'ROLE', role: 'HOST', title: 'Hosts: new fees', body: 'From January.' } }))['sendNotification'];
+    const sent = (await ok(admin, SEND, { i: { audience: 'ROLE', role: 'HOST', title: 'Hosts: new fees', body: 'From January.' } }))[
+      'sendNotification'
+    ];
     const BROADCAST = `query($id: ID!) { broadcast(id: $id) { sentCount finishedAt } }`;
     await until(async () => (await ok(admin, BROADCAST, { id: sent.id }))['broadcast'].finishedAt !== null, 10_000);
     // Every HOST known (other tests' hosts too) got it once, in batches of 2.
     const got = await m.db.notification.count({ where: { title: 'Hosts: new fees' } });
     expect((await ok(admin, BROADCAST, { id: sent.id }))['broadcast'].sentCount).toBe(got);
-    for (const host of hosts) expect((await ok(host, MINE))['myNotifications']).toEqual([expect.objectContaining({ kind: 'SYSTEM', title: 'Hosts: new fees' })]);
+    for (const host of hosts)
+      expect((await ok(host, MINE))['myNotifications']).toEqual([expect.objectContaining({ kind: 'SYSTEM', title: 'Hosts: new fees' })]);
     expect(await m.db.notification.count({ where: { title: 'Hosts: new fees', recipientId: admin.userId } })).toBe(0);
   });
 });
@@ -273,5 +352,7 @@ describe('notifications', () => {
 it('START still answers the old shape through the union', async () => {
   const [ana, ben] = [someone(), someone()];
   await known(m, ana, ben);
-  expect((await ok(ana, START, { input: { participantIds: [ben.userId] } }))['startConversation']).toMatchObject({ __typename: 'Conversation' });
+  expect((await ok(ana, START, { input: { participantIds: [ben.userId] } }))['startConversation']).toMatchObject({
+    __typename: 'Conversation',
+  });
 });

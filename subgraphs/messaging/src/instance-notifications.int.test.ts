@@ -6,10 +6,12 @@ import { someone, useMessaging } from './testing/harness';
 const { m, bus } = useMessaging();
 
 type Transition = EventPayload<'instances.instance.failed'>;
-type InstanceEventType = `instances.instance.${'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'removed' | 'unhealthy'}`;
+type InstanceEventType =
+  `instances.instance.${'requested' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'removed' | 'unhealthy'}`;
 
 const MINE = `{ myNotifications { kind title body } }`;
-const mine = async (who: Identity) => (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
+const mine = async (who: Identity) =>
+  (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(who, MINE)).data?.myNotifications ?? [];
 
 function transition(owner: Identity, status: Transition['status'], overrides: Partial<Transition> = {}): Transition {
   return {
@@ -28,7 +30,14 @@ function transition(owner: Identity, status: Transition['status'], overrides: Pa
 }
 
 function event(type: InstanceEventType, payload: Transition): EventEnvelope {
-  return { id: randomUUID(), type, version: 1, aggregateId: payload.instanceId, occurredAt: new Date().toISOString(), payload } as EventEnvelope;
+  return {
+    id: randomUUID(),
+    type,
+    version: 1,
+    aggregateId: payload.instanceId,
+    occurredAt: new Date().toISOString(),
+    payload,
+  } as EventEnvelope;
 }
 
 describe('instance notifications from instances.instance.*', () => {
@@ -50,17 +59,26 @@ describe('instance notifications from instances.instance.*', () => {
     );
     expect(await mine(owner)).toHaveLength(2);
     expect(await mine(other)).toEqual([]);
-    expect(await m().db.inboxEvent.count({ where: { consumer: INSTANCE_NOTIFICATIONS_CONSUMER, eventId: { in: [failed.id, stopped.id] } } })).toBe(2);
+    expect(
+      await m().db.inboxEvent.count({ where: { consumer: INSTANCE_NOTIFICATIONS_CONSUMER, eventId: { in: [failed.id, stopped.id] } } }),
+    ).toBe(2);
     expect(await bus().deadLetters()).toEqual([]);
   });
 
   it('tells the owner their running instance failed its health check, with how, once', async () => {
     const owner = someone();
-    const unhealthy = event('instances.instance.unhealthy', transition(owner, 'UNHEALTHY', { failureReason: 'GET /health answered 503', port: 20007 }));
+    const unhealthy = event(
+      'instances.instance.unhealthy',
+      transition(owner, 'UNHEALTHY', { failureReason: 'GET /health answered 503', port: 20007 }),
+    );
     await bus().publish([unhealthy, unhealthy]);
     await bus().drain();
     expect(await mine(owner)).toEqual([
-      { kind: 'INSTANCE', title: 'Your instance of Redis is unhealthy', body: expect.stringContaining('127.0.0.1:20007 but failed its health check: GET /health answered 503') },
+      {
+        kind: 'INSTANCE',
+        title: 'Your instance of Redis is unhealthy',
+        body: expect.stringContaining('127.0.0.1:20007 but failed its health check: GET /health answered 503'),
+      },
     ]);
     expect(await bus().deadLetters()).toEqual([]);
   });

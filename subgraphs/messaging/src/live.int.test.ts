@@ -7,20 +7,66 @@ import { codeOf, sendMessage, someone, startConversation, useMessaging, until } 
 const { m, bus } = useMessaging();
 
 const MESSAGE_ADDED = /* GraphQL */ `
-  subscription ($conversationId: ID!) { messageAdded(conversationId: $conversationId) { id body cursor sender { id } conversation { id } } }
+  subscription ($conversationId: ID!) {
+    messageAdded(conversationId: $conversationId) {
+      id
+      body
+      cursor
+      sender {
+        id
+      }
+      conversation {
+        id
+      }
+    }
+  }
 `;
 const TYPING = /* GraphQL */ `
-  subscription ($conversationId: ID!) { typing(conversationId: $conversationId) { conversationId user { id } at } }
+  subscription ($conversationId: ID!) {
+    typing(conversationId: $conversationId) {
+      conversationId
+      user {
+        id
+      }
+      at
+    }
+  }
 `;
-const NOTIFICATION_ADDED = /* GraphQL */ `subscription { notificationAdded { id kind title cursor } }`;
-const SET_TYPING = /* GraphQL */ `mutation ($conversationId: ID!) { setTyping(conversationId: $conversationId) }`;
+const NOTIFICATION_ADDED = /* GraphQL */ `
+  subscription {
+    notificationAdded {
+      id
+      kind
+      title
+      cursor
+    }
+  }
+`;
+const SET_TYPING = /* GraphQL */ `
+  mutation ($conversationId: ID!) {
+    setTyping(conversationId: $conversationId)
+  }
+`;
 const MESSAGES_AFTER = /* GraphQL */ `
   query ($id: ID!, $after: String, $first: Int, $last: Int) {
-    conversation(id: $id) { messages(after: $after, first: $first, last: $last) { id body cursor } }
+    conversation(id: $id) {
+      messages(after: $after, first: $first, last: $last) {
+        id
+        body
+        cursor
+      }
+    }
   }
 `;
 const MY_NOTIFICATIONS = /* GraphQL */ `
-  query ($after: String, $first: Int) { myNotifications(after: $after, first: $first) { id title cursor createdAt } }
+  query ($after: String, $first: Int) {
+    myNotifications(after: $after, first: $first) {
+      id
+      title
+      cursor
+      createdAt
+    }
+  }
 `;
 
 interface MessageView {
@@ -76,7 +122,9 @@ describe('messageAdded', () => {
   it('checks every event against every subscriber in one query per delivery, not one per subscriber', async () => {
     const [ana, ben, cleo] = [someone(), someone(), someone()];
     const c = await startConversation(m(), ana, [ben, cleo]);
-    const subs = Array.from({ length: 30 }, (_, i) => m().subscribe<{ messageAdded: MessageView }>(i % 2 ? ben : cleo, MESSAGE_ADDED, { conversationId: c.id }));
+    const subs = Array.from({ length: 30 }, (_, i) =>
+      m().subscribe<{ messageAdded: MessageView }>(i % 2 ? ben : cleo, MESSAGE_ADDED, { conversationId: c.id }),
+    );
     await listening(messageAddedTopic.channel(c.id));
     // Every subscription is in place once a message reached them all.
     await until(async () => {
@@ -84,7 +132,7 @@ describe('messageAdded', () => {
       return subs.every((s) => s.events.length > 0);
     });
     // Let the warm-up messages still in flight arrive: counts unchanged for 300 ms.
-    for (let before = ''; ; ) {
+    for (let before = ''; ;) {
       await new Promise((r) => setTimeout(r, 300));
       const now = subs.map((s) => s.events.length).join(',');
       if (now === before) break;
@@ -98,7 +146,9 @@ describe('messageAdded', () => {
     });
     expect(subs.every((s) => s.events.at(-1)?.messageAdded.body === 'to all 30')).toBe(true);
     // The participation checks (the unread counts for the inbox stream are computed once per message, not per subscriber).
-    expect(statements.filter((sql) => sql.includes('conversation_participants') && sql.includes('unnest') && !sql.includes('count('))).toHaveLength(1);
+    expect(
+      statements.filter((sql) => sql.includes('conversation_participants') && sql.includes('unnest') && !sql.includes('count(')),
+    ).toHaveLength(1);
     subs.forEach((s) => s.unsubscribe());
   });
 
@@ -159,7 +209,9 @@ describe('typing', () => {
   it('tells the other participants, at most once per 2 s per person, and refuses outsiders like sendMessage', async () => {
     const [ana, ben, eve] = [someone(), someone(), someone()];
     const c = await startConversation(m(), ana, [ben]);
-    const forBen = m().subscribe<{ typing: { conversationId: string; user: { id: string }; at: string } }>(ben, TYPING, { conversationId: c.id });
+    const forBen = m().subscribe<{ typing: { conversationId: string; user: { id: string }; at: string } }>(ben, TYPING, {
+      conversationId: c.id,
+    });
     const forAna = m().subscribe(ana, TYPING, { conversationId: c.id });
     await until(() => m().pubsub.channels().includes(typingTopic.channel(c.id)));
     await new Promise((r) => setTimeout(r, 50));
@@ -184,7 +236,10 @@ describe('typing', () => {
 describe('notificationAdded', () => {
   it('delivers the notifications an event creates to their recipient only, after the commit', async () => {
     const [ana, eve] = [someone(), someone()];
-    const forAna = m().subscribe<{ notificationAdded: { id: string; kind: string; title: string; cursor: string } }>(ana, NOTIFICATION_ADDED);
+    const forAna = m().subscribe<{ notificationAdded: { id: string; kind: string; title: string; cursor: string } }>(
+      ana,
+      NOTIFICATION_ADDED,
+    );
     const forEve = m().subscribe(eve, NOTIFICATION_ADDED);
     await listening(notificationAddedTopic.channel(ana.userId));
     await listening(notificationAddedTopic.channel(eve.userId));
@@ -196,7 +251,9 @@ describe('notificationAdded', () => {
     await new Promise((r) => setTimeout(r, 100));
 
     // Once, although the event came twice; and already readable when it arrives.
-    expect(forAna.events).toEqual([{ notificationAdded: { id: expect.any(String), kind: 'WELCOME', title: 'Welcome, Ana!', cursor: expect.any(String) } }]);
+    expect(forAna.events).toEqual([
+      { notificationAdded: { id: expect.any(String), kind: 'WELCOME', title: 'Welcome, Ana!', cursor: expect.any(String) } },
+    ]);
     const res = await m().call<{ myNotifications: { id: string; cursor: string }[] }>(ana, MY_NOTIFICATIONS, {});
     expect(res.data?.myNotifications.map((n) => n.cursor)).toEqual([forAna.events[0]!.notificationAdded.cursor]);
     expect(forEve.events).toEqual([]);
@@ -233,7 +290,9 @@ describe('notificationAdded', () => {
   it('pages forward through many notifications, oldest first', async () => {
     const ana = someone();
     for (let i = 0; i < 7; i++) {
-      await m().db.$transaction((tx) => new NotificationRepository(tx).createAll([{ recipientId: ana.userId, kind: 'SYSTEM', title: `n${i}`, body: 'b' }]));
+      await m().db.$transaction((tx) =>
+        new NotificationRepository(tx).createAll([{ recipientId: ana.userId, kind: 'SYSTEM', title: `n${i}`, body: 'b' }]),
+      );
     }
     type Row = { title: string; cursor: string };
     const page = async (after: string | null) =>

@@ -44,36 +44,75 @@ function loaderOfPages<A, V>(
 
 /** Per-request loaders, bound to the caller: what a loader returns, the caller may see. */
 export function createLoaders(
-  services: { conversations: ConversationService; notifications: NotificationService; watches: WatchService; deliveries: DeliveryRepository; attachments: AttachmentService },
+  services: {
+    conversations: ConversationService;
+    notifications: NotificationService;
+    watches: WatchService;
+    deliveries: DeliveryRepository;
+    attachments: AttachmentService;
+  },
   identity: Identity | null,
 ) {
   const { conversations, notifications, watches } = services;
   const viewer = viewerOf(identity);
   return {
-    conversationById: loaderByKey((ids) => conversations.visibleByIds(viewer, ids), (c) => c.id),
-    messageById: loaderByKey((ids) => conversations.visibleMessagesByIds(viewer, ids), (m) => m.id),
-    notificationById: loaderByKey((ids) => notifications.visibleByIds(viewer, ids), (n) => n.id),
-    participantsOf: loaderOfLists((ids) => conversations.participantsOf(ids), (p) => p.conversationId),
-    conversationsOfUser: loaderOfLists((ids) => conversations.conversationsOfUsers(ids), (c) => c.userId),
-    messagePages: loaderOfPages((ids, page: MessagePage) => conversations.latestMessages(viewer, ids, page), (m) => m.conversationId),
+    conversationById: loaderByKey(
+      (ids) => conversations.visibleByIds(viewer, ids),
+      (c) => c.id,
+    ),
+    messageById: loaderByKey(
+      (ids) => conversations.visibleMessagesByIds(viewer, ids),
+      (m) => m.id,
+    ),
+    notificationById: loaderByKey(
+      (ids) => notifications.visibleByIds(viewer, ids),
+      (n) => n.id,
+    ),
+    participantsOf: loaderOfLists(
+      (ids) => conversations.participantsOf(ids),
+      (p) => p.conversationId,
+    ),
+    conversationsOfUser: loaderOfLists(
+      (ids) => conversations.conversationsOfUsers(ids),
+      (c) => c.userId,
+    ),
+    messagePages: loaderOfPages(
+      (ids, page: MessagePage) => conversations.latestMessages(viewer, ids, page),
+      (m) => m.conversationId,
+    ),
     /** Deliveries of notifications the caller was allowed to read. */
-    deliveriesOf: loaderOfLists((ids) => services.deliveries.ofNotifications(ids), (d) => d.notificationId ?? ''),
+    deliveriesOf: loaderOfLists(
+      (ids) => services.deliveries.ofNotifications(ids),
+      (d) => d.notificationId ?? '',
+    ),
     /** The files of messages the caller was allowed to read (by message id). */
     attachmentsOf: new DataLoader<string, AttachmentRecord[]>(async (ids) => {
       const byMessage = await services.attachments.byMessageIds(ids);
       return ids.map((id) => byMessage.get(id) ?? []);
     }),
-    readReceiptsOf: loaderOfLists((ids) => conversations.readReceipts(ids), (r) => r.conversationId),
+    readReceiptsOf: loaderOfLists(
+      (ids) => conversations.readReceipts(ids),
+      (r) => r.conversationId,
+    ),
     /** The caller's unread count per conversation id (lower case); null when the caller is not a member. */
     myUnreadCount: new DataLoader<string, number | null>(async (ids) => {
       if (!viewer) return ids.map(() => null);
-      const counts = new Map((await conversations.unreadCounts(ids.map((conversationId) => ({ conversationId, userId: viewer.userId })))).map((c) => [c.conversationId, c.count]));
+      const counts = new Map(
+        (await conversations.unreadCounts(ids.map((conversationId) => ({ conversationId, userId: viewer.userId })))).map((c) => [
+          c.conversationId,
+          c.count,
+        ]),
+      );
       return ids.map((id) => counts.get(id) ?? null);
     }),
     /** Whether the caller muted each conversation (by id, lower case). */
     mutedByMe: new DataLoader<string, boolean>(async (ids) => {
       if (!viewer) return ids.map(() => false);
-      const muted = new Set((await conversations.mutedAmong(ids.map((conversationId) => ({ conversationId, userId: viewer.userId })))).map((p) => p.conversationId));
+      const muted = new Set(
+        (await conversations.mutedAmong(ids.map((conversationId) => ({ conversationId, userId: viewer.userId })))).map(
+          (p) => p.conversationId,
+        ),
+      );
       return ids.map((id) => muted.has(id));
     }),
     /** Unread messages over all conversations, per user id (lower case). */
@@ -81,7 +120,10 @@ export function createLoaders(
       const counts = new Map((await conversations.totalUnread(ids)).map((c) => [c.userId, c.count]));
       return ids.map((id) => counts.get(id) ?? 0);
     }),
-    notificationPages: loaderOfPages((ids, page: NotificationPage) => notifications.latestFor(ids, page), (n) => n.recipientId),
+    notificationPages: loaderOfPages(
+      (ids, page: NotificationPage) => notifications.latestFor(ids, page),
+      (n) => n.recipientId,
+    ),
     /** Keyed by listing id in lower case. */
     listingWatchedByMe: new DataLoader<string, boolean>(async (ids) => {
       const watched = new Set(await watches.watchedAmong(viewer, ids));

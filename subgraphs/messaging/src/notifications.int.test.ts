@@ -7,12 +7,24 @@ const { m, bus } = useMessaging();
 
 const MINE = /* GraphQL */ `
   query Mine($unreadOnly: Boolean, $first: Int) {
-    myNotifications(unreadOnly: $unreadOnly, first: $first) { id kind title body readAt createdAt }
+    myNotifications(unreadOnly: $unreadOnly, first: $first) {
+      id
+      kind
+      title
+      body
+      readAt
+      createdAt
+    }
   }
 `;
 
 const MARK = /* GraphQL */ `
-  mutation Mark($id: ID!) { markNotificationRead(id: $id) { id readAt } }
+  mutation Mark($id: ID!) {
+    markNotificationRead(id: $id) {
+      id
+      readAt
+    }
+  }
 `;
 
 interface NotificationView {
@@ -94,7 +106,7 @@ describe('reading notifications', () => {
     expect(again.data?.markNotificationRead.readAt).toBe(readAt);
   });
 
-  it('does not let another user mark, read or list someone\'s notifications (admins included)', async () => {
+  it("does not let another user mark, read or list someone's notifications (admins included)", async () => {
     const [ana, eve, admin] = [someone(), someone(), someone('ADMIN')];
     const id = await seedNotification(ana, 'private matter');
 
@@ -103,26 +115,63 @@ describe('reading notifications', () => {
       expect(codeOf(res)).toBe('FORBIDDEN');
       expect(JSON.stringify(res)).not.toContain('private matter');
 
-      const entities = await m().call<{ _entities: unknown[] }>(intruder, /* GraphQL */ `
-        query ($r: [_Any!]!) { _entities(representations: $r) { ... on Notification { title } } }`, {
-        r: [{ __typename: 'Notification', id }],
-      });
+      const entities = await m().call<{ _entities: unknown[] }>(
+        intruder,
+        /* GraphQL */ `
+          query ($r: [_Any!]!) {
+            _entities(representations: $r) {
+              ... on Notification {
+                title
+              }
+            }
+          }
+        `,
+        {
+          r: [{ __typename: 'Notification', id }],
+        },
+      );
       expect(entities.data?._entities).toEqual([null]);
 
-      const list = await m().call(intruder, /* GraphQL */ `
-        query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications { title } } } }`, {
-        r: [{ __typename: 'User', id: ana.userId }],
-      });
+      const list = await m().call(
+        intruder,
+        /* GraphQL */ `
+          query ($r: [_Any!]!) {
+            _entities(representations: $r) {
+              ... on User {
+                notifications {
+                  title
+                }
+              }
+            }
+          }
+        `,
+        {
+          r: [{ __typename: 'User', id: ana.userId }],
+        },
+      );
       expect(codeOf(list)).toBe('FORBIDDEN');
       expect(JSON.stringify(list)).not.toContain('private matter');
     }
     const row = await m().db.notification.findUniqueOrThrow({ where: { id } });
     expect(row.readAt).toBeNull();
 
-    const own = await m().call<{ _entities: { notifications: { title: string }[] }[] }>(ana, /* GraphQL */ `
-      query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications(unreadOnly: true) { title } } } }`, {
-      r: [{ __typename: 'User', id: ana.userId }],
-    });
+    const own = await m().call<{ _entities: { notifications: { title: string }[] }[] }>(
+      ana,
+      /* GraphQL */ `
+        query ($r: [_Any!]!) {
+          _entities(representations: $r) {
+            ... on User {
+              notifications(unreadOnly: true) {
+                title
+              }
+            }
+          }
+        }
+      `,
+      {
+        r: [{ __typename: 'User', id: ana.userId }],
+      },
+    );
     expect(own.data?._entities[0]?.notifications).toEqual([{ title: 'private matter' }]);
   });
 

@@ -7,14 +7,22 @@ let tight: Messaging;
 beforeAll(async () => {
   m = await startMessaging();
   // Short windows, so recovery is seen in a second.
-  tight = await startMessaging({ env: { RATE_LIMIT_SEND_MESSAGE: '3/1s', RATE_LIMIT_START_CONVERSATION: '2/1s', RATE_LIMIT_WATCH_LISTING: '2/1s' } });
+  tight = await startMessaging({
+    env: { RATE_LIMIT_SEND_MESSAGE: '3/1s', RATE_LIMIT_START_CONVERSATION: '2/1s', RATE_LIMIT_WATCH_LISTING: '2/1s' },
+  });
 });
 afterAll(async () => {
   await m?.close();
   await tight?.close();
 });
 
-const WATCH = /* GraphQL */ `mutation ($listingId: ID!) { watchListing(listingId: $listingId) { __typename } }`;
+const WATCH = /* GraphQL */ `
+  mutation ($listingId: ID!) {
+    watchListing(listingId: $listingId) {
+      __typename
+    }
+  }
+`;
 
 interface Limited {
   message: string;

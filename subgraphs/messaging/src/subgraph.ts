@@ -46,14 +46,22 @@ export const messaging = defineSubgraph()({
     const live = new LiveUpdates(pubsub, logger);
     // Attachments in S3 when S3_BUCKET is set (any number of replicas), else on this machine's disk; private either way.
     const attachmentStorage = await createObjectStorage(env, {
-      root: env.ATTACHMENT_DIR ? path.join(env.ATTACHMENT_DIR, 'attachments') : mkdtempSync(path.join(os.tmpdir(), 'messaging-attachments-')),
+      root: env.ATTACHMENT_DIR
+        ? path.join(env.ATTACHMENT_DIR, 'attachments')
+        : mkdtempSync(path.join(os.tmpdir(), 'messaging-attachments-')),
       signingKey: Buffer.from(deriveSecret(env.UPLOAD_SIGNING_SECRET ?? env.GATEWAY_SIGNING_SECRET, 'messaging-attachments'), 'hex'),
       what: 'message attachments',
       logger,
       access: 'private',
     });
     const conversationRepository = new ConversationRepository(db);
-    const attachments = new AttachmentService(new AttachmentRepository(db), conversationRepository, attachmentStorage.storage, limits, env.ATTACHMENT_MAX_BYTES);
+    const attachments = new AttachmentService(
+      new AttachmentRepository(db),
+      conversationRepository,
+      attachmentStorage.storage,
+      limits,
+      env.ATTACHMENT_MAX_BYTES,
+    );
     const conversations = new ConversationService(conversationRepository, new MessageRepository(db), live, limits, attachments);
     const readers = new ReaderRepository(db, env.READING_LEASE_SECONDS * 1000);
     const inbox = new InboxService(new InboxRepository(db), readers, new BlockRepository(db), logger, env.READING_LEASE_SECONDS * 1000);
@@ -64,7 +72,12 @@ export const messaging = defineSubgraph()({
     const channels = channelsFor(env, db, logger);
     // Unsubscribe links and phone codes are signed with a key derived from the service's secret.
     const linkSecret = deriveSecret(env.GATEWAY_SIGNING_SECRET, 'messaging-links');
-    const deliveries = new DeliveryService(db, channels, { appUrl: env.APP_URL, linkSecret, maxAttempts: env.DELIVERY_MAX_ATTEMPTS, digestHour: env.DIGEST_HOUR }, logger);
+    const deliveries = new DeliveryService(
+      db,
+      channels,
+      { appUrl: env.APP_URL, linkSecret, maxAttempts: env.DELIVERY_MAX_ATTEMPTS, digestHour: env.DIGEST_HOUR },
+      logger,
+    );
     const services = {
       conversations,
       notifications: new NotificationService(new NotificationRepository(db)),
@@ -84,7 +97,9 @@ export const messaging = defineSubgraph()({
       consumers: messagingConsumers(db, live),
       jobs: [broadcasts.job(), inbox.purgeJob(), deliveries.deliveryJob(), deliveries.digestJob()],
       routes: attachmentStorage.local ? (app) => attachmentStorage.local?.mount(app) : undefined,
-      onListen: attachmentStorage.local ? (port) => attachmentStorage.local?.useBaseUrlIfUnset(`http://localhost:${port}/uploads`) : undefined,
+      onListen: attachmentStorage.local
+        ? (port) => attachmentStorage.local?.useBaseUrlIfUnset(`http://localhost:${port}/uploads`)
+        : undefined,
       close: async () => {
         attachmentStorage.close();
         await channels.email.close();

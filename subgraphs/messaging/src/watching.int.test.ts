@@ -13,20 +13,56 @@ const WATCH = /* GraphQL */ `
   mutation Watch($listingId: ID!) {
     watchListing(listingId: $listingId) {
       __typename
-      ... on ListingWatch { listing { id } watchedAt }
-      ... on WatchLimitReached { limit message }
+      ... on ListingWatch {
+        listing {
+          id
+        }
+        watchedAt
+      }
+      ... on WatchLimitReached {
+        limit
+        message
+      }
     }
   }
 `;
-const UNWATCH = /* GraphQL */ `mutation Unwatch($listingId: ID!) { unwatchListing(listingId: $listingId) }`;
-const WATCHED = /* GraphQL */ `query Watched($first: Int) { myWatchedListings(first: $first) { id } }`;
-const LISTINGS = /* GraphQL */ `
-  query Listings($r: [_Any!]!) { _entities(representations: $r) { ... on Listing { id watchedByMe watcherCount } } }
+const UNWATCH = /* GraphQL */ `
+  mutation Unwatch($listingId: ID!) {
+    unwatchListing(listingId: $listingId)
+  }
 `;
-const MINE = /* GraphQL */ `{ myNotifications { kind title body } }`;
+const WATCHED = /* GraphQL */ `
+  query Watched($first: Int) {
+    myWatchedListings(first: $first) {
+      id
+    }
+  }
+`;
+const LISTINGS = /* GraphQL */ `
+  query Listings($r: [_Any!]!) {
+    _entities(representations: $r) {
+      ... on Listing {
+        id
+        watchedByMe
+        watcherCount
+      }
+    }
+  }
+`;
+const MINE = /* GraphQL */ `
+  {
+    myNotifications {
+      kind
+      title
+      body
+    }
+  }
+`;
 
 interface WatchResult {
-  watchListing: { __typename: 'ListingWatch'; listing: { id: string }; watchedAt: string } | { __typename: 'WatchLimitReached'; limit: number; message: string };
+  watchListing:
+    | { __typename: 'ListingWatch'; listing: { id: string }; watchedAt: string }
+    | { __typename: 'WatchLimitReached'; limit: number; message: string };
 }
 
 function listing(owner: Identity, overrides: Partial<Listing> = {}): Listing {
@@ -48,7 +84,14 @@ function listing(owner: Identity, overrides: Partial<Listing> = {}): Listing {
 let clock = Date.now();
 /** Events of one listing carry increasing instants, as listings' writes do. */
 function upserted(payload: Listing, occurredAt = new Date(++clock)): EventEnvelope<'listings.listing.upserted'> {
-  return { id: randomUUID(), type: 'listings.listing.upserted', version: 1, aggregateId: payload.listingId, occurredAt: occurredAt.toISOString(), payload };
+  return {
+    id: randomUUID(),
+    type: 'listings.listing.upserted',
+    version: 1,
+    aggregateId: payload.listingId,
+    occurredAt: occurredAt.toISOString(),
+    payload,
+  };
 }
 
 /** The listing's deletion; `version` is the listing's (one past its last state), absent as in older events. */
@@ -76,7 +119,8 @@ async function published(owner: Identity, overrides: Partial<Listing> = {}): Pro
 }
 
 const watch = (as: Identity, listingId: string) => m().call<WatchResult>(as, WATCH, { listingId });
-const mine = async (as: Identity) => (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(as, MINE)).data?.myNotifications ?? [];
+const mine = async (as: Identity) =>
+  (await m().call<{ myNotifications: { kind: string; title: string; body: string }[] }>(as, MINE)).data?.myNotifications ?? [];
 const watched = async (as: Identity, first?: number) =>
   (await m().call<{ myWatchedListings: { id: string }[] }>(as, WATCHED, first ? { first } : {})).data?.myWatchedListings.map((l) => l.id);
 
@@ -93,9 +137,15 @@ describe('watching a listing', () => {
     expect(await m().db.listingWatch.count({ where: { listingId: flat.listingId } })).toBe(1);
 
     const r = [{ __typename: 'Listing', id: flat.listingId }];
-    expect((await m().call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: true, watcherCount: 1 }] });
-    expect((await m().call(ben, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
-    expect((await m().call(null, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }] });
+    expect((await m().call(ana, LISTINGS, { r })).data).toEqual({
+      _entities: [{ id: flat.listingId, watchedByMe: true, watcherCount: 1 }],
+    });
+    expect((await m().call(ben, LISTINGS, { r })).data).toEqual({
+      _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }],
+    });
+    expect((await m().call(null, LISTINGS, { r })).data).toEqual({
+      _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 1 }],
+    });
     expect(await watched(ana)).toEqual([flat.listingId]);
     expect(await watched(ben)).toEqual([]);
 
@@ -104,7 +154,9 @@ describe('watching a listing', () => {
       expect(res.data?.unwatchListing).toBe(true);
     }
     expect(await watched(ana)).toEqual([]);
-    expect((await m().call(ana, LISTINGS, { r })).data).toEqual({ _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 0 }] });
+    expect((await m().call(ana, LISTINGS, { r })).data).toEqual({
+      _entities: [{ id: flat.listingId, watchedByMe: false, watcherCount: 0 }],
+    });
   });
 
   it('lists the most recently watched first', async () => {
@@ -117,7 +169,7 @@ describe('watching a listing', () => {
     expect(await watched(ana, 1)).toEqual([b.listingId]);
   });
 
-  it('refuses unknown, deleted and hidden listings as NOT_FOUND, and one\'s own listing', async () => {
+  it("refuses unknown, deleted and hidden listings as NOT_FOUND, and one's own listing", async () => {
     const [owner, ana, admin] = [someone('SELLER'), someone(), someone('ADMIN')];
     expect(codeOf(await watch(ana, randomUUID()))).toBe('NOT_FOUND');
 
@@ -147,7 +199,16 @@ describe('watching a listing', () => {
     const [owner, ana] = [someone('SELLER'), someone()];
     const ids = Array.from({ length: MAX_WATCHED_LISTINGS - 1 }, () => randomUUID());
     await m().db.knownListing.createMany({
-      data: ids.map((listingId) => ({ listingId, ownerId: owner.userId, title: 't', kind: 'SALE', status: 'ACTIVE', price: '1.00', currency: 'EUR', lastEventAt: new Date() })),
+      data: ids.map((listingId) => ({
+        listingId,
+        ownerId: owner.userId,
+        title: 't',
+        kind: 'SALE',
+        status: 'ACTIVE',
+        price: '1.00',
+        currency: 'EUR',
+        lastEventAt: new Date(),
+      })),
     });
     await m().db.listingWatch.createMany({ data: ids.map((listingId) => ({ userId: ana.userId, listingId })) });
     const [x, y] = [await published(owner), await published(owner)];
@@ -155,7 +216,11 @@ describe('watching a listing', () => {
     const results = await Promise.all([watch(ana, x.listingId), watch(ana, y.listingId)]);
     expect(results.map((r) => r.data?.watchListing.__typename).sort()).toEqual(['ListingWatch', 'WatchLimitReached']);
     const refused = results.find((r) => r.data?.watchListing.__typename === 'WatchLimitReached');
-    expect(refused?.data?.watchListing).toEqual({ __typename: 'WatchLimitReached', limit: MAX_WATCHED_LISTINGS, message: expect.stringContaining('500') });
+    expect(refused?.data?.watchListing).toEqual({
+      __typename: 'WatchLimitReached',
+      limit: MAX_WATCHED_LISTINGS,
+      message: expect.stringContaining('500'),
+    });
     expect(await m().db.listingWatch.count({ where: { userId: ana.userId } })).toBe(MAX_WATCHED_LISTINGS);
 
     // At the cap, watching one already watched still answers the watch.
@@ -195,7 +260,11 @@ describe('LISTING notifications from listings events', () => {
     await deliver(cheaper, cheaper);
     await deliver(cheaper);
 
-    const expected = { kind: 'LISTING', title: 'Price drop: Sea view flat', body: 'The asking price is now 320000.00 EUR (was 350000.00 EUR).' };
+    const expected = {
+      kind: 'LISTING',
+      title: 'Price drop: Sea view flat',
+      body: 'The asking price is now 320000.00 EUR (was 350000.00 EUR).',
+    };
     expect(await mine(ana)).toEqual([expected]);
     expect(await mine(ben)).toEqual([expected]);
     expect(await mine(bystander)).toEqual([]);
@@ -244,7 +313,9 @@ describe('LISTING notifications from listings events', () => {
     const gone = deleted(cabin);
     await deliver(gone, gone);
 
-    expect(await mine(ana)).toEqual([{ kind: 'LISTING', title: 'Forest cabin was removed', body: expect.stringContaining('taken off your watched listings') }]);
+    expect(await mine(ana)).toEqual([
+      { kind: 'LISTING', title: 'Forest cabin was removed', body: expect.stringContaining('taken off your watched listings') },
+    ]);
     expect(await watched(ana)).toEqual([]);
     expect(await m().db.listingWatch.count({ where: { listingId: cabin.listingId } })).toBe(0);
   });
@@ -291,7 +362,10 @@ describe('LISTING notifications from listings events', () => {
     const [owner, ana] = [someone('SELLER'), someone()];
     const flat = await published(owner);
     await watch(ana, flat.listingId);
-    const live = m().subscribe<{ notificationAdded: { kind: string; title: string } }>(ana, `subscription { notificationAdded { kind title } }`);
+    const live = m().subscribe<{ notificationAdded: { kind: string; title: string } }>(
+      ana,
+      `subscription { notificationAdded { kind title } }`,
+    );
     await until(() => m().pubsub.channels().includes(notificationAddedTopic.channel(ana.userId.toLowerCase())));
 
     await deliver(upserted({ ...flat, price: '360000.00' }));
@@ -314,7 +388,10 @@ describe('LISTING notifications from listings events', () => {
   describe('ordered by the listing version, not by clocks', () => {
     const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000);
     const held = async (listingId: string) =>
-      m().db.knownListing.findUniqueOrThrow({ where: { listingId }, select: { version: true, price: true, status: true, deletedAt: true } });
+      m().db.knownListing.findUniqueOrThrow({
+        where: { listingId },
+        select: { version: true, price: true, status: true, deletedAt: true },
+      });
 
     it('ignores an older version that arrives after a newer one, even stamped later, and tells nobody', async () => {
       const [owner, ana] = [someone('SELLER'), someone()];

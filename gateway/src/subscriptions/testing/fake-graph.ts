@@ -254,7 +254,10 @@ class TestSignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const ctx = context as Partial<GatewayContext>;
-    request.http?.headers.set(CALLER_HEADER, encodeCaller({ identity: ctx.identity ?? null, ip: ctx.ip ?? null, userAgent: ctx.userAgent ?? null }));
+    request.http?.headers.set(
+      CALLER_HEADER,
+      encodeCaller({ identity: ctx.identity ?? null, ip: ctx.ip ?? null, userAgent: ctx.userAgent ?? null }),
+    );
     request.http?.headers.set(REQUEST_ID_HEADER, ctx.requestId ?? randomUUID());
   }
 }
@@ -322,7 +325,8 @@ export async function startFakeGraph(
     { name: 'reviews', url: 'http://reviews.invalid/graphql', typeDefs: parse(REVIEWS_SDL) },
     { name: 'users', url: 'http://users.invalid/graphql', typeDefs: parse(USERS_SDL) },
   ]);
-  if (composed.errors?.length || !composed.supergraphSdl) throw new Error(`composition failed: ${composed.errors?.map((e) => e.message).join('; ')}`);
+  if (composed.errors?.length || !composed.supergraphSdl)
+    throw new Error(`composition failed: ${composed.errors?.map((e) => e.message).join('; ')}`);
   const supergraphSdl = composed.supergraphSdl;
   const signer = await AccessTokenSigner.fromPem(secrets.privateKeyPem, 600);
   const gateways: TestGateway[] = [];
@@ -352,7 +356,13 @@ export async function startFakeGraph(
       const subgraphUrls = { reviews: reviews[reviewsReplica]?.url ?? '', users: users.url };
       const logger = createLogger('gateway', 'silent');
       const subscriptionLimits = { upstreamIdleCloseMs: 50, ...limits };
-      const server = await createGateway({ env, supergraphSdl, subgraphUrls: subgraphUrls as never, logger, subscriptionLimits } as Parameters<typeof createGateway>[0]);
+      const server = await createGateway({
+        env,
+        supergraphSdl,
+        subgraphUrls: subgraphUrls as never,
+        logger,
+        subscriptionLimits,
+      } as Parameters<typeof createGateway>[0]);
       // Once server.ts wires subscriptions (WIRING.md), createGateway serves them itself with its own
       // signed data sources; until then the tests attach the server here.
       const wired = (server as GatewayServer & { subscriptions?: SubscriptionServer }).subscriptions;
@@ -361,9 +371,12 @@ export async function startFakeGraph(
         createSubscriptionServer({
           httpServer: server.httpServer,
           supergraphSdl,
-          buildService: ({ name, url }) => new TestSignedDataSource((subgraphUrls as Record<string, string>)[name] ?? url, secrets.signingSecret),
+          buildService: ({ name, url }) =>
+            new TestSignedDataSource((subgraphUrls as Record<string, string>)[name] ?? url, secrets.signingSecret),
           // No revocation store here: the claims' verdict, which carries `exp` for the expiry timer.
-          verifier: await AccessTokenVerifier.fromPem(secrets.publicKeyPem).then((tokens) => ({ verify: (token: string) => tokens.verifyClaims(token) })),
+          verifier: await AccessTokenVerifier.fromPem(secrets.publicKeyPem).then((tokens) => ({
+            verify: (token: string) => tokens.verifyClaims(token),
+          })),
           signingSecret: secrets.signingSecret,
           allowedOrigins: allowedOrigins(env),
           logger,
@@ -465,7 +478,11 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
   };
 }
 
-export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, message = 'condition not met in time'): Promise<void> {
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  message = 'condition not met in time',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(message);

@@ -152,12 +152,22 @@ export class ConnectionRepository {
   }
 
   async followees(followerId: string, limit: number): Promise<string[]> {
-    const rows = await this.db.follow.findMany({ where: { followerId }, orderBy: { createdAt: 'desc' }, take: limit, select: { followeeId: true } });
+    const rows = await this.db.follow.findMany({
+      where: { followerId },
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      select: { followeeId: true },
+    });
     return rows.map((r) => r.followeeId);
   }
 
   async followers(followeeId: string, limit: number): Promise<string[]> {
-    const rows = await this.db.follow.findMany({ where: { followeeId }, orderBy: { createdAt: 'desc' }, take: limit, select: { followerId: true } });
+    const rows = await this.db.follow.findMany({
+      where: { followeeId },
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      select: { followerId: true },
+    });
     return rows.map((r) => r.followerId);
   }
 }

@@ -79,7 +79,10 @@ export class SessionRepository {
         if (!known) return { kind: 'unknown' } as const;
         if (!known.usedAt) return { kind: 'ended', userId: known.session.userId } as const;
         if (graceSeconds > 0 && Date.now() - known.usedAt.getTime() <= graceSeconds * 1000) {
-          const successor = await tx.refreshToken.findUnique({ where: { tokenHash: next.hash }, select: { sessionId: true, usedAt: true } });
+          const successor = await tx.refreshToken.findUnique({
+            where: { tokenHash: next.hash },
+            select: { sessionId: true, usedAt: true },
+          });
           if (successor && successor.sessionId === known.sessionId && !successor.usedAt) {
             const live = await tx.$queryRaw<{ user_id: string; active: boolean }[]>`
               SELECT user_id, (revoked_at IS NULL AND expires_at > now()) AS active FROM sessions WHERE id = ${known.sessionId}::uuid FOR UPDATE`;
@@ -131,14 +134,22 @@ export class SessionRepository {
 
   /** Sessions ended (revoked) since `since`, newest first: what the gateway must still refuse. */
   async revokedSince(since: Date, limit = 10_000): Promise<string[]> {
-    const rows = await this.db.session.findMany({ where: { revokedAt: { gte: since } }, select: { id: true }, orderBy: { revokedAt: 'desc' }, take: limit });
+    const rows = await this.db.session.findMany({
+      where: { revokedAt: { gte: since } },
+      select: { id: true },
+      orderBy: { revokedAt: 'desc' },
+      take: limit,
+    });
     return rows.map((r) => r.id);
   }
 
   /** Ends one of this user's sessions; null when the user has no such session. */
   async revoke(sessionId: string, userId: string, reason: SessionEndReason): Promise<SessionRecord | null> {
     if (!isUuid(sessionId)) return null;
-    await this.db.session.updateMany({ where: { id: sessionId, userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    await this.db.session.updateMany({
+      where: { id: sessionId, userId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
     return this.db.session.findFirst({ where: { id: sessionId, userId }, select: sessionSelect });
   }
 

@@ -123,9 +123,7 @@ export class UserRepository {
       where.OR = [{ name: { contains: text, mode: 'insensitive' } }, { email: { contains: text, mode: 'insensitive' } }];
     }
     if (after) {
-      where.AND = [
-        { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] },
-      ];
+      where.AND = [{ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }];
     }
     return this.db.user.findMany({
       where,

@@ -37,7 +37,9 @@ const sinceSchema = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).tr
 class UsageError extends Error {}
 
 /** `--since`, `--dry-run`, `--help`; anything else is a UsageError. */
-export function parseRepublishUsersArgs(argv: readonly string[]): { help: true } | { help: false; updatedSince: Date | null; dryRun: boolean } {
+export function parseRepublishUsersArgs(
+  argv: readonly string[],
+): { help: true } | { help: false; updatedSince: Date | null; dryRun: boolean } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -53,7 +55,8 @@ export function parseRepublishUsersArgs(argv: readonly string[]): { help: true }
   let updatedSince: Date | null = null;
   if (values.since !== undefined) {
     const parsed = sinceSchema.safeParse(values.since);
-    if (!parsed.success || Number.isNaN(parsed.data.getTime())) throw new UsageError(`--since "${values.since}" is not an ISO 8601 date or instant with a zone`);
+    if (!parsed.success || Number.isNaN(parsed.data.getTime()))
+      throw new UsageError(`--since "${values.since}" is not an ISO 8601 date or instant with a zone`);
     updatedSince = parsed.data;
   }
   return { help: false, updatedSince, dryRun: values['dry-run'] ?? false };
@@ -68,7 +71,9 @@ async function main(): Promise<void> {
   const env = parseEnv('republish:users', envSchema);
   const db = createPrisma(env.databaseUrl as string, 2);
   try {
-    process.stderr.write(`${args.dryRun ? 'counting' : 'republishing'} users${args.updatedSince ? ` updated since ${args.updatedSince.toISOString()}` : ''}\n`);
+    process.stderr.write(
+      `${args.dryRun ? 'counting' : 'republishing'} users${args.updatedSince ? ` updated since ${args.updatedSince.toISOString()}` : ''}\n`,
+    );
     const report = await republishUsers(db, {
       updatedSince: args.updatedSince,
       dryRun: args.dryRun,

@@ -28,9 +28,19 @@ beforeEach(async () => {
   await pg.query('TRUNCATE users, outbox_events CASCADE');
 });
 
-const options = (overrides: Partial<RepublishUsersOptions> = {}): RepublishUsersOptions => ({ updatedSince: null, dryRun: false, batchSize: 500, ...overrides });
+const options = (overrides: Partial<RepublishUsersOptions> = {}): RepublishUsersOptions => ({
+  updatedSince: null,
+  dryRun: false,
+  batchSize: 500,
+  ...overrides,
+});
 
-async function user(fields: { name: string; role?: 'BUYER' | 'SELLER' | 'ADMIN'; status?: 'ACTIVE' | 'SUSPENDED' | 'DELETED'; verified?: boolean }): Promise<string> {
+async function user(fields: {
+  name: string;
+  role?: 'BUYER' | 'SELLER' | 'ADMIN';
+  status?: 'ACTIVE' | 'SUSPENDED' | 'DELETED';
+  verified?: boolean;
+}): Promise<string> {
   const created = await db.user.create({
     data: {
       name: fields.name,
@@ -55,7 +65,9 @@ interface OutboxRow {
 }
 
 async function outbox(): Promise<OutboxRow[]> {
-  const { rows } = await pg.query<OutboxRow>('SELECT id, type, version, aggregate_id, payload, occurred_at, published_at FROM outbox_events ORDER BY seq');
+  const { rows } = await pg.query<OutboxRow>(
+    'SELECT id, type, version, aggregate_id, payload, occurred_at, published_at FROM outbox_events ORDER BY seq',
+  );
   return rows;
 }
 
@@ -83,7 +95,14 @@ describe('republishing users', () => {
       expect(event.payload).toEqual(expected[event.aggregate_id]);
       // What the relay does with each row before putting it on the bus.
       expect(() =>
-        validateEvent({ id: event.id, type: event.type, version: event.version, aggregateId: event.aggregate_id, occurredAt: event.occurred_at.toISOString(), payload: event.payload }),
+        validateEvent({
+          id: event.id,
+          type: event.type,
+          version: event.version,
+          aggregateId: event.aggregate_id,
+          occurredAt: event.occurred_at.toISOString(),
+          payload: event.payload,
+        }),
       ).not.toThrow();
     }
     expect(report).toMatchObject({ dryRun: false, since: null, matched: 3, enqueued: 3, batches: 2 });
@@ -117,8 +136,14 @@ describe('republishing users', () => {
 describe('republish:users arguments', () => {
   it('reads --since as a date or an instant with a zone, --dry-run and --help, and refuses anything else', () => {
     expect(parseRepublishUsersArgs([])).toEqual({ help: false, updatedSince: null, dryRun: false });
-    expect(parseRepublishUsersArgs(['--since', '2026-01-31', '--dry-run'])).toEqual({ help: false, updatedSince: new Date('2026-01-31T00:00:00Z'), dryRun: true });
-    expect(parseRepublishUsersArgs(['--since', '2026-01-31T13:00:00+01:00'])).toMatchObject({ updatedSince: new Date('2026-01-31T12:00:00Z') });
+    expect(parseRepublishUsersArgs(['--since', '2026-01-31', '--dry-run'])).toEqual({
+      help: false,
+      updatedSince: new Date('2026-01-31T00:00:00Z'),
+      dryRun: true,
+    });
+    expect(parseRepublishUsersArgs(['--since', '2026-01-31T13:00:00+01:00'])).toMatchObject({
+      updatedSince: new Date('2026-01-31T12:00:00Z'),
+    });
     expect(parseRepublishUsersArgs(['--help'])).toEqual({ help: true });
     expect(() => parseRepublishUsersArgs(['--since', '31/01/2026'])).toThrow(/not an ISO 8601/);
     expect(() => parseRepublishUsersArgs(['--since', '2026-01-31T12:00:00'])).toThrow(/not an ISO 8601/);

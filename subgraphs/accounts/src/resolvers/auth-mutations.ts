@@ -6,7 +6,12 @@ export const authMutations: MutationResolvers = {
   signUp: async (_parent, { input }, ctx) => {
     const outcome = await ctx.auth.signUp(input, ctx.client);
     if (outcome.kind === 'emailTaken') return { __typename: 'EmailTaken', email: outcome.email, message: MESSAGES.emailTaken };
-    return { __typename: 'VerificationSent', email: outcome.email, codeExpiresAt: outcome.codeExpiresAt, message: MESSAGES.verificationSent };
+    return {
+      __typename: 'VerificationSent',
+      email: outcome.email,
+      codeExpiresAt: outcome.codeExpiresAt,
+      message: MESSAGES.verificationSent,
+    };
   },
   verifyEmail: async (_parent, args, ctx) => {
     const outcome = await ctx.auth.verifyEmail(args, ctx.client);

@@ -18,8 +18,10 @@ export const Query: QueryResolvers = {
   mySessions: async (_parent, args, ctx) => pageOfList(await ctx.sessions.mine(ctx), byId, args),
   users: (_parent, args, ctx) => ctx.admin.users(ctx, args),
   myConnections: async (_parent, args, ctx) => pageOfList(await ctx.social.connections(ctx), byId, args),
-  myConnectionRequests: async (_parent, { direction, ...args }, ctx) => pageOfList(await ctx.social.requests(ctx, direction ?? 'INCOMING'), byId, args),
-  mutualConnections: async (_parent, { userId, ...args }, ctx) => pageOfList(await usersByIds(ctx, await ctx.social.mutual(ctx, userId)), byId, args),
+  myConnectionRequests: async (_parent, { direction, ...args }, ctx) =>
+    pageOfList(await ctx.social.requests(ctx, direction ?? 'INCOMING'), byId, args),
+  mutualConnections: async (_parent, { userId, ...args }, ctx) =>
+    pageOfList(await usersByIds(ctx, await ctx.social.mutual(ctx, userId)), byId, args),
   myFollowing: async (_parent, args, ctx) => pageOfList(await usersByIds(ctx, await ctx.social.following(ctx)), byId, args),
   myFollowers: async (_parent, args, ctx) => pageOfList(await usersByIds(ctx, await ctx.social.followers(ctx)), byId, args),
 };

@@ -35,5 +35,8 @@ const CODE_FAILURE_TYPES = {
 } as const;
 
 export function codeFailure<K extends CodeFailureKind>(kind: K) {
-  return { __typename: CODE_FAILURE_TYPES[kind], message: MESSAGES[kind] } as { __typename: (typeof CODE_FAILURE_TYPES)[K]; message: string };
+  return { __typename: CODE_FAILURE_TYPES[kind], message: MESSAGES[kind] } as {
+    __typename: (typeof CODE_FAILURE_TYPES)[K];
+    message: string;
+  };
 }

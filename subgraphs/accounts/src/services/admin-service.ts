@@ -1,4 +1,13 @@
-import { BadUserInputError, decodePosition, encodePosition, ForbiddenError, NotFoundError, ROLES, type AuthContext, type Role } from '@market/platform';
+import {
+  BadUserInputError,
+  decodePosition,
+  encodePosition,
+  ForbiddenError,
+  NotFoundError,
+  ROLES,
+  type AuthContext,
+  type Role,
+} from '@market/platform';
 import type { UserPage, UserRecord } from '../domain';
 import type { UserRepository } from '../repositories/user-repository';
 import type { UserProfileCache } from '../repositories/user-profile-cache';
@@ -36,7 +45,15 @@ export class AdminService {
     const after = args.after ? decodePosition(args.after) : null;
     const rows = await this.deps.users.page(search, after, first + 1);
     const edges = rows.slice(0, first).map((node) => ({ cursor: encodePosition(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
   }
 
   async setRole(ctx: AuthContext, userId: string, role: Role): Promise<UserRecord> {

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { BadUserInputError, RateLimitedError, parseInput, requireUser, type AccessTokenSigner, type AuthContext, type Logger, type Role } from '@market/platform';
+import {
+  BadUserInputError,
+  RateLimitedError,
+  parseInput,
+  requireUser,
+  type AccessTokenSigner,
+  type AuthContext,
+  type Logger,
+  type Role,
+} from '@market/platform';
 import type { CodeCheck, CodePurpose, UserRecord } from '../domain';
 import { normalizeEmail } from '../rules/email';
 import type { Tx } from '../db';
@@ -13,7 +22,16 @@ import type { Revocations } from './revocations';
 import { codeEmail } from './mail-templates';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { accountKey, ipKey, type AccountLimits, type RateLimiter } from './rate-limits';
-import { CODE_PATTERN, CODE_RULES, generateCode, generateRefreshToken, hashRefreshToken, REFRESH_TOKEN_PATTERN, successorRefreshToken, type CodeHasher } from './codes-and-tokens';
+import {
+  CODE_PATTERN,
+  CODE_RULES,
+  generateCode,
+  generateRefreshToken,
+  hashRefreshToken,
+  REFRESH_TOKEN_PATTERN,
+  successorRefreshToken,
+  type CodeHasher,
+} from './codes-and-tokens';
 
 export type Transaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
@@ -37,10 +55,7 @@ export type RefreshOutcome = SignedIn | { kind: 'invalidRefreshToken' } | Accoun
 export type ChangePasswordOutcome = { kind: 'passwordChanged'; endedSessions: number } | { kind: 'invalidCredentials' };
 export type ResetPasswordOutcome = { kind: 'passwordReset' } | CodeFailure;
 
-export const passwordSchema = z
-  .string()
-  .min(10, 'password needs at least 10 characters')
-  .max(256, 'password is at most 256 characters');
+export const passwordSchema = z.string().min(10, 'password needs at least 10 characters').max(256, 'password is at most 256 characters');
 const emailSchema = z.string().trim().max(254, 'email is at most 254 characters').email('email is not a valid e-mail address');
 const codeSchema = z.string().trim().regex(CODE_PATTERN, 'code is the 6 digits from the e-mail');
 
@@ -98,7 +113,8 @@ export class AuthService {
   /** Creates an unverified account and e-mails it a code; nobody can sign in to it before verifying. */
   async signUp(input: unknown, client: ClientInfo): Promise<SignUpOutcome> {
     const data = parseInput(signUpSchema, input);
-    if (data.role === 'ADMIN') throw new BadUserInputError('ADMIN cannot be chosen at sign-up; an admin grants it.', { role: ['not allowed'] });
+    if (data.role === 'ADMIN')
+      throw new BadUserInputError('ADMIN cannot be chosen at sign-up; an admin grants it.', { role: ['not allowed'] });
     await this.deps.limiter.hit(ipKey('sign-up', client.ip), this.deps.limits.signUpPerIp);
     const email = normalizeEmail(data.email);
     const user = await this.deps.users.create({
@@ -122,7 +138,12 @@ export class AuthService {
     const user = await this.deps.users.findByEmail(address);
     if (!user || user.status === 'DELETED') return { kind: 'invalidCode' };
     const check = await this.deps.transaction(async (tx) => {
-      const result = await this.deps.codes.check(tx, user.id, 'EMAIL_VERIFICATION', this.deps.hasher.hash('EMAIL_VERIFICATION', user.id, code));
+      const result = await this.deps.codes.check(
+        tx,
+        user.id,
+        'EMAIL_VERIFICATION',
+        this.deps.hasher.hash('EMAIL_VERIFICATION', user.id, code),
+      );
       if (result === 'accepted') await this.deps.users.markEmailVerified(tx, user.id);
       return result;
     });

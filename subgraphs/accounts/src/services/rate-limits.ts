@@ -25,7 +25,10 @@ const RULES = {
   emailCheckPerIp: { setting: 'RATE_LIMIT_EMAIL_CHECK_PER_IP', what: 'e-mail checks' },
   refreshPerIp: { setting: 'RATE_LIMIT_REFRESH_PER_IP', what: 'refreshes' },
   avatarUploadsPerAccount: { setting: 'RATE_LIMIT_AVATAR_UPLOAD_PER_ACCOUNT', what: 'uploads' },
-} as const satisfies Record<string, Omit<RateLimitRule, 'limit' | 'windowSeconds'> & { setting: keyof AccountsEnv & `RATE_LIMIT_${string}` }>;
+} as const satisfies Record<
+  string,
+  Omit<RateLimitRule, 'limit' | 'windowSeconds'> & { setting: keyof AccountsEnv & `RATE_LIMIT_${string}` }
+>;
 
 export type AccountLimits = Record<keyof typeof RULES, RateLimitRule>;
 

@@ -9,7 +9,8 @@ export interface RevocationRetryOptions {
   now?: () => number;
 }
 
-type Pending = { kind: 'sessions'; sessionIds: string[]; reason: string; at: number } | { kind: 'user'; userId: string; reason: string; at: number };
+type Pending =
+  { kind: 'sessions'; sessionIds: string[]; reason: string; at: number } | { kind: 'user'; userId: string; reason: string; at: number };
 
 /**
  * Tells the gateway which access tokens stopped being good, after the commit that ended their
@@ -118,7 +119,10 @@ export class Revocations {
       const next = this.pending[0] as Pending;
       if (now - next.at > this.options.relevantForMs) {
         this.pending.shift();
-        this.logger.warn({ reason: next.reason }, 'dropped a session revocation that could not be recorded: the tokens it covered have expired');
+        this.logger.warn(
+          { reason: next.reason },
+          'dropped a session revocation that could not be recorded: the tokens it covered have expired',
+        );
         continue;
       }
       if (!(await this.write(next))) {

@@ -8,9 +8,7 @@ const MAX_LISTED = 200;
 
 /** Connections between users and follows of sellers and agents. */
 export class SocialService {
-  constructor(
-    private readonly deps: { connections: ConnectionRepository; users: UserRepository; guard: SessionGuard },
-  ) {}
+  constructor(private readonly deps: { connections: ConnectionRepository; users: UserRepository; guard: SessionGuard }) {}
 
   async requestConnection(ctx: AuthContext, userId: string): Promise<ConnectionRecord> {
     const caller = await this.deps.guard.active(ctx);

@@ -79,7 +79,11 @@ export async function call<T = any>(
   options: { identity?: Identity | null; ip?: string; userAgent?: string } = {},
 ): Promise<GraphQLResponse<T> & { data?: any }> {
   const body = JSON.stringify({ query, variables });
-  const callerHeader = encodeCaller({ identity: options.identity ?? null, ip: options.ip ?? randomIp(), userAgent: options.userAgent ?? 'jest' });
+  const callerHeader = encodeCaller({
+    identity: options.identity ?? null,
+    ip: options.ip ?? randomIp(),
+    userAgent: options.userAgent ?? 'jest',
+  });
   const requestId = `test-${randomBytes(6).toString('hex')}`;
   const response = await fetch(h.url, {
     method: 'POST',
@@ -189,9 +193,8 @@ export async function signInAgain(h: Harness, user: TestUser, userAgent = 'jest'
 }
 
 export async function outboxEvents(h: Harness, aggregateLike: string): Promise<{ type: string; payload: any }[]> {
-  const { rows } = await h.db.query(
-    `SELECT type, payload FROM outbox_events WHERE aggregate_id LIKE $1 ORDER BY seq`,
-    [`%${aggregateLike}%`],
-  );
+  const { rows } = await h.db.query(`SELECT type, payload FROM outbox_events WHERE aggregate_id LIKE $1 ORDER BY seq`, [
+    `%${aggregateLike}%`,
+  ]);
   return rows;
 }

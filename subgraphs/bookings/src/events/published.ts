@@ -49,11 +49,7 @@ export function viewingPayload(viewing: ViewingRecord): EventPayload<'bookings.v
 }
 
 /** The event a stay's new status is announced with. */
-export async function publishStayChange(
-  tx: RawSql,
-  stay: StayRecord,
-  context: { instantBook?: boolean } = {},
-): Promise<void> {
+export async function publishStayChange(tx: RawSql, stay: StayRecord, context: { instantBook?: boolean } = {}): Promise<void> {
   const payload = stayPayload(stay);
   switch (stay.status) {
     case 'REQUESTED':

@@ -56,7 +56,12 @@ export class CleanupRepository {
   }
 
   cancelViewing(viewing: ViewingRecord, cancelledBy: string, now: Date): Promise<ViewingRecord> {
-    return writeViewingChange(this.tx, viewing, { status: 'CANCELLED', cancelledBy }, { now, reminderLeadsMinutes: this.reminderLeadsMinutes });
+    return writeViewingChange(
+      this.tx,
+      viewing,
+      { status: 'CANCELLED', cancelledBy },
+      { now, reminderLeadsMinutes: this.reminderLeadsMinutes },
+    );
   }
 
   /** Takes the user's listings off the market here, so nothing new is booked there. */

@@ -1,6 +1,13 @@
 import type { DbOrTx } from '../db';
 import { DEFAULT_CANCELLATION_POLICY, type CancellationPolicy, type ListingKind, type ListingSnapshot } from '../domain';
-import { advanceListingOrder, listingEventOrderOf, supersedesListingState, uuidsOnly, type EventEnvelope, type ListingEventOrder } from '@market/platform';
+import {
+  advanceListingOrder,
+  listingEventOrderOf,
+  supersedesListingState,
+  uuidsOnly,
+  type EventEnvelope,
+  type ListingEventOrder,
+} from '@market/platform';
 
 const snapshotSelect = {
   listingId: true,

@@ -326,7 +326,10 @@ export class StayRepository {
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED`;
         if (due.length === 0) return 0;
-        for (const stay of await findStays(tx, due.map((r) => r.id))) {
+        for (const stay of await findStays(
+          tx,
+          due.map((r) => r.id),
+        )) {
           await writeStayChange(tx, stay, { status: 'EXPIRED' });
         }
         return due.length;
@@ -368,7 +371,10 @@ async function lockCalendarForBooking(
 export async function lockStays(tx: Tx, where: Prisma.Sql): Promise<StayRecord[]> {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM stays WHERE ${where} ORDER BY id FOR UPDATE`;
   if (locked.length === 0) return [];
-  return findStays(tx, locked.map((r) => r.id));
+  return findStays(
+    tx,
+    locked.map((r) => r.id),
+  );
 }
 
 /**

@@ -75,14 +75,9 @@ export interface ViewingChange {
 }
 
 export type CreateViewingOutcome =
-  | { kind: 'created'; viewing: ViewingRecord }
-  | { kind: 'slotTaken' }
-  | ({ kind: 'replay' } & PriorRequest);
+  { kind: 'created'; viewing: ViewingRecord } | { kind: 'slotTaken' } | ({ kind: 'replay' } & PriorRequest);
 export type ChangeViewingOutcome =
-  | { kind: 'changed'; viewing: ViewingRecord }
-  | { kind: 'missing' }
-  | { kind: 'agentBusy' }
-  | ({ kind: 'replay' } & PriorRequest);
+  { kind: 'changed'; viewing: ViewingRecord } | { kind: 'missing' } | { kind: 'agentBusy' } | ({ kind: 'replay' } & PriorRequest);
 export type PublishSlotsOutcome = { kind: 'published'; slots: ViewingSlotRecord[] } | { kind: 'overlap' };
 
 async function findViewings(tx: Tx, ids: readonly string[]): Promise<ViewingRecord[]> {
@@ -286,9 +281,14 @@ export class ViewingRepository {
 
 /** Locks the viewings matching `where` (SQL over `viewing_appointments`) FOR UPDATE and reads them. */
 export async function lockViewings(tx: Tx, where: Prisma.Sql): Promise<ViewingRecord[]> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM viewing_appointments WHERE ${where} ORDER BY id FOR UPDATE`;
+  const locked = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT id::text AS id FROM viewing_appointments WHERE ${where} ORDER BY id FOR UPDATE`;
   if (locked.length === 0) return [];
-  return findViewings(tx, locked.map((r) => r.id));
+  return findViewings(
+    tx,
+    locked.map((r) => r.id),
+  );
 }
 
 /**

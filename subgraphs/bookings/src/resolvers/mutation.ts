@@ -7,9 +7,7 @@ const TIME_UNAVAILABLE_MESSAGES = {
   agentBusy: 'The agent has another confirmed viewing at that time: choose another time.',
 } as const;
 
-type ViewingResult =
-  | (ViewingRecord & { __typename: 'ViewingAppointment' })
-  | (TimeUnavailable & { __typename: 'TimeUnavailable' });
+type ViewingResult = (ViewingRecord & { __typename: 'ViewingAppointment' }) | (TimeUnavailable & { __typename: 'TimeUnavailable' });
 
 function viewingResult(outcome: ViewingOutcome): ViewingResult {
   if (outcome.kind === 'viewing') return { __typename: 'ViewingAppointment', ...outcome.viewing };

@@ -15,10 +15,7 @@ export function actsAsHost(identity: Identity, stay: StayRecord): boolean {
 }
 
 export function isViewingParty(identity: Identity | null, viewing: ViewingRecord): boolean {
-  return (
-    identity !== null &&
-    (identity.role === 'ADMIN' || identity.userId === viewing.buyerId || identity.userId === viewing.agentId)
-  );
+  return identity !== null && (identity.role === 'ADMIN' || identity.userId === viewing.buyerId || identity.userId === viewing.agentId);
 }
 
 /** The viewing's agent or an admin: confirms viewings, and confirms the times they move them to. */

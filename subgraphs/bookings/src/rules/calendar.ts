@@ -19,10 +19,7 @@ export function calendarDays(from: string, to: string, holds: readonly CalendarH
 }
 
 /** What is left of the range [from, to) after taking out [cutFrom, cutTo): zero, one or two ranges. */
-export function subtractRange(
-  range: { from: string; to: string },
-  cut: { from: string; to: string },
-): { from: string; to: string }[] {
+export function subtractRange(range: { from: string; to: string }, cut: { from: string; to: string }): { from: string; to: string }[] {
   const left = { from: range.from, to: cut.from < range.to ? cut.from : range.to };
   const right = { from: cut.to > range.from ? cut.to : range.from, to: range.to };
   return [left, right].filter((r) => r.from < r.to);

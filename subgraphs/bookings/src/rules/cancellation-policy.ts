@@ -36,7 +36,12 @@ export function refundFor(stay: RefundedStay, cancelledBy: 'guest' | 'host', at:
   const deadline = new Date(startOfDayIn(stay.checkIn, stay.timeZone).getTime() - terms.noticeMs);
   const rule = `${stay.cancellationPolicy} policy: ${terms.percent === 100 ? 'full' : `${terms.percent}%`} refund up to ${terms.notice} before check-in, nothing after.`;
   if (at.getTime() <= deadline.getTime()) {
-    return { percent: terms.percent, amount: formatCents(percentOfCents(toCents(stay.totalPrice), terms.percent)), until: deadline, explanation: rule };
+    return {
+      percent: terms.percent,
+      amount: formatCents(percentOfCents(toCents(stay.totalPrice), terms.percent)),
+      until: deadline,
+      explanation: rule,
+    };
   }
   return { percent: 0, amount: '0.00', until: null, explanation: rule };
 }

@@ -17,11 +17,7 @@ export interface IdempotencyClaim {
 
 const HOUR_MS = 3_600_000;
 
-const keySchema = z
-  .string()
-  .trim()
-  .min(1, 'idempotencyKey must not be empty')
-  .max(200, 'idempotencyKey is at most 200 characters');
+const keySchema = z.string().trim().min(1, 'idempotencyKey must not be empty').max(200, 'idempotencyKey is at most 200 characters');
 
 /** JSON with sorted keys, so the same input always hashes the same. */
 function canonical(value: unknown): string {
@@ -37,7 +33,9 @@ function canonical(value: unknown): string {
 }
 
 export function requestHash(operation: string, input: unknown): string {
-  return createHash('sha256').update(`${operation}\n${canonical(input)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${operation}\n${canonical(input)}`)
+    .digest('hex');
 }
 
 /** How long keys count, and the clock they are measured by. */

@@ -25,9 +25,10 @@ describe('priceStay', () => {
       cleaningFee: '0.00',
       total: '198.31',
     });
-    expect(priceStay({ ...terms, pricePerNight: '0.10', cleaningFee: '0.20', weeklyDiscountPercent: null, monthlyDiscountPercent: null }, 3).total).toBe(
-      '0.50',
-    );
+    expect(
+      priceStay({ ...terms, pricePerNight: '0.10', cleaningFee: '0.20', weeklyDiscountPercent: null, monthlyDiscountPercent: null }, 3)
+        .total,
+    ).toBe('0.50');
     expect(priceStay({ ...terms, pricePerNight: '9999999999.99', cleaningFee: null }, 365).nightlySubtotal).toBe('3649999999996.35');
   });
 });

@@ -6,10 +6,9 @@ export const WEEKLY_NIGHTS = 7;
 /** Stays of at least this many nights get the listing's monthly discount. */
 export const MONTHLY_NIGHTS = 28;
 
-type PricingTerms = Pick<
-  ListingSnapshot,
-  'cleaningFee' | 'currency' | 'weeklyDiscountPercent' | 'monthlyDiscountPercent'
-> & { pricePerNight: string };
+type PricingTerms = Pick<ListingSnapshot, 'cleaningFee' | 'currency' | 'weeklyDiscountPercent' | 'monthlyDiscountPercent'> & {
+  pricePerNight: string;
+};
 
 /** The larger of the length-of-stay discounts the stay qualifies for, in percent (0 when none). */
 export function discountPercentFor(terms: Pick<PricingTerms, 'weeklyDiscountPercent' | 'monthlyDiscountPercent'>, nights: number): number {

@@ -51,7 +51,8 @@ const searchSchema = range(MAX_NIGHTS).and(
   }),
 );
 
-export type BlockOutcome = { kind: 'blocked'; block: CalendarBlockRecord } | { kind: 'datesUnavailable'; listingId: string; from: string; to: string };
+export type BlockOutcome =
+  { kind: 'blocked'; block: CalendarBlockRecord } | { kind: 'datesUnavailable'; listingId: string; from: string; to: string };
 
 /**
  * A rental's calendar: which nights are free, booked or blocked, the host's blocks, and which

@@ -11,10 +11,7 @@ import type { BookingsEnv } from '../env';
  */
 export type WriteLimits = PerUserLimits<'booking-writes'>;
 
-export function writeLimits(
-  limiter: RateLimiter,
-  env: Pick<BookingsEnv, 'RATE_LIMIT_BOOKING'>,
-): WriteLimits {
+export function writeLimits(limiter: RateLimiter, env: Pick<BookingsEnv, 'RATE_LIMIT_BOOKING'>): WriteLimits {
   return new PerUserLimits(limiter, {
     'booking-writes': {
       ...env.RATE_LIMIT_BOOKING,

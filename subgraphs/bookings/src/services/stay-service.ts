@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  parseInput,
-  requireSelfOrAdmin,
-  requireUser,
-  type Identity,
-} from '@market/platform';
+import { ConflictError, ForbiddenError, NotFoundError, parseInput, requireSelfOrAdmin, requireUser, type Identity } from '@market/platform';
 import type { Viewer } from '../viewer';
 import type { CancellationQuoteRecord, StayRecord } from '../domain';
 import type { ChangeOutcome, StayChange, StayRepository } from '../repositories/stay-repository';
@@ -107,7 +99,12 @@ export class StayService {
     // Counted from here: only attempts that reach the calendar (a retry's replay, a refused input or
     // a listing bookings has not heard of yet cost reads only, and clients poll the latter).
     await this.limits.count('booking-writes', guest.userId);
-    const datesUnavailable = { kind: 'datesUnavailable', listingId: listing.listingId, checkIn: data.checkIn, checkOut: data.checkOut } as const;
+    const datesUnavailable = {
+      kind: 'datesUnavailable',
+      listingId: listing.listingId,
+      checkIn: data.checkIn,
+      checkOut: data.checkOut,
+    } as const;
     // Most losers of a race learn it here without a transaction; the database still decides the rest.
     // A hold seen here may be this very request's, booked by a concurrent call with the same key:
     // its key row committed together with the hold, so looking again finds it.
@@ -252,7 +249,8 @@ export class StayService {
       return `Only a REQUESTED or CONFIRMED stay can be cancelled; this one is ${stay.status}.`;
     }
     const today = todayIn(stay.timeZone, this.now());
-    if (today >= stay.checkOut) return `The stay ended on ${stay.checkOut} (today is ${today} at the property): it can no longer be cancelled.`;
+    if (today >= stay.checkOut)
+      return `The stay ended on ${stay.checkOut} (today is ${today} at the property): it can no longer be cancelled.`;
     return null;
   }
 
@@ -290,11 +288,7 @@ export class StayService {
   }
 
   /** Applies a change, answering a retried key from its first request. */
-  private async change(
-    id: string,
-    claim: IdempotencyClaim | null,
-    decide: (current: StayRecord) => StayChange,
-  ): Promise<StayRecord> {
+  private async change(id: string, claim: IdempotencyClaim | null, decide: (current: StayRecord) => StayChange): Promise<StayRecord> {
     const prior = claim ? await this.stays.findPriorRequest(claim) : null;
     if (claim && prior) return this.replay(claim, prior);
     const outcome: ChangeOutcome = await this.stays.change(id, decide, claim);

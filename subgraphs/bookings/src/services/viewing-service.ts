@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  parseInput,
-  requireSelfOrAdmin,
-  requireUser,
-} from '@market/platform';
+import { ConflictError, ForbiddenError, NotFoundError, parseInput, requireSelfOrAdmin, requireUser } from '@market/platform';
 import type { Viewer } from '../viewer';
 import type { ListedSlotRecord, ListingSnapshot, ViewingRecord, ViewingSlotRecord } from '../domain';
 import type { PriorRequest } from '../repositories/idempotency-keys';
@@ -47,7 +40,8 @@ const requestViewingSchema = z
   })
   .superRefine((input, ctx) => {
     const timed = Boolean(input.startsAt) || Boolean(input.endsAt);
-    if (input.slotId && timed) ctx.addIssue({ code: 'custom', path: ['slotId'], message: 'give either slotId or startsAt and endsAt, not both' });
+    if (input.slotId && timed)
+      ctx.addIssue({ code: 'custom', path: ['slotId'], message: 'give either slotId or startsAt and endsAt, not both' });
     if (!input.slotId && !(input.startsAt && input.endsAt)) {
       ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'give slotId, or both startsAt and endsAt' });
     }

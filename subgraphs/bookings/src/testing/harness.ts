@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import {
-  createLogger,
-  InProcessEventBus,
-  type EventEnvelope,
-  type EventPayload,
-  type Identity,
-  type Role,
-} from '@market/platform';
+import { createLogger, InProcessEventBus, type EventEnvelope, type EventPayload, type Identity, type Role } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, type GraphQLResponse } from '@market/platform/testing';
 import { createSubgraph, loadEnv } from '../subgraph';
 

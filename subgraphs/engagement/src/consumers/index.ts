@@ -17,7 +17,7 @@ export const CLEANUP_CONSUMER = 'engagement.cleanup';
 export const REPLICA_CONSUMER = 'engagement.replicas';
 
 export function engagementConsumers(db: Db, env: Pick<EngagementEnv, 'REVIEW_WINDOW_DAYS'>): Consumer[] {
-  const transaction = <R,>(fn: (tx: Tx) => Promise<R>): Promise<R> => db.$transaction(fn);
+  const transaction = <R>(fn: (tx: Tx) => Promise<R>): Promise<R> => db.$transaction(fn);
   return [
     (bus) =>
       consumeEvents<Tx>({
@@ -26,6 +26,12 @@ export function engagementConsumers(db: Db, env: Pick<EngagementEnv, 'REVIEW_WIN
         transaction,
         handlers: { ...accountDeletionHandlers, ...listingDeletionHandlers, ...machineDeletionHandlers },
       }),
-    (bus) => consumeEvents<Tx>({ bus, consumer: REPLICA_CONSUMER, transaction, handlers: { ...targetReplicaHandlers, ...completedStayHandlers(env.REVIEW_WINDOW_DAYS), ...socialGraphHandlers } }),
+    (bus) =>
+      consumeEvents<Tx>({
+        bus,
+        consumer: REPLICA_CONSUMER,
+        transaction,
+        handlers: { ...targetReplicaHandlers, ...completedStayHandlers(env.REVIEW_WINDOW_DAYS), ...socialGraphHandlers },
+      }),
   ];
 }

@@ -14,10 +14,22 @@ export const targetReplicaHandlers = {
     if (!isUuid(p.listingId)) return;
     // Without a version (older events) the time it happened orders them, in seconds to fit an int.
     const version = p.version ?? Math.floor(Date.parse(event.occurredAt) / 1000) % 2_000_000_000;
-    await TargetRepository.upsertReplica(tx, { targetType: 'LISTING', targetId: p.listingId, ownerId: isUuid(p.ownerId) ? p.ownerId : null, status: p.status, version });
+    await TargetRepository.upsertReplica(tx, {
+      targetType: 'LISTING',
+      targetId: p.listingId,
+      ownerId: isUuid(p.ownerId) ? p.ownerId : null,
+      status: p.status,
+      version,
+    });
   },
   'instances.machine.upserted': async (event: EventEnvelope<'instances.machine.upserted'>, tx: Tx): Promise<void> => {
     if (!isUuid(event.payload.machineId)) return;
-    await TargetRepository.upsertReplica(tx, { targetType: 'MACHINE', targetId: event.payload.machineId, ownerId: null, status: 'ACTIVE', version: 0 });
+    await TargetRepository.upsertReplica(tx, {
+      targetType: 'MACHINE',
+      targetId: event.payload.machineId,
+      ownerId: null,
+      status: 'ACTIVE',
+      version: 0,
+    });
   },
 };

@@ -54,7 +54,14 @@ describe('training', () => {
 
 it('tokenize keeps words and marks links, addresses, money and exclamations', () => {
   expect(tokenize('Visit https://x.io/a?b=1 or mail me@x.org: $5,000 NOW!!!')).toEqual([
-    'visit', '__url__', 'or', 'mail', '__email__', '__money__', 'now', '__exclaim__',
+    'visit',
+    '__url__',
+    'or',
+    'mail',
+    '__email__',
+    '__money__',
+    'now',
+    '__exclaim__',
   ]);
 });
 

@@ -175,7 +175,10 @@ export class ModerationRepository {
   }
 
   /** For each item, its open case if any, else its latest decided one: what its notice says. */
-  async findCurrentCases(column: 'postId' | 'commentId' | 'feedbackId', ids: readonly string[]): Promise<(ModerationCaseRecord & { decisionReason: string | null })[]> {
+  async findCurrentCases(
+    column: 'postId' | 'commentId' | 'feedbackId',
+    ids: readonly string[],
+  ): Promise<(ModerationCaseRecord & { decisionReason: string | null })[]> {
     const cases = await this.db.moderationCase.findMany({
       where: { [column]: { in: ids.filter(isUuid) } },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, parseInput, requireRole, requireUser, type AuthContext } from '@market/platform';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  parseInput,
+  requireRole,
+  requireUser,
+  type AuthContext,
+} from '@market/platform';
 import type { Tx } from '../db';
 import {
   canSeeComment,
@@ -39,10 +48,16 @@ export interface ModerationDecision {
   decidedAt: Date;
 }
 
-const reportSchema = z.object({ reason: z.string().trim().min(1, 'reason must not be empty').max(500, 'reason is at most 500 characters') });
-const appealSchema = z.object({ reason: z.string().trim().min(1, 'reason must not be empty').max(1000, 'reason is at most 1000 characters') });
+const reportSchema = z.object({
+  reason: z.string().trim().min(1, 'reason must not be empty').max(500, 'reason is at most 500 characters'),
+});
+const appealSchema = z.object({
+  reason: z.string().trim().min(1, 'reason must not be empty').max(1000, 'reason is at most 1000 characters'),
+});
 const decisionSchema = z.object({ reason: z.string().trim().max(1000, 'reason is at most 1000 characters').nullish() });
-const removalSchema = z.object({ reason: z.string().trim().min(1, 'a removal needs a reason for its author').max(1000, 'reason is at most 1000 characters') });
+const removalSchema = z.object({
+  reason: z.string().trim().min(1, 'a removal needs a reason for its author').max(1000, 'reason is at most 1000 characters'),
+});
 
 export type CurrentCase = ModerationCaseRecord & { decisionReason: string | null };
 
@@ -65,7 +80,12 @@ export class ModerationService {
   }
 
   /** Records a refused text (nothing else is stored) and says why. `target` is null for a new text. */
-  async reject(type: ModerationTargetType, target: { id: string; postId: string | null } | null, authorId: string, a: Assessment): Promise<ContentRejected> {
+  async reject(
+    type: ModerationTargetType,
+    target: { id: string; postId: string | null } | null,
+    authorId: string,
+    a: Assessment,
+  ): Promise<ContentRejected> {
     await this.repo.transaction((tx) =>
       this.repo.recordDecision(
         tx,
@@ -87,7 +107,12 @@ export class ModerationService {
    */
   async holdStored(tx: Tx, target: ModerationTarget, state: Pick<TargetState, 'authorId' | 'postId'>, a: Assessment): Promise<void> {
     if (await this.repo.findOpenCase(tx, target)) return;
-    const opened = await this.repo.openCase(tx, target, { authorId: state.authorId, source: 'AUTOMATIC', reasons: a.reasons, spamScore: a.spamScore });
+    const opened = await this.repo.openCase(tx, target, {
+      authorId: state.authorId,
+      source: 'AUTOMATIC',
+      reasons: a.reasons,
+      spamScore: a.spamScore,
+    });
     await this.repo.recordDecision(
       tx,
       { type: target.type, id: target.id, postId: state.postId, authorId: state.authorId },
@@ -147,7 +172,10 @@ export class ModerationService {
         const last = await this.repo.findLastDecidedCase(tx, target);
         if (last?.appeal) throw new ConflictError('Your appeal was decided: the removal stands.');
         const reasons = last?.decisionReason ? [last.decisionReason] : (last?.reasons ?? []);
-        current = { ...(await this.repo.openCase(tx, target, { authorId: state.authorId, source: 'APPEAL', reasons, appeal: reason })), decisionReason: null };
+        current = {
+          ...(await this.repo.openCase(tx, target, { authorId: state.authorId, source: 'APPEAL', reasons, appeal: reason })),
+          decisionReason: null,
+        };
       }
       await this.repo.recordAppeal(tx, target, state, current.id, reason);
       return noticeOf(locked.status, current)!;
@@ -175,7 +203,12 @@ export class ModerationService {
     return this.repo.findOpenPage(first, after);
   }
 
-  private async decide(adminId: string, target: ModerationTarget, status: 'PUBLISHED' | 'REMOVED', reason: string | null): Promise<ModerationDecision> {
+  private async decide(
+    adminId: string,
+    target: ModerationTarget,
+    status: 'PUBLISHED' | 'REMOVED',
+    reason: string | null,
+  ): Promise<ModerationDecision> {
     return this.repo.transaction(async (tx) => {
       if (!(await this.repo.setStatus(tx, target, status))) throw new NotFoundError(targetName(target), target.id);
       const state = (await this.repo.findTarget(target, tx))!;

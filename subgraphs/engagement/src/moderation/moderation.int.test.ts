@@ -108,7 +108,10 @@ describe('on create', () => {
     expect(await postOf(person(), post.id)).toBeNull();
     const feed = await ok(null, `{ feed(first: 100) { edges { node { id } } } }`);
     expect(feed.feed.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(post.id);
-    expect(await postOf(author, post.id)).toMatchObject({ status: 'HELD', moderationNotice: { message: expect.stringContaining('Held for review') } });
+    expect(await postOf(author, post.id)).toMatchObject({
+      status: 'HELD',
+      moderationNotice: { message: expect.stringContaining('Held for review') },
+    });
 
     expect(await queueCase(post.id)).toMatchObject({
       targetType: 'POST',
@@ -120,7 +123,15 @@ describe('on create', () => {
       reports: [],
     });
     expect(await decisions(post.id)).toEqual([
-      expect.objectContaining({ targetType: 'POST', targetId: post.id, postId: post.id, authorId: author.userId, status: 'HELD', decidedBy: 'MODERATOR', reasons: ['Contains profanity (1 word).'] }),
+      expect.objectContaining({
+        targetType: 'POST',
+        targetId: post.id,
+        postId: post.id,
+        authorId: author.userId,
+        status: 'HELD',
+        decidedBy: 'MODERATOR',
+        reasons: ['Contains profanity (1 word).'],
+      }),
     ]);
   });
 
@@ -209,7 +220,9 @@ describe('the admin queue', () => {
     for (let i = 0; i < 3; i++) ids.push((await create(person(), RUDE)).id);
     const all: { targetId: string; cursor: string }[] = (await ok(admin, QUEUE)).moderationQueue;
     const at = all.findIndex((c) => c.targetId === ids[0]);
-    const page = await ok(admin, `query($after: String) { moderationQueue(first: 2, after: $after) { targetId } }`, { after: all[at]!.cursor });
+    const page = await ok(admin, `query($after: String) { moderationQueue(first: 2, after: $after) { targetId } }`, {
+      after: all[at]!.cursor,
+    });
     expect(page.moderationQueue.map((c: { targetId: string }) => c.targetId)).toEqual([ids[1], ids[2]]);
   });
 
@@ -217,7 +230,12 @@ describe('the admin queue', () => {
     const author = person();
     const post = await create(author, RUDE);
     const decision = (await ok(admin, APPROVE, { t: 'POST', id: post.id, r: 'Strong words about a landlord are allowed.' })).approve;
-    expect(decision).toEqual({ targetType: 'POST', targetId: post.id, status: 'PUBLISHED', reason: 'Strong words about a landlord are allowed.' });
+    expect(decision).toEqual({
+      targetType: 'POST',
+      targetId: post.id,
+      status: 'PUBLISHED',
+      reason: 'Strong words about a landlord are allowed.',
+    });
     expect(await postOf(person(), post.id)).toMatchObject({ status: 'PUBLISHED', moderationNotice: null });
     expect(await queueCase(post.id)).toBeUndefined();
     expect((await decisions(post.id)).at(-1)).toMatchObject({ status: 'PUBLISHED', decidedBy: 'ADMIN', adminId: admin.userId });
@@ -237,7 +255,11 @@ describe('the admin queue', () => {
       appealed: false,
       canAppeal: true,
     });
-    expect((await decisions(post.id)).at(-1)).toMatchObject({ status: 'REMOVED', decidedBy: 'ADMIN', reasons: ['Advertising is not allowed in posts.'] });
+    expect((await decisions(post.id)).at(-1)).toMatchObject({
+      status: 'REMOVED',
+      decidedBy: 'ADMIN',
+      reasons: ['Advertising is not allowed in posts.'],
+    });
     expect(codeOf(await call(admin, REMOVE, { t: 'COMMENT', id: randomUUID(), r: 'x' }))).toBe('NOT_FOUND');
   });
 });
@@ -251,7 +273,11 @@ describe('appeals', () => {
 
     const notice = (await ok(author, APPEAL, { t: 'POST', id: post.id, r: 'It is about my flat, which is on topic.' })).appeal;
     expect(notice).toMatchObject({ status: 'REMOVED', reasons: ['Off topic.'], appealed: true, canAppeal: false });
-    expect(await queueCase(post.id)).toMatchObject({ source: 'APPEAL', appeal: 'It is about my flat, which is on topic.', reasons: ['Off topic.'] });
+    expect(await queueCase(post.id)).toMatchObject({
+      source: 'APPEAL',
+      appeal: 'It is about my flat, which is on topic.',
+      reasons: ['Off topic.'],
+    });
     expect(await decisions(post.id, 'engagement.moderation.appealed')).toEqual([
       expect.objectContaining({ targetId: post.id, authorId: author.userId, appeal: 'It is about my flat, which is on topic.' }),
     ]);
@@ -259,7 +285,11 @@ describe('appeals', () => {
 
     await ok(admin, REMOVE, { t: 'POST', id: post.id, r: 'Still off topic.' });
     expect(await queueCase(post.id)).toBeUndefined();
-    expect((await postOf(author, post.id)).moderationNotice).toMatchObject({ reasons: ['Still off topic.'], appealed: true, canAppeal: false });
+    expect((await postOf(author, post.id)).moderationNotice).toMatchObject({
+      reasons: ['Still off topic.'],
+      appealed: true,
+      canAppeal: false,
+    });
     expect(codeOf(await call(author, APPEAL, { t: 'POST', id: post.id, r: 'one more time' }))).toBe('CONFLICT');
   });
 
@@ -267,7 +297,10 @@ describe('appeals', () => {
     const commenter = person();
     const post = await create(person(), FINE);
     const held = (await ok(commenter, COMMENT, { p: post.id, body: RUDE })).addComment;
-    expect((await ok(commenter, APPEAL, { t: 'COMMENT', id: held.id, r: 'It is true though.' })).appeal).toMatchObject({ status: 'HELD', appealed: true });
+    expect((await ok(commenter, APPEAL, { t: 'COMMENT', id: held.id, r: 'It is true though.' })).appeal).toMatchObject({
+      status: 'HELD',
+      appealed: true,
+    });
     expect(await queueCase(held.id)).toMatchObject({ source: 'AUTOMATIC', appeal: 'It is true though.' });
     await ok(admin, APPROVE, { t: 'COMMENT', id: held.id });
     expect(await postOf(null, post.id)).toMatchObject({ commentCount: 1, comments: [{ id: held.id, status: 'PUBLISHED' }] });

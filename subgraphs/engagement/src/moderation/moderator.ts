@@ -39,11 +39,7 @@ export class Moderator {
     const spamScore = Math.round(spamProbability(this.model, text) * 1000) / 1000;
     if (spamScore > this.rejectAbove) findings.push({ severity: 'REJECT', reason: 'Reads as spam.' });
     else if (spamScore > this.holdAbove) findings.push({ severity: 'HOLD', reason: 'May be spam.' });
-    const outcome: Outcome = findings.some((f) => f.severity === 'REJECT')
-      ? 'REJECTED'
-      : findings.length > 0
-        ? 'HELD'
-        : 'PUBLISHED';
+    const outcome: Outcome = findings.some((f) => f.severity === 'REJECT') ? 'REJECTED' : findings.length > 0 ? 'HELD' : 'PUBLISHED';
     return { outcome, reasons: findings.map((f) => f.reason), spamScore };
   }
 }

@@ -34,8 +34,18 @@ export const LINK_REJECT_ABOVE = 8;
 
 export function findLinkFlood(text: string): Finding | null {
   const links = text.match(LINK)?.length ?? 0;
-  if (links > LINK_REJECT_ABOVE) return { rule: 'link-flood', severity: 'REJECT', reason: `Contains ${links} links; at most ${LINK_HOLD_ABOVE} are published without review.` };
-  if (links > LINK_HOLD_ABOVE) return { rule: 'link-flood', severity: 'HOLD', reason: `Contains ${links} links; at most ${LINK_HOLD_ABOVE} are published without review.` };
+  if (links > LINK_REJECT_ABOVE)
+    return {
+      rule: 'link-flood',
+      severity: 'REJECT',
+      reason: `Contains ${links} links; at most ${LINK_HOLD_ABOVE} are published without review.`,
+    };
+  if (links > LINK_HOLD_ABOVE)
+    return {
+      rule: 'link-flood',
+      severity: 'HOLD',
+      reason: `Contains ${links} links; at most ${LINK_HOLD_ABOVE} are published without review.`,
+    };
   return null;
 }
 

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client';
 import type { Db, Tx } from '../db';
-import { isUuid, type CommentRecord, type Position, type PostRecord, type PostStatus, type TargetRef, type TargetType, type Viewer } from '../domain';
+import {
+  isUuid,
+  type CommentRecord,
+  type Position,
+  type PostRecord,
+  type PostStatus,
+  type TargetRef,
+  type TargetType,
+  type Viewer,
+} from '../domain';
 import { visibleComments } from './visibility';
 
 export const commentSelect = {

@@ -77,7 +77,10 @@ export class FeedbackRepository {
    * gave before. `hold` holds it for review; feedback under review or removed stays so when
    * rewritten (an edit does not release it). Null when the target does not take feedback now.
    */
-  async upsert(input: { target: TargetRef; authorId: string; rating: number; body: string; hold: boolean }, tx: Tx): Promise<FeedbackRecord | null> {
+  async upsert(
+    input: { target: TargetRef; authorId: string; rating: number; body: string; hold: boolean },
+    tx: Tx,
+  ): Promise<FeedbackRecord | null> {
     const { target } = input;
     if (!isUuid(target.id)) return null;
     const postId = target.type === 'POST' ? target.id : null;

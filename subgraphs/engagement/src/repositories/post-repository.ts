@@ -62,7 +62,10 @@ export class PostRepository {
   }
 
   /** `status` is moderation's verdict; `tx` lets moderation open a case in the same transaction. */
-  async create(input: { authorId: string; listingId: string | null; body: string; status?: PostRecord['status'] }, tx?: Tx): Promise<PostRecord> {
+  async create(
+    input: { authorId: string; listingId: string | null; body: string; status?: PostRecord['status'] },
+    tx?: Tx,
+  ): Promise<PostRecord> {
     return (tx ?? this.db).post.create({ data: input, select: postSelect });
   }
 

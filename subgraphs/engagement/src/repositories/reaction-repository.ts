@@ -21,7 +21,10 @@ export class ReactionRepository {
   /** The reactions among `ids` whose post (when on a post) the viewer may see. */
   async findVisibleByIds(ids: readonly string[], viewer: Viewer): Promise<ReactionRecord[]> {
     return this.db.reaction.findMany({
-      where: { id: { in: ids.filter(isUuid) }, ...(!viewer?.isAdmin && { OR: [{ postId: null }, { post: { is: visiblePosts(viewer) } }] }) },
+      where: {
+        id: { in: ids.filter(isUuid) },
+        ...(!viewer?.isAdmin && { OR: [{ postId: null }, { post: { is: visiblePosts(viewer) } }] }),
+      },
       select: reactionSelect,
     });
   }
@@ -67,7 +70,15 @@ export class ReactionRepository {
       RETURNING id, target_type::text AS target_type, target_id, post_id, user_id, kind::text AS kind, created_at`;
     const row = rows[0];
     return row
-      ? { id: row.id, targetType: row.target_type, targetId: row.target_id, postId: row.post_id, userId: row.user_id, kind: row.kind, createdAt: row.created_at }
+      ? {
+          id: row.id,
+          targetType: row.target_type,
+          targetId: row.target_id,
+          postId: row.post_id,
+          userId: row.user_id,
+          kind: row.kind,
+          createdAt: row.created_at,
+        }
       : null;
   }
 

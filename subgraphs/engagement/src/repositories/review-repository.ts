@@ -56,7 +56,14 @@ export class ReviewRepository {
    * Writes the review if the window is still open at the database's clock and this side has not
    * reviewed: one statement, so two concurrent attempts leave one. Null when refused.
    */
-  async create(input: { stayId: string; direction: ReviewDirection; authorId: string; subjectId: string | null; rating: number; body: string }): Promise<ReviewRecord | null> {
+  async create(input: {
+    stayId: string;
+    direction: ReviewDirection;
+    authorId: string;
+    subjectId: string | null;
+    rating: number;
+    body: string;
+  }): Promise<ReviewRecord | null> {
     const rows = await this.db.$queryRaw<ReviewRow[]>`
       INSERT INTO reviews (id, stay_id, direction, author_id, subject_id, listing_id, rating, body)
       SELECT gen_random_uuid(), s.stay_id, ${input.direction}::review_direction, ${input.authorId}::uuid, ${input.subjectId}::uuid,

@@ -27,11 +27,24 @@ export class SocialRepository {
 
   /** An accepted connection, stored both ways. */
   static async connect(tx: Tx, a: string, b: string): Promise<void> {
-    await tx.socialConnection.createMany({ data: [{ userId: a, otherId: b }, { userId: b, otherId: a }], skipDuplicates: true });
+    await tx.socialConnection.createMany({
+      data: [
+        { userId: a, otherId: b },
+        { userId: b, otherId: a },
+      ],
+      skipDuplicates: true,
+    });
   }
 
   static async disconnect(tx: Tx, a: string, b: string): Promise<void> {
-    await tx.socialConnection.deleteMany({ where: { OR: [{ userId: a, otherId: b }, { userId: b, otherId: a }] } });
+    await tx.socialConnection.deleteMany({
+      where: {
+        OR: [
+          { userId: a, otherId: b },
+          { userId: b, otherId: a },
+        ],
+      },
+    });
   }
 
   static async follow(tx: Tx, followerId: string, followeeId: string): Promise<void> {
@@ -57,7 +70,12 @@ export class SocialRepository {
    * one reading ranks the same posts the same way: keyset pagination on (tier, score, id) then
    * neither skips nor repeats a post when others are posted, commented or reacted to meanwhile.
    */
-  async rankedPage(viewerId: string | null, limit: number, after: FeedPosition | null, asOf: Date): Promise<(PostRecord & { position: FeedPosition })[]> {
+  async rankedPage(
+    viewerId: string | null,
+    limit: number,
+    after: FeedPosition | null,
+    asOf: Date,
+  ): Promise<(PostRecord & { position: FeedPosition })[]> {
     const rows = await this.db.$queryRaw<FeedRow[]>`
       WITH engagement AS (
         SELECT target_id AS post_id, sum(weight) AS n FROM (

@@ -1,4 +1,12 @@
-import { canSeeReplica, encodeCursor, targetKey, type CommentConnectionRecord, type CommentRecord, type FeedbackSummaryRecord, type TargetRef } from '../domain';
+import {
+  canSeeReplica,
+  encodeCursor,
+  targetKey,
+  type CommentConnectionRecord,
+  type CommentRecord,
+  type FeedbackSummaryRecord,
+  type TargetRef,
+} from '../domain';
 import { parsePage, type Page } from '../services/validation';
 import type { Context } from '../context';
 
@@ -52,6 +60,8 @@ export function targetFields(type: 'LISTING' | 'MACHINE') {
     feedback: async (entity: { id: string }, _args: unknown, ctx: Context) =>
       (await visibleReplica(ref(entity), ctx)) ? feedbackOf(ref(entity), ctx) : null,
     viewCount: async (entity: { id: string }, _args: unknown, ctx: Context) =>
-      (await visibleReplica(ref(entity), ctx)) ? ((await ctx.loaders.totalsByTarget.load(targetKey(type, entity.id))).get('views') ?? 0) : null,
+      (await visibleReplica(ref(entity), ctx))
+        ? ((await ctx.loaders.totalsByTarget.load(targetKey(type, entity.id))).get('views') ?? 0)
+        : null,
   };
 }

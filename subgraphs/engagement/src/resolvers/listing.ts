@@ -9,7 +9,8 @@ export const Listing: ListingResolvers = {
   __resolveReference: (ref) => ({ id: ref.id }),
   posts: (listing, _args, ctx) => ctx.loaders.postsByListing.load(listing.id),
   ...targetFields('LISTING'),
-  rating: async (listing, _args, ctx) => ((await visibleReplica({ type: 'LISTING', id: listing.id }, ctx)) ? ctx.loaders.ratingByListing.load(listing.id) : null),
+  rating: async (listing, _args, ctx) =>
+    (await visibleReplica({ type: 'LISTING', id: listing.id }, ctx)) ? ctx.loaders.ratingByListing.load(listing.id) : null,
   reviews: async (listing, args, ctx) => {
     const { first } = parseInput(reviewPage, { first: args.first ?? 20 });
     return (await visibleReplica({ type: 'LISTING', id: listing.id }, ctx)) ? ctx.loaders.reviewsOfListing(first).load(listing.id) : null;

@@ -8,7 +8,13 @@ const itemOrRejected = <T extends 'Post' | 'Comment' | 'Feedback'>(item: T) => (
 
 export const moderationResolvers: Pick<
   Resolvers,
-  'CreatePostResult' | 'UpdatePostResult' | 'AddCommentResult' | 'UpdateCommentResult' | 'GiveFeedbackResult' | 'ModerationCase' | 'ModerationReport'
+  | 'CreatePostResult'
+  | 'UpdatePostResult'
+  | 'AddCommentResult'
+  | 'UpdateCommentResult'
+  | 'GiveFeedbackResult'
+  | 'ModerationCase'
+  | 'ModerationReport'
 > = {
   CreatePostResult: itemOrRejected('Post'),
   UpdatePostResult: itemOrRejected('Post'),

@@ -7,7 +7,8 @@ export const Mutation: MutationResolvers = {
   updatePost: (_parent, { id, body }, ctx) => ctx.posts.update(ctx, id, { body }),
   deletePost: (_parent, { id }, ctx) => ctx.posts.delete(ctx, id),
   addComment: (_parent, { postId, body, replyTo }, ctx) => ctx.comments.add(ctx, post(postId), { body, replyTo }),
-  commentOn: (_parent, { targetType, targetId, body, replyTo }, ctx) => ctx.comments.add(ctx, { type: targetType, id: targetId }, { body, replyTo }),
+  commentOn: (_parent, { targetType, targetId, body, replyTo }, ctx) =>
+    ctx.comments.add(ctx, { type: targetType, id: targetId }, { body, replyTo }),
   updateComment: (_parent, { id, body }, ctx) => ctx.comments.update(ctx, id, { body }),
   deleteComment: (_parent, { id }, ctx) => ctx.comments.delete(ctx, id),
   react: (_parent, { postId, kind }, ctx) => ctx.reactions.react(ctx, post(postId), { kind }),

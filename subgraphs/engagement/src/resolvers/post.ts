@@ -16,7 +16,10 @@ export const Post: PostResolvers = {
   commentCount: async (post, _args, ctx) => (await ctx.loaders.totalsByTarget.load(targetKey('POST', post.id))).get('comments') ?? 0,
   feedback: (post, _args, ctx) => feedbackOf(ref(post), ctx),
   viewCount: async (post, _args, ctx) => (await ctx.loaders.totalsByTarget.load(targetKey('POST', post.id))).get('views') ?? 0,
-  nft: (post) => (post.status === 'PUBLISHED' ? nftMetadataOf({ kind: 'POST', id: post.id, authorId: post.authorId, body: post.body, createdAt: post.createdAt }) : null),
+  nft: (post) =>
+    post.status === 'PUBLISHED'
+      ? nftMetadataOf({ kind: 'POST', id: post.id, authorId: post.authorId, body: post.body, createdAt: post.createdAt })
+      : null,
   viewerReaction: async (post, _args, ctx) =>
     ctx.viewer ? ((await ctx.loaders.viewerReactionByTarget.load(targetKey('POST', post.id)))?.kind ?? null) : null,
   moderationNotice: async (post, _args, ctx) =>

@@ -17,7 +17,8 @@ export class ActivityService {
   /** The user's profile when the viewer may see it under the user's setting; null otherwise. */
   async profileOf(viewer: Viewer, userId: string): Promise<ActivityRecord | null> {
     const visibility = (await this.activity.visibilityOf([userId])).get(userId) ?? DEFAULT_ACTIVITY_VISIBILITY;
-    const connected = viewer !== null && visibility === 'CONNECTIONS' && (await this.social.connectedAmong(viewer.userId, [userId])).has(userId);
+    const connected =
+      viewer !== null && visibility === 'CONNECTIONS' && (await this.social.connectedAmong(viewer.userId, [userId])).has(userId);
     if (!canSeeActivity(visibility, userId, viewer, connected)) return null;
     const [totals, months] = await Promise.all([this.activity.totalsOf(userId), this.activity.monthsOf(userId)]);
     return { visibility, ...totals, months };

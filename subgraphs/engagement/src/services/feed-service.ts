@@ -21,7 +21,8 @@ export function decodeFeedCursor(cursor: string): FeedPosition | null {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 4) return null;
     const [iso, tier, score, id] = value as [unknown, unknown, unknown, unknown];
-    if (typeof iso !== 'string' || typeof tier !== 'number' || typeof score !== 'number' || typeof id !== 'string' || !isUuid(id)) return null;
+    if (typeof iso !== 'string' || typeof tier !== 'number' || typeof score !== 'number' || typeof id !== 'string' || !isUuid(id))
+      return null;
     const asOf = new Date(iso);
     if (Number.isNaN(asOf.getTime()) || !Number.isFinite(score) || (tier !== 0 && tier !== 1)) return null;
     return { asOf, tier, score, id };
@@ -44,7 +45,15 @@ export class FeedService {
     const asOf = after?.asOf ?? this.now();
     const rows = await this.social.rankedPage(ctx.identity?.userId ?? null, first + 1, after, asOf);
     const edges = rows.slice(0, first).map(({ position, ...node }) => ({ cursor: encodeFeedCursor(position), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
   }
 
   async peopleYouMayKnow(ctx: AuthContext, args: { first?: number | null }) {

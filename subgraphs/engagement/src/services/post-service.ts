@@ -6,11 +6,7 @@ import type { ContentRejected, ModerationService } from '../moderation/moderatio
 import type { WriteLimits } from './rate-limits';
 import { uuid } from './validation';
 
-const postBody = z
-  .string()
-  .trim()
-  .min(1, 'body must not be empty')
-  .max(5000, 'body is at most 5000 characters');
+const postBody = z.string().trim().min(1, 'body must not be empty').max(5000, 'body is at most 5000 characters');
 
 const createPostSchema = z.object({
   body: postBody,
@@ -36,7 +32,8 @@ export class PostService {
     if (status === 'REJECTED') return this.moderation.reject('POST', null, userId, verdict);
     return this.posts.transaction(async (tx) => {
       const post = await this.posts.create({ authorId: userId, listingId: data.listingId ?? null, body: data.body, status }, tx);
-      if (status === 'HELD') await this.moderation.holdStored(tx, { type: 'POST', id: post.id }, { authorId: userId, postId: post.id }, verdict);
+      if (status === 'HELD')
+        await this.moderation.holdStored(tx, { type: 'POST', id: post.id }, { authorId: userId, postId: post.id }, verdict);
       return post;
     });
   }
@@ -56,7 +53,8 @@ export class PostService {
     const hold = verdict.outcome === 'HELD';
     const updated = await this.posts.transaction(async (tx) => {
       const row = await this.posts.updateBody(id, identity.userId, data.body, { hold, tx });
-      if (row && hold && row.status === 'HELD') await this.moderation.holdStored(tx, { type: 'POST', id }, { authorId: identity.userId, postId: id }, verdict);
+      if (row && hold && row.status === 'HELD')
+        await this.moderation.holdStored(tx, { type: 'POST', id }, { authorId: identity.userId, postId: id }, verdict);
       return row;
     });
     if (!updated) throw new NotFoundError('Post', id);

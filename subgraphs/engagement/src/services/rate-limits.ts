@@ -5,7 +5,10 @@ import type { EngagementEnv } from '../env';
 export type WriteLimits = PerUserLimits<'createPost' | 'addComment' | 'react'>;
 
 /** The limits from the configured rules, with what each counts for the client's message ("Too many posts"). */
-export function writeLimits(limiter: RateLimiter, env: Pick<EngagementEnv, 'RATE_LIMIT_CREATE_POST' | 'RATE_LIMIT_ADD_COMMENT' | 'RATE_LIMIT_REACT'>): WriteLimits {
+export function writeLimits(
+  limiter: RateLimiter,
+  env: Pick<EngagementEnv, 'RATE_LIMIT_CREATE_POST' | 'RATE_LIMIT_ADD_COMMENT' | 'RATE_LIMIT_REACT'>,
+): WriteLimits {
   return new PerUserLimits(limiter, {
     createPost: { ...env.RATE_LIMIT_CREATE_POST, what: 'posts' },
     addComment: { ...env.RATE_LIMIT_ADD_COMMENT, what: 'comments' },

@@ -29,7 +29,9 @@ export class ReviewService {
     const review = await this.reviews.create({ stayId, direction, authorId: userId, subjectId, rating, body });
     if (review) return review;
     const reason =
-      stay.reviewsCloseAt.getTime() <= Date.now() ? `Reviews for this stay closed on ${stay.reviewsCloseAt.toISOString()}.` : 'You have reviewed this stay already.';
+      stay.reviewsCloseAt.getTime() <= Date.now()
+        ? `Reviews for this stay closed on ${stay.reviewsCloseAt.toISOString()}.`
+        : 'You have reviewed this stay already.';
     return { __typename: 'ReviewNotAccepted', reason, message: reason };
   }
 }

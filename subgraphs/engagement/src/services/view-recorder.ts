@@ -4,7 +4,9 @@ import { BadUserInputError, NotFoundError, parseInput, type AuthContext } from '
 import { isUuid, type TargetRef } from '../domain';
 import type { ViewInput, ViewOutcome, ViewRepository } from '../repositories/view-repository';
 
-const deviceSchema = z.object({ deviceId: z.string().trim().min(8, 'deviceId is 8 to 200 characters').max(200, 'deviceId is 8 to 200 characters').nullish() });
+const deviceSchema = z.object({
+  deviceId: z.string().trim().min(8, 'deviceId is 8 to 200 characters').max(200, 'deviceId is 8 to 200 characters').nullish(),
+});
 
 interface Pending {
   view: ViewInput;
@@ -33,7 +35,8 @@ export class ViewRecorder {
   async record(ctx: AuthContext, target: TargetRef, input: { deviceId?: string | null }): Promise<boolean> {
     const { deviceId } = parseInput(deviceSchema, input);
     const identity = ctx.identity;
-    if (!identity && !deviceId) throw new BadUserInputError('Sign in or send a deviceId to record a view.', { deviceId: ['required when signed out'] });
+    if (!identity && !deviceId)
+      throw new BadUserInputError('Sign in or send a deviceId to record a view.', { deviceId: ['required when signed out'] });
     if (!isUuid(target.id)) throw new NotFoundError(NAMES[target.type], target.id);
     const viewer = identity ? `u:${identity.userId}` : `d:${createHash('sha256').update(deviceId!).digest('hex').slice(0, 64)}`;
     const outcome = await this.enqueue({

@@ -24,7 +24,13 @@ export const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.['c
 
 export async function startEngagement(extraEnv: Record<string, string> = {}): Promise<EngagementHarness> {
   const { signingSecret: secret } = await testSecrets();
-  const env = loadEnv({ DATABASE_URL: testDatabaseUrl('engagement'), GATEWAY_SIGNING_SECRET: secret, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...extraEnv });
+  const env = loadEnv({
+    DATABASE_URL: testDatabaseUrl('engagement'),
+    GATEWAY_SIGNING_SECRET: secret,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ...extraEnv,
+  });
   const bus = new InProcessEventBus(createLogger('bus', 'silent'));
   const queries: string[] = [];
   const subgraph: Subgraph = await createSubgraph(env, createLogger('engagement', 'silent'), { bus, onQuery: (sql) => queries.push(sql) });
@@ -59,7 +65,13 @@ export async function startEngagement(extraEnv: Record<string, string> = {}): Pr
 }
 
 /** Tells engagement about a listing as listings would. */
-export async function knownListing(h: EngagementHarness, owner: Identity, status = 'ACTIVE', listingId: string = randomUUID(), version = 1): Promise<string> {
+export async function knownListing(
+  h: EngagementHarness,
+  owner: Identity,
+  status = 'ACTIVE',
+  listingId: string = randomUUID(),
+  version = 1,
+): Promise<string> {
   await h.publish('listings.listing.upserted', listingId, {
     listingId,
     ownerId: owner.userId,

@@ -257,7 +257,10 @@ export class InstanceRepository {
 
   /** Records that a removed instance's runtime (and volume, if asked) is released, which frees its port. */
   async markReleased(id: string): Promise<void> {
-    await this.db.instance.updateMany({ where: { id, status: 'REMOVED', releasedAt: null }, data: { releasedAt: new Date(), runtimeRef: null } });
+    await this.db.instance.updateMany({
+      where: { id, status: 'REMOVED', releasedAt: null },
+      data: { releasedAt: new Date(), runtimeRef: null },
+    });
   }
 
   /**

@@ -174,7 +174,9 @@ export class MachineRepository {
    * domains drop what they hold about it (engagement its comments, reactions and feedback). The row
    * lock keeps a concurrent edit or allocation out until the outcome is decided.
    */
-  async delete(id: string): Promise<{ kind: 'deleted' } | { kind: 'not-found' } | { kind: 'not-retired' } | { kind: 'in-use'; instances: number }> {
+  async delete(
+    id: string,
+  ): Promise<{ kind: 'deleted' } | { kind: 'not-found' } | { kind: 'not-retired' } | { kind: 'in-use'; instances: number }> {
     if (!isUuid(id)) return { kind: 'not-found' };
     return this.transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ retired: boolean }[]>`

@@ -1,8 +1,12 @@
-import type { CapacityExhaustedResolvers, MachineRetiredResolvers, NoPortAvailableResolvers, QuotaExceededResolvers } from '../generated/graphql';
+import type {
+  CapacityExhaustedResolvers,
+  MachineRetiredResolvers,
+  NoPortAvailableResolvers,
+  QuotaExceededResolvers,
+} from '../generated/graphql';
 
 export const QuotaExceeded: QuotaExceededResolvers = {
-  message: (o) =>
-    `You already hold ${o.limit} instance(s) of "${o.machine.name}", the most one user may; remove one to start another.`,
+  message: (o) => `You already hold ${o.limit} instance(s) of "${o.machine.name}", the most one user may; remove one to start another.`,
 };
 
 export const CapacityExhausted: CapacityExhaustedResolvers = {

@@ -4,7 +4,8 @@ import type { QueryResolvers } from '../generated/graphql';
 const byId = (item: { id: string }) => item.id;
 
 export const Query: QueryResolvers = {
-  machines: async (_parent, { includeRetired, ...page }, ctx) => pageOfList(await ctx.machines.list(ctx.identity, includeRetired ?? false), byId, page),
+  machines: async (_parent, { includeRetired, ...page }, ctx) =>
+    pageOfList(await ctx.machines.list(ctx.identity, includeRetired ?? false), byId, page),
   machine: (_parent, { id }, ctx) => {
     requireUser(ctx);
     return ctx.loaders.machineById.load(id);

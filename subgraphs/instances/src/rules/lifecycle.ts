@@ -56,7 +56,9 @@ const WORDS: Record<InstanceStatus, string> = {
 /** Why `action` is refused while the instance is in `status`: the CONFLICT message a client sees. */
 export function refusal(action: LifecycleAction, status: InstanceStatus): string {
   if (status === 'REMOVED') {
-    return action === 'remove' ? 'This instance is already removed.' : `A removed instance cannot be ${action === 'stop' ? 'stopped' : `${action}ed`}.`;
+    return action === 'remove'
+      ? 'This instance is already removed.'
+      : `A removed instance cannot be ${action === 'stop' ? 'stopped' : `${action}ed`}.`;
   }
   switch (action) {
     case 'start':

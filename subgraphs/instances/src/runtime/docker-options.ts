@@ -82,19 +82,16 @@ export function containerCreateOptions(
     name: containerName(spec.instanceId),
     Image: image,
     ...(machine.command.length > 0 ? { Cmd: [...machine.command] } : {}),
-    Env: [
-      ...machine.environment.filter((v) => v.name !== 'PORT').map((v) => `${v.name}=${v.value}`),
-      `PORT=${containerPort}`,
-    ],
+    Env: [...machine.environment.filter((v) => v.name !== 'PORT').map((v) => `${v.name}=${v.value}`), `PORT=${containerPort}`],
     Labels: instanceLabels(spec),
     ...(host ? {} : { ExposedPorts: { [portKey]: {} } }),
     Tty: false,
     OpenStdin: false,
     HostConfig: {
-      ...(host ? { NetworkMode: 'host' as const } : { PortBindings: { [portKey]: [{ HostIp: options.bindAddress, HostPort: String(spec.port) }] } }),
-      Mounts: machine.volumeMountPath
-        ? [{ Type: 'volume', Source: volumeName(spec.instanceId), Target: machine.volumeMountPath }]
-        : [],
+      ...(host
+        ? { NetworkMode: 'host' as const }
+        : { PortBindings: { [portKey]: [{ HostIp: options.bindAddress, HostPort: String(spec.port) }] } }),
+      Mounts: machine.volumeMountPath ? [{ Type: 'volume', Source: volumeName(spec.instanceId), Target: machine.volumeMountPath }] : [],
       ...(machine.cpuLimit === null ? {} : { NanoCpus: Math.round(machine.cpuLimit * 1e9) }),
       // Memory and swap together at the limit: no swap beyond it.
       ...(memory === undefined ? {} : { Memory: memory, MemorySwap: memory }),

@@ -12,7 +12,11 @@ import { containerName } from './docker-options';
  */
 const dockerHost = process.env['DOCKER_HOST'];
 const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => existsSync(p));
-const skipReason = !dockerHost ? 'DOCKER_HOST is not set (bash .ci/services/docker.sh start)' : !BUSYBOX ? 'busybox-static is not installed' : null;
+const skipReason = !dockerHost
+  ? 'DOCKER_HOST is not set (bash .ci/services/docker.sh start)'
+  : !BUSYBOX
+    ? 'busybox-static is not installed'
+    : null;
 const TEST_IMAGES = path.resolve(__dirname, '..', '..', 'test-images');
 const HTTPD = 'subgraphs/instances/test-images/httpd';
 const BASE_IMAGE = 'market-test/busybox:1';
@@ -48,7 +52,12 @@ if (skipReason) {
     const start = async (host: string, reconcileMs = '0') => {
       const harness = await startRuntimeHarness({
         host,
-        env: { INSTANCE_RUNTIME: 'docker', DOCKER_HOST: dockerHost as string, INSTANCE_DOCKER_NETWORK: 'host', INSTANCE_RECONCILE_INTERVAL_MS: reconcileMs },
+        env: {
+          INSTANCE_RUNTIME: 'docker',
+          DOCKER_HOST: dockerHost as string,
+          INSTANCE_DOCKER_NETWORK: 'host',
+          INSTANCE_RECONCILE_INTERVAL_MS: reconcileMs,
+        },
       });
       harnesses.push(harness);
       return harness;
@@ -64,23 +73,46 @@ if (skipReason) {
       // Containers outlive the service by design: whatever a failed test left of this run's instances goes.
       const ids = h ? (await h.db.instance.findMany({ select: { id: true } })).map((i) => i.id) : [];
       for (const harness of harnesses) await harness.close();
-      for (const id of ids) await docker?.getContainer(containerName(id)).remove({ force: true }).catch(() => undefined);
+      for (const id of ids)
+        await docker
+          ?.getContainer(containerName(id))
+          .remove({ force: true })
+          .catch(() => undefined);
     });
 
     it('builds the machine from its build context, RUNNING only once /health answers, with port, limits, volume and labels; logs; stop, restart and remove are idempotent', async () => {
       const owner = person();
-      const m = await h.machine([], { buildContext: HTTPD, environment: [{ name: 'DATA', value: '/data' }], volumeMountPath: '/data', memoryLimitMb: 64, cpuLimit: 0.5, healthCheck });
+      const m = await h.machine([], {
+        buildContext: HTTPD,
+        environment: [{ name: 'DATA', value: '/data' }],
+        volumeMountPath: '/data',
+        memoryLimitMb: 64,
+        cpuLimit: 0.5,
+        healthCheck,
+      });
       const created = await h.create(m.id, owner);
       expect(created).toMatchObject({ __typename: 'Instance', driver: 'DOCKER', status: 'STARTING' });
       const running = await h.waitFor(created.id, (i) => i.status === 'RUNNING', 'RUNNING (the build may take a moment)');
       // RUNNING means serving: the health check passed on the allocated port.
       expect(await fetch(`http://127.0.0.1:${running.port}/`).then((r) => r.text())).toBe('from docker\n');
       const c = await containerOf(created.id);
-      expect(c.Config?.Labels).toMatchObject({ 'market.instance-id': created.id, 'market.owner-id': owner.userId, 'market.machine-id': m.id });
-      const hostConfig = (c as unknown as { HostConfig: { Memory: number; NanoCpus: number; NetworkMode: string; Mounts: { Source: string; Target: string }[] } }).HostConfig;
+      expect(c.Config?.Labels).toMatchObject({
+        'market.instance-id': created.id,
+        'market.owner-id': owner.userId,
+        'market.machine-id': m.id,
+      });
+      const hostConfig = (
+        c as unknown as {
+          HostConfig: { Memory: number; NanoCpus: number; NetworkMode: string; Mounts: { Source: string; Target: string }[] };
+        }
+      ).HostConfig;
       expect(hostConfig).toMatchObject({ Memory: 64 * 1024 * 1024, NanoCpus: 0.5e9, NetworkMode: 'host' });
       expect(hostConfig.Mounts).toEqual([expect.objectContaining({ Source: `market-instance-${created.id}-data`, Target: '/data' })]);
-      await h.waitForLog(created.id, (l) => l.includes(`up on ${running.port}`) && l.includes('on stderr'), 'its first lines on both streams');
+      await h.waitForLog(
+        created.id,
+        (l) => l.includes(`up on ${running.port}`) && l.includes('on stderr'),
+        'its first lines on both streams',
+      );
 
       const stop = `mutation($id: ID!) { stopInstance(id: $id) { status } }`;
       await h.ok(stop, { id: created.id }, owner);
@@ -93,7 +125,11 @@ if (skipReason) {
       await h.waitForStatus(created.id, 'RUNNING');
       expect((await containerOf(created.id)).State.Running).toBe(true);
 
-      const removed = await h.ok(`mutation($id: ID!) { removeInstance(id: $id, deleteVolume: true) { status } }`, { id: created.id }, owner);
+      const removed = await h.ok(
+        `mutation($id: ID!) { removeInstance(id: $id, deleteVolume: true) { status } }`,
+        { id: created.id },
+        owner,
+      );
       expect(removed.removeInstance.status).toBe('REMOVED');
       await expect(containerOf(created.id)).rejects.toMatchObject({ statusCode: 404 });
       await expect(docker.getVolume(`market-instance-${created.id}-data`).remove()).rejects.toMatchObject({ statusCode: 404 });

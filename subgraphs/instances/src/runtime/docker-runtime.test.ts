@@ -31,7 +31,10 @@ const spec: InstanceSpec = {
 /** A Docker engine in memory: containers by id and name, with their labels and state. */
 function fakeDocker() {
   const calls: string[] = [];
-  const containers = new Map<string, { id: string; labels: Record<string, string>; running: boolean; exitCode: number; logs: PassThrough; exit?: () => void }>();
+  const containers = new Map<
+    string,
+    { id: string; labels: Record<string, string>; running: boolean; exitCode: number; logs: PassThrough; exit?: () => void }
+  >();
   const notFound = () => Object.assign(new Error('no such container'), { statusCode: 404 });
   const images = new Set(['nginx:1.27']);
   const container = (ref: string): DockerContainer => ({
@@ -124,7 +127,9 @@ describe('DockerRuntime', () => {
     const docker = fakeDocker();
     const r = runtime(docker.client);
     const missing = { ...spec, machine: { ...spec.machine, image: 'nowhere/app:1' } };
-    await expect(r.create(missing, null)).rejects.toThrow(/"nowhere\/app:1" is not on this server's Docker engine, and images are never pulled/);
+    await expect(r.create(missing, null)).rejects.toThrow(
+      /"nowhere\/app:1" is not on this server's Docker engine, and images are never pulled/,
+    );
     expect(docker.calls).toEqual(['inspect image nowhere/app:1']);
   });
 
@@ -133,7 +138,11 @@ describe('DockerRuntime', () => {
     const r = runtime(docker.client);
     const ref = await r.create(spec, null);
     expect(ref).toBe('c1');
-    expect(docker.calls).toEqual([`inspect image nginx:1.27`, `volume market-instance-${ID}-data`, `create market-instance-${ID} nginx:1.27`]);
+    expect(docker.calls).toEqual([
+      `inspect image nginx:1.27`,
+      `volume market-instance-${ID}-data`,
+      `create market-instance-${ID} nginx:1.27`,
+    ]);
     const workload = await r.start(spec, ref);
     expect(await r.inspect(spec, 'c1')).toEqual({ state: 'running' });
     const logs = docker.containers.get('c1')!.logs;
@@ -181,7 +190,10 @@ describe('DockerRuntime', () => {
     await r.remove(spec, ref, { deleteVolume: false });
     expect(docker.calls.filter((c) => c.startsWith('remove'))).toEqual(['remove c1 force=true']);
     await r.remove(spec, ref, { deleteVolume: true });
-    expect(docker.calls.filter((c) => c.startsWith('remove'))).toEqual(['remove c1 force=true', `remove volume market-instance-${ID}-data`]);
+    expect(docker.calls.filter((c) => c.startsWith('remove'))).toEqual([
+      'remove c1 force=true',
+      `remove volume market-instance-${ID}-data`,
+    ]);
   });
 
   it('explains when dockerode is not installed', async () => {

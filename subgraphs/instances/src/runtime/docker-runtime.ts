@@ -4,8 +4,27 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { Logger } from '@market/platform';
 import type { LogStream } from '../domain';
 import { LineChannel, LineSplitter } from './lines';
-import { builtImageTag, containerCreateOptions, dockerConnectionOptions, instanceLabels, LABELS, MANAGED_BY, volumeName, type ContainerCreateOptions, type DockerNetwork } from './docker-options';
-import { memoryKillReason, RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
+import {
+  builtImageTag,
+  containerCreateOptions,
+  dockerConnectionOptions,
+  instanceLabels,
+  LABELS,
+  MANAGED_BY,
+  volumeName,
+  type ContainerCreateOptions,
+  type DockerNetwork,
+} from './docker-options';
+import {
+  memoryKillReason,
+  RuntimeError,
+  type CapturedLine,
+  type InstanceRuntime,
+  type InstanceSpec,
+  type Workload,
+  type WorkloadExit,
+  type WorkloadState,
+} from './port';
 
 /** The part of dockerode's API this driver uses (dockerode is loaded lazily; it is optional). */
 export interface DockerClient {
@@ -14,11 +33,17 @@ export interface DockerClient {
   createVolume(options: { Name: string; Labels: Record<string, string> }): Promise<unknown>;
   getVolume(name: string): { remove(): Promise<unknown> };
   getImage(name: string): { inspect(): Promise<{ Id: string }> };
-  buildImage(context: { context: string; src: string[] }, options: { t: string; labels?: Record<string, string>; rm?: boolean; forcerm?: boolean }): Promise<NodeJS.ReadableStream>;
+  buildImage(
+    context: { context: string; src: string[] },
+    options: { t: string; labels?: Record<string, string>; rm?: boolean; forcerm?: boolean },
+  ): Promise<NodeJS.ReadableStream>;
   df(): Promise<{ Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null }>;
   modem: {
     demuxStream(stream: NodeJS.ReadableStream, stdout: Writable, stderr: Writable): void;
-    followProgress(stream: NodeJS.ReadableStream, onFinished: (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => void): void;
+    followProgress(
+      stream: NodeJS.ReadableStream,
+      onFinished: (err: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => void,
+    ): void;
   };
 }
 
@@ -27,7 +52,11 @@ export interface DockerContainer {
   start(): Promise<unknown>;
   stop(options: { t: number }): Promise<unknown>;
   remove(options: { force: boolean }): Promise<unknown>;
-  inspect(): Promise<{ Id: string; Config?: { Labels?: Record<string, string> | null }; State: { Running: boolean; ExitCode: number; OOMKilled?: boolean } }>;
+  inspect(): Promise<{
+    Id: string;
+    Config?: { Labels?: Record<string, string> | null };
+    State: { Running: boolean; ExitCode: number; OOMKilled?: boolean };
+  }>;
   wait(): Promise<{ StatusCode: number }>;
   logs(options: { follow: true; stdout: true; stderr: true; since: number }): Promise<NodeJS.ReadableStream>;
 }
@@ -92,7 +121,8 @@ export class DockerRuntime implements InstanceRuntime {
   }
 
   async create(spec: InstanceSpec, existingRef: string | null): Promise<string | null> {
-    if (!spec.machine.image && !spec.machine.buildContext) throw new RuntimeError(`Machine "${spec.machine.name}" has no image to run in Docker.`);
+    if (!spec.machine.image && !spec.machine.buildContext)
+      throw new RuntimeError(`Machine "${spec.machine.name}" has no image to run in Docker.`);
     const docker = await this.docker();
     if (existingRef && (await this.owned(docker, spec, existingRef))) return existingRef;
     const image = await this.image(docker, spec);
@@ -140,17 +170,21 @@ export class DockerRuntime implements InstanceRuntime {
   private async build(docker: DockerClient, spec: InstanceSpec, tag: string): Promise<void> {
     const root = path.resolve(this.options.buildRoot ?? process.cwd());
     const dir = path.resolve(root, spec.machine.buildContext as string);
-    if (dir !== root && !dir.startsWith(root + path.sep)) throw new RuntimeError('The machine\'s build context is outside the build root.');
+    if (dir !== root && !dir.startsWith(root + path.sep)) throw new RuntimeError("The machine's build context is outside the build root.");
     let files: string[];
     try {
       files = await listFiles(dir);
     } catch {
       throw new RuntimeError(`The machine's build context ${spec.machine.buildContext} is not a directory on this server.`);
     }
-    if (!files.includes('Dockerfile')) throw new RuntimeError(`The machine's build context ${spec.machine.buildContext} has no Dockerfile.`);
+    if (!files.includes('Dockerfile'))
+      throw new RuntimeError(`The machine's build context ${spec.machine.buildContext} has no Dockerfile.`);
     const started = Date.now();
     try {
-      const progress = await docker.buildImage({ context: dir, src: files }, { t: tag, rm: true, forcerm: true, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.machineId]: spec.machine.id } });
+      const progress = await docker.buildImage(
+        { context: dir, src: files },
+        { t: tag, rm: true, forcerm: true, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.machineId]: spec.machine.id } },
+      );
       const output = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) =>
         docker.modem.followProgress(progress, (err, out) => (err ? reject(err) : resolve(out ?? []))),
       );
@@ -159,7 +193,10 @@ export class DockerRuntime implements InstanceRuntime {
     } catch (err) {
       throw new RuntimeError(`Docker could not build the image from ${spec.machine.buildContext}: ${(err as Error).message}`);
     }
-    this.options.logger.info({ machineId: spec.machine.id, version: spec.machine.version, tag, ms: Date.now() - started }, 'built a machine image');
+    this.options.logger.info(
+      { machineId: spec.machine.id, version: spec.machine.version, tag, ms: Date.now() - started },
+      'built a machine image',
+    );
   }
 
   async start(spec: InstanceSpec, ref: string | null): Promise<Workload> {
@@ -204,7 +241,11 @@ export class DockerRuntime implements InstanceRuntime {
     const found = await tolerating([404], () => docker.getContainer(ref).inspect());
     if (!found || found.Config?.Labels?.[LABELS.instanceId] !== spec.instanceId) return { state: 'missing' };
     if (found.State.Running) return { state: 'running' };
-    return { state: 'exited', exitCode: found.State.ExitCode, reason: found.State.OOMKilled ? memoryKillReason(spec.machine.memoryLimitMb) : null };
+    return {
+      state: 'exited',
+      exitCode: found.State.ExitCode,
+      reason: found.State.OOMKilled ? memoryKillReason(spec.machine.memoryLimitMb) : null,
+    };
   }
 
   async volumeSizeBytes(spec: InstanceSpec): Promise<number | null> {

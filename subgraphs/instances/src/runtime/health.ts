@@ -35,11 +35,14 @@ function probeHttp(host: string, port: number, path: string, timeoutMs: number):
       resolve(result);
     };
     // No keep-alive agent: a probe must not hold a connection to the workload between probes.
-    const request = http.get({ host, port, path, agent: false, timeout: timeoutMs, headers: { 'user-agent': 'market-instances-health' } }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      done(status >= 200 && status < 400 ? null : `HTTP GET ${path} answered ${status}`);
-    });
+    const request = http.get(
+      { host, port, path, agent: false, timeout: timeoutMs, headers: { 'user-agent': 'market-instances-health' } },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        done(status >= 200 && status < 400 ? null : `HTTP GET ${path} answered ${status}`);
+      },
+    );
     request.once('timeout', () => {
       request.destroy();
       done(`HTTP GET ${path}: no answer within ${timeoutMs} ms`);

@@ -40,7 +40,12 @@ export class RuntimeRegistry {
  * available for command-only machines (which only admins define).
  */
 export function createRuntimes(env: InstancesEnv, logger: Logger): RuntimeRegistry {
-  const processes = new ProcessRuntime({ dataDir: env.INSTANCES_DATA_DIR, path: env.INSTANCE_PROCESS_PATH, logger, limits: env.INSTANCE_PROCESS_LIMITS });
+  const processes = new ProcessRuntime({
+    dataDir: env.INSTANCES_DATA_DIR,
+    path: env.INSTANCE_PROCESS_PATH,
+    logger,
+    limits: env.INSTANCE_PROCESS_LIMITS,
+  });
   if (env.INSTANCE_RUNTIME !== 'docker') return new RuntimeRegistry([processes]);
   const docker = new DockerRuntime({
     connect: () => connectDocker(env.DOCKER_HOST),

@@ -45,9 +45,7 @@ export interface Workload {
 
 /** What the driver knows of a workload right now; `missing` when there is nothing under that handle. */
 export type WorkloadState =
-  | { state: 'running' }
-  | { state: 'exited'; exitCode: number | null; reason?: string | null }
-  | { state: 'missing' };
+  { state: 'running' } | { state: 'exited'; exitCode: number | null; reason?: string | null } | { state: 'missing' };
 
 /**
  * The port every runtime driver implements. Drivers never decide statuses: the supervisor does, from

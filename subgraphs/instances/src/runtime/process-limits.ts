@@ -45,7 +45,8 @@ export async function applyLimits(
       return null;
     });
     if (cgroup) return cgroup;
-    if (mode === 'cgroup') logger.warn({ instanceId }, 'INSTANCE_PROCESS_LIMITS=cgroup but no cgroup could be made; falling back to ulimit');
+    if (mode === 'cgroup')
+      logger.warn({ instanceId }, 'INSTANCE_PROCESS_LIMITS=cgroup but no cgroup could be made; falling back to ulimit');
   }
   if (limits.memoryLimitMb !== null && existsSync('/bin/sh')) {
     const kib = String(limits.memoryLimitMb * 1024);
@@ -68,7 +69,10 @@ async function writable(file: string): Promise<boolean> {
   }
 }
 
-async function createCgroup(instanceId: string, limits: { memoryLimitMb: number | null; cpuLimit: number | null }): Promise<AppliedLimits | null> {
+async function createCgroup(
+  instanceId: string,
+  limits: { memoryLimitMb: number | null; cpuLimit: number | null },
+): Promise<AppliedLimits | null> {
   const memory = limits.memoryLimitMb === null ? null : limits.memoryLimitMb * 1024 * 1024;
   const v2 = existsSync(path.join(CGROUP_ROOT, 'cgroup.controllers'));
   const dirs: string[] = [];
@@ -87,7 +91,8 @@ async function createCgroup(instanceId: string, limits: { memoryLimitMb: number 
       await writeFile(path.join(dir, 'memory.max'), String(memory));
       await writeFile(path.join(dir, 'memory.swap.max'), '0').catch(() => undefined);
     }
-    if (limits.cpuLimit !== null) await writeFile(path.join(dir, 'cpu.max'), `${Math.max(1000, Math.round(limits.cpuLimit * CPU_PERIOD_US))} ${CPU_PERIOD_US}`);
+    if (limits.cpuLimit !== null)
+      await writeFile(path.join(dir, 'cpu.max'), `${Math.max(1000, Math.round(limits.cpuLimit * CPU_PERIOD_US))} ${CPU_PERIOD_US}`);
     procs.push(path.join(dir, 'cgroup.procs'));
     events = { file: path.join(dir, 'memory.events'), key: 'oom_kill' };
   } else {

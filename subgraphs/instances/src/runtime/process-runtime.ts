@@ -9,7 +9,16 @@ import { isUuid, type Logger } from '@market/platform';
 import type { LogStream } from '../domain';
 import { LineChannel, LineSplitter } from './lines';
 import { applyLimits, type ProcessLimitsMode } from './process-limits';
-import { memoryKillReason, RuntimeError, type CapturedLine, type InstanceRuntime, type InstanceSpec, type Workload, type WorkloadExit, type WorkloadState } from './port';
+import {
+  memoryKillReason,
+  RuntimeError,
+  type CapturedLine,
+  type InstanceRuntime,
+  type InstanceSpec,
+  type Workload,
+  type WorkloadExit,
+  type WorkloadState,
+} from './port';
 
 export interface ProcessRuntimeOptions {
   /** Each instance gets `<dataDir>/<instance id>/volume` as its working directory. */
@@ -84,7 +93,14 @@ export class ProcessRuntime implements InstanceRuntime {
       throw new RuntimeError(`Could not run ${JSON.stringify(file)}: no such program.`);
     }
     const [spawnFile, spawnArgs] = limits.wrap(file, args);
-    const child = spawn(spawnFile, spawnArgs, { cwd, env, detached: true, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(spawnFile, spawnArgs, {
+      cwd,
+      env,
+      detached: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
@@ -93,7 +109,9 @@ export class ProcessRuntime implements InstanceRuntime {
     } catch (err) {
       await limits.release();
       const code = (err as NodeJS.ErrnoException).code;
-      throw new RuntimeError(`Could not run ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such program' : (code ?? (err as Error).message)}.`);
+      throw new RuntimeError(
+        `Could not run ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such program' : (code ?? (err as Error).message)}.`,
+      );
     }
     child.on('error', (err) => this.options.logger.warn({ err, instanceId: spec.instanceId }, 'instance process error'));
     const pid = child.pid as number;
@@ -142,7 +160,10 @@ export class ProcessRuntime implements InstanceRuntime {
       });
     });
     this.children.set(ref, record);
-    record.exited.then(() => this.children.delete(ref), () => undefined);
+    record.exited.then(
+      () => this.children.delete(ref),
+      () => undefined,
+    );
 
     return {
       ref,
@@ -230,7 +251,12 @@ function capture(stream: Readable, name: LogStream, channel: LineChannel<Capture
 
 /** Whether `file` names an executable program (a path, or a name found on PATH). */
 async function findProgram(file: string, searchPath: string, cwd: string): Promise<boolean> {
-  const candidates = file.includes('/') ? [path.resolve(cwd, file)] : searchPath.split(':').filter(Boolean).map((dir) => path.join(dir, file));
+  const candidates = file.includes('/')
+    ? [path.resolve(cwd, file)]
+    : searchPath
+        .split(':')
+        .filter(Boolean)
+        .map((dir) => path.join(dir, file));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.X_OK);

@@ -265,7 +265,12 @@ export class InstanceSupervisor {
     this.serialize(id, work).catch((err: unknown) => this.logger.error({ err, instanceId: id }, 'instance runtime work failed'));
   }
 
-  private async move(id: string, from: readonly InstanceStatus[], to: InstanceStatus, changes: TransitionChanges = {}): Promise<Transition | null> {
+  private async move(
+    id: string,
+    from: readonly InstanceStatus[],
+    to: InstanceStatus,
+    changes: TransitionChanges = {},
+  ): Promise<Transition | null> {
     const moved = await this.instances.transition(id, from, to, changes);
     if (moved) this.feed.publishStatus(moved.instance);
     return moved;
@@ -297,7 +302,11 @@ export class InstanceSupervisor {
             if (verdict === 'moved') continue;
             if (verdict !== 'healthy') {
               const exit = await this.halt(instance, current);
-              await this.move(id, ['STARTING'], 'FAILED', { failureReason: verdict, exitCode: exit?.exitCode ?? null, ...this.forgetPid(instance) });
+              await this.move(id, ['STARTING'], 'FAILED', {
+                failureReason: verdict,
+                exitCode: exit?.exitCode ?? null,
+                ...this.forgetPid(instance),
+              });
               continue;
             }
           }
@@ -353,7 +362,16 @@ export class InstanceSupervisor {
   }
 
   private watch(id: string, runtime: InstanceRuntime, spec: InstanceSpec, workload: Workload): Watched {
-    const watched: Watched = { workload, runtime, spec, stopRequested: false, logsRead: Promise.resolve(), exit: null, monitor: null, failures: 0 };
+    const watched: Watched = {
+      workload,
+      runtime,
+      spec,
+      stopRequested: false,
+      logsRead: Promise.resolve(),
+      exit: null,
+      monitor: null,
+      failures: 0,
+    };
     void workload.exited.then((exit) => {
       watched.exit = exit;
       this.stopMonitor(watched);
@@ -462,7 +480,9 @@ export class InstanceSupervisor {
   }
 
   private async unlease(id: string): Promise<void> {
-    await this.instances.releaseLease(id, this.replicaId).catch((err: unknown) => this.logger.warn({ err, instanceId: id }, 'could not give up an instance lease'));
+    await this.instances
+      .releaseLease(id, this.replicaId)
+      .catch((err: unknown) => this.logger.warn({ err, instanceId: id }, 'could not give up an instance lease'));
   }
 
   /** Stops the instance's workload (watched here, or known by its handle); how it exited, when known. */

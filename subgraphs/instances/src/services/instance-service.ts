@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  parseInput,
-  requireUser,
-  type Identity,
-} from '@market/platform';
+import { ConflictError, ForbiddenError, NotFoundError, parseInput, requireUser, type Identity } from '@market/platform';
 import type { AllocationOutcome, InstanceLogLinePage, InstanceRecord, MachineRecord, PortPool } from '../domain';
 import { isUniqueViolation, type AllocationStatements, type InstanceRepository } from '../repositories/instance-repository';
 import type { LogLineRepository } from '../repositories/log-line-repository';
@@ -108,7 +101,9 @@ export class InstanceService {
   /** STARTING or RUNNING → STOPPING; the runtime takes it on to STOPPED once the workload has exited. */
   async stop(identity: Identity | null, id: string): Promise<InstanceRecord> {
     const instance = await this.find(identity, id);
-    const moved = await this.supervisor.request(instance.id, () => this.instances.transition(instance.id, ACTIONS.stop.from, ACTIONS.stop.to));
+    const moved = await this.supervisor.request(instance.id, () =>
+      this.instances.transition(instance.id, ACTIONS.stop.from, ACTIONS.stop.to),
+    );
     return moved?.instance ?? this.refuse('stop', instance.id);
   }
 
@@ -138,7 +133,11 @@ export class InstanceService {
   }
 
   /** A page of the instance's log lines, oldest first, after the cursor `after`. */
-  async logLines(identity: Identity | null, instanceId: string, args: { after?: string | null; first: number }): Promise<InstanceLogLinePage> {
+  async logLines(
+    identity: Identity | null,
+    instanceId: string,
+    args: { after?: string | null; first: number },
+  ): Promise<InstanceLogLinePage> {
     const instance = await this.find(identity, instanceId);
     const page = parseInput(logPageSchema, { after: args.after ?? null, first: args.first });
     const lines = await this.lines.page(instance.id, page.after ? BigInt(page.after) : null, page.first + 1);

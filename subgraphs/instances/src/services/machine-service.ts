@@ -21,10 +21,30 @@ const healthCheckSchema = z
       .max(1024, 'healthCheck.path is at most 1024 characters')
       .regex(/^\/[\x21-\x7e]*$/, 'healthCheck.path must be an absolute path without spaces')
       .nullish(),
-    intervalMs: z.number().int().min(100, 'healthCheck.intervalMs is 100 to 3600000').max(3_600_000, 'healthCheck.intervalMs is 100 to 3600000').nullish(),
-    timeoutMs: z.number().int().min(50, 'healthCheck.timeoutMs is 50 to 60000').max(60_000, 'healthCheck.timeoutMs is 50 to 60000').nullish(),
-    startTimeoutMs: z.number().int().min(100, 'healthCheck.startTimeoutMs is 100 to 3600000').max(3_600_000, 'healthCheck.startTimeoutMs is 100 to 3600000').nullish(),
-    failureThreshold: z.number().int().min(1, 'healthCheck.failureThreshold is 1 to 100').max(100, 'healthCheck.failureThreshold is 1 to 100').nullish(),
+    intervalMs: z
+      .number()
+      .int()
+      .min(100, 'healthCheck.intervalMs is 100 to 3600000')
+      .max(3_600_000, 'healthCheck.intervalMs is 100 to 3600000')
+      .nullish(),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(50, 'healthCheck.timeoutMs is 50 to 60000')
+      .max(60_000, 'healthCheck.timeoutMs is 50 to 60000')
+      .nullish(),
+    startTimeoutMs: z
+      .number()
+      .int()
+      .min(100, 'healthCheck.startTimeoutMs is 100 to 3600000')
+      .max(3_600_000, 'healthCheck.startTimeoutMs is 100 to 3600000')
+      .nullish(),
+    failureThreshold: z
+      .number()
+      .int()
+      .min(1, 'healthCheck.failureThreshold is 1 to 100')
+      .max(100, 'healthCheck.failureThreshold is 1 to 100')
+      .nullish(),
   })
   .transform((h) => ({
     kind: h.kind,
@@ -40,7 +60,10 @@ const buildContextSchema = z
   .string()
   .trim()
   .max(255, 'buildContext is at most 255 characters')
-  .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'buildContext must be a relative directory of the repository, such as subgraphs/instances/test-images/httpd')
+  .regex(
+    /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+    'buildContext must be a relative directory of the repository, such as subgraphs/instances/test-images/httpd',
+  )
   .refine((p) => !p.split('/').some((part) => part === '..' || part === '.'), 'buildContext must not contain . or .. segments');
 
 const workloadShape = {
@@ -183,7 +206,9 @@ export class MachineService {
       case 'not-found':
         throw new NotFoundError('Machine', id);
       case 'not-retired':
-        throw new ConflictError('Only a retired machine can be deleted: retire it first (retireMachine), then delete it once its instances are removed.');
+        throw new ConflictError(
+          'Only a retired machine can be deleted: retire it first (retireMachine), then delete it once its instances are removed.',
+        );
       case 'in-use':
         throw new ConflictError(
           `The machine still has ${outcome.instances} instance(s) that are not removed; they must be removed before the machine can be deleted.`,

@@ -2,13 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  createLogger,
-  MemoryPubSub,
-  type EventBus,
-  type Identity,
-  type Role,
-} from '@market/platform';
+import { createLogger, MemoryPubSub, type EventBus, type Identity, type Role } from '@market/platform';
 import { callSubgraph, testDatabaseUrl, testSecrets, unique, type GraphQLResponse, signedSubscriber } from '@market/platform/testing';
 import { createPrisma } from '../db';
 import { createSubgraph, loadEnv, type InstancesSubgraph } from '../subgraph';
@@ -107,7 +101,11 @@ export async function startRuntimeHarness(options: HarnessOptions = {}) {
   }
 
   /** Every stored log line of the instance, paged through `first` at a time. */
-  async function logLines(id: string, who: Identity = admin, first = 100): Promise<{ id: string; cursor: string; at: string; stream: string; line: string }[]> {
+  async function logLines(
+    id: string,
+    who: Identity = admin,
+    first = 100,
+  ): Promise<{ id: string; cursor: string; at: string; stream: string; line: string }[]> {
     const lines = [];
     let after: string | null = null;
     for (;;) {

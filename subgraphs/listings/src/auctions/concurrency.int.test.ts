@@ -44,7 +44,9 @@ describe.each(['ASCENDING', 'OWN_BEST'] as const)('1,000 concurrent bids, %s', (
     });
     const started = Date.now();
     const answers: { user: (typeof users)[number]; amount: number; answer: BidAnswer }[] = await Promise.all(
-      users.flatMap((user, u) => (amounts[u] as number[]).map(async (amount) => ({ user, amount, answer: await bid(l, user, auction.id, String(amount)) }))),
+      users.flatMap((user, u) =>
+        (amounts[u] as number[]).map(async (amount) => ({ user, amount, answer: await bid(l, user, auction.id, String(amount)) })),
+      ),
     );
     const ms = Date.now() - started;
     // Pending answers are followed up the way a client would after a reconnect: bidDecision.
@@ -68,7 +70,10 @@ describe.each(['ASCENDING', 'OWN_BEST'] as const)('1,000 concurrent bids, %s', (
     }
     expect(accepted.size + rejected).toBe(1000);
 
-    const { rows } = await l.db.query('SELECT auction_id::text, seq, type, payload, occurred_at, causation_id FROM auction_events WHERE auction_id = $1 ORDER BY seq', [auction.id]);
+    const { rows } = await l.db.query(
+      'SELECT auction_id::text, seq, type, payload, occurred_at, causation_id FROM auction_events WHERE auction_id = $1 ORDER BY seq',
+      [auction.id],
+    );
     // No two events share a seq, and none is missing.
     expect(rows.map((r: { seq: number }) => r.seq)).toEqual(rows.map((_: unknown, i: number) => i + 1));
     const dupes = await l.db.query('SELECT seq FROM auction_events WHERE auction_id = $1 GROUP BY seq HAVING count(*) > 1', [auction.id]);
@@ -82,7 +87,11 @@ describe.each(['ASCENDING', 'OWN_BEST'] as const)('1,000 concurrent bids, %s', (
       const event = toStored(row);
       if (event.data.type === 'BidPlaced') {
         const logged = event.data as BidPlaced;
-        const again = decideBid(state as AuctionState, { bidId: logged.bidId, bidderId: logged.bidderId, amountMinor: logged.amountMinor }, event.occurredAt.getTime());
+        const again = decideBid(
+          state as AuctionState,
+          { bidId: logged.bidId, bidderId: logged.bidderId, amountMinor: logged.amountMinor },
+          event.occurredAt.getTime(),
+        );
         expect(again).toEqual({ accepted: true, events: [logged] });
         placed.push(logged.bidId);
       }
@@ -98,15 +107,29 @@ describe.each(['ASCENDING', 'OWN_BEST'] as const)('1,000 concurrent bids, %s', (
     const models = await dumpReadModels(auction.id);
     const summary = models.summary[0] as Record<string, unknown>;
     expect({
-      status: summary['status'], version: summary['version'], bid_count: summary['bid_count'],
-      highest_bid_id: summary['highest_bid_id'], highest_minor: Number(summary['highest_minor']), ends_at: (summary['ends_at'] as Date).toISOString(),
+      status: summary['status'],
+      version: summary['version'],
+      bid_count: summary['bid_count'],
+      highest_bid_id: summary['highest_bid_id'],
+      highest_minor: Number(summary['highest_minor']),
+      ends_at: (summary['ends_at'] as Date).toISOString(),
     }).toEqual({
-      status: view.status, version: view.version, bid_count: view.bidCount,
-      highest_bid_id: view.highestBid?.id, highest_minor: view.highestBid?.amountMinor, ends_at: view.endsAt.toISOString(),
+      status: view.status,
+      version: view.version,
+      bid_count: view.bidCount,
+      highest_bid_id: view.highestBid?.id,
+      highest_minor: view.highestBid?.amountMinor,
+      ends_at: view.endsAt.toISOString(),
     });
-    expect(models.bids.map((b: Record<string, unknown>) => [b['bid_id'], Number(b['amount_minor']), b['status'], b['seq'], (b['placed_at'] as Date).toISOString()])).toEqual(
-      replayed.bids.map((b) => bidView(replayed, b)).map((b) => [b.id, b.amountMinor, b.status, b.seq, b.placedAt.toISOString()]),
-    );
+    expect(
+      models.bids.map((b: Record<string, unknown>) => [
+        b['bid_id'],
+        Number(b['amount_minor']),
+        b['status'],
+        b['seq'],
+        (b['placed_at'] as Date).toISOString(),
+      ]),
+    ).toEqual(replayed.bids.map((b) => bidView(replayed, b)).map((b) => [b.id, b.amountMinor, b.status, b.seq, b.placedAt.toISOString()]));
 
     // The rebuild gives identical tables.
     const db = createPrisma(testDatabaseUrl('listings'), 2);
@@ -116,6 +139,9 @@ describe.each(['ASCENDING', 'OWN_BEST'] as const)('1,000 concurrent bids, %s', (
       await db.$disconnect();
     }
     expect(await dumpReadModels(auction.id)).toEqual(models);
-    createLogger('proof', 'info').info({ rule, ms, accepted: accepted.size, rejected, pending, events: rows.length }, '1,000 concurrent bids');
+    createLogger('proof', 'info').info(
+      { rule, ms, accepted: accepted.size, rejected, pending, events: rows.length },
+      '1,000 concurrent bids',
+    );
   });
 });

@@ -38,13 +38,21 @@ describe('auctionUpdated and myAuctionActivity', () => {
     const [u1, u2] = [person('BUYER'), person('BUYER')];
     const watcher = l.subscribe<Updated>(null, AUCTION_UPDATED, { id: auction.id });
     const activity1 = l.subscribe<{ myAuctionActivity: { kind: string; amount: string; auction: { id: string } } }>(u1, ACTIVITY);
-    await eventually(() => l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(u1.userId)) === 1);
+    await eventually(
+      () =>
+        l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1 &&
+        l.pubsub.listeners(myAuctionActivityTopic.channel(u1.userId)) === 1,
+    );
     await bid(l, u1, auction.id, '100000');
     const outbidding = await bid(l, u2, auction.id, '120000');
     await l.call(u2, RETRACT_BID, { bidId: outbidding.bid!.id });
     await eventually(() => watcher.events.at(-1)?.auctionUpdated.version === 5 && activity1.events.length === 2);
     // The opening (version 2) comes with the first bid, or before it from the scheduler.
-    expect(watcher.events.filter((e) => e.auctionUpdated.bidCount > 0).map((e) => [e.auctionUpdated.version, e.auctionUpdated.bidCount, e.auctionUpdated.highestBid?.amount])).toEqual([
+    expect(
+      watcher.events
+        .filter((e) => e.auctionUpdated.bidCount > 0)
+        .map((e) => [e.auctionUpdated.version, e.auctionUpdated.bidCount, e.auctionUpdated.highestBid?.amount]),
+    ).toEqual([
       [3, 1, '100000.00'],
       [4, 2, '120000.00'],
       [5, 1, '100000.00'],
@@ -76,19 +84,35 @@ describe('closing, live', () => {
     const watcher = l.subscribe<Updated & { auctionUpdated: { status: string } }>(null, AUCTION_UPDATED, { id: auction.id });
     const won = l.subscribe<{ myAuctionActivity: { kind: string; amount: string } }>(winner, ACTIVITY);
     const lost = l.subscribe<{ myAuctionActivity: { kind: string; amount: string } }>(loser, ACTIVITY);
-    await eventually(() => l.pubsub.listeners(myAuctionActivityTopic.channel(loser.userId)) === 1 && l.pubsub.listeners(myAuctionActivityTopic.channel(winner.userId)) === 1 && l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1);
+    await eventually(
+      () =>
+        l.pubsub.listeners(myAuctionActivityTopic.channel(loser.userId)) === 1 &&
+        l.pubsub.listeners(myAuctionActivityTopic.channel(winner.userId)) === 1 &&
+        l.pubsub.listeners(auctionUpdatedTopic.channel(auction.id)) === 1,
+    );
     // A closing job an hour and a bit ahead, publishing to this subgraph's pub/sub like its own would.
     const db = createPrisma(testDatabaseUrl('listings'), 2);
     try {
       const live = new AuctionLive(l.pubsub, createLogger('t', 'silent'));
-      const processor = new AuctionCommandProcessor(db, new AuctionEventStore(db, 50), new AuctionCommandRepository(db), createLogger('t', 'silent'), {
-        maxBatch: 10, maxQueued: 100, maxAttempts: 20, onCommitted: (batch) => live.committed(batch),
-      });
+      const processor = new AuctionCommandProcessor(
+        db,
+        new AuctionEventStore(db, 50),
+        new AuctionCommandRepository(db),
+        createLogger('t', 'silent'),
+        {
+          maxBatch: 10,
+          maxQueued: 100,
+          maxAttempts: 20,
+          onCommitted: (batch) => live.committed(batch),
+        },
+      );
       await closingJob(new AuctionReadRepository(db), processor).run(1000, new Date(Date.now() + 2 * 3_600_000));
     } finally {
       await db.$disconnect();
     }
-    await eventually(() => won.events.length === 1 && lost.events.length === 1 && watcher.events.some((e) => e.auctionUpdated.status === 'CLOSED'));
+    await eventually(
+      () => won.events.length === 1 && lost.events.length === 1 && watcher.events.some((e) => e.auctionUpdated.status === 'CLOSED'),
+    );
     expect(won.events[0]?.myAuctionActivity).toMatchObject({ kind: 'WON', amount: '110000.00' });
     expect(lost.events[0]?.myAuctionActivity).toMatchObject({ kind: 'LOST', amount: '110000.00' });
     for (const s of [watcher, won, lost]) s.unsubscribe();
@@ -107,8 +131,15 @@ describe('auctions(status, first, after)', () => {
     const seen: { id: string; status: string }[] = [];
     let after: string | null = null;
     for (let page = 0; page < 100; page++) {
-      const res: { data?: null | { auctions: { edges: { node: { id: string; status: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await l.call(
-        null, `query ($after: String) { auctions(first: 50, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }`, { after });
+      const res: {
+        data?: null | {
+          auctions: { edges: { node: { id: string; status: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+        };
+      } = await l.call(
+        null,
+        `query ($after: String) { auctions(first: 50, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
       const conn = res.data!.auctions;
       seen.push(...conn.edges.map((e) => e.node));
       if (!conn.pageInfo.hasNextPage) break;
@@ -119,7 +150,10 @@ describe('auctions(status, first, after)', () => {
     const statuses = seen.map((a) => a.status);
     expect(statuses.lastIndexOf('OPEN')).toBeLessThan(statuses.indexOf('SCHEDULED') === -1 ? Infinity : statuses.indexOf('SCHEDULED'));
     expect(new Set(seen.map((a) => a.id)).size).toBe(seen.length);
-    const onlyScheduled = await l.call<{ auctions: { edges: { node: { status: string } }[] } }>(null, `{ auctions(status: SCHEDULED, first: 100) { edges { node { status } } } }`);
+    const onlyScheduled = await l.call<{ auctions: { edges: { node: { status: string } }[] } }>(
+      null,
+      `{ auctions(status: SCHEDULED, first: 100) { edges { node { status } } } }`,
+    );
     expect(new Set(onlyScheduled.data!.auctions.edges.map((e) => e.node.status))).toEqual(new Set(['SCHEDULED']));
     const bad = await l.call(null, `{ auctions(first: 5, after: "nope") { edges { cursor } } }`);
     expect(bad.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
@@ -133,15 +167,23 @@ describe('BidPending and bidDecided', () => {
     const pending = await bid(slow, u, auction.id, '100000');
     expect(pending.__typename).toBe('BidPending');
     // Subscribing after the decision was stored still gets it, then completes.
-    await eventually(async () => (await slow.db.query('SELECT 1 FROM auction_commands WHERE command_id = $1', [pending.commandId])).rowCount === 1);
-    const late = slow.subscribe<{ bidDecided: { __typename: string; commandId: string; bid: { amount: string } } }>(u, BID_DECIDED, { id: pending.commandId });
+    await eventually(
+      async () => (await slow.db.query('SELECT 1 FROM auction_commands WHERE command_id = $1', [pending.commandId])).rowCount === 1,
+    );
+    const late = slow.subscribe<{ bidDecided: { __typename: string; commandId: string; bid: { amount: string } } }>(u, BID_DECIDED, {
+      id: pending.commandId,
+    });
     const stranger = slow.subscribe(person('BUYER'), BID_DECIDED, { id: pending.commandId });
     await eventually(() => late.done);
-    expect(late.events).toEqual([{ bidDecided: { __typename: 'BidAccepted', commandId: pending.commandId, bid: { amount: '100000.00' } } }]);
+    expect(late.events).toEqual([
+      { bidDecided: { __typename: 'BidAccepted', commandId: pending.commandId, bid: { amount: '100000.00' } } },
+    ]);
     expect(stranger.events).toEqual([]);
     stranger.unsubscribe();
     // Subscribed before the decision: the live event.
-    const second = slow.subscribe<{ bidDecided: { __typename: string; reason: string } }>(u, BID_DECIDED, { id: '11111111-1111-4111-8111-111111111111' });
+    const second = slow.subscribe<{ bidDecided: { __typename: string; reason: string } }>(u, BID_DECIDED, {
+      id: '11111111-1111-4111-8111-111111111111',
+    });
     await eventually(() => slow.pubsub.listeners(bidDecidedTopic.channel(`${u.userId}:11111111-1111-4111-8111-111111111111`)) === 1);
     second.unsubscribe();
     const low = await bid(slow, u, auction.id, '100000');
@@ -149,7 +191,11 @@ describe('BidPending and bidDecided', () => {
     const live = slow.subscribe<{ bidDecided: { __typename: string; reason: string } }>(u, BID_DECIDED, { id: low.commandId });
     await eventually(() => live.done);
     expect(live.events).toEqual([{ bidDecided: { __typename: 'BidRejected', reason: 'TOO_LOW_FOR_RULE' } }]);
-    const decision = await slow.call<{ bidDecision: { __typename: string } }>(u, `query ($id: ID!) { bidDecision(commandId: $id) { __typename } }`, { id: low.commandId });
+    const decision = await slow.call<{ bidDecision: { __typename: string } }>(
+      u,
+      `query ($id: ID!) { bidDecision(commandId: $id) { __typename } }`,
+      { id: low.commandId },
+    );
     expect(decision.data?.bidDecision.__typename).toBe('BidRejected');
   });
 });

@@ -1,20 +1,20 @@
-import { randomUUID } from "node:crypto";
-import { PerUserLimits, type AuthContext, type EventBus, type Logger, type PubSub, type RateLimiter } from "@market/platform";
-import type { Db } from "../db";
-import type { AuctionsEnv } from "./env";
-import { AuctionEventStore } from "./repositories/event-store";
-import { AuctionReadRepository } from "./repositories/auction-read-repository";
-import { AuctionCommandRepository } from "./repositories/command-repository";
-import { AuctionCommandProcessor } from "./services/command-processor";
-import { AuctionLive } from "./services/live";
-import { AuctionService } from "./services/auction-service";
-import type { ScheduledJob } from "@market/platform";
-import { closingJob, commandPurgeJob, promoterJob } from "./jobs/jobs";
-import { consumeAuctionCleanupEvents } from "./consumers/account-deletion";
+import { randomUUID } from 'node:crypto';
+import { PerUserLimits, type AuthContext, type EventBus, type Logger, type PubSub, type RateLimiter } from '@market/platform';
+import type { Db } from '../db';
+import type { AuctionsEnv } from './env';
+import { AuctionEventStore } from './repositories/event-store';
+import { AuctionReadRepository } from './repositories/auction-read-repository';
+import { AuctionCommandRepository } from './repositories/command-repository';
+import { AuctionCommandProcessor } from './services/command-processor';
+import { AuctionLive } from './services/live';
+import { AuctionService } from './services/auction-service';
+import type { ScheduledJob } from '@market/platform';
+import { closingJob, commandPurgeJob, promoterJob } from './jobs/jobs';
+import { consumeAuctionCleanupEvents } from './consumers/account-deletion';
 import { createAuctionLoaders, type AuctionLoaders } from './resolvers/loaders';
 
-export { withAuctionResolvers } from "./resolvers";
-export { auctionsEnvShape } from "./env";
+export { withAuctionResolvers } from './resolvers';
+export { auctionsEnvShape } from './env';
 
 export interface Auctions {
   service: AuctionService;
@@ -42,7 +42,7 @@ export function createAuctions(
   /** Counts each user's new bids (Redis when REDIS_URL is set, so all replicas share the count). */
   rateLimiter: RateLimiter,
 ): Auctions {
-  const log = logger.child({ module: "auctions" });
+  const log = logger.child({ module: 'auctions' });
   const store = new AuctionEventStore(db, env.AUCTION_SNAPSHOT_EVERY);
   const read = new AuctionReadRepository(db);
   const commands = new AuctionCommandRepository(db);
@@ -80,8 +80,7 @@ export function createAuctions(
     processor,
     jobs,
     loaders: (ctx) => createAuctionLoaders(read, ctx),
-    consume: (bus) =>
-      consumeAuctionCleanupEvents(bus, db, { read, auctions: service }),
+    consume: (bus) => consumeAuctionCleanupEvents(bus, db, { read, auctions: service }),
     async close() {
       await processor.close();
     },

@@ -26,7 +26,8 @@ export function auctionOutboxEvent(event: StoredAuctionEvent, after: AuctionStat
   const base = { auctionId: after.id, listingId: after.listingId, sellerId: after.sellerId, currency: after.currency, seq: event.seq };
   const top = highestBid(after);
   const data = event.data;
-  const send = <T extends (typeof PUBLISHED_AUCTION_EVENTS)[number]>(type: T, payload: EventPayload<T>): PendingEvent => ({ type, aggregateId: after.id, payload } as PendingEvent);
+  const send = <T extends (typeof PUBLISHED_AUCTION_EVENTS)[number]>(type: T, payload: EventPayload<T>): PendingEvent =>
+    ({ type, aggregateId: after.id, payload }) as PendingEvent;
   switch (data.type) {
     case 'AuctionCreated':
       return send('listings.auction.created', {

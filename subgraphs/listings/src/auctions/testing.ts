@@ -47,7 +47,9 @@ export function auctionInput(listingId: string, overrides: Record<string, unknow
 /** A seller's ACTIVE SALE listing with an open auction on it. */
 export async function openAuction(l: Listings, seller: Identity, overrides: Record<string, unknown> = {}): Promise<AuctionShape> {
   const listing = await createListing(l, seller, saleInput());
-  const res = await l.call<{ createAuction: AuctionShape & { __typename: string } }>(seller, CREATE_AUCTION, { input: auctionInput(listing.id, overrides) });
+  const res = await l.call<{ createAuction: AuctionShape & { __typename: string } }>(seller, CREATE_AUCTION, {
+    input: auctionInput(listing.id, overrides),
+  });
   if (res.data?.createAuction.__typename !== 'Auction') throw new Error(`createAuction failed: ${JSON.stringify(res)}`);
   return res.data.createAuction;
 }
@@ -63,7 +65,13 @@ export interface BidAnswer {
 }
 
 let keys = 0;
-export async function bid(l: Listings, as: Identity, auctionId: string, amount: string, key = `k${++keys}-${Date.now()}`): Promise<BidAnswer> {
+export async function bid(
+  l: Listings,
+  as: Identity,
+  auctionId: string,
+  amount: string,
+  key = `k${++keys}-${Date.now()}`,
+): Promise<BidAnswer> {
   const res = await l.call<{ placeBid: BidAnswer }>(as, PLACE_BID, { auctionId, amount, key });
   if (!res.data?.placeBid) throw new Error(`placeBid failed: ${JSON.stringify(res.errors)}`);
   return res.data.placeBid;

@@ -65,7 +65,8 @@ describe('accounts.user.deleted', () => {
     expect((await l.call(leaving, UPDATE, { id: rental.id, input: { title: 'Renamed before leaving' } })).errors).toBeUndefined();
     const kept = await createListing(l, staying, saleInput());
     // Cached, and indexed for search, before the account goes.
-    for (const id of [rental.id, draft.id]) expect((await l.call<{ listing: { id: string } }>(admin, LISTING, { id })).data?.listing?.id).toBe(id);
+    for (const id of [rental.id, draft.id])
+      expect((await l.call<{ listing: { id: string } }>(admin, LISTING, { id })).data?.listing?.id).toBe(id);
     await eventually(() => indexed(rental.id), 10_000);
     const [rentalWatch, draftWatch] = await Promise.all([watch(rental.id), watch(draft.id)]);
 
@@ -77,13 +78,20 @@ describe('accounts.user.deleted', () => {
     expect(await exists(kept.id)).toBe(true);
     // Not even an admin reads them any more: the detail cache forgot them with the commit.
     for (const id of [rental.id, draft.id]) expect((await l.call(admin, LISTING, { id })).data).toEqual({ listing: null });
-    const theirs = await l.call<{ _entities: { listings: unknown[] }[] }>(admin, USER_LISTINGS, { reps: [{ __typename: 'User', id: leaving.userId }] });
+    const theirs = await l.call<{ _entities: { listings: unknown[] }[] }>(admin, USER_LISTINGS, {
+      reps: [{ __typename: 'User', id: leaving.userId }],
+    });
     expect(theirs.data?._entities[0]?.listings).toEqual([]);
 
     // Their deletion events take the place of every earlier event naming them, one version past
     // each listing's last state (the rental was updated once).
-    for (const [id, version] of [[rental.id, 3], [draft.id, 2]] as const) {
-      expect(await outboxOf(id)).toEqual([{ type: 'listings.listing.deleted', payload: { listingId: id, ownerId: leaving.userId, version } }]);
+    for (const [id, version] of [
+      [rental.id, 3],
+      [draft.id, 2],
+    ] as const) {
+      expect(await outboxOf(id)).toEqual([
+        { type: 'listings.listing.deleted', payload: { listingId: id, ownerId: leaving.userId, version } },
+      ]);
     }
     expect(await outboxOf(kept.id)).toHaveLength(1);
     const inbox = await l.db.query('SELECT 1 FROM inbox_events WHERE consumer = $1 AND event_id = $2', [OWNER_CLEANUP_CONSUMER, event.id]);
@@ -91,7 +99,10 @@ describe('accounts.user.deleted', () => {
 
     // Watchers get a last DELETED event one version up; the draft's only for its owner and admins.
     await eventually(() => rentalWatch.length === 1 && draftWatch.length === 1);
-    expect(rentalWatch[0]).toMatchObject({ cursor: '3', payload: { id: rental.id, status: 'DELETED', version: 3, ownerOnly: false, title: 'Renamed before leaving' } });
+    expect(rentalWatch[0]).toMatchObject({
+      cursor: '3',
+      payload: { id: rental.id, status: 'DELETED', version: 3, ownerOnly: false, title: 'Renamed before leaving' },
+    });
     expect(draftWatch[0]).toMatchObject({ cursor: '2', payload: { id: draft.id, status: 'DELETED', version: 2, ownerOnly: true } });
 
     // Search follows the deletion event.
@@ -114,7 +125,9 @@ describe('accounts.user.deleted', () => {
     const lateWatch = await watch(late.id);
     await deliver(event);
     expect(await exists(late.id)).toBe(true);
-    expect(await outboxOf(first.id)).toEqual([{ type: 'listings.listing.deleted', payload: { listingId: first.id, ownerId: leaving.userId, version: 2 } }]);
+    expect(await outboxOf(first.id)).toEqual([
+      { type: 'listings.listing.deleted', payload: { listingId: first.id, ownerId: leaving.userId, version: 2 } },
+    ]);
     expect(await outboxOf(late.id)).toEqual([expect.objectContaining({ type: 'listings.listing.upserted' })]);
     const inbox = await l.db.query('SELECT 1 FROM inbox_events WHERE consumer = $1 AND event_id = $2', [OWNER_CLEANUP_CONSUMER, event.id]);
     expect(inbox.rowCount).toBe(1);

@@ -20,11 +20,7 @@ export const OWNER_CLEANUP_CONSUMER = 'listings.owner-cleanup';
  * DeletedOwnerRepository). Once that commits, the detail cache forgets them and their watchers get a
  * last DELETED event.
  */
-export async function consumeAccountEvents(
-  bus: EventBus,
-  db: Db,
-  deps: { details: ListingDetailCache; live: LiveUpdates },
-): Promise<void> {
+export async function consumeAccountEvents(bus: EventBus, db: Db, deps: { details: ListingDetailCache; live: LiveUpdates }): Promise<void> {
   const deletedIn = new WeakMap<object, ListingRecord[]>();
   await consumeEvents<Tx>({
     bus,

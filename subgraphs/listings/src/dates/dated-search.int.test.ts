@@ -19,7 +19,13 @@ afterAll(async () => {
 const SEARCH = `query ($filter: ListingSearchFilter, $checkIn: Date, $checkOut: Date, $guests: Int, $first: Int, $after: String) {
   searchListings(filter: $filter, sort: PRICE_ASC, checkIn: $checkIn, checkOut: $checkOut, guests: $guests, first: $first, after: $after) {
     edges { node { id } } totalCountExact pageInfo { hasNextPage endCursor } } }`;
-type Page = { searchListings: { edges: { node: { id: string } }[]; totalCountExact: boolean; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+type Page = {
+  searchListings: {
+    edges: { node: { id: string } }[];
+    totalCountExact: boolean;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+};
 
 async function deliver<T extends EventType>(event: EventEnvelope<T>): Promise<void> {
   await bus.publish([event]);
@@ -29,8 +35,17 @@ async function deliver<T extends EventType>(event: EventEnvelope<T>): Promise<vo
 
 function stay(listingId: string, checkIn: string, checkOut: string) {
   return {
-    stayId: randomUUID(), listingId, listingTitle: 'Flat', hostId: randomUUID(), guestId: randomUUID(),
-    checkIn, checkOut, nights: 1, guests: 2, totalPrice: '100.00', currency: 'EUR',
+    stayId: randomUUID(),
+    listingId,
+    listingTitle: 'Flat',
+    hostId: randomUUID(),
+    guestId: randomUUID(),
+    checkIn,
+    checkOut,
+    nights: 1,
+    guests: 2,
+    totalPrice: '100.00',
+    currency: 'EUR',
   };
 }
 
@@ -90,7 +105,9 @@ describe('searchListings with dates', () => {
     expect(codeOf(await l.call(null, SEARCH, { checkIn: '2027-06-02', checkOut: '2027-06-02' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await l.call(null, SEARCH, { checkIn: '2027-06-02', checkOut: '2028-08-02' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await l.call(null, SEARCH, { checkIn: '2027-06-02', checkOut: '2027-06-03', guests: 0 }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await l.call(null, SEARCH, { checkIn: '2027-06-02', checkOut: '2027-06-03', filter: { kind: 'SALE' } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await l.call(null, SEARCH, { checkIn: '2027-06-02', checkOut: '2027-06-03', filter: { kind: 'SALE' } }))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(codeOf(await l.call(null, SEARCH, { checkIn: '2027-02-30', checkOut: '2027-03-03' }))).toBe('BAD_USER_INPUT');
   });
 });

@@ -50,24 +50,38 @@ export class DatedSearch {
       return this.search.search({ ...searchArgs, filter: { ...searchArgs.filter, guests: guestsArg } });
     }
     if (!checkIn || !checkOut) {
-      throw new BadUserInputError('checkIn and checkOut go together.', { [checkIn ? 'checkOut' : 'checkIn']: ['is required with the other date'] });
+      throw new BadUserInputError('checkIn and checkOut go together.', {
+        [checkIn ? 'checkOut' : 'checkIn']: ['is required with the other date'],
+      });
     }
     const nights = nightsBetween(checkIn, checkOut);
     if (nights < 1) throw new BadUserInputError('checkOut must be after checkIn.', { checkOut: ['must be after checkIn'] });
-    if (nights > LONGEST_SEARCHED_STAY) throw new BadUserInputError(`A stay is at most ${LONGEST_SEARCHED_STAY} nights.`, { checkOut: [`must be at most ${LONGEST_SEARCHED_STAY} nights after checkIn`] });
+    if (nights > LONGEST_SEARCHED_STAY)
+      throw new BadUserInputError(`A stay is at most ${LONGEST_SEARCHED_STAY} nights.`, {
+        checkOut: [`must be at most ${LONGEST_SEARCHED_STAY} nights after checkIn`],
+      });
     const guests = guestsArg ?? 1;
-    if (!Number.isInteger(guests) || guests < 1) throw new BadUserInputError('guests must be at least 1.', { guests: ['must be at least 1'] });
-    if (searchArgs.filter?.['kind'] === 'SALE') throw new BadUserInputError('Dates search rentals: kind SALE has no nights.', { 'filter.kind': ['must be RENT (or left out) with dates'] });
+    if (!Number.isInteger(guests) || guests < 1)
+      throw new BadUserInputError('guests must be at least 1.', { guests: ['must be at least 1'] });
+    if (searchArgs.filter?.['kind'] === 'SALE')
+      throw new BadUserInputError('Dates search rentals: kind SALE has no nights.', {
+        'filter.kind': ['must be RENT (or left out) with dates'],
+      });
 
     const first = searchArgs.first ?? 20;
-    if (!Number.isInteger(first) || first < 0 || first > 100) throw new BadUserInputError('first must be between 0 and 100.', { first: ['must be between 0 and 100'] });
+    if (!Number.isInteger(first) || first < 0 || first > 100)
+      throw new BadUserInputError('first must be between 0 and 100.', { first: ['must be between 0 and 100'] });
     const filter = { ...searchArgs.filter, kind: 'RENT', guests };
     const edges: SearchResultPage['edges'] = [];
     let after = searchArgs.after ?? null;
     let page: SearchResultPage | null = null;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       page = await this.search.search({ ...searchArgs, filter, first: Math.min(100, Math.max(first * 2, 20)), after });
-      const held = await this.holds.heldAmong(page.edges.map((e) => e.node.id), checkIn, checkOut);
+      const held = await this.holds.heldAmong(
+        page.edges.map((e) => e.node.id),
+        checkIn,
+        checkOut,
+      );
       for (const edge of page.edges) {
         if (edges.length === first) break;
         if (termsAllow(edge.node, nights, guests) && !held.has(edge.node.id)) edges.push(edge);
@@ -80,13 +94,28 @@ export class DatedSearch {
           ...page,
           edges,
           totalCountExact: false,
-          pageInfo: { hasNextPage: rest.length > 0 || page.pageInfo.hasNextPage, hasPreviousPage: Boolean(searchArgs.after), startCursor: edges[0]?.cursor ?? null, endCursor: lastShown?.cursor ?? after },
+          pageInfo: {
+            hasNextPage: rest.length > 0 || page.pageInfo.hasNextPage,
+            hasPreviousPage: Boolean(searchArgs.after),
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: lastShown?.cursor ?? after,
+          },
         };
       }
       after = page.pageInfo.endCursor ?? after;
       if (!page.pageInfo.hasNextPage) break;
     }
     if (!page) throw new Error('unreachable: at least one round runs');
-    return { ...page, edges, totalCountExact: false, pageInfo: { hasNextPage: page.pageInfo.hasNextPage, hasPreviousPage: Boolean(searchArgs.after), startCursor: edges[0]?.cursor ?? null, endCursor: after } };
+    return {
+      ...page,
+      edges,
+      totalCountExact: false,
+      pageInfo: {
+        hasNextPage: page.pageInfo.hasNextPage,
+        hasPreviousPage: Boolean(searchArgs.after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: after,
+      },
+    };
   }
 }

@@ -41,7 +41,9 @@ export function listingUpsertedPayload(listing: ListingRecord): EventPayload<'li
 }
 
 /** The deletion is one version past the listing's last state, as its last `listingUpdated` event says. */
-export function listingDeletedPayload(listing: Pick<ListingRecord, 'id' | 'ownerId' | 'version'>): EventPayload<'listings.listing.deleted'> {
+export function listingDeletedPayload(
+  listing: Pick<ListingRecord, 'id' | 'ownerId' | 'version'>,
+): EventPayload<'listings.listing.deleted'> {
   return { listingId: listing.id, ownerId: listing.ownerId, version: listing.version + 1 };
 }
 

@@ -25,7 +25,8 @@ export interface PhotoView extends PhotoRecord {
   url: string;
 }
 
-export type ConfirmPhotoOutcome = ({ __typename: 'ListingPhoto' } & PhotoView) | { __typename: 'PhotoNotUploaded'; photoId: string; message: string };
+export type ConfirmPhotoOutcome =
+  ({ __typename: 'ListingPhoto' } & PhotoView) | { __typename: 'PhotoNotUploaded'; photoId: string; message: string };
 
 /** Photos of listings: upload URLs, confirmation, order and cover, and what `Listing.photos` shows. */
 export class PhotoService {
@@ -41,20 +42,37 @@ export class PhotoService {
     return { ...photo, url: this.storage.publicUrl(photo.storageKey) };
   }
 
-  async requestUpload(ctx: AuthContext, args: { listingId: string; contentType: string; size: number }): Promise<{ photo: PhotoView; upload: PresignedUpload }> {
+  async requestUpload(
+    ctx: AuthContext,
+    args: { listingId: string; contentType: string; size: number },
+  ): Promise<{ photo: PhotoView; upload: PresignedUpload }> {
     const listing = await this.managed(ctx, args.listingId);
     const extension = EXTENSIONS[args.contentType];
     const fields: Record<string, string[]> = {};
     if (!extension) fields['contentType'] = [`must be one of ${Object.keys(EXTENSIONS).join(', ')}`];
-    if (!Number.isInteger(args.size) || args.size < 1 || args.size > this.maxBytes) fields['size'] = [`must be between 1 and ${this.maxBytes} bytes`];
+    if (!Number.isInteger(args.size) || args.size < 1 || args.size > this.maxBytes)
+      fields['size'] = [`must be between 1 and ${this.maxBytes} bytes`];
     if (Object.keys(fields).length > 0) throw new BadUserInputError('This photo cannot be uploaded.', fields);
     if ((await this.photos.countOf(listing.id)) >= MAX_PHOTOS) {
-      throw new BadUserInputError(`A listing has at most ${MAX_PHOTOS} photos; delete one first.`, { listingId: [`has ${MAX_PHOTOS} photos already`] });
+      throw new BadUserInputError(`A listing has at most ${MAX_PHOTOS} photos; delete one first.`, {
+        listingId: [`has ${MAX_PHOTOS} photos already`],
+      });
     }
     const id = randomUUID();
     const storageKey = `listings/${listing.id}/${id}.${extension}`;
-    const upload = await this.storage.presignPut({ key: storageKey, contentType: args.contentType, size: args.size, expiresInSeconds: UPLOAD_URL_SECONDS });
-    const photo = await this.photos.createPending({ id, listingId: listing.id, storageKey, contentType: args.contentType, size: args.size });
+    const upload = await this.storage.presignPut({
+      key: storageKey,
+      contentType: args.contentType,
+      size: args.size,
+      expiresInSeconds: UPLOAD_URL_SECONDS,
+    });
+    const photo = await this.photos.createPending({
+      id,
+      listingId: listing.id,
+      storageKey,
+      contentType: args.contentType,
+      size: args.size,
+    });
     return { photo: this.view(photo), upload };
   }
 
@@ -62,7 +80,11 @@ export class PhotoService {
   async confirm(ctx: AuthContext, photoId: string): Promise<ConfirmPhotoOutcome> {
     const photo = await this.ownPhoto(ctx, photoId);
     if (photo.status === 'PENDING' && !(await this.storage.exists(photo.storageKey))) {
-      return { __typename: 'PhotoNotUploaded', photoId: photo.id, message: 'The photo has not arrived yet: PUT it to the upload URL, then confirm.' };
+      return {
+        __typename: 'PhotoNotUploaded',
+        photoId: photo.id,
+        message: 'The photo has not arrived yet: PUT it to the upload URL, then confirm.',
+      };
     }
     const ready = await this.photos.markReady(photo.id, new Date());
     if (!ready) throw new NotFoundError('ListingPhoto', photoId);
@@ -75,7 +97,10 @@ export class PhotoService {
     const current = await this.photos.readyOf([listing.id]);
     const wanted = photoIds.map((id) => id.toLowerCase());
     const same = wanted.length === current.length && new Set(wanted).size === wanted.length && current.every((p) => wanted.includes(p.id));
-    if (!same) throw new BadUserInputError('Name every photo of the listing once.', { photoIds: ['must list each uploaded photo of the listing exactly once'] });
+    if (!same)
+      throw new BadUserInputError('Name every photo of the listing once.', {
+        photoIds: ['must list each uploaded photo of the listing exactly once'],
+      });
     await this.photos.reorder(listing.id, wanted);
     return (await this.photos.readyOf([listing.id])).map((p) => this.view(p));
   }
@@ -93,7 +118,9 @@ export class PhotoService {
     const photo = await this.ownPhoto(ctx, photoId);
     await this.photos.delete(photo);
     // The row is gone first: a leftover object is only storage, never a broken photo on a listing.
-    await this.storage.remove(photo.storageKey).catch((err: unknown) => this.logger.warn({ err, key: photo.storageKey }, 'removing a photo object failed'));
+    await this.storage
+      .remove(photo.storageKey)
+      .catch((err: unknown) => this.logger.warn({ err, key: photo.storageKey }, 'removing a photo object failed'));
     return true;
   }
 
@@ -105,7 +132,11 @@ export class PhotoService {
     return photo;
   }
 
-  private async managed(ctx: AuthContext, listingId: string, hidden: () => Error = () => new NotFoundError('Listing', listingId)): Promise<ListingRecord> {
+  private async managed(
+    ctx: AuthContext,
+    listingId: string,
+    hidden: () => Error = () => new NotFoundError('Listing', listingId),
+  ): Promise<ListingRecord> {
     requireUser(ctx);
     const [listing] = isUuid(listingId) ? await this.details.findByIds([listingId.toLowerCase()]) : [];
     const viewer = viewerOf(ctx);

@@ -55,7 +55,10 @@ export class RecommendationEngine {
 
     const [neighbourRows, nearby, popular] = await Promise.all([
       history.length > 0 && weights.cf > 0
-        ? this.store.neighbours(history.map((h) => h.listingId), CANDIDATES.neighboursPerListing)
+        ? this.store.neighbours(
+            history.map((h) => h.listingId),
+            CANDIDATES.neighboursPerListing,
+          )
         : Promise.resolve([]),
       area && kinds.length > 0 && weights.content > 0
         ? this.store.nearby(area, CANDIDATES.nearbyRadiusKm, kinds, CANDIDATES.nearby)

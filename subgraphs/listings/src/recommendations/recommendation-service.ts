@@ -11,7 +11,9 @@ export const MAX_RECOMMENDATIONS = 50;
 function pageSize(first: number | null | undefined): number {
   const n = first ?? 10;
   if (!Number.isInteger(n) || n < 1 || n > MAX_RECOMMENDATIONS) {
-    throw new BadUserInputError(`first must be between 1 and ${MAX_RECOMMENDATIONS}.`, { first: [`must be between 1 and ${MAX_RECOMMENDATIONS}`] });
+    throw new BadUserInputError(`first must be between 1 and ${MAX_RECOMMENDATIONS}.`, {
+      first: [`must be between 1 and ${MAX_RECOMMENDATIONS}`],
+    });
   }
   return n;
 }
@@ -35,11 +37,17 @@ export class RecommendationService {
     private readonly logger: Logger,
   ) {}
 
-  async recommended(ctx: AuthContext, args: { first?: number | null; near?: { latitude: number; longitude: number } | null }): Promise<ListingRecord[]> {
+  async recommended(
+    ctx: AuthContext,
+    args: { first?: number | null; near?: { latitude: number; longitude: number } | null },
+  ): Promise<ListingRecord[]> {
     const user = requireUser(ctx);
     const first = pageSize(args.first);
     const scored = await this.engine.recommendFor(user.userId, { first, near: centre(args.near) });
-    return this.shown(ctx, scored.map((s) => s.id));
+    return this.shown(
+      ctx,
+      scored.map((s) => s.id),
+    );
   }
 
   async similar(ctx: AuthContext, args: { listingId: string; first?: number | null }): Promise<ListingRecord[]> {
@@ -49,7 +57,10 @@ export class RecommendationService {
     const [listing] = await this.details.findByIds([args.listingId.toLowerCase()]);
     if (!listing || !canSee(viewerOf(ctx), listing)) throw new NotFoundError('Listing', args.listingId);
     const scored = await this.engine.similarTo(listing.id, ctx.identity?.userId ?? null, first);
-    return this.shown(ctx, scored.map((s) => s.id));
+    return this.shown(
+      ctx,
+      scored.map((s) => s.id),
+    );
   }
 
   /**

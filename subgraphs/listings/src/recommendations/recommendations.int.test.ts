@@ -54,7 +54,7 @@ async function recommended(who: Identity | null, variables: Record<string, unkno
 }
 
 describe('recommendedListings', () => {
-  it('recommends what people with the same interests wanted, never the caller\'s own, hidden or already seen listings', async () => {
+  it("recommends what people with the same interests wanted, never the caller's own, hidden or already seen listings", async () => {
     const here = somewhere();
     const seller = person('SELLER');
     const make = (km: number, overrides: Record<string, unknown> = {}) =>
@@ -69,7 +69,9 @@ describe('recommendedListings', () => {
     // Three people who viewed `seen` also wanted `wanted` (two of them `alsoWanted` too, and the draft).
     for (const other of [person('BUYER'), person('BUYER'), person('BUYER')]) await view(other, seen.id, wanted.id);
     for (const other of [person('BUYER'), person('BUYER')]) await view(other, seen.id, alsoWanted.id, hidden.id, mine.id);
-    expect((await l.call(seller, `mutation ($id: ID!) { updateListing(id: $id, input: { status: DRAFT }) { id } }`, { id: hidden.id })).errors).toBeUndefined();
+    expect(
+      (await l.call(seller, `mutation ($id: ID!) { updateListing(id: $id, input: { status: DRAFT }) { id } }`, { id: hidden.id })).errors,
+    ).toBeUndefined();
 
     await view(reader, seen.id);
     const res = await recommended(reader, { first: 5 });
@@ -81,31 +83,54 @@ describe('recommendedListings', () => {
     expect(ids).not.toContain(mine.id);
   });
 
-  it('learns from bookings\' stays and viewings once per event, and forgets a deleted user', async () => {
+  it("learns from bookings' stays and viewings once per event, and forgets a deleted user", async () => {
     const here = somewhere();
     const host = person('HOST');
     const flat = await createListing(l, host, rentInput({ location: here }));
     const guest = person('BUYER');
     const stay = {
-      stayId: randomUUID(), listingId: flat.id, listingTitle: 'Flat', hostId: host.userId, guestId: guest.userId,
-      checkIn: '2027-03-01', checkOut: '2027-03-04', nights: 3, guests: 2, totalPrice: '268.50', currency: 'EUR',
+      stayId: randomUUID(),
+      listingId: flat.id,
+      listingTitle: 'Flat',
+      hostId: host.userId,
+      guestId: guest.userId,
+      checkIn: '2027-03-01',
+      checkOut: '2027-03-04',
+      nights: 3,
+      guests: 2,
+      totalPrice: '268.50',
+      currency: 'EUR',
     };
     const confirmed = envelope('bookings.stay.confirmed', stay.stayId, { ...stay, instantBook: true });
     await deliver(envelope('bookings.stay.requested', stay.stayId, stay));
     await deliver(confirmed);
     await deliver(confirmed);
-    const row = await l.db.query('SELECT affinity FROM recommendation_affinities WHERE user_id = $1 AND listing_id = $2', [guest.userId, flat.id]);
+    const row = await l.db.query('SELECT affinity FROM recommendation_affinities WHERE user_id = $1 AND listing_id = $2', [
+      guest.userId,
+      flat.id,
+    ]);
     expect(row.rows).toEqual([{ affinity: 5 }]);
     const popularity = await l.db.query('SELECT weight, users FROM recommendation_popularity WHERE listing_id = $1', [flat.id]);
     expect(popularity.rows).toEqual([{ weight: 5, users: 1 }]);
 
     const buyer = person('BUYER');
     const house = await createListing(l, person('AGENT'), saleInput({ location: here }));
-    const viewing = { viewingId: randomUUID(), listingId: house.id, listingTitle: 'House', buyerId: buyer.userId, agentId: randomUUID(), startsAt: '2027-03-01T10:00:00Z', endsAt: '2027-03-01T10:30:00Z' };
+    const viewing = {
+      viewingId: randomUUID(),
+      listingId: house.id,
+      listingTitle: 'House',
+      buyerId: buyer.userId,
+      agentId: randomUUID(),
+      startsAt: '2027-03-01T10:00:00Z',
+      endsAt: '2027-03-01T10:30:00Z',
+    };
     await deliver(envelope('bookings.viewing.requested', viewing.viewingId, viewing));
     // A stay and a viewing of the same person make a co-occurrence pair, both ways.
     await deliver(envelope('bookings.stay.requested', randomUUID(), { ...stay, stayId: randomUUID(), guestId: buyer.userId }));
-    const pairs = await l.db.query('SELECT weight FROM recommendation_cooccurrence WHERE (listing_id, other_id) IN (($1::uuid, $2::uuid), ($2::uuid, $1::uuid))', [flat.id, house.id]);
+    const pairs = await l.db.query(
+      'SELECT weight FROM recommendation_cooccurrence WHERE (listing_id, other_id) IN (($1::uuid, $2::uuid), ($2::uuid, $1::uuid))',
+      [flat.id, house.id],
+    );
     expect(pairs.rows).toEqual([{ weight: 4 }, { weight: 4 }]);
 
     await deliver(envelope('accounts.user.deleted', buyer.userId, { userId: buyer.userId }));
@@ -136,12 +161,16 @@ describe('recommendedListings', () => {
 });
 
 describe('similarListings', () => {
-  it('finds listings alike in kind, type, price and place; not itself, not the caller\'s, nothing for a hidden listing', async () => {
+  it("finds listings alike in kind, type, price and place; not itself, not the caller's, nothing for a hidden listing", async () => {
     const here = somewhere();
     const seller = person('SELLER');
     const listing = await createListing(l, seller, saleInput({ location: here, price: '400000', bedrooms: 3 }));
     const twin = await createListing(l, seller, saleInput({ location: around(here, 0.5), price: '410000', bedrooms: 3 }));
-    const unlike = await createListing(l, seller, saleInput({ location: around(here, 20), price: '90000', bedrooms: 0, propertyType: 'LAND' }));
+    const unlike = await createListing(
+      l,
+      seller,
+      saleInput({ location: around(here, 20), price: '90000', bedrooms: 0, propertyType: 'LAND' }),
+    );
     const rental = await createListing(l, seller, rentInput({ location: here }));
     const callers = person('AGENT');
     const theirs = await createListing(l, callers, saleInput({ location: here, price: '400000', bedrooms: 3 }));

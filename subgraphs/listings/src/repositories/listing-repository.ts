@@ -1,7 +1,15 @@
 import type { Db, Tx } from '../db';
 import { Prisma } from '../generated/prisma/client';
 import { isUuid } from '@market/platform';
-import { ACCOUNT_DELETED, BROWSABLE_STATUS, type ListingCursor, type ListingData, type ListingRecord, type ListingSearch, type Amenity } from '../domain';
+import {
+  ACCOUNT_DELETED,
+  BROWSABLE_STATUS,
+  type ListingCursor,
+  type ListingData,
+  type ListingRecord,
+  type ListingSearch,
+  type Amenity,
+} from '../domain';
 import type { Viewer } from '../viewer';
 import { publishListingDeleted, publishListingUpserted } from '../events/published';
 import { DeletedOwnerRepository } from './deleted-owner-repository';
@@ -132,7 +140,12 @@ function priceBetween(search: ListingSearch): Prisma.ListingWhereInput | null {
 }
 
 function priceChanged(before: ListingRecord, after: ListingRecord): boolean {
-  return before.kind !== after.kind || before.price !== after.price || before.pricePerNight !== after.pricePerNight || before.currency !== after.currency;
+  return (
+    before.kind !== after.kind ||
+    before.price !== after.price ||
+    before.pricePerNight !== after.pricePerNight ||
+    before.currency !== after.currency
+  );
 }
 
 /** The listing's price history gains its current price, in the writing transaction. */

@@ -49,7 +49,13 @@ export class PhotoRepository {
     return this.db.listingPhoto.count({ where: { listingId } });
   }
 
-  async createPending(photo: { id: string; listingId: string; storageKey: string; contentType: string; size: number }): Promise<PhotoRecord> {
+  async createPending(photo: {
+    id: string;
+    listingId: string;
+    storageKey: string;
+    contentType: string;
+    size: number;
+  }): Promise<PhotoRecord> {
     return this.db.listingPhoto.create({ data: photo, select: photoSelect });
   }
 

@@ -61,7 +61,9 @@ export class RecommendationRepository implements RecommendationStore {
   /** `record` inside the caller's transaction (event consumers: the effect commits with the inbox row). */
   static async recordIn(tx: Tx, userId: string, listingId: string, kind: InteractionKind, at: Date): Promise<boolean> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`recs:${userId}`}, 0))`;
-    const [listing] = await tx.$queryRaw<{ owner_id: string }[]>`SELECT owner_id::text AS owner_id FROM listings WHERE id = ${listingId}::uuid`;
+    const [listing] = await tx.$queryRaw<
+      { owner_id: string }[]
+    >`SELECT owner_id::text AS owner_id FROM listings WHERE id = ${listingId}::uuid`;
     // A listing deleted meanwhile, or the user's own: nothing to learn.
     if (!listing || listing.owner_id === userId) return false;
     const history = await RecommendationRepository.historyIn(tx, userId, PAIR_HISTORY_LIMIT);

@@ -99,7 +99,11 @@ export class SavedRepository {
   }
 
   async searchesOf(userId: string): Promise<SavedSearchRecord[]> {
-    const rows = await this.db.savedSearch.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: searchSelect });
+    const rows = await this.db.savedSearch.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: searchSelect,
+    });
     return rows.map(toSearch);
   }
 
@@ -120,7 +124,9 @@ export class SavedRepository {
     if (listing.status !== 'ACTIVE') return 0;
     const amount = listing.kind === 'SALE' ? listing.price : listing.pricePerNight;
     // The selective columns narrow the searches to those that can match; the rule decides.
-    const candidates = await tx.$queryRaw<{ id: string; user_id: string; name: string | null; query: string | null; filter: SearchFilter; alert: SavedSearchAlert }[]>`
+    const candidates = await tx.$queryRaw<
+      { id: string; user_id: string; name: string | null; query: string | null; filter: SearchFilter; alert: SavedSearchAlert }[]
+    >`
       SELECT s.id::text AS id, s.user_id::text AS user_id, s.name, s.query, s.filter, s.alert::text AS alert
       FROM saved_searches s
       WHERE s.user_id <> ${listing.ownerId}::uuid
@@ -134,7 +140,8 @@ export class SavedRepository {
     let created = 0;
     for (const search of candidates) {
       if (!matchesSavedSearch(listing, { text: search.query, filter: search.filter })) continue;
-      const inserted = await tx.$executeRaw`INSERT INTO saved_search_matches (saved_search_id, listing_id) VALUES (${search.id}::uuid, ${listing.id}::uuid)
+      const inserted =
+        await tx.$executeRaw`INSERT INTO saved_search_matches (saved_search_id, listing_id) VALUES (${search.id}::uuid, ${listing.id}::uuid)
         ON CONFLICT (saved_search_id, listing_id) DO NOTHING`;
       if (inserted === 0) continue;
       created++;

@@ -12,7 +12,9 @@ describe('npm run republish arguments', () => {
       dryRun: true,
     });
     expect(parseRepublishArgs(['--since=2026-01-31T13:00:00+01:00'])).toMatchObject({ updatedSince: new Date('2026-01-31T12:00:00Z') });
-    expect(parseRepublishArgs(['--since', '2026-01-31T12:00:00.250Z'])).toMatchObject({ updatedSince: new Date('2026-01-31T12:00:00.250Z') });
+    expect(parseRepublishArgs(['--since', '2026-01-31T12:00:00.250Z'])).toMatchObject({
+      updatedSince: new Date('2026-01-31T12:00:00.250Z'),
+    });
   });
 
   it.each([

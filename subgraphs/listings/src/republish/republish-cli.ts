@@ -45,7 +45,10 @@ async function main(): Promise<void> {
     }
     const since = args.updatedSince ? ` updated since ${args.updatedSince.toISOString()}` : '';
     process.stderr.write(`${args.dryRun ? 'counting' : 'republishing'} listings${since}\n`);
-    logger.info({ since: args.updatedSince, dryRun: args.dryRun, batchSize: env.REPUBLISH_BATCH_SIZE, clockSkewMs: skew }, 'republish started');
+    logger.info(
+      { since: args.updatedSince, dryRun: args.dryRun, batchSize: env.REPUBLISH_BATCH_SIZE, clockSkewMs: skew },
+      'republish started',
+    );
     const report = await republishListings(db, {
       updatedSince: args.updatedSince,
       dryRun: args.dryRun,

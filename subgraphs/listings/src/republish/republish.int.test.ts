@@ -36,7 +36,12 @@ beforeEach(async () => {
   await pg.query('TRUNCATE listings, outbox_events CASCADE');
 });
 
-const options = (overrides: Partial<RepublishOptions> = {}): RepublishOptions => ({ updatedSince: null, dryRun: false, batchSize: 500, ...overrides });
+const options = (overrides: Partial<RepublishOptions> = {}): RepublishOptions => ({
+  updatedSince: null,
+  dryRun: false,
+  batchSize: 500,
+  ...overrides,
+});
 
 async function seed(...inputs: Record<string, unknown>[]): Promise<ListingRecord[]> {
   const repository = new ListingRepository(db);
@@ -88,14 +93,21 @@ describe('republishing listings', () => {
   it('enqueues one listings.listing.upserted per listing, in id order, a transaction per batch, each as the listing is now', async () => {
     const listings = await seed(saleInput(), rentInput(), saleInput({ status: 'DRAFT' }), rentInput({ instantBook: true }), saleInput());
     const renamed = listings[1] as ListingRecord;
-    await new ListingRepository(db).update(renamed.id, renamed.ownerId, (current) => ({ ...current, title: 'Renamed', status: 'ARCHIVED' }));
+    await new ListingRepository(db).update(renamed.id, renamed.ownerId, (current) => ({
+      ...current,
+      title: 'Renamed',
+      status: 'ARCHIVED',
+    }));
     const expected = await latestPayloads();
     const from = await lastSeq();
     const started = new Date();
 
     const progress: unknown[] = [];
     const batches: unknown[] = [];
-    const report = await republishListings(db, options({ batchSize: 2, onProgress: (p) => progress.push(p), onBatch: (b) => batches.push(b) }));
+    const report = await republishListings(
+      db,
+      options({ batchSize: 2, onProgress: (p) => progress.push(p), onBatch: (b) => batches.push(b) }),
+    );
 
     const ids = listings.map((l) => l.id).sort();
     const events = await outbox(from);
@@ -107,7 +119,14 @@ describe('republishing listings', () => {
       expect(event.occurred_at.getTime()).toBeGreaterThanOrEqual(started.getTime() - 1);
       // What the relay does with each row before putting it on the bus.
       expect(() =>
-        validateEvent({ id: event.id, type: event.type, version: event.version, aggregateId: event.aggregate_id, occurredAt: event.occurred_at.toISOString(), payload: event.payload }),
+        validateEvent({
+          id: event.id,
+          type: event.type,
+          version: event.version,
+          aggregateId: event.aggregate_id,
+          occurredAt: event.occurred_at.toISOString(),
+          payload: event.payload,
+        }),
       ).not.toThrow();
     }
     expect(events.find((e) => e.aggregate_id === renamed.id)?.payload).toMatchObject({ title: 'Renamed', status: 'ARCHIVED', version: 2 });
@@ -162,7 +181,9 @@ describe('republishing listings', () => {
       // An update like ListingRepository.update, not yet committed when the republish reaches it.
       await writer.query('BEGIN');
       await writer.query('SELECT id FROM listings WHERE id = $1 FOR UPDATE', [busy!.id]);
-      await writer.query(`UPDATE listings SET title = 'Changed meanwhile', version = version + 1, updated_at = now() WHERE id = $1`, [busy!.id]);
+      await writer.query(`UPDATE listings SET title = 'Changed meanwhile', version = version + 1, updated_at = now() WHERE id = $1`, [
+        busy!.id,
+      ]);
       republished = republishListings(db, options()).finally(() => (republished.done = true));
       // Without the share lock it would read the old title now and finish.
       await eventually(async () => republished.done === true || (await waiting('%FOR SHARE%')));

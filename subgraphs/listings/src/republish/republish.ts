@@ -94,7 +94,8 @@ export async function clockSkewMs(db: Db): Promise<number> {
     const [row] = await db.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
     const after = Date.now();
     // The sample with the shortest round trip brackets the database's reading most tightly.
-    if (row && after - before < best.roundTrip) best = { roundTrip: after - before, skew: Math.round((before + after) / 2 - row.now.getTime()) };
+    if (row && after - before < best.roundTrip)
+      best = { roundTrip: after - before, skew: Math.round((before + after) / 2 - row.now.getTime()) };
   }
   return best.skew;
 }

@@ -9,4 +9,16 @@ import { ListingSearchResult } from './search';
 import { SaveSearchResult } from './saved';
 import { ConfirmListingPhotoResult, ListingPhoto } from './photos';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Date: LocalDateScalar, Query, Mutation, Subscription, Listing, User, ListingSearchResult, SaveSearchResult, ListingPhoto, ConfirmListingPhotoResult };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Date: LocalDateScalar,
+  Query,
+  Mutation,
+  Subscription,
+  Listing,
+  User,
+  ListingSearchResult,
+  SaveSearchResult,
+  ListingPhoto,
+  ConfirmListingPhotoResult,
+};

@@ -11,5 +11,8 @@ export const Listing: ListingResolvers = {
     return cover ? ctx.photos.view(cover) : null;
   },
   // Uploaded photos first, then the text URLs of listings from before uploads (still stored).
-  images: async (listing, _args, ctx) => [...(await ctx.loaders.photos.load(listing.id)).map((p) => ctx.photos.view(p).url), ...listing.images],
+  images: async (listing, _args, ctx) => [
+    ...(await ctx.loaders.photos.load(listing.id)).map((p) => ctx.photos.view(p).url),
+    ...listing.images,
+  ],
 };

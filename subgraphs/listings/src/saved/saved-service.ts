@@ -17,7 +17,8 @@ export interface SavedListingPage {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-export type SaveSearchOutcome = ({ __typename: 'SavedSearch' } & SavedSearchRecord) | { __typename: 'SavedSearchLimitReached'; limit: number; message: string };
+export type SaveSearchOutcome =
+  ({ __typename: 'SavedSearch' } & SavedSearchRecord) | { __typename: 'SavedSearchLimitReached'; limit: number; message: string };
 
 /** Favorites and saved searches of the signed-in user. */
 export class SavedService {
@@ -54,11 +55,21 @@ export class SavedService {
     const viewer = viewerOf(ctx);
     const edges = page.flatMap((row) => {
       const node = listings.get(row.listingId);
-      return node && canSee(viewer, node) ? [{ cursor: encodePosition({ createdAt: row.savedAt, id: row.listingId }), savedAt: row.savedAt, node }] : [];
+      return node && canSee(viewer, node)
+        ? [{ cursor: encodePosition({ createdAt: row.savedAt, id: row.listingId }), savedAt: row.savedAt, node }]
+        : [];
     });
     const last = page.at(-1);
     // From the last row read, shown or not, so the next page starts after everything this one covered.
-    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: last ? encodePosition({ createdAt: last.savedAt, id: last.listingId }) : null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: last ? encodePosition({ createdAt: last.savedAt, id: last.listingId }) : null,
+      },
+    };
   }
 
   async saveSearch(
@@ -70,14 +81,23 @@ export class SavedService {
     const parsed = parseSearchArgs({ text: args.query ?? null, filter: args.filter ?? null });
     const name = args.name?.trim() || null;
     if (name && name.length > 120) throw new BadUserInputError('name is too long.', { name: ['must be at most 120 characters'] });
-    if (parsed.text && parsed.text.length > 500) throw new BadUserInputError('query is too long.', { query: ['must be at most 500 characters'] });
+    if (parsed.text && parsed.text.length > 500)
+      throw new BadUserInputError('query is too long.', { query: ['must be at most 500 characters'] });
     if (!parsed.text && Object.keys(parsed.filter).length === 0) {
       throw new BadUserInputError('A saved search needs a query or a filter.', { query: ['give a query or a filter'] });
     }
     if ((await this.saved.countSearches(user.userId)) >= MAX_SAVED_SEARCHES) {
-      return { __typename: 'SavedSearchLimitReached', limit: MAX_SAVED_SEARCHES, message: `You can keep at most ${MAX_SAVED_SEARCHES} saved searches; delete one first.` };
+      return {
+        __typename: 'SavedSearchLimitReached',
+        limit: MAX_SAVED_SEARCHES,
+        message: `You can keep at most ${MAX_SAVED_SEARCHES} saved searches; delete one first.`,
+      };
     }
-    const created = await this.saved.createSearch(user.userId, { name, query: parsed.text, filter: parsed.filter, alert: args.alert ?? 'INSTANT' }, new Date());
+    const created = await this.saved.createSearch(
+      user.userId,
+      { name, query: parsed.text, filter: parsed.filter, alert: args.alert ?? 'INSTANT' },
+      new Date(),
+    );
     return { __typename: 'SavedSearch', ...created };
   }
 

@@ -34,7 +34,9 @@ const MY_SEARCHES = `{ mySavedSearches { id alert } }`;
 const DELETE_SEARCH = `mutation ($id: ID!) { deleteSavedSearch(id: $id) }`;
 const UPDATE = `mutation ($id: ID!, $input: UpdateListingInput!) { updateListing(id: $id, input: $input) { id version } }`;
 
-type SavedPage = { mySavedListings: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+type SavedPage = {
+  mySavedListings: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+};
 
 async function saveSearch(who: Identity, variables: Record<string, unknown>): Promise<string> {
   const res = await l.call<{ saveSearch: { __typename: string; id: string } }>(who, SAVE_SEARCH, variables);
@@ -52,7 +54,10 @@ async function matchEvents(searchId: string) {
 }
 
 async function matches(searchId: string): Promise<string[]> {
-  const { rows } = await l.db.query<{ listing_id: string }>('SELECT listing_id FROM saved_search_matches WHERE saved_search_id = $1 ORDER BY matched_at', [searchId]);
+  const { rows } = await l.db.query<{ listing_id: string }>(
+    'SELECT listing_id FROM saved_search_matches WHERE saved_search_id = $1 ORDER BY matched_at',
+    [searchId],
+  );
   return rows.map((r) => r.listing_id);
 }
 
@@ -72,7 +77,11 @@ async function settled(...listingIds: string[]): Promise<void> {
 describe('favorites', () => {
   it('saves once, pages newest first, hides what the caller can no longer see, unsaves, and learns a favorite', async () => {
     const seller = person('SELLER');
-    const [a, b, c] = [await createListing(l, seller, saleInput()), await createListing(l, seller, saleInput()), await createListing(l, seller, rentInput())];
+    const [a, b, c] = [
+      await createListing(l, seller, saleInput()),
+      await createListing(l, seller, saleInput()),
+      await createListing(l, seller, rentInput()),
+    ];
     const me = person('BUYER');
     for (const x of [a, b, c, a]) expect((await l.call(me, SAVE, { id: x.id })).errors).toBeUndefined();
 
@@ -83,7 +92,10 @@ describe('favorites', () => {
     expect(second.data?.mySavedListings.edges.map((e) => e.node.id)).toEqual([a.id]);
     expect(second.data?.mySavedListings.pageInfo.hasNextPage).toBe(false);
 
-    const affinity = await l.db.query('SELECT affinity FROM recommendation_affinities WHERE user_id = $1 AND listing_id = $2', [me.userId, a.id]);
+    const affinity = await l.db.query('SELECT affinity FROM recommendation_affinities WHERE user_id = $1 AND listing_id = $2', [
+      me.userId,
+      a.id,
+    ]);
     expect(affinity.rows).toEqual([{ affinity: 3 }]);
 
     // Made a draft: out of the list while hidden (still saved).
@@ -102,7 +114,7 @@ describe('favorites', () => {
 });
 
 describe('saved searches', () => {
-  it('matches a new or changed listing once per search, with one event for INSTANT, typos forgiven, never the owner\'s own', async () => {
+  it("matches a new or changed listing once per search, with one event for INSTANT, typos forgiven, never the owner's own", async () => {
     const city = `Qx${unique()}ville`;
     const me = person('AGENT');
     const instant = await saveSearch(me, { query: 'sunny cottge', filter: { city, kind: 'SALE', maxPrice: '500000' }, name: 'Cottages' });
@@ -118,7 +130,16 @@ describe('saved searches', () => {
 
     expect(await matches(instant)).toEqual([match.id]);
     expect(await matchEvents(instant)).toEqual([
-      { type: 'listings.saved-search.matched', payload: { savedSearchId: instant, userId: me.userId, searchName: 'Cottages', listingId: match.id, listingTitle: 'Sunny cottage by the river' } },
+      {
+        type: 'listings.saved-search.matched',
+        payload: {
+          savedSearchId: instant,
+          userId: me.userId,
+          searchName: 'Cottages',
+          listingId: match.id,
+          listingTitle: 'Sunny cottage by the river',
+        },
+      },
     ]);
     expect(await matches(off)).toEqual([match.id, tooDear.id]);
     expect(await matchEvents(off)).toEqual([]);
@@ -153,14 +174,17 @@ describe('saved searches', () => {
     await Promise.all([saved.runDigest(1000, tomorrow), saved.runDigest(1000, tomorrow)]);
     const digests = await matchEvents(daily);
     expect(digests).toHaveLength(1);
-    expect(digests[0]).toMatchObject({ type: 'listings.saved-search.digest', payload: { savedSearchId: daily, userId: me.userId, matchCount: 2 } });
+    expect(digests[0]).toMatchObject({
+      type: 'listings.saved-search.digest',
+      payload: { savedSearchId: daily, userId: me.userId, matchCount: 2 },
+    });
     // Not due again until a day later, and nothing new to send then.
     await saved.runDigest(1000, tomorrow);
     await saved.runDigest(1000, new Date(tomorrow.getTime() + 25 * 3_600_000));
     expect(await matchEvents(daily)).toHaveLength(1);
   });
 
-  it('checks input like searchListings, lists and deletes only the caller\'s own, and caps how many', async () => {
+  it("checks input like searchListings, lists and deletes only the caller's own, and caps how many", async () => {
     const me = person('BUYER');
     expect(codeOf(await l.call(me, SAVE_SEARCH, { filter: { minPrice: '10', maxPrice: '5' } }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await l.call(me, SAVE_SEARCH, {}))).toBe('BAD_USER_INPUT');

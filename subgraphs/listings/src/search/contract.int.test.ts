@@ -179,7 +179,13 @@ const corpus = [
 const keyOf = new Map(corpus.map((doc) => [doc.id, doc.key]));
 /** One more listing than the count cap, in a town of their own. */
 const crowd = Array.from({ length: 1001 }, (_, i) =>
-  listing(`crowd${i}`, { title: `Crowd house ${i}`, propertyType: 'COMMERCIAL', bedrooms: 0, city: 'Capville', location: { lat: 60, lon: 60 } }),
+  listing(`crowd${i}`, {
+    title: `Crowd house ${i}`,
+    propertyType: 'COMMERCIAL',
+    bedrooms: 0,
+    city: 'Capville',
+    location: { lat: 60, lon: 60 },
+  }),
 );
 
 interface Backend {
@@ -193,7 +199,10 @@ let database: { url: string; drop(): Promise<void> };
 beforeAll(async () => {
   database = await privateListingsDatabase('contract');
   db = createPrisma(database.url, 4);
-  backends.push({ name: 'postgres', search: createListingSearch({ ELASTICSEARCH_URL: undefined, ELASTICSEARCH_INDEX_PREFIX: '' }, db, logger) });
+  backends.push({
+    name: 'postgres',
+    search: createListingSearch({ ELASTICSEARCH_URL: undefined, ELASTICSEARCH_INDEX_PREFIX: '' }, db, logger),
+  });
   if (ES_URL) {
     backends.push({
       name: 'elasticsearch',
@@ -235,7 +244,11 @@ async function all(search: ListingSearch, args: SearchArgs, first = 3): Promise<
 
 const cases: { name: string; args: SearchArgs; expected: string[]; ordered?: boolean }[] = [
   { name: 'a typo in a title word', args: { text: 'cottge' }, expected: ['cottage'] },
-  { name: 'typos in two words that are not adjacent, each in another field', args: { text: 'quiet gardne' }, expected: ['quietHouse', 'gardenFlat'] },
+  {
+    name: 'typos in two words that are not adjacent, each in another field',
+    args: { text: 'quiet gardne' },
+    expected: ['quietHouse', 'gardenFlat'],
+  },
   { name: 'a typo in the city', args: { text: 'lisbn cottage' }, expected: ['cottage'] },
   { name: 'a typo in the address', args: { text: 'agusta' }, expected: ['cottage'] },
   { name: 'the neighbourhood', args: { text: 'Baixa' }, expected: ['cottage'] },
@@ -261,9 +274,22 @@ const cases: { name: string; args: SearchArgs; expected: string[]; ordered?: boo
     args: { filter: { near: { latitude: LISBON.lat, longitude: LISBON.lon, radiusKm: 5 } } },
     expected: ['cottage', 'quietHouse', 'gardenFlat', 'balcony', 'loft', 'office', 'room'],
   },
-  { name: 'a map box', args: { filter: { within: { north: 41.3, south: 41.0, east: -8.5, west: -8.8 } } }, expected: ['studio', 'townhouse', 'plot'] },
-  { name: 'a map box across the 180th meridian', args: { filter: { within: { north: -16, south: -19, east: -179, west: 178 } } }, expected: ['bungalow', 'villa'] },
-  { name: 'cheapest first', args: { filter: { kind: 'RENT' }, sort: 'PRICE_ASC' }, expected: ['room', 'studio', 'gardenFlat', 'balcony', 'loft', 'bungalow'], ordered: true },
+  {
+    name: 'a map box',
+    args: { filter: { within: { north: 41.3, south: 41.0, east: -8.5, west: -8.8 } } },
+    expected: ['studio', 'townhouse', 'plot'],
+  },
+  {
+    name: 'a map box across the 180th meridian',
+    args: { filter: { within: { north: -16, south: -19, east: -179, west: 178 } } },
+    expected: ['bungalow', 'villa'],
+  },
+  {
+    name: 'cheapest first',
+    args: { filter: { kind: 'RENT' }, sort: 'PRICE_ASC' },
+    expected: ['room', 'studio', 'gardenFlat', 'balcony', 'loft', 'bungalow'],
+    ordered: true,
+  },
   {
     name: 'dearest first',
     args: { filter: { kind: 'SALE', city: 'lisbon' }, sort: 'PRICE_DESC' },
@@ -288,7 +314,12 @@ const cases: { name: string; args: SearchArgs; expected: string[]; ordered?: boo
     expected: ['studio', 'townhouse', 'plot'],
     ordered: true,
   },
-  { name: 'text, two filters and a sort', args: { text: 'quiet', filter: { minBedrooms: 2, city: 'Lisbon' }, sort: 'PRICE_DESC' }, expected: ['quietHouse', 'gardenFlat'], ordered: true },
+  {
+    name: 'text, two filters and a sort',
+    args: { text: 'quiet', filter: { minBedrooms: 2, city: 'Lisbon' }, sort: 'PRICE_DESC' },
+    expected: ['quietHouse', 'gardenFlat'],
+    ordered: true,
+  },
 ];
 
 describe('the search contract', () => {
@@ -296,20 +327,35 @@ describe('the search contract', () => {
     const answers: Record<string, string[]> = {};
     for (const { name, search } of backends) {
       const { keys, totals } = await all(search, args);
-      expect({ backend: name, keys: ordered ? keys : [...keys].sort() }).toEqual({ backend: name, keys: ordered ? expected : [...expected].sort() });
+      expect({ backend: name, keys: ordered ? keys : [...keys].sort() }).toEqual({
+        backend: name,
+        keys: ordered ? expected : [...expected].sort(),
+      });
       expect(totals.every((total) => total === expected.length)).toBe(true);
       answers[name] = keys;
     }
-    if (answers['elasticsearch']) expect(ordered ? answers['elasticsearch'] : [...answers['elasticsearch']].sort()).toEqual(ordered ? answers['postgres'] : [...answers['postgres']!].sort());
+    if (answers['elasticsearch'])
+      expect(ordered ? answers['elasticsearch'] : [...answers['elasticsearch']].sort()).toEqual(
+        ordered ? answers['postgres'] : [...answers['postgres']!].sort(),
+      );
   });
 
   it('pages through every sort without gaps or repeats, in the same order on both', async () => {
     for (const sort of ['NEWEST', 'PRICE_ASC', 'PRICE_DESC', 'DISTANCE'] as const) {
       const orders: string[][] = [];
       for (const { search } of backends) {
-        const { keys } = await all(search, { filter: { minBedrooms: 0, maxAreaSqm: 500 }, sort, sortFrom: { latitude: 0, longitude: 0 } }, 2);
+        const { keys } = await all(
+          search,
+          { filter: { minBedrooms: 0, maxAreaSqm: 500 }, sort, sortFrom: { latitude: 0, longitude: 0 } },
+          2,
+        );
         expect(new Set(keys).size).toBe(keys.length);
-        expect([...keys].sort()).toEqual(corpus.filter((d) => d.areaSqm !== null).map((d) => d.key).sort());
+        expect([...keys].sort()).toEqual(
+          corpus
+            .filter((d) => d.areaSqm !== null)
+            .map((d) => d.key)
+            .sort(),
+        );
         orders.push(keys);
       }
       if (orders.length === 2) expect(orders[1]).toEqual(orders[0]);
@@ -319,7 +365,12 @@ describe('the search contract', () => {
   it('counts up to 1,000 matches and says when there are more', async () => {
     for (const { search } of backends) {
       const capped = await search.search(parseSearchArgs({ filter: { city: 'Capville' }, first: 5 }));
-      expect({ total: capped.total, exact: capped.totalIsExact, hits: capped.hits.length, next: capped.hasNextPage }).toEqual({ total: 1000, exact: false, hits: 5, next: true });
+      expect({ total: capped.total, exact: capped.totalIsExact, hits: capped.hits.length, next: capped.hasNextPage }).toEqual({
+        total: 1000,
+        exact: false,
+        hits: 5,
+        next: true,
+      });
       const counted = await search.search(parseSearchArgs({ filter: { city: 'Capville', maxPrice: '100000' }, text: 'crowd 7', first: 5 }));
       expect({ total: counted.total, exact: counted.totalIsExact }).toEqual({ total: 1, exact: true });
     }

@@ -1,7 +1,11 @@
 import type { Logger } from '@market/platform';
 import type { Db } from '../db';
 import type { ListingsEnv } from '../env';
-import { createElasticsearchClient, ElasticsearchListingSearch, type ElasticsearchSearchOptions } from './elasticsearch/elasticsearch-search';
+import {
+  createElasticsearchClient,
+  ElasticsearchListingSearch,
+  type ElasticsearchSearchOptions,
+} from './elasticsearch/elasticsearch-search';
 import { PostgresListingSearch } from './postgres/postgres-search';
 import type { ListingSearch } from './port';
 

@@ -228,6 +228,9 @@ export interface ListingSearch {
    * Rebuilds the index from the source of truth while searches keep answering from the current one,
    * and writes made meanwhile are kept.
    */
-  reindex(source: ReindexSource, options?: { batchSize?: number; onProgress?: (progress: ReindexProgress) => void }): Promise<ReindexReport>;
+  reindex(
+    source: ReindexSource,
+    options?: { batchSize?: number; onProgress?: (progress: ReindexProgress) => void },
+  ): Promise<ReindexReport>;
   close(): Promise<void>;
 }

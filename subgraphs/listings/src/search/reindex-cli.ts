@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   const where = env.ELASTICSEARCH_URL ? `Elasticsearch at ${env.ELASTICSEARCH_URL}` : 'PostgreSQL (listing_search)';
   process.stderr.write(`reindexing listings into ${where}\n`);
   try {
-    const report = await reindexListings(search, db, { batchSize: env.REINDEX_BATCH_SIZE, onProgress: progressPrinter('reindexing', process.stderr) });
+    const report = await reindexListings(search, db, {
+      batchSize: env.REINDEX_BATCH_SIZE,
+      onProgress: progressPrinter('reindexing', process.stderr),
+    });
     if (process.stderr.isTTY) process.stderr.write('\n');
     const perSecond = report.ms > 0 ? Math.round((report.indexed * 1000) / report.ms) : report.indexed;
     console.log(

@@ -14,7 +14,13 @@ function badInputFields(run: () => unknown): Record<string, string[]> {
 describe('searchListings arguments', () => {
   it('defaults to 20 results, no text and no filters; blank text means no text', () => {
     expect(parseSearchArgs({})).toEqual({ text: null, sort: 'RELEVANCE', first: 20, after: null, filter: {} });
-    expect(parseSearchArgs({ text: '   ', first: null, after: '' })).toEqual({ text: null, sort: 'RELEVANCE', first: 20, after: null, filter: {} });
+    expect(parseSearchArgs({ text: '   ', first: null, after: '' })).toEqual({
+      text: null,
+      sort: 'RELEVANCE',
+      first: 20,
+      after: null,
+      filter: {},
+    });
     // Punctuation alone holds no word to search for.
     expect(parseSearchArgs({ text: ' -- !' }).text).toBeNull();
   });
@@ -42,7 +48,14 @@ describe('searchListings arguments', () => {
       parseSearchArgs({
         sort: 'DISTANCE',
         sortFrom: { latitude: 41, longitude: -8 },
-        filter: { zipCode: '1100-048', amenities: ['POOL', 'POOL', 'WIFI'], guests: 2, instantBook: false, minAreaSqm: 50, within: { north: 2, south: 1, east: -179, west: 179 } },
+        filter: {
+          zipCode: '1100-048',
+          amenities: ['POOL', 'POOL', 'WIFI'],
+          guests: 2,
+          instantBook: false,
+          minAreaSqm: 50,
+          within: { north: 2, south: 1, east: -179, west: 179 },
+        },
       }),
     ).toEqual({
       text: null,
@@ -50,14 +63,27 @@ describe('searchListings arguments', () => {
       first: 20,
       after: null,
       from: { latitude: 41, longitude: -8 },
-      filter: { zipCode: '1100-048', amenities: ['POOL', 'WIFI'], guests: 2, instantBook: false, minAreaSqm: 50, within: { north: 2, south: 1, east: -179, west: 179 } },
+      filter: {
+        zipCode: '1100-048',
+        amenities: ['POOL', 'WIFI'],
+        guests: 2,
+        instantBook: false,
+        minAreaSqm: 50,
+        within: { north: 2, south: 1, east: -179, west: 179 },
+      },
     });
   });
 
   it('refuses what would otherwise be an internal error or a meaningless search', () => {
-    expect(badInputFields(() => parseSearchArgs({ filter: { near: { latitude: 0, longitude: 0, radiusKm: 0 } } }))).toHaveProperty(['near.radiusKm']);
-    expect(badInputFields(() => parseSearchArgs({ filter: { near: { latitude: 0, longitude: 0, radiusKm: 500.1 } } }))).toHaveProperty(['near.radiusKm']);
-    expect(badInputFields(() => parseSearchArgs({ filter: { within: { north: 1, south: 2, east: 1, west: 0 } } }))).toHaveProperty(['within.south']);
+    expect(badInputFields(() => parseSearchArgs({ filter: { near: { latitude: 0, longitude: 0, radiusKm: 0 } } }))).toHaveProperty([
+      'near.radiusKm',
+    ]);
+    expect(badInputFields(() => parseSearchArgs({ filter: { near: { latitude: 0, longitude: 0, radiusKm: 500.1 } } }))).toHaveProperty([
+      'near.radiusKm',
+    ]);
+    expect(badInputFields(() => parseSearchArgs({ filter: { within: { north: 1, south: 2, east: 1, west: 0 } } }))).toHaveProperty([
+      'within.south',
+    ]);
     expect(badInputFields(() => parseSearchArgs({ filter: { minAreaSqm: 100, maxAreaSqm: 99 } }))).toHaveProperty('maxAreaSqm');
     expect(badInputFields(() => parseSearchArgs({ sort: 'DISTANCE' }))).toHaveProperty('sortFrom');
     expect(badInputFields(() => parseSearchArgs({ text: 'a\u0000b' }))).toHaveProperty('text');

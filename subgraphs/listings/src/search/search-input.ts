@@ -24,7 +24,10 @@ const pageSchema = z.object({
     .nullish()
     // Text without a single word (punctuation only) searches for nothing: the same as no text.
     .transform((text) => (text && words(text).length > 0 ? text : null)),
-  sort: z.enum(SEARCH_SORTS).nullish().transform((sort) => sort ?? 'RELEVANCE'),
+  sort: z
+    .enum(SEARCH_SORTS)
+    .nullish()
+    .transform((sort) => sort ?? 'RELEVANCE'),
   sortFrom: point.nullish(),
   first: z
     .number()
@@ -33,7 +36,11 @@ const pageSchema = z.object({
     .max(MAX_PAGE_SIZE, `must be between 0 and ${MAX_PAGE_SIZE}`)
     .nullish()
     .transform((first) => first ?? 20),
-  after: z.string().max(500, 'is not a valid cursor').nullish().transform((after) => after || null),
+  after: z
+    .string()
+    .max(500, 'is not a valid cursor')
+    .nullish()
+    .transform((after) => after || null),
 });
 
 const searchOnlySchema = z
@@ -61,8 +68,10 @@ const searchOnlySchema = z
       .superRefine((box, ctx) => {
         // A rectangle whose southern edge is not below its northern one crosses itself. East and west
         // may come in either order: west > east is a map view across the 180th meridian.
-        if (box.south >= box.north) ctx.addIssue({ code: 'custom', path: ['south'], message: 'must be below north (the box crosses itself)' });
-        if (box.east === box.west) ctx.addIssue({ code: 'custom', path: ['east'], message: 'must differ from west (the box has no width)' });
+        if (box.south >= box.north)
+          ctx.addIssue({ code: 'custom', path: ['south'], message: 'must be below north (the box crosses itself)' });
+        if (box.east === box.west)
+          ctx.addIssue({ code: 'custom', path: ['east'], message: 'must differ from west (the box has no width)' });
       })
       .nullish(),
   })
@@ -82,16 +91,27 @@ export interface SearchArgs {
 }
 
 function withoutNulls<T extends Record<string, unknown>>(value: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as Partial<{
+    [K in keyof T]: NonNullable<T[K]>;
+  }>;
 }
 
 /** Checks `searchListings` arguments; the listing filters shared with `listings(filter:)` are checked as it checks them. */
 export function parseSearchArgs(args: SearchArgs): SearchQuery {
   refuseNul(args);
-  const page = parseOrThrow(pageSchema, { text: args.text, sort: args.sort, sortFrom: args.sortFrom, first: args.first, after: args.after });
-  const { zipCode, minBathrooms, minAreaSqm, maxAreaSqm, amenities, guests, instantBook, near, within, ...listingFilter } = args.filter ?? {};
+  const page = parseOrThrow(pageSchema, {
+    text: args.text,
+    sort: args.sort,
+    sortFrom: args.sortFrom,
+    first: args.first,
+    after: args.after,
+  });
+  const { zipCode, minBathrooms, minAreaSqm, maxAreaSqm, amenities, guests, instantBook, near, within, ...listingFilter } =
+    args.filter ?? {};
   const shared = parseListingSearch(listingFilter);
-  const own = withoutNulls(parseOrThrow(searchOnlySchema, { zipCode, minBathrooms, minAreaSqm, maxAreaSqm, amenities, guests, instantBook, near, within }));
+  const own = withoutNulls(
+    parseOrThrow(searchOnlySchema, { zipCode, minBathrooms, minAreaSqm, maxAreaSqm, amenities, guests, instantBook, near, within }),
+  );
   const filter: SearchFilter = { ...shared, ...own };
   if (filter.amenities?.length === 0) delete filter.amenities;
   const from = page.sortFrom ?? (filter.near ? { latitude: filter.near.latitude, longitude: filter.near.longitude } : undefined);

@@ -41,7 +41,12 @@ export class ListingSearchService {
       totalCount: page.total,
       totalCountExact: page.totalIsExact,
       // From the last hit, shown or not, so the next page starts after everything this one covered.
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(query.after), startCursor: edges[0]?.cursor ?? null, endCursor: page.hits.at(-1)?.cursor ?? null },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: Boolean(query.after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: page.hits.at(-1)?.cursor ?? null,
+      },
       query,
     };
   }

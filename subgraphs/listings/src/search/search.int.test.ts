@@ -124,7 +124,12 @@ afterAll(async () => {
   await pg?.end();
 });
 
-async function call<T>(h: Harness, query: string, variables: Record<string, unknown>, identity: Identity | null = seller): Promise<GraphQLResponse<T>> {
+async function call<T>(
+  h: Harness,
+  query: string,
+  variables: Record<string, unknown>,
+  identity: Identity | null = seller,
+): Promise<GraphQLResponse<T>> {
   return callSubgraph<T>(h.running.url, { query, variables }, { secret, identity });
 }
 
@@ -155,7 +160,15 @@ function sale(city: string, overrides: Record<string, unknown> = {}) {
 }
 
 function rental(city: string, overrides: Record<string, unknown> = {}) {
-  return sale(city, { title: 'City flat', kind: 'RENT', propertyType: 'APARTMENT', price: null, pricePerNight: '90', maxGuests: 4, ...overrides });
+  return sale(city, {
+    title: 'City flat',
+    kind: 'RENT',
+    propertyType: 'APARTMENT',
+    price: null,
+    pricePerNight: '90',
+    maxGuests: 4,
+    ...overrides,
+  });
 }
 
 /** Creates listings one after another (so createdAt follows the order given). */
@@ -288,7 +301,9 @@ for (const backend of ['postgres', 'elasticsearch'] as const) {
       expect(await found({ minBedrooms: 2 })).toEqual([house!.id, condo!.id, dearFlat!.id].sort());
       expect(await found({ minPrice: '100', maxPrice: '300000' })).toEqual([house!.id, dearFlat!.id].sort());
       expect(await found({ kind: 'SALE', maxPrice: '300000' })).toEqual([house!.id]);
-      expect(ids(await search(h, { filter: { city: city.toUpperCase() } })).sort()).toEqual([house!.id, condo!.id, cheapFlat!.id, dearFlat!.id].sort());
+      expect(ids(await search(h, { filter: { city: city.toUpperCase() } })).sort()).toEqual(
+        [house!.id, condo!.id, cheapFlat!.id, dearFlat!.id].sort(),
+      );
     });
 
     it('finds listings within a radius', async () => {
@@ -397,7 +412,10 @@ for (const backend of ['postgres', 'elasticsearch'] as const) {
       expect(last.done).toBe(last.total);
       expect(last.done).toBeGreaterThanOrEqual(report.indexed);
 
-      const expected = seeded.filter((l) => l !== drafted && l !== deleted).map((l) => l.id).concat(added!.id);
+      const expected = seeded
+        .filter((l) => l !== drafted && l !== deleted)
+        .map((l) => l.id)
+        .concat(added!.id);
       expect(ids(await search(h, { filter: { city }, first: 50 })).sort()).toEqual(expected.sort());
       expect(ids(await search(h, { text: 'mansion', filter: { city } }))).toEqual([renamed!.id]);
       expect(ids(await search(h, { text: 'late', filter: { city } }))).toEqual([added!.id]);
@@ -445,9 +463,15 @@ for (const backend of ['postgres', 'elasticsearch'] as const) {
       });
       const errors: unknown[] = [];
       const spy = Object.assign(Object.create(logger) as typeof logger, { error: (...args: unknown[]) => errors.push(args[0]) });
-      const search = createListingSearch({ ELASTICSEARCH_URL: ES_URL, ELASTICSEARCH_INDEX_PREFIX: prefix }, await harness('postgres').then((h) => h.db), spy);
+      const search = createListingSearch(
+        { ELASTICSEARCH_URL: ES_URL, ELASTICSEARCH_INDEX_PREFIX: prefix },
+        await harness('postgres').then((h) => h.db),
+        spy,
+      );
       await search.search({ text: null, filter: {}, sort: 'NEWEST', first: 1, after: null });
-      expect(errors).toEqual([expect.objectContaining({ index: `${prefix}listings_v1`, missing: expect.arrayContaining(['titleWords', 'amenities']) })]);
+      expect(errors).toEqual([
+        expect.objectContaining({ index: `${prefix}listings_v1`, missing: expect.arrayContaining(['titleWords', 'amenities']) }),
+      ]);
       await search.close();
     } finally {
       await client.indices.delete({ index: `${prefix}listings_v1`, ignore_unavailable: true });
@@ -487,20 +511,33 @@ for (const backend of ['postgres', 'elasticsearch'] as const) {
 });
 
 describe('searchListings in a running subgraph', () => {
-  it('indexes through the subgraph\'s own outbox relay and consumer when it is given a bus', async () => {
+  it("indexes through the subgraph's own outbox relay and consumer when it is given a bus", async () => {
     const bus = new InProcessEventBus(logger);
-    const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: testDatabaseUrl('listings'), GATEWAY_SIGNING_SECRET: secret });
+    const env = loadEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: testDatabaseUrl('listings'),
+      GATEWAY_SIGNING_SECRET: secret,
+    });
     const subgraph = await createSubgraph(env, logger, { bus });
     const running = await subgraph.listen(0, '127.0.0.1');
     try {
       const city = unique('City');
-      const res = await callSubgraph<{ createListing: Created }>(running.url, { query: CREATE, variables: { input: sale(city) } }, { secret, identity: seller });
+      const res = await callSubgraph<{ createListing: Created }>(
+        running.url,
+        { query: CREATE, variables: { input: sale(city) } },
+        { secret, identity: seller },
+      );
       expect(res.errors).toBeUndefined();
       const deadline = Date.now() + 15_000;
       let found: string[] = [];
       while (found.length === 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        const page = await callSubgraph<{ searchListings: SearchResult }>(running.url, { query: SEARCH, variables: { filter: { city } } }, { secret, identity: null });
+        const page = await callSubgraph<{ searchListings: SearchResult }>(
+          running.url,
+          { query: SEARCH, variables: { filter: { city } } },
+          { secret, identity: null },
+        );
         found = page.data?.searchListings.edges.map((e) => e.node.id) ?? [];
       }
       expect(found).toEqual([res.data!.createListing.id]);

@@ -9,12 +9,7 @@ const MAX_WORD_LENGTH = 40;
 
 /** Lower case, accents dropped, whitespace runs made single: "  São  Paulo " → "sao paulo". */
 export function fold(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/\s+/gu, ' ')
-    .trim();
+  return value.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 /** The words of a text: runs of letters and digits, folded. */

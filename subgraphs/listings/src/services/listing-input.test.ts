@@ -115,7 +115,10 @@ describe('applyListingChanges', () => {
 
 describe('parseListingSearch', () => {
   it('drops nulls and normalizes amounts', () => {
-    expect(parseListingSearch({ kind: null, city: ' Porto ', minPrice: '100', maxPrice: null })).toEqual({ city: 'Porto', minPrice: '100.00' });
+    expect(parseListingSearch({ kind: null, city: ' Porto ', minPrice: '100', maxPrice: null })).toEqual({
+      city: 'Porto',
+      minPrice: '100.00',
+    });
     expect(parseListingSearch(null)).toEqual({});
   });
 
@@ -126,20 +129,34 @@ describe('parseListingSearch', () => {
 
 describe('rental terms', () => {
   it('gives a RENT listing the MODERATE policy and no discounts unless its owner chose', () => {
-    expect(parseNewListing(rent)).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null, cancellationPolicy: 'MODERATE' });
-    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' })).toMatchObject({
-      weeklyDiscountPercent: 10,
-      monthlyDiscountPercent: 25,
-      cancellationPolicy: 'STRICT',
+    expect(parseNewListing(rent)).toMatchObject({
+      weeklyDiscountPercent: null,
+      monthlyDiscountPercent: null,
+      cancellationPolicy: 'MODERATE',
     });
+    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 10, monthlyDiscountPercent: 25, cancellationPolicy: 'STRICT' })).toMatchObject(
+      {
+        weeklyDiscountPercent: 10,
+        monthlyDiscountPercent: 25,
+        cancellationPolicy: 'STRICT',
+      },
+    );
     // Either discount alone, and the bounds themselves, are fine.
-    expect(parseNewListing({ ...rent, monthlyDiscountPercent: 100 })).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: 100 });
-    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 0 })).toMatchObject({ weeklyDiscountPercent: 0, monthlyDiscountPercent: null });
+    expect(parseNewListing({ ...rent, monthlyDiscountPercent: 100 })).toMatchObject({
+      weeklyDiscountPercent: null,
+      monthlyDiscountPercent: 100,
+    });
+    expect(parseNewListing({ ...rent, weeklyDiscountPercent: 0 })).toMatchObject({
+      weeklyDiscountPercent: 0,
+      monthlyDiscountPercent: null,
+    });
   });
 
   it('leaves a SALE listing without terms and refuses them there', () => {
     expect(parseNewListing(sale)).toMatchObject({ weeklyDiscountPercent: null, monthlyDiscountPercent: null, cancellationPolicy: null });
-    const fields = fieldsOf(() => parseNewListing({ ...sale, weeklyDiscountPercent: 5, monthlyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE' }));
+    const fields = fieldsOf(() =>
+      parseNewListing({ ...sale, weeklyDiscountPercent: 5, monthlyDiscountPercent: 10, cancellationPolicy: 'FLEXIBLE' }),
+    );
     expect(fields).toEqual({
       weeklyDiscountPercent: ['applies to RENT listings only'],
       monthlyDiscountPercent: ['applies to RENT listings only'],
@@ -173,7 +190,13 @@ describe('rental terms', () => {
     });
     // Null on a RENT listing means the default.
     expect(applyListingChanges(current, { cancellationPolicy: null }).cancellationPolicy).toBe('MODERATE');
-    const sold = applyListingChanges(current, { kind: 'SALE', price: '1', pricePerNight: null, maxGuests: null, weeklyDiscountPercent: null });
+    const sold = applyListingChanges(current, {
+      kind: 'SALE',
+      price: '1',
+      pricePerNight: null,
+      maxGuests: null,
+      weeklyDiscountPercent: null,
+    });
     expect(sold.cancellationPolicy).toBeNull();
     // Left in place, a discount stops the switch like any other rental field.
     expect(fieldsOf(() => applyListingChanges(current, { kind: 'SALE', price: '1', pricePerNight: null, maxGuests: null }))).toEqual({

@@ -106,9 +106,13 @@ const httpsUrl = z
 
 const address = z.object({
   line1: text(200),
-  line2: text(200).nullish().transform((v) => v ?? null),
+  line2: text(200)
+    .nullish()
+    .transform((v) => v ?? null),
   city: text(120),
-  region: text(120).nullish().transform((v) => v ?? null),
+  region: text(120)
+    .nullish()
+    .transform((v) => v ?? null),
   country,
 });
 
@@ -188,7 +192,11 @@ export function listingRuleViolations(data: ListingData): { path: string[]; mess
     issues.push({ path: ['maxNights'], message: 'must not be less than minNights' });
   }
   // A stay of 28 nights also qualifies for the weekly discount, so a smaller monthly one would never apply.
-  if (data.weeklyDiscountPercent !== null && data.monthlyDiscountPercent !== null && data.monthlyDiscountPercent < data.weeklyDiscountPercent) {
+  if (
+    data.weeklyDiscountPercent !== null &&
+    data.monthlyDiscountPercent !== null &&
+    data.monthlyDiscountPercent < data.weeklyDiscountPercent
+  ) {
     issues.push({ path: ['monthlyDiscountPercent'], message: 'must not be less than weeklyDiscountPercent' });
   }
   return issues;

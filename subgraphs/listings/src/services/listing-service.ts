@@ -101,7 +101,15 @@ export class ListingService {
     const rows = await this.listings.browse(search, after, first + 1);
     const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodePosition(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
   }
 
   private writer(ctx: AuthContext): Viewer & { userId: string } {
@@ -111,6 +119,6 @@ export class ListingService {
 
   private authorizeWrite(viewer: Viewer, listing: ListingRecord): void {
     if (!canSee(viewer, listing)) throw new NotFoundError('Listing', listing.id);
-    if (!canManage(viewer, listing)) throw new ForbiddenError('Only the listing\'s owner or an admin can change it.');
+    if (!canManage(viewer, listing)) throw new ForbiddenError("Only the listing's owner or an admin can change it.");
   }
 }

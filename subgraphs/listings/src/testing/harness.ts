@@ -44,7 +44,11 @@ export async function startListings(options: { bus?: EventBus | null; databaseUr
     pubsub,
     /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
     subscribe: subscriber.subscribe,
-    call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    call<T = Record<string, unknown>>(
+      as: Identity | null,
+      query: string,
+      variables?: Record<string, unknown>,
+    ): Promise<GraphQLResponse<T>> {
       return callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
     },
     async close() {
@@ -106,7 +110,12 @@ export function codeOf(response: { errors?: readonly { extensions?: Record<strin
 }
 
 /** An event as another service's relay would put it on the bus: a fresh id unless redelivering one. */
-export function envelope<T extends EventType>(type: T, aggregateId: string, payload: EventPayload<T>, id: string = randomUUID()): EventEnvelope<T> {
+export function envelope<T extends EventType>(
+  type: T,
+  aggregateId: string,
+  payload: EventPayload<T>,
+  id: string = randomUUID(),
+): EventEnvelope<T> {
   return { id, type, version: 1, aggregateId, occurredAt: new Date().toISOString(), payload };
 }
 
@@ -146,7 +155,11 @@ export function rentInput(overrides: Record<string, unknown> = {}) {
 const CREATE = `mutation ($input: CreateListingInput!) { createListing(input: $input) { id version status } }`;
 
 /** Creates a listing through the API and fails loudly if it did not work. */
-export async function createListing(l: Listings, owner: Identity, input: Record<string, unknown>): Promise<{ id: string; version: number; status: string }> {
+export async function createListing(
+  l: Listings,
+  owner: Identity,
+  input: Record<string, unknown>,
+): Promise<{ id: string; version: number; status: string }> {
   const res = await l.call<{ createListing: { id: string; version: number; status: string } }>(owner, CREATE, { input });
   if (!res.data?.createListing) throw new Error(`createListing failed: ${JSON.stringify(res.errors)}`);
   return res.data.createListing;

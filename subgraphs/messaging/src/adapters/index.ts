@@ -15,7 +15,12 @@ export function channelsFor(env: MessagingEnv, db: Db, logger: Logger): Channels
     email: env.SMTP_URL ? new SmtpEmailSender(env.SMTP_URL, env.MAIL_FROM, logger) : dev.email,
     sms:
       env.SMS_API_URL && env.SMS_ACCOUNT_SID && env.SMS_AUTH_TOKEN && env.SMS_FROM
-        ? new TwilioSmsSender({ baseUrl: env.SMS_API_URL, accountSid: env.SMS_ACCOUNT_SID, authToken: env.SMS_AUTH_TOKEN, from: env.SMS_FROM })
+        ? new TwilioSmsSender({
+            baseUrl: env.SMS_API_URL,
+            accountSid: env.SMS_ACCOUNT_SID,
+            authToken: env.SMS_AUTH_TOKEN,
+            from: env.SMS_FROM,
+          })
         : dev.sms,
     push:
       env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY

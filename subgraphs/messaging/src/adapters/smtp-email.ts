@@ -26,7 +26,10 @@ export class SmtpEmailSender implements EmailSender {
         text: message.text,
         html: message.html,
         ...(message.unsubscribeUrl
-          ? { list: { unsubscribe: { url: message.unsubscribeUrl, comment: 'Unsubscribe' } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }
+          ? {
+              list: { unsubscribe: { url: message.unsubscribeUrl, comment: 'Unsubscribe' } },
+              headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+            }
           : {}),
       });
     } catch (err) {

@@ -33,7 +33,8 @@ export class TwilioSmsSender implements SmsSender {
     });
     if (res.ok) return;
     const detail = (await res.text().catch(() => '')).slice(0, 300);
-    if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new PermanentDeliveryError(`SMS provider ${res.status}: ${detail}`);
+    if (res.status >= 400 && res.status < 500 && res.status !== 429)
+      throw new PermanentDeliveryError(`SMS provider ${res.status}: ${detail}`);
     throw new Error(`SMS provider ${res.status}: ${detail}`);
   }
 }

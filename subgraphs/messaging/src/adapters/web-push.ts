@@ -38,7 +38,8 @@ export class WebPushSender implements PushSender {
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       if (status === 404 || status === 410) throw new PermanentDeliveryError(`push subscription gone (${status})`, true);
-      if (status !== undefined && status >= 400 && status < 500 && status !== 429) throw new PermanentDeliveryError(`push service ${status}`);
+      if (status !== undefined && status >= 400 && status < 500 && status !== 429)
+        throw new PermanentDeliveryError(`push service ${status}`);
       throw err;
     }
   }

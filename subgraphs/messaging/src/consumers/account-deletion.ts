@@ -18,4 +18,9 @@ export const accountDeletionHandlers = {
 export const accountDeletionConsumer =
   (db: Db): Consumer =>
   (bus) =>
-    consumeEvents<Tx>({ bus, consumer: ACCOUNT_DELETION_CONSUMER, transaction: (fn) => db.$transaction(fn), handlers: accountDeletionHandlers });
+    consumeEvents<Tx>({
+      bus,
+      consumer: ACCOUNT_DELETION_CONSUMER,
+      transaction: (fn) => db.$transaction(fn),
+      handlers: accountDeletionHandlers,
+    });

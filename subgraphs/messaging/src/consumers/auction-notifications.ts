@@ -14,7 +14,9 @@ import { announcingTransaction, storeNotifications } from './notifications-store
 export const AUCTION_NOTIFICATIONS_CONSUMER = 'messaging.auction-notifications';
 
 async function notifyAboutAuction(event: EventEnvelope<AuctionEventType>, tx: Tx): Promise<void> {
-  const title = isUuid(event.payload.listingId) ? await new KnownListingRepository(tx).titleOf(event.payload.listingId.toLowerCase()) : null;
+  const title = isUuid(event.payload.listingId)
+    ? await new KnownListingRepository(tx).titleOf(event.payload.listingId.toLowerCase())
+    : null;
   const notifications = auctionNotifications(event, title);
   // A recipient that is not a user id can never be stored: dead letters, not retries.
   if (notifications.some((n) => !isUuid(n.recipientId))) throw new InvalidEventError(`${event.type} ${event.id}: user ids must be uuids`);

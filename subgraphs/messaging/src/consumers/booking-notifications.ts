@@ -19,9 +19,7 @@ async function notifyAboutBooking(event: EventEnvelope<BookingEventType>, tx: Tx
   await storeNotifications(tx, notifications);
 }
 
-export const bookingNotificationHandlers: Handlers<Tx> = Object.fromEntries(
-  BOOKING_EVENT_TYPES.map((type) => [type, notifyAboutBooking]),
-);
+export const bookingNotificationHandlers: Handlers<Tx> = Object.fromEntries(BOOKING_EVENT_TYPES.map((type) => [type, notifyAboutBooking]));
 
 export const bookingNotificationsConsumer =
   (db: Db, live: LiveUpdates): Consumer =>

@@ -22,12 +22,20 @@ export const knownUserHandlers = {
   'accounts.user.updated': async (event: EventEnvelope<'accounts.user.updated'>, tx: Tx): Promise<void> => {
     const p = event.payload;
     await new KnownUserRepository(tx).apply(
-      { userId: uuidOf(event, 'userId', p.userId), ...(p.name ? { name: p.name } : {}), ...(p.role ? { role: p.role } : {}), ...(p.status ? { status: p.status } : {}) },
+      {
+        userId: uuidOf(event, 'userId', p.userId),
+        ...(p.name ? { name: p.name } : {}),
+        ...(p.role ? { role: p.role } : {}),
+        ...(p.status ? { status: p.status } : {}),
+      },
       new Date(event.occurredAt),
     );
   },
   'accounts.user.deleted': async (event: EventEnvelope<'accounts.user.deleted'>, tx: Tx): Promise<void> => {
-    await new KnownUserRepository(tx).apply({ userId: uuidOf(event, 'userId', event.payload.userId), status: 'DELETED' }, new Date(event.occurredAt));
+    await new KnownUserRepository(tx).apply(
+      { userId: uuidOf(event, 'userId', event.payload.userId), status: 'DELETED' },
+      new Date(event.occurredAt),
+    );
   },
 };
 

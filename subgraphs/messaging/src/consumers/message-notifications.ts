@@ -21,7 +21,12 @@ import { announcingTransaction, storedIn } from './notifications-store';
  */
 export const MESSAGE_NOTIFICATIONS_CONSUMER = 'messaging.message-notifications';
 
-async function recipientsToTell(tx: Tx, event: EventEnvelope<'messaging.message.sent'>, conversationId: string, senderId: string): Promise<string[]> {
+async function recipientsToTell(
+  tx: Tx,
+  event: EventEnvelope<'messaging.message.sent'>,
+  conversationId: string,
+  senderId: string,
+): Promise<string[]> {
   const sentAt = new Date(event.payload.sentAt);
   const rows = await tx.$queryRaw<{ userId: string }[]>`
     SELECT p.user_id::text AS "userId" FROM conversation_participants p
@@ -62,7 +67,9 @@ export const messageNotificationHandlers = {
     const recipients = await recipientsToTell(tx, event, conversationId, senderId);
     if (recipients.length === 0) return;
     const senderName = (await new KnownUserRepository(tx).names([senderId])).get(senderId) || 'Someone';
-    const title = (event.payload.conversationTitle ? `${senderName} in ${event.payload.conversationTitle}` : `New message from ${senderName}`).slice(0, 200);
+    const title = (
+      event.payload.conversationTitle ? `${senderName} in ${event.payload.conversationTitle}` : `New message from ${senderName}`
+    ).slice(0, 200);
     const stored = await new NotificationRepository(tx).upsertCoalesced(recipients, { conversationId, title, body: previewOf(text) });
     storedIn.get(tx)?.push(...stored);
   },

@@ -19,7 +19,9 @@ async function notifyAboutMatches(event: EventEnvelope<SavedSearchEventType>, tx
   await storeNotifications(tx, [notification]);
 }
 
-export const savedSearchAlertHandlers: Handlers<Tx> = Object.fromEntries(SAVED_SEARCH_EVENT_TYPES.map((type) => [type, notifyAboutMatches]));
+export const savedSearchAlertHandlers: Handlers<Tx> = Object.fromEntries(
+  SAVED_SEARCH_EVENT_TYPES.map((type) => [type, notifyAboutMatches]),
+);
 
 export const savedSearchAlertsConsumer =
   (db: Db, live: LiveUpdates): Consumer =>

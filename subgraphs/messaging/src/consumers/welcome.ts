@@ -16,4 +16,9 @@ export const notificationHandlers = {
 export const welcomeConsumer =
   (db: Db, live: LiveUpdates): Consumer =>
   (bus) =>
-    consumeEvents<Tx>({ bus, consumer: NOTIFICATIONS_CONSUMER, transaction: announcingTransaction(db, live), handlers: notificationHandlers });
+    consumeEvents<Tx>({
+      bus,
+      consumer: NOTIFICATIONS_CONSUMER,
+      transaction: announcingTransaction(db, live),
+      handlers: notificationHandlers,
+    });

@@ -38,7 +38,15 @@ export class BroadcastRepository {
     return this.db.$transaction(
       async (tx) => {
         const claimed = await tx.$queryRaw<
-          { id: string; audience: string; targetUserId: string | null; targetRole: string | null; cursor: string | null; title: string; body: string }[]
+          {
+            id: string;
+            audience: string;
+            targetUserId: string | null;
+            targetRole: string | null;
+            cursor: string | null;
+            title: string;
+            body: string;
+          }[]
         >`
           SELECT id::text AS id, audience, target_user_id::text AS "targetUserId", target_role AS "targetRole", cursor::text AS cursor, title, body
           FROM broadcasts WHERE finished_at IS NULL ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
@@ -46,12 +54,18 @@ export class BroadcastRepository {
         if (!b) return null;
         const recipients =
           b.audience === 'USER'
-            ? b.cursor || !b.targetUserId ? [] : [b.targetUserId]
+            ? b.cursor || !b.targetUserId
+              ? []
+              : [b.targetUserId]
             : await new KnownUserRepository(tx).recipientsAfter(b.cursor, b.audience === 'ROLE' ? b.targetRole : null, batch);
         const stored =
           recipients.length === 0
             ? []
-            : await new NotificationRepository(tx).createForEach(recipients, { kind: 'SYSTEM', title: b.title, body: b.body }, `broadcast:${b.id}:`);
+            : await new NotificationRepository(tx).createForEach(
+                recipients,
+                { kind: 'SYSTEM', title: b.title, body: b.body },
+                `broadcast:${b.id}:`,
+              );
         await planDeliveries(tx, stored);
         const finished = b.audience === 'USER' || recipients.length < batch;
         await tx.broadcast.update({

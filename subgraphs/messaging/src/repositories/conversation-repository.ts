@@ -213,7 +213,11 @@ export class ConversationRepository {
     return this.db.$transaction(async (tx) => {
       const target = upTo
         ? await tx.message.findFirst({ where: { id: upTo.id, conversationId }, select: { id: true, createdAt: true } })
-        : await tx.message.findFirst({ where: { conversationId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true, createdAt: true } });
+        : await tx.message.findFirst({
+            where: { conversationId },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            select: { id: true, createdAt: true },
+          });
       if (upTo && !target) return null;
       const member = await tx.conversationParticipant.findUnique({
         where: { conversationId_userId: { conversationId, userId } },
@@ -284,7 +288,12 @@ export class ConversationRepository {
 
   /** Appends a message to an existing conversation (see `appendMessage`), in its own transaction. */
   /** `attachmentIds`: the sender's unsent uploads into this conversation, attached in the same transaction (or nothing is sent). */
-  async send(conversationId: string, senderId: string, body: string, attachmentIds: readonly string[] = []): Promise<AppendOutcome | { kind: 'attachmentsTaken' }> {
+  async send(
+    conversationId: string,
+    senderId: string,
+    body: string,
+    attachmentIds: readonly string[] = [],
+  ): Promise<AppendOutcome | { kind: 'attachmentsTaken' }> {
     // Writers of one conversation queue on its row lock while holding pooled connections: a burst
     // into one busy conversation waits for a connection longer than Prisma's 2 s default.
     try {

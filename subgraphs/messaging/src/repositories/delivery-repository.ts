@@ -25,7 +25,10 @@ export interface ClaimedDelivery {
 const LEASE_MS = 120_000;
 
 /** A user's mode per (kind, channel), their own choices over the defaults. */
-export async function modesOf(db: Tx | Db, userIds: readonly string[]): Promise<(userId: string, kind: NotificationKind, channel: Channel) => DeliveryMode> {
+export async function modesOf(
+  db: Tx | Db,
+  userIds: readonly string[],
+): Promise<(userId: string, kind: NotificationKind, channel: Channel) => DeliveryMode> {
   const rows = userIds.length === 0 ? [] : await db.notificationPreference.findMany({ where: { userId: { in: [...new Set(userIds)] } } });
   const chosen = new Map(rows.map((r) => [`${r.userId}:${r.kind}:${r.channel}`, r.mode as DeliveryMode]));
   return (userId, kind, channel) => chosen.get(`${userId}:${kind}:${channel}`) ?? defaultMode(kind, channel);
@@ -38,15 +41,27 @@ export async function modesOf(db: Tx | Db, userIds: readonly string[]): Promise<
  * The unique (source, user, channel) key makes planning the same notification again (a redelivered
  * event, a coalesced MESSAGE notification updated) a no-op: one delivery per notification and channel.
  */
-export async function planDeliveries(tx: Tx, notifications: readonly { id: string; recipientId: string; kind: NotificationKind }[], now = new Date()): Promise<number> {
+export async function planDeliveries(
+  tx: Tx,
+  notifications: readonly { id: string; recipientId: string; kind: NotificationKind }[],
+  now = new Date(),
+): Promise<number> {
   if (notifications.length === 0) return 0;
   const userIds = [...new Set(notifications.map((n) => n.recipientId))];
   const mode = await modesOf(tx, userIds);
   const settings = new Map((await tx.channelSettings.findMany({ where: { userId: { in: userIds } } })).map((s) => [s.userId, s]));
   // Nothing to plan where there is nowhere to send: no e-mail address known, no device registered.
   // (SMS without a verified number is planned and SKIPPED with the reason: the user asked for it.)
-  const withEmail = new Set((await tx.knownUser.findMany({ where: { userId: { in: userIds }, email: { not: null } }, select: { userId: true } })).map((u) => u.userId));
-  const withDevice = new Set((await tx.pushSubscription.findMany({ where: { userId: { in: userIds } }, distinct: ['userId'], select: { userId: true } })).map((p) => p.userId));
+  const withEmail = new Set(
+    (await tx.knownUser.findMany({ where: { userId: { in: userIds }, email: { not: null } }, select: { userId: true } })).map(
+      (u) => u.userId,
+    ),
+  );
+  const withDevice = new Set(
+    (await tx.pushSubscription.findMany({ where: { userId: { in: userIds } }, distinct: ['userId'], select: { userId: true } })).map(
+      (p) => p.userId,
+    ),
+  );
   const rows: { sourceKey: string; notificationId: string; userId: string; channel: Channel; nextAttemptAt: Date }[] = [];
   for (const n of notifications) {
     const s = settings.get(n.recipientId);
@@ -66,7 +81,10 @@ export class DeliveryRepository {
 
   /** A delivery not tied to one notification (the daily digest), once per source key. */
   async planDigest(userId: string, day: string): Promise<boolean> {
-    const created = await this.db.delivery.createMany({ data: [{ sourceKey: `digest:${userId}:${day}`, userId, channel: 'EMAIL' }], skipDuplicates: true });
+    const created = await this.db.delivery.createMany({
+      data: [{ sourceKey: `digest:${userId}:${day}`, userId, channel: 'EMAIL' }],
+      skipDuplicates: true,
+    });
     return created.count > 0;
   }
 
@@ -90,13 +108,22 @@ export class DeliveryRepository {
   async finish(id: string, outcome: { status: 'SENT' | 'FAILED' | 'SKIPPED'; error?: string }, now: Date): Promise<void> {
     await this.db.delivery.update({
       where: { id },
-      data: { status: outcome.status, lastError: outcome.error?.slice(0, 500) ?? null, sentAt: outcome.status === 'SENT' ? now : null, leaseUntil: null },
+      data: {
+        status: outcome.status,
+        lastError: outcome.error?.slice(0, 500) ?? null,
+        sentAt: outcome.status === 'SENT' ? now : null,
+        leaseUntil: null,
+      },
       select: { id: true },
     });
   }
 
   async retryAt(id: string, at: Date, error: string): Promise<void> {
-    await this.db.delivery.update({ where: { id }, data: { status: 'PENDING', nextAttemptAt: at, lastError: error.slice(0, 500), leaseUntil: null }, select: { id: true } });
+    await this.db.delivery.update({
+      where: { id },
+      data: { status: 'PENDING', nextAttemptAt: at, lastError: error.slice(0, 500), leaseUntil: null },
+      select: { id: true },
+    });
   }
 
   async ofNotifications(notificationIds: readonly string[]): Promise<DeliveryRecord[]> {
@@ -104,7 +131,16 @@ export class DeliveryRepository {
     return (await this.db.delivery.findMany({
       where: { notificationId: { in: [...notificationIds] } },
       orderBy: { channel: 'asc' },
-      select: { id: true, notificationId: true, channel: true, status: true, attempts: true, lastError: true, sentAt: true, nextAttemptAt: true },
+      select: {
+        id: true,
+        notificationId: true,
+        channel: true,
+        status: true,
+        attempts: true,
+        lastError: true,
+        sentAt: true,
+        nextAttemptAt: true,
+      },
     })) as DeliveryRecord[];
   }
 }

@@ -70,7 +70,11 @@ export class KnownListingRepository {
    * bare tombstone, so a late upsert cannot make it watchable. Deletion wins whatever its version or
    * time; the row keeps the highest version seen.
    */
-  async markDeleted(listingId: string, ownerId: string, incoming: ListingEventOrder): Promise<{ before: KnownListingState | null; watcherIds: string[] }> {
+  async markDeleted(
+    listingId: string,
+    ownerId: string,
+    incoming: ListingEventOrder,
+  ): Promise<{ before: KnownListingState | null; watcherIds: string[] }> {
     const held = await this.locked(listingId);
     if (held?.known.deletedAt) return { before: null, watcherIds: [] };
     if (held) {

@@ -88,6 +88,11 @@ export class BlockRepository {
 
   /** Whether `viewerId` blocked `senderId`. */
   async isBlocked(viewerId: string, senderId: string): Promise<boolean> {
-    return (await this.db.userBlock.findUnique({ where: { blockerId_blockedId: { blockerId: viewerId, blockedId: senderId } }, select: { blockerId: true } })) !== null;
+    return (
+      (await this.db.userBlock.findUnique({
+        where: { blockerId_blockedId: { blockerId: viewerId, blockedId: senderId } },
+        select: { blockerId: true },
+      })) !== null
+    );
   }
 }

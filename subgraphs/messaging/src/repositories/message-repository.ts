@@ -27,9 +27,7 @@ export function notBlockedBy(viewerId: string | null) {
 }
 
 export type AppendOutcome =
-  | { kind: 'sent'; message: MessageRecord; inbox: InboxUpdateRecord[] }
-  | { kind: 'notFound' }
-  | { kind: 'notParticipant' };
+  { kind: 'sent'; message: MessageRecord; inbox: InboxUpdateRecord[] } | { kind: 'notFound' } | { kind: 'notParticipant' };
 
 /**
  * Appends a message inside the caller's transaction. The conversation row is locked and updated
@@ -156,11 +154,14 @@ export class MessageRepository {
    * commit order within a conversation (`appendMessage`), so nothing committed after the message
    * at `after` is skipped.
    */
-  async after(conversationIds: readonly string[], first: number, after: StreamPosition | null, viewerId: string | null): Promise<MessageRecord[]> {
+  async after(
+    conversationIds: readonly string[],
+    first: number,
+    after: StreamPosition | null,
+    viewerId: string | null,
+  ): Promise<MessageRecord[]> {
     if (conversationIds.length === 0) return [];
-    const newerThan = after
-      ? Prisma.sql`AND (m.created_at, m.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-      : Prisma.empty;
+    const newerThan = after ? Prisma.sql`AND (m.created_at, m.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty;
     return this.db.$queryRaw<MessageRecord[]>`
       SELECT ${MESSAGE_COLUMNS}
       FROM unnest(${[...conversationIds]}::uuid[]) AS c(id)
@@ -174,7 +175,12 @@ export class MessageRepository {
   }
 
   /** Whether the conversation has a (visible) message before / after a position. */
-  async hasBeyond(conversationId: string, position: StreamPosition, direction: 'before' | 'after', viewerId: string | null): Promise<boolean> {
+  async hasBeyond(
+    conversationId: string,
+    position: StreamPosition,
+    direction: 'before' | 'after',
+    viewerId: string | null,
+  ): Promise<boolean> {
     const compare =
       direction === 'before'
         ? Prisma.sql`(m.created_at, m.id) < (${position.createdAt}::timestamptz, ${position.id}::uuid)`
@@ -205,7 +211,12 @@ export class MessageRepository {
       if (found.deletedAt || found.removedAt) return { kind: 'deleted', message: found };
       if (found.body === body) return { kind: 'unchanged', message: found };
       const message = await tx.message.update({ where: { id: messageId }, data: { body, editedAt: new Date() }, select: messageSelect });
-      const inbox = await appendInboxUpdates(tx, { kind: 'MESSAGE_EDITED', conversationId: message.conversationId, messageId, actorId: senderId });
+      const inbox = await appendInboxUpdates(tx, {
+        kind: 'MESSAGE_EDITED',
+        conversationId: message.conversationId,
+        messageId,
+        actorId: senderId,
+      });
       return { kind: 'changed', message, inbox };
     });
   }
@@ -222,7 +233,12 @@ export class MessageRepository {
         data: { body: DELETED_MESSAGE_BODY, deletedAt: new Date() },
         select: messageSelect,
       });
-      const inbox = await appendInboxUpdates(tx, { kind: 'MESSAGE_DELETED', conversationId: message.conversationId, messageId, actorId: senderId });
+      const inbox = await appendInboxUpdates(tx, {
+        kind: 'MESSAGE_DELETED',
+        conversationId: message.conversationId,
+        messageId,
+        actorId: senderId,
+      });
       return { kind: 'changed', message, inbox };
     });
   }

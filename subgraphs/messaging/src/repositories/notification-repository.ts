@@ -104,7 +104,10 @@ export class NotificationRepository {
    */
   async createAll(inputs: readonly NewNotificationRow[]): Promise<NotificationRecord[]> {
     const stored: NotificationRecord[] = [];
-    await lockNotificationStreams(this.db, inputs.map((i) => i.recipientId));
+    await lockNotificationStreams(
+      this.db,
+      inputs.map((i) => i.recipientId),
+    );
     for (const input of inputs) {
       const rows = await this.db.$queryRaw<NotificationRecord[]>`
         INSERT INTO notifications (id, recipient_id, dedupe_key, kind, title, body, created_at)
@@ -156,7 +159,10 @@ export class NotificationRepository {
    * makes a new one. One statement for all recipients; run it inside a transaction (the recipients'
    * streams are locked like `createAll`).
    */
-  async upsertCoalesced(recipientIds: readonly string[], input: { conversationId: string; title: string; body: string }): Promise<NotificationRecord[]> {
+  async upsertCoalesced(
+    recipientIds: readonly string[],
+    input: { conversationId: string; title: string; body: string },
+  ): Promise<NotificationRecord[]> {
     if (recipientIds.length === 0) return [];
     await lockNotificationStreams(this.db, recipientIds);
     const key = `message:${input.conversationId}`;

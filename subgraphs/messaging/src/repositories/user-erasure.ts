@@ -61,11 +61,20 @@ export class UserErasure {
     await tx.$executeRaw`
       UPDATE notifications SET body = ${REMOVED_MESSAGE_BODY}
       WHERE kind = 'MESSAGE' AND conversation_id = ANY(${left.map((l) => l.conversationId)}::uuid[])`;
-    const conversationsDeleted = left.length === 0 ? 0 : await tx.$executeRaw`
+    const conversationsDeleted =
+      left.length === 0
+        ? 0
+        : await tx.$executeRaw`
       DELETE FROM conversations c
       WHERE c.id = ANY(${left.map((l) => l.conversationId)}::uuid[])
         AND NOT EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.left_at IS NULL)`;
-    return { notificationsDeleted, watchesDeleted, messagesRemoved, attachmentsDeleted, conversationsLeft: left.length, conversationsDeleted };
+    return {
+      notificationsDeleted,
+      watchesDeleted,
+      messagesRemoved,
+      attachmentsDeleted,
+      conversationsLeft: left.length,
+      conversationsDeleted,
+    };
   }
 }
-

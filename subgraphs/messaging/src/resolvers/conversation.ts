@@ -6,15 +6,12 @@ import { requireUser } from '@market/platform';
 /** A Conversation reaches a resolver only after the caller was allowed to see it. */
 export const Conversation: ConversationResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.conversationById.load(ref.id),
-  participants: async (conversation, _args, ctx) =>
-    (await ctx.loaders.participantsOf.load(conversation.id)).map((p) => ({ id: p.userId })),
+  participants: async (conversation, _args, ctx) => (await ctx.loaders.participantsOf.load(conversation.id)).map((p) => ({ id: p.userId })),
   messages: (conversation, args, ctx) =>
     ctx.loaders.messagePages.load({ parentId: conversation.id, args: ctx.conversations.messagePage(args) }),
   creator: (conversation) => (conversation.creatorId ? { id: conversation.creatorId } : null),
   context: (conversation) =>
-    conversation.contextKind && conversation.contextId
-      ? { kind: conversation.contextKind as 'LISTING', id: conversation.contextId }
-      : null,
+    conversation.contextKind && conversation.contextId ? { kind: conversation.contextKind as 'LISTING', id: conversation.contextId } : null,
   unreadCount: (conversation, _args, ctx) => ctx.loaders.myUnreadCount.load(conversation.id.toLowerCase()),
   mutedByMe: (conversation, _args, ctx) => ctx.loaders.mutedByMe.load(conversation.id.toLowerCase()),
   readReceipts: async (conversation, _args, ctx) => {
@@ -22,7 +19,8 @@ export const Conversation: ConversationResolvers = {
     return (await ctx.loaders.readReceiptsOf.load(conversation.id)).filter((r) => r.userId !== me);
   },
   messagePage: (conversation, args, ctx) => ctx.conversations.connection(viewerOf(requireUser(ctx)), conversation.id, args),
-  search: (conversation, { query, first }, ctx) => ctx.conversations.search(viewerOf(requireUser(ctx)), conversation.id, query, first ?? 20),
+  search: (conversation, { query, first }, ctx) =>
+    ctx.conversations.search(viewerOf(requireUser(ctx)), conversation.id, query, first ?? 20),
 };
 
 export const ReadReceipt: ReadReceiptResolvers = {

@@ -13,4 +13,21 @@ import { TypingEvent } from './typing-event';
 import { Listing } from './listing';
 import { ListingWatch } from './listing-watch';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Conversation, Message, MessageAttachment, Notification, TypingEvent, Subscription, Listing, ListingWatch, ReadReceipt, MessageConnection, InboxUpdate, Delivery };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  User,
+  Conversation,
+  Message,
+  MessageAttachment,
+  Notification,
+  TypingEvent,
+  Subscription,
+  Listing,
+  ListingWatch,
+  ReadReceipt,
+  MessageConnection,
+  InboxUpdate,
+  Delivery,
+};

@@ -7,7 +7,8 @@ export const Mutation: MutationResolvers = {
     if (outcome.kind === 'conversation') return { __typename: 'Conversation', ...outcome.conversation };
     return unavailable(outcome.userIds);
   },
-  sendMessage: (_parent, { conversationId, body, attachmentIds }, ctx) => ctx.conversations.send(requireUser(ctx), { conversationId, body, attachmentIds }),
+  sendMessage: (_parent, { conversationId, body, attachmentIds }, ctx) =>
+    ctx.conversations.send(requireUser(ctx), { conversationId, body, attachmentIds }),
   createAttachmentUpload: async (_parent, input, ctx) => {
     const { attachment, url, method, headers, expiresAt } = await ctx.attachments.createUpload(requireUser(ctx), input);
     return { attachment, uploadUrl: url, method, headers, expiresAt };
@@ -26,20 +27,30 @@ export const Mutation: MutationResolvers = {
         return { __typename: 'ConversationFull', limit: outcome.limit, message: `A group has at most ${outcome.limit} members.` };
     }
   },
-  removeParticipant: (_parent, { conversationId, userId }, ctx) => ctx.conversations.removeParticipant(requireUser(ctx), conversationId, userId),
+  removeParticipant: (_parent, { conversationId, userId }, ctx) =>
+    ctx.conversations.removeParticipant(requireUser(ctx), conversationId, userId),
   editMessage: async (_parent, { messageId, body }, ctx) => {
     const outcome = await ctx.conversations.edit(requireUser(ctx), messageId, body);
     if (outcome.kind === 'message') return { __typename: 'Message', ...outcome.message };
-    return { __typename: 'MessageDeleted', messageId: outcome.message.id, message: 'This message was deleted; it can no longer be edited.' };
+    return {
+      __typename: 'MessageDeleted',
+      messageId: outcome.message.id,
+      message: 'This message was deleted; it can no longer be edited.',
+    };
   },
   deleteMessage: (_parent, { messageId }, ctx) => ctx.conversations.delete(requireUser(ctx), messageId),
-  markConversationRead: (_parent, { conversationId, upTo }, ctx) => ctx.conversations.markRead(requireUser(ctx), conversationId, upTo ?? null),
+  markConversationRead: (_parent, { conversationId, upTo }, ctx) =>
+    ctx.conversations.markRead(requireUser(ctx), conversationId, upTo ?? null),
   markNotificationRead: (_parent, { id }, ctx) => ctx.notifications.markRead(requireUser(ctx), id),
   markAllNotificationsRead: (_parent, _args, ctx) => ctx.notifications.markAllRead(requireUser(ctx)),
   sendNotification: async (_parent, { input }, ctx) => {
     const outcome = await ctx.broadcasts.send(requireRole(ctx, 'ADMIN'), input);
     if (outcome.kind === 'broadcast') return { __typename: 'Broadcast', ...outcome.broadcast };
-    return { __typename: 'RecipientUnknown', userId: outcome.userId, message: 'No such user (or they deleted their account); nothing was sent.' };
+    return {
+      __typename: 'RecipientUnknown',
+      userId: outcome.userId,
+      message: 'No such user (or they deleted their account); nothing was sent.',
+    };
   },
   blockUser: (_parent, { userId }, ctx) => ctx.inbox.block(requireUser(ctx), userId),
   unblockUser: (_parent, { userId }, ctx) => ctx.inbox.unblock(requireUser(ctx), userId),
@@ -51,8 +62,13 @@ export const Mutation: MutationResolvers = {
   setPhoneNumber: async (_parent, { phone }, ctx) => {
     const outcome = await ctx.channels.setPhone(requireUser(ctx), phone);
     if (outcome.kind === 'codeSent') return { __typename: 'PhoneCodeSent', expiresAt: outcome.expiresAt };
-    if (outcome.kind === 'rejected') return { __typename: 'PhoneNumberRejected', message: 'The SMS provider refused this number; check it, or use another.' };
-    return { __typename: 'PhoneCodeTooSoon', retryAfterSeconds: outcome.retryAfterSeconds, message: `A code was just sent; ask again in ${outcome.retryAfterSeconds} s.` };
+    if (outcome.kind === 'rejected')
+      return { __typename: 'PhoneNumberRejected', message: 'The SMS provider refused this number; check it, or use another.' };
+    return {
+      __typename: 'PhoneCodeTooSoon',
+      retryAfterSeconds: outcome.retryAfterSeconds,
+      message: `A code was just sent; ask again in ${outcome.retryAfterSeconds} s.`,
+    };
   },
   verifyPhoneNumber: async (_parent, { code }, ctx) => {
     const outcome = await ctx.channels.verifyPhone(requireUser(ctx), code);

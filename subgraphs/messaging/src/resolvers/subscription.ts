@@ -14,7 +14,8 @@ const messageAdded = subscriptionField({
   keys: ({ conversationId }: { conversationId: string }, ctx) => ctx.conversations.requireParticipant(requireUser(ctx), conversationId),
   // Messages of someone you blocked are not shown to you.
   authorize: async (message, ctx) =>
-    (await ctx.conversations.isParticipant(ctx.identity, message.conversationId)) && !(await ctx.inbox.hides(ctx.identity, message.senderId)),
+    (await ctx.conversations.isParticipant(ctx.identity, message.conversationId)) &&
+    !(await ctx.inbox.hides(ctx.identity, message.senderId)),
 });
 
 export const Subscription: SubscriptionResolvers = {
@@ -22,7 +23,7 @@ export const Subscription: SubscriptionResolvers = {
     ...messageAdded,
     // While it is open, the subscriber counts as reading the conversation: no MESSAGE notification for it.
     subscribe: async (parent: unknown, args: { conversationId: string }, ctx: Context, info: unknown) => {
-      const events = (await (messageAdded.subscribe as (...a: unknown[]) => Promise<AsyncIterator<unknown>>)(parent, args, ctx, info));
+      const events = await (messageAdded.subscribe as (...a: unknown[]) => Promise<AsyncIterator<unknown>>)(parent, args, ctx, info);
       return ctx.inbox.reading(events, args.conversationId.trim().toLowerCase(), requireUser(ctx));
     },
   } as SubscriptionResolvers['messageAdded'],

@@ -8,7 +8,7 @@ describe('channel rules', () => {
     expect(defaultMode('MESSAGE', 'PUSH')).toBe('IMMEDIATE');
   });
 
-  it('holds deliveries until quiet hours end, across midnight and in the user\'s zone', () => {
+  it("holds deliveries until quiet hours end, across midnight and in the user's zone", () => {
     const quiet = { start: 22 * 60, end: 7 * 60, timeZone: 'Europe/Berlin' };
     // 23:30 in Berlin (UTC+1 in December) → 07:00 Berlin = 06:00 UTC.
     expect(afterQuietHours(new Date('2026-12-07T22:30:00Z'), quiet).toISOString()).toBe('2026-12-08T06:00:00.000Z');

@@ -32,7 +32,15 @@ export interface QuietHours {
 
 /** Minutes after midnight of `at` in the zone, and that day's date (YYYY-MM-DD). */
 export function localClock(at: Date, timeZone: string): { minutes: number; day: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
     .formatToParts(at)
     .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
   return { minutes: Number(parts['hour']) * 60 + Number(parts['minute']), day: `${parts['year']}-${parts['month']}-${parts['day']}` };

@@ -43,7 +43,10 @@ export class AttachmentService {
     private readonly maxBytes: number,
   ) {}
 
-  async createUpload(identity: Identity, input: { conversationId: string; fileName: string; contentType: string; size: number }): Promise<AttachmentUpload> {
+  async createUpload(
+    identity: Identity,
+    input: { conversationId: string; fileName: string; contentType: string; size: number },
+  ): Promise<AttachmentUpload> {
     const data = parseInput(
       z.object({
         conversationId: idSchema('conversationId'),
@@ -56,15 +59,35 @@ export class AttachmentService {
     const me = identity.userId.toLowerCase();
     const membership = await this.conversations.membership(data.conversationId, me);
     if (!membership || membership.leftAt) {
-      if (!membership && !(await this.conversations.findById(data.conversationId))) throw new NotFoundError('Conversation', data.conversationId);
+      if (!membership && !(await this.conversations.findById(data.conversationId)))
+        throw new NotFoundError('Conversation', data.conversationId);
       throw new ForbiddenError('Only participants can attach files to this conversation.');
     }
     await this.limits.count('sendMessage', me);
     const id = randomUUID();
     const storageKey = `${data.conversationId}/${id}.${ATTACHMENT_TYPES[data.contentType]}`;
-    const attachment = await this.repository.create({ id, conversationId: data.conversationId, uploaderId: me, storageKey, fileName: data.fileName, contentType: data.contentType, size: data.size });
-    const upload = await this.store.presignPut({ key: storageKey, contentType: data.contentType, size: data.size, expiresInSeconds: UPLOAD_URL_TTL_SECONDS });
-    return { attachment, url: upload.url, method: upload.method, headers: Object.entries(upload.headers).map(([name, value]) => ({ name, value })), expiresAt: upload.expiresAt };
+    const attachment = await this.repository.create({
+      id,
+      conversationId: data.conversationId,
+      uploaderId: me,
+      storageKey,
+      fileName: data.fileName,
+      contentType: data.contentType,
+      size: data.size,
+    });
+    const upload = await this.store.presignPut({
+      key: storageKey,
+      contentType: data.contentType,
+      size: data.size,
+      expiresInSeconds: UPLOAD_URL_TTL_SECONDS,
+    });
+    return {
+      attachment,
+      url: upload.url,
+      method: upload.method,
+      headers: Object.entries(upload.headers).map(([name, value]) => ({ name, value })),
+      expiresAt: upload.expiresAt,
+    };
   }
 
   /**
@@ -73,13 +96,23 @@ export class AttachmentService {
    */
   async sendable(identity: Identity, conversationId: string, attachmentIds: readonly string[]): Promise<string[]> {
     if (attachmentIds.length === 0) return [];
-    const ids = [...new Set(parseInput(z.array(idSchema('attachment id')).max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} files`), [...attachmentIds]))];
+    const ids = [
+      ...new Set(
+        parseInput(z.array(idSchema('attachment id')).max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} files`), [...attachmentIds]),
+      ),
+    ];
     const found = await this.repository.unsent(ids, conversationId.toLowerCase(), identity.userId.toLowerCase());
     const missing = ids.filter((id) => !found.some((a) => a.id === id));
-    if (missing.length > 0) throw new BadUserInputError('These attachments cannot be sent here.', { attachmentIds: missing.map((id) => `${id} is not an unsent upload of yours to this conversation`) });
+    if (missing.length > 0)
+      throw new BadUserInputError('These attachments cannot be sent here.', {
+        attachmentIds: missing.map((id) => `${id} is not an unsent upload of yours to this conversation`),
+      });
     const notUploaded = [];
     for (const a of found) if (!(await this.store.exists(a.storageKey))) notUploaded.push(a.id);
-    if (notUploaded.length > 0) throw new BadUserInputError('Upload the files before sending them.', { attachmentIds: notUploaded.map((id) => `${id} was not uploaded yet`) });
+    if (notUploaded.length > 0)
+      throw new BadUserInputError('Upload the files before sending them.', {
+        attachmentIds: notUploaded.map((id) => `${id} was not uploaded yet`),
+      });
     return ids;
   }
 

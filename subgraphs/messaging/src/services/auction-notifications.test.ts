@@ -39,7 +39,7 @@ describe('auctionNotifications', () => {
     });
   });
 
-  it('tells nobody of a first bid, of raising one\'s own lead, or of a lower bid that takes no lead', () => {
+  it("tells nobody of a first bid, of raising one's own lead, or of a lower bid that takes no lead", () => {
     expect(auctionNotifications(placed({ previousLeaderId: null, previousHighest: null }), 'Loft')).toEqual([]);
     expect(auctionNotifications(placed({ previousLeaderId: 'ben' }), 'Loft')).toEqual([]);
     expect(auctionNotifications(placed({ leaderId: 'ana', highest: '160.00' }), 'Loft')).toEqual([]);
@@ -74,7 +74,9 @@ describe('auctionNotifications', () => {
       bidderIds: ['ana', 'ben'],
     });
     const notes = auctionNotifications(closed, 'Loft');
-    expect(notes.find((n) => n.recipientId === 'ana')?.body).toBe("Your bid led, but it did not reach the seller's reserve price. The highest bid was 90.00 EUR.");
+    expect(notes.find((n) => n.recipientId === 'ana')?.body).toBe(
+      "Your bid led, but it did not reach the seller's reserve price. The highest bid was 90.00 EUR.",
+    );
     expect(notes.find((n) => n.recipientId === 'seller')?.title).toBe('The auction of Loft ended: reserve not met');
     expect(notes).toHaveLength(3);
   });
@@ -83,10 +85,16 @@ describe('auctionNotifications', () => {
     const retracted = (amount: string) =>
       event('listings.auction.bidRetracted', { ...base, bidId: 'b-2', bidderId: 'ben', amount, leaderId: 'ana', highest: '100.00' });
     expect(auctionNotifications(retracted('150.00'), 'Loft')).toEqual([
-      expect.objectContaining({ recipientId: 'ana', title: 'You lead again in the auction of Loft', body: 'A higher bid was withdrawn; your 100.00 EUR is the highest bid now.' }),
+      expect.objectContaining({
+        recipientId: 'ana',
+        title: 'You lead again in the auction of Loft',
+        body: 'A higher bid was withdrawn; your 100.00 EUR is the highest bid now.',
+      }),
     ]);
     expect(auctionNotifications(retracted('90.00'), 'Loft')).toEqual([]);
-    expect(auctionNotifications({ ...retracted('150.00'), payload: { ...retracted('150.00').payload, leaderId: null, highest: null } }, 'Loft')).toEqual([]);
+    expect(
+      auctionNotifications({ ...retracted('150.00'), payload: { ...retracted('150.00').payload, leaderId: null, highest: null } }, 'Loft'),
+    ).toEqual([]);
   });
 
   it('keeps titles within 200 characters', () => {

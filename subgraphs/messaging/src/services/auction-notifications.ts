@@ -43,7 +43,11 @@ export function auctionNotifications(event: EventEnvelope<AuctionEventType>, lis
       const r = (event as EventEnvelope<typeof type>).payload;
       // The withdrawn bid led (it was above what leads now): whoever leads now leads again.
       if (r.leaderId && r.leaderId !== r.bidderId && r.highest !== null && Number(r.amount) > Number(r.highest)) {
-        out.push({ to: r.leaderId, title: `You lead again in ${what}`, body: `A higher bid was withdrawn; your ${money(r.highest, r.currency)} is the highest bid now.` });
+        out.push({
+          to: r.leaderId,
+          title: `You lead again in ${what}`,
+          body: `A higher bid was withdrawn; your ${money(r.highest, r.currency)} is the highest bid now.`,
+        });
       }
       break;
     }
@@ -55,7 +59,11 @@ export function auctionNotifications(event: EventEnvelope<AuctionEventType>, lis
         body: `The promoter doubled your bid from ${money(d.from, d.currency)} to ${money(d.to, d.currency)}${d.leaderId === d.bidderId ? '; you now lead' : ''}.`,
       });
       if (d.previousLeaderId && d.previousLeaderId !== d.bidderId && d.leaderId !== d.previousLeaderId) {
-        out.push({ to: d.previousLeaderId, title: `You were outbid in ${what}`, body: `A doubled bid leads with ${money(d.highest, d.currency)}. Bid again to lead.` });
+        out.push({
+          to: d.previousLeaderId,
+          title: `You were outbid in ${what}`,
+          body: `A doubled bid leads with ${money(d.highest, d.currency)}. Bid again to lead.`,
+        });
       }
       break;
     }
@@ -64,17 +72,28 @@ export function auctionNotifications(event: EventEnvelope<AuctionEventType>, lis
       const others = (except: string | null) => [...new Set(c.bidderIds)].filter((id) => id !== except && id !== c.sellerId);
       if (c.outcome === 'WON' && c.winnerId) {
         const price = money(c.winningAmount ?? c.highest ?? '?', c.currency);
-        out.push({ to: c.winnerId, title: `You won ${what}`, body: `Your bid of ${price} won. The seller will be in touch about the next steps.` });
+        out.push({
+          to: c.winnerId,
+          title: `You won ${what}`,
+          body: `Your bid of ${price} won. The seller will be in touch about the next steps.`,
+        });
         out.push({ to: c.sellerId, title: `${What} ended: sold`, body: `The winning bid is ${price}.` });
         for (const id of others(c.winnerId)) out.push({ to: id, title: `${What} ended`, body: `Another bidder won with ${price}.` });
       } else if (c.outcome === 'RESERVE_NOT_MET') {
         const highest = c.highest ? ` The highest bid was ${money(c.highest, c.currency)}.` : '';
-        out.push({ to: c.sellerId, title: `${What} ended: reserve not met`, body: `Nobody bid up to your reserve price, so nothing was sold.${highest}` });
+        out.push({
+          to: c.sellerId,
+          title: `${What} ended: reserve not met`,
+          body: `Nobody bid up to your reserve price, so nothing was sold.${highest}`,
+        });
         for (const id of others(null)) {
           out.push({
             to: id,
             title: `${What} ended without a sale`,
-            body: id === c.highestBidderId ? `Your bid led, but it did not reach the seller's reserve price.${highest}` : `No bid reached the seller's reserve price.${highest}`,
+            body:
+              id === c.highestBidderId
+                ? `Your bid led, but it did not reach the seller's reserve price.${highest}`
+                : `No bid reached the seller's reserve price.${highest}`,
           });
         }
       } else {
@@ -85,7 +104,11 @@ export function auctionNotifications(event: EventEnvelope<AuctionEventType>, lis
     case 'listings.auction.cancelled': {
       const c = (event as EventEnvelope<typeof type>).payload;
       for (const id of [...new Set(c.bidderIds)].filter((b) => b !== c.sellerId)) {
-        out.push({ to: id, title: `${What} was cancelled`, body: 'The auction you bid in was cancelled; your bids no longer count and nothing is owed.' });
+        out.push({
+          to: id,
+          title: `${What} was cancelled`,
+          body: 'The auction you bid in was cancelled; your bids no longer count and nothing is owed.',
+        });
       }
       break;
     }

@@ -61,7 +61,9 @@ describe('bookingNotifications', () => {
   });
 
   it('shows the refund to both sides of a cancellation', () => {
-    const [toGuest, toHost] = bookingNotifications(event('bookings.stay.cancelled', { ...stay, cancelledBy: guest, refundAmount: '180.75' }));
+    const [toGuest, toHost] = bookingNotifications(
+      event('bookings.stay.cancelled', { ...stay, cancelledBy: guest, refundAmount: '180.75' }),
+    );
     expect(toGuest?.title).toBe('You cancelled your stay at Sea view flat');
     expect(toGuest?.body).toContain('Refund: 180.75 EUR');
     expect(toHost?.title).toBe('A guest cancelled a stay at Sea view flat');

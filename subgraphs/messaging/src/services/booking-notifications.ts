@@ -38,15 +38,24 @@ export function bookingNotifications(event: EventEnvelope<BookingEventType>): Ne
     case 'bookings.stay.requested': {
       const s = (event as EventEnvelope<typeof type>).payload;
       out.push(
-        { to: s.hostId, title: `New booking request for ${s.listingTitle}`, body: `A guest asks to stay ${stayTerms(s)}. Confirm or decline the request.` },
-        { to: s.guestId, title: `Booking request sent: ${s.listingTitle}`, body: `We asked the host to confirm your stay ${stayTerms(s)}.` },
+        {
+          to: s.hostId,
+          title: `New booking request for ${s.listingTitle}`,
+          body: `A guest asks to stay ${stayTerms(s)}. Confirm or decline the request.`,
+        },
+        {
+          to: s.guestId,
+          title: `Booking request sent: ${s.listingTitle}`,
+          body: `We asked the host to confirm your stay ${stayTerms(s)}.`,
+        },
       );
       break;
     }
     case 'bookings.stay.confirmed': {
       const s = (event as EventEnvelope<typeof type>).payload;
       out.push({ to: s.guestId, title: `Your stay at ${s.listingTitle} is confirmed`, body: `See you ${stayTerms(s)}.` });
-      if (s.instantBook) out.push({ to: s.hostId, title: `New instant booking at ${s.listingTitle}`, body: `A guest booked ${stayTerms(s)}.` });
+      if (s.instantBook)
+        out.push({ to: s.hostId, title: `New instant booking at ${s.listingTitle}`, body: `A guest booked ${stayTerms(s)}.` });
       break;
     }
     case 'bookings.stay.declined': {
@@ -87,8 +96,16 @@ export function bookingNotifications(event: EventEnvelope<BookingEventType>): Ne
     case 'bookings.viewing.requested': {
       const v = (event as EventEnvelope<typeof type>).payload;
       out.push(
-        { to: v.agentId, title: `Viewing request for ${v.listingTitle}`, body: `A buyer asks to view it on ${viewingTime(v)}. Confirm or move the viewing.` },
-        { to: v.buyerId, title: `Viewing request sent: ${v.listingTitle}`, body: `We asked the agent to confirm your viewing on ${viewingTime(v)}.` },
+        {
+          to: v.agentId,
+          title: `Viewing request for ${v.listingTitle}`,
+          body: `A buyer asks to view it on ${viewingTime(v)}. Confirm or move the viewing.`,
+        },
+        {
+          to: v.buyerId,
+          title: `Viewing request sent: ${v.listingTitle}`,
+          body: `We asked the agent to confirm your viewing on ${viewingTime(v)}.`,
+        },
       );
       break;
     }

@@ -21,7 +21,8 @@ export interface Preference {
   isDefault: boolean;
 }
 
-export type PhoneOutcome = { kind: 'codeSent'; expiresAt: Date } | { kind: 'tooSoon'; retryAfterSeconds: number } | { kind: 'rejected'; reason: string };
+export type PhoneOutcome =
+  { kind: 'codeSent'; expiresAt: Date } | { kind: 'tooSoon'; retryAfterSeconds: number } | { kind: 'rejected'; reason: string };
 export type VerifyOutcome = { kind: 'verified'; phone: string } | { kind: 'wrongCode'; attemptsLeft: number } | { kind: 'expired' };
 
 function isTimeZone(zone: string): boolean {
@@ -43,9 +44,15 @@ export class ChannelService {
 
   async preferences(identity: Identity): Promise<Preference[]> {
     const me = identity.userId.toLowerCase();
-    const chosen = new Set((await this.db.notificationPreference.findMany({ where: { userId: me }, select: { kind: true, channel: true } })).map((p) => `${p.kind}:${p.channel}`));
+    const chosen = new Set(
+      (await this.db.notificationPreference.findMany({ where: { userId: me }, select: { kind: true, channel: true } })).map(
+        (p) => `${p.kind}:${p.channel}`,
+      ),
+    );
     const mode = await modesOf(this.db, [me]);
-    return NOTIFICATION_KINDS.flatMap((kind) => CHANNELS.map((channel) => ({ kind, channel, mode: mode(me, kind, channel), isDefault: !chosen.has(`${kind}:${channel}`) })));
+    return NOTIFICATION_KINDS.flatMap((kind) =>
+      CHANNELS.map((channel) => ({ kind, channel, mode: mode(me, kind, channel), isDefault: !chosen.has(`${kind}:${channel}`) })),
+    );
   }
 
   async setPreference(identity: Identity, input: { kind: string; channel: string; mode: string }): Promise<Preference> {
@@ -67,9 +74,16 @@ export class ChannelService {
 
   async settings(identity: Identity) {
     const s = await this.db.channelSettings.findUnique({ where: { userId: identity.userId.toLowerCase() } });
-    const devices = await this.db.pushSubscription.findMany({ where: { userId: identity.userId.toLowerCase() }, orderBy: { createdAt: 'desc' }, select: { id: true, endpoint: true, createdAt: true } });
+    const devices = await this.db.pushSubscription.findMany({
+      where: { userId: identity.userId.toLowerCase() },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, endpoint: true, createdAt: true },
+    });
     return {
-      quietHours: s && s.quietStart !== null && s.quietEnd !== null ? { start: minutesToTime(s.quietStart), end: minutesToTime(s.quietEnd), timeZone: s.timeZone } : null,
+      quietHours:
+        s && s.quietStart !== null && s.quietEnd !== null
+          ? { start: minutesToTime(s.quietStart), end: minutesToTime(s.quietEnd), timeZone: s.timeZone }
+          : null,
       timeZone: s?.timeZone ?? 'UTC',
       phone: s?.phone ?? null,
       phoneVerified: Boolean(s?.phone && s.phoneVerifiedAt),
@@ -83,12 +97,20 @@ export class ChannelService {
     const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM, 00:00 to 23:59');
     const data = parseInput(
       z
-        .object({ start: time.nullish(), end: time.nullish(), timeZone: z.string().refine(isTimeZone, 'not a time zone (e.g. Europe/Berlin)') })
+        .object({
+          start: time.nullish(),
+          end: time.nullish(),
+          timeZone: z.string().refine(isTimeZone, 'not a time zone (e.g. Europe/Berlin)'),
+        })
         .refine((q) => (q.start == null) === (q.end == null), { message: 'give both start and end, or neither', path: ['end'] }),
       input,
     );
     const userId = identity.userId.toLowerCase();
-    const values = { quietStart: data.start ? timeToMinutes(data.start) : null, quietEnd: data.end ? timeToMinutes(data.end) : null, timeZone: data.timeZone };
+    const values = {
+      quietStart: data.start ? timeToMinutes(data.start) : null,
+      quietEnd: data.end ? timeToMinutes(data.end) : null,
+      timeZone: data.timeZone,
+    };
     await this.db.channelSettings.upsert({ where: { userId }, create: { userId, ...values }, update: values, select: { userId: true } });
     return this.settings(identity);
   }
@@ -104,7 +126,13 @@ export class ChannelService {
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
-    const values = { phone: number, phoneVerifiedAt: null, phoneCodeHash: this.hash(userId, number, code), phoneCodeExpiresAt: expiresAt, phoneCodeAttempts: CODE_ATTEMPTS };
+    const values = {
+      phone: number,
+      phoneVerifiedAt: null,
+      phoneCodeHash: this.hash(userId, number, code),
+      phoneCodeExpiresAt: expiresAt,
+      phoneCodeAttempts: CODE_ATTEMPTS,
+    };
     await this.db.channelSettings.upsert({ where: { userId }, create: { userId, ...values }, update: values, select: { userId: true } });
     try {
       await this.channels.sms.send(number, `Your Market verification code is ${code}. It expires in 10 minutes.`, userId);
@@ -119,21 +147,33 @@ export class ChannelService {
   async verifyPhone(identity: Identity, code: string, now = new Date()): Promise<VerifyOutcome> {
     const userId = identity.userId.toLowerCase();
     const s = await this.db.channelSettings.findUnique({ where: { userId } });
-    if (!s?.phone || !s.phoneCodeHash || !s.phoneCodeExpiresAt || s.phoneCodeExpiresAt <= now || s.phoneCodeAttempts <= 0) return { kind: 'expired' };
+    if (!s?.phone || !s.phoneCodeHash || !s.phoneCodeExpiresAt || s.phoneCodeExpiresAt <= now || s.phoneCodeAttempts <= 0)
+      return { kind: 'expired' };
     // Counted before comparing, in the database: parallel guesses each spend an attempt.
-    const spent = await this.db.channelSettings.updateMany({ where: { userId, phoneCodeAttempts: { gt: 0 } }, data: { phoneCodeAttempts: { decrement: 1 } } });
+    const spent = await this.db.channelSettings.updateMany({
+      where: { userId, phoneCodeAttempts: { gt: 0 } },
+      data: { phoneCodeAttempts: { decrement: 1 } },
+    });
     if (spent.count === 0) return { kind: 'expired' };
     const expected = Buffer.from(s.phoneCodeHash, 'hex');
     const given = Buffer.from(this.hash(userId, s.phone, code.trim()), 'hex');
     if (!timingSafeEqual(expected, given)) return { kind: 'wrongCode', attemptsLeft: s.phoneCodeAttempts - 1 };
-    await this.db.channelSettings.update({ where: { userId }, data: { phoneVerifiedAt: now, phoneCodeHash: null, phoneCodeExpiresAt: null, phoneCodeAttempts: 0 }, select: { userId: true } });
+    await this.db.channelSettings.update({
+      where: { userId },
+      data: { phoneVerifiedAt: now, phoneCodeHash: null, phoneCodeExpiresAt: null, phoneCodeAttempts: 0 },
+      select: { userId: true },
+    });
     return { kind: 'verified', phone: s.phone };
   }
 
   async registerPush(identity: Identity, input: { endpoint: string; p256dh: string; auth: string }) {
     const data = parseInput(
       z.object({
-        endpoint: z.string().url('endpoint is the push service URL').max(1000).refine((u) => u.startsWith('https://') || u.startsWith('http://'), 'endpoint is an http(s) URL'),
+        endpoint: z
+          .string()
+          .url('endpoint is the push service URL')
+          .max(1000)
+          .refine((u) => u.startsWith('https://') || u.startsWith('http://'), 'endpoint is an http(s) URL'),
         p256dh: z.string().min(40).max(200),
         auth: z.string().min(10).max(100),
       }),
@@ -174,7 +214,11 @@ export class ChannelService {
 
   /** What the development outbox holds for the caller (development and embedded mode). */
   devOutbox(identity: Identity, first: number) {
-    return this.db.devOutbox.findMany({ where: { userId: identity.userId.toLowerCase() }, orderBy: { createdAt: 'desc' }, take: Math.min(Math.max(first, 1), 200) });
+    return this.db.devOutbox.findMany({
+      where: { userId: identity.userId.toLowerCase() },
+      orderBy: { createdAt: 'desc' },
+      take: Math.min(Math.max(first, 1), 200),
+    });
   }
 
   private hash(userId: string, phone: string, code: string): string {

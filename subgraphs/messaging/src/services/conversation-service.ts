@@ -27,11 +27,7 @@ import type { WriteLimits } from './rate-limits';
 import type { AttachmentService } from './attachment-service';
 import { cursorSchema, idSchema, pageSizeSchema } from './validation';
 
-const bodySchema = z
-  .string()
-  .trim()
-  .min(1, 'body must not be empty')
-  .max(MAX_BODY, `body is at most ${MAX_BODY} characters`);
+const bodySchema = z.string().trim().min(1, 'body must not be empty').max(MAX_BODY, `body is at most ${MAX_BODY} characters`);
 
 const startSchema = z.object({
   participantIds: z.array(idSchema('participant id')).max(100, 'participantIds lists at most 100 ids'),
@@ -46,7 +42,6 @@ const FOREVER = new Date('9999-12-31T00:00:00.000Z');
 export type StartResult = { kind: 'conversation'; conversation: ConversationRecord } | { kind: 'unavailable'; userIds: string[] };
 export type AddResult = StartResult | { kind: 'full'; limit: number };
 export type EditResult = { kind: 'message'; message: MessageRecord } | { kind: 'deleted'; message: MessageRecord };
-
 
 const conversationIdSchema = idSchema('conversationId');
 const sendSchema = z.object({ conversationId: conversationIdSchema, body: bodySchema });
@@ -191,7 +186,10 @@ export class ConversationService {
       throw new BadUserInputError(problem, { participantIds: [problem] });
     }
     await this.limits.count('startConversation', me);
-    const unavailable = await this.conversations.unavailableAmong(me, participantIds.filter((id) => id !== me));
+    const unavailable = await this.conversations.unavailableAmong(
+      me,
+      participantIds.filter((id) => id !== me),
+    );
     if (unavailable.length > 0) return { kind: 'unavailable', userIds: unavailable };
     const body = data.body ?? null;
     const title = data.title ?? null;
@@ -202,7 +200,15 @@ export class ConversationService {
       const existing = await this.conversations.findByPairKey(key);
       if (existing) return { kind: 'conversation', conversation: await this.continuePair(existing, participantIds, me, body) };
     }
-    const outcome = await this.conversations.start({ participantIds, pairKey: key, creatorId: me, title, isGroup, context, firstMessage: body ? { senderId: me, body } : null });
+    const outcome = await this.conversations.start({
+      participantIds,
+      pairKey: key,
+      creatorId: me,
+      title,
+      isGroup,
+      context,
+      firstMessage: body ? { senderId: me, body } : null,
+    });
     if (outcome.kind === 'started') {
       if (outcome.message) await this.live.messageAdded(outcome.message, await this.snapshot(outcome.inbox, outcome.message));
       return { kind: 'conversation', conversation: outcome.conversation };
@@ -213,10 +219,16 @@ export class ConversationService {
     return { kind: 'conversation', conversation: await this.continuePair(winner, participantIds, me, body) };
   }
 
-  async send(identity: Identity, input: { conversationId: string; body: string; attachmentIds?: readonly string[] | null }): Promise<MessageRecord> {
+  async send(
+    identity: Identity,
+    input: { conversationId: string; body: string; attachmentIds?: readonly string[] | null },
+  ): Promise<MessageRecord> {
     const data = parseInput(sendSchema, { conversationId: input.conversationId, body: input.body });
     await this.limits.count('sendMessage', identity.userId);
-    const attachmentIds = input.attachmentIds?.length && this.attachments ? await this.attachments.sendable(identity, data.conversationId, input.attachmentIds) : [];
+    const attachmentIds =
+      input.attachmentIds?.length && this.attachments
+        ? await this.attachments.sendable(identity, data.conversationId, input.attachmentIds)
+        : [];
     const outcome = await this.conversations.send(data.conversationId, identity.userId.toLowerCase(), data.body, attachmentIds);
     switch (outcome.kind) {
       case 'sent':
@@ -228,7 +240,9 @@ export class ConversationService {
       case 'notParticipant':
         throw new ForbiddenError('Only participants can write to this conversation.');
       case 'attachmentsTaken':
-        throw new BadUserInputError('These attachments were sent with another message meanwhile.', { attachmentIds: ['were sent already'] });
+        throw new BadUserInputError('These attachments were sent with another message meanwhile.', {
+          attachmentIds: ['were sent already'],
+        });
     }
   }
 
@@ -242,7 +256,13 @@ export class ConversationService {
     return true;
   }
 
-  async mute(identity: Identity, conversationId: string, muted: boolean, until: Date | null, now = new Date()): Promise<ConversationRecord> {
+  async mute(
+    identity: Identity,
+    conversationId: string,
+    muted: boolean,
+    until: Date | null,
+    now = new Date(),
+  ): Promise<ConversationRecord> {
     const id = await this.requireParticipant(identity, conversationId);
     if (muted && until && until <= now) {
       const problem = 'until must be in the future';
@@ -258,7 +278,10 @@ export class ConversationService {
     const ids = parseInput(z.array(idSchema('user id')).min(1, 'name at least one user').max(MAX_PARTICIPANTS), [...userIds]);
     const conversation = await this.requireCreatorOfGroup(identity, id);
     const me = identity.userId.toLowerCase();
-    const unavailable = await this.conversations.unavailableAmong(me, [...new Set(ids)].filter((u) => u !== me));
+    const unavailable = await this.conversations.unavailableAmong(
+      me,
+      [...new Set(ids)].filter((u) => u !== me),
+    );
     if (unavailable.length > 0) return { kind: 'unavailable', userIds: unavailable };
     if (!(await this.conversations.addMembers(id, [...new Set(ids)], MAX_PARTICIPANTS))) return { kind: 'full', limit: MAX_PARTICIPANTS };
     return { kind: 'conversation', conversation };
@@ -386,7 +409,10 @@ export class ConversationService {
     try {
       const [unread, totals] = await Promise.all([
         this.conversations.unreadCounts(updates.map((u) => ({ conversationId: u.conversationId, userId: u.userId }))),
-        this.conversations.totalUnread(updates.map((u) => u.userId), new Date()),
+        this.conversations.totalUnread(
+          updates.map((u) => u.userId),
+          new Date(),
+        ),
       ]);
       const unreadOf = new Map(unread.map((c) => [c.userId, c.count]));
       const totalOf = new Map(totals.map((c) => [c.userId, c.count]));
@@ -420,11 +446,17 @@ export class ConversationService {
       const problem = 'members are added and removed in groups only; start a new conversation instead';
       throw new BadUserInputError(problem, { conversationId: [problem] });
     }
-    if (conversation.creatorId !== identity.userId.toLowerCase()) throw new ForbiddenError('Only the creator of a group adds and removes members.');
+    if (conversation.creatorId !== identity.userId.toLowerCase())
+      throw new ForbiddenError('Only the creator of a group adds and removes members.');
     return conversation;
   }
 
-  private async continuePair(conversation: ConversationRecord, pair: readonly string[], me: string, body: string | null): Promise<ConversationRecord> {
+  private async continuePair(
+    conversation: ConversationRecord,
+    pair: readonly string[],
+    me: string,
+    body: string | null,
+  ): Promise<ConversationRecord> {
     // Starting it again brings back whichever of the two had left it.
     await this.conversations.addMembers(conversation.id, pair, 2);
     if (!body) return conversation;

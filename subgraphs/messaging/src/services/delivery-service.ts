@@ -26,7 +26,10 @@ export function readUnsubscribeToken(secret: string, token: string): { userId: s
   if (token.length > 300) return null;
   const [userId, kind, sig] = Buffer.from(token, 'base64url').toString('utf8').split(':');
   if (!userId || !kind || !sig || !(kind === 'DIGEST' || (NOTIFICATION_KINDS as readonly string[]).includes(kind))) return null;
-  const expected = Buffer.from(unsubscribeToken(secret, userId, kind as NotificationKind), 'base64url').toString('utf8').split(':')[2] ?? '';
+  const expected =
+    Buffer.from(unsubscribeToken(secret, userId, kind as NotificationKind), 'base64url')
+      .toString('utf8')
+      .split(':')[2] ?? '';
   if (expected.length !== sig.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(sig))) return null;
   return { userId, kind: kind as NotificationKind | 'DIGEST' };
 }
@@ -98,7 +101,10 @@ export class DeliveryService {
       return { status: 'SENT' };
     }
     const n = d.notificationId
-      ? await this.db.notification.findUnique({ where: { id: d.notificationId }, select: { kind: true, title: true, body: true, count: true, readAt: true } })
+      ? await this.db.notification.findUnique({
+          where: { id: d.notificationId },
+          select: { kind: true, title: true, body: true, count: true, readAt: true },
+        })
       : null;
     if (!n) return { status: 'SKIPPED', error: 'the notification no longer exists' };
     if (n.readAt) return { status: 'SKIPPED', error: 'read in the app before it was sent' };
@@ -106,7 +112,10 @@ export class DeliveryService {
       case 'EMAIL': {
         if (!user.email) return { status: 'SKIPPED', error: 'no e-mail address known' };
         const unsubscribe = this.unsubscribeUrl(d.userId, n.kind);
-        await this.channels.email.send({ to: user.email, ...notificationMail(n, { app, unsubscribe }), unsubscribeUrl: unsubscribe }, d.userId);
+        await this.channels.email.send(
+          { to: user.email, ...notificationMail(n, { app, unsubscribe }), unsubscribeUrl: unsubscribe },
+          d.userId,
+        );
         return { status: 'SENT' };
       }
       case 'SMS': {
@@ -116,7 +125,10 @@ export class DeliveryService {
         return { status: 'SENT' };
       }
       case 'PUSH': {
-        const devices = await this.db.pushSubscription.findMany({ where: { userId: d.userId }, select: { id: true, endpoint: true, p256dh: true, auth: true } });
+        const devices = await this.db.pushSubscription.findMany({
+          where: { userId: d.userId },
+          select: { id: true, endpoint: true, p256dh: true, auth: true },
+        });
         if (devices.length === 0) return { status: 'SKIPPED', error: 'no device registered for push' };
         const payload = JSON.stringify({ kind: n.kind, title: n.title, body: n.body, count: n.count, notificationId: d.notificationId });
         let delivered = 0;
@@ -168,7 +180,12 @@ export class DeliveryService {
       if (c.digestSentOn === day || minutes < this.settings.digestHour * 60) continue;
       if ((await this.digestItems(c.userId)).length === 0) continue;
       if (await this.deliveries.planDigest(c.userId, day)) planned++;
-      await this.db.channelSettings.upsert({ where: { userId: c.userId }, create: { userId: c.userId, digestSentOn: day }, update: { digestSentOn: day }, select: { userId: true } });
+      await this.db.channelSettings.upsert({
+        where: { userId: c.userId },
+        create: { userId: c.userId, digestSentOn: day },
+        update: { digestSentOn: day },
+        select: { userId: true },
+      });
     }
     return planned;
   }

@@ -52,7 +52,13 @@ export class InboxService {
 
   /** Counts the subscriber as reading the conversation while `events` flow (no MESSAGE notifications meanwhile). */
   reading<T>(events: AsyncIterator<T>, conversationId: string, identity: Identity): Promise<AsyncIterableIterator<T>> {
-    return withReadingLease(events, this.readers, { conversationId, userId: identity.userId.toLowerCase() }, this.logger, Math.max(1000, this.leaseMs / 5));
+    return withReadingLease(
+      events,
+      this.readers,
+      { conversationId, userId: identity.userId.toLowerCase() },
+      this.logger,
+      Math.max(1000, this.leaseMs / 5),
+    );
   }
 
   async block(identity: Identity, userId: string): Promise<boolean> {
@@ -91,4 +97,3 @@ export class InboxService {
     };
   }
 }
-

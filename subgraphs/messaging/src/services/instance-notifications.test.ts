@@ -42,6 +42,8 @@ describe('instanceNotification', () => {
   });
 
   it('keeps the title within 200 characters', () => {
-    expect(instanceNotification(event('instances.instance.failed', payload('FAILED', { machineName: 'x'.repeat(300) }))).title).toHaveLength(200);
+    expect(
+      instanceNotification(event('instances.instance.failed', payload('FAILED', { machineName: 'x'.repeat(300) }))).title,
+    ).toHaveLength(200);
   });
 });

@@ -38,7 +38,10 @@ describe('listingChangeNotice', () => {
 
   it('names each new status in plain words, with the new price when it changed too', () => {
     expect(listingChangeNotice(flat, { ...flat, status: 'UNDER_OFFER' })?.title).toBe('Sea view flat is under offer');
-    expect(listingChangeNotice(flat, { ...flat, status: 'SOLD' })).toEqual({ title: 'Sea view flat was sold', body: 'It is no longer for sale.' });
+    expect(listingChangeNotice(flat, { ...flat, status: 'SOLD' })).toEqual({
+      title: 'Sea view flat was sold',
+      body: 'It is no longer for sale.',
+    });
     expect(listingChangeNotice(cabin, { ...cabin, status: 'RENTED' })?.title).toBe('Forest cabin was let');
     expect(listingChangeNotice({ ...flat, status: 'UNDER_OFFER' }, { ...flat, price: '340000.00' })).toEqual({
       title: 'Sea view flat is available again',

@@ -19,12 +19,20 @@ function askingPrice(s: State): { amount: string; text: string } | null {
 
 /** "350000.00" and "350000" are one amount. */
 function sameAmount(a: string, b: string): boolean {
-  const canonical = (x: string) => x.trim().replace(/^(-?)0+(?=\d)/, '$1').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const canonical = (x: string) =>
+    x
+      .trim()
+      .replace(/^(-?)0+(?=\d)/, '$1')
+      .replace(/(\.\d*?)0+$/, '$1')
+      .replace(/\.$/, '');
   return canonical(a) === canonical(b);
 }
 
 const STATUS_NEWS: Record<string, (title: string, s: State) => ListingNotice> = {
-  ACTIVE: (t, s) => ({ title: `${t} is available again`, body: s.kind === 'SALE' ? 'It is open to buyers again.' : 'It is open to guests again.' }),
+  ACTIVE: (t, s) => ({
+    title: `${t} is available again`,
+    body: s.kind === 'SALE' ? 'It is open to buyers again.' : 'It is open to guests again.',
+  }),
   UNDER_OFFER: (t) => ({ title: `${t} is under offer`, body: 'The owner accepted an offer. It may still come back on the market.' }),
   SOLD: (t) => ({ title: `${t} was sold`, body: 'It is no longer for sale.' }),
   RENTED: (t) => ({ title: `${t} was let`, body: 'It is no longer available to rent.' }),
@@ -42,14 +50,21 @@ export function listingChangeNotice(before: State, after: State): ListingNotice 
   if (!visibleAfter) {
     if (!visibleBefore) return null;
     // Named as watchers last saw it: a title given in the same edit that hid it is the owner's own.
-    return finish({ title: `${before.title} was withdrawn`, body: 'The owner took it off the market. You still watch it: we will tell you if it comes back.' });
+    return finish({
+      title: `${before.title} was withdrawn`,
+      body: 'The owner took it off the market. You still watch it: we will tell you if it comes back.',
+    });
   }
   const name = after.title;
   const was = askingPrice(before);
   const now = askingPrice(after);
   const priceChanged =
-    now !== null && (was === null || before.kind !== after.kind || before.currency !== after.currency || !sameAmount(was.amount, now.amount));
-  const priceSentence = priceChanged && now ? `The ${after.kind === 'SALE' ? 'asking price' : 'price'} is now ${now.text}${was ? ` (was ${was.text})` : ''}.` : null;
+    now !== null &&
+    (was === null || before.kind !== after.kind || before.currency !== after.currency || !sameAmount(was.amount, now.amount));
+  const priceSentence =
+    priceChanged && now
+      ? `The ${after.kind === 'SALE' ? 'asking price' : 'price'} is now ${now.text}${was ? ` (was ${was.text})` : ''}.`
+      : null;
   const statusNews = before.status !== after.status || !visibleBefore ? STATUS_NEWS[after.status]?.(name, after) : undefined;
   if (statusNews) return finish({ title: statusNews.title, body: priceSentence ? `${statusNews.body} ${priceSentence}` : statusNews.body });
   if (!priceSentence || !now) return null;

@@ -1,5 +1,12 @@
 import { publishLiveEvent, type Logger, type PubSub, type Topic } from '@market/platform';
-import { encodeCursor, encodeInboxCursor, type InboxUpdateRecord, type MessageRecord, type NotificationRecord, type TypingRecord } from '../domain';
+import {
+  encodeCursor,
+  encodeInboxCursor,
+  type InboxUpdateRecord,
+  type MessageRecord,
+  type NotificationRecord,
+  type TypingRecord,
+} from '../domain';
 import { inboxUpdatedTopic, messageAddedTopic, notificationAddedTopic, typingTopic } from '../live/topics';
 
 /**

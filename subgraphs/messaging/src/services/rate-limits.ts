@@ -5,7 +5,10 @@ import type { MessagingEnv } from '../env';
 export type WriteLimits = PerUserLimits<'sendMessage' | 'startConversation' | 'watchListing'>;
 
 /** The limits from the configured rules, with what each counts for the client's message ("Too many messages"). */
-export function writeLimits(limiter: RateLimiter, env: Pick<MessagingEnv, 'RATE_LIMIT_SEND_MESSAGE' | 'RATE_LIMIT_START_CONVERSATION' | 'RATE_LIMIT_WATCH_LISTING'>): WriteLimits {
+export function writeLimits(
+  limiter: RateLimiter,
+  env: Pick<MessagingEnv, 'RATE_LIMIT_SEND_MESSAGE' | 'RATE_LIMIT_START_CONVERSATION' | 'RATE_LIMIT_WATCH_LISTING'>,
+): WriteLimits {
   return new PerUserLimits(limiter, {
     sendMessage: { ...env.RATE_LIMIT_SEND_MESSAGE, what: 'messages' },
     startConversation: { ...env.RATE_LIMIT_START_CONVERSATION, what: 'new conversations' },

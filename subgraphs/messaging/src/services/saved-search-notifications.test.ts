@@ -11,8 +11,18 @@ const event = <T extends SavedSearchEventType>(type: T, payload: EventPayload<T>
 });
 
 describe('savedSearchNotification', () => {
-  it('names the search and the listing of an INSTANT match, for the search\'s owner, keyed by the event', () => {
-    expect(savedSearchNotification(event('listings.saved-search.matched', { savedSearchId: 's-1', userId: 'OWNER', searchName: 'Lisbon', listingId: 'l-1', listingTitle: 'Flat' }))).toEqual({
+  it("names the search and the listing of an INSTANT match, for the search's owner, keyed by the event", () => {
+    expect(
+      savedSearchNotification(
+        event('listings.saved-search.matched', {
+          savedSearchId: 's-1',
+          userId: 'OWNER',
+          searchName: 'Lisbon',
+          listingId: 'l-1',
+          listingTitle: 'Flat',
+        }),
+      ),
+    ).toEqual({
       recipientId: 'owner',
       kind: 'LISTING',
       title: 'New match for your saved search "Lisbon": Flat',
@@ -22,7 +32,15 @@ describe('savedSearchNotification', () => {
   });
 
   it('counts a DAILY digest in the singular and the plural', () => {
-    const one = savedSearchNotification(event('listings.saved-search.digest', { savedSearchId: 's-1', userId: 'u', searchName: null, matchCount: 1, listings: [{ listingId: 'l', title: 'Cabin' }] }));
+    const one = savedSearchNotification(
+      event('listings.saved-search.digest', {
+        savedSearchId: 's-1',
+        userId: 'u',
+        searchName: null,
+        matchCount: 1,
+        listings: [{ listingId: 'l', title: 'Cabin' }],
+      }),
+    );
     expect(one.title).toBe('1 new listing matches your saved search');
     expect(one.body).toBe('Since yesterday: Cabin.');
   });

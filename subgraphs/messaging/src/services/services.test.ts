@@ -20,7 +20,12 @@ const untouchable = <T extends object>() =>
   });
 
 const me: Identity = { userId: '0b6f2b9e-7d7a-4c84-9a8e-2f1d8b3c4e5f', role: 'BUYER', sessionId: 's' };
-const conversations = new ConversationService(untouchable<ConversationRepository>(), untouchable<MessageRepository>(), untouchable<LiveUpdates>(), untouchable<WriteLimits>());
+const conversations = new ConversationService(
+  untouchable<ConversationRepository>(),
+  untouchable<MessageRepository>(),
+  untouchable<LiveUpdates>(),
+  untouchable<WriteLimits>(),
+);
 const notifications = new NotificationService(untouchable<NotificationRepository>());
 
 const codeOf = async (p: Promise<unknown> | (() => unknown)) => {
@@ -95,7 +100,15 @@ describe('NotificationService rules', () => {
     const position = { createdAt: new Date('2026-11-22T10:00:00.000Z'), id: me.userId };
     expect(notifications.page({ after: encodeCursor(position) })).toEqual({ unreadOnly: false, first: 50, after: position });
     expect(await codeOf(() => notifications.page({ after: '!!' }))).toBe('BAD_USER_INPUT');
-    const notification = { id: me.userId, recipientId: me.userId, kind: 'BOOKING' as const, title: 't', body: 'b', readAt: null, createdAt: new Date() };
+    const notification = {
+      id: me.userId,
+      recipientId: me.userId,
+      kind: 'BOOKING' as const,
+      title: 't',
+      body: 'b',
+      readAt: null,
+      createdAt: new Date(),
+    };
     expect(notifications.isRecipient({ ...me, userId: me.userId.toUpperCase() }, notification)).toBe(true);
     expect(notifications.isRecipient({ ...me, userId: 'f3c1a2b4-1111-4a2b-8c3d-9e8f7a6b5c4d', role: 'ADMIN' }, notification)).toBe(false);
     expect(notifications.isRecipient(null, notification)).toBe(false);

@@ -11,11 +11,7 @@ export const idSchema = (what: string) =>
 
 /** Page sizes the schema documents as 1 to `max`. */
 export const pageSizeSchema = (name: string, max: number) =>
-  z
-    .number()
-    .int()
-    .min(1, `${name} must be at least 1`)
-    .max(max, `${name} is at most ${max}`);
+  z.number().int().min(1, `${name} must be at least 1`).max(max, `${name} is at most ${max}`);
 
 /** A cursor this subgraph handed out (`Message.cursor`, `Notification.cursor`), as the position it names. */
 export const cursorSchema = (name: string) =>

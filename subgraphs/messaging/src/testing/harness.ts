@@ -19,7 +19,12 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
   let sql: string[] = [];
   const pubsub = new MemoryPubSub(logger);
   // `jobs: false`: no background job runs (tests that count the subgraph's SQL statements).
-  const subgraph = await createSubgraph(env, logger, { bus: options.bus ?? null, pubsub, onQuery: (q) => sql.push(q), ...(options.jobs === false ? { start: false } : {}) });
+  const subgraph = await createSubgraph(env, logger, {
+    bus: options.bus ?? null,
+    pubsub,
+    onQuery: (q) => sql.push(q),
+    ...(options.jobs === false ? { start: false } : {}),
+  });
   if (options.jobs === false) subgraph.startRelay();
   const running = await subgraph.listen(0, '127.0.0.1');
   const subscriber = signedSubscriber(running.url, signingSecret);
@@ -36,7 +41,11 @@ export async function startMessaging(options: { bus?: EventBus | null; env?: Rec
     scheduler: () => subgraph.scheduler,
     /** Subscribes over graphql-ws the way the gateway does (signed connection and subscribe, the caller in the envelope). */
     subscribe: subscriber.subscribe,
-    call<T = Record<string, unknown>>(as: Identity | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    call<T = Record<string, unknown>>(
+      as: Identity | null,
+      query: string,
+      variables?: Record<string, unknown>,
+    ): Promise<GraphQLResponse<T>> {
       return callSubgraph<T>(running.url, { query, ...(variables ? { variables } : {}) }, { secret: signingSecret, identity: as });
     },
     /** Runs `fn` and returns the SQL statements the subgraph sent meanwhile. */
@@ -103,8 +112,18 @@ export const START = /* GraphQL */ `
   mutation Start($input: StartConversationInput!) {
     startConversation(input: $input) {
       __typename
-      ... on Conversation { id createdAt lastMessageAt participants { id } }
-      ... on ParticipantsUnavailable { userIds message }
+      ... on Conversation {
+        id
+        createdAt
+        lastMessageAt
+        participants {
+          id
+        }
+      }
+      ... on ParticipantsUnavailable {
+        userIds
+        message
+      }
     }
   }
 `;
@@ -122,7 +141,17 @@ export async function known(m: Messaging, ...users: (Identity & { name?: string 
 
 export const SEND = /* GraphQL */ `
   mutation Send($conversationId: ID!, $body: String!) {
-    sendMessage(conversationId: $conversationId, body: $body) { id body createdAt sender { id } conversation { id } }
+    sendMessage(conversationId: $conversationId, body: $body) {
+      id
+      body
+      createdAt
+      sender {
+        id
+      }
+      conversation {
+        id
+      }
+    }
   }
 `;
 
@@ -142,12 +171,7 @@ export interface SentMessage {
 }
 
 /** Starts a conversation through the API and fails loudly if it did not work. */
-export async function startConversation(
-  m: Messaging,
-  as: Identity,
-  others: Identity[],
-  body?: string,
-): Promise<StartedConversation> {
+export async function startConversation(m: Messaging, as: Identity, others: Identity[], body?: string): Promise<StartedConversation> {
   await known(m, as, ...others);
   const res = await m.call<{ startConversation: StartedConversation }>(as, START, {
     input: { participantIds: others.map((o) => o.userId), ...(body !== undefined ? { body } : {}) },

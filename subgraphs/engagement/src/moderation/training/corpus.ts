@@ -26,7 +26,10 @@ export function loadSplit(seed = SPLIT_SEED): Split {
   const random = seededRandom(seed);
   const split: Split = { train: [], test: [] };
   for (const spam of [false, true]) {
-    const ofClass = shuffle(messages.filter((m) => m.spam === spam), random);
+    const ofClass = shuffle(
+      messages.filter((m) => m.spam === spam),
+      random,
+    );
     const cut = Math.round(ofClass.length * TEST_SHARE);
     split.test.push(...ofClass.slice(0, cut));
     split.train.push(...ofClass.slice(cut));

@@ -29,11 +29,16 @@ export function parseWhen(text: string, now: Date, base?: Date): string {
     return new Date((base ?? now).getTime() + Number(relative[1]) * unit).toISOString();
   }
   const at = Date.parse(text);
-  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) throw new UsageError(`"${text}" is not a time: use an ISO-8601 instant (2027-01-31T18:00:00Z), now, or +<n>m/h/d.`);
+  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}T/.test(text))
+    throw new UsageError(`"${text}" is not a time: use an ISO-8601 instant (2027-01-31T18:00:00Z), now, or +<n>m/h/d.`);
   return new Date(at).toISOString();
 }
 
-export function parseCreateAuctionArgs(argv: string[], defaults: { url: string; token?: string | undefined }, now = new Date()): CreateAuctionArgs {
+export function parseCreateAuctionArgs(
+  argv: string[],
+  defaults: { url: string; token?: string | undefined },
+  now = new Date(),
+): CreateAuctionArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -67,7 +72,8 @@ export function parseCreateAuctionArgs(argv: string[], defaults: { url: string; 
   else if (values.email && values.password) auth = { email: values.email, password: values.password };
   else throw new UsageError('Say who you are: --token <access token>, or --email and --password.');
   const rule = values.rule?.toUpperCase();
-  if (rule && rule !== 'ASCENDING' && rule !== 'OWN_BEST') throw new UsageError(`--rule must be ASCENDING or OWN_BEST, not ${values.rule}.`);
+  if (rule && rule !== 'ASCENDING' && rule !== 'OWN_BEST')
+    throw new UsageError(`--rule must be ASCENDING or OWN_BEST, not ${values.rule}.`);
   const softClose = values['soft-close'] === undefined ? undefined : Number(values['soft-close']);
   if (softClose !== undefined && !Number.isInteger(softClose)) throw new UsageError('--soft-close must be a whole number of minutes.');
   const startsAt = parseWhen(values.start as string, now);

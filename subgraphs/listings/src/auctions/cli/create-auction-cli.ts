@@ -24,6 +24,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof UsageError || err instanceof ConfigError || (err instanceof Error && err.name === 'CliError') ? err.message : `auction:create: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    err instanceof UsageError || err instanceof ConfigError || (err instanceof Error && err.name === 'CliError')
+      ? err.message
+      : `auction:create: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exitCode = 1;
 });

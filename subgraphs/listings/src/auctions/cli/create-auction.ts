@@ -19,9 +19,18 @@ interface GraphQLError {
   extensions?: { code?: string; fields?: Record<string, string[]> };
 }
 
-type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; text(): Promise<string> }>;
+type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{ status: number; text(): Promise<string> }>;
 
-async function call(fetcher: Fetch, url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, unknown>> {
+async function call(
+  fetcher: Fetch,
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<Record<string, unknown>> {
   let response;
   try {
     response = await fetcher(url, {
@@ -30,7 +39,9 @@ async function call(fetcher: Fetch, url: string, query: string, variables: Recor
       body: JSON.stringify({ query, variables }),
     });
   } catch (err) {
-    throw new CliError(`Cannot reach the API at ${url} (${err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)}). Is it running (npm start)? Use --url otherwise.`);
+    throw new CliError(
+      `Cannot reach the API at ${url} (${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)}). Is it running (npm start)? Use --url otherwise.`,
+    );
   }
   const text = await response.text();
   let body: { data?: Record<string, unknown> | null; errors?: GraphQLError[] };
@@ -49,7 +60,11 @@ async function call(fetcher: Fetch, url: string, query: string, variables: Recor
 function explain(error: GraphQLError): string {
   const code = error.extensions?.code;
   const fields = error.extensions?.fields;
-  const details = fields ? `\n${Object.entries(fields).map(([f, problems]) => `  ${f}: ${problems.join(', ')}`).join('\n')}` : '';
+  const details = fields
+    ? `\n${Object.entries(fields)
+        .map(([f, problems]) => `  ${f}: ${problems.join(', ')}`)
+        .join('\n')}`
+    : '';
   switch (code) {
     case 'UNAUTHENTICATED':
       return `Not signed in: ${error.message}`;
@@ -84,7 +99,10 @@ export async function createAuctionThroughApi(args: CreateAuctionArgs, fetcher: 
     token = result.accessToken;
   }
   const data = await call(fetcher, args.url, CREATE, { input: args.input }, token);
-  const created = data['createAuction'] as { __typename: string; auction?: { id: string; status: string; endsAt: string } } & Record<string, unknown>;
+  const created = data['createAuction'] as { __typename: string; auction?: { id: string; status: string; endsAt: string } } & Record<
+    string,
+    unknown
+  >;
   if (created.__typename === 'ListingAlreadyAuctioned') {
     const a = created.auction!;
     throw new CliError(`This listing already has an auction that has not ended: ${a.id} (${a.status}, ends ${a.endsAt}).`);

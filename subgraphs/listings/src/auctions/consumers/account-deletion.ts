@@ -18,7 +18,11 @@ export const AUCTION_LISTING_CLEANUP_CONSUMER = 'listings.auction-listing-cleanu
  *
  * `listings.listing.deleted`: an auction of a deleted listing is cancelled (LISTING_DELETED).
  */
-export async function consumeAuctionCleanupEvents(bus: EventBus, db: Db, deps: { read: AuctionReadRepository; auctions: AuctionService }): Promise<void> {
+export async function consumeAuctionCleanupEvents(
+  bus: EventBus,
+  db: Db,
+  deps: { read: AuctionReadRepository; auctions: AuctionService },
+): Promise<void> {
   await consumeEvents<Tx>({
     bus,
     consumer: AUCTION_ACCOUNT_CLEANUP_CONSUMER,

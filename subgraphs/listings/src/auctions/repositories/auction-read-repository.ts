@@ -188,7 +188,9 @@ export class AuctionReadRepository {
   }
 
   async bidById(bidId: string): Promise<BidView | null> {
-    const rows = await this.db.$queryRaw<BidRow[]>`SELECT b.bid_id::text, b.auction_id::text, b.bidder_id::text, b.amount_minor, b.doubled_from_minor,
+    const rows = await this.db.$queryRaw<
+      BidRow[]
+    >`SELECT b.bid_id::text, b.auction_id::text, b.bidder_id::text, b.amount_minor, b.doubled_from_minor,
         b.status, b.seq, b.placed_at, b.retracted_at, s.currency
       FROM auction_bids b JOIN auction_summaries s ON s.auction_id = b.auction_id WHERE b.bid_id = ${bidId}::uuid`;
     return rows[0] ? toBid(rows[0]) : null;

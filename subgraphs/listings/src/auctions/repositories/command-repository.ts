@@ -12,7 +12,10 @@ export class AuctionCommandRepository {
   constructor(private readonly db: Db) {}
 
   async byKey(bidderId: string, idempotencyKey: string): Promise<StoredBidResult | null> {
-    const row = await this.db.auctionCommand.findUnique({ where: { bidderId_idempotencyKey: { bidderId, idempotencyKey } }, select: { result: true } });
+    const row = await this.db.auctionCommand.findUnique({
+      where: { bidderId_idempotencyKey: { bidderId, idempotencyKey } },
+      select: { result: true },
+    });
     return row ? bidResultSchema.parse(row.result) : null;
   }
 

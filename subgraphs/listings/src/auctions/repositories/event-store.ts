@@ -24,7 +24,13 @@ interface EventRow {
 }
 
 export function toStored(row: EventRow): StoredAuctionEvent {
-  return { auctionId: row.auction_id, seq: row.seq, data: { ...row.payload, type: row.type } as AuctionEventData, occurredAt: row.occurred_at, causationId: row.causation_id };
+  return {
+    auctionId: row.auction_id,
+    seq: row.seq,
+    data: { ...row.payload, type: row.type } as AuctionEventData,
+    occurredAt: row.occurred_at,
+    causationId: row.causation_id,
+  };
 }
 
 /** What an append wrote: the stored events and the state after each. */
@@ -96,9 +102,13 @@ export class AuctionEventStore {
       ON CONFLICT (auction_id, seq) DO NOTHING`;
     if (inserted !== stored.length) throw new ConcurrencyConflict(auctionId);
     await projectAuction(tx, final, touchedBids(stored));
-    await enqueueEvents(tx, stored.map((e, i) => auctionOutboxEvent(e, states[i] as AuctionState)));
+    await enqueueEvents(
+      tx,
+      stored.map((e, i) => auctionOutboxEvent(e, states[i] as AuctionState)),
+    );
     const before = state?.seq ?? 0;
-    if (Math.floor(final.seq / this.snapshotEvery) > Math.floor(before / this.snapshotEvery)) await this.snapshot(tx, final, meta.occurredAt);
+    if (Math.floor(final.seq / this.snapshotEvery) > Math.floor(before / this.snapshotEvery))
+      await this.snapshot(tx, final, meta.occurredAt);
     return { events: stored, states, state: final };
   }
 

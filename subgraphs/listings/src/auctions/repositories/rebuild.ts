@@ -40,7 +40,9 @@ export async function rebuildAuctionReadModels(
       };
       let after: { auctionId: string; seq: number } = { auctionId: '00000000-0000-0000-0000-000000000000', seq: 0 };
       for (;;) {
-        const rows = await tx.$queryRaw<{ auction_id: string; seq: number; type: string; payload: AuctionEventData; occurred_at: Date; causation_id: string | null }[]>`
+        const rows = await tx.$queryRaw<
+          { auction_id: string; seq: number; type: string; payload: AuctionEventData; occurred_at: Date; causation_id: string | null }[]
+        >`
           SELECT auction_id::text, seq, type, payload, occurred_at, causation_id FROM auction_events
           WHERE (auction_id, seq) > (${after.auctionId}::uuid, ${after.seq}) ORDER BY auction_id, seq LIMIT ${batchSize}`;
         if (rows.length === 0) break;

@@ -118,7 +118,8 @@ export const auctionResolvers: Resolvers = {
     reservePrice: (a, _args, ctx) => (isSellerOrAdmin(a, ctx) ? money(a.reserveMinor, a.currency) : null),
     hasReserve: (a) => a.reserveMinor !== null,
     reserveMet: (a) => a.highestBid !== null && (a.reserveMinor === null || a.highestBid.amountMinor >= a.reserveMinor),
-    timeLeftSeconds: (a) => (a.status === 'OPEN' || a.status === 'SCHEDULED' ? Math.max(0, Math.ceil((a.endsAt.getTime() - Date.now()) / 1000)) : 0),
+    timeLeftSeconds: (a) =>
+      a.status === 'OPEN' || a.status === 'SCHEDULED' ? Math.max(0, Math.ceil((a.endsAt.getTime() - Date.now()) / 1000)) : 0,
     myBids: (a, _args, ctx) => (ctx.identity ? ctx.auctionLoaders.myBids.load(a.id) : []),
     winner: (a) => (a.winnerId ? { id: a.winnerId } : null),
     winningAmount: (a) => money(a.winningMinor, a.currency),

@@ -14,9 +14,21 @@ export interface AuctionLoaders {
 export function createAuctionLoaders(read: AuctionReadRepository, ctx: AuthContext): AuctionLoaders {
   const userId = ctx.identity?.userId ?? null;
   return {
-    auctionById: loaderByKey((ids) => read.findByIds(ids), (a) => a.id),
-    auctionForListing: loaderByKey((ids) => read.forListings(ids), (a) => a.listingId),
-    myBids: loaderOfLists((auctionIds) => (userId ? read.bidsOf(auctionIds.map((auctionId) => ({ auctionId, bidderId: userId }))) : Promise.resolve([])), (b) => b.auctionId),
-    bidById: loaderByKey(async (ids) => (await Promise.all(ids.map((id) => read.bidById(id)))).filter((b): b is BidView => b !== null), (b) => b.id),
+    auctionById: loaderByKey(
+      (ids) => read.findByIds(ids),
+      (a) => a.id,
+    ),
+    auctionForListing: loaderByKey(
+      (ids) => read.forListings(ids),
+      (a) => a.listingId,
+    ),
+    myBids: loaderOfLists(
+      (auctionIds) => (userId ? read.bidsOf(auctionIds.map((auctionId) => ({ auctionId, bidderId: userId }))) : Promise.resolve([])),
+      (b) => b.auctionId,
+    ),
+    bidById: loaderByKey(
+      async (ids) => (await Promise.all(ids.map((id) => read.bidById(id)))).filter((b): b is BidView => b !== null),
+      (b) => b.id,
+    ),
   };
 }

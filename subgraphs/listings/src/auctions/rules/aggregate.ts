@@ -1,4 +1,12 @@
-import type { AuctionCancelled, AuctionEventData, AuctionOutcome, AuctionStatus, BiddingRule, CancelReason, StoredAuctionEvent } from './events';
+import type {
+  AuctionCancelled,
+  AuctionEventData,
+  AuctionOutcome,
+  AuctionStatus,
+  BiddingRule,
+  CancelReason,
+  StoredAuctionEvent,
+} from './events';
 
 /** One bid as the aggregate keeps it. Times are epoch milliseconds so the state is plain JSON (snapshots). */
 export interface BidState {
@@ -132,7 +140,16 @@ export function applyEvent(state: AuctionState | null, event: StoredAuctionEvent
         endsAt: data.extendedTo ? Date.parse(data.extendedTo) : state.endsAt,
         bids: [
           ...state.bids,
-          { id: data.bidId, bidderId: data.bidderId, amountMinor: data.amountMinor, seq: event.seq, placedAt: at, live: true, retractedAt: null, doubledFromMinor: null },
+          {
+            id: data.bidId,
+            bidderId: data.bidderId,
+            amountMinor: data.amountMinor,
+            seq: event.seq,
+            placedAt: at,
+            live: true,
+            retractedAt: null,
+            doubledFromMinor: null,
+          },
         ],
       };
     case 'BidRetracted': {

@@ -70,8 +70,14 @@ export function minimumBid(state: AuctionState, bidderId: string): number {
  */
 export function decideBid(state: AuctionState, bid: { bidId: string; bidderId: string; amountMinor: number }, now: number): BidDecision {
   const due = dueTransitions(state, now);
-  const reject = (reason: BidRejectionReason, minimumMinor: number | null = null): BidDecision => ({ accepted: false, reason, minimumMinor, events: due });
-  if (state.status === 'CLOSED' || state.status === 'CANCELLED' || now < state.startsAt || now >= state.endsAt) return reject('AUCTION_NOT_OPEN');
+  const reject = (reason: BidRejectionReason, minimumMinor: number | null = null): BidDecision => ({
+    accepted: false,
+    reason,
+    minimumMinor,
+    events: due,
+  });
+  if (state.status === 'CLOSED' || state.status === 'CANCELLED' || now < state.startsAt || now >= state.endsAt)
+    return reject('AUCTION_NOT_OPEN');
   if (bid.bidderId === state.sellerId) return reject('OWN_LISTING');
   const minimum = minimumBid(state, bid.bidderId);
   // A bid of nothing is no bid, even when the auction starts at 0.
@@ -126,7 +132,14 @@ export function decideRetract(
     ok: true,
     events: [
       ...due,
-      { type: 'BidRetracted', bidId: bid.id, bidderId: bid.bidderId, amountMinor: bid.amountMinor, leaderId: after?.bidderId ?? null, highestMinor: after?.amountMinor ?? null },
+      {
+        type: 'BidRetracted',
+        bidId: bid.id,
+        bidderId: bid.bidderId,
+        amountMinor: bid.amountMinor,
+        leaderId: after?.bidderId ?? null,
+        highestMinor: after?.amountMinor ?? null,
+      },
     ],
   };
 }
@@ -144,7 +157,8 @@ export function decideCancel(
   now: number,
 ): { ok: true; events: AuctionEventData[] } | { ok: false; reason: CancelRejection; events: AuctionEventData[] } {
   const due = dueTransitions(state, now);
-  if (state.status === 'CLOSED' || state.status === 'CANCELLED' || now >= state.endsAt) return { ok: false, reason: 'ALREADY_ENDED', events: due };
+  if (state.status === 'CLOSED' || state.status === 'CANCELLED' || now >= state.endsAt)
+    return { ok: false, reason: 'ALREADY_ENDED', events: due };
   if (cmd.reason === 'SELLER' && highestBid(state)) return { ok: false, reason: 'HAS_BIDS', events: due };
   return { ok: true, events: [...due, { type: 'AuctionCancelled', reason: cmd.reason, byUserId: cmd.byUserId }] };
 }
@@ -162,7 +176,13 @@ export interface PromoterStrategy {
  * uniformly at random is doubled for its bidder (capped). `roll` and `pick` are the two random
  * numbers in [0, 1); they go into the event, so anyone can check the choice from the log.
  */
-export function decidePromotion(state: AuctionState, strategy: PromoterStrategy, roll: number, pick: number, now: number): BidDoubled | null {
+export function decidePromotion(
+  state: AuctionState,
+  strategy: PromoterStrategy,
+  roll: number,
+  pick: number,
+  now: number,
+): BidDoubled | null {
   if (!state.promoterEnabled || state.status !== 'OPEN' || now < state.startsAt || now >= state.endsAt) return null;
   if (roll >= strategy.probability) return null;
   const candidates = state.bids.filter((b) => b.live);
@@ -172,7 +192,14 @@ export function decidePromotion(state: AuctionState, strategy: PromoterStrategy,
   const toMinor = Math.min(chosen.amountMinor * 2, strategy.capMinor);
   if (toMinor <= chosen.amountMinor) return null;
   const top = highestBid(state);
-  const draw: PromoterDraw = { roll, probability: strategy.probability, pick, candidates: candidates.length, index, capMinor: strategy.capMinor };
+  const draw: PromoterDraw = {
+    roll,
+    probability: strategy.probability,
+    pick,
+    candidates: candidates.length,
+    index,
+    capMinor: strategy.capMinor,
+  };
   return {
     type: 'BidDoubled',
     bidId: chosen.id,

@@ -99,7 +99,7 @@ describe('ASCENDING', () => {
 });
 
 describe('OWN_BEST (the reference rule)', () => {
-  it('accepts a bid under the highest when it beats the bidder\'s own latest bid', () => {
+  it("accepts a bid under the highest when it beats the bidder's own latest bid", () => {
     const log = auction('OWN_BEST', { incrementMinor: 1 });
     expect(bid(log, 'u1', 50_000)).toMatchObject({ accepted: true });
     expect(bid(log, 'u2', 20_000)).toMatchObject({ accepted: true });
@@ -171,7 +171,10 @@ describe('retraction and closing', () => {
     bid(log, 'u1', 10_000);
     expect(decideCancel(log.s, { reason: 'SELLER', byUserId: SELLER }, T0 + 2 * MIN)).toMatchObject({ ok: false, reason: 'HAS_BIDS' });
     expect(decideCancel(log.s, { reason: 'ADMIN', byUserId: 'admin' }, T0 + 2 * MIN)).toMatchObject({ ok: true });
-    expect(decideCancel(log.s, { reason: 'ADMIN', byUserId: 'admin' }, T0 + 61 * MIN)).toMatchObject({ ok: false, reason: 'ALREADY_ENDED' });
+    expect(decideCancel(log.s, { reason: 'ADMIN', byUserId: 'admin' }, T0 + 61 * MIN)).toMatchObject({
+      ok: false,
+      reason: 'ALREADY_ENDED',
+    });
   });
 });
 
@@ -183,7 +186,12 @@ describe('promoter', () => {
     const strategy = { probability: 0.5, capMinor: 30_000 };
     expect(decidePromotion(log.s, strategy, 0.7, 0.1, T0 + 2 * MIN)).toBeNull();
     const first = decidePromotion(log.s, strategy, 0.2, 0.1, T0 + 2 * MIN);
-    expect(first).toMatchObject({ bidderId: 'u1', fromMinor: 10_000, toMinor: 20_000, draw: { roll: 0.2, pick: 0.1, candidates: 2, index: 0 } });
+    expect(first).toMatchObject({
+      bidderId: 'u1',
+      fromMinor: 10_000,
+      toMinor: 20_000,
+      draw: { roll: 0.2, pick: 0.1, candidates: 2, index: 0 },
+    });
     const capped = decidePromotion(log.s, strategy, 0.2, 0.9, T0 + 2 * MIN);
     expect(capped).toMatchObject({ bidderId: 'u2', toMinor: 30_000, previousLeaderId: 'u2' });
     log.append([capped!], T0 + 2 * MIN);

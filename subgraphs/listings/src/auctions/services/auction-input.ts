@@ -34,14 +34,20 @@ export function parseNewAuction(
     }
     const parsed = parseAmount(String(raw), currency);
     if ('minor' in parsed) return parsed.minor;
-    problem(field, parsed.problem === 'TOO_MANY_DECIMALS' ? `has more than ${currencyDecimals(currency)} decimals (${currency})` : MONEY_PROBLEM_TEXT[parsed.problem]);
+    problem(
+      field,
+      parsed.problem === 'TOO_MANY_DECIMALS'
+        ? `has more than ${currencyDecimals(currency)} decimals (${currency})`
+        : MONEY_PROBLEM_TEXT[parsed.problem],
+    );
     return null;
   };
   const startingMinor = money('startingPrice', true);
   const reserveMinor = money('reservePrice', false);
   const increment = money('minimumIncrement', false);
   if (increment === 0) problem('minimumIncrement', 'must be more than 0');
-  if (startingMinor !== null && reserveMinor !== null && reserveMinor < startingMinor) problem('reservePrice', 'must not be under startingPrice');
+  if (startingMinor !== null && reserveMinor !== null && reserveMinor < startingMinor)
+    problem('reservePrice', 'must not be under startingPrice');
 
   const time = (field: string): number | null => {
     const raw = input[field];

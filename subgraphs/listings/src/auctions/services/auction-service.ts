@@ -35,7 +35,8 @@ export interface AuctionCaller extends AuthContext {
 }
 
 export type CreateAuctionResult = { kind: 'CREATED'; auction: AuctionView } | { kind: 'ALREADY_AUCTIONED'; auction: AuctionView };
-export type CancelAuctionResult = { kind: 'CANCELLED'; auction: AuctionView } | { kind: 'NOT_CANCELLABLE'; reason: 'ALREADY_ENDED' | 'HAS_BIDS'; auction: AuctionView };
+export type CancelAuctionResult =
+  { kind: 'CANCELLED'; auction: AuctionView } | { kind: 'NOT_CANCELLABLE'; reason: 'ALREADY_ENDED' | 'HAS_BIDS'; auction: AuctionView };
 export type PlaceBidResult = StoredBidResult | { kind: 'PENDING'; commandId: string };
 export type RetractBidResult =
   | { kind: 'RETRACTED'; bid: BidView; auction: AuctionView }
@@ -45,13 +46,16 @@ const REJECTION_TEXT: Record<BidRejectionReason, string> = {
   AUCTION_NOT_OPEN: 'This auction is not taking bids.',
   OWN_LISTING: 'Sellers cannot bid on their own auction.',
   BELOW_START: 'The bid is under the starting price.',
-  TOO_LOW_FOR_RULE: 'The bid does not beat the amount the auction\'s rule compares it with.',
+  TOO_LOW_FOR_RULE: "The bid does not beat the amount the auction's rule compares it with.",
   BELOW_INCREMENT: 'The bid beats it by less than the minimum increment.',
   AUCTION_NOT_FOUND: 'There is no such auction.',
 };
 
 export function rejectionMessage(result: Extract<StoredBidResult, { kind: 'REJECTED' }>): string {
-  const minimum = result.minimumMinor !== null && result.currency ? ` The lowest acceptable bid was ${formatAmount(result.minimumMinor, result.currency)} ${result.currency}.` : '';
+  const minimum =
+    result.minimumMinor !== null && result.currency
+      ? ` The lowest acceptable bid was ${formatAmount(result.minimumMinor, result.currency)} ${result.currency}.`
+      : '';
   return REJECTION_TEXT[result.reason] + minimum;
 }
 
@@ -66,7 +70,10 @@ function viewerOf(ctx: AuthContext): Viewer {
  */
 export class AuctionService {
   /** Bid commands being decided in this process, by bidder and idempotency key. */
-  private readonly inFlight = new Map<string, { lookup: Promise<StoredBidResult | null>; decision: Promise<StoredBidResult>; commandId: string }>();
+  private readonly inFlight = new Map<
+    string,
+    { lookup: Promise<StoredBidResult | null>; decision: Promise<StoredBidResult>; commandId: string }
+  >();
 
   constructor(
     private readonly read: AuctionReadRepository,
@@ -97,9 +104,13 @@ export class AuctionService {
     const listing = isUuid(listingId) ? await ctx.loaders.listingById.load(listingId.toLowerCase()) : null;
     const viewer = viewerOf(ctx);
     if (!listing || !canSee(viewer, listing)) throw new NotFoundError('Listing', listingId);
-    if (!canManage(viewer, listing)) throw new ForbiddenError('Only the listing\'s owner or an admin can auction it.');
-    if (listing.kind !== 'SALE') throw new BadUserInputError('Only SALE listings can be auctioned; this one is for rent.', { listingId: ['is a rental listing'] });
-    if (listing.status !== 'ACTIVE') throw new BadUserInputError(`Only ACTIVE listings can be auctioned; this one is ${listing.status}.`, { listingId: [`is ${listing.status}`] });
+    if (!canManage(viewer, listing)) throw new ForbiddenError("Only the listing's owner or an admin can auction it.");
+    if (listing.kind !== 'SALE')
+      throw new BadUserInputError('Only SALE listings can be auctioned; this one is for rent.', { listingId: ['is a rental listing'] });
+    if (listing.status !== 'ACTIVE')
+      throw new BadUserInputError(`Only ACTIVE listings can be auctioned; this one is ${listing.status}.`, {
+        listingId: [`is ${listing.status}`],
+      });
     const now = Date.now();
     const data = parseNewAuction(input, { listing, now, defaultSoftCloseMinutes: this.settings.defaultSoftCloseMinutes });
     const existing = await this.read.liveForListing(listing.id);
@@ -108,7 +119,10 @@ export class AuctionService {
     try {
       await this.processor.submit(auctionId, {
         causationId: `createAuction:${identity.userId}`,
-        decide: (state, at) => ({ events: state ? [] : creationEvents({ ...data, listingId: listing.id, sellerId: listing.ownerId }, auctionId, at), result: null }),
+        decide: (state, at) => ({
+          events: state ? [] : creationEvents({ ...data, listingId: listing.id, sellerId: listing.ownerId }, auctionId, at),
+          result: null,
+        }),
       });
     } catch (err) {
       // The partial unique index: another createAuction on this listing committed first.
@@ -125,7 +139,7 @@ export class AuctionService {
     const current = isUuid(auctionId) ? await this.visibleTo(ctx, (await this.read.findByIds([auctionId.toLowerCase()]))[0] ?? null) : null;
     if (!current) throw new NotFoundError('Auction', auctionId);
     const isAdmin = identity.role === 'ADMIN';
-    if (!isAdmin && identity.userId !== current.sellerId) throw new ForbiddenError('Only the auction\'s seller or an admin can cancel it.');
+    if (!isAdmin && identity.userId !== current.sellerId) throw new ForbiddenError("Only the auction's seller or an admin can cancel it.");
     // An admin cancels with an admin's power, even their own auction.
     const reason: CancelReason = isAdmin ? 'ADMIN' : 'SELLER';
     const outcome = await this.submit(current.id, {
@@ -147,9 +161,17 @@ export class AuctionService {
   async placeBid(ctx: AuctionCaller, args: { auctionId: string; amount: string; idempotencyKey: string }): Promise<PlaceBidResult> {
     const identity = requireUser(ctx);
     const key = args.idempotencyKey;
-    if (key.length < 1 || key.length > 100) throw new BadUserInputError('idempotencyKey must be 1 to 100 characters.', { idempotencyKey: ['must be 1 to 100 characters'] });
+    if (key.length < 1 || key.length > 100)
+      throw new BadUserInputError('idempotencyKey must be 1 to 100 characters.', { idempotencyKey: ['must be 1 to 100 characters'] });
     const commandId = randomUUID();
-    const notFound = (): StoredBidResult => ({ kind: 'REJECTED', commandId, auctionId: args.auctionId, reason: 'AUCTION_NOT_FOUND', minimumMinor: null, currency: null });
+    const notFound = (): StoredBidResult => ({
+      kind: 'REJECTED',
+      commandId,
+      auctionId: args.auctionId,
+      reason: 'AUCTION_NOT_FOUND',
+      minimumMinor: null,
+      currency: null,
+    });
     if (!isUuid(args.auctionId)) return notFound();
     const auctionId = args.auctionId.toLowerCase();
     const state = await this.processor.current(auctionId);
@@ -174,19 +196,27 @@ export class AuctionService {
       const forget = () => this.inFlight.delete(flightKey);
       decision.then(forget, forget);
       // A decision slower than the bound was answered BidPending: the bidder hears it on bidDecided.
-      void lookup.then(async (stored) => {
-        if (stored || (await this.waitOrPending(decision, commandId)).kind !== 'PENDING') return;
-        decision.then(
-          (result) => this.live.decided(identity.userId, result),
-          (err: unknown) => this.logger.error({ err, commandId, auctionId }, 'pending bid failed; the bidder may retry with the same key'),
-        );
-        // A decision that failed within the bound (RATE_LIMITED, say) reached the caller as that error.
-      }, () => undefined).catch(() => undefined);
+      void lookup
+        .then(
+          async (stored) => {
+            if (stored || (await this.waitOrPending(decision, commandId)).kind !== 'PENDING') return;
+            decision.then(
+              (result) => this.live.decided(identity.userId, result),
+              (err: unknown) =>
+                this.logger.error({ err, commandId, auctionId }, 'pending bid failed; the bidder may retry with the same key'),
+            );
+            // A decision that failed within the bound (RATE_LIMITED, say) reached the caller as that error.
+          },
+          () => undefined,
+        )
+        .catch(() => undefined);
     }
     const stored = await entry.lookup;
     if (stored) {
       if (stored.auctionId !== auctionId) {
-        throw new BadUserInputError('This idempotencyKey was already used for a bid in another auction.', { idempotencyKey: ['was used for another auction'] });
+        throw new BadUserInputError('This idempotencyKey was already used for a bid in another auction.', {
+          idempotencyKey: ['was used for another auction'],
+        });
       }
       return stored;
     }
@@ -210,26 +240,43 @@ export class AuctionService {
     }
   }
 
-  private async decideBid(bidderId: string, key: string, commandId: string, auctionId: string, amountMinor: number): Promise<StoredBidResult> {
+  private async decideBid(
+    bidderId: string,
+    key: string,
+    commandId: string,
+    auctionId: string,
+    amountMinor: number,
+  ): Promise<StoredBidResult> {
     const bidId = randomUUID();
     let storedElsewhere: StoredBidResult | null = null;
     return this.submit(auctionId, {
-        causationId: commandId,
-        // After a conflict: another replica may have decided this key meanwhile.
-        prepare: async () => {
-          storedElsewhere = await this.commands.byKey(bidderId, key);
-        },
-        decide: (state: AuctionState | null, now: number) => {
-          if (storedElsewhere) return { events: [], result: storedElsewhere };
-          if (!state) return { events: [], result: { kind: 'REJECTED', commandId, auctionId, reason: 'AUCTION_NOT_FOUND', minimumMinor: null, currency: null } as StoredBidResult };
-          const d = decideBid(state, { bidId, bidderId, amountMinor }, now);
-          const result: StoredBidResult = d.accepted
-            ? { kind: 'ACCEPTED', commandId, auctionId, bidId }
-            : { kind: 'REJECTED', commandId, auctionId, reason: d.reason, minimumMinor: d.minimumMinor, currency: state.currency };
-          return { events: d.events, result };
-        },
-        commandRow: (result) => (result === storedElsewhere ? null : { bidderId, idempotencyKey: key, result }),
-      });
+      causationId: commandId,
+      // After a conflict: another replica may have decided this key meanwhile.
+      prepare: async () => {
+        storedElsewhere = await this.commands.byKey(bidderId, key);
+      },
+      decide: (state: AuctionState | null, now: number) => {
+        if (storedElsewhere) return { events: [], result: storedElsewhere };
+        if (!state)
+          return {
+            events: [],
+            result: {
+              kind: 'REJECTED',
+              commandId,
+              auctionId,
+              reason: 'AUCTION_NOT_FOUND',
+              minimumMinor: null,
+              currency: null,
+            } as StoredBidResult,
+          };
+        const d = decideBid(state, { bidId, bidderId, amountMinor }, now);
+        const result: StoredBidResult = d.accepted
+          ? { kind: 'ACCEPTED', commandId, auctionId, bidId }
+          : { kind: 'REJECTED', commandId, auctionId, reason: d.reason, minimumMinor: d.minimumMinor, currency: state.currency };
+        return { events: d.events, result };
+      },
+      commandRow: (result) => (result === storedElsewhere ? null : { bidderId, idempotencyKey: key, result }),
+    });
   }
 
   /** Its bidder takes a live bid back while the auction is open. */
@@ -259,7 +306,11 @@ export class AuctionService {
   }
 
   /** Cancels an auction for a reason from elsewhere (listing or seller deleted); false when it had ended. */
-  async cancelBySystem(auctionId: string, reason: Extract<CancelReason, 'LISTING_DELETED' | 'SELLER_DELETED'>, causationId: string): Promise<boolean> {
+  async cancelBySystem(
+    auctionId: string,
+    reason: Extract<CancelReason, 'LISTING_DELETED' | 'SELLER_DELETED'>,
+    causationId: string,
+  ): Promise<boolean> {
     return this.submit(auctionId, {
       causationId,
       decide: (state, now) => {
@@ -284,7 +335,15 @@ export class AuctionService {
     const after = args.after ? decodeAuctionCursor(args.after) : null;
     const rows = await this.read.page(args.status ?? null, after, first + 1);
     const edges = rows.slice(0, first).map((node) => ({ cursor: encodeAuctionCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
   }
 
   /** The caller's answer to one of their commands, or null while pending. */
@@ -319,7 +378,10 @@ export function parseBidAmount(amount: string, currency: string): number {
 export function parseAmountOrThrow(field: string, text: string, currency: string): number {
   const parsed = parseAmount(text, currency);
   if ('minor' in parsed) return parsed.minor;
-  const detail = parsed.problem === 'TOO_MANY_DECIMALS' ? `has more than ${currencyDecimals(currency)} decimals (${currency})` : MONEY_PROBLEM_TEXT[parsed.problem];
+  const detail =
+    parsed.problem === 'TOO_MANY_DECIMALS'
+      ? `has more than ${currencyDecimals(currency)} decimals (${currency})`
+      : MONEY_PROBLEM_TEXT[parsed.problem];
   throw new BadUserInputError(`${field} ${detail}.`, { [field]: [detail] });
 }
 
@@ -333,7 +395,11 @@ export function decodeAuctionCursor(cursor: string): AuctionCursor {
     cursor,
     (content) => {
       const [rank, endsAt, id] = content as [unknown, unknown, unknown];
-      return typeof rank === 'number' && typeof endsAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(endsAt))
+      return typeof rank === 'number' &&
+        typeof endsAt === 'string' &&
+        typeof id === 'string' &&
+        isUuid(id) &&
+        !Number.isNaN(Date.parse(endsAt))
         ? { rank, endsAt: new Date(endsAt), id }
         : undefined;
     },

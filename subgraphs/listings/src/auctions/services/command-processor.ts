@@ -84,7 +84,9 @@ export class AuctionCommandProcessor {
       this.queues.set(auctionId, queue);
     }
     if (queue.length >= this.options.maxQueued) return Promise.reject(new AuctionBusyError(auctionId));
-    const promise = new Promise<R>((resolve, reject) => queue.push({ command: command as AuctionCommand<unknown>, resolve: resolve as (v: unknown) => void, reject }));
+    const promise = new Promise<R>((resolve, reject) =>
+      queue.push({ command: command as AuctionCommand<unknown>, resolve: resolve as (v: unknown) => void, reject }),
+    );
     if (starting) {
       const run = this.drain(auctionId).finally(() => this.running.delete(run));
       this.running.add(run);
@@ -200,7 +202,8 @@ export class AuctionCommandProcessor {
 
 function foldPlanned(state: AuctionState | null, events: AuctionEventData[], auctionId: string, at: Date): AuctionState | null {
   let current = state;
-  for (const data of events) current = applyEvent(current, { auctionId, seq: (current?.seq ?? 0) + 1, data, occurredAt: at, causationId: null });
+  for (const data of events)
+    current = applyEvent(current, { auctionId, seq: (current?.seq ?? 0) + 1, data, occurredAt: at, causationId: null });
   return current;
 }
 

@@ -41,7 +41,10 @@ export class AuctionLive extends LivePublisher {
 }
 
 /** Who hears what about one event: [user id, kind, amount]. */
-function activities(data: CommittedBatch['appended'][number]['events'][number]['data'], after: AuctionState): [string, ActivityKind, number | null][] {
+function activities(
+  data: CommittedBatch['appended'][number]['events'][number]['data'],
+  after: AuctionState,
+): [string, ActivityKind, number | null][] {
   switch (data.type) {
     case 'BidPlaced': {
       const out: [string, ActivityKind, number | null][] = [[data.bidderId, 'BID_ACCEPTED', data.amountMinor]];

@@ -2,12 +2,25 @@ import { interactionDelta, cooccurrenceSimilarity, type AffinityEntry } from './
 import { contentSimilarity, rankForUser, type ListingFeatures } from './scoring';
 
 const listing = (id: string, overrides: Partial<ListingFeatures> = {}): ListingFeatures => ({
-  id, ownerId: 'o', kind: 'SALE', propertyType: 'HOUSE', amount: 300_000, latitude: 38.7, longitude: -9.1, bedrooms: 2, active: true, ...overrides,
+  id,
+  ownerId: 'o',
+  kind: 'SALE',
+  propertyType: 'HOUSE',
+  amount: 300_000,
+  latitude: 38.7,
+  longitude: -9.1,
+  bedrooms: 2,
+  active: true,
+  ...overrides,
 });
 
 describe('interactionDelta', () => {
   it('adds exactly min(new, other) - min(old, other) to each pair, and nothing for a weaker interaction', () => {
-    const history: AffinityEntry[] = [{ listingId: 'a', affinity: 1 }, { listingId: 'b', affinity: 5 }, { listingId: 'x', affinity: 1 }];
+    const history: AffinityEntry[] = [
+      { listingId: 'a', affinity: 1 },
+      { listingId: 'b', affinity: 5 },
+      { listingId: 'x', affinity: 1 },
+    ];
     const delta = interactionDelta(history, 'x', 'FAVORITE');
     expect(delta).toEqual({ listingId: 'x', affinity: 3, popularityDelta: 2, newUsers: 0, pairs: [{ otherId: 'b', delta: 2 }] });
     expect(interactionDelta(history, 'b', 'VIEW')).toBeNull();
@@ -38,7 +51,10 @@ describe('scoring', () => {
       features: new Map([['h', h]]),
       candidates: [alike, co],
       cooccurrence: new Map([['h', new Map([['co', 3]])]]),
-      norms: new Map([['h', 3], ['co', 3]]),
+      norms: new Map([
+        ['h', 3],
+        ['co', 3],
+      ]),
       area: null,
     };
     expect(rankForUser({ ...input, weights: { cf: 1, content: 0, popularity: 0 } })[0]?.id).toBe('co');

@@ -50,14 +50,24 @@ describe('matchesSavedSearch', () => {
 
   it('holds every filter given, and never for a listing that is not ACTIVE', () => {
     const l = listing();
-    expect(matchesSavedSearch(l, { text: null, filter: { kind: 'RENT', city: 'LISBOA', maxPrice: '90', minBedrooms: 2, amenities: ['GARDEN'], guests: 4, zipCode: '1100 048' } })).toBe(true);
+    expect(
+      matchesSavedSearch(l, {
+        text: null,
+        filter: { kind: 'RENT', city: 'LISBOA', maxPrice: '90', minBedrooms: 2, amenities: ['GARDEN'], guests: 4, zipCode: '1100 048' },
+      }),
+    ).toBe(true);
     expect(matchesSavedSearch(l, { text: null, filter: { maxPrice: '89.99' } })).toBe(false);
     expect(matchesSavedSearch(l, { text: null, filter: { guests: 5 } })).toBe(false);
     expect(matchesSavedSearch(l, { text: null, filter: { amenities: ['POOL'] } })).toBe(false);
     expect(matchesSavedSearch(l, { text: null, filter: { near: { latitude: 38.72, longitude: -9.14, radiusKm: 2 } } })).toBe(true);
     expect(matchesSavedSearch(l, { text: null, filter: { near: { latitude: 41.15, longitude: -8.61, radiusKm: 50 } } })).toBe(false);
     expect(matchesSavedSearch(l, { text: null, filter: { within: { north: 39, south: 38, east: -9, west: -10 } } })).toBe(true);
-    expect(matchesSavedSearch(listing({ location: { latitude: 0, longitude: 179.5 } }), { text: null, filter: { within: { north: 1, south: -1, east: -179, west: 179 } } })).toBe(true);
+    expect(
+      matchesSavedSearch(listing({ location: { latitude: 0, longitude: 179.5 } }), {
+        text: null,
+        filter: { within: { north: 1, south: -1, east: -179, west: 179 } },
+      }),
+    ).toBe(true);
     expect(matchesSavedSearch(listing({ status: 'DRAFT' }), { text: null, filter: {} })).toBe(false);
   });
 });

@@ -57,7 +57,9 @@ function matchesText(listing: ListingRecord, text: string | null): boolean {
 function inBox(point: { latitude: number; longitude: number }, box: NonNullable<SearchFilter['within']>): boolean {
   if (point.latitude < box.south || point.latitude > box.north) return false;
   // west > east: the box spans the 180th meridian.
-  return box.west <= box.east ? point.longitude >= box.west && point.longitude <= box.east : point.longitude >= box.west || point.longitude <= box.east;
+  return box.west <= box.east
+    ? point.longitude >= box.west && point.longitude <= box.east
+    : point.longitude >= box.west || point.longitude <= box.east;
 }
 
 function matchesFilter(l: ListingRecord, f: SearchFilter): boolean {

@@ -64,7 +64,10 @@ export class ElasticsearchListingSearch implements ListingSearch {
     if (docs.length === 0) return;
     const targets = await this.writeTargets();
     const operations = targets.flatMap((index) =>
-      docs.flatMap((doc) => [{ index: { _index: index, _id: doc.id, version: versionOf(doc), version_type: 'external_gte' as const } }, toSource(doc)]),
+      docs.flatMap((doc) => [
+        { index: { _index: index, _id: doc.id, version: versionOf(doc), version_type: 'external_gte' as const } },
+        toSource(doc),
+      ]),
     );
     await this.bulk(operations);
   }
@@ -74,7 +77,9 @@ export class ElasticsearchListingSearch implements ListingSearch {
     const version = (options.asOf ?? new Date()).getTime();
     const targets = await this.writeTargets();
     // A versioned delete leaves a tombstone, so a rebuild's older copy cannot bring the listing back.
-    const operations = targets.flatMap((index) => ids.map((id) => ({ delete: { _index: index, _id: id, version, version_type: 'external_gte' as const } })));
+    const operations = targets.flatMap((index) =>
+      ids.map((id) => ({ delete: { _index: index, _id: id, version, version_type: 'external_gte' as const } })),
+    );
     await this.bulk(operations);
   }
 
@@ -184,7 +189,8 @@ export class ElasticsearchListingSearch implements ListingSearch {
         if (!isVersionConflict(dropped.status)) failures.push(`${dropped.document.id}: ${dropped.error?.reason ?? dropped.status}`);
       },
     });
-    if (failures.length > 0) throw new Error(`elasticsearch: ${failures.length} document(s) failed to index into ${target}: ${failures.slice(0, 3).join('; ')}`);
+    if (failures.length > 0)
+      throw new Error(`elasticsearch: ${failures.length} document(s) failed to index into ${target}: ${failures.slice(0, 3).join('; ')}`);
     // Listings may have left or joined while loading: the count was only an estimate.
     options.onProgress?.({ done, total: done });
     return stats.successful;
@@ -220,7 +226,9 @@ export class ElasticsearchListingSearch implements ListingSearch {
       .filter((result) => result?.error && !isVersionConflict(result.status));
     if (failed.length > 0) {
       const first = failed[0]!;
-      throw new Error(`elasticsearch: ${failed.length} bulk operation(s) failed, e.g. ${first._index}/${first._id}: ${first.error?.type}: ${first.error?.reason}`);
+      throw new Error(
+        `elasticsearch: ${failed.length} bulk operation(s) failed, e.g. ${first._index}/${first._id}: ${first.error?.type}: ${first.error?.reason}`,
+      );
     }
   }
 
@@ -260,7 +268,10 @@ export class ElasticsearchListingSearch implements ListingSearch {
     for (const [index, { mappings: current }] of Object.entries(mappings)) {
       const missing = Object.keys(LISTING_MAPPINGS.properties ?? {}).filter((field) => !(field in (current.properties ?? {})));
       if (missing.length > 0) {
-        this.options.logger.error({ index, alias: this.alias, missing }, 'the search index predates the current mapping; run `npm run reindex`');
+        this.options.logger.error(
+          { index, alias: this.alias, missing },
+          'the search index predates the current mapping; run `npm run reindex`',
+        );
       }
     }
   }
@@ -275,7 +286,10 @@ export class ElasticsearchListingSearch implements ListingSearch {
       const index = `${this.options.prefix}listings_v0`;
       try {
         await this.client.indices.create({ index, settings: LISTING_SETTINGS, mappings: LISTING_MAPPINGS, aliases: { [this.alias]: {} } });
-        this.options.logger.warn({ index, alias: this.alias }, 'created an empty search index; run `npm run reindex` to fill it from the database');
+        this.options.logger.warn(
+          { index, alias: this.alias },
+          'created an empty search index; run `npm run reindex` to fill it from the database',
+        );
       } catch (err) {
         // Another replica created it first.
         const raced = err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception';

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { buildFacetsRequest, buildSearchRequest, decodeCursor, encodeCursor, filterClauses, prefixRegex, toHits } from './query';
 import type { SearchQuery } from '../port';
 
-const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, sort: 'RELEVANCE', first: 20, after: null, ...overrides });
+const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({
+  text: null,
+  filter: {},
+  sort: 'RELEVANCE',
+  first: 20,
+  after: null,
+  ...overrides,
+});
 
 describe('Elasticsearch query building', () => {
   it('browses newest first without text, counting up to one past the cap, one hit more than the page', () => {
@@ -22,7 +29,14 @@ describe('Elasticsearch query building', () => {
     expect(request.query?.bool?.must).toEqual([
       {
         match: {
-          fullText: { query: 'quiet gardne', operator: 'and', fuzziness: 'AUTO', prefix_length: 1, fuzzy_transpositions: false, max_expansions: 50 },
+          fullText: {
+            query: 'quiet gardne',
+            operator: 'and',
+            fuzziness: 'AUTO',
+            prefix_length: 1,
+            fuzzy_transpositions: false,
+            max_expansions: 50,
+          },
         },
       },
     ]);
@@ -69,7 +83,9 @@ describe('Elasticsearch query building', () => {
     expect(buildSearchRequest({ ...q, after: hit!.cursor }, 'listings').search_after).toEqual([120.5, id]);
     const pgCursor = Buffer.from(JSON.stringify(['pg', 'PRICE_DESC', '120.50', id])).toString('base64url');
     for (const cursor of ['nope', pgCursor, encodeCursor('PRICE_DESC', [1, 'not-a-uuid']), encodeCursor('NEWEST', [1, id])]) {
-      expect(() => decodeCursor(cursor, q)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+      expect(() => decodeCursor(cursor, q)).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      );
     }
   });
 

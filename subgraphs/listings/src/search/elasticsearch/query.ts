@@ -50,7 +50,9 @@ export function decodeCursor(cursor: string, query: SearchQuery): SortValue[] {
     (content) => {
       if (!Array.isArray(content) || content[0] !== 'es' || content[1] !== sort) return undefined;
       const values = content.slice(2);
-      return values.length === types.length && values.every((value, i) => types[i]!.safeParse(value).success) ? (values as SortValue[]) : undefined;
+      return values.length === types.length && values.every((value, i) => types[i]!.safeParse(value).success)
+        ? (values as SortValue[])
+        : undefined;
     },
     SEARCH_CURSOR_REFUSAL,
   );
@@ -77,7 +79,8 @@ export function filterClauses(filter: SearchFilter): Clause[] {
   if (filter.zipCode) add({ term: { zipKey: zipKey(filter.zipCode) } });
   if (filter.minBedrooms !== undefined) add({ range: { bedrooms: { gte: filter.minBedrooms } } }, 'bedrooms');
   if (filter.minBathrooms !== undefined) add({ range: { bathrooms: { gte: filter.minBathrooms } } });
-  if (filter.minAreaSqm !== undefined || filter.maxAreaSqm !== undefined) add({ range: { areaSqm: range(filter.minAreaSqm, filter.maxAreaSqm) } });
+  if (filter.minAreaSqm !== undefined || filter.maxAreaSqm !== undefined)
+    add({ range: { areaSqm: range(filter.minAreaSqm, filter.maxAreaSqm) } });
   if (filter.guests !== undefined) add({ range: { maxGuests: { gte: filter.guests } } });
   if (filter.instantBook !== undefined) add({ term: { instantBook: filter.instantBook } });
   if (filter.amenities && filter.amenities.length > 0) {
@@ -85,11 +88,20 @@ export function filterClauses(filter: SearchFilter): Clause[] {
   }
   if (filter.minPrice !== undefined || filter.maxPrice !== undefined) {
     // `amount` is the sale price of a SALE listing and the nightly price of a RENT one.
-    const bounds = range(filter.minPrice === undefined ? undefined : Number(filter.minPrice), filter.maxPrice === undefined ? undefined : Number(filter.maxPrice));
+    const bounds = range(
+      filter.minPrice === undefined ? undefined : Number(filter.minPrice),
+      filter.maxPrice === undefined ? undefined : Number(filter.maxPrice),
+    );
     add({ range: { amount: bounds } }, 'price');
   }
   if (filter.near) {
-    add({ geo_distance: { distance: `${filter.near.radiusKm}km`, distance_type: 'arc', location: { lat: filter.near.latitude, lon: filter.near.longitude } } });
+    add({
+      geo_distance: {
+        distance: `${filter.near.radiusKm}km`,
+        distance_type: 'arc',
+        location: { lat: filter.near.latitude, lon: filter.near.longitude },
+      },
+    });
   }
   if (filter.within) {
     // west > east spans the 180th meridian, which geo_bounding_box understands as such.
@@ -132,7 +144,14 @@ function sortOf(query: SearchQuery): estypes.SortCombinations[] {
       return [{ amount: { order: 'desc' } }, { id: { order: 'desc' } }];
     case 'DISTANCE':
       return [
-        { _geo_distance: { location: { lat: query.from!.latitude, lon: query.from!.longitude }, order: 'asc', unit: 'km', distance_type: 'arc' } },
+        {
+          _geo_distance: {
+            location: { lat: query.from!.latitude, lon: query.from!.longitude },
+            order: 'asc',
+            unit: 'km',
+            distance_type: 'arc',
+          },
+        },
         { id: { order: 'asc' } },
       ];
   }
@@ -203,7 +222,10 @@ export function buildFacetsRequest(query: SearchQuery, index: string): estypes.S
       prices: {
         filter: allBut('price'),
         aggs: Object.fromEntries(
-          LISTING_KINDS.map((kind) => [kind, { filter: { term: { kind } }, aggs: { buckets: { range: { field: 'amount', keyed: false, ranges: priceRanges(kind) } } } }]),
+          LISTING_KINDS.map((kind) => [
+            kind,
+            { filter: { term: { kind } }, aggs: { buckets: { range: { field: 'amount', keyed: false, ranges: priceRanges(kind) } } } },
+          ]),
         ),
       },
     },
@@ -217,12 +239,21 @@ interface TermsBucket {
 
 export function toFacets(aggregations: Record<string, unknown>): SearchFacets {
   const termsOf = (name: string): FacetCount[] =>
-    ((aggregations[name] as { values: { buckets: TermsBucket[] } }).values.buckets ?? []).map((b) => ({ value: String(b.key), count: b.doc_count }));
+    ((aggregations[name] as { values: { buckets: TermsBucket[] } }).values.buckets ?? []).map((b) => ({
+      value: String(b.key),
+      count: b.doc_count,
+    }));
   const prices = aggregations['prices'] as Record<string, { buckets?: { buckets: { from: number; to?: number; doc_count: number }[] } }>;
   const priceCounts: PriceBucketCount[] = LISTING_KINDS.flatMap((kind) =>
     (prices[kind]?.buckets?.buckets ?? []).map((b) => ({ kind, min: b.from, max: b.to ?? null, count: b.doc_count })),
   );
-  return { propertyTypes: termsOf('propertyTypes'), kinds: termsOf('kinds'), bedrooms: termsOf('bedrooms'), amenities: termsOf('amenities'), prices: priceCounts };
+  return {
+    propertyTypes: termsOf('propertyTypes'),
+    kinds: termsOf('kinds'),
+    bedrooms: termsOf('bedrooms'),
+    amenities: termsOf('amenities'),
+    prices: priceCounts,
+  };
 }
 
 /** A Lucene regular expression matching what starts with `prefix` (every non-alphanumeric character escaped). */
@@ -252,7 +283,12 @@ export function buildSuggestRequest(prefix: string, perKind: number, index: stri
       Object.entries(SUGGEST_FIELDS).map(([kind, { key, display, byCount }]) => [
         kind,
         {
-          terms: { field: key, include, size: perKind, order: byCount ? [{ _count: 'desc' as const }, { _key: 'asc' as const }] : [{ _key: 'asc' as const }] },
+          terms: {
+            field: key,
+            include,
+            size: perKind,
+            order: byCount ? [{ _count: 'desc' as const }, { _key: 'asc' as const }] : [{ _key: 'asc' as const }],
+          },
           aggs: { shown: { terms: { field: display, size: 1, order: { _key: 'asc' as const } } } },
         },
       ]),

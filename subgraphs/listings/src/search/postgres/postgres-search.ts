@@ -88,7 +88,8 @@ export class PostgresListingSearch implements ListingSearch {
 
   async facets(query: SearchQuery): Promise<SearchFacets> {
     const rows = await this.db.$queryRaw<FacetRow[]>(buildFacetsSql(query));
-    const of = (facet: FacetRow['facet']): FacetCount[] => rows.filter((r) => r.facet === facet).map((r) => ({ value: r.value, count: r.count }));
+    const of = (facet: FacetRow['facet']): FacetCount[] =>
+      rows.filter((r) => r.facet === facet).map((r) => ({ value: r.value, count: r.count }));
     const prices: PriceBucketCount[] = of('price').map(({ value, count }) => {
       const [kind, min] = value.split(':') as [PriceBucketCount['kind'], string];
       return { ...bucketRange(kind, Number(min)), count };

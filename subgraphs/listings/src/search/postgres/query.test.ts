@@ -1,8 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { buildFacetsSql, buildRemoveSql, buildSearchSql, buildSuggestSql, buildTsquerySql, buildUpsertSql, decodeCursor, encodeCursor, filterConditions, nearCondition, termsOf } from './query';
+import {
+  buildFacetsSql,
+  buildRemoveSql,
+  buildSearchSql,
+  buildSuggestSql,
+  buildTsquerySql,
+  buildUpsertSql,
+  decodeCursor,
+  encodeCursor,
+  filterConditions,
+  nearCondition,
+  termsOf,
+} from './query';
 import type { ListingDocument, SearchQuery } from '../port';
 
-const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({ text: null, filter: {}, sort: 'RELEVANCE', first: 20, after: null, ...overrides });
+const query = (overrides: Partial<SearchQuery> = {}): SearchQuery => ({
+  text: null,
+  filter: {},
+  sort: 'RELEVANCE',
+  first: 20,
+  after: null,
+  ...overrides,
+});
 const squash = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
 const doc: ListingDocument = {
@@ -88,7 +107,20 @@ describe('PostgreSQL query building', () => {
       within: { north: 1, south: 0, east: -179, west: 179 },
     });
     expect(conditions.map((c) => c.facet ?? null)).toEqual(['kind', 'propertyType', null, null, 'bedrooms', 'amenities', 'price', null]);
-    expect(conditions.flatMap((c) => c.sql.values)).toEqual(['SALE', 'HOUSE', 'lisboa', '1200123', 3, ['POOL'], '100.00', '200.00', 0, 1, 179, -179]);
+    expect(conditions.flatMap((c) => c.sql.values)).toEqual([
+      'SALE',
+      'HOUSE',
+      'lisboa',
+      '1200123',
+      3,
+      ['POOL'],
+      '100.00',
+      '200.00',
+      0,
+      1,
+      179,
+      -179,
+    ]);
     expect(squash(conditions.at(-1)!.sql.sql)).toContain('(s.longitude >= ?::float8 OR s.longitude <= ?::float8)');
   });
 
@@ -107,9 +139,13 @@ describe('PostgreSQL query building', () => {
     expect(sql.values).toEqual(expect.arrayContaining(['120.00', id]));
     const esCursor = Buffer.from(JSON.stringify(['es', 'PRICE_ASC', 120, id])).toString('base64url');
     for (const bad of ['nope', esCursor, encodeCursor('PRICE_ASC', ['cheap', id])]) {
-      expect(() => decodeCursor(bad, query({ sort: 'PRICE_ASC' }))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+      expect(() => decodeCursor(bad, query({ sort: 'PRICE_ASC' }))).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      );
     }
-    expect(() => decodeCursor(cursor, query({ sort: 'PRICE_DESC' }))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(() => decodeCursor(cursor, query({ sort: 'PRICE_DESC' }))).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    );
   });
 
   it('counts each facet without its own filter: with text from one scan, without from one aggregate each', () => {
@@ -144,6 +180,8 @@ describe('PostgreSQL query building', () => {
       }),
     ]);
     expect(termsOf([doc])).toContain('poco');
-    expect(squash(buildRemoveSql([doc.id], doc.updatedAt).text)).toBe('DELETE FROM listing_search WHERE listing_id = ANY($1::uuid[]) AND updated_at <= $2::timestamptz');
+    expect(squash(buildRemoveSql([doc.id], doc.updatedAt).text)).toBe(
+      'DELETE FROM listing_search WHERE listing_id = ANY($1::uuid[]) AND updated_at <= $2::timestamptz',
+    );
   });
 });

@@ -274,7 +274,8 @@ export function buildSearchSql(query: SearchQuery, tsquery?: string | null): Pri
           },
         ]
       : [];
-  const asText = (sql: Prisma.Sql, type: KeyType) => (type === 'timestamptz' ? Prisma.sql`to_json(${sql}) #>> '{}'` : Prisma.sql`(${sql})::text`);
+  const asText = (sql: Prisma.Sql, type: KeyType) =>
+    type === 'timestamptz' ? Prisma.sql`to_json(${sql}) #>> '{}'` : Prisma.sql`(${sql})::text`;
   const orderBy = (keys: Prisma.Sql[]) =>
     Prisma.join(
       keys.map((sql) => Prisma.sql`${sql} ${direction}`),
@@ -364,7 +365,8 @@ export interface FacetRow {
 /** The price bucket of a row: the lower boundary it falls into, by kind. */
 function bucketOf(): Prisma.Sql {
   const cases = LISTING_KINDS.map(
-    (kind) => Prisma.sql`WHEN s.kind = ${kind}::"ListingKind" THEN (${PRICE_BUCKETS[kind].map(String)}::numeric[])[width_bucket(s.amount, ${PRICE_BUCKETS[kind].map(String)}::numeric[])]`,
+    (kind) =>
+      Prisma.sql`WHEN s.kind = ${kind}::"ListingKind" THEN (${PRICE_BUCKETS[kind].map(String)}::numeric[])[width_bucket(s.amount, ${PRICE_BUCKETS[kind].map(String)}::numeric[])]`,
   );
   return Prisma.sql`(CASE ${Prisma.join(cases, ' ')} END)`;
 }
@@ -392,7 +394,12 @@ export function buildFacetsSql(query: SearchQuery): Prisma.Sql {
     // search. With text or another filter the matches are few enough that reading them once
     // (below) wins.
     const indexed = faceted.map((c) =>
-      c.facet === 'amenities' ? { ...c, sql: Prisma.sql`(s.amenity_bits & ${amenityBits(query.filter.amenities ?? [])}::int) = ${amenityBits(query.filter.amenities ?? [])}::int` } : c,
+      c.facet === 'amenities'
+        ? {
+            ...c,
+            sql: Prisma.sql`(s.amenity_bits & ${amenityBits(query.filter.amenities ?? [])}::int) = ${amenityBits(query.filter.amenities ?? [])}::int`,
+          }
+        : c,
     );
     const whereAllBut = (facet: FacetName) => where(indexed.filter((c) => c.facet !== facet));
     const bitCounts = AMENITIES.map((_, i) => Prisma.sql`sum((s.amenity_bits >> ${i}::int) & 1)::int`);

@@ -93,28 +93,32 @@ describe('PostgreSQL text search sorted by price or date, below and above the co
     ['middleword', 'NEWEST', 1200],
     ['rareword', 'PRICE_ASC', 300],
     ['rareword', 'NEWEST', 300],
-  ] as const)('"%s" sorted %s pages through all %i matches in the sort order', async (word, sort, matches) => {
-    const result = await allPages({ text: word, sort });
-    const expected = docs
-      .filter((d) => d.title.includes(word))
-      .sort((a, b) => {
-        switch (sort) {
-          case 'PRICE_ASC':
-            return amountOf(a) - amountOf(b) || compareId(a, b);
-          case 'PRICE_DESC':
-            return amountOf(b) - amountOf(a) || compareId(b, a);
-          case 'NEWEST':
-            return b.createdAt.getTime() - a.createdAt.getTime() || compareId(b, a);
-        }
-      })
-      .map((d) => d.id);
-    expect(result.ids).toHaveLength(matches);
-    expect(result.ids).toEqual(expected);
-    // The count is capped at 1,000 and says so; every hit is ranked (the word is in its title).
-    expect(result.totals[0]).toBe(Math.min(matches, 1000));
-    expect(result.exact[0]).toBe(matches <= 1000);
-    expect(result.scores.every((s) => s > 0)).toBe(true);
-  }, 120_000);
+  ] as const)(
+    '"%s" sorted %s pages through all %i matches in the sort order',
+    async (word, sort, matches) => {
+      const result = await allPages({ text: word, sort });
+      const expected = docs
+        .filter((d) => d.title.includes(word))
+        .sort((a, b) => {
+          switch (sort) {
+            case 'PRICE_ASC':
+              return amountOf(a) - amountOf(b) || compareId(a, b);
+            case 'PRICE_DESC':
+              return amountOf(b) - amountOf(a) || compareId(b, a);
+            case 'NEWEST':
+              return b.createdAt.getTime() - a.createdAt.getTime() || compareId(b, a);
+          }
+        })
+        .map((d) => d.id);
+      expect(result.ids).toHaveLength(matches);
+      expect(result.ids).toEqual(expected);
+      // The count is capped at 1,000 and says so; every hit is ranked (the word is in its title).
+      expect(result.totals[0]).toBe(Math.min(matches, 1000));
+      expect(result.exact[0]).toBe(matches <= 1000);
+      expect(result.scores.every((s) => s > 0)).toBe(true);
+    },
+    120_000,
+  );
 
   it('applies filters on both plans', async () => {
     for (const word of ['commonword', 'middleword', 'rareword']) {
