@@ -44,8 +44,9 @@ describe('operation limits that hold', () => {
 
   it('serves the same query with small pages', async () => {
     const res = await stack.request(FEED_VARIABLES, { posts: 5, comments: 5 });
+    // The whole answer on a mismatch (status, data, errors, extensions): this has failed only under load.
+    expect(res).toMatchObject({ status: 200, data: { feed: { edges: expect.any(Array) } } });
     expect(res.errors).toBeUndefined();
-    expect(res.data.feed.edges).toEqual(expect.any(Array));
   });
 
   it('refuses an unbounded page outright, naming the field', async () => {

@@ -130,7 +130,7 @@ describe('deleted owners', () => {
     let cleanup!: Settled<void>;
     try {
       created = l.call<{ createListing: { id: string } }>(leaving, CREATE, { input: saleInput() });
-      await eventually(() => waiting('INSERT INTO outbox_events%'));
+      await eventually(() => waiting('%INSERT INTO outbox_events%'));
       // The cleanup must wait for it: it would not see the uncommitted listing, so finishing now
       // would leave the listing behind as an orphan once the create commits.
       cleanup = settled(deliver(userDeleted(leaving)));

@@ -400,6 +400,9 @@ describe('User.listings', () => {
 });
 
 describe('batching', () => {
+  // The subgraph's own periodic jobs (the auction closer polls every second) run beside the request:
+  // only the request's statements count.
+  const requestQueries = () => queries.filter((q) => !/\bauction/i.test(q));
   it('resolves 50 Listing references with one SQL query, in order, hiding drafts', async () => {
     const seller = person('SELLER');
     const made: ListingView[] = [];
@@ -411,7 +414,7 @@ describe('batching', () => {
       { reps },
       null,
     );
-    expect(queries).toHaveLength(1);
+    expect(requestQueries()).toHaveLength(1);
     expect(res.data!._entities.map((e) => e?.id ?? null)).toEqual([...made].reverse().map((l) => (l.id === made[7]!.id ? null : l.id)));
   });
 
@@ -424,7 +427,7 @@ describe('batching', () => {
       { reps: owners.map((o) => ({ __typename: 'User', id: o.userId })) },
       null,
     );
-    expect(queries).toHaveLength(1);
+    expect(requestQueries()).toHaveLength(1);
     expect(res.data!._entities.map((u) => u.id)).toEqual(owners.map((o) => o.userId));
     expect(res.data!._entities.map((u) => u.listings.map((l) => l.id))).toEqual(owners.map((_, i) => (i < 10 ? [made[i]!.id] : [])));
   });
