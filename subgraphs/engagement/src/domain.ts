@@ -100,6 +100,7 @@ export interface ModerationCaseRecord {
 export interface ModerationReportRecord {
   postId: string | null;
   commentId: string | null;
+  feedbackId: string | null;
   reporterId: string;
   reason: string;
   createdAt: Date;

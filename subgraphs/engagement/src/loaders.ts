@@ -130,6 +130,10 @@ export function createLoaders(repos: Repositories, viewer: Viewer) {
       (ids: readonly string[]) => repos.moderation.findReports('commentId', ids),
       (r) => r.commentId ?? '',
     ),
+    reportsByFeedback: loaderOfLists(
+      (ids: readonly string[]) => repos.moderation.findReports('feedbackId', ids),
+      (r) => r.feedbackId ?? '',
+    ),
     /**
      * Targets' top-level comment pages (`page.first + 1` rows, to know whether more follow): one
      * loader per distinct (first, after), so the usual case is one query for every target.

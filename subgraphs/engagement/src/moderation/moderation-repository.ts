@@ -139,16 +139,16 @@ export class ModerationRepository {
 
   /** Adds one user's report; false when they had reported the item already. */
   async addReport(tx: Tx, target: ModerationTarget, reporterId: string, reason: string): Promise<boolean> {
-    const column = target.type === 'POST' ? { postId: target.id } : { commentId: target.id };
-    // Reports are about posts and comments (moderation.service refuses others before this).
-    const { count } = await tx.moderationReport.createMany({ data: [{ ...column, reporterId, reason }], skipDuplicates: true });
+    const { count } = await tx.moderationReport.createMany({
+      data: [{ ...targetColumns(target), reporterId, reason }],
+      skipDuplicates: true,
+    });
     return count > 0;
   }
 
   /** Distinct reporters since `since` (the item's last approval): an approved item starts afresh. */
   async countReports(tx: Tx, target: ModerationTarget, since: Date | null): Promise<number> {
-    const column = target.type === 'POST' ? { postId: target.id } : { commentId: target.id };
-    return tx.moderationReport.count({ where: { ...column, ...(since && { createdAt: { gt: since } }) } });
+    return tx.moderationReport.count({ where: { ...targetColumns(target), ...(since && { createdAt: { gt: since } }) } });
   }
 
   /** When an admin last approved the item, or null. */
@@ -193,11 +193,11 @@ export class ModerationRepository {
     return [...current.values()];
   }
 
-  async findReports(column: 'postId' | 'commentId', ids: readonly string[]) {
+  async findReports(column: 'postId' | 'commentId' | 'feedbackId', ids: readonly string[]) {
     return this.db.moderationReport.findMany({
       where: { [column]: { in: ids.filter(isUuid) } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      select: { postId: true, commentId: true, reporterId: true, reason: true, createdAt: true },
+      select: { postId: true, commentId: true, feedbackId: true, reporterId: true, reason: true, createdAt: true },
     });
   }
 }

@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  BadUserInputError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  parseInput,
-  requireRole,
-  requireUser,
-  type AuthContext,
-} from '@market/platform';
+import { ConflictError, ForbiddenError, NotFoundError, parseInput, requireRole, requireUser, type AuthContext } from '@market/platform';
 import type { Tx } from '../db';
 import {
   canSeeComment,
@@ -127,7 +118,6 @@ export class ModerationService {
   async report(ctx: AuthContext, target: ModerationTarget, input: unknown): Promise<boolean> {
     const identity = requireUser(ctx);
     const { reason } = parseInput(reportSchema, input);
-    if (target.type === 'FEEDBACK') throw new BadUserInputError('Feedback cannot be reported; report posts and comments.', {});
     const state = await this.requireVisible(target, viewerOf(identity));
     if (state.authorId === identity.userId) throw new ForbiddenError('You cannot report what you wrote.');
     return this.repo.transaction(async (tx) => {

@@ -350,6 +350,35 @@ describe('reports', () => {
     expect(await decisions(comment.id)).toEqual([expect.objectContaining({ targetType: 'COMMENT', status: 'HELD', decidedBy: 'REPORTS' })]);
   });
 
+  it('three distinct reporters hold feedback too, with the reports on its case', async () => {
+    const post = await create(person(), FINE);
+    const giver = person();
+    const given = await ok(
+      giver,
+      `mutation($id: ID!) { giveFeedback(targetType: POST, targetId: $id, rating: 2, body: "Not as described at all.") { __typename ... on Feedback { id status } } }`,
+      { id: post.id },
+    );
+    expect(given.giveFeedback).toMatchObject({ __typename: 'Feedback', status: 'PUBLISHED' });
+    const feedbackId: string = given.giveFeedback.id;
+    const [a, b, c, d] = [person(), person(), person(), person()];
+    expect(codeOf(await call(giver, REPORT, { t: 'FEEDBACK', id: feedbackId, r: 'mine' }))).toBe('FORBIDDEN');
+    for (const [who, reason] of [
+      [a, 'fake'],
+      [b, 'rude'],
+      [c, 'competitor'],
+    ] as const) {
+      expect((await ok(who, REPORT, { t: 'FEEDBACK', id: feedbackId, r: reason })).report).toBe(true);
+    }
+    const queued = await queueCase(feedbackId);
+    expect(queued).toMatchObject({ targetType: 'FEEDBACK', source: 'REPORTS', reasons: ['Reported by 3 users.'] });
+    expect(queued.reports.map((r: { reporter: { id: string } }) => r.reporter.id)).toEqual([a.userId, b.userId, c.userId]);
+    expect(await decisions(feedbackId)).toEqual([
+      expect.objectContaining({ targetType: 'FEEDBACK', status: 'HELD', decidedBy: 'REPORTS' }),
+    ]);
+    // Held: others no longer see it, so cannot report it.
+    expect(codeOf(await call(d, REPORT, { t: 'FEEDBACK', id: feedbackId, r: 'late' }))).toBe('NOT_FOUND');
+  });
+
   it('refuses an empty reason and an unknown item', async () => {
     const post = await create(person(), FINE);
     expect(codeOf(await call(person(), REPORT, { t: 'POST', id: post.id, r: ' ' }))).toBe('BAD_USER_INPUT');

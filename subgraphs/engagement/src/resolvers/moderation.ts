@@ -29,7 +29,13 @@ export const moderationResolvers: Pick<
     feedback: (c, _args, ctx) => (c.feedbackId ? ctx.loaders.feedbackById.load(c.feedbackId) : null),
     author: (c) => ({ id: c.authorId }),
     reports: (c, _args, ctx) =>
-      c.postId ? ctx.loaders.reportsByPost.load(c.postId) : c.commentId ? ctx.loaders.reportsByComment.load(c.commentId) : [],
+      c.postId
+        ? ctx.loaders.reportsByPost.load(c.postId)
+        : c.commentId
+          ? ctx.loaders.reportsByComment.load(c.commentId)
+          : c.feedbackId
+            ? ctx.loaders.reportsByFeedback.load(c.feedbackId)
+            : [],
     cursor: (c) => encodeCursor(c),
   },
   ModerationReport: {
