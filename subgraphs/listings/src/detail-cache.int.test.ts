@@ -323,7 +323,7 @@ describeRedis('listings detail cache shared through Redis', () => {
     expect(await readListing(b, listing.id)).toBeNull();
     expect((await readListing(b, listing.id, ADMIN))?.status).toBe('DRAFT');
     expect(selects(b)).toHaveLength(0);
-    const ttl = await admin.pttl(`${RUN}cache:listing:v2:${listing.id}`);
+    const ttl = await admin.pttl(`${RUN}cache:listing:v3:${listing.id}`);
     expect(ttl).toBeGreaterThan((LISTING_DETAIL_TTL_SECONDS - 10) * 1000);
     expect(ttl).toBeLessThanOrEqual(LISTING_DETAIL_TTL_SECONDS * 1000);
 
