@@ -218,7 +218,9 @@ describe('consumers through a 30 s database outage', () => {
       expect(before.prisma).toBeGreaterThan(0);
 
       await proxy.cut();
+      const publishedBeforeCut = published.length;
       await sleep(OUTAGE_MS);
+      const publishedDuringOutage = published.length - publishedBeforeCut;
       // Fifteen times the retry budget later, nothing may have been given up on.
       expect(bus.counters.deadLetterCount()).toBe(0);
       await proxy.open();
@@ -239,7 +241,9 @@ describe('consumers through a 30 s database outage', () => {
         expect(ids).toHaveLength(published.length);
         expect(new Set(ids)).toEqual(new Set(published));
       }
-      expect(published.length).toBeGreaterThan(300);
+      // The stream went on through the outage (one event per 100 ms when the machine is quiet; the
+      // count is not a speed figure, only proof that events kept arriving while the database was away).
+      expect(publishedDuringOutage).toBeGreaterThan(50);
       expect(await bus.deadLetters()).toEqual([]);
       expect(bus.counters.deadLetterCount()).toBe(0);
       // The outage did reach both consumers, and every failure was recognised as the outage it was; none counted against the retry budget.
