@@ -218,10 +218,16 @@ export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: numb
     return async (url, init) => {
       const headers = plainHeaders(init?.headers);
       const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
+      // Only the gateway's own trace context goes out, and it is signed with the rest.
+      delete headers[TRACEPARENT_HEADER];
+      delete headers['tracestate'];
+      const traceparent = currentTraceparent();
+      if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
       headers[SIGNATURE_HEADER] = signRequest(secret, {
         callerHeader: headers[CALLER_HEADER] ?? '',
         requestId: headers[REQUEST_ID_HEADER] ?? '',
         body,
+        traceparent,
       });
       return send(url, { method: init?.method ?? 'POST', headers, body });
     };
