@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Identity } from './identity';
 import type { Logger } from './logger';
-import { LogThrottle, REDIS_CONNECTION_DEFAULTS, describeError } from './redis/connection';
+import { LogThrottle, REDIS_CONNECTION_DEFAULTS, describeError, whenReady } from './redis/connection';
 import type { AccessTokenVerifier, VerifyTokenClaimsResult } from './tokens';
 
 /**
@@ -163,6 +163,8 @@ export class RedisSessionRevocations implements SessionRevocations {
 
   async revokeSessions(sessionIds: readonly string[]): Promise<void> {
     if (sessionIds.length === 0) return;
+    // A logout right after start must not race the connection (commands fail at once while it is not ready).
+    await whenReady(this.client, REDIS_CONNECTION_DEFAULTS.commandTimeoutMs);
     // MSET takes no TTL: one pipelined SET EX per key and the news, a single round trip.
     const pipeline = this.client.pipeline();
     for (const id of sessionIds) pipeline.set(this.sessionKey(id), '1', 'EX', this.ttlSeconds);
@@ -176,6 +178,7 @@ export class RedisSessionRevocations implements SessionRevocations {
 
   async revokeUser(userId: string): Promise<void> {
     const revokedAt = this.now();
+    await whenReady(this.client, REDIS_CONNECTION_DEFAULTS.commandTimeoutMs);
     const pipeline = this.client.pipeline();
     pipeline.set(this.userKey(userId), String(revokedAt), 'EX', this.ttlSeconds);
     pipeline.publish(revocationChannel(this.prefix), JSON.stringify({ kind: 'user', userId, revokedAt } satisfies Revocation));

@@ -107,6 +107,27 @@ function watchConnection(client: Redis, logger: Logger, o: { name: string; logIn
   client.on('end', () => logger.info({ redis }, 'redis connection closed for good'));
 }
 
+/**
+ * Resolves once the client is ready, or after `timeoutMs` (true when ready). For the few writes that
+ * are worth a short wait rather than the no-offline-queue fast failure, such as a session revocation
+ * sent while the process is still connecting.
+ */
+export function whenReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  if (client.status === 'end' || client.status === 'close') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    timer.unref();
+    client.once('ready', onReady);
+  });
+}
+
 export type RedisHealth = { ok: true; latencyMs: number } | { ok: false; status: string; error: string };
 
 /** Readiness probe: a PING answered within `timeoutMs`. Never throws. */
