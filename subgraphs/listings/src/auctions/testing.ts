@@ -72,7 +72,17 @@ export async function bid(
   amount: string,
   key = `k${++keys}-${Date.now()}`,
 ): Promise<BidAnswer> {
-  const res = await l.call<{ placeBid: BidAnswer }>(as, PLACE_BID, { auctionId, amount, key });
-  if (!res.data?.placeBid) throw new Error(`placeBid failed: ${JSON.stringify(res.errors)}`);
-  return res.data.placeBid;
+  // A bid carries its idempotency key, so a client resends it when the connection drops before the
+  // answer (a keep-alive socket the server closed as it was reused, under a thousand concurrent
+  // bids); the resend is answered from the store, never placed twice.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await l.call<{ placeBid: BidAnswer }>(as, PLACE_BID, { auctionId, amount, key });
+      if (!res.data?.placeBid) throw new Error(`placeBid failed: ${JSON.stringify(res.errors)}`);
+      return res.data.placeBid;
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw err;
+    }
+  }
 }
