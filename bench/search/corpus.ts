@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ListingDocument } from '../../subgraphs/listings/src/search/port';
+import { AMENITIES } from '../../subgraphs/listings/src/domain';
 
 /** mulberry32: small, fast and good enough to spread synthetic data. */
 export function rng(seed: number): () => number {
@@ -93,28 +94,8 @@ export const CITIES: City[] = [
   city('Reykjavík', 'IS', 64.1466, -21.9426, 1, 1.6, ['Vesturbær', 'Hlíðar']),
 ];
 
-export const AMENITIES = [
-  'WIFI',
-  'KITCHEN',
-  'WASHER',
-  'DRYER',
-  'DISHWASHER',
-  'AIR_CONDITIONING',
-  'HEATING',
-  'FIREPLACE',
-  'PARKING',
-  'GARAGE',
-  'ELEVATOR',
-  'POOL',
-  'GARDEN',
-  'BALCONY',
-  'TERRACE',
-  'SEA_VIEW',
-  'GYM',
-  'WORKSPACE',
-  'PETS_ALLOWED',
-  'WHEELCHAIR_ACCESSIBLE',
-] as const;
+// The listings domain's own list: the bench draws what the search indexes.
+export { AMENITIES };
 
 const TYPES = [
   ['APARTMENT', 40],
