@@ -26,6 +26,10 @@ const common = {
 module.exports = {
   // Integration and end-to-end tests talk to real servers; projects cannot set their own timeout.
   testTimeout: 60_000,
+  // Test files run in a worker process that is replaced once it holds more than this after a file:
+  // without the limit, one worker (two cores) means jest runs every file in its own process, where
+  // what each file leaves behind adds up until the heap runs out (4 GB after ~130 files).
+  workerIdleMemoryLimit: '1GB',
   globalSetup: '<rootDir>/stack/src/testing/global-setup.ts',
   globalTeardown: '<rootDir>/stack/src/testing/global-teardown.ts',
   transform,
