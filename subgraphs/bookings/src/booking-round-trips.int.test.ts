@@ -20,7 +20,10 @@ async function bookingStatements(listingId: string, checkIn: number): Promise<st
   );
   expect(result.errors).toBeUndefined();
   expect(result.data.bookStay.__typename).toBe('Stay');
-  return statements.filter((s) => !/FOR UPDATE SKIP LOCKED|scheduled_events|idempotency_keys\s+WHERE created_at/i.test(s));
+  const own = statements.filter((s) => !/FOR UPDATE SKIP LOCKED|scheduled_events|idempotency_keys\s+WHERE created_at/i.test(s));
+  // A job's transaction in flight when counting began ends with a COMMIT before any statement of the request.
+  while (own[0]?.trim() === 'COMMIT') own.shift();
+  return own;
 }
 
 describe('bookStay round trips', () => {
