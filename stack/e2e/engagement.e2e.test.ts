@@ -149,14 +149,22 @@ describe('engagement on listings, machines and posts, through the gateway', () =
     // The test databases are shared with the integration suites, whose posts have authors accounts
     // never knew (and a User that cannot be resolved nulls the whole answer): the page asks only for
     // author ids, and this post's author name is read on its own.
-    const feed = await stack.request(
-      `{ feed(first: 50) { edges { node { id commentCount author { id } nft { tokenUri tokenId } } } pageInfo { hasNextPage } } }`,
-      {},
-      author.token,
-    );
-    expect(feed).toMatchObject({ status: 200, data: { feed: { edges: expect.any(Array) } } });
-    expect(feed.errors).toBeUndefined();
-    const found = feed.data.feed.edges.find((e: { node: { id: string } }) => e.node.id === postId).node;
+    // Ranked, not only by time: other suites' engaged posts may come first, so page until it shows.
+    let found: Record<string, unknown> | undefined;
+    let after: string | null = null;
+    for (let page = 0; page < 40 && !found; page++) {
+      const feed: { status: number; data?: any; errors?: unknown } = await stack.request(
+        `query($after: String) { feed(first: 50, after: $after) { edges { cursor node { id commentCount author { id } nft { tokenUri tokenId } } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+        author.token,
+      );
+      expect(feed).toMatchObject({ status: 200, data: { feed: { edges: expect.any(Array) } } });
+      expect(feed.errors).toBeUndefined();
+      found = feed.data.feed.edges.find((e: { node: { id: string } }) => e.node.id === postId)?.node;
+      if (!feed.data.feed.pageInfo.hasNextPage) break;
+      after = feed.data.feed.pageInfo.endCursor;
+    }
+    expect(found).toBeDefined();
     const named = await stack.request(`query($id: ID!) { post(id: $id) { author { name } } }`, { id: postId }, author.token);
     const node = { ...found, author: named.data.post.author };
     expect(node).toMatchObject({
