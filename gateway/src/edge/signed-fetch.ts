@@ -211,53 +211,42 @@ function graphQLErrorMessages(body: unknown): string[] {
     .slice(0, 10);
 }
 
+/**
+ * What goes out to a subgraph, whatever sends it: the data source's headers, the gateway's own trace
+ * context only (a client's is dropped), and the signature over caller, request id, body and trace.
+ */
+function signedRequest(
+  secret: string,
+  init: FetcherRequestInit | undefined,
+): { method: string; headers: Record<string, string>; body: string } {
+  const headers = plainHeaders(init?.headers);
+  const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
+  delete headers[TRACEPARENT_HEADER];
+  delete headers['tracestate'];
+  const traceparent = currentTraceparent();
+  if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
+  headers[SIGNATURE_HEADER] = signRequest(secret, {
+    callerHeader: headers[CALLER_HEADER] ?? '',
+    requestId: headers[REQUEST_ID_HEADER] ?? '',
+    body,
+    traceparent,
+  });
+  return { method: init?.method ?? 'POST', headers, body };
+}
+
 /** The fetcher every data source uses: signs the body it sends, bounded by `timeoutMs`. */
 export function signedFetcher(secret: string, dispatcher: Agent, timeoutMs: number, kind: SubgraphFetcherKind = 'undici'): Fetcher {
   if (kind === 'undici') {
     const send = undiciTransport(dispatcher, timeoutMs);
-    return async (url, init) => {
-      const headers = plainHeaders(init?.headers);
-      const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
-      // Only the gateway's own trace context goes out, and it is signed with the rest.
-      delete headers[TRACEPARENT_HEADER];
-      delete headers['tracestate'];
-      const traceparent = currentTraceparent();
-      if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
-      headers[SIGNATURE_HEADER] = signRequest(secret, {
-        callerHeader: headers[CALLER_HEADER] ?? '',
-        requestId: headers[REQUEST_ID_HEADER] ?? '',
-        body,
-        traceparent,
-      });
-      return send(url, { method: init?.method ?? 'POST', headers, body });
-    };
+    return async (url, init) => send(url, signedRequest(secret, init));
   }
-  return async (url, init) => {
-    const headers = new Headers(init?.headers);
-    const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
-    // Only the gateway's own trace context goes out, and it is signed with the rest.
-    headers.delete(TRACEPARENT_HEADER);
-    headers.delete('tracestate');
-    const traceparent = currentTraceparent();
-    if (traceparent) headers.set(TRACEPARENT_HEADER, traceparent);
-    headers.set(
-      SIGNATURE_HEADER,
-      signRequest(secret, {
-        callerHeader: headers.get(CALLER_HEADER) ?? '',
-        requestId: headers.get(REQUEST_ID_HEADER) ?? '',
-        body,
-        traceparent,
-      }),
-    );
-    return fetch(url, {
-      method: init?.method ?? 'POST',
-      headers,
-      body,
+  return async (url, init) =>
+    fetch(url, {
+      ...signedRequest(secret, init),
       signal: AbortSignal.timeout(timeoutMs),
       // undici's dispatcher bounds the sockets per subgraph and keeps them alive.
       ...({ dispatcher } as object),
     });
-  };
 }
 
 /** The request's headers as one plain object with lower-case names (RemoteGraphQLDataSource passes a plain object). */
