@@ -7,3 +7,4 @@ export * from './outbox-batch';
 export * from './kafka-bus';
 export * from './kafka-config';
 export * from './listing-order';
+export * from './republish-args';

@@ -4,9 +4,8 @@
  * late or lost its copy of users (messaging's known_users). Progress on stderr, and one JSON summary
  * line on stdout.
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, parseEnv, postgresUrl } from '@market/platform';
+import { ConfigError, UsageError, parseEnv, parseRepublishArgs, postgresUrl } from '@market/platform';
 import { createPrisma } from '../db';
 import { republishUsers } from './republish-users';
 
@@ -31,36 +30,8 @@ const envSchema = z
     error: 'is required (or DATABASE_URL): the postgres:// URL of the accounts database',
   });
 
-/** A calendar date (read as midnight UTC) or an instant that names its zone: never a local time. */
-const sinceSchema = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((text) => new Date(text));
-
-class UsageError extends Error {}
-
-/** `--since`, `--dry-run`, `--help`; anything else is a UsageError. */
-export function parseRepublishUsersArgs(
-  argv: readonly string[],
-): { help: true } | { help: false; updatedSince: Date | null; dryRun: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { since: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (values.help) return { help: true };
-  let updatedSince: Date | null = null;
-  if (values.since !== undefined) {
-    const parsed = sinceSchema.safeParse(values.since);
-    if (!parsed.success || Number.isNaN(parsed.data.getTime()))
-      throw new UsageError(`--since "${values.since}" is not an ISO 8601 date or instant with a zone`);
-    updatedSince = parsed.data;
-  }
-  return { help: false, updatedSince, dryRun: values['dry-run'] ?? false };
-}
+/** `--since`, `--dry-run`, `--help` (the platform's republish command line); anything else is a UsageError. */
+export const parseRepublishUsersArgs = parseRepublishArgs;
 
 async function main(): Promise<void> {
   const args = parseRepublishUsersArgs(process.argv.slice(2));
